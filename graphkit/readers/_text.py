@@ -1,0 +1,96 @@
+"""Streaming text input shared by the line-based readers (RIS, MEDLINE, WoS).
+
+Reads bytes in chunks, never the whole file; splits on CRLF, CR or LF alike; strips a UTF-8 BOM;
+decodes each line as UTF-8 and falls back to Windows-1252 for a line that is not valid UTF-8,
+reporting that as a warning (never a crash).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import BinaryIO
+
+from graphkit.model import Diagnostic, Source
+
+CHUNK = 1 << 20
+_EOL = re.compile(rb"\r\n|\r|\n")
+BOM = b"\xef\xbb\xbf"
+
+
+def decode_line(raw: bytes) -> tuple[str, bool]:
+    """Decode one line: UTF-8, else Windows-1252 (undefined bytes replaced). Returns (text, fell_back)."""
+    try:
+        return raw.decode("utf-8"), False
+    except UnicodeDecodeError:
+        return raw.decode("cp1252", errors="replace"), True
+
+
+def iter_raw_lines(stream: BinaryIO) -> Iterator[bytes]:
+    """Yield raw lines (without line ends) from a binary stream, streaming in chunks."""
+    buf = b""
+    first = True
+    while True:
+        chunk = stream.read(CHUNK)
+        if not chunk:
+            break
+        if first:
+            if chunk.startswith(BOM):
+                chunk = chunk[len(BOM):]
+            first = False
+        buf += chunk
+        if buf.endswith(b"\r"):
+            # the '\r' may be the first half of a '\r\n' split across chunks: hold the last line back
+            parts = _EOL.split(buf[:-1])
+            buf = parts.pop() + b"\r"
+        else:
+            parts = _EOL.split(buf)
+            buf = parts.pop()
+        yield from parts
+    if buf:
+        if buf.endswith(b"\r"):
+            buf = buf[:-1]
+        yield buf
+
+
+class TextLines:
+    """Iterate ``(line_number, text)`` over a file; decode warnings collect in ``diagnostics``.
+
+    Readers drain ``diagnostics`` as they go so warnings come out next to the records they concern.
+    """
+
+    def __init__(self, path: str | Path, format: str, stream: BinaryIO | None = None) -> None:
+        self.path = str(path)
+        self.format = format
+        self._stream = stream
+        self.diagnostics: list[Diagnostic] = []
+
+    def __iter__(self) -> Iterator[tuple[int, str]]:
+        if self._stream is not None:
+            yield from self._iter(self._stream)
+        else:
+            with open(self.path, "rb") as fh:
+                yield from self._iter(fh)
+
+    def _iter(self, fh: BinaryIO) -> Iterator[tuple[int, str]]:
+        for number, raw in enumerate(iter_raw_lines(fh), start=1):
+            text, fell_back = decode_line(raw)
+            if fell_back:
+                self.diagnostics.append(Diagnostic(
+                    Source(self.path, number, self.format), "warning",
+                    "line is not valid UTF-8; decoded as Windows-1252", kind="encoding"))
+            yield number, text
+
+    def drain(self) -> list[Diagnostic]:
+        out, self.diagnostics = self.diagnostics, []
+        return out
+
+
+def read_head(path: str | Path, size: int = 65536) -> str:
+    """The first bytes of a file as text (BOM stripped, lenient decoding), for format detection."""
+    with open(path, "rb") as fh:
+        data = fh.read(size)
+    if data.startswith(BOM):
+        data = data[len(BOM):]
+    return data.decode("utf-8", errors="replace")

@@ -1,0 +1,64 @@
+"""The graph schema users query: node labels, relationship types and their typed properties.
+
+Every sink takes labels, types and property names from here; values always travel as parameters.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+
+
+class Label(str, Enum):
+    PAPER = "Paper"
+    AUTHOR = "Author"
+    JOURNAL = "Journal"
+    KEYWORD = "Keyword"
+    MESH = "MeshTerm"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+class RelType(str, Enum):
+    AUTHORED = "AUTHORED"
+    PUBLISHED_IN = "PUBLISHED_IN"
+    HAS_KEYWORD = "HAS_KEYWORD"
+    HAS_MESH = "HAS_MESH"
+    CITES = "CITES"
+    CO_AUTHOR = "CO_AUTHOR"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+# property name -> type name ("str", "int", "bool", "list[str]"); "key" is the node's stable identity.
+NODE_PROPERTIES: dict[Label, dict[str, str]] = {
+    Label.PAPER: {
+        "key": "str", "doi": "str", "pmid": "str", "title": "str", "abstract": "str", "year": "int",
+        "volume": "str", "issue": "str", "first_page": "str", "last_page": "str", "type": "str",
+        "sources": "list[str]",
+    },
+    Label.AUTHOR: {"key": "str", "name": "str", "family": "str", "given": "str", "orcid": "str"},
+    Label.JOURNAL: {"key": "str", "name": "str", "abbreviation": "str", "issn": "str", "publisher": "str"},
+    Label.KEYWORD: {"key": "str", "name": "str", "check_tag": "bool"},
+    Label.MESH: {"key": "str", "ui": "str", "name": "str", "tree_numbers": "list[str]", "check_tag": "bool"},
+}
+
+# relationship type -> (start label, end label)
+ENDPOINTS: dict[RelType, tuple[Label, Label]] = {
+    RelType.AUTHORED: (Label.AUTHOR, Label.PAPER),
+    RelType.PUBLISHED_IN: (Label.PAPER, Label.JOURNAL),
+    RelType.HAS_KEYWORD: (Label.PAPER, Label.KEYWORD),
+    RelType.HAS_MESH: (Label.PAPER, Label.MESH),
+    RelType.CITES: (Label.PAPER, Label.PAPER),
+    RelType.CO_AUTHOR: (Label.AUTHOR, Label.AUTHOR),
+}
+
+EDGE_PROPERTIES: dict[RelType, dict[str, str]] = {
+    RelType.AUTHORED: {"position": "int"},
+    RelType.PUBLISHED_IN: {},
+    RelType.HAS_KEYWORD: {},
+    RelType.HAS_MESH: {"major": "bool", "qualifiers": "list[str]"},
+    RelType.CITES: {},
+    RelType.CO_AUTHOR: {"papers": "int", "first_year": "int", "last_year": "int"},
+}

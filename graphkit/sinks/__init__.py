@@ -1,0 +1,40 @@
+"""Sinks: where a Graph goes. They know their store or file format and nothing of input formats.
+
+``EXPORTERS`` is the registry of file exports used by ``graphkit export --to NAME``: each entry is
+"module:function", the function called as ``fn(graph, out, *, progress=..., **options)`` and returning a
+dict summary (at least {"path": ..., plus counts}). Options a function does not take are not passed.
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+from pathlib import Path
+from typing import Any
+
+from graphkit.graph import Graph
+from graphkit.model import GraphkitError
+from graphkit.progress import Progress, null_progress
+
+EXPORTERS: dict[str, str] = {
+    "graphml": "graphkit.sinks.files:write_graphml",
+    "gexf": "graphkit.sinks.files:write_gexf",
+    "json": "graphkit.sinks.files:write_node_link_json",
+    "neo4j-admin": "graphkit.sinks.neo4j_admin:write_neo4j_admin",
+    "rdf": "graphkit.sinks.rdf:write_rdf",
+    "vosviewer": "graphkit.sinks.vosviewer:write_vosviewer",
+    "csl-json": "graphkit.sinks.csl_json:write_csl_json",
+}
+
+
+def export(graph: Graph, to: str, out: str | Path, *, progress: Progress = null_progress,
+           **options: Any) -> dict[str, Any]:
+    """Write ``graph`` in export format ``to`` at ``out``; options the exporter does not take are dropped."""
+    try:
+        module, func = EXPORTERS[to].split(":")
+    except KeyError:
+        raise GraphkitError(f"unknown export format {to!r}; known: {', '.join(EXPORTERS)}") from None
+    fn = getattr(importlib.import_module(module), func)
+    accepted = inspect.signature(fn).parameters
+    kwargs = {k: v for k, v in options.items() if k in accepted and v is not None}
+    return fn(graph, Path(out), progress=progress, **kwargs)

@@ -1,0 +1,78 @@
+"""Shared fixtures: where the real corpus is, small fixture files, the Neo4j server from the environment."""
+
+from __future__ import annotations
+
+import csv
+import os
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+CORPUS = Path(os.environ.get("GRAPHKIT_CORPUS", ROOT.parent / "shared" / "corpus"))
+SEED = CORPUS / "seed" / "scopus-collapsed__seed.ris"
+
+
+def corpus_counts() -> list[tuple[str, str, int]]:
+    """(relative path, format, records) for every file in the corpus's counts.tsv; [] without a corpus."""
+    table = CORPUS / "counts.tsv"
+    if not table.exists():
+        return []
+    with open(table, newline="", encoding="utf-8") as fh:
+        return [(r["file"], r["format"], int(r["records"])) for r in csv.DictReader(fh, delimiter="\t")]
+
+
+@pytest.fixture
+def corpus() -> Path:
+    if not CORPUS.exists():
+        pytest.skip("../shared/corpus is not present")
+    return CORPUS
+
+
+@pytest.fixture
+def fixtures() -> Path:
+    return FIXTURES
+
+
+# -- Neo4j: a real server, started by scripts/test when NEO4J_URI is unset ----------------------------
+
+def neo4j_settings() -> tuple[str, str, str] | None:
+    uri = os.environ.get("NEO4J_URI")
+    if not uri:
+        return None
+    return uri, os.environ.get("NEO4J_USER", "neo4j"), os.environ.get("NEO4J_PASSWORD", "")
+
+
+@pytest.fixture(scope="session")
+def neo4j_env() -> tuple[str, str, str]:
+    """(uri, user, password) of the test server. Under CI=true a missing server fails, never skips."""
+    settings = neo4j_settings()
+    if settings is None:
+        msg = "NEO4J_URI is not set: run the tests with scripts/test, which starts Neo4j"
+        if os.environ.get("CI") == "true":
+            pytest.fail(msg)
+        pytest.skip(msg)
+    return settings
+
+
+@pytest.fixture(scope="session")
+def neo4j_driver(neo4j_env):
+    from neo4j import GraphDatabase
+
+    uri, user, password = neo4j_env
+    driver = GraphDatabase.driver(uri, auth=(user, password))
+    try:
+        driver.verify_connectivity()
+    except Exception as exc:  # noqa: BLE001
+        driver.close()
+        pytest.fail(f"Neo4j at {uri} is not reachable: {exc}")
+    yield driver
+    driver.close()
+
+
+@pytest.fixture
+def neo4j_empty(neo4j_driver):
+    """The driver, on a database emptied of nodes (constraints and indexes are kept)."""
+    neo4j_driver.execute_query("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS")
+    return neo4j_driver
