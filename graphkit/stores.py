@@ -41,14 +41,15 @@ class Store(Protocol):
 
 
 def open_store(db: str | Path | None = None, neo4j: str | None = None, *, database: str | None = None,
-               create: bool = False) -> Store:
+               create: bool = False, batch_size: int = 5000) -> Store:
     """The Neo4j store when ``neo4j`` is a URI, else the embedded store at ``db`` (default graphkit.db).
     Credentials come from NEO4J_USER / NEO4J_PASSWORD, never from arguments."""
     if neo4j:
         from graphkit.sinks.neo4j import Neo4jStore
 
         return Neo4jStore(neo4j, user=os.environ.get("NEO4J_USER", "neo4j"),
-                          password=os.environ.get("NEO4J_PASSWORD", ""), database=database)
+                          password=os.environ.get("NEO4J_PASSWORD", ""), database=database,
+                          batch_size=batch_size)
     from graphkit.sinks.embedded import EmbeddedStore
 
     return EmbeddedStore(Path(db or DEFAULT_DB), create=create)
