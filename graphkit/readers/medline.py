@@ -1,0 +1,358 @@
+"""PubMed MEDLINE / .nbib reader (also ERIC's MEDLINE-like .nbib).
+
+Format: one field per line, ``TAG - value`` with the tag left-justified in four columns
+(``PMID- ``, ``AU  - ``, ``OWN - ``); continuation lines start with six spaces and continue the
+previous value (joined with one space); records are separated by blank lines and start at ``PMID-``
+(ERIC files start at ``OWN - ERIC``). A second ``PMID-`` in one block starts a new record even
+without the blank line. Tags the table below does not map are kept in ``Record.extra``.
+
+Streaming: the file is read line by line (graphkit.readers._text.TextLines); only the current
+record is held in memory. Bad data never raises: it becomes a Diagnostic and costs only its record.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from graphkit.model import Diagnostic, JournalRef, MeshRef, Person, Record, Source
+from graphkit.readers._text import TextLines
+
+log = logging.getLogger(__name__)
+
+FORMAT = "medline"
+
+# -- tag tables (data) --------------------------------------------------------------------------
+# Scalar tags: MEDLINE tag -> Record attribute. The first value wins; later ones go to extra.
+SCALAR_TAGS: dict[str, str] = {
+    "PMID": "pmid",
+    "TI": "title",
+    "AB": "abstract",
+    "VI": "volume",
+    "IP": "issue",
+    "PB": "publisher",
+}
+# Fallbacks used only when the main tag is absent (book chapters have BTI/CTI, not TI).
+TITLE_FALLBACK_TAGS = ("BTI", "CTI")
+ABSTRACT_FALLBACK_TAGS = ("OAB",)
+AUTHOR_FULL_TAG = "FAU"
+AUTHOR_SHORT_TAG = "AU"
+AUTHOR_ID_TAG = "AUID"  # "ORCID: 0000-0002-...", attached to the author just before it
+KEYWORD_TAGS = ("OT", "KW")
+MESH_TAG = "MH"
+DOI_TAGS = ("LID", "AID")  # "10.1000/x [doi]"; ERIC writes a doi.org URL in AID
+DATE_TAG = "DP"
+PAGES_TAG = "PG"
+ISSN_TAGS = ("IS", "ISSN")  # "2296-2565 (Linking)"; ERIC: "ISSN-1234-4567"
+JOURNAL_NAME_TAG = "JT"
+JOURNAL_ABBREV_TAG = "TA"
+TYPE_TAG = "PT"
+SOURCE_TAG = "SO"  # PubMed always writes it, near the end: its absence in the last record hints truncation
+# Tags that open a record; the same tag seen twice in one block means a blank line is missing.
+START_TAGS = ("PMID", "OWN")
+# Order of ISSN kinds in JournalRef.issns (the linking ISSN, if given, first).
+ISSN_KIND_ORDER = {"linking": 0, "print": 1, "electronic": 2, "": 3}
+
+TAG_LINE = re.compile(r"^([A-Z][A-Z0-9]{1,3}) *- ?(.*)$")
+DOI_IN_TEXT = re.compile(r"(10\.\d{3,9}/\S+)")
+DOI_PREFIX = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*)", re.IGNORECASE)
+ORCID = re.compile(r"(\d{4})-?(\d{4})-?(\d{4})-?(\d{3}[\dXx])")
+ISSN = re.compile(r"\b(\d{4})-?(\d{3}[\dXx])\b")
+YEAR = re.compile(r"\b(1[5-9]\d\d|20\d\d)\b")
+PAGE_RANGE = re.compile(r"^([A-Za-z]*)(\d+)([A-Za-z]*)\s*[-\u2013]\s*([A-Za-z]*)(\d+)([A-Za-z]*)$")
+
+
+# -- value parsers shared with the WoS reader ----------------------------------------------------
+
+def normalise_doi(value: str | None) -> str | None:
+    """Lower-case DOI without ``https://doi.org/`` or ``doi:``; None if no DOI is recognisable."""
+    if not value:
+        return None
+    text = DOI_PREFIX.sub("", value.strip())
+    m = DOI_IN_TEXT.search(text)
+    if not m:
+        return None
+    return m.group(1).rstrip(".,;").lower()
+
+
+def normalise_orcid(value: str | None) -> str | None:
+    """The bare ``0000-0000-0000-000X`` form of an ORCID written as an id, a URL or without dashes."""
+    if not value:
+        return None
+    m = ORCID.search(value)
+    if not m:
+        return None
+    return "-".join(m.groups()).upper()
+
+
+def normalise_issn(value: str) -> str | None:
+    m = ISSN.search(value)
+    return f"{m.group(1)}-{m.group(2).upper()}" if m else None
+
+
+def parse_pages(value: str | None) -> tuple[str | None, str | None]:
+    """(first, last) from a MEDLINE/WoS page string.
+
+    ``436-44`` -> (436, 444) (MEDLINE drops the leading digits the last page shares with the first);
+    ``188-197``; ``e1234`` -> (e1234, None); ``S12-9`` -> (S12, S19); ``1-5; discussion 6`` -> (1, 5).
+    """
+    if not value:
+        return None, None
+    text = value.strip()
+    head = re.split(r"[;,]", text, maxsplit=1)[0].strip()
+    if not head:
+        return None, None
+    m = PAGE_RANGE.match(head)
+    if m:
+        p1, n1, s1, p2, n2, s2 = m.groups()
+        if len(n2) < len(n1) and (not p2 or p2 == p1):
+            n2 = n1[: len(n1) - len(n2)] + n2
+        p2 = p2 or p1
+        return f"{p1}{n1}{s1}", f"{p2}{n2}{s2}"
+    if "-" in head:
+        first, last = (part.strip() for part in head.split("-", 1))
+        return first or None, last or None
+    return head, None
+
+
+def split_person(value: str, *, initials_form: bool = False) -> Person:
+    """``Family, Given`` -> Person; ``Family AB`` (MEDLINE AU, no comma) -> family + initials."""
+    raw = value.strip()
+    if "," in raw:
+        family, given = (part.strip() for part in raw.split(",", 1))
+        return Person(family=family or raw, given=given or None, raw=raw)
+    if initials_form:
+        parts = raw.rsplit(" ", 1)
+        if len(parts) == 2 and parts[1].isupper() and len(parts[1]) <= 4:
+            return Person(family=parts[0], given=parts[1], raw=raw)
+    return Person(family=raw, raw=raw)
+
+
+def parse_mesh(value: str) -> MeshRef | None:
+    """``Liver Neoplasms/*secondary/therapy`` -> heading, major (any star), qualifiers."""
+    parts = [p.strip() for p in value.split("/")]
+    heading = parts[0].lstrip("*").strip()
+    if not heading:
+        return None
+    major = any(p.startswith("*") for p in parts)
+    qualifiers = [q.lstrip("*").strip() for q in parts[1:] if q.lstrip("*").strip()]
+    return MeshRef(heading=heading, major=major, qualifiers=qualifiers)
+
+
+# -- reading ---------------------------------------------------------------------------------------
+
+@dataclass(slots=True)
+class _Block:
+    """The raw fields of one record as read: (tag, value, line) in file order."""
+
+    line: int
+    ordinal: int
+    fields: list[tuple[str, str, int]] = field(default_factory=list)
+    tags: set[str] = field(default_factory=set)
+
+    def add(self, tag: str, value: str, line: int) -> None:
+        self.fields.append((tag, value, line))
+        self.tags.add(tag)
+
+    def extend_last(self, text: str) -> None:
+        tag, value, line = self.fields[-1]
+        self.fields[-1] = (tag, f"{value} {text}" if value else text, line)
+
+
+def read_medline(path: str | Path, *, stream=None) -> Iterator[Record | Diagnostic]:
+    """Yield a Record per MEDLINE record in ``path`` and a Diagnostic per problem; never raises for data."""
+    path = str(path)
+    lines = TextLines(path, FORMAT, stream)
+    block: _Block | None = None
+    ordinal = 0
+    last_line = 0
+
+    def diag(line: int, message: str, kind: str, record: int | None = None,
+             severity: str = "warning") -> Diagnostic:
+        return Diagnostic(Source(path, line, FORMAT), severity, message, record=record, kind=kind)
+
+    for number, text in lines:
+        last_line = number
+        yield from lines.drain()
+        if not text.strip():
+            if block is not None:
+                yield from _finish(path, block, last=False)
+                block = None
+            continue
+        m = TAG_LINE.match(text)
+        if m is None or text[:1].isspace():
+            # a continuation line (six spaces), or an untagged line we treat as one
+            if block is not None and block.fields:
+                if not text[:1].isspace():
+                    yield diag(number, f"untagged line joined to the previous {block.fields[-1][0]} value",
+                               "untagged", block.ordinal)
+                block.extend_last(text.strip())
+            else:
+                yield diag(number, "text outside a record skipped", "junk")
+            continue
+        tag, value = m.group(1), m.group(2).strip()
+        if block is not None and tag in START_TAGS and tag in block.tags:
+            yield diag(number, f"{tag} inside a record: a blank line is missing, starting a new record",
+                       "missing-separator", block.ordinal)
+            yield from _finish(path, block, last=False)
+            block = None
+        if block is None:
+            ordinal += 1
+            block = _Block(number, ordinal)
+        block.add(tag, value, number)
+    yield from lines.drain()
+    if block is not None:
+        yield from _finish(path, block, last=True)
+    log.debug("read %d MEDLINE record(s) from %s (%d lines)", ordinal, path, last_line)
+
+
+def _finish(path: str, block: _Block, *, last: bool) -> Iterator[Record | Diagnostic]:
+    src = Source(path, block.line, FORMAT)
+    try:
+        record, problems = _to_record(block, src)
+    except Exception as exc:  # a record we cannot map costs only itself
+        log.debug("cannot map record %d of %s", block.ordinal, path, exc_info=True)
+        yield Diagnostic(src, "error", f"record skipped: {' '.join(str(exc).split()) or type(exc).__name__}",
+                         record=block.ordinal, kind="bad-record")
+        return
+    for line, message, kind in problems:
+        yield Diagnostic(Source(path, line, FORMAT), "warning", message, record=block.ordinal, kind=kind)
+    if not record.title:
+        yield Diagnostic(src, "warning", "record has no title (TI)", record=block.ordinal, kind="incomplete")
+    if last and "PMID" in block.tags and SOURCE_TAG not in block.tags:
+        yield Diagnostic(Source(path, block.fields[-1][2], FORMAT), "warning",
+                         "last record has no SO line: the file looks truncated", record=block.ordinal,
+                         kind="truncated")
+    yield record
+
+
+def _to_record(block: _Block, src: Source) -> tuple[Record, list[tuple[int, str, str]]]:
+    rec = Record(source=src)
+    problems: list[tuple[int, str, str]] = []
+    authors: list[Person] = []
+    au_paired: list[bool] = []  # whether authors[i] has had its AU line yet
+    issns: list[tuple[int, str]] = []
+    types: list[str] = []
+    fallbacks: dict[str, str] = {}
+    seen_kw: set[str] = set()
+    journal = JournalRef()
+
+    def keep(tag: str, value: str) -> None:
+        rec.extra.setdefault(tag, []).append(value)
+
+    for tag, value, line in block.fields:
+        attr = SCALAR_TAGS.get(tag)
+        if attr is not None:
+            if tag == "PMID":
+                value = value.strip()
+            if value and getattr(rec, attr) is None:
+                setattr(rec, attr, value)
+            elif value:
+                keep(tag, value)
+        elif tag == AUTHOR_FULL_TAG:
+            if value:
+                authors.append(split_person(value))
+                au_paired.append(False)
+        elif tag == AUTHOR_SHORT_TAG:
+            if not value:
+                continue
+            if authors and not au_paired[-1]:
+                au_paired[-1] = True
+                person = authors[-1]
+                if not person.given:
+                    short = split_person(value, initials_form=True)
+                    person.given = short.given
+            else:
+                authors.append(split_person(value, initials_form=True))
+                au_paired.append(True)
+        elif tag == AUTHOR_ID_TAG:
+            orcid = normalise_orcid(value)
+            if orcid and authors and authors[-1].orcid is None:
+                authors[-1].orcid = orcid
+            else:
+                if not orcid:
+                    problems.append((line, f"AUID without an ORCID kept as raw field: {value[:60]!r}",
+                                     "bad-value"))
+                keep(tag, value)
+        elif tag in KEYWORD_TAGS:
+            kw = value.strip()
+            if kw and kw.casefold() not in seen_kw:
+                seen_kw.add(kw.casefold())
+                rec.keywords.append(kw)
+        elif tag == MESH_TAG:
+            mesh = parse_mesh(value)
+            if mesh is not None:
+                rec.mesh.append(mesh)
+        elif tag in DOI_TAGS:
+            doi = None
+            if value.rstrip().endswith("[doi]"):
+                doi = normalise_doi(value.rstrip()[:-5])
+            elif "doi" in value.lower() and "[" not in value:
+                doi = normalise_doi(value)
+            if doi and rec.doi is None:
+                rec.doi = doi
+            elif not doi or doi != rec.doi:
+                keep(tag, value)
+        elif tag == DATE_TAG:
+            m = YEAR.search(value)
+            if m and rec.year is None:
+                rec.year = int(m.group(1))
+            else:
+                if not m:
+                    problems.append((line, f"DP without a year: {value[:40]!r}", "bad-value"))
+                keep(tag, value)
+        elif tag == PAGES_TAG:
+            if rec.first_page is None and value:
+                rec.first_page, rec.last_page = parse_pages(value)
+                if ";" in value or "," in value:
+                    keep(tag, value)
+            elif value:
+                keep(tag, value)
+        elif tag in ISSN_TAGS:
+            issn = normalise_issn(value)
+            if issn:
+                kind = ""
+                low = value.lower()
+                for name in ISSN_KIND_ORDER:
+                    if name and f"({name})" in low:
+                        kind = name
+                issns.append((ISSN_KIND_ORDER[kind], issn))
+            elif value:
+                keep(tag, value)
+        elif tag == JOURNAL_NAME_TAG:
+            journal.name = journal.name or value or None
+        elif tag == JOURNAL_ABBREV_TAG:
+            journal.abbreviation = journal.abbreviation or value or None
+        elif tag == TYPE_TAG:
+            if value:
+                types.append(value)
+        elif tag in TITLE_FALLBACK_TAGS or tag in ABSTRACT_FALLBACK_TAGS:
+            fallbacks.setdefault(tag, value)
+            keep(tag, value)
+        else:
+            keep(tag, value)
+
+    rec.authors = authors
+    if types:
+        rec.type = types[0]
+        if len(types) > 1:
+            rec.extra[TYPE_TAG] = types
+    if rec.title is None:
+        rec.title = next((fallbacks[t] for t in TITLE_FALLBACK_TAGS if fallbacks.get(t)), None)
+    if rec.abstract is None:
+        rec.abstract = next((fallbacks[t] for t in ABSTRACT_FALLBACK_TAGS if fallbacks.get(t)), None)
+    if rec.pmid is not None and not rec.pmid.isdigit():
+        problems.append((block.line, f"PMID is not a number: {rec.pmid[:30]!r}", "bad-value"))
+        rec.extra.setdefault("PMID", []).append(rec.pmid)
+        rec.pmid = None
+    ordered: list[str] = []
+    for _, issn in sorted(issns, key=lambda t: t[0]):
+        if issn not in ordered:
+            ordered.append(issn)
+    journal.issns = ordered
+    if journal.name or journal.abbreviation or journal.issns:
+        rec.journal = journal
+    return rec, problems
