@@ -91,7 +91,7 @@ def read_wos(path: str | Path, *, stream=None) -> Iterator[Record | Diagnostic]:
     lines = TextLines(path, FORMAT, stream)
     block: _Block | None = None
     ordinal = 0
-    ended = False
+    ended = warned_after_end = False
     last_tag: str | None = None  # for continuation lines in the header
 
     def diag(line: int, message: str, kind: str, record: int | None = None) -> Diagnostic:
@@ -102,10 +102,14 @@ def read_wos(path: str | Path, *, stream=None) -> Iterator[Record | Diagnostic]:
         text = raw.rstrip()
         if not text:
             continue
-        if ended:
-            ended = False  # keep reading: files are often concatenated; say so once
-            if not text.startswith(("FN ", "VR ")):
-                yield diag(number, "text after EF (end of file marker)", "after-end")
+        if ended:  # after EF: only a concatenated export (FN/VR/PT) is read on
+            if text.startswith(("FN ", "VR ", "PT ")):
+                ended = False
+            else:
+                if not warned_after_end:
+                    yield diag(number, "text after EF (the end-of-file marker) ignored", "after-end")
+                    warned_after_end = True
+                continue
         if text[:1].isspace():
             if block is not None and block.fields:
                 block.extend_last(text.strip())
