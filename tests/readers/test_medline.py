@@ -7,7 +7,7 @@ import pytest
 from graphkit.model import Diagnostic, Record
 from graphkit.readers import detect, read
 from graphkit.readers.medline import parse_mesh, parse_pages, read_medline
-from tests.conftest import CORPUS, FIXTURES, corpus_counts
+from conftest import CORPUS, FIXTURES, corpus_counts
 
 MEDLINE_ROWS = [(f, n) for f, fmt, n in corpus_counts() if "MEDLINE" in fmt]
 FIX = FIXTURES / "medline"

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from graphkit.model import Diagnostic, Record
 from graphkit.readers.medline import read_medline
-from tests.conftest import FIXTURES
+from conftest import FIXTURES
 
 SEEDS = [p.read_bytes() for p in sorted((FIXTURES / "medline").glob("*.nbib"))]
 PIECES = [b"PMID- ", b"OWN - ", b"      ", b"\n", b"\r\n", b"\r", b"MH  - */", b"PG  - 12-", b"AUID- ORCID: ",

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from graphkit.model import Diagnostic, Record
 from graphkit.readers import detect, read
 from graphkit.readers.wos import read_wos
-from tests.conftest import CORPUS, FIXTURES, corpus_counts
+from conftest import CORPUS, FIXTURES, corpus_counts
 
 WOS_ROWS = [(f, n) for f, fmt, n in corpus_counts() if fmt.startswith("WoS")]
 FIX = FIXTURES / "wos"
