@@ -1,0 +1,413 @@
+"""The Neo4j store: an idempotent, incremental, batched loader over the official driver, plus search.
+
+Loading a :class:`~graphkit.graph.Graph` runs these phases, each reported to the progress callback:
+
+1. ``schema``: uniqueness constraints on every label's ``key``, range indexes on Paper(doi), Paper(year),
+   Author(name), MeshTerm(ui), and the full-text indexes ``paper_text`` (Paper title, abstract, terms)
+   and ``name_text`` (Author/Keyword/MeshTerm name), analyzer ``standard-folding``. All ``IF NOT EXISTS``.
+2. ``nodes:<Label>``: ``UNWIND $rows AS row MERGE (n:Label {key: row.key}) SET n += row.props`` batches.
+   ``None`` values are not written (a later file never erases what an earlier one said) and Paper
+   ``sources`` is a union, so loading B after A equals loading A and B together.
+3. ``edges:<TYPE>``: the same for relationships, matched by their end nodes' keys.
+4. ``terms``: each touched paper's ``terms`` property ("; "-joined keyword and MeSH names, for the
+   full-text index) recomputed from its stored HAS_KEYWORD/HAS_MESH edges.
+5. ``coauthors``: CO_AUTHOR edges of every touched author recomputed from the stored AUTHORED edges
+   (papers, first_year, last_year; papers with more than ``coauthor_cap`` authors give no pairs), so
+   weights are never added twice however the files are split over ingests.
+
+Every batch is one managed write transaction (``session.execute_write``: retried on transient errors);
+labels and types come from :mod:`graphkit.schema`, every value is a query parameter. Driver errors
+become :class:`Neo4jError` subclasses with one-line messages that never contain the password.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+from graphkit.build import BuildOptions, build_from_files
+from graphkit.graph import Graph
+from graphkit.model import GraphkitError
+from graphkit.progress import Progress, null_progress
+from graphkit.schema import EDGE_PROPERTIES, ENDPOINTS, NODE_PROPERTIES, Label, RelType
+
+log = logging.getLogger(__name__)
+
+# -- the schema, as data ------------------------------------------------------------------------
+
+RANGE_INDEXES: tuple[tuple[Label, str], ...] = (
+    (Label.PAPER, "doi"), (Label.PAPER, "year"), (Label.AUTHOR, "name"), (Label.MESH, "ui"),
+)
+FULLTEXT_INDEXES: dict[str, tuple[tuple[Label, ...], tuple[str, ...]]] = {
+    "paper_text": ((Label.PAPER,), ("title", "abstract", "terms")),
+    "name_text": ((Label.AUTHOR, Label.KEYWORD, Label.MESH), ("name",)),
+}
+FULLTEXT_ANALYZER = "standard-folding"
+TERMS_SEPARATOR = "; "
+UNION_PROPERTIES = {"sources"}  # list properties merged as a set union instead of overwritten
+# relationships written from the graph; CO_AUTHOR is derived from AUTHORED in the store
+LOADED_TYPES = tuple(t for t in RelType if t is not RelType.CO_AUTHOR)
+
+
+class Neo4jError(GraphkitError):
+    """A Neo4j server problem, told in one line."""
+
+
+class Neo4jAuthError(Neo4jError):
+    """Wrong user name or password."""
+
+
+class Neo4jUnavailableError(Neo4jError):
+    """No server answers at the URI."""
+
+
+class Neo4jFeatureError(Neo4jError):
+    """The server lacks something graphkit needs (version, full-text analyzer, database)."""
+
+
+def safe_uri(uri: str) -> str:
+    """The URI without any user:password part, for messages and logs."""
+    try:
+        parts = urlsplit(uri)
+    except ValueError:
+        return "<invalid URI>"
+    if parts.username or parts.password:
+        host = parts.hostname or ""
+        if parts.port:
+            host += f":{parts.port}"
+        return urlunsplit((parts.scheme, host, parts.path, parts.query, parts.fragment))
+    return uri
+
+
+def _one_line(text: str) -> str:
+    return " ".join(str(text).split())
+
+
+# -- Cypher, built from the enums -----------------------------------------------------------------
+
+def schema_statements() -> list[str]:
+    """The idempotent schema statements, in order."""
+    out = [f"CREATE CONSTRAINT {label.value.lower()}_key IF NOT EXISTS "
+           f"FOR (n:{label.value}) REQUIRE n.key IS UNIQUE" for label in Label]
+    out += [f"CREATE INDEX {label.value.lower()}_{prop} IF NOT EXISTS FOR (n:{label.value}) ON (n.{prop})"
+            for label, prop in RANGE_INDEXES]
+    for name, (labels, props) in FULLTEXT_INDEXES.items():
+        out.append(f"CREATE FULLTEXT INDEX {name} IF NOT EXISTS FOR (n:{'|'.join(l.value for l in labels)}) "
+                   f"ON EACH [{', '.join('n.' + p for p in props)}] "
+                   f"OPTIONS {{indexConfig: {{`fulltext.analyzer`: '{FULLTEXT_ANALYZER}'}}}}")
+    return out
+
+
+def node_query(label: Label) -> str:
+    unions = "".join(
+        f" SET n.{p} = coalesce(n.{p}, []) + [x IN coalesce(row.{p}, []) WHERE NOT x IN coalesce(n.{p}, [])]"
+        for p in sorted(UNION_PROPERTIES & set(NODE_PROPERTIES[label])))
+    return f"UNWIND $rows AS row MERGE (n:{label.value} {{key: row.key}}) SET n += row.props{unions}"
+
+
+def edge_query(type: RelType) -> str:
+    start, end = ENDPOINTS[type]
+    return (f"UNWIND $rows AS row MATCH (a:{start.value} {{key: row.source}}) "
+            f"MATCH (b:{end.value} {{key: row.target}}) MERGE (a)-[r:{type.value}]->(b) SET r += row.props")
+
+
+TERMS_QUERY = (
+    f"UNWIND $keys AS k MATCH (p:{Label.PAPER.value} {{key: k}}) "
+    f"OPTIONAL MATCH (p)-[:{RelType.HAS_KEYWORD.value}|{RelType.HAS_MESH.value}]->(t) "
+    "WITH p, t.name AS name ORDER BY name "
+    "WITH p, collect(DISTINCT name) AS names "
+    "WITH p, reduce(s = '', x IN names | s + CASE WHEN s = '' THEN '' ELSE $sep END + x) AS terms "
+    "SET p.terms = CASE WHEN terms = '' THEN null ELSE terms END"
+)
+
+# the co-author pairs an ingest may change: every pair sharing a paper, plus the pairs already stored
+_PAIR = "CASE WHEN a.key < b.key THEN [a.key, b.key] ELSE [b.key, a.key] END AS pair"
+PAIRS_QUERIES = (
+    f"UNWIND $keys AS k MATCH (a:{Label.AUTHOR.value} {{key: k}})-[:{RelType.AUTHORED.value}]->(:{Label.PAPER.value})"
+    f"<-[:{RelType.AUTHORED.value}]-(b:{Label.AUTHOR.value}) WHERE b <> a RETURN DISTINCT {_PAIR}",
+    f"UNWIND $keys AS k MATCH (a:{Label.AUTHOR.value} {{key: k}})-[:{RelType.CO_AUTHOR.value}]-"
+    f"(b:{Label.AUTHOR.value}) RETURN DISTINCT {_PAIR}",
+)
+
+COAUTHOR_QUERY = (
+    f"UNWIND $pairs AS pair MATCH (s:{Label.AUTHOR.value} {{key: pair[0]}}) "
+    f"MATCH (t:{Label.AUTHOR.value} {{key: pair[1]}}) "
+    f"OPTIONAL MATCH (s)-[:{RelType.AUTHORED.value}]->(p:{Label.PAPER.value})<-[:{RelType.AUTHORED.value}]-(t) "
+    f"WHERE size([(p)<-[:{RelType.AUTHORED.value}]-(x:{Label.AUTHOR.value}) | x]) <= $cap "
+    "WITH s, t, count(DISTINCT p) AS n, min(p.year) AS fy, max(p.year) AS ly "
+    f"FOREACH (_ IN CASE WHEN n > 0 THEN [1] ELSE [] END | MERGE (s)-[r:{RelType.CO_AUTHOR.value}]->(t) "
+    "SET r.papers = n, r.first_year = fy, r.last_year = ly) "
+    f"WITH s, t, n OPTIONAL MATCH (s)-[old:{RelType.CO_AUTHOR.value}]-(t) WHERE n = 0 DELETE old"
+)
+
+
+def _node_row(label: Label, row: dict[str, Any]) -> dict[str, Any]:
+    props = {k: v for k, v in row.items() if k != "key" and v is not None and k not in UNION_PROPERTIES}
+    out = {"key": row["key"], "props": props}
+    for p in UNION_PROPERTIES & set(NODE_PROPERTIES[label]):
+        out[p] = list(row.get(p) or [])
+    return out
+
+
+def _edge_row(row: dict[str, Any]) -> dict[str, Any]:
+    return {"source": row["source"], "target": row["target"],
+            "props": {k: v for k, v in row.items() if k not in ("source", "target") and v is not None}}
+
+
+def _chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
+    for i in range(0, len(items), size):
+        yield items[i:i + size]
+
+
+# -- the store ----------------------------------------------------------------------------------------
+
+class Neo4jStore:
+    """A graphkit store on a Neo4j 5 server (``bolt://``, ``neo4j://``, ``neo4j+s://`` ... URIs)."""
+
+    dialect = "neo4j"
+
+    def __init__(self, uri: str, *, user: str, password: str, database: str | None = None,
+                 batch_size: int = 5000) -> None:
+        from neo4j import GraphDatabase
+
+        self.uri = uri
+        self.database = database or None
+        self.batch_size = max(1, int(batch_size))
+        # test hook: called after every committed batch with (phase, batch number); may raise
+        self.after_batch: Callable[[str, int], None] | None = None
+        with self._errors():
+            self._driver = GraphDatabase.driver(uri, auth=(user, password), connection_timeout=15,
+                                                max_transaction_retry_time=30,
+                                                notifications_min_severity="OFF")
+        try:
+            with self._errors():
+                self._driver.verify_connectivity(database=self.database) if self.database else \
+                    self._driver.verify_connectivity()
+                self._check_version()
+        except Exception:
+            self._driver.close()
+            raise
+
+    # -- errors ----------------------------------------------------------------------------------
+    @contextmanager
+    def _errors(self) -> Iterator[None]:
+        """Translate driver exceptions into one-line Neo4jError subclasses (no credentials)."""
+        from neo4j import exceptions as ex
+
+        where = safe_uri(self.uri)
+        try:
+            yield
+        except ex.AuthError:
+            raise Neo4jAuthError(f"Neo4j at {where} refused the credentials: check NEO4J_USER and "
+                                 "NEO4J_PASSWORD") from None
+        except (ex.ServiceUnavailable, ex.SessionExpired) as exc:
+            raise Neo4jUnavailableError(f"cannot reach Neo4j at {where} (is the server running? "
+                                        f"{type(exc).__name__})") from None
+        except ex.ClientError as exc:
+            code = exc.code or ""
+            if code.endswith("DatabaseNotFound"):
+                raise Neo4jFeatureError(f"Neo4j at {where} has no database {self.database!r}") from None
+            if ".Security." in code:
+                raise Neo4jAuthError(f"Neo4j at {where}: {_one_line(exc.message or code)}") from None
+            raise Neo4jError(f"Neo4j at {where}: {code.rsplit('.', 1)[-1]}: "
+                             f"{_one_line(exc.message or '')}") from None
+        except ex.Neo4jError as exc:
+            raise Neo4jError(f"Neo4j at {where}: {exc.code}: {_one_line(exc.message or '')}") from None
+        except (ex.ConfigurationError, ex.DriverError, ValueError) as exc:
+            msg = _one_line(str(exc)).replace(self.uri, where)
+            raise Neo4jError(f"cannot use Neo4j URI {where}: {msg}") from None
+
+    def _check_version(self) -> None:
+        records, _, _ = self._driver.execute_query("CALL dbms.components() YIELD name, versions, edition",
+                                                   database_=self.database)
+        versions = [v for r in records if r["name"] == "Neo4j Kernel" for v in r["versions"]]
+        self.server_version = versions[0] if versions else "unknown"
+        major = versions[0].split(".")[0] if versions else ""
+        if major.isdigit() and int(major) < 5:
+            raise Neo4jFeatureError(f"Neo4j at {safe_uri(self.uri)} is version {versions[0]}; graphkit "
+                                    "needs Neo4j 5 or later (constraints/indexes IF NOT EXISTS, full-text "
+                                    "analyzer standard-folding)")
+
+    # -- plumbing --------------------------------------------------------------------------------
+    def _session(self, write: bool):
+        from neo4j import READ_ACCESS, WRITE_ACCESS
+
+        return self._driver.session(database=self.database,
+                                    default_access_mode=WRITE_ACCESS if write else READ_ACCESS)
+
+    def _write(self, query: str, params: dict[str, Any]) -> dict[str, int]:
+        """Run one statement in a managed write transaction; its counters."""
+
+        def work(tx) -> dict[str, int]:
+            counters = tx.run(query, params).consume().counters
+            return {"nodes_created": counters.nodes_created,
+                    "relationships_created": counters.relationships_created,
+                    "relationships_deleted": counters.relationships_deleted,
+                    "properties_set": counters.properties_set}
+
+        with self._session(True) as session:
+            return session.execute_write(work)
+
+    def _read(self, query: str, params: dict[str, Any]) -> list[dict[str, Any]]:
+        with self._session(False) as session:
+            return session.execute_read(lambda tx: [r.data() for r in tx.run(query, params)])
+
+    def _batched(self, phase: str, query: str, rows: Sequence[Any], param: str,
+                 progress: Progress, extra: dict[str, Any] | None = None) -> dict[str, int]:
+        total = {"rows": 0, "nodes_created": 0, "relationships_created": 0, "relationships_deleted": 0}
+        progress(phase, 0, len(rows))
+        for number, batch in enumerate(_chunks(rows, self.batch_size), start=1):
+            counters = self._write(query, {param: list(batch), **(extra or {})})
+            total["rows"] += len(batch)
+            for k in ("nodes_created", "relationships_created", "relationships_deleted"):
+                total[k] += counters[k]
+            progress(phase, len(batch), len(rows))
+            if self.after_batch is not None:
+                self.after_batch(phase, number)
+        return total
+
+    # -- the Store protocol ------------------------------------------------------------------------
+    def ensure_schema(self, progress: Progress = null_progress) -> None:
+        """Create constraints and indexes if missing and wait until they are online."""
+        from neo4j import exceptions as ex
+
+        statements = schema_statements()
+        progress("schema", 0, len(statements))
+        with self._errors():
+            for statement in statements:
+                try:
+                    self._write(statement, {})
+                except ex.ClientError as exc:
+                    raise Neo4jFeatureError(
+                        f"Neo4j at {safe_uri(self.uri)} cannot create the graphkit schema "
+                        f"({statement.split(' IF ')[0]}): {_one_line(exc.message or exc.code or '')}") from None
+                progress("schema", 1, len(statements))
+            self._write("CALL db.awaitIndexes(300)", {})
+
+    def write_graph(self, graph: Graph, *, progress: Progress | None = None,
+                    coauthor_cap: int = BuildOptions().coauthor_cap) -> dict[str, Any]:
+        """Merge ``graph`` into the database (see the module doc for the phases); a summary dict."""
+        progress = progress or null_progress
+        started = time.perf_counter()
+        summary: dict[str, Any] = {"store": "neo4j", "uri": safe_uri(self.uri), "nodes": {}, "relationships": {}}
+        self.ensure_schema(progress)
+        with self._errors():
+            for label in Label:
+                rows = [_node_row(label, r) for r in graph.nodes(label)]
+                t = self._batched(f"nodes:{label.value}", node_query(label), rows, "rows", progress)
+                summary["nodes"][label.value] = {"created": t["nodes_created"],
+                                                 "matched": t["rows"] - t["nodes_created"]}
+            for type in LOADED_TYPES:
+                rows = [_edge_row(r) for r in graph.edges(type)]
+                t = self._batched(f"edges:{type.value}", edge_query(type), rows, "rows", progress)
+                summary["relationships"][type.value] = {"created": t["relationships_created"],
+                                                        "matched": t["rows"] - t["relationships_created"]}
+            papers = [r["key"] for r in graph.nodes(Label.PAPER)]
+            self._batched("terms", TERMS_QUERY, papers, "keys", progress, {"sep": TERMS_SEPARATOR})
+            summary["relationships"][RelType.CO_AUTHOR.value] = self._coauthors(
+                [r["key"] for r in graph.nodes(Label.AUTHOR)], coauthor_cap, progress)
+        summary["nodes_created"] = sum(v["created"] for v in summary["nodes"].values())
+        summary["nodes_matched"] = sum(v["matched"] for v in summary["nodes"].values())
+        summary["relationships_created"] = sum(v["created"] for v in summary["relationships"].values())
+        summary["relationships_matched"] = sum(v["matched"] for v in summary["relationships"].values())
+        summary["seconds"] = round(time.perf_counter() - started, 3)
+        log.info("neo4j load: %s", summary)
+        return summary
+
+    def _coauthors(self, authors: list[str], cap: int, progress: Progress) -> dict[str, int]:
+        pairs: set[tuple[str, str]] = set()
+        for batch in _chunks(authors, self.batch_size):
+            for query in PAIRS_QUERIES:
+                pairs.update(tuple(r["pair"]) for r in self._read(query, {"keys": list(batch)}))
+        ordered = sorted(pairs)
+        t = self._batched("coauthors", COAUTHOR_QUERY, [list(p) for p in ordered], "pairs", progress,
+                          {"cap": cap})
+        created, deleted = t["relationships_created"], t["relationships_deleted"]
+        return {"created": created, "matched": t["rows"] - created - deleted, "deleted": deleted}
+
+    def ingest(self, paths: Sequence[str | Path], *, options: BuildOptions = BuildOptions(),
+               progress: Progress | None = None) -> dict[str, Any]:
+        """Read, resolve and merge files into the database; the summary of :meth:`write_graph` plus
+        ``records`` and ``diagnostics`` (count; each is logged as a warning)."""
+        progress = progress or null_progress
+        result = build_from_files(paths, options, progress=progress)
+        for diagnostic in result.diagnostics:
+            log.warning("%s", diagnostic)
+        summary = self.write_graph(result.graph, progress=progress, coauthor_cap=options.coauthor_cap)
+        return {"records": result.records, "diagnostics": len(result.diagnostics), **summary}
+
+    def run(self, cypher: str, params: dict[str, Any] | None = None, *, write: bool = False) -> list[dict[str, Any]]:
+        """Run Cypher in a managed transaction (read-only unless ``write``); rows as dicts."""
+        with self._errors():
+            with self._session(write) as session:
+                work = lambda tx: [r.data() for r in tx.run(cypher, params or {})]  # noqa: E731
+                return session.execute_write(work) if write else session.execute_read(work)
+
+    def search(self, text: str, *, limit: int = 10, kind: str | None = None) -> list[dict[str, Any]]:
+        """Ranked full-text search through ``paper_text`` / ``name_text`` (query language of
+        :mod:`graphkit.search`); rows ``{"kind", "key", "name", "score"}``, best first."""
+        from graphkit.search import KIND_LABELS, KINDS, SearchError, merge_ranked, parse, to_lucene
+
+        if kind is not None and kind not in KINDS:
+            raise SearchError(f"unknown kind {kind!r}; use one of {', '.join(KINDS)}")
+        query = to_lucene(parse(text))
+        log.debug("lucene query %r", query)
+        rows: list[dict[str, Any]] = []
+        with self._errors():
+            if kind in (None, "paper"):
+                rows += self._read(
+                    "CALL db.index.fulltext.queryNodes('paper_text', $q, {limit: $limit}) YIELD node, score "
+                    "RETURN 'paper' AS kind, node.key AS key, node.title AS name, score", {"q": query, "limit": limit})
+            for k in ("author", "term"):
+                if kind not in (None, k):
+                    continue
+                labels = [label.value for label in KIND_LABELS[k]]
+                rows += self._read(
+                    "CALL db.index.fulltext.queryNodes('name_text', $q) YIELD node, score "
+                    "WHERE any(l IN labels(node) WHERE l IN $labels) "
+                    "RETURN $kind AS kind, node.key AS key, node.name AS name, score "
+                    "ORDER BY score DESC, key LIMIT $limit",
+                    {"q": query, "labels": labels, "kind": k, "limit": limit})
+        return merge_ranked(rows, limit)
+
+    def counts(self) -> dict[str, int]:
+        """Node counts by label and relationship counts by type (the keys of :meth:`Graph.counts`)."""
+        out: dict[str, int] = {}
+        with self._errors():
+            for label in Label:
+                out[label.value] = self._read(f"MATCH (n:{label.value}) RETURN count(n) AS c", {})[0]["c"]
+            for type in RelType:
+                out[type.value] = self._read(f"MATCH ()-[r:{type.value}]->() RETURN count(r) AS c", {})[0]["c"]
+        return out
+
+    def read_graph(self) -> Graph:
+        """The stored graph (schema properties only) as a :class:`Graph`."""
+        graph = Graph()
+        with self._errors():
+            for label in Label:
+                names = [p for p in NODE_PROPERTIES[label] if p != "key"]
+                for r in self._read(f"MATCH (n:{label.value}) RETURN n.key AS key, properties(n) AS props "
+                                    "ORDER BY key", {}):
+                    graph.add_node(label, r["key"], **{k: v for k, v in r["props"].items() if k in names})
+            for type in RelType:
+                start, end = ENDPOINTS[type]
+                names = list(EDGE_PROPERTIES[type])
+                for r in self._read(f"MATCH (a:{start.value})-[r:{type.value}]->(b:{end.value}) "
+                                    "RETURN a.key AS s, b.key AS t, properties(r) AS props ORDER BY s, t", {}):
+                    graph.add_edge(type, r["s"], r["t"], **{k: v for k, v in r["props"].items() if k in names})
+        return graph
+
+    def close(self) -> None:
+        self._driver.close()
+
+    def __enter__(self) -> Neo4jStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
