@@ -1,22 +1,31 @@
 """From records to one graph: the entry point every command uses (read -> resolve -> Graph).
 
-PLACEHOLDER RESOLUTION (to be replaced by graphkit.resolve): papers by DOI else title+year, authors
-by family name + first initial, journals by name, keywords case-folded, MeSH by heading.
+``build_graph`` runs the resolvers in ``graphkit.resolve`` over all records, then writes one node per
+paper, author, journal, keyword and MeSH term with the stable keys documented in docs/graph.md, the
+edges between them and a structured data-quality report (``BuildResult.report``, rendered by
+``graphkit.report``). Same input -> same keys and the same node order, whatever the file order.
 """
 
 from __future__ import annotations
 
-import hashlib
 import logging
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
 from graphkit.graph import Graph
-from graphkit.model import Diagnostic, Record
+from graphkit.model import Diagnostic, Person, Record
 from graphkit.progress import Progress, null_progress
 from graphkit.readers import read_files
+from graphkit.resolve.authors import AuthorInfo, AuthorResolver, given_parts
+from graphkit.resolve.cites import CitationIndex, parse_reference
+from graphkit.resolve.journals import JournalInfo, JournalResolver
+from graphkit.resolve.mesh import vocabulary
+from graphkit.resolve.papers import Duplicate, PaperResolver, Work
+from graphkit.resolve.terms import KeywordInfo, keyword_text, mesh_term, split_terms
+from graphkit.resolve.text import squash
 from graphkit.schema import Label, RelType
 
 log = logging.getLogger(__name__)
@@ -34,22 +43,266 @@ class BuildResult:
     graph: Graph
     records: int = 0
     diagnostics: list[Diagnostic] = field(default_factory=list)
-    report: dict[str, Any] = field(default_factory=dict)
+    report: dict[str, Any] = field(default_factory=dict)  # JSON-ready; see graphkit.report
+    duplicates: list[Duplicate] = field(default_factory=list)
+    authors: dict[str, AuthorInfo] = field(default_factory=dict)  # key -> name variants merged into it
+    journals: dict[str, JournalInfo] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class _FileStats:
+    format: str = ""
+    records: int = 0
+    missing: Counter = field(default_factory=Counter)
+    warnings: Counter = field(default_factory=Counter)
+    errors: Counter = field(default_factory=Counter)
+
+
+@dataclass(slots=True)
+class _Plan:
+    """What one work contributes, collected before the nodes exist."""
+
+    work: Work
+    author_occ: list[int]
+    keywords: list[str]
+    mesh: dict[str, tuple[bool, list[str]]]
+
+
+def _missing(rec: Record) -> list[str]:
+    out = []
+    if not rec.doi:
+        out.append("doi")
+    if rec.year is None:
+        out.append("year")
+    if not rec.authors:
+        out.append("authors")
+    if rec.journal is None or not (rec.journal.name or rec.journal.abbreviation or rec.journal.issns):
+        out.append("journal")
+    return out
+
+
+def _given_letters(p: Person) -> int:
+    return len(squash(p.given or ""))
+
+
+def _author_list(work: Work) -> tuple[list[Person], list[tuple[int, Person]]]:
+    """The author list of the record with the most authors (then fullest names), plus the other
+    records' names at the same position when they are the same person (same family, same initial)."""
+    best = max(work.records, key=lambda r: (len(r.authors), sum(_given_letters(p) for p in r.authors)))
+    aligned: list[tuple[int, Person]] = []
+    for rec in work.records:
+        if rec is best or len(rec.authors) != len(best.authors):
+            continue
+        for i, (a, b) in enumerate(zip(best.authors, rec.authors)):
+            ga, gb = given_parts(a.given), given_parts(b.given)
+            if squash(a.family or "") == squash(b.family or "") and (ga[:1] == gb[:1] or not ga or not gb):
+                aligned.append((i, b))
+    return best.authors, aligned
 
 
 def build_graph(records: Iterable[Record], options: BuildOptions = BuildOptions(), *,
                 progress: Progress = null_progress) -> BuildResult:
-    graph = Graph()
-    result = BuildResult(graph)
+    """Resolve ``records`` into one Graph with a quality report."""
+    resolver = PaperResolver()
+    files: dict[str, _FileStats] = {}
+    missing = Counter()
+    count = 0
     for rec in records:
-        result.records += 1
-        _add_record(graph, rec)
-        progress("build", 1, None)
+        count += 1
+        resolver.add(rec)
+        st = files.get(rec.source.file)
+        if st is None:
+            st = files[rec.source.file] = _FileStats(rec.source.format)
+        st.records += 1
+        for m in _missing(rec):
+            st.missing[m] += 1
+            missing[m] += 1
+        progress("resolve", 1, None)
+
+    works = resolver.works()
+    vocab = vocabulary() if works else None
+    authors = AuthorResolver(options.author_key)
+    journals = JournalResolver()
+    keywords: dict[str, KeywordInfo] = {}
+    plans: list[_Plan] = []
+    aligned_variants: list[tuple[int, Person]] = []
+    for work in works:
+        people, aligned = _author_list(work)
+        occ = [authors.add(p) for p in people]
+        aligned_variants.extend((occ[i], p) for i, p in aligned)
+        kw_keys: list[str] = []
+        mesh: dict[str, tuple[bool, list[str]]] = {}
+        for rec in work.records:
+            journals.add(work.key, rec.journal, rec.publisher)
+            terms = split_terms(rec, vocab)
+            for kw in terms.keywords:
+                text = keyword_text(kw)
+                key = f"kw:{text}"
+                info = keywords.get(key)
+                if info is None:
+                    info = keywords[key] = KeywordInfo(key)
+                info.surfaces[kw] += 1
+                if key not in kw_keys:
+                    kw_keys.append(key)
+            for ref in terms.mesh:
+                major, quals = mesh.get(ref.heading, (False, []))
+                mesh[ref.heading] = (major or ref.major, list(dict.fromkeys(quals + list(ref.qualifiers))))
+        plans.append(_Plan(work, occ, kw_keys, mesh))
+    authors.resolve()
+    for occ_id, person in aligned_variants:
+        key = authors.key_of(occ_id)
+        if key:
+            family = " ".join((person.family or "").split())
+            authors.authors[key].variants[(family, " ".join((person.given or "").split()) or None)] += 1
+    journals.resolve()
+
+    graph = Graph()
+    _add_static_nodes(graph, authors, journals, keywords)
+    total = len(plans)
+    mesh_unknown: Counter = Counter()
+    mesh_keys: dict[str, str] = {}
+    cites_index = CitationIndex()
+    over_cap = 0
+    pairs: dict[tuple[str, str], list[int | None]] = {}
+    for plan in plans:
+        w = plan.work
+        graph.add_node(Label.PAPER, w.key, doi=w.doi, pmid=w.pmid, title=w.value("title"),
+                       abstract=w.value("abstract"), year=w.value("year"), volume=w.value("volume"),
+                       issue=w.value("issue"), first_page=w.value("first_page"),
+                       last_page=w.value("last_page"), type=w.value("type"), sources=w.sources())
+        jkey = journals.key_of(w.key)
+        if jkey:
+            graph.add_edge(RelType.PUBLISHED_IN, w.key, jkey)
+        akeys: list[str] = []
+        for pos, occ in enumerate(plan.author_occ, start=1):
+            akey = authors.key_of(occ)
+            if akey is None:
+                continue
+            if akey not in akeys:
+                graph.add_edge(RelType.AUTHORED, akey, w.key, position=pos)
+                akeys.append(akey)
+        for kkey in plan.keywords:
+            graph.add_edge(RelType.HAS_KEYWORD, w.key, kkey)
+        for heading, (major, quals) in plan.mesh.items():
+            mkey = mesh_keys.get(heading)
+            if mkey is None:
+                info = mesh_term(heading, vocab)
+                mkey = mesh_keys[heading] = info.key
+                if not graph.has_node(Label.MESH, mkey):
+                    graph.add_node(Label.MESH, mkey, ui=info.ui, name=info.name,
+                                   tree_numbers=list(info.tree_numbers), check_tag=info.check_tag)
+                if info.ui is None:
+                    mesh_unknown[heading] += 1
+            graph.add_edge(RelType.HAS_MESH, w.key, mkey, major=major, qualifiers=quals)
+        # co-authorship
+        if len(akeys) > options.coauthor_cap:
+            over_cap += 1
+        else:
+            year = w.value("year")
+            ordered = sorted(akeys)
+            for i, a in enumerate(ordered):
+                for b in ordered[i + 1:]:
+                    acc = pairs.get((a, b))
+                    if acc is None:
+                        pairs[(a, b)] = [1, year, year]
+                    else:
+                        acc[0] += 1
+                        if year is not None:
+                            acc[1] = year if acc[1] is None else min(acc[1], year)
+                            acc[2] = year if acc[2] is None else max(acc[2], year)
+        first = next((r.authors[0].family for r in w.records if r.authors), None)
+        jinfo = journals.journals.get(jkey) if jkey else None
+        jnames = (list(jinfo.names) + list(jinfo.abbreviations)) if jinfo else []
+        cites_index.add_paper(w.key, w.dois, first, w.value("year"), w.value("volume"), w.value("first_page"),
+                              jnames)
+        progress("graph", 1, total)
+    for (a, b), (n, fy, ly) in sorted(pairs.items()):
+        graph.add_edge(RelType.CO_AUTHOR, a, b, papers=n, first_year=fy, last_year=ly)
+    refs = resolved = 0
+    for plan in plans:
+        w = plan.work
+        seen: set[str] = set()
+        for rec in w.records:
+            for text in rec.references:
+                refs += 1
+                target = cites_index.resolve(parse_reference(text))
+                if target is not None:
+                    resolved += 1
+                    if target != w.key and target not in seen:
+                        seen.add(target)
+                        graph.add_edge(RelType.CITES, w.key, target)
+
+    result = BuildResult(graph, records=count, duplicates=resolver.duplicates, authors=authors.authors,
+                         journals=journals.journals)
+    result.report = _report(result, files, missing, works, authors, journals, keywords, mesh_unknown,
+                            over_cap, options, refs, resolved)
+    log.info("built %d papers from %d records", len(works), count)
     return result
+
+
+def _add_static_nodes(graph: Graph, authors: AuthorResolver, journals: JournalResolver,
+                      keywords: dict[str, KeywordInfo]) -> None:
+    for key in sorted(authors.authors):
+        info = authors.authors[key]
+        family, given = info.display()
+        graph.add_node(Label.AUTHOR, key, name=f"{family}, {given}" if given else family, family=family,
+                       given=given, orcid=info.orcid)
+    for key in sorted(journals.journals):
+        j = journals.journals[key]
+        graph.add_node(Label.JOURNAL, key, name=j.name, abbreviation=j.abbreviation, issn=j.issn,
+                       publisher=j.publisher)
+    for key in sorted(keywords):
+        k = keywords[key]
+        graph.add_node(Label.KEYWORD, key, name=k.name, check_tag=k.check_tag)
+
+
+def _report(result: BuildResult, files: dict[str, _FileStats], missing: Counter, works: list[Work],
+            authors: AuthorResolver, journals: JournalResolver, keywords: dict[str, KeywordInfo],
+            mesh_unknown: Counter, over_cap: int, options: BuildOptions, refs: int,
+            resolved: int) -> dict[str, Any]:
+    g = result.graph
+    papers_of_journal: Counter = Counter(e["target"] for e in g.edges(RelType.PUBLISHED_IN))
+    variants = []
+    for key, info in sorted(authors.authors.items()):
+        # variants that differ beyond punctuation and spacing ('D S' vs 'D.S.' is not worth a look)
+        if len({(squash(f), squash(gv or "")) for f, gv in info.variants}) > 1:
+            variants.append({"key": key, "name": g.node(Label.AUTHOR, key)["name"],
+                             "variants": [{"family": f, "given": gv, "count": n}
+                                          for (f, gv), n in sorted(info.variants.items(),
+                                                                   key=lambda kv: (-kv[1], kv[0][0], kv[0][1] or ""))]})
+    no_issn = [{"key": k, "name": j.name, "papers": papers_of_journal.get(k, 0)}
+               for k, j in sorted(journals.journals.items()) if j.issn is None]
+    invalid = sorted({(k, v) for k, j in journals.journals.items() for v in j.invalid_issns})
+    rules = Counter(d.rule for d in result.duplicates)
+    return {
+        "files": {path: {"format": st.format, "records": st.records, "missing": dict(st.missing),
+                         "warnings": dict(st.warnings), "errors": dict(st.errors)}
+                  for path, st in files.items()},
+        "records": result.records,
+        "prisma": {"identified": result.records, "duplicates_removed": result.records - len(works),
+                   "remaining": len(works)},
+        "duplicates": {"pairs_found": len(result.duplicates), "records_merged": result.records - len(works),
+                       "by_rule": dict(sorted(rules.items())),
+                       "pairs": [d.as_dict() for d in result.duplicates]},
+        "missing": {name: missing.get(name, 0) for name in ("doi", "year", "authors", "journal")},
+        "authors": {"count": len(authors.authors), "key_mode": options.author_key,
+                    "with_variants": len(variants), "variants": variants,
+                    "names_shared_by_orcids": authors.ambiguous_names()},
+        "journals": {"count": len(journals.journals), "without_issn": no_issn,
+                     "invalid_issns": [{"journal": k, "value": v} for k, v in invalid]},
+        "keywords": {"count": len(keywords), "check_tags": sum(1 for k in keywords.values() if k.check_tag)},
+        "mesh": {"count": g.count(Label.MESH), "not_in_vocabulary": dict(sorted(mesh_unknown.items()))},
+        "coauthors": {"cap": options.coauthor_cap, "papers_over_cap": over_cap,
+                      "pairs": g.count(RelType.CO_AUTHOR)},
+        "cites": {"references": refs, "resolved": resolved, "edges": g.count(RelType.CITES)},
+        "counts": g.counts(),
+    }
 
 
 def build_from_files(paths: Sequence[str | Path], options: BuildOptions = BuildOptions(), *,
                      progress: Progress = null_progress) -> BuildResult:
+    """Read ``paths`` (format detected per file unless ``options.format``) and build one graph. Reader
+    diagnostics go to ``result.diagnostics`` and into the report's per-file warning counts."""
     diagnostics: list[Diagnostic] = []
 
     def records() -> Iterable[Record]:
@@ -61,53 +314,14 @@ def build_from_files(paths: Sequence[str | Path], options: BuildOptions = BuildO
 
     result = build_graph(records(), options, progress=progress)
     result.diagnostics = diagnostics + result.diagnostics
+    files = result.report.setdefault("files", {})
+    for path in paths:
+        files.setdefault(str(path), {"format": options.format, "records": 0, "missing": {}, "warnings": {},
+                                     "errors": {}})
+    for d in diagnostics:
+        entry = files.setdefault(d.source.file, {"format": d.source.format, "records": 0, "missing": {},
+                                                 "warnings": {}, "errors": {}})
+        bucket = entry["errors" if d.severity == "error" else "warnings"]
+        bucket[d.kind] = bucket.get(d.kind, 0) + 1
+    result.report["files"] = {str(p): files[str(p)] for p in paths} | files
     return result
-
-
-def _h(text: str) -> str:
-    return hashlib.sha1(text.encode("utf-8")).hexdigest()[:16]
-
-
-def _add_record(g: Graph, r: Record) -> None:
-    if r.doi:
-        key = "doi:" + r.doi.lower()
-    elif r.pmid:
-        key = "pmid:" + r.pmid
-    else:
-        key = "t:" + _h(f"{(r.title or '').casefold()}|{r.year}")
-    src = f"{r.source.file}:{r.source.line}:{r.source.format}"
-    row = g.node(Label.PAPER, key)
-    sources = (row["sources"] if row else None) or []
-    g.add_node(Label.PAPER, key, doi=r.doi, pmid=r.pmid, title=r.title, abstract=r.abstract, year=r.year,
-               volume=r.volume, issue=r.issue, first_page=r.first_page, last_page=r.last_page, type=r.type,
-               sources=sources + [src])
-    akeys = []
-    for i, p in enumerate(r.authors, start=1):
-        akey = "a:" + p.family.casefold() + "|" + (p.given or "")[:1].casefold()
-        g.add_node(Label.AUTHOR, akey, name=p.display, family=p.family, given=p.given, orcid=p.orcid)
-        g.add_edge(RelType.AUTHORED, akey, key, position=i)
-        akeys.append(akey)
-    if r.journal and (r.journal.name or r.journal.abbreviation):
-        name = r.journal.name or r.journal.abbreviation
-        jkey = "j:" + name.casefold()
-        g.add_node(Label.JOURNAL, jkey, name=name, abbreviation=r.journal.abbreviation,
-                   issn=(r.journal.issns[0] if r.journal.issns else None), publisher=r.publisher)
-        g.add_edge(RelType.PUBLISHED_IN, key, jkey)
-    for kw in r.keywords:
-        kkey = "k:" + kw.casefold()
-        g.add_node(Label.KEYWORD, kkey, name=kw, check_tag=False)
-        g.add_edge(RelType.HAS_KEYWORD, key, kkey)
-    for m in r.mesh:
-        mkey = "m:" + m.heading
-        g.add_node(Label.MESH, mkey, name=m.heading, check_tag=False)
-        g.add_edge(RelType.HAS_MESH, key, mkey, major=m.major, qualifiers=m.qualifiers)
-    if len(akeys) <= 100:
-        for i, a in enumerate(akeys):
-            for b in akeys[i + 1:]:
-                if a == b:
-                    continue
-                e = g.edge(RelType.CO_AUTHOR, a, b)
-                n = (e["papers"] if e else 0) + 1
-                years = [y for y in ((e or {}).get("first_year"), (e or {}).get("last_year"), r.year) if y]
-                g.add_edge(RelType.CO_AUTHOR, a, b, papers=n, first_year=min(years) if years else None,
-                           last_year=max(years) if years else None)

@@ -1,0 +1,132 @@
+"""Which names are the same author: ORCID when present, else folded family name + first initial
+(``author_key="initial"``) or + all given names (``"full"``).
+
+A name key that only ever appears alongside one ORCID is attached to that ORCID (so "Smith, J." without
+an ORCID joins "Smith, John 0000-..."), unless two different ORCIDs share the name key. The display
+name is the fullest variant seen. Every variant merged into an author is kept for the review CSV.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from typing import Literal
+
+from graphkit.model import Person
+from graphkit.resolve.text import fold, squash
+
+log = logging.getLogger(__name__)
+
+AuthorKeyMode = Literal["initial", "full"]
+
+_ORCID = re.compile(r"(\d{4})-?(\d{4})-?(\d{4})-?(\d{3}[\dX])", re.IGNORECASE)
+_GIVEN_PARTS = re.compile(r"[\W_]+")
+
+
+def normalise_orcid(value: str | None) -> str | None:
+    """'https://orcid.org/0000-0002-1825-0097' -> '0000-0002-1825-0097'; None unless the ISO 7064
+    check digit is right."""
+    if not value:
+        return None
+    m = _ORCID.search(value)
+    if not m:
+        return None
+    digits = "".join(m.groups()).upper()
+    total = 0
+    for ch in digits[:-1]:
+        total = (total + int(ch)) * 2
+    check = (12 - total % 11) % 11
+    expected = "X" if check == 10 else str(check)
+    if digits[-1] != expected:
+        return None
+    return "-".join(digits[i:i + 4] for i in range(0, 16, 4))
+
+
+def given_parts(given: str | None) -> list[str]:
+    """Folded given-name parts: 'Jean-Luc A.' -> ['jean', 'luc', 'a']; 'J.A.' -> ['j', 'a']."""
+    if not given:
+        return []
+    parts = [p for p in _GIVEN_PARTS.split(fold(given)) if p]
+    out: list[str] = []
+    for p in parts:  # "JA" written without dots in WoS/MEDLINE style is two initials
+        if len(p) <= 3 and given.replace(".", "").replace(" ", "").isupper() and p.isalpha():
+            out.extend(p)
+        else:
+            out.append(p)
+    return out
+
+
+def name_key(person: Person, mode: AuthorKeyMode = "initial") -> str | None:
+    """'name:<folded family>|<first initial>' (or '|<all given names>' for mode 'full'); None without
+    a family name."""
+    family = squash(person.family or "")
+    if not family:
+        return None
+    parts = given_parts(person.given)
+    if mode == "full":
+        given = "-".join(parts)
+    else:
+        given = parts[0][:1] if parts else ""
+    return f"name:{family}|{given}"
+
+
+@dataclass(slots=True)
+class AuthorInfo:
+    key: str
+    orcid: str | None
+    variants: Counter = field(default_factory=Counter)  # (family, given) -> times seen
+
+    def display(self) -> tuple[str, str | None]:
+        """The fullest variant: most given-name letters, then most often seen, then most accented."""
+        def score(item):
+            (family, given), n = item
+            return (len(squash(given or "")), n, sum(ord(c) > 127 for c in family + (given or "")),
+                    len(family))
+        best = max(sorted(self.variants.items()), key=score)
+        return best[0]
+
+
+class AuthorResolver:
+    """Collect every author occurrence with :meth:`add`, then :meth:`resolve` once."""
+
+    def __init__(self, mode: AuthorKeyMode = "initial") -> None:
+        self.mode = mode
+        self._occurrences: list[tuple[str | None, str | None, Person]] = []  # (orcid, name key, person)
+        self._orcids_of_name: dict[str, set[str]] = defaultdict(set)
+        self.authors: dict[str, AuthorInfo] = {}
+
+    def add(self, person: Person) -> int:
+        """Register an occurrence; returns its id for :meth:`key_of` after :meth:`resolve`."""
+        orcid = normalise_orcid(person.orcid)
+        nkey = name_key(person, self.mode)
+        if orcid and nkey:
+            self._orcids_of_name[nkey].add(orcid)
+        self._occurrences.append((orcid, nkey, person))
+        return len(self._occurrences) - 1
+
+    def resolve(self) -> None:
+        self._keys: list[str | None] = []
+        for orcid, nkey, person in self._occurrences:
+            if orcid is None and nkey is not None:
+                owners = self._orcids_of_name.get(nkey)
+                if owners and len(owners) == 1:
+                    orcid = next(iter(owners))
+            key = f"orcid:{orcid}" if orcid else nkey
+            self._keys.append(key)
+            if key is None:
+                continue
+            info = self.authors.get(key)
+            if info is None:
+                info = self.authors[key] = AuthorInfo(key, orcid)
+            family = " ".join((person.family or "").split())
+            given = " ".join((person.given or "").split()) or None
+            info.variants[(family, given)] += 1
+
+    def key_of(self, occurrence: int) -> str | None:
+        return self._keys[occurrence]
+
+    def ambiguous_names(self) -> dict[str, list[str]]:
+        """Name keys shared by more than one ORCID (left as separate authors)."""
+        return {k: sorted(v) for k, v in self._orcids_of_name.items() if len(v) > 1}

@@ -1,0 +1,295 @@
+"""Which records are the same work: DOI, then PMID, then normalised title + year with a small fuzzy
+tolerance, confirmed by first page or first author.
+
+Records are added one at a time (a union-find over record indices with dictionaries for DOI, PMID,
+exact title and title blocks), so resolution is O(n) for n records: fuzzy comparison only happens
+inside a block of the same year and the same title prefix or suffix, and a block holds at most
+``BLOCK_LIMIT`` entries.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from difflib import SequenceMatcher
+from pathlib import Path
+
+from graphkit.model import Record
+from graphkit.resolve.text import normalise_doi, normalise_title, short_hash, squash
+
+log = logging.getLogger(__name__)
+
+FUZZY_RATIO = 0.92     # difflib ratio two normalised titles must reach to count as the same title
+BLOCK_CHARS = 12       # title prefix/suffix length that defines a fuzzy block (with the year)
+BLOCK_LIMIT = 64       # entries kept per block: keeps the worst case linear
+SHORT_TITLE_WORDS = 4  # titles with fewer words need positive confirmation (page or first author)
+
+_PMID = re.compile(r"\d{1,9}")
+
+# The Paper properties filled from records, in the order they are taken.
+PAPER_FIELDS = ("title", "abstract", "year", "volume", "issue", "first_page", "last_page", "type")
+
+
+@dataclass(slots=True)
+class Duplicate:
+    """A record merged into a paper that another record already stood for."""
+
+    kept: str      # "file:line:format" of the record first seen for the work
+    merged: str    # "file:line:format" of the duplicate
+    rule: str      # "doi" | "pmid" | "title" | "fuzzy-title"
+    title: str | None
+    score: float = 1.0
+
+    def as_dict(self) -> dict:
+        return {"kept": self.kept, "merged": self.merged, "rule": self.rule, "title": self.title,
+                "score": round(self.score, 3)}
+
+
+@dataclass(slots=True)
+class _Cluster:
+    """What the compatibility checks need to know about a set of merged records."""
+
+    members: list[int]
+    dois: set[str] = field(default_factory=set)
+    pmids: set[str] = field(default_factory=set)
+    pages: set[str] = field(default_factory=set)
+    families: set[str] = field(default_factory=set)
+
+    def absorb(self, other: "_Cluster") -> None:
+        self.members.extend(other.members)
+        self.dois |= other.dois
+        self.pmids |= other.pmids
+        self.pages |= other.pages
+        self.families |= other.families
+
+
+def source_id(rec: Record) -> str:
+    return f"{rec.source.file}:{rec.source.line}:{rec.source.format}"
+
+
+def record_pmid(rec: Record) -> str | None:
+    if not rec.pmid:
+        return None
+    m = _PMID.search(rec.pmid)
+    return m.group(0).lstrip("0") or None if m else None
+
+
+def _page(rec: Record) -> str | None:
+    p = squash(rec.first_page or "")
+    return p or None
+
+
+def _family(rec: Record) -> str | None:
+    if not rec.authors:
+        return None
+    f = squash(rec.authors[0].family or "")
+    return f or None
+
+
+class PaperResolver:
+    """Feed records with :meth:`add`; :meth:`works` gives the merged works, :attr:`duplicates` the pairs."""
+
+    def __init__(self, fuzzy_ratio: float = FUZZY_RATIO) -> None:
+        self.fuzzy_ratio = fuzzy_ratio
+        self.records: list[Record] = []
+        self.duplicates: list[Duplicate] = []
+        self._parent: list[int] = []
+        self._clusters: dict[int, _Cluster] = {}
+        self._by_doi: dict[str, int] = {}
+        self._by_pmid: dict[str, int] = {}
+        self._by_title: dict[tuple[str, int | None], list[int]] = defaultdict(list)
+        self._by_title_only: dict[str, list[int]] = defaultdict(list)
+        self._blocks: dict[tuple, list[tuple[int, str]]] = defaultdict(list)
+        self._titles: list[str] = []
+
+    # -- union-find ---------------------------------------------------------------------------
+    def _find(self, i: int) -> int:
+        parent = self._parent
+        root = i
+        while parent[root] != root:
+            root = parent[root]
+        while parent[i] != root:
+            parent[i], i = root, parent[i]
+        return root
+
+    def _union(self, a: int, b: int) -> int:
+        ra, rb = self._find(a), self._find(b)
+        if ra == rb:
+            return ra
+        if len(self._clusters[ra].members) < len(self._clusters[rb].members):
+            ra, rb = rb, ra
+        self._parent[rb] = ra
+        self._clusters[ra].absorb(self._clusters.pop(rb))
+        return ra
+
+    # -- matching -----------------------------------------------------------------------------
+    def _compatible(self, root: int, doi: str | None, pmid: str | None, page: str | None,
+                    family: str | None, *, need_confirmation: bool) -> bool:
+        c = self._clusters[root]
+        if doi and c.dois and doi not in c.dois:
+            return False
+        if pmid and c.pmids and pmid not in c.pmids:
+            return False
+        page_ok = family_ok = None
+        if page and c.pages:
+            page_ok = page in c.pages
+        if family and c.families:
+            family_ok = family in c.families
+        if page_ok is False or (family_ok is False and not page_ok):
+            return False
+        if need_confirmation:
+            return bool(page_ok or family_ok)
+        return True
+
+    def add(self, rec: Record) -> int:
+        """Add one record; returns its index. Merges it into an existing work when one matches."""
+        idx = len(self.records)
+        self.records.append(rec)
+        self._parent.append(idx)
+        doi = normalise_doi(rec.doi)
+        pmid = record_pmid(rec)
+        page, family = _page(rec), _family(rec)
+        title = normalise_title(rec.title)
+        self._titles.append(title)
+        cluster = _Cluster([idx])
+        if doi:
+            cluster.dois.add(doi)
+        if pmid:
+            cluster.pmids.add(pmid)
+        if page:
+            cluster.pages.add(page)
+        if family:
+            cluster.families.add(family)
+        self._clusters[idx] = cluster
+
+        matches: list[tuple[int, str, float]] = []
+        if doi and doi in self._by_doi:
+            matches.append((self._by_doi[doi], "doi", 1.0))
+        if pmid and pmid in self._by_pmid:
+            matches.append((self._by_pmid[pmid], "pmid", 1.0))
+        if not matches and title:
+            matches.extend(self._title_matches(idx, title, rec.year, doi, pmid, page, family))
+
+        seen_roots: set[int] = set()
+        for other, rule, score in matches:
+            root = self._find(other)
+            if root in seen_roots or root == self._find(idx):
+                continue
+            seen_roots.add(root)
+            kept = self.records[min(self._clusters[root].members)]
+            self.duplicates.append(Duplicate(source_id(kept), source_id(rec), rule, rec.title or kept.title,
+                                             score))
+            self._union(root, idx)
+
+        if doi:
+            self._by_doi.setdefault(doi, idx)
+        if pmid:
+            self._by_pmid.setdefault(pmid, idx)
+        if title:
+            self._by_title[(title, rec.year)].append(idx)
+            self._by_title_only[title].append(idx)
+            if rec.year is not None:
+                flat = title.replace(" ", "")
+                for block in ((rec.year, "<", flat[:BLOCK_CHARS]), (rec.year, ">", flat[-BLOCK_CHARS:])):
+                    entries = self._blocks[block]
+                    if len(entries) < BLOCK_LIMIT:
+                        entries.append((idx, flat))
+        return idx
+
+    def _title_matches(self, idx: int, title: str, year: int | None, doi: str | None, pmid: str | None,
+                       page: str | None, family: str | None) -> list[tuple[int, str, float]]:
+        short = title.count(" ") + 1 < SHORT_TITLE_WORDS
+        for other in self._by_title.get((title, year), ()):
+            if self._compatible(self._find(other), doi, pmid, page, family, need_confirmation=short):
+                return [(other, "title", 1.0)]
+        # a record without a year (or a candidate without one): same title, confirmed by page/author
+        for other in self._by_title_only.get(title, ()):
+            other_year = self.records[other].year
+            if (year is None) != (other_year is None) and self._compatible(
+                    self._find(other), doi, pmid, page, family, need_confirmation=True):
+                return [(other, "title", 1.0)]
+        if year is None:
+            return []
+        flat = title.replace(" ", "")
+        best: tuple[int, float] | None = None
+        seen: set[int] = set()
+        for block in ((year, "<", flat[:BLOCK_CHARS]), (year, ">", flat[-BLOCK_CHARS:])):
+            for other, other_flat in self._blocks.get(block, ()):
+                if other in seen:
+                    continue
+                seen.add(other)
+                sm = SequenceMatcher(None, flat, other_flat, autojunk=False)
+                if sm.real_quick_ratio() < self.fuzzy_ratio or sm.quick_ratio() < self.fuzzy_ratio:
+                    continue
+                ratio = sm.ratio()
+                if ratio >= self.fuzzy_ratio and (best is None or ratio > best[1]):
+                    if self._compatible(self._find(other), doi, pmid, page, family, need_confirmation=True):
+                        best = (other, ratio)
+        return [(best[0], "fuzzy-title", best[1])] if best else []
+
+    # -- results ------------------------------------------------------------------------------
+    def works(self) -> list["Work"]:
+        """The merged works, sorted by key (so the graph does not depend on file order)."""
+        out: list[Work] = []
+        used: dict[str, int] = {}
+        for root, cluster in self._clusters.items():
+            recs = [self.records[i] for i in sorted(cluster.members)]
+            key = self._key(cluster)
+            if key in used:  # two works kept apart (e.g. different first pages) with the same title hash
+                key = f"{key}:{short_hash('|'.join(sorted(source_id(r) for r in recs)))[:8]}"
+            used[key] = 1
+            out.append(Work(key, rank_records(recs), sorted(cluster.dois), sorted(cluster.pmids, key=int)))
+        out.sort(key=lambda w: w.key)
+        return out
+
+    def _key(self, cluster: _Cluster) -> str:
+        if cluster.dois:
+            return "doi:" + min(cluster.dois)
+        if cluster.pmids:
+            return "pmid:" + min(cluster.pmids, key=int)
+        hashed = [short_hash(f"{self._titles[i]}|{self.records[i].year if self.records[i].year is not None else ''}")
+                  for i in cluster.members if self._titles[i]]
+        if hashed:
+            return "title:" + min(hashed)
+        # nothing to identify the work by: its (file name, line) keeps it apart, stable across machines
+        rec = self.records[min(cluster.members)]
+        return "title:" + short_hash(f"|{rec.year or ''}|{Path(rec.source.file).name}:{rec.source.line}")
+
+
+@dataclass(slots=True)
+class Work:
+    """One paper: its key and its records, best first (the first non-empty value of a field wins)."""
+
+    key: str
+    records: list[Record]
+    dois: list[str]
+    pmids: list[str]
+
+    @property
+    def doi(self) -> str | None:
+        return self.dois[0] if self.dois else None
+
+    @property
+    def pmid(self) -> str | None:
+        return self.pmids[0] if self.pmids else None
+
+    def value(self, name: str):
+        for rec in self.records:
+            v = getattr(rec, name)
+            if v not in (None, "", []):
+                return v
+        return None
+
+    def sources(self) -> list[str]:
+        return sorted(source_id(r) for r in self.records)
+
+
+def _filled(rec: Record) -> int:
+    return sum(1 for name in PAPER_FIELDS if getattr(rec, name) not in (None, ""))
+
+
+def rank_records(recs: list[Record]) -> list[Record]:
+    """Best record first: has a DOI, has an abstract, more fields filled, then by source (stable)."""
+    return sorted(recs, key=lambda r: (not r.doi, not r.abstract, -_filled(r), -len(r.authors), source_id(r)))
