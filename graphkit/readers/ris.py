@@ -1,0 +1,582 @@
+"""RIS reader: every producer's dialect into :class:`Record` objects, streaming, never raising for bad data.
+
+How it works (fast path first): the file is read in blocks of whole lines (:class:`TextBlocks`: BOM,
+CR/CRLF/LF, UTF-8 with a per-line Windows-1252 fallback). Records start at ``TY  -`` lines, so a block
+is cut into records with one regex scan, and a record into ``(tag, value)`` pairs with one
+``re.split`` on strict tag lines (two characters ``[A-Z][A-Z0-9]``, two spaces, dash). The text between
+two tag lines is the value plus its continuation lines. The Python work is per tag, not per line.
+
+Dialects handled: tag pairs (A1/AU, T1/TI, N2/AB, Y1/PY/DA, JF/T2/JO vs JA/J2/JI/J9), repeated tags,
+continuation lines (for KW/UR each line is one more value), ``;`` lists in KW, empty tags, ``null``/``NA``
+placeholders, text outside records (Ovid ``1.`` numbering, ``Provider:`` headers, ``Link to the Ovid``
+lines), tags after ``ER`` (Ovid's ``NL``), records without ``ER`` (kept, warned), lines that look like
+a tag but are prose (``REDD - Reduction ...``, single space: continuation), and collapsed records
+(a whole record on one line, ``TY - JOUR TI - ... ER -``) with placeholder tags such as ``TODO`` mapped
+by the shape of their value.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import BinaryIO
+
+from graphkit.model import Diagnostic, JournalRef, MeshRef, Person, Record, Source
+from graphkit.readers._terms import dedupe, split_mixed_terms
+from graphkit.readers._text import TextBlocks
+
+log = logging.getLogger(__name__)
+
+FORMAT = "ris"
+
+# ---------------------------------------------------------------------------------------------------
+# Tag tables (data). Record field -> tags in priority order: the first tag present gives the value;
+# the other tags of the group are kept in ``extra`` unless they repeat the chosen value.
+# Tags not consumed here (AD, AN, N1, UR, ID, DB, A2/A3 editors, WoS-only PI/PA/WE ...) go to ``extra``.
+# ---------------------------------------------------------------------------------------------------
+TITLE_TAGS = ("TI", "T1", "CT")
+AUTHOR_TAGS = ("AU", "A1")
+ABSTRACT_TAGS = ("AB", "N2")
+YEAR_TAGS = ("PY", "Y1", "DA")
+JOURNAL_NAME_TAGS = ("JF", "T2", "JO")
+JOURNAL_ABBREVIATION_TAGS = ("JA", "J2", "J1", "JI", "J9", "JO")
+VOLUME_TAGS = ("VL", "VO")
+ISSUE_TAGS = ("IS", "CP")
+DOI_TAGS = ("DO", "DI", "L3", "M3")  # L3 and M3 only when the value has the shape of a DOI
+PMID_TAGS = ("PMID", "PM")
+PUBLISHER_TAGS = ("PB", "PU")
+ISSN_TAGS = ("SN",)
+KEYWORD_TAGS = ("KW",)
+ORCID_TAGS = ("AI",)  # Ovid: "Family, Given; ORCID: http://orcid.org/0000-...", comma-joined
+
+# Tags whose continuation lines are further values (one keyword / URL per line), not wrapped text.
+LINE_LIST_TAGS = frozenset({"KW", "UR", "L1", "L2", "L4"})
+
+# Values that mean "nothing here" (dropped from fields, counted in the debug log).
+PLACEHOLDER_VALUES = frozenset({"null", "NULL", "Null", "NA", "N/A", "n/a", "[No abstract available]"})
+
+# Tags that stand for "some field, unknown which" (the seed's TODO): kept raw in ``extra`` and mapped by
+# the value's shape (DOI pattern -> doi, short number after VL -> issue, ';' list -> keywords,
+# long prose -> abstract).
+PLACEHOLDER_TAGS = frozenset({"TODO", "TBD", "FIXME", "XXX"})
+
+# Tags recognised as separators inside a collapsed (one-line) record. Only real RIS tags (and the
+# placeholder tags) count there, so that prose such as "the UK - based" is not cut.
+KNOWN_TAGS = (
+    "TY A1 A2 A3 A4 AB AD AN AU AV BT C1 C2 C3 C4 C5 C6 C7 C8 CA CN CP CT CY DA DB DI DO DP ED EP ET "
+    "ID IS J1 J2 J9 JA JF JI JO KW L1 L2 L3 L4 LA LB LK M1 M2 M3 N1 N2 NV OP PB PP PY RI RN RP SE SN "
+    "SP ST T1 T2 T3 TA TI TT U1 U2 U3 U4 U5 UR VL VO Y1 Y2 ER PMID"
+).split()
+
+# Text outside records that is expected and ignored silently (anything else is reported).
+KNOWN_OUTSIDE = re.compile(
+    r"(?:\d+\.|(?:Provider|Database|Content|Link to the Ovid Full Text or citation):.*|https?://\S+)\Z")
+
+# --- precompiled patterns for the hot path ---------------------------------------------------------
+_RECORD_START = re.compile(r"^[ \t]*TY {1,2}-(?= |$)", re.M)
+_TAG_SPLIT = re.compile(r"^([A-Z][A-Z0-9]{1,3})  -(?: |$)", re.M).split
+_COLLAPSED_SPLIT = re.compile(
+    r"(?:^|\s)(" + "|".join(sorted(set(KNOWN_TAGS) | PLACEHOLDER_TAGS, key=len, reverse=True))
+    + r") {1,2}-(?=\s|$)\s?").split
+_YEAR = re.compile(r"(?<!\d)(1[5-9]\d\d|20\d\d)")
+_PAGE = r"(?:[A-Za-z]{0,3}\d+[A-Za-z]?|[ivxlcdm]{1,8}|[IVXLCDM]{1,8})"
+_PAGES = re.compile(r"\s*(?:pp?\.?\s*)?(" + _PAGE + r")\s*(?:(?:-{1,2}|\u2013|\u2014|\u2010)\s*(" + _PAGE
+                    + r"))?\s*\Z")
+_PAGE_TOKEN = re.compile(_PAGE + r"\Z")
+_DOI = re.compile(r"10\.\d{4,9}/\S+")
+_DOI_VALUE = re.compile(r"(?:https?://(?:dx\.)?doi\.org/|doi:\s*)?10\.\d{4,9}/\S+\Z", re.I)
+_ISSN = re.compile(r"(?<![\d-])(\d{4})-?(\d{3}[\dXx])(?![\dXx-])")
+_ORCID_PAIR = re.compile(
+    r"(?:ORCID:\s*https?://orcid\.org/)?([^;,]+,[^;,]+?);\s*ORCID:\s*(?:https?://orcid\.org/)?"
+    r"(\d{4}-\d{4}-\d{4}-\d{3}[\dX])")
+_INITIALS = re.compile(r"(?:[A-Z]\.?-?){1,4}\Z")
+_SHORT_NUMBER = re.compile(r"\d{1,4}[A-Za-z]?(?:[-/]\d{1,4})?\Z")
+_MESH_KEYWORD = re.compile(r"\*?([A-Z][^/*]*?)((?:/\*?[a-z][a-z ,-]*)+)\Z")
+
+
+def read_ris(path: str | Path, stream: BinaryIO | None = None) -> Iterator[Record | Diagnostic]:
+    """Read a RIS file: yields :class:`Record` objects and :class:`Diagnostic` warnings, never raises
+    for bad data. ``stream`` (an open binary file) may be given instead of opening ``path``."""
+    path = str(path)
+    blocks = TextBlocks(path, FORMAT, stream)
+    carry = ""          # the open record (starts at its TY line) or text before the first record
+    carry_line = 1
+    ordinal = 0
+    for first_line, text in blocks:
+        if blocks.diagnostics:
+            yield from blocks.drain()
+        if carry:
+            buf, base = carry + text, carry_line
+        else:
+            buf, base = text, first_line
+        starts = [m.start() for m in _RECORD_START.finditer(buf)]
+        if not starts:
+            if buf.strip():
+                diag = _outside(buf, path, base, ordinal)
+                if diag is not None:
+                    yield diag
+            carry = ""
+            continue
+        line = base
+        if starts[0] > 0:
+            head = buf[:starts[0]]
+            diag = _outside(head, path, base, ordinal)
+            if diag is not None:
+                yield diag
+            line += head.count("\n")
+        pos = starts[0]
+        for nxt in starts[1:]:
+            chunk = buf[pos:nxt]
+            for item in _parse_record(chunk, path, line, ordinal + 1, True):
+                if item.__class__ is Record:
+                    ordinal += 1
+                yield item
+            line += chunk.count("\n")
+            pos = nxt
+        carry, carry_line = buf[pos:], line
+    if blocks.diagnostics:
+        yield from blocks.drain()
+    if carry:
+        if _RECORD_START.match(carry):
+            yield from _parse_record(carry, path, carry_line, ordinal + 1, False)
+        else:
+            diag = _outside(carry, path, carry_line, ordinal)
+            if diag is not None:
+                yield diag
+
+
+def _outside(text: str, path: str, line: int, ordinal: int) -> Diagnostic | None:
+    """One warning for unexpected text outside records (known headers and numbering are silent)."""
+    bad = 0
+    first_bad = None
+    for offset, raw in enumerate(text.split("\n")):
+        s = raw.strip()
+        if s and not KNOWN_OUTSIDE.match(s):
+            bad += 1
+            if first_bad is None:
+                first_bad = (offset, s)
+    if first_bad is None:
+        return None
+    offset, s = first_bad
+    shown = s if len(s) <= 60 else s[:57] + "..."
+    return Diagnostic(Source(path, line + offset, FORMAT), "warning",
+                      f"{bad} line(s) of text outside any record ignored, first: {shown!r}",
+                      record=ordinal or None, kind="outside-record")
+
+
+def _parse_record(text: str, path: str, line: int, ordinal: int, followed: bool) -> list:
+    """Records and diagnostics from one record's text (from its TY line to the next TY or EOF).
+
+    ``followed`` says whether another record follows (for the message on a missing ER)."""
+    parts = _TAG_SPLIT(text)
+    head = parts[0]
+    if head and not head.isspace():
+        # a collapsed record: "TY - JOUR TI - ... ER -" on one line (possibly several records)
+        return _parse_collapsed(parts, path, line, ordinal)
+    fields: dict[str, list[str]] = {}
+    out: list = []
+    terminated = False
+    after: list[tuple[str, str]] | None = None
+    placeholders = 0
+    tags = parts[1::2]
+    vals = parts[2::2]
+    last = len(tags) - 1
+    for i, tag in enumerate(tags):
+        val = vals[i]
+        if terminated:
+            if after is None:
+                after = []
+            after.append((tag, val))
+            continue
+        if tag == "ER":
+            terminated = True
+            rest = val.strip()
+            if rest:
+                diag = _outside(rest, path, line + _line_of(text, parts, 2 * i + 2), ordinal)
+                if diag is not None:
+                    out.append(diag)
+            continue
+        v = val.strip()
+        if not v:
+            continue
+        if "\n" in v:
+            values = _continued(tag, v, i == last and not terminated)
+        elif v in PLACEHOLDER_VALUES:
+            placeholders += 1
+            continue
+        else:
+            lst = fields.get(tag)
+            if lst is None:
+                fields[tag] = [v]
+            else:
+                lst.append(v)
+            continue
+        for v in values:
+            if v in PLACEHOLDER_VALUES:
+                placeholders += 1
+                continue
+            lst = fields.get(tag)
+            if lst is None:
+                fields[tag] = [v]
+            else:
+                lst.append(v)
+    if after:
+        extra_record = _after_end(after, fields, text, parts, path, line, ordinal, out)
+    else:
+        extra_record = None
+    if placeholders:
+        log.debug("%s:%d: %d placeholder value(s) dropped", path, line, placeholders)
+    record = _build(fields, path, line, ordinal, out)
+    if not terminated:
+        where = "before the next TY" if followed else "at end of file"
+        out.append(Diagnostic(Source(path, line, FORMAT), "warning",
+                              f"record has no ER line {where}; kept", record=ordinal, kind="unterminated"))
+    if not PLACEHOLDER_TAGS.isdisjoint(fields) or not PLACEHOLDER_TAGS.isdisjoint(record.extra):
+        pairs = [(t, v.strip()) for t, v in zip(tags, vals)]
+        _map_placeholders(pairs, record)
+    out.insert(0, record)
+    if extra_record is not None:
+        out.extend(extra_record)
+    return out
+
+
+def _line_of(text: str, parts: list[str], index: int) -> int:
+    """Line offset (0-based) within ``text`` where ``parts[index]`` begins (rare path: diagnostics)."""
+    return "".join(parts[:index]).count("\n")
+
+
+def _continued(tag: str, v: str, last_of_unterminated: bool) -> list[str]:
+    """A value with continuation lines: one value per line for list tags, else the lines joined."""
+    lines = v.split("\n")
+    kept = []
+    blank = False
+    for s in lines:
+        s = s.strip()
+        if not s:
+            blank = True
+            continue
+        if blank and last_of_unterminated and KNOWN_OUTSIDE.match(s):
+            continue  # "2." numbering or a Provider header after a record that lacks its ER
+        kept.append(s)
+    if tag in LINE_LIST_TAGS:
+        return kept
+    return [" ".join(kept)]
+
+
+def _after_end(after: list[tuple[str, str]], fields: dict[str, list[str]], text: str, parts: list[str],
+               path: str, line: int, ordinal: int, out: list) -> list | None:
+    """Tags after ER and before the next TY. A lone trailer such as Ovid's ``NL`` belongs to the record
+    just closed; a run holding a title or authors is a record that lost its TY line."""
+    tags = {t for t, _ in after}
+    if tags & {"TI", "T1", "AU", "A1"}:
+        start = text.find("\n" + after[0][0] + "  -")
+        offset = text.count("\n", 0, start) + 1 if start >= 0 else 0
+        out.append(Diagnostic(Source(path, line + offset, FORMAT), "warning",
+                              "record starts without a TY line; read as a record of its own",
+                              record=ordinal + 1, kind="missing-ty"))
+        chunk = "TY  - \n" + "".join(f"{t}  - {v}" if v.endswith("\n") else f"{t}  - {v}\n" for t, v in after)
+        return _parse_record(chunk, path, line + offset, ordinal + 1, False)
+    for tag, val in after:
+        first, _, rest = val.strip().partition("\n")
+        first = first.strip()
+        if first and first not in PLACEHOLDER_VALUES:
+            fields.setdefault(tag, []).append(first)
+        if rest.strip():
+            diag = _outside(rest, path, line, ordinal)
+            if diag is not None:
+                out.append(diag)
+    return None
+
+
+# ---------------------------------------------------------------------------------------------------
+# Collapsed records
+# ---------------------------------------------------------------------------------------------------
+
+def _parse_collapsed(parts: list[str], path: str, line: int, ordinal: int) -> list:
+    """A record (or several) written on one line with `` - `` separators; normal tag lines that follow
+    it are added to the last record."""
+    pieces = _COLLAPSED_SPLIT(parts[0].strip())
+    pairs = [(pieces[k], pieces[k + 1].strip()) for k in range(1, len(pieces) - 1, 2)]
+    for tag, val in zip(parts[1::2], parts[2::2]):
+        pairs.append((tag, " ".join(s.strip() for s in val.split("\n") if s.strip())))
+    groups: list[list[tuple[str, str]]] = []
+    for tag, val in pairs:
+        if tag == "TY" or not groups:
+            groups.append([])
+        groups[-1].append((tag, val))
+    out: list = []
+    for n, group in enumerate(groups):
+        fields: dict[str, list[str]] = {}
+        terminated = False
+        for tag, val in group:
+            if tag == "ER":
+                terminated = True
+                continue
+            if not val or val in PLACEHOLDER_VALUES:
+                continue
+            values = [s.strip() for s in val.split("\n")] if tag in LINE_LIST_TAGS else [val]
+            fields.setdefault(tag, []).extend(v for v in values if v)
+        record = _build(fields, path, line, ordinal + n, out)
+        _map_placeholders(group, record)
+        out.append(record)
+        if not terminated:
+            out.append(Diagnostic(Source(path, line, FORMAT), "warning",
+                                  "collapsed record has no ER; kept", record=ordinal + n, kind="unterminated"))
+    return out
+
+
+def _map_placeholders(pairs: list[tuple[str, str]], record: Record) -> None:
+    """Map placeholder-tag values (kept raw in ``extra``) onto fields by the shape of the value."""
+    prev = None
+    for tag, val in pairs:
+        if tag in PLACEHOLDER_TAGS and val and val not in PLACEHOLDER_VALUES:
+            if _DOI_VALUE.match(val):
+                if record.doi is None:
+                    record.doi = clean_doi(val)
+            elif prev in VOLUME_TAGS and _SHORT_NUMBER.match(val):
+                if record.issue is None:
+                    record.issue = val
+            elif val.count(";") >= 2 and len(val) / (val.count(";") + 1) < 80:
+                keywords, mesh = split_mixed_terms(val)
+                record.keywords = dedupe(record.keywords + keywords)
+                known = {m.heading.casefold() for m in record.mesh}
+                record.mesh.extend(MeshRef(h) for h in mesh if h.casefold() not in known)
+            elif len(val) >= 200 and val.count(" ") >= 25:
+                if record.abstract is None:
+                    record.abstract = val
+        prev = tag
+
+
+# ---------------------------------------------------------------------------------------------------
+# From tag values to a Record
+# ---------------------------------------------------------------------------------------------------
+
+def _take(fields: dict[str, list[str]], tags: tuple[str, ...]) -> str | None:
+    """The first value of the first tag present; that tag leaves ``fields`` (its further values stay,
+    for ``extra``), and the other tags of the group leave it too when they only repeat the value."""
+    for tag in tags:
+        vals = fields.get(tag)
+        if vals:
+            value = vals[0]
+            if len(vals) == 1:
+                del fields[tag]
+            else:
+                rest = [v for v in vals[1:] if v != value]
+                if rest:
+                    fields[tag] = rest
+                else:
+                    del fields[tag]
+            for other in tags:
+                ov = fields.get(other)
+                if ov is not None and other != tag and all(v == value for v in ov):
+                    del fields[other]
+            return value
+    return None
+
+
+def _build(fields: dict[str, list[str]], path: str, line: int, ordinal: int, out: list) -> Record:
+    get = fields.get
+    rec = Record(Source(path, line, FORMAT))
+    pop = fields.pop
+
+    v = pop("TY", None)
+    if v:
+        rec.type = v[0]
+    rec.title = _take(fields, TITLE_TAGS)
+    rec.abstract = _take(fields, ABSTRACT_TAGS)
+
+    for tag in AUTHOR_TAGS:
+        names = pop(tag, None)
+        if names:
+            rec.authors = [p for p in map(parse_person, names) if p is not None]
+            other = [t for t in AUTHOR_TAGS if t != tag and t in fields]
+            for t in other:  # A1 repeating AU is dropped; a different list stays in extra
+                if fields[t] == names:
+                    del fields[t]
+            break
+    if "AI" in fields:
+        _attach_orcids(rec.authors, fields["AI"])
+
+    y = _take(fields, YEAR_TAGS)
+    if y is not None:
+        head = y[:4]
+        if len(head) == 4 and head.isdigit() and "1500" <= head <= "2099":
+            rec.year = int(head)
+        else:
+            m = _YEAR.search(y)
+            if m:
+                rec.year = int(m.group(1))
+            else:
+                fields.setdefault("PY", []).insert(0, y)
+                out.append(Diagnostic(Source(path, line, FORMAT), "warning", f"no year in date {y!r}",
+                                      record=ordinal, kind="bad-date"))
+
+    name = _take(fields, JOURNAL_NAME_TAGS)
+    abbr = _take(fields, JOURNAL_ABBREVIATION_TAGS)
+    if abbr is not None and abbr == name:
+        abbr = None
+    issns: list[str] = []
+    sn = pop("SN", None)
+    if sn:
+        for value in sn:
+            if len(value) == 9 and value[4] == "-" and value[:4].isdigit() and value not in issns \
+                    and _issn_ok(value):
+                issns.append(value)
+                continue
+            if "\\" in value and not _ISSN.search(value.replace("\\", " ").split()[0]):
+                pass  # backslash-separated ISBNs; an ISSN among them is still found below
+            for m in _ISSN.finditer(value):
+                issn = f"{m.group(1)}-{m.group(2).upper()}"
+                if _issn_ok(issn) and issn not in issns:
+                    issns.append(issn)
+        if not issns or any(not _ISSN.search(v) for v in sn):
+            fields["SN"] = sn  # ISBNs and odd values stay visible
+    if name is not None or abbr is not None or issns:
+        rec.journal = JournalRef(name, abbr, issns)
+
+    rec.volume = _take(fields, VOLUME_TAGS)
+    rec.issue = _take(fields, ISSUE_TAGS)
+
+    sp = get("SP")
+    if sp:
+        s = sp[0]
+        if s.isdigit():
+            rec.first_page = s
+            if len(sp) == 1:
+                del fields["SP"]
+            else:
+                sp.pop(0)
+        else:
+            m = _PAGES.match(s)
+            if m:
+                rec.first_page = m.group(1)
+                if m.group(2):
+                    rec.last_page = m.group(2)
+                if len(sp) == 1:
+                    del fields["SP"]
+                else:
+                    sp.pop(0)
+    ep = get("EP")
+    if ep:
+        e = ep[0]
+        if rec.first_page is not None and (e.isdigit() or _PAGE_TOKEN.match(e)):
+            if rec.last_page is None:
+                rec.last_page = e
+            if rec.last_page == e:
+                if len(ep) == 1:
+                    del fields["EP"]
+                else:
+                    ep.pop(0)
+    if rec.last_page is not None and rec.first_page is not None:
+        f, la = rec.first_page, rec.last_page
+        if f.isdigit() and la.isdigit() and len(la) < len(f) and int(la) < int(f):
+            rec.last_page = f[:len(f) - len(la)] + la  # 436-44 means 436-444
+
+    for tag in DOI_TAGS:
+        vals = get(tag)
+        if vals:
+            for i, value in enumerate(vals):
+                m = _DOI.search(value)
+                if m:
+                    rec.doi = clean_doi(m.group(0))
+                    if len(vals) == 1:
+                        del fields[tag]
+                    else:
+                        rest = [x for x in vals if clean_doi_or_none(x) != rec.doi]
+                        if rest:
+                            fields[tag] = rest
+                        else:
+                            del fields[tag]
+                    break
+            if rec.doi is not None:
+                for other in DOI_TAGS:  # the same DOI repeated in DO/L3/M3 is not kept twice
+                    ov = get(other)
+                    if ov and all(clean_doi_or_none(x) == rec.doi for x in ov):
+                        del fields[other]
+                break
+
+    pm = _take(fields, PMID_TAGS)
+    if pm is not None:
+        rec.pmid = pm.strip()
+    rec.publisher = _take(fields, PUBLISHER_TAGS)
+
+    kw = pop("KW", None)
+    if kw:
+        keywords: list[str] = []
+        mesh: list[MeshRef] = []
+        for value in kw:
+            for term in value.split(";") if ";" in value else (value,):
+                term = term.strip()
+                if not term:
+                    continue
+                if "/" in term:
+                    m = _MESH_KEYWORD.match(term)
+                    if m:
+                        quals = [q.strip() for q in m.group(2).split("/") if q.strip()]
+                        mesh.append(MeshRef(m.group(1).strip(), term.startswith("*") or any(
+                            q.startswith("*") for q in quals), [q.lstrip("*") for q in quals]))
+                        continue
+                keywords.append(term)
+        rec.keywords = dedupe(keywords) if len(keywords) > 1 else keywords
+        rec.mesh = mesh
+    rec.extra = fields
+    return rec
+
+
+def clean_doi(value: str) -> str:
+    """Lower-case DOI without ``https://doi.org/`` or ``doi:`` prefix and trailing punctuation."""
+    m = _DOI.search(value)
+    doi = m.group(0) if m else value.strip()
+    return doi.rstrip(".,;)]}>").lower()
+
+
+def clean_doi_or_none(value: str) -> str | None:
+    m = _DOI.search(value)
+    return clean_doi(m.group(0)) if m else None
+
+
+def _issn_ok(issn: str) -> bool:
+    """ISSN check digit (mod 11)."""
+    digits = issn.replace("-", "")
+    total = sum(int(d) * w for d, w in zip(digits[:7], range(8, 1, -1)))
+    check = (11 - total % 11) % 11
+    return digits[7] == ("X" if check == 10 else str(check))
+
+
+def parse_person(raw: str) -> Person | None:
+    """'Family, Given' (or 'Family G.' / 'Given Family' without comma) into a :class:`Person`.
+
+    A trailing ' and' (BibTeX-derived RIS) is dropped; 'et al.' is not a person."""
+    name = raw.strip()
+    if name.endswith(" and"):
+        name = name[:-4].rstrip()
+    name = name.rstrip(",;")
+    if not name or name.casefold() in ("et al.", "et al", "others"):
+        return None
+    family, comma, given = name.partition(",")
+    if comma:
+        return Person(family.strip(), given.strip() or None, None, raw)
+    words = name.split()
+    if len(words) == 1:
+        return Person(name, None, None, raw)
+    if _INITIALS.match(words[-1]):  # "Nakashima S." / "Smith JA"
+        return Person(" ".join(words[:-1]), words[-1], None, raw)
+    return Person(words[-1], " ".join(words[:-1]), None, raw)
+
+
+def _fold(text: str) -> str:
+    return " ".join(text.casefold().replace(".", " ").split())
+
+
+def _attach_orcids(authors: list[Person], values: list[str]) -> None:
+    """Ovid's AI tag pairs names with ORCIDs; attach an ORCID where exactly one author matches."""
+    for value in values:
+        for m in _ORCID_PAIR.finditer(value):
+            family, _, given = m.group(1).partition(",")
+            fam, giv = _fold(family), _fold(given)
+            matches = [a for a in authors if _fold(a.family) == fam
+                       and (not giv or not a.given or _fold(a.given)[:1] == giv[:1])]
+            if len(matches) == 1 and matches[0].orcid is None:
+                matches[0].orcid = m.group(2)
