@@ -1,0 +1,9 @@
+// name: top-keywords
+// description: The most frequent author keywords, by number of papers (check tags left out unless asked).
+// param: limit (int) default: 20
+// param: include_check_tags (bool) default: false
+MATCH (p:Paper)-[:HAS_KEYWORD]->(k:Keyword)
+WHERE $include_check_tags OR NOT coalesce(k.check_tag, false)
+RETURN k.name AS keyword, k.key AS key, count(DISTINCT p) AS papers
+ORDER BY papers DESC, keyword, key
+LIMIT $limit
