@@ -74,5 +74,6 @@ def neo4j_driver(neo4j_env):
 @pytest.fixture
 def neo4j_empty(neo4j_driver):
     """The driver, on a database emptied of nodes (constraints and indexes are kept)."""
-    neo4j_driver.execute_query("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS")
+    with neo4j_driver.session() as session:  # CALL ... IN TRANSACTIONS needs an auto-commit transaction
+        session.run("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS").consume()
     return neo4j_driver

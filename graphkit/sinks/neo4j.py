@@ -52,6 +52,7 @@ TERMS_SEPARATOR = "; "
 UNION_PROPERTIES = {"sources"}  # list properties merged as a set union instead of overwritten
 # relationships written from the graph; CO_AUTHOR is derived from AUTHORED in the store
 LOADED_TYPES = tuple(t for t in RelType if t is not RelType.CO_AUTHOR)
+URI_SCHEMES = ("bolt", "bolt+s", "bolt+ssc", "neo4j", "neo4j+s", "neo4j+ssc")
 
 
 class Neo4jError(GraphkitError):
@@ -76,11 +77,8 @@ def safe_uri(uri: str) -> str:
         parts = urlsplit(uri)
     except ValueError:
         return "<invalid URI>"
-    if parts.username or parts.password:
-        host = parts.hostname or ""
-        if parts.port:
-            host += f":{parts.port}"
-        return urlunsplit((parts.scheme, host, parts.path, parts.query, parts.fragment))
+    if "@" in parts.netloc:
+        return urlunsplit((parts.scheme, parts.netloc.rsplit("@", 1)[1], parts.path, parts.query, parts.fragment))
     return uri
 
 
@@ -180,14 +178,17 @@ class Neo4jStore:
         self.batch_size = max(1, int(batch_size))
         # test hook: called after every committed batch with (phase, batch number); may raise
         self.after_batch: Callable[[str, int], None] | None = None
+        scheme = uri.split("://", 1)[0].lower() if "://" in uri else ""
+        if scheme not in URI_SCHEMES:
+            raise Neo4jError(f"cannot use Neo4j URI {safe_uri(uri)}: the scheme must be one of "
+                             f"{', '.join(URI_SCHEMES)}")
         with self._errors():
             self._driver = GraphDatabase.driver(uri, auth=(user, password), connection_timeout=15,
                                                 max_transaction_retry_time=30,
                                                 notifications_min_severity="OFF")
         try:
             with self._errors():
-                self._driver.verify_connectivity(database=self.database) if self.database else \
-                    self._driver.verify_connectivity()
+                self._driver.verify_connectivity()
                 self._check_version()
         except Exception:
             self._driver.close()
