@@ -1,0 +1,91 @@
+"""graphkit report / graphkit stats: build the graph from files and describe it."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+
+import click
+
+from graphkit.cli._common import progress_bar, user_errors
+from graphkit.readers import MAIN_FORMATS
+
+
+def build_options(func: Callable) -> Callable:
+    """FILES plus --format / --author-key / --coauthor-cap: how records become the graph."""
+    func = click.option("--coauthor-cap", type=click.IntRange(min=1), default=100, show_default=True,
+                        help="Papers with more authors get AUTHORED edges but no CO_AUTHOR pairs.")(func)
+    func = click.option("--author-key", type=click.Choice(("initial", "full")), default="initial",
+                        show_default=True,
+                        help="Author identity without ORCID: family name + first initial, or + all given "
+                             "names (fewer false merges, more split authors).")(func)
+    func = click.option("--format", "fmt", type=click.Choice(("auto",) + MAIN_FORMATS), default="auto",
+                        show_default=True, help="Input format; 'auto' detects it from each file's content.")(func)
+    return func
+
+
+def build(files: tuple[str, ...], fmt: str, author_key: str, coauthor_cap: int, *, quiet: bool = False):
+    """Build the graph of FILES with a progress bar on stderr."""
+    from graphkit.build import BuildOptions, build_from_files
+
+    options = BuildOptions(author_key=author_key, coauthor_cap=coauthor_cap, format=fmt)
+    with progress_bar(not quiet) as progress:
+        return build_from_files(list(files), options, progress=progress)
+
+
+@click.command("report")
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@build_options
+@click.option("--out", type=click.Path(dir_okay=False), default=None,
+              help="Write the report to this file: .json for JSON, anything else for markdown "
+                   "[default: markdown on stdout].")
+@click.option("--review", type=click.Path(dir_okay=False), default=None,
+              help="Also write a CSV with every name variant merged into each author, for checking.")
+@user_errors
+def report_command(files: tuple[str, ...], fmt: str, author_key: str, coauthor_cap: int, out: str | None,
+                   review: str | None) -> None:
+    """Build the graph of FILES and write a data-quality report.
+
+    The report gives, per file, the records read and the reader warnings by kind; the duplicates
+    found and merged (every pair, with the rule that matched: doi, pmid, title, fuzzy-title); records
+    missing DOI, year, authors or journal; authors that merged several name variants; journals
+    without a valid ISSN; and a PRISMA-style count (identified, duplicates removed, remaining).
+    """
+    from graphkit.report import to_markdown, write_author_review, write_report
+
+    result = build(files, fmt, author_key, coauthor_cap)
+    if out:
+        write_report(result.report, out)
+        click.echo(f"report written to {out}", err=True)
+    else:
+        click.echo(to_markdown(result.report))
+    if review:
+        rows = write_author_review(result, review)
+        click.echo(f"author review: {rows} name variant(s) written to {review}", err=True)
+    p = result.report["prisma"]
+    click.echo(f"{p['identified']} record(s), {p['duplicates_removed']} duplicate(s) removed, "
+               f"{p['remaining']} paper(s)", err=True)
+
+
+@click.command("stats")
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@build_options
+@click.option("--json", "as_json", is_flag=True, help="Print the counts as a JSON object.")
+@user_errors
+def stats_command(files: tuple[str, ...], fmt: str, author_key: str, coauthor_cap: int, as_json: bool) -> None:
+    """Build the graph of FILES and print its node counts by label and edge counts by type.
+
+    Labels: Paper, Author, Journal, Keyword, MeshTerm. Types: AUTHORED, PUBLISHED_IN, HAS_KEYWORD,
+    HAS_MESH, CITES, CO_AUTHOR. Nothing is stored; use 'graphkit ingest' to keep the graph.
+    """
+    result = build(files, fmt, author_key, coauthor_cap)
+    counts = result.graph.counts()
+    if as_json:
+        click.echo(json.dumps({"records": result.records, **counts}, indent=2))
+        return
+    click.echo(f"{'records':<14}{result.records:>10}")
+    for name, n in counts.items():
+        click.echo(f"{name:<14}{n:>10}")
+
+
+COMMANDS = [report_command, stats_command]
