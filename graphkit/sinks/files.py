@@ -6,7 +6,8 @@ None values are dropped. GraphML and GEXF take scalar attributes only, so lists 
 MeshTerm.tree_numbers, HAS_MESH.qualifiers) become ';'-joined strings there; JSON keeps them as lists.
 
 GEXF reserves the edge attribute ``type`` for directed/undirected, so in GEXF the relationship type is
-the edge ``label`` (and the attribute ``rel_type``), and CO_AUTHOR edges are written undirected.
+the edge ``label`` (and the attribute ``rel_type``). All edges are directed there (CO_AUTHOR once per pair,
+from the smaller key), as networkx's GEXF reader refuses mixed graphs.
 """
 
 from __future__ import annotations
@@ -49,8 +50,7 @@ def to_networkx(graph: Graph, *, scalars: bool, gexf: bool = False, progress: Pr
             attrs = {k: conv(v) for k, v in row.items()
                      if k not in ("source", "target") and v is not None and v != []}
             if gexf:
-                attrs.update(label=str(rel), rel_type=str(rel),
-                             type="undirected" if rel is RelType.CO_AUTHOR else "directed")
+                attrs.update(label=str(rel), rel_type=str(rel))
             else:
                 attrs["type"] = str(rel)
             g.add_edge(row["source"], row["target"], key=str(rel), **attrs)
