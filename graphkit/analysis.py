@@ -1,0 +1,500 @@
+"""Which part of a graph a map shows, and where each node sits: pure networkx, no HTML.
+
+A map is chosen by :func:`select_map`, which returns a :class:`Selection` (nodes with sizes, communities,
+positions and tooltip facts; weighted edges; how many candidates there were). The maps:
+
+- ``coauthors``: authors, sized by papers, linked by shared papers (CO_AUTHOR ``papers``);
+- ``topics``: keywords and MeSH terms linked by co-occurrence in papers (check tags left out by default);
+- ``ego``: one author (or term) and its neighbourhood to depth 2 in the co-author (or topic) network;
+- ``paper``: one paper with its authors, journal, terms and the papers it cites or that cite it.
+
+Above the node budget (``top``) the top nodes by degree are kept. Communities are Louvain (networkx) with
+a fixed seed; the layout is precomputed here (community by community, see :func:`layout`) so the page
+never has to run a physics simulation.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import networkx as nx
+
+from graphkit.graph import Graph, display_label
+from graphkit.model import GraphkitError
+from graphkit.schema import Label, RelType
+
+log = logging.getLogger(__name__)
+
+MAP_KINDS = ("coauthors", "topics", "ego", "paper")
+DEFAULT_TOP = 500
+SEED = 42
+TOP_TERMS = 5  # terms listed in an author's tooltip
+SPACING = 40.0  # layout unit: about the distance between neighbouring nodes, in page pixels
+DENSE_LIMIT = 400  # communities up to this size get a full spring layout; bigger ones fewer iterations
+TERM_LABELS = (Label.KEYWORD, Label.MESH)
+TERM_EDGES = {Label.KEYWORD: RelType.HAS_KEYWORD, Label.MESH: RelType.HAS_MESH}
+UNCONNECTED = -1  # community id of nodes without links
+
+
+@dataclass(slots=True)
+class MapNode:
+    id: str
+    label: str
+    kind: str  # a Label value: "Author", "Paper", ...
+    size: float  # what the node's area stands for (papers)
+    community: int = UNCONNECTED
+    x: float = 0.0
+    y: float = 0.0
+    info: list[tuple[str, str]] = field(default_factory=list)  # tooltip rows, shown as text
+    url: str | None = None  # opened on click (papers: https://doi.org/...)
+    focus: bool = False  # the centre of an ego or paper map
+
+
+@dataclass(slots=True)
+class MapEdge:
+    source: str
+    target: str
+    weight: float = 1.0
+    kind: str = ""
+
+
+@dataclass(slots=True)
+class Community:
+    id: int
+    size: int
+    label: str  # the community's best-connected member
+
+
+@dataclass(slots=True)
+class Selection:
+    kind: str
+    title: str
+    noun: str  # what the nodes are, plural: "authors", "terms", "nodes"
+    nodes: list[MapNode]
+    edges: list[MapEdge]
+    total: int  # candidate nodes before the budget
+    communities: list[Community] = field(default_factory=list)
+    kinds: list[str] = field(default_factory=list)  # node kinds present (legend of the paper map)
+
+    @property
+    def truncated(self) -> bool:
+        return self.total > len(self.nodes)
+
+    def summary(self) -> str:
+        """'showing 500 of 12,345 authors' or '42 authors, 97 links'."""
+        if self.truncated:
+            return f"showing {len(self.nodes):,} of {self.total:,} {self.noun}"
+        return f"{len(self.nodes):,} {self.noun}, {len(self.edges):,} links"
+
+
+# -- the networks --------------------------------------------------------------------------------
+
+def _paper_years(graph: Graph) -> dict[str, int | None]:
+    return {row["key"]: row.get("year") for row in graph.nodes(Label.PAPER)}
+
+
+def _in_window(year: int | None, since: int | None) -> bool:
+    return since is None or (year is not None and year >= since)
+
+
+def _authored(graph: Graph, years: dict[str, int | None], since: int | None) -> dict[str, list[str]]:
+    """author key -> paper keys (in the window), in graph order."""
+    papers: dict[str, list[str]] = defaultdict(list)
+    for e in graph.edges(RelType.AUTHORED):
+        if _in_window(years.get(e["target"]), since):
+            papers[e["source"]].append(e["target"])
+    return papers
+
+
+def _terms_of_papers(graph: Graph, include_check_tags: bool = False) -> dict[str, list[str]]:
+    """paper key -> term keys (keywords then MeSH), check tags left out unless asked for."""
+    terms: dict[str, list[str]] = defaultdict(list)
+    for label in TERM_LABELS:
+        keep = {row["key"] for row in graph.nodes(label) if include_check_tags or not row.get("check_tag")}
+        for e in graph.edges(TERM_EDGES[label]):
+            if e["target"] in keep:
+                terms[e["source"]].append(e["target"])
+    return terms
+
+
+def _term_row(graph: Graph, key: str) -> tuple[Label, dict[str, Any]]:
+    for label in TERM_LABELS:
+        row = graph.node(label, key)
+        if row is not None:
+            return label, row
+    raise KeyError(key)
+
+
+def _years_text(years: Iterable[int | None]) -> str:
+    ys = [y for y in years if y is not None]
+    if not ys:
+        return "unknown"
+    lo, hi = min(ys), max(ys)
+    return str(lo) if lo == hi else f"{lo}\u2013{hi}"
+
+
+def coauthor_network(graph: Graph, *, since: int | None = None, min_weight: int = 1) -> nx.Graph:
+    """Authors (with at least one paper in the window) linked by the number of papers they share.
+
+    Node attributes: ``label``, ``kind``, ``papers`` (list of paper keys); edge attribute ``weight``.
+    Pairs come from the graph's CO_AUTHOR edges (so the build's co-author cap holds); with ``since``
+    their weight is recounted over papers from that year on.
+    """
+    years = _paper_years(graph)
+    papers = _authored(graph, years, since)
+    g = nx.Graph()
+    for row in graph.nodes(Label.AUTHOR):
+        mine = papers.get(row["key"])
+        if mine:
+            g.add_node(row["key"], label=display_label(Label.AUTHOR, row), kind=str(Label.AUTHOR), papers=mine)
+    for e in graph.edges(RelType.CO_AUTHOR):
+        a, b = e["source"], e["target"]
+        if a not in g or b not in g:
+            continue
+        if since is None:
+            weight = e.get("papers") or 1
+        else:
+            weight = len(set(papers[a]).intersection(papers[b]))
+        if weight >= max(min_weight, 1):
+            g.add_edge(a, b, weight=weight)
+    return g
+
+
+def topic_network(graph: Graph, *, since: int | None = None, min_weight: int = 1,
+                  include_check_tags: bool = False) -> nx.Graph:
+    """Keywords and MeSH terms linked by the number of papers (in the window) that carry both."""
+    years = _paper_years(graph)
+    by_paper = _terms_of_papers(graph, include_check_tags)
+    g = nx.Graph()
+    pair_counts: Counter[tuple[str, str]] = Counter()
+    term_papers: dict[str, list[str]] = defaultdict(list)
+    for paper, terms in by_paper.items():
+        if not _in_window(years.get(paper), since):
+            continue
+        unique = list(dict.fromkeys(terms))
+        for t in unique:
+            term_papers[t].append(paper)
+        for i, a in enumerate(unique):
+            for b in unique[i + 1:]:
+                pair_counts[(a, b) if a < b else (b, a)] += 1
+    for label in TERM_LABELS:
+        for row in graph.nodes(label):
+            mine = term_papers.get(row["key"])
+            if mine:
+                g.add_node(row["key"], label=display_label(label, row), kind=str(label), papers=mine)
+    for (a, b), n in pair_counts.items():
+        if n >= max(min_weight, 1):
+            g.add_edge(a, b, weight=n)
+    return g
+
+
+# -- selection -----------------------------------------------------------------------------------
+
+def _rank_key(g: nx.Graph, n: str) -> tuple[int, int, str]:
+    return (-g.degree(n), -len(g.nodes[n].get("papers", ())), n)
+
+
+def top_by_degree(g: nx.Graph, n: int, *, keep: Iterable[str] = ()) -> nx.Graph:
+    """The subgraph of the ``n`` nodes of highest degree (ties: more papers, then key); ``keep`` always stays."""
+    if g.number_of_nodes() <= n:
+        return g
+    kept = list(dict.fromkeys(k for k in keep if k in g))
+    rest = sorted((v for v in g if v not in set(kept)), key=lambda v: _rank_key(g, v))
+    chosen = set(kept + rest[: max(n - len(kept), 0)])
+    return g.subgraph([v for v in g if v in chosen]).copy()
+
+
+def ego_network(g: nx.Graph, center: str, *, radius: int = 2, top: int = DEFAULT_TOP) -> nx.Graph:
+    """``center`` and everything within ``radius`` links; above ``top`` the nearest, best-connected stay."""
+    dist = nx.single_source_shortest_path_length(g, center, cutoff=radius)
+    if len(dist) > top:
+        order = sorted(dist, key=lambda v: (dist[v], *_rank_key(g, v)))
+        dist = {v: dist[v] for v in order[:top]}
+    sub = g.subgraph([v for v in g if v in dist]).copy()
+    for v in sub:
+        sub.nodes[v]["distance"] = dist[v]
+    return sub
+
+
+def communities(g: nx.Graph, *, seed: int = SEED) -> dict[str, int]:
+    """node -> community id (0 = largest; ties by first member); nodes without links get UNCONNECTED."""
+    linked = g.subgraph([v for v in g if g.degree(v) > 0])
+    found = nx.community.louvain_communities(linked, weight="weight", seed=seed) if linked else []
+    order = {v: i for i, v in enumerate(g)}
+    found = sorted(found, key=lambda c: (-len(c), min(order[v] for v in c)))
+    out = {v: UNCONNECTED for v in g}
+    for i, members in enumerate(found):
+        for v in members:
+            out[v] = i
+    return out
+
+
+# -- layout --------------------------------------------------------------------------------------
+
+def _local_layout(g: nx.Graph, nodes: list[str], seed: int) -> dict[str, tuple[float, float]]:
+    """Positions of one community within the unit disc (spring layout, iterations bounded by size)."""
+    if len(nodes) == 1:
+        return {nodes[0]: (0.0, 0.0)}
+    sub = g.subgraph(nodes)
+    iterations = 50 if len(nodes) <= DENSE_LIMIT else max(8, int(50 * (DENSE_LIMIT / len(nodes)) ** 2))
+    pos = nx.spring_layout(sub, seed=seed, iterations=iterations, weight="weight", method="force")
+    return _to_unit_disc(pos)
+
+
+def _to_unit_disc(pos: dict[str, Any]) -> dict[str, tuple[float, float]]:
+    if not pos:
+        return {}
+    cx = sum(float(p[0]) for p in pos.values()) / len(pos)
+    cy = sum(float(p[1]) for p in pos.values()) / len(pos)
+    r = max(math.hypot(float(p[0]) - cx, float(p[1]) - cy) for p in pos.values()) or 1.0
+    return {v: ((float(p[0]) - cx) / r, (float(p[1]) - cy) / r) for v, p in pos.items()}
+
+
+def _grid(nodes: list[str]) -> dict[str, tuple[float, float]]:
+    """Nodes without links: a square grid in the unit disc."""
+    side = max(1, math.ceil(math.sqrt(len(nodes))))
+    step = 2.0 / (side + 1) / math.sqrt(2)
+    half = (side - 1) * step / 2
+    return {v: (i % side * step - half, i // side * step - half) for i, v in enumerate(nodes)}
+
+
+def _pack(centres: dict[int, list[float]], radii: dict[int, float], *, rounds: int = 200) -> None:
+    """Push overlapping community discs apart (in place), keeping their arrangement."""
+    import numpy as np
+
+    ids = list(centres)
+    if len(ids) < 2:
+        return
+    pos = np.array([centres[i] for i in ids], dtype=float)
+    rad = np.array([radii[i] for i in ids], dtype=float)
+    need = rad[:, None] + rad[None, :]
+    np.fill_diagonal(need, 0.0)
+    for _ in range(rounds):
+        delta = pos[:, None, :] - pos[None, :, :]
+        dist = np.sqrt((delta ** 2).sum(axis=2))
+        np.fill_diagonal(dist, np.inf)
+        overlap = need - dist
+        np.fill_diagonal(overlap, 0.0)
+        if overlap.max() <= 1e-6:
+            break
+        push = np.clip(overlap, 0.0, None) / np.maximum(dist, 1e-9) * 0.5
+        np.fill_diagonal(push, 0.0)
+        pos += (push[:, :, None] * delta).sum(axis=1) * 0.5
+    for i, cid in enumerate(ids):
+        centres[cid] = [float(pos[i, 0]), float(pos[i, 1])]
+
+
+def layout(g: nx.Graph, community: dict[str, int], *, seed: int = SEED,
+           spacing: float = SPACING) -> dict[str, tuple[float, float]]:
+    """Positions in page pixels, deterministic for a seed.
+
+    Each community gets a spring layout of its own (fast: communities are small) inside a disc whose
+    area grows with its size; the discs are placed by a spring layout of the community graph (links
+    between communities pull them together) and then pushed apart until they do not overlap. Nodes
+    without links sit in a grid of their own. This is what makes 5,000 nodes take about a second
+    where one spring layout of the whole graph takes most of a minute.
+    """
+    members: dict[int, list[str]] = defaultdict(list)
+    for v in g:
+        members[community.get(v, UNCONNECTED)].append(v)
+    local: dict[str, tuple[float, float]] = {}
+    radii: dict[int, float] = {}
+    for cid, nodes in members.items():
+        local.update(_grid(nodes) if cid == UNCONNECTED else _local_layout(g, nodes, seed))
+        radii[cid] = spacing * (0.9 * math.sqrt(len(nodes)) + 0.5)
+    between = nx.Graph()
+    between.add_nodes_from(members)
+    for a, b, w in g.edges(data="weight", default=1):
+        ca, cb = community.get(a, UNCONNECTED), community.get(b, UNCONNECTED)
+        if ca != cb:
+            prev = between.get_edge_data(ca, cb, {"weight": 0})["weight"]
+            between.add_edge(ca, cb, weight=prev + (w or 1))
+    if len(members) == 1:
+        centres = {cid: [0.0, 0.0] for cid in members}
+    else:
+        raw = nx.spring_layout(between, seed=seed, iterations=100, weight="weight", method="force")
+        span = math.sqrt(sum(r * r for r in radii.values())) * 1.5
+        centres = {cid: [float(p[0]) * span, float(p[1]) * span] for cid, p in raw.items()}
+        _pack(centres, radii)
+    return {v: (centres[c][0] + local[v][0] * radii[c], centres[c][1] + local[v][1] * radii[c])
+            for c, nodes in members.items() for v in nodes}
+
+
+# -- maps ----------------------------------------------------------------------------------------
+
+def select_map(graph: Graph, kind: str, *, author: str | None = None, term: str | None = None,
+               doi: str | None = None, top: int = DEFAULT_TOP, min_weight: int = 1,
+               since: int | None = None, include_check_tags: bool = False, seed: int = SEED) -> Selection:
+    """The nodes, links, communities and positions of one map (see the module docstring)."""
+    if top < 1:
+        raise GraphkitError("--top must be at least 1")
+    if kind == "coauthors":
+        net = coauthor_network(graph, since=since, min_weight=min_weight)
+        sel = _network_selection(graph, net, top_by_degree(net, top), "coauthors", "Co-author network",
+                                 "authors", seed)
+    elif kind == "topics":
+        net = topic_network(graph, since=since, min_weight=min_weight, include_check_tags=include_check_tags)
+        sel = _network_selection(graph, net, top_by_degree(net, top), "topics", "Topic map", "terms", seed)
+    elif kind == "ego":
+        if bool(author) == bool(term):
+            raise GraphkitError("the ego map needs exactly one of --author NAME or --term TERM")
+        if author:
+            net = coauthor_network(graph, since=since, min_weight=min_weight)
+            center = find_author(graph, net, author)
+            noun = "authors"
+        else:
+            net = topic_network(graph, since=since, min_weight=min_weight, include_check_tags=True)
+            center = find_term(graph, net, term or "")
+            noun = "terms"
+        sub = ego_network(net, center, radius=2, top=top)
+        reach = len(nx.single_source_shortest_path_length(net, center, cutoff=2))
+        title = f"{net.nodes[center]['label']} and neighbours to depth 2"
+        sel = _network_selection(graph, net, sub, "ego", title, noun, seed, total=reach, focus=center)
+    elif kind == "paper":
+        if not doi:
+            raise GraphkitError("the paper map needs --doi DOI")
+        sel = paper_selection(graph, doi, top=top, seed=seed)
+    else:
+        raise GraphkitError(f"unknown map {kind!r}; known: {', '.join(MAP_KINDS)}")
+    log.info("%s map: %s", kind, sel.summary())
+    return sel
+
+
+def _network_selection(graph: Graph, net: nx.Graph, sub: nx.Graph, kind: str, title: str, noun: str,
+                       seed: int, *, total: int | None = None, focus: str | None = None) -> Selection:
+    comm = communities(sub, seed=seed)
+    pos = layout(sub, comm, seed=seed)
+    terms_by_paper = _terms_of_papers(graph) if noun == "authors" else {}
+    nodes = []
+    for v, data in sub.nodes(data=True):
+        papers = data.get("papers", [])
+        info = [("papers", str(len(papers))), ("years", _years_text(graph.node(Label.PAPER, p).get("year")
+                                                                      for p in papers)),
+                ("co-authors" if noun == "authors" else "co-occurring terms", str(net.degree(v)))]
+        if noun == "authors":
+            counts = Counter(t for p in papers for t in dict.fromkeys(terms_by_paper.get(p, ())))
+            top_terms = [display_label(*_term_row(graph, t)) for t, _ in counts.most_common(TOP_TERMS)]
+            if top_terms:
+                info.append(("top terms", "; ".join(top_terms)))
+        else:
+            info.insert(0, ("kind", "MeSH term" if data["kind"] == str(Label.MESH) else "keyword"))
+        x, y = pos[v]
+        nodes.append(MapNode(v, data["label"], data["kind"], float(len(papers)), comm[v], x, y, info,
+                             focus=(v == focus)))
+    edges = [MapEdge(a, b, float(w), "CO_AUTHOR" if noun == "authors" else "CO_OCCURS")
+             for a, b, w in sub.edges(data="weight", default=1)]
+    return Selection(kind, title, noun, nodes, edges, net.number_of_nodes() if total is None else total,
+                     _community_list(sub, comm), sorted({n.kind for n in nodes}))
+
+
+def _community_list(g: nx.Graph, comm: dict[str, int]) -> list[Community]:
+    members: dict[int, list[str]] = defaultdict(list)
+    for v, c in comm.items():
+        members[c].append(v)
+    out = []
+    for c in sorted(members, key=lambda c: (c == UNCONNECTED, c)):
+        best = min(members[c], key=lambda v: _rank_key(g, v))
+        out.append(Community(c, len(members[c]), g.nodes[best]["label"] if c != UNCONNECTED else "no links"))
+    return out
+
+
+def _fold(text: str) -> str:
+    return " ".join(text.casefold().split())
+
+
+def _find(net: nx.Graph, query: str, what: str) -> str:
+    q = _fold(query)
+    if query in net:
+        return query
+    exact = [v for v, d in net.nodes(data=True) if _fold(d["label"]) == q]
+    candidates = exact or [v for v, d in net.nodes(data=True) if q and q in _fold(d["label"])]
+    if not candidates:
+        raise GraphkitError(f"no {what} matches {query!r}")
+    best = min(candidates, key=lambda v: _rank_key(net, v))
+    if len(candidates) > 1:
+        log.info("%d %ss match %r; using %s", len(candidates), what, query, net.nodes[best]["label"])
+    return best
+
+
+def find_author(graph: Graph, net: nx.Graph, name: str) -> str:
+    """The author key for a name, key or part of a name (the best-connected when several match)."""
+    return _find(net, name, "author")
+
+
+def find_term(graph: Graph, net: nx.Graph, text: str) -> str:
+    return _find(net, text, "term")
+
+
+def _doi_url(doi: str | None) -> str | None:
+    return f"https://doi.org/{doi}" if doi else None
+
+
+def _find_paper(graph: Graph, doi: str) -> dict[str, Any]:
+    d = doi.strip()
+    for prefix in ("https://doi.org/", "http://doi.org/", "https://dx.doi.org/", "doi:"):
+        if d.lower().startswith(prefix):
+            d = d[len(prefix):]
+    row = graph.node(Label.PAPER, "doi:" + d.lower()) or graph.node(Label.PAPER, doi)
+    if row is None:
+        row = next((r for r in graph.nodes(Label.PAPER) if (r.get("doi") or "").lower() == d.lower()), None)
+    if row is None:
+        raise GraphkitError(f"no paper with DOI {doi!r}")
+    return row
+
+
+def paper_selection(graph: Graph, doi: str, *, top: int = DEFAULT_TOP, seed: int = SEED) -> Selection:
+    """One paper and its authors, journal, keywords, MeSH terms, cited and citing papers."""
+    paper = _find_paper(graph, doi)
+    pkey = paper["key"]
+    g = nx.Graph()
+
+    def add(label: Label, row: dict[str, Any], rel: str | None) -> None:
+        key = row["key"]
+        if key not in g:
+            g.add_node(key, label=display_label(label, row), kind=str(label), row=row)
+        if rel and key != pkey:
+            g.add_edge(pkey, key, kind=rel, weight=1)
+
+    add(Label.PAPER, paper, None)
+    for e in graph.edges(RelType.AUTHORED):
+        if e["target"] == pkey:
+            add(Label.AUTHOR, graph.node(Label.AUTHOR, e["source"]), "AUTHORED")
+    for e in graph.edges(RelType.PUBLISHED_IN):
+        if e["source"] == pkey:
+            add(Label.JOURNAL, graph.node(Label.JOURNAL, e["target"]), "PUBLISHED_IN")
+    for label in TERM_LABELS:
+        for e in graph.edges(TERM_EDGES[label]):
+            if e["source"] == pkey:
+                add(label, graph.node(label, e["target"]), str(TERM_EDGES[label]))
+    for e in graph.edges(RelType.CITES):
+        if e["source"] == pkey:
+            add(Label.PAPER, graph.node(Label.PAPER, e["target"]), "CITES")
+        elif e["target"] == pkey:
+            add(Label.PAPER, graph.node(Label.PAPER, e["source"]), "CITED_BY")
+    total = g.number_of_nodes()
+    sub = top_by_degree(g, top, keep=[pkey]) if total > top else g
+    kinds = [str(label) for label in Label]
+    comm = {v: kinds.index(d["kind"]) for v, d in sub.nodes(data=True)}
+    pos = layout(sub, {v: 0 for v in sub}, seed=seed)
+    nodes = []
+    for v, d in sub.nodes(data=True):
+        row, kind = d["row"], d["kind"]
+        info: list[tuple[str, str]] = [("kind", kind)]
+        url = None
+        if kind == str(Label.PAPER):
+            info += [(k, str(row[k])) for k in ("year", "doi", "pmid") if row.get(k)]
+            url = _doi_url(row.get("doi"))
+        elif kind == str(Label.JOURNAL):
+            info += [(k, str(row[k])) for k in ("issn", "publisher") if row.get(k)]
+        elif kind == str(Label.AUTHOR) and row.get("orcid"):
+            info.append(("ORCID", row["orcid"]))
+        nodes.append(MapNode(v, d["label"], kind, 3.0 if v == pkey else 1.0, comm[v], *pos[v], info, url,
+                             focus=(v == pkey)))
+    edges = [MapEdge(a, b, 1.0, k) for a, b, k in sub.edges(data="kind")]
+    title = f"Paper: {display_label(Label.PAPER, paper)}"
+    return Selection("paper", title, "nodes", nodes, edges, total, [], sorted({n.kind for n in nodes}))

@@ -1,0 +1,199 @@
+"""Interactive HTML maps: one self-contained, offline page per map, made with pyvis.
+
+pyvis assembles nodes, edges and vis-network options and renders them through a Jinja template; we give it
+our own template (``graphkit/data/viz.html``) because pyvis's own loads bootstrap from a CDN even with
+``cdn_resources="in_line"``. vis-network's JS and CSS are inlined from the copy bundled inside the pyvis
+package, so the page makes no network request at all, and a Content-Security-Policy (scripts allowed only
+by hash, ``default-src 'none'``) makes sure of it. Positions come precomputed from
+:mod:`graphkit.analysis` and physics is off, so a 5,000-node map is interactive as soon as it is drawn.
+
+Record text (titles, names, terms) is untrusted: it reaches the page only inside JSON that Jinja's
+``tojson`` escapes (``<``, ``>``, ``&``, ``'`` as ``\\u003c``...), labels are drawn on the canvas, and
+tooltips are DOM elements built with ``textContent``.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import logging
+import re
+from pathlib import Path
+from typing import Any
+
+from graphkit.analysis import UNCONNECTED, Selection, select_map
+from graphkit.graph import Graph
+from graphkit.model import GraphkitError
+from graphkit.progress import Progress, null_progress
+from graphkit.schema import Label
+
+log = logging.getLogger(__name__)
+
+TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "data"
+TEMPLATE = "viz.html"
+VIS_VERSION = "9.1.2"
+CSP_PLACEHOLDER = "__GRAPHKIT_CSP__"
+
+# Community colours (Tableau 20 order, strong tones first); communities past the palette are grey.
+PALETTE = [
+    "#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7", "#9c755f",
+    "#86bcb6", "#8cd17d", "#b6992d", "#499894", "#d37295", "#fabfd2", "#a0cbe8", "#ffbe7d", "#d4a6c8",
+    "#f1ce63", "#79706e",
+]
+OTHER_COLOR = "#bab0ac"
+UNCONNECTED_COLOR = "#d0d0d0"
+KIND_COLORS = {
+    str(Label.PAPER): "#4e79a7", str(Label.AUTHOR): "#f28e2b", str(Label.JOURNAL): "#59a14f",
+    str(Label.KEYWORD): "#b07aa1", str(Label.MESH): "#e15759",
+}
+KIND_NAMES = {
+    str(Label.PAPER): "paper", str(Label.AUTHOR): "author", str(Label.JOURNAL): "journal",
+    str(Label.KEYWORD): "keyword", str(Label.MESH): "MeSH term",
+}
+LEGEND_MAX = 12  # communities listed by name in the legend
+SIZE_NOTES = {
+    "authors": ["circle size: papers", "line width: shared papers"],
+    "terms": ["circle size: papers", "line width: papers with both terms"],
+    "nodes": ["click a paper to open its DOI"],
+}
+# above this many links, links are hidden while dragging/zooming to keep interaction smooth
+EDGE_HIDE_THRESHOLD = 5000
+
+
+def vis_options(n_edges: int) -> dict[str, Any]:
+    """vis-network options for a precomputed layout: physics off, straight links, labels by zoom."""
+    big = n_edges > EDGE_HIDE_THRESHOLD
+    return {
+        "autoResize": True,
+        "physics": {"enabled": False},
+        "layout": {"improvedLayout": False, "randomSeed": 1},
+        "nodes": {
+            "shape": "dot",
+            "borderWidth": 1,
+            "scaling": {"min": 6, "max": 42, "label": {"enabled": True, "min": 11, "max": 30,
+                                                       "drawThreshold": 7, "maxVisible": 30}},
+            "font": {"face": "system-ui, sans-serif", "strokeWidth": 3, "strokeColor": "#ffffff"},
+        },
+        "edges": {
+            "smooth": False,
+            "color": {"color": "#8a9099", "highlight": "#333333", "hover": "#333333", "opacity": 0.45},
+            "scaling": {"min": 1, "max": 7},
+            "selectionWidth": 1.5,
+        },
+        "interaction": {"hover": True, "tooltipDelay": 120, "hideEdgesOnDrag": big, "hideEdgesOnZoom": big,
+                        "navigationButtons": False, "keyboard": False, "multiselect": False},
+    }
+
+
+def community_color(cid: int) -> str:
+    if cid == UNCONNECTED:
+        return UNCONNECTED_COLOR
+    return PALETTE[cid] if 0 <= cid < len(PALETTE) else OTHER_COLOR
+
+
+def _legend(sel: Selection) -> tuple[str, list[dict[str, str]]]:
+    if sel.kind == "paper":
+        return "Node kinds", [{"color": KIND_COLORS.get(k, OTHER_COLOR), "text": KIND_NAMES.get(k, k)}
+                              for k in sel.kinds]
+    items = []
+    named = [c for c in sel.communities if c.id != UNCONNECTED][:LEGEND_MAX]
+    for c in named:
+        others = c.size - 1
+        text = c.label + (f" and {others:,} more" if others else "")
+        items.append({"color": community_color(c.id), "text": text})
+    rest = [c for c in sel.communities if c.id != UNCONNECTED and c not in named]
+    if rest:
+        n = sum(c.size for c in rest)
+        colours = sorted({community_color(c.id) for c in rest})
+        items.append({"color": colours[0] if len(colours) == 1 else OTHER_COLOR,
+                      "text": f"{len(rest):,} smaller communities ({n:,} {sel.noun})"})
+    lone = next((c for c in sel.communities if c.id == UNCONNECTED), None)
+    if lone:
+        items.append({"color": UNCONNECTED_COLOR, "text": f"no links ({lone.size:,} {sel.noun})"})
+    return "Communities (Louvain)", items
+
+
+def _network(sel: Selection):
+    """A pyvis Network holding the selection (rows appended directly: pyvis's add_edge checks every
+    existing edge for duplicates, which is quadratic; our edges are unique already)."""
+    from pyvis.edge import Edge
+    from pyvis.network import Network
+    from pyvis.node import Node
+
+    net = Network(height="100%", width="100%", heading=sel.title, cdn_resources="in_line")
+    for n in sel.nodes:
+        color = KIND_COLORS.get(n.kind, OTHER_COLOR) if sel.kind == "paper" else community_color(n.community)
+        opts: dict[str, Any] = {"x": round(n.x, 1), "y": round(n.y, 1), "value": n.size, "color": color,
+                                "info": [list(kv) for kv in n.info], "kind": n.kind, "community": n.community}
+        if n.url:
+            opts["url"] = n.url
+        if n.focus:
+            opts.update(borderWidth=4, font={"size": 18})
+        row = Node(n.id, "dot", label=n.label, **opts).options
+        net.nodes.append(row)
+        net.node_ids.append(n.id)
+        net.node_map[n.id] = row
+    # numeric ids: vis otherwise makes a UUID per edge; no other per-edge fields (vis copies each one)
+    for i, e in enumerate(sel.edges):
+        net.edges.append(Edge(e.source, e.target, False, id=i, value=e.weight).options)
+    net.options = vis_options(len(sel.edges))
+    return net
+
+
+def _csp(html: str) -> str:
+    """default-src 'none'; scripts only by the hash of each inline script of this page."""
+    hashes = []
+    for m in re.finditer(r"<script>(.*?)</script>", html, flags=re.S):
+        digest = base64.b64encode(hashlib.sha256(m.group(1).encode("utf-8")).digest()).decode("ascii")
+        hashes.append(f"'sha256-{digest}'")
+    return ("default-src 'none'; script-src " + " ".join(hashes) +
+            "; style-src 'unsafe-inline'; img-src data:; font-src data:; base-uri 'none'; form-action 'none'")
+
+
+def render_page(sel: Selection) -> str:
+    """The HTML text of one map."""
+    import pyvis
+    from jinja2 import ChoiceLoader, Environment, FileSystemLoader
+
+    net = _network(sel)
+    pyvis_templates = Path(pyvis.__file__).resolve().parent / "templates"
+    vis_js = f"lib/vis-{VIS_VERSION}/vis-network.min.js"
+    if not (pyvis_templates / vis_js).exists():
+        raise GraphkitError(f"pyvis {pyvis.__version__} does not bundle vis-network {VIS_VERSION}")
+    legend_title, legend = _legend(sel)
+    meta = {"title": sel.title, "summary": sel.summary(), "kind": sel.kind, "noun": sel.noun,
+            "shown": len(sel.nodes), "total": sel.total, "edges": len(sel.edges),
+            "legend_title": legend_title, "legend": legend, "notes": SIZE_NOTES.get(sel.noun, [])}
+    env = Environment(loader=ChoiceLoader([FileSystemLoader(str(TEMPLATE_DIR)),
+                                           FileSystemLoader(str(pyvis_templates))]), autoescape=False)
+    env.globals["gk"] = {"title": sel.title, "meta": meta, "vis_js": vis_js,
+                         "vis_css": f"lib/vis-{VIS_VERSION}/vis-network.css",
+                         "pyvis_version": pyvis.__version__, "vis_version": VIS_VERSION}
+    net.templateEnv = env
+    net.path = TEMPLATE
+    html = net.generate_html(name="map.html")
+    return html.replace(CSP_PLACEHOLDER, _csp(html), 1)
+
+
+def write_selection(sel: Selection, out: str | Path) -> dict[str, Any]:
+    out = Path(out)
+    html = render_page(sel)
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(html, encoding="utf-8")
+    except OSError as exc:
+        raise GraphkitError(f"cannot write {out}: {exc.strerror or exc}") from None
+    return {"path": str(out), "map": sel.kind, "nodes": len(sel.nodes), "edges": len(sel.edges),
+            "total": sel.total, "summary": sel.summary(), "bytes": len(html.encode("utf-8"))}
+
+
+def write_map(graph: Graph, kind: str, out: str | Path, *, progress: Progress = null_progress,
+              **options: Any) -> dict[str, Any]:
+    """Select one map from ``graph`` (see :func:`graphkit.analysis.select_map` for the options) and write
+    it as a self-contained HTML page at ``out``; returns a summary dict."""
+    progress("select", 0, 1)
+    sel = select_map(graph, kind, **options)
+    progress("select", 1, 1)
+    result = write_selection(sel, out)
+    progress("write", 1, 1)
+    return result
