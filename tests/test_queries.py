@@ -51,6 +51,12 @@ def small_graph(path: Path = SMALL_GRAPH) -> Graph:
     return g
 
 
+def wipe(driver) -> None:
+    """Empty the test database (CALL ... IN TRANSACTIONS needs an auto-commit transaction)."""
+    with driver.session() as session:
+        session.run("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS").consume()
+
+
 @pytest.fixture(scope="module", params=["embedded", "neo4j"])
 def store(request, tmp_path_factory):
     graph = small_graph()
@@ -59,7 +65,7 @@ def store(request, tmp_path_factory):
     else:
         uri, _, _ = request.getfixturevalue("neo4j_env")
         driver = request.getfixturevalue("neo4j_driver")
-        driver.execute_query("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS")
+        wipe(driver)
         from graphkit.stores import open_store
 
         s = open_store(neo4j=uri)

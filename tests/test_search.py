@@ -1,0 +1,109 @@
+"""Search: the shared query language, and ranked, diacritics-insensitive search on both stores."""
+
+from __future__ import annotations
+
+import pytest
+
+from graphkit.search import SearchError, Term, fold, parse, to_fts5, to_lucene
+from graphkit.sinks.embedded import EmbeddedStore
+from test_queries import small_graph, wipe
+
+
+def test_fold_strips_diacritics_and_case():
+    assert fold("Barabási") == "barabasi"
+    assert fold("Épsilon ÇA") == "epsilon ca"
+
+
+def test_parse_words_phrases_and_prefixes():
+    assert parse('Barabási "deep  Learning" netw*') == [
+        Term(("barabasi",)), Term(("deep", "learning")), Term(("netw",), prefix=True)]
+    assert parse("covid-19") == [Term(("covid", "19"))]  # split like the tokenizers do
+    assert parse('"unterminated phrase') == [Term(("unterminated", "phrase"))]
+
+
+@pytest.mark.parametrize("text", ["", "   ", '""', "*", "-- ;"])
+def test_empty_queries_are_errors(text):
+    with pytest.raises(SearchError, match="nothing to search"):
+        parse(text)
+
+
+def test_rendering_for_each_engine():
+    terms = parse('a:b "x y" pre* c')
+    assert to_fts5(terms) == '"a b" AND "x y" AND "pre"* AND "c"'
+    assert to_lucene(terms) == '"a b" AND "x y" AND pre* AND c'
+    assert to_lucene(parse("what?")) == "what"
+    assert to_lucene([Term(("a+b",))]) == "a\\+b"  # special characters escaped if they survive
+
+
+@pytest.fixture(scope="module", params=["embedded", "neo4j"])
+def store(request, tmp_path_factory):
+    if request.param == "embedded":
+        s = EmbeddedStore(tmp_path_factory.mktemp("s") / "graphkit.db", create=True)
+    else:
+        uri, _, _ = request.getfixturevalue("neo4j_env")
+        driver = request.getfixturevalue("neo4j_driver")
+        wipe(driver)
+        from graphkit.stores import open_store
+
+        s = open_store(neo4j=uri)
+    s.write_graph(small_graph())
+    yield s
+    s.close()
+
+
+def keys(rows):
+    return [r["key"] for r in rows]
+
+
+def test_diacritics_insensitive_both_ways(store):
+    assert keys(store.search("Barabasi")) == ["title:0000000000000007"]
+    assert keys(store.search("barabási")) == ["title:0000000000000007"]
+    assert keys(store.search("epsilon", kind="author")) == ["name:epsilon|e"]
+    assert keys(store.search("ÉPSILON")) == ["name:epsilon|e"]
+
+
+def test_rows_have_kind_key_name_score(store):
+    (row,) = store.search("epsilon")
+    assert row["kind"] == "author" and row["name"] == "Épsilon, Eva" and row["score"] > 0
+
+
+def test_all_words_must_match(store):
+    # 'deep' is in P3, P4, P6 titles and the keyword of P3, P4, P5, P6; 'again' only in P4
+    assert keys(store.search("deep again", kind="paper")) == ["doi:10.1/p4"]
+
+
+def test_phrase_needs_words_in_order(store):
+    assert set(keys(store.search('"graph learning"', kind="paper"))) == {"doi:10.1/p5"}
+    assert store.search('"learning graph"', kind="paper") == []
+
+
+def test_prefix(store):
+    found = set(keys(store.search("tumo*", kind="paper")))
+    assert found == {"doi:10.1/p1", "doi:10.1/p2"}  # "tumours" in P1's title, P2's abstract
+    assert store.search("tumo", kind="paper") == []
+
+
+def test_terms_are_searchable_on_papers_and_as_names(store):
+    # "Liver Neoplasms" is a MeSH heading of P2 and P5 (P5's title has "liver" too)
+    assert set(keys(store.search('"liver neoplasms"', kind="paper"))) == {"doi:10.1/p2", "doi:10.1/p5"}
+    assert keys(store.search("neoplasms", kind="term")) == ["mesh:D008113", "mesh:D009369"] or \
+        set(keys(store.search("neoplasms", kind="term"))) == {"mesh:D008113", "mesh:D009369"}
+
+
+def test_kind_and_limit(store):
+    every = store.search("deep", limit=20)
+    assert {r["kind"] for r in every} == {"paper", "term"}
+    assert {r["kind"] for r in store.search("deep", kind="term")} == {"term"}
+    assert len(store.search("deep", limit=2)) == 2
+    scores = [r["score"] for r in store.search("deep", kind="paper")]
+    assert scores == sorted(scores, reverse=True)
+
+
+def test_ranking_prefers_the_denser_match(store):
+    # "networks" appears in P3's title and abstract and as its keyword; in P1 and P8 only as a keyword
+    assert keys(store.search("networks", kind="paper"))[0] == "doi:10.1/p3"
+
+
+def test_unknown_kind_is_an_error(store):
+    with pytest.raises(SearchError, match="unknown kind"):
+        store.search("x", kind="journal")
