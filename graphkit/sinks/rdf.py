@@ -334,6 +334,7 @@ def iter_subjects(graph: Graph, base: str = DEFAULT_BASE, *, progress: Progress 
     byline: dict[str, list[tuple[int, str]]] = {}
     for row in graph.edges(RelType.AUTHORED):
         byline.setdefault(row["target"], []).append((row.get("position") or 1 << 30, row["source"]))
+    tick(graph.count(RelType.AUTHORED))
 
     for batch in graph.batches(Label.PAPER):
         for row in batch:
@@ -403,6 +404,7 @@ def _describe_edges(graph: Graph, m: Minter, tick) -> Iterator[Description]:
     for source, rows in _grouped(graph.edges(RelType.PUBLISHED_IN)):
         s = m.of(Label.PAPER, source)
         if source in with_journal or s is None:
+            tick(len(rows))
             continue
         with_journal.add(source)
         if len(rows) > 1:
@@ -517,12 +519,14 @@ class _Terms:
     """Renders terms: vocabulary IRIs as prefixed names (cached), others with rdflib's ``.n3()``."""
 
     def __init__(self, prefixed: bool) -> None:
-        from rdflib.namespace import NamespaceManager
-        import rdflib
+        self.nm = None
+        if prefixed:  # the namespace manager needs a (tiny, empty) rdflib Graph
+            import rdflib
+            from rdflib.namespace import NamespaceManager
 
-        self.nm = NamespaceManager(rdflib.Graph(bind_namespaces="none"))
-        for prefix, ns in PREFIXES.items():
-            self.nm.bind(prefix, ns, override=True)
+            self.nm = NamespaceManager(rdflib.Graph(bind_namespaces="none"))
+            for prefix, ns in PREFIXES.items():
+                self.nm.bind(prefix, ns, override=True)
         self.prefixed = prefixed
         self.vocab = tuple(ns for prefix, ns in PREFIXES.items() if prefix != "mesh")
         self.cache: dict[URIRef, str] = {}
