@@ -84,7 +84,7 @@ class AuthorInfo:
             (family, given), n = item
             return (len(squash(given or "")), n, sum(ord(c) > 127 for c in family + (given or "")),
                     len(family))
-        best = max(sorted(self.variants.items()), key=score)
+        best = max(sorted(self.variants.items(), key=lambda kv: (kv[0][0], kv[0][1] or "")), key=score)
         return best[0]
 
 

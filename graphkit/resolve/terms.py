@@ -15,7 +15,9 @@ Rules, in order:
 4. when the record also carries Emtree indexing (lower-case check tags such as 'human', 'female'),
    only the trailing run of headings after the last lower-case term moves: capitalised Emtree terms
    such as 'Greece' inside the Emtree group stay keywords;
-5. everything else stays a keyword: Emtree's lower-case terms ('human', 'female') never match a
+5. headings a reader guessed from a mixed field (anything but MEDLINE's MH) that the bundled MeSH
+   table does not know go back to the keywords;
+6. everything else stays a keyword: Emtree's lower-case terms ('human', 'female') never match a
    MeSH heading, because the match is case-sensitive.
 """
 
@@ -136,6 +138,18 @@ def split_terms(record: Record, vocab: MeshVocabulary | None = None) -> Terms:
                 mesh_out.append(_mesh_part(text, vocab))
             elif text.strip(_STRIP):
                 keywords.append(text)
+
+    if record.source.format != "medline" and mesh_in:
+        # headings a reader guessed from a mixed field (not MEDLINE's own MH): keep the ones MeSH knows
+        kept = []
+        for ref in mesh_in:
+            heading = parse_mesh_text(ref.heading).heading if ("/" in ref.heading or "*" in ref.heading) \
+                else ref.heading
+            if vocab.lookup(heading) is not None:
+                kept.append(ref)
+            else:
+                keywords.append(ref.heading)
+        mesh_in = kept
 
     terms = Terms()
     seen_kw: set[str] = set()

@@ -1,0 +1,125 @@
+"""graphkit.resolve.papers: DOI, PMID, title+year (exact and fuzzy) matching; merge, don't drop."""
+
+from __future__ import annotations
+
+import random
+
+from graphkit.build import build_graph, build_from_files
+from graphkit.resolve.papers import PaperResolver
+from graphkit.resolve.text import normalise_doi, normalise_title
+from graphkit.schema import Label
+from conftest import FIXTURES
+from resolve._records import rec
+
+FIX = FIXTURES / "resolve"
+
+
+def works(*records):
+    r = PaperResolver()
+    for x in records:
+        r.add(x)
+    return r, r.works()
+
+
+def test_doi_normal_form_strips_prefixes_and_case() -> None:
+    for raw in ("10.1007/S12020-018-1537-0", "https://doi.org/10.1007/s12020-018-1537-0",
+                "http://dx.doi.org/10.1007/S12020-018-1537-0", "doi:10.1007/s12020-018-1537-0",
+                "DOI 10.1007/s12020-018-1537-0."):
+        assert normalise_doi(raw) == "10.1007/s12020-018-1537-0"
+    assert normalise_doi("not a doi") is None
+
+
+def test_doi_case_and_prefix_variants_merge_into_one_paper() -> None:
+    result = build_from_files([FIX / "doi_case_prefix_variants.ris"])
+    papers = list(result.graph.nodes(Label.PAPER))
+    assert len(papers) == 1
+    p = papers[0]
+    assert p["key"] == "doi:10.1007/s12020-018-1537-0"
+    assert len(p["sources"]) == 3  # merge, don't drop: every source stays
+    assert p["abstract"] == "Only this record has an abstract."  # filled from the record that had it
+    assert p["first_page"] == "499" and p["last_page"] == "509"
+    assert result.report["prisma"] == {"identified": 3, "duplicates_removed": 2, "remaining": 1}
+
+
+def test_doi_variants_on_records() -> None:
+    r, ws = works(rec(doi="10.1000/ABC", title="X", year=2000),
+                  rec(doi="https://doi.org/10.1000/abc", title="Something else entirely", year=2001))
+    assert len(ws) == 1 and ws[0].key == "doi:10.1000/abc"
+    assert [d.rule for d in r.duplicates] == ["doi"]
+
+
+def test_pmid_match_without_doi() -> None:
+    r, ws = works(rec(pmid="29512345", title="Liver metastases in NETs", year=2018),
+                  rec(pmid="PMID: 29512345", title="Liver metastases in NETs.", year=2018, doi="10.1000/x"))
+    assert len(ws) == 1
+    assert ws[0].key == "doi:10.1000/x"  # the DOI wins the key once any record has one
+    assert ws[0].pmid == "29512345"
+    assert r.duplicates[0].rule == "pmid"
+
+
+def test_different_pmids_do_not_merge_on_title() -> None:
+    _, ws = works(rec(pmid="1", title="Editorial comment on the results", year=2018),
+                  rec(pmid="2", title="Editorial comment on the results", year=2018))
+    assert len(ws) == 2
+
+
+def test_exact_title_and_year_merge() -> None:
+    r, ws = works(rec(title="Trajectories of PTSD: a cohort study", year=2015, authors=[("Smith", "J")]),
+                  rec(title="Trajectories of PTSD - A Cohort Study.", year=2015, authors=[("Smith", "John")]))
+    assert len(ws) == 1 and r.duplicates[0].rule == "title"
+    assert ws[0].key.startswith("title:") and len(ws[0].key) == len("title:") + 16
+
+
+def test_same_title_other_year_stays_apart() -> None:
+    _, ws = works(rec(title="Annual report of the society", year=2015, authors=[("Smith", "J")]),
+                  rec(title="Annual report of the society", year=2016, authors=[("Smith", "J")]))
+    assert len(ws) == 2
+
+
+def test_same_title_different_first_page_stays_apart() -> None:
+    _, ws = works(rec(title="Trajectories of PTSD in soldiers", year=2015, first_page="10"),
+                  rec(title="Trajectories of PTSD in soldiers", year=2015, first_page="99"))
+    assert len(ws) == 2
+
+
+def test_fuzzy_title_match_needs_confirmation() -> None:
+    a = rec(title="Black-backed three-toed woodpecker, Picoides arcticus, predation on Monochamus oregonensis",
+            year=1995, authors=[("Goggans", "R")])
+    typo = rec(title="Black-backed three-toed woodpecker, Pieoides arcticus, predation on Monochamus oregonensis.",
+               year=1995, authors=[("Goggans", "Rita")])
+    r, ws = works(a, typo)
+    assert len(ws) == 1
+    assert r.duplicates[0].rule == "fuzzy-title" and 0.92 <= r.duplicates[0].score < 1
+    # same near-title, but nothing confirms it (other first author, no pages): kept apart
+    other = rec(title="Black-backed three-toed woodpecker, Pieoides arcticus, predation on Monochamus oregonensis.",
+                year=1995, authors=[("Someone", "E")])
+    _, ws2 = works(a, other)
+    assert len(ws2) == 2
+
+
+def test_fuzzy_title_does_not_merge_different_titles() -> None:
+    _, ws = works(rec(title="Effects of fire on bird communities in western forests", year=2001,
+                      authors=[("Smith", "J")]),
+                  rec(title="Effects of fire on beetle communities in eastern forests", year=2001,
+                      authors=[("Smith", "J")]))
+    assert len(ws) == 2
+
+
+def test_keys_do_not_depend_on_record_order() -> None:
+    records = [rec(doi="10.1000/a", title="A study", year=2000), rec(pmid="7", title="B study", year=2001),
+               rec(title="C study of things", year=2002, authors=[("Lee", "K")]),
+               rec(title="C study of things.", year=2002, authors=[("Lee", "Kim")], pmid="8"),
+               rec(title="A study", year=2000, doi="https://doi.org/10.1000/A")]
+    keys = [w.key for w in works(*records)[1]]
+    for seed in range(5):
+        shuffled = records[:]
+        random.Random(seed).shuffle(shuffled)
+        assert [w.key for w in works(*shuffled)[1]] == keys
+    g1 = build_graph(records).graph
+    g2 = build_graph(list(reversed(records))).graph
+    assert [n["key"] for n in g1.nodes(Label.PAPER)] == [n["key"] for n in g2.nodes(Label.PAPER)]
+
+
+def test_normalise_title() -> None:
+    assert normalise_title("<i>Random</i>-Graphs: a Survey!") == "random graphs a survey"
+    assert normalise_title("Ünïcode Títle") == "unicode title"
