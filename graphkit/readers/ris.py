@@ -20,6 +20,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Iterator
+from functools import lru_cache
 from pathlib import Path
 from typing import BinaryIO
 
@@ -73,10 +74,15 @@ KNOWN_TAGS = (
 # Text outside records that is expected and ignored silently (anything else is reported).
 KNOWN_OUTSIDE = re.compile(
     r"(?:\d+\.|(?:Provider|Database|Content|Link to the Ovid Full Text or citation):.*|https?://\S+)\Z")
+# Of those, the ones dropped from the end of a record that lacks its ER (numbering, headers).
+KNOWN_BETWEEN = re.compile(r"(?:\d+\.|(?:Provider|Database|Content|Link to the Ovid Full Text or citation):.*)\Z")
 
 # --- precompiled patterns for the hot path ---------------------------------------------------------
-_RECORD_START = re.compile(r"^[ \t]*TY {1,2}-(?= |$)", re.M)
-_TAG_SPLIT = re.compile(r"^([A-Z][A-Z0-9]{1,3})  -(?: |$)", re.M).split
+# Both start with a literal "\n" so that the regex engine scans with a fast prefix search; a record's
+# text always starts at its TY line, which is therefore parts[0] of the split.
+_RECORD_START = re.compile(r"\nTY {1,2}-(?=[ \n])")
+_FIRST_RECORD = re.compile(r"TY {1,2}-(?=[ \n])")
+_TAG_SPLIT = re.compile(r"\n([A-Z][A-Z0-9]{1,3})  -(?: |(?=\n))").split
 _COLLAPSED_SPLIT = re.compile(
     r"(?:^|\s)(" + "|".join(sorted(set(KNOWN_TAGS) | PLACEHOLDER_TAGS, key=len, reverse=True))
     + r") {1,2}-(?=\s|$)\s?").split
@@ -111,7 +117,9 @@ def read_ris(path: str | Path, stream: BinaryIO | None = None) -> Iterator[Recor
             buf, base = carry + text, carry_line
         else:
             buf, base = text, first_line
-        starts = [m.start() for m in _RECORD_START.finditer(buf)]
+        starts = [m.start() + 1 for m in _RECORD_START.finditer(buf)]
+        if _FIRST_RECORD.match(buf):
+            starts.insert(0, 0)
         if not starts:
             if buf.strip():
                 diag = _outside(buf, path, base, ordinal)
@@ -139,7 +147,7 @@ def read_ris(path: str | Path, stream: BinaryIO | None = None) -> Iterator[Recor
     if blocks.diagnostics:
         yield from blocks.drain()
     if carry:
-        if _RECORD_START.match(carry):
+        if _FIRST_RECORD.match(carry):
             yield from _parse_record(carry, path, carry_line, ordinal + 1, False)
         else:
             diag = _outside(carry, path, carry_line, ordinal)
@@ -172,19 +180,20 @@ def _parse_record(text: str, path: str, line: int, ordinal: int, followed: bool)
     ``followed`` says whether another record follows (for the message on a missing ER)."""
     parts = _TAG_SPLIT(text)
     head = parts[0]
-    if head and not head.isspace():
+    if head[2:6] != "  - " and head.rstrip() != "TY  -":
         # a collapsed record: "TY - JOUR TI - ... ER -" on one line (possibly several records)
         return _parse_collapsed(parts, path, line, ordinal)
-    fields: dict[str, list[str]] = {}
+    typ = head[6:].strip()
+    fields: dict[str, list[str]] = {"TY": [typ]} if typ else {}
+    if "\n" in typ:
+        fields["TY"] = _continued("TY", typ)
     out: list = []
     terminated = False
     after: list[tuple[str, str]] | None = None
     placeholders = 0
     tags = parts[1::2]
     vals = parts[2::2]
-    last = len(tags) - 1
-    for i, tag in enumerate(tags):
-        val = vals[i]
+    for tag, val in zip(tags, vals):
         if terminated:
             if after is None:
                 after = []
@@ -194,7 +203,7 @@ def _parse_record(text: str, path: str, line: int, ordinal: int, followed: bool)
             terminated = True
             rest = val.strip()
             if rest:
-                diag = _outside(rest, path, line + _line_of(text, parts, 2 * i + 2), ordinal)
+                diag = _outside(rest, path, line + text.count("\n", 0, text.find(rest)), ordinal)
                 if diag is not None:
                     out.append(diag)
             continue
@@ -202,39 +211,37 @@ def _parse_record(text: str, path: str, line: int, ordinal: int, followed: bool)
         if not v:
             continue
         if "\n" in v:
-            values = _continued(tag, v, i == last and not terminated)
+            for v in _continued(tag, v):
+                if v in PLACEHOLDER_VALUES:
+                    placeholders += 1
+                    continue
+                lst = fields.get(tag)
+                if lst is None:
+                    fields[tag] = [v]
+                else:
+                    lst.append(v)
         elif v in PLACEHOLDER_VALUES:
             placeholders += 1
-            continue
         else:
             lst = fields.get(tag)
             if lst is None:
                 fields[tag] = [v]
             else:
                 lst.append(v)
-            continue
-        for v in values:
-            if v in PLACEHOLDER_VALUES:
-                placeholders += 1
-                continue
-            lst = fields.get(tag)
-            if lst is None:
-                fields[tag] = [v]
-            else:
-                lst.append(v)
     if after:
-        extra_record = _after_end(after, fields, text, parts, path, line, ordinal, out)
+        extra_record = _after_end(after, fields, text, path, line, ordinal, out)
     else:
         extra_record = None
     if placeholders:
         log.debug("%s:%d: %d placeholder value(s) dropped", path, line, placeholders)
+    has_placeholder_tags = not PLACEHOLDER_TAGS.isdisjoint(fields)
     record = _build(fields, path, line, ordinal, out)
     if not terminated:
         where = "before the next TY" if followed else "at end of file"
         out.append(Diagnostic(Source(path, line, FORMAT), "warning",
                               f"record has no ER line {where}; kept", record=ordinal, kind="unterminated"))
-    if not PLACEHOLDER_TAGS.isdisjoint(fields) or not PLACEHOLDER_TAGS.isdisjoint(record.extra):
-        pairs = [(t, v.strip()) for t, v in zip(tags, vals)]
+    if has_placeholder_tags:
+        pairs = [(t, " ".join(_continued(t, v.strip()))) for t, v in zip(tags, vals)]
         _map_placeholders(pairs, record)
     out.insert(0, record)
     if extra_record is not None:
@@ -242,36 +249,31 @@ def _parse_record(text: str, path: str, line: int, ordinal: int, followed: bool)
     return out
 
 
-def _line_of(text: str, parts: list[str], index: int) -> int:
-    """Line offset (0-based) within ``text`` where ``parts[index]`` begins (rare path: diagnostics)."""
-    return "".join(parts[:index]).count("\n")
-
-
-def _continued(tag: str, v: str, last_of_unterminated: bool) -> list[str]:
-    """A value with continuation lines: one value per line for list tags, else the lines joined."""
-    lines = v.split("\n")
+def _continued(tag: str, v: str) -> list[str]:
+    """A value with continuation lines: one value per line for list tags, else the lines joined.
+    Ovid numbering or a Provider header after a blank line is not continuation (a record without ER)."""
     kept = []
     blank = False
-    for s in lines:
+    for s in v.split("\n"):
         s = s.strip()
         if not s:
             blank = True
             continue
-        if blank and last_of_unterminated and KNOWN_OUTSIDE.match(s):
-            continue  # "2." numbering or a Provider header after a record that lacks its ER
+        if blank and KNOWN_BETWEEN.match(s):
+            continue
         kept.append(s)
     if tag in LINE_LIST_TAGS:
         return kept
     return [" ".join(kept)]
 
 
-def _after_end(after: list[tuple[str, str]], fields: dict[str, list[str]], text: str, parts: list[str],
+def _after_end(after: list[tuple[str, str]], fields: dict[str, list[str]], text: str,
                path: str, line: int, ordinal: int, out: list) -> list | None:
     """Tags after ER and before the next TY. A lone trailer such as Ovid's ``NL`` belongs to the record
     just closed; a run holding a title or authors is a record that lost its TY line."""
     tags = {t for t, _ in after}
     if tags & {"TI", "T1", "AU", "A1"}:
-        start = text.find("\n" + after[0][0] + "  -")
+        start = text.find("\n" + after[0][0] + "  -", max(0, text.find("\nER  -")))
         offset = text.count("\n", 0, start) + 1 if start >= 0 else 0
         out.append(Diagnostic(Source(path, line + offset, FORMAT), "warning",
                               "record starts without a TY line; read as a record of its own",
@@ -356,24 +358,21 @@ def _map_placeholders(pairs: list[tuple[str, str]], record: Record) -> None:
 def _take(fields: dict[str, list[str]], tags: tuple[str, ...]) -> str | None:
     """The first value of the first tag present; that tag leaves ``fields`` (its further values stay,
     for ``extra``), and the other tags of the group leave it too when they only repeat the value."""
+    value = None
     for tag in tags:
-        vals = fields.get(tag)
-        if vals:
-            value = vals[0]
-            if len(vals) == 1:
-                del fields[tag]
+        if tag in fields:
+            if value is None:
+                vals = fields.pop(tag)
+                value = vals[0]
+                if len(vals) > 1:
+                    rest = [v for v in vals[1:] if v != value]
+                    if rest:
+                        fields[tag] = rest
             else:
-                rest = [v for v in vals[1:] if v != value]
-                if rest:
-                    fields[tag] = rest
-                else:
+                other = fields[tag]
+                if len(other) == 1 and other[0] == value:
                     del fields[tag]
-            for other in tags:
-                ov = fields.get(other)
-                if ov is not None and other != tag and all(v == value for v in ov):
-                    del fields[other]
-            return value
-    return None
+    return value
 
 
 def _build(fields: dict[str, list[str]], path: str, line: int, ordinal: int, out: list) -> Record:
@@ -420,19 +419,16 @@ def _build(fields: dict[str, list[str]], path: str, line: int, ordinal: int, out
     issns: list[str] = []
     sn = pop("SN", None)
     if sn:
+        kept = []
         for value in sn:
-            if len(value) == 9 and value[4] == "-" and value[:4].isdigit() and value not in issns \
-                    and _issn_ok(value):
-                issns.append(value)
-                continue
-            if "\\" in value and not _ISSN.search(value.replace("\\", " ").split()[0]):
-                pass  # backslash-separated ISBNs; an ISSN among them is still found below
-            for m in _ISSN.finditer(value):
-                issn = f"{m.group(1)}-{m.group(2).upper()}"
-                if _issn_ok(issn) and issn not in issns:
+            found, leftover = issns_in(value)
+            for issn in found:
+                if issn not in issns:
                     issns.append(issn)
-        if not issns or any(not _ISSN.search(v) for v in sn):
-            fields["SN"] = sn  # ISBNs and odd values stay visible
+            if leftover:
+                kept.append(value)  # ISBNs and odd values stay visible in extra
+        if kept:
+            fields["SN"] = kept
     if name is not None or abbr is not None or issns:
         rec.journal = JournalRef(name, abbr, issns)
 
@@ -537,6 +533,24 @@ def clean_doi_or_none(value: str) -> str | None:
     return clean_doi(m.group(0)) if m else None
 
 
+@lru_cache(maxsize=8192)
+def issns_in(value: str) -> tuple[tuple[str, ...], bool]:
+    """ISSNs (NNNN-NNNX, check digit valid) in an SN value, and whether anything else (an ISBN, a
+    backslash-separated ISBN list) is left. ``0003-0554, 0003-0554`` gives one ISSN."""
+    found: list[str] = []
+
+    def take(m: re.Match) -> str:
+        issn = f"{m.group(1)}-{m.group(2).upper()}"
+        if not _issn_ok(issn):
+            return m.group(0)
+        if issn not in found:
+            found.append(issn)
+        return ""
+
+    rest = _ISSN.sub(take, value)
+    return tuple(found), any(c.isdigit() for c in rest)
+
+
 def _issn_ok(issn: str) -> bool:
     """ISSN check digit (mod 11)."""
     digits = issn.replace("-", "")
@@ -549,6 +563,9 @@ def parse_person(raw: str) -> Person | None:
     """'Family, Given' (or 'Family G.' / 'Given Family' without comma) into a :class:`Person`.
 
     A trailing ' and' (BibTeX-derived RIS) is dropped; 'et al.' is not a person."""
+    family, comma, given = raw.partition(", ")
+    if comma and "," not in given and not given.endswith(" and") and given:  # fast path: "Family, G."
+        return Person(family, given, None, raw)
     name = raw.strip()
     if name.endswith(" and"):
         name = name[:-4].rstrip()
