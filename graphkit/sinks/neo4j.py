@@ -103,7 +103,8 @@ def schema_statements() -> list[str]:
 
 def node_query(label: Label) -> str:
     unions = "".join(
-        f" SET n.{p} = coalesce(n.{p}, []) + [x IN coalesce(row.{p}, []) WHERE NOT x IN coalesce(n.{p}, [])]"
+        f" SET n.{p} = CASE WHEN size(row.{p}) = 0 THEN n.{p} "
+        f"ELSE coalesce(n.{p}, []) + [x IN row.{p} WHERE NOT x IN coalesce(n.{p}, [])] END"
         for p in sorted(UNION_PROPERTIES & set(NODE_PROPERTIES[label])))
     return f"UNWIND $rows AS row MERGE (n:{label.value} {{key: row.key}}) SET n += row.props{unions}"
 

@@ -1,0 +1,125 @@
+"""neo4j-admin CSV export: file layout and quoting, and a real import with the Maven jars' AdminTool."""
+
+from __future__ import annotations
+
+import csv
+import os
+import shlex
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from graphkit.build import build_graph
+from graphkit.graph import Graph
+from graphkit.schema import Label, RelType
+from graphkit.sinks import export
+from graphkit.sinks.neo4j import Neo4jStore
+from graphkit.sinks.neo4j_admin import paper_terms, write_neo4j_admin
+from tests.conftest import ROOT
+from tests.sinks.test_neo4j import FILE_A, FILE_B, HOSTILE
+
+LIB = ROOT / ".cache" / "neo4j" / "lib"
+
+
+def hostile_graph() -> Graph:
+    g = build_graph(FILE_A + FILE_B).graph
+    for i, text in enumerate(HOSTILE):
+        g.add_node(Label.PAPER, f"title:{text}", title=text, abstract=text, year=1990 + i,
+                   sources=[text.replace(";", ","), "x.ris:1:ris"])
+        g.add_node(Label.KEYWORD, f"kw:{text}", name=text, check_tag=True)
+        g.add_edge(RelType.HAS_KEYWORD, f"title:{text}", f"kw:{text}")
+    g.add_node(Label.PAPER, "title:empty", title="", abstract=None)
+    return g
+
+
+def read_csv(head: Path, data: Path) -> list[dict[str, str]]:
+    header = next(csv.reader(head.open(encoding="utf-8")))
+    with data.open(encoding="utf-8", newline="") as fh:
+        return [dict(zip(header, row)) for row in csv.reader(fh)]
+
+
+def test_files_headers_and_values(tmp_path):
+    g = hostile_graph()
+    summary = export(g, "neo4j-admin", tmp_path / "out")
+    out = tmp_path / "out"
+    assert summary["nodes"] == {str(k): v for k, v in g.counts().items() if k in {str(lb) for lb in Label}}
+    header = (out / "nodes_Paper.header.csv").read_text(encoding="utf-8").strip().split(",")
+    assert header[0] == "key:ID(Paper)"
+    assert {"year:long", "sources:string[]", "title:string", "terms:string"} <= set(header)
+    assert (out / "nodes_Keyword.header.csv").read_text().strip() == "key:ID(Keyword),name:string,check_tag:boolean"
+    rels = (out / "rels_AUTHORED.header.csv").read_text().strip()
+    assert rels == ":START_ID(Author),:END_ID(Paper),position:long,:TYPE"
+    assert not (out / "nodes_MeshTerm.csv").exists() or g.count(Label.MESH)
+    rows = {r["key:ID(Paper)"]: r for r in read_csv(out / "nodes_Paper.header.csv", out / "nodes_Paper.csv")}
+    for text in HOSTILE:
+        row = rows[f"title:{text}"]
+        assert row["title:string"] == text and row["terms:string"] == text
+        assert row["sources:string[]"].split(summary["array_delimiter"]) == [text.replace(";", ","), "x.ris:1:ris"]
+    assert rows["doi:10.1000/test.1"]["terms:string"] == paper_terms(g)["doi:10.1000/test.1"]
+    # an empty string is quoted (kept), a missing value is an empty field (absent)
+    raw = (out / "nodes_Paper.csv").read_text(encoding="utf-8")
+    assert '"title:empty",,,"",,' in raw  # key, doi, pmid missing, title empty, abstract missing
+    command = (out / "COMMAND.txt").read_text()
+    assert summary["command"] in command
+    assert summary["command"].startswith("neo4j-admin database import full ")
+    assert "--nodes=Paper=nodes_Paper.header.csv,nodes_Paper.csv" in summary["command"]
+    assert "--relationships=rels_CO_AUTHOR.header.csv,rels_CO_AUTHOR.csv" in summary["command"]
+    assert "--multiline-fields=true" in summary["command"]
+    assert "CREATE FULLTEXT INDEX paper_text" in (out / "schema.cypher").read_text()
+    assert os.access(out / "import.sh", os.X_OK)
+
+
+def test_array_delimiter_avoids_semicolons_in_values(tmp_path):
+    g = Graph()
+    g.add_node(Label.PAPER, "p", sources=["a;b.ris:1:ris", "c.ris:2:ris"])
+    summary = write_neo4j_admin(g, tmp_path)
+    assert summary["array_delimiter"] == "|"
+    assert "--array-delimiter=|" in shlex.split(summary["command"])
+    rows = read_csv(tmp_path / "nodes_Paper.header.csv", tmp_path / "nodes_Paper.csv")
+    assert rows[0]["sources:string[]"].split("|") == ["a;b.ris:1:ris", "c.ris:2:ris"]
+
+
+# -- the real import, compared with the Bolt loader ---------------------------------------------------
+
+def _run(cmd: list[str], **kw) -> subprocess.CompletedProcess:
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=300, **kw)
+
+
+@pytest.mark.neo4j
+def test_admin_import_matches_bolt_loader(tmp_path, neo4j_empty, neo4j_env):
+    if not (LIB / ".graphkit-version").exists():
+        msg = "Neo4j jars not fetched (scripts/neo4j fetch)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(msg)
+        pytest.skip(msg)
+    g = hostile_graph()
+    uri, user, password = neo4j_env
+    with Neo4jStore(uri, user=user, password=password) as store:
+        store.write_graph(g)
+        bolt_counts = store.counts()
+        bolt_papers = store.run("MATCH (p:Paper) RETURN p.key AS key, p.title AS title, p.abstract AS abstract, "
+                                "p.year AS year, p.sources AS sources, p.terms AS terms ORDER BY key")
+
+    out, home = tmp_path / "csv", tmp_path / "home"
+    write_neo4j_admin(g, out)
+    env = {**os.environ, "NEO4J_ADMIN": f"{ROOT / 'scripts' / 'neo4j'} admin --home {home}",
+           "GRAPHKIT_NEO4J_HEAP": "512m"}
+    done = _run(["bash", str(out / "import.sh")], env=env)
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    assert "IMPORT DONE" in done.stdout + done.stderr
+
+    started = _run([str(ROOT / "scripts" / "neo4j"), "start", "--home", str(home), "--keep-data", "--print-env"],
+                   env=env)
+    try:
+        assert started.returncode == 0, started.stderr[-2000:]
+        second = dict(line.removeprefix("export ").split("=", 1) for line in started.stdout.splitlines())
+        with Neo4jStore(second["NEO4J_URI"], user="neo4j", password=second["NEO4J_PASSWORD"]) as imported:
+            assert imported.counts() == bolt_counts == g.counts()
+            papers = imported.run("MATCH (p:Paper) RETURN p.key AS key, p.title AS title, p.abstract AS abstract, "
+                                  "p.year AS year, p.sources AS sources, p.terms AS terms ORDER BY key")
+            assert papers == bolt_papers
+            imported.ensure_schema()  # what schema.cypher does; then search works on the imported store
+            assert [h["key"] for h in imported.search("naive", kind="paper")] == [f"title:{HOSTILE[-1]}"]
+    finally:
+        _run([str(ROOT / "scripts" / "neo4j"), "stop", "--home", str(home)])
