@@ -50,6 +50,7 @@ KIND_NAMES = {
     str(Label.PAPER): "paper", str(Label.AUTHOR): "author", str(Label.JOURNAL): "journal",
     str(Label.KEYWORD): "keyword", str(Label.MESH): "MeSH term",
 }
+LABEL_MAX = 48  # longer labels (paper titles) are cut on the canvas; the tooltip has the full text
 LEGEND_MAX = 12  # communities listed by name in the legend
 SIZE_NOTES = {
     "authors": ["circle size: papers", "line width: shared papers"],
@@ -83,6 +84,11 @@ def vis_options(n_edges: int) -> dict[str, Any]:
         "interaction": {"hover": True, "tooltipDelay": 120, "hideEdgesOnDrag": big, "hideEdgesOnZoom": big,
                         "navigationButtons": False, "keyboard": False, "multiselect": False},
     }
+
+
+def short_label(text: str, limit: int = LABEL_MAX) -> str:
+    text = " ".join(str(text).split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "\u2026"
 
 
 def community_color(cid: int) -> str:
@@ -129,7 +135,8 @@ def _network(sel: Selection):
             opts["url"] = n.url
         if n.focus:
             opts.update(borderWidth=4, font={"size": 18})
-        row = Node(n.id, "dot", label=n.label, **opts).options
+        opts["name"] = n.label
+        row = Node(n.id, "dot", label=short_label(n.label), **opts).options
         net.nodes.append(row)
         net.node_ids.append(n.id)
         net.node_map[n.id] = row
@@ -138,6 +145,16 @@ def _network(sel: Selection):
         net.edges.append(Edge(e.source, e.target, False, id=i, value=e.weight).options)
     net.options = vis_options(len(sel.edges))
     return net
+
+
+def _bounds(sel: Selection, margin: float = 60.0) -> dict[str, float]:
+    """Centre and size (page pixels, with a margin for node discs and labels) of the node positions."""
+    if not sel.nodes:
+        return {"x": 0.0, "y": 0.0, "width": 1.0, "height": 1.0}
+    xs = [n.x for n in sel.nodes]
+    ys = [n.y for n in sel.nodes]
+    return {"x": round((min(xs) + max(xs)) / 2, 1), "y": round((min(ys) + max(ys)) / 2, 1),
+            "width": round(max(xs) - min(xs) + 2 * margin, 1), "height": round(max(ys) - min(ys) + 2 * margin, 1)}
 
 
 def _csp(html: str) -> str:
@@ -161,7 +178,7 @@ def render_page(sel: Selection) -> str:
     if not (pyvis_templates / vis_js).exists():
         raise GraphkitError(f"pyvis {pyvis.__version__} does not bundle vis-network {VIS_VERSION}")
     legend_title, legend = _legend(sel)
-    meta = {"title": sel.title, "summary": sel.summary(), "kind": sel.kind, "noun": sel.noun,
+    meta = {"bounds": _bounds(sel), "title": sel.title, "summary": sel.summary(), "kind": sel.kind, "noun": sel.noun,
             "shown": len(sel.nodes), "total": sel.total, "edges": len(sel.edges),
             "legend_title": legend_title, "legend": legend, "notes": SIZE_NOTES.get(sel.noun, [])}
     env = Environment(loader=ChoiceLoader([FileSystemLoader(str(TEMPLATE_DIR)),
