@@ -95,7 +95,7 @@ def _author_list(work: Work) -> tuple[list[Person], list[tuple[int, Person]]]:
             continue
         for i, (a, b) in enumerate(zip(best.authors, rec.authors)):
             ga, gb = given_parts(a.given), given_parts(b.given)
-            if squash(a.family or "") == squash(b.family or "") and (ga[:1] == gb[:1] or not ga or not gb):
+            if squash(a.family or "") == squash(b.family or "") and (not ga or not gb or ga[0][0] == gb[0][0]):
                 aligned.append((i, b))
     return best.authors, aligned
 

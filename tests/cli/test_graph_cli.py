@@ -1,0 +1,83 @@
+"""graphkit report / stats / export on fixture files (real CLI through click's runner)."""
+
+from __future__ import annotations
+
+import csv
+import json
+
+import networkx as nx
+from click.testing import CliRunner
+
+from graphkit.cli import main
+from conftest import FIXTURES
+
+FIX = FIXTURES / "resolve"
+
+
+def run(*args: str):
+    return CliRunner().invoke(main, list(args), catch_exceptions=False)
+
+
+def test_stats_counts_by_label_and_type() -> None:
+    r = run("stats", str(FIX / "wos_cites_cr_lines.isi"), "--json")
+    assert r.exit_code == 0, r.output
+    counts = json.loads(r.output)
+    assert counts["records"] == 3 and counts["Paper"] == 3 and counts["CITES"] == 3
+    r = run("stats", str(FIX / "wos_cites_cr_lines.isi"))
+    assert "CITES" in r.output and "MeshTerm" in r.output
+
+
+def test_report_markdown_json_and_review(tmp_path) -> None:
+    files = [str(FIX / "doi_case_prefix_variants.ris"), str(FIX / "issn_check_digit.ris")]
+    r = run("report", *files)
+    assert r.exit_code == 0
+    assert "PRISMA" in r.output and "Duplicates removed: **2**" in r.output
+    assert "doi_case_prefix_variants.ris:" in r.output  # the pairs are listed
+    out, review = tmp_path / "report.json", tmp_path / "authors.csv"
+    r = run("report", *files, "--out", str(out), "--review", str(review))
+    assert r.exit_code == 0
+    report = json.loads(out.read_text(encoding="utf-8"))
+    assert report["prisma"] == {"identified": 8, "duplicates_removed": 2, "remaining": 6}
+    assert len(report["duplicates"]["pairs"]) == 2
+    assert [j["key"] for j in report["journals"]["without_issn"]] == [
+        "journal:endocrine", "journal:journal of clinical psychology", "journal:journal of typos"]
+    rows = list(csv.DictReader(review.open(encoding="utf-8")))
+    assert {(r["variant_family"], r["variant_given"]) for r in rows} == {
+        ("Kaltsas", "Gregory"), ("Kaltsas", "G."), ("Kaltsas", "G")}
+    assert {r["author_key"] for r in rows} == {"name:kaltsas|g"}
+    assert {r["display_name"] for r in rows} == {"Kaltsas, Gregory"}
+    md = tmp_path / "report.md"
+    assert run("report", *files, "--out", str(md)).exit_code == 0
+    assert md.read_text(encoding="utf-8").startswith("# graphkit data-quality report")
+
+
+def test_author_key_option(tmp_path) -> None:
+    src = tmp_path / "two.ris"
+    src.write_text("TY  - JOUR\nAU  - Kaltsas, G.\nTI  - One\nPY  - 2001\nER  - \n\n"
+                   "TY  - JOUR\nAU  - Kaltsas, Gregory\nTI  - Two\nPY  - 2002\nER  - \n", encoding="utf-8")
+    out = tmp_path / "r.json"
+    for mode, expected in (("initial", 1), ("full", 2)):  # 'Gregory' and 'G.' kept apart in full mode
+        assert run("report", str(src), "--out", str(out), "--author-key", mode).exit_code == 0
+        assert json.loads(out.read_text())["authors"]["count"] == expected
+
+
+def test_export_graph_files(tmp_path) -> None:
+    for to, reader in (("graphml", nx.read_graphml), ("gexf", nx.read_gexf)):
+        out = tmp_path / f"g.{to}"
+        r = run("export", str(FIX / "wos_cites_cr_lines.isi"), "--to", to, "--out", str(out))
+        assert r.exit_code == 0, r.output
+        g = reader(out)
+        assert g.number_of_nodes() > 3
+    out = tmp_path / "g.json"
+    assert run("export", str(FIX / "wos_cites_cr_lines.isi"), "--to", "json", "--out", str(out)).exit_code == 0
+    assert json.loads(out.read_text())["edges"]
+
+
+def test_bad_file_is_one_line_not_a_traceback(tmp_path) -> None:
+    bad = tmp_path / "nothing.txt"
+    bad.write_text("this is not bibliographic\n")
+    r = CliRunner().invoke(main, ["stats", str(bad)])
+    assert r.exit_code == 0 and "Traceback" not in r.output
+    r = CliRunner().invoke(main, ["export", str(FIX / "keyword_case_variants.ris"), "--to", "graphml",
+                                  "--out", str(tmp_path)])
+    assert r.exit_code == 1 and "is a directory" in r.output and "Traceback" not in r.output
