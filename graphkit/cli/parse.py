@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 
 import click
@@ -23,6 +24,20 @@ def parse_command(files: tuple[str, ...], fmt: str, strict: bool) -> None:
     Exit status: 0 when records were read; 1 with --strict and any warning or error; 2 when a file
     could not be read at all.
     """
+    try:
+        records, warnings, errors, unreadable = _parse_files(files, fmt)
+    except BrokenPipeError:  # `graphkit parse x.ris | head`: the reader of stdout left; not an error
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # no "Exception ignored" noise when Python flushes stdout
+        sys.exit(0)
+    click.echo(f"{len(files)} file(s), {records} record(s), {warnings} warning(s), {errors} error(s)", err=True)
+    if unreadable:
+        sys.exit(2)
+    if strict and (warnings or errors):
+        sys.exit(1)
+
+
+def _parse_files(files: tuple[str, ...], fmt: str) -> tuple[int, int, int, bool]:
     records = warnings = errors = 0
     unreadable = False
     out = sys.stdout
@@ -39,11 +54,8 @@ def parse_command(files: tuple[str, ...], fmt: str, strict: bool) -> None:
                 continue
             records += 1
             out.write(json.dumps(item.to_dict(), ensure_ascii=False) + "\n")
-    click.echo(f"{len(files)} file(s), {records} record(s), {warnings} warning(s), {errors} error(s)", err=True)
-    if unreadable:
-        sys.exit(2)
-    if strict and (warnings or errors):
-        sys.exit(1)
+    out.flush()
+    return records, warnings, errors, unreadable
 
 
 COMMANDS = [parse_command]
