@@ -1,0 +1,810 @@
+"""Seeded generator of realistic bibliographic exports (RIS and PubMed MEDLINE) for benchmarks and tests.
+
+    python bench/generate.py --records 100000 --out bench/out/gen-100k [--seed 42] [--dup-rate 0.1]
+                             [--broken-rate 0.001] [--formats ris,medline] [--shards 1]
+
+writes ``export-000.ris``, ``export-000.nbib`` (one pair per shard), ``duplicates.tsv`` (every
+duplicate pair: which record of the RIS export is which record of the MEDLINE export) and
+``manifest.json`` (files, records per file, unique works, duplicate pairs, broken records).
+
+Library use (other benchmarks and tests)::
+
+    from bench.generate import generate
+    manifest = generate(10_000, Path("bench/out/g10k"), seed=7)
+    manifest.paths, manifest.records_per_file, manifest.unique_works, manifest.duplicate_pairs
+
+What is imitated (distributions measured on the real corpus, see the MEASURED block below): authors per
+paper with a long tail, Zipf-like author productivity with co-author teams, Zipf keyword, MeSH and
+journal frequencies, years, page spans, DOI and abstract shares per database. The same work exported
+by both "databases" (once as RIS, once as MEDLINE) differs the way real exports differ: DOI case and
+``https://doi.org/`` / ``doi:`` prefixes, title punctuation (final period, ``:`` vs `` - ``), full
+given names vs initials, MEDLINE's abbreviated page ranges (``436-44``), sometimes no DOI in the RIS
+copy (those pairs can only be merged on title + year). Broken records (kept by the readers, each
+with a warning) come at a known rate: a missing end (no ``ER`` / no blank line) or a Windows-1252 line.
+
+All names, titles, keywords and journals are synthetic (made-up syllables and words); MeSH headings
+come from graphkit's bundled MeSH vocabulary. Nothing is copied from the corpus.
+
+Streaming: works are made and written one at a time; memory holds only the author-occurrence array
+(4 bytes per authorship, for preferential attachment) and small fixed pools, so 1M records run in a
+few hundred MB at most.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import logging
+import math
+import random
+import sys
+import time
+from array import array
+from bisect import bisect
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import IO
+
+log = logging.getLogger(__name__)
+
+# =====================================================================================================
+# MEASURED: distributions of the real corpus. Measured with
+#     python bench/corpus_stats.py --corpus ../shared/corpus
+# over the RIS, MEDLINE and WoS files of counts.tsv (8,689 records: 7,375 RIS, 620 MEDLINE, 694 WoS),
+# authors keyed by folded family name + first initial as graphkit keys them. Rounded; calibrated values
+# are marked and say what they were calibrated against.
+# =====================================================================================================
+# Authors per paper, k = 1..15; P(k >= 16) = 0.0112 with a power-law tail (MLE alpha 3.38 for k >= 16).
+AUTHORS_PER_PAPER_PMF = (0.1713, 0.2095, 0.1912, 0.1416, 0.0986, 0.0580, 0.0457, 0.0229, 0.0145, 0.0106,
+                         0.0098, 0.0067, 0.0026, 0.0031, 0.0027)
+AUTHORS_TAIL_MIN, AUTHORS_TAIL_ALPHA, AUTHORS_MAX = 16, 3.38, 400
+SHARE_WITHOUT_AUTHORS = 0.011
+# Author productivity (33,526 authorships): unique authors / authorships = 0.564; 65.5% of authors have
+# 1 paper, 20.9% 2, 6.2% 3; the most productive has 99; Lotka MLE alpha 1.96. Reproduced by preferential
+# attachment (Simon's model: a new person with NEW_AUTHOR_PROB, else the person of an earlier
+# authorship picked uniformly) plus co-author teams (TEAM_PROB of the non-first authors come from the
+# first author's team of TEAM_SIZE consecutive persons), with Zipf-distributed family and given names
+# (homonyms under the family|initial key, as in real data). CALIBRATED against the numbers above on
+# 8,700 generated works: unique ratio 0.562, one-paper authors 64.9%, two 19.2%, three 7.4%, max 62.
+NEW_AUTHOR_PROB = 0.62
+TEAM_PROB = 0.15
+TEAM_SIZE = 12
+FAMILY_NAMES, FAMILY_ZIPF_S = 60_000, 0.3
+GIVEN_NAMES, GIVEN_ZIPF_S = 900, 0.5
+ORCID_SHARE = 0.057  # authors with an AUID ORCID in MEDLINE copies
+# Keywords per paper (0..15, 16+ = 0.0399); rank-frequency Zipf exponent 0.81; 16,690 unique in 42,722
+# occurrences (0.39 per occurrence).
+KEYWORDS_PER_PAPER_PMF = (0.2703, 0.0743, 0.0061, 0.0325, 0.0901, 0.1495, 0.1259, 0.0554, 0.0356, 0.0201,
+                          0.0291, 0.0155, 0.0130, 0.0132, 0.0129, 0.0165, 0.0399)
+KEYWORD_ZIPF_S = 0.81
+KEYWORD_VOCAB_PER_RECORD = 5.0  # CALIBRATED: vocabulary size / records, gives ~0.39 unique per occurrence
+# MeSH headings per MEDLINE record (53% none; else 3..24, mode 6); Zipf 0.81; 39.8% of headings major;
+# qualifiers per heading 0: 73.3%, 1: 18.7%, 2: 6.1%, 3: 2.0%. Top headings: Humans, then topical ones.
+MESH_PER_PAPER_PMF = {0: 0.5339, 3: 0.0177, 4: 0.0290, 5: 0.0677, 6: 0.0871, 7: 0.0677, 8: 0.0371,
+                      9: 0.0290, 10: 0.0274, 11: 0.0226, 12: 0.0177, 13: 0.0129, 14: 0.0145, 15: 0.0097,
+                      16: 0.0113, 17: 0.0065, 18: 0.0016, 19: 0.0016, 22: 0.0016, 23: 0.0016, 24: 0.0016}
+MESH_ZIPF_S = 0.81
+MESH_MAJOR_SHARE = 0.398
+MESH_QUALIFIERS_PMF = (0.733, 0.187, 0.061, 0.019)
+# Journals: 2,398 for 8,688 records (0.276 per record), rank-frequency Zipf exponent 0.85.
+JOURNAL_ZIPF_S = 0.85
+JOURNALS_PER_RECORD = 0.5  # CALIBRATED: pool size / records, gives ~0.28 journals used per record
+# Years, share of records per 5-year bin (1900-2024).
+YEAR_BINS = {1900: 2, 1915: 2, 1925: 2, 1940: 2, 1945: 4, 1950: 1, 1955: 8, 1965: 5, 1970: 12, 1975: 25,
+             1980: 16, 1985: 39, 1990: 149, 1995: 343, 2000: 740, 2005: 1494, 2010: 2765, 2015: 2110,
+             2020: 954}
+LAST_YEAR = 2024
+# Pages: 88.9% of records have pages; 6.7% of those are a single article number; page span
+# lognormal(mu 2.411, sigma 0.572) (median 11 pages); first page lognormal(5.293, 1.731).
+SHARE_WITH_PAGES, SHARE_ARTICLE_NUMBER = 0.889, 0.067
+PAGE_SPAN_LOGNORMAL, FIRST_PAGE_LOGNORMAL = (2.411, 0.572), (5.293, 1.731)
+SHARE_WITH_ISSUE = 0.75  # RIS 0.75, MEDLINE 0.68, WoS 0.82
+# Per database (what each export carries): DOI share, abstract share.
+DOI_SHARE = {"medline": 0.987, "ris": 0.631}
+ABSTRACT_SHARE = {"medline": 0.979, "ris": 0.29}
+# Title words mean 13.8, sd 4.9; abstract words (when present) mean 240, sd 150.
+TITLE_WORDS, ABSTRACT_WORDS = (13.8, 4.9), (240.0, 150.0)
+# =====================================================================================================
+
+FORMATS = ("ris", "medline")
+SUFFIX = {"ris": ".ris", "medline": ".nbib"}
+BROKEN_KINDS = ("no-end", "encoding")
+# Variations between the two copies of a duplicated work (probabilities per pair).
+RIS_DOI_STYLE = (("plain", 0.5), ("upper", 0.2), ("url", 0.2), ("doi-prefix", 0.1))
+RIS_INITIALS_ONLY = 0.4  # the RIS copy writes "Family, A. B." instead of the full given name
+
+# ---- word material (made up here; nothing from the corpus) ---------------------------------------
+_ONSETS = ("b", "c", "d", "f", "g", "h", "k", "l", "m", "n", "p", "r", "s", "t", "v", "z", "br", "ch",
+           "dr", "gr", "kl", "pr", "st", "tr", "sh", "th", "ph", "qu", "w", "y", "j", "fl")
+_VOWELS = ("a", "e", "i", "o", "u", "a", "e", "o", "ai", "ou", "ie", "y")
+_CODAS = ("", "", "", "n", "r", "s", "l", "m", "t", "nd", "rk", "x", "st", "ng")
+_ACCENTS = {"a": "á", "e": "é", "o": "ö", "u": "ü", "i": "í", "n": "ñ", "c": "ç"}
+_FUNCTION = ("of", "the", "and", "in", "for", "with", "a", "on", "among", "by", "from", "after", "versus",
+             "during", "without", "between", "to")
+_FRAMES = ("effects of {} on {}", "{} and {} in {}", "a {} study of {}", "{} among {}: {}",
+           "the role of {} in {}", "{} versus {} for {}", "{} of {}", "assessing {} in {}",
+           "{}: a {} analysis", "{} after {} in {} {}", "toward {} {}", "{} {} and {} {}")
+_SUFFIXES = ("osis", "ation", "ism", "ics", "ity", "ment", "ase", "ine", "al", "ive", "ology", "ide")
+_JOURNAL_FORMS = ("Journal of {}", "{} Research", "International Journal of {}", "Annals of {}",
+                  "{} Letters", "Advances in {}", "{} Reviews", "Archives of {}", "{} and {}",
+                  "Frontiers of {}", "Bulletin of {}", "{} Quarterly")
+_ABBREV = {"Journal": "J", "International": "Int", "Annals": "Ann", "Research": "Res", "Letters": "Lett",
+           "Advances": "Adv", "Reviews": "Rev", "Archives": "Arch", "Frontiers": "Front",
+           "Bulletin": "Bull", "Quarterly": "Q", "of": "", "and": "", "in": ""}
+_PUBLISHERS = ("Northgate Academic", "Larch & Vale", "Meridian Science Press", "Oakhollow Publishing",
+               "Quillon Scholarly", "Brightfen University Press")
+_PUB_TYPES = (("Journal Article", 0.86), ("Review", 0.08), ("Comparative Study", 0.03),
+              ("Editorial", 0.02), ("Letter", 0.01))
+MESH_QUALIFIERS = ("therapy", "diagnosis", "epidemiology", "methods", "prevention & control", "drug therapy",
+                   "etiology", "pathology", "statistics & numerical data", "complications", "genetics",
+                   "metabolism", "surgery", "economics", "adverse effects", "physiology", "psychology",
+                   "analysis", "trends", "organization & administration", "standards", "mortality")
+# Headings every MEDLINE set is full of (check tags), ranked first; the rest are drawn from the
+# bundled vocabulary in a seeded order.
+MESH_TOP = ("Humans", "Female", "Male", "Adult", "Middle Aged", "Aged", "Animals", "Adolescent",
+            "Retrospective Studies", "Risk Factors", "Treatment Outcome", "Young Adult", "Child")
+_MESH_FALLBACK = ("Decision Making", "Risk Assessment", "Cost-Benefit Analysis", "Prognosis", "Liver",
+                  "Neoplasms", "Diabetes Mellitus", "Hypertension", "Ecosystem", "Biodiversity",
+                  "Surveys and Questionnaires", "Quality of Life", "Cohort Studies", "Mice", "Rats")
+
+
+def _pseudo_word(rng: random.Random, syllables: tuple[int, int] = (2, 3)) -> str:
+    r = rng.random
+    lo, hi = syllables
+    n = lo + int(r() * (hi - lo + 1))
+    no, nv, nc = len(_ONSETS), len(_VOWELS), len(_CODAS)
+    return "".join(_ONSETS[int(r() * no)] + _VOWELS[int(r() * nv)] + _CODAS[int(r() * nc)] for _ in range(n))
+
+
+def _zipf_rank(u: float, n: int, s: float) -> int:
+    """Rank in 0..n-1 of a Zipf(s) law over n items, by the continuous inverse CDF (O(1), no tables)."""
+    if n <= 1:
+        return 0
+    if abs(s - 1.0) < 1e-9:
+        r = math.exp(u * math.log(n + 1)) - 1
+    else:
+        a = 1.0 - s
+        r = (u * ((n + 1) ** a - 1) + 1) ** (1 / a) - 1
+    return min(int(r), n - 1)
+
+
+def _issn(n: int) -> str:
+    digits = f"{n % 10_000_000:07d}"
+    total = sum(int(d) * w for d, w in zip(digits, range(8, 1, -1)))
+    check = (11 - total % 11) % 11
+    return f"{digits[:4]}-{digits[4:]}{'X' if check == 10 else check}"
+
+
+def _orcid(n: int) -> str:
+    base = f"{(n * 7_919 + 10_000_000) % 10**15:015d}"
+    total = 0
+    for d in base:
+        total = (total + int(d)) * 2
+    check = (12 - total % 11) % 11
+    digits = base + ("X" if check == 10 else str(check))
+    return "-".join(digits[i:i + 4] for i in range(0, 16, 4))
+
+
+def _mix(n: int, salt: int) -> float:
+    """A stable pseudo-random number in [0, 1) for an integer (splitmix64 style)."""
+    z = (n * 0x9E3779B97F4A7C15 + salt * 0xBF58476D1CE4E5B9) & 0xFFFFFFFFFFFFFFFF
+    z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & 0xFFFFFFFFFFFFFFFF
+    z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & 0xFFFFFFFFFFFFFFFF
+    return ((z ^ (z >> 31)) >> 11) / float(1 << 53)
+
+
+@dataclass(slots=True)
+class Person:
+    family: str
+    given: str
+    initials: str
+    orcid: str | None
+
+
+@dataclass(slots=True)
+class Work:
+    """One synthetic work, before it is written by one or both databases."""
+
+    wid: int
+    title: str
+    authors: list[Person]
+    year: int
+    journal: int
+    volume: str
+    issue: str | None
+    first_page: str | None
+    last_page: str | None
+    doi: str | None
+    pmid: str
+    keywords: list[str]
+    mesh: list[str]
+    abstract: str | None
+    pub_type: str
+
+
+@dataclass(slots=True)
+class FileInfo:
+    path: str
+    format: str
+    records: int = 0
+    bytes: int = 0
+
+
+@dataclass(slots=True)
+class BrokenRecord:
+    file: str
+    record: int  # 1-based ordinal in its file
+    line: int    # first line of the record
+    last_line: int
+    kind: str    # "no-end" | "encoding"
+
+
+@dataclass
+class Manifest:
+    """What was generated: the ground truth a benchmark or test checks graphkit against."""
+
+    seed: int
+    n_records: int
+    dup_rate: float
+    broken_rate: float
+    formats: list[str]
+    files: list[FileInfo] = field(default_factory=list)
+    unique_works: int = 0
+    duplicate_pairs: int = 0
+    duplicate_pairs_without_shared_doi: int = 0  # pairs only title + year (and authors) can merge
+    broken: list[BrokenRecord] = field(default_factory=list)
+    duplicates_file: str | None = None
+    seconds: float = 0.0
+
+    @property
+    def paths(self) -> list[Path]:
+        return [Path(f.path) for f in self.files]
+
+    @property
+    def records_per_file(self) -> dict[str, int]:
+        return {f.path: f.records for f in self.files}
+
+    @property
+    def broken_records(self) -> int:
+        return len(self.broken)
+
+    def to_json(self) -> dict:
+        d = asdict(self)
+        d["records_per_file"] = self.records_per_file
+        return d
+
+    def write(self, path: Path) -> None:
+        path.write_text(json.dumps(self.to_json(), indent=1) + "\n", encoding="utf-8")
+
+    @classmethod
+    def load(cls, path: Path) -> "Manifest":
+        d = json.loads(Path(path).read_text(encoding="utf-8"))
+        d.pop("records_per_file", None)
+        d["files"] = [FileInfo(**f) for f in d["files"]]
+        d["broken"] = [BrokenRecord(**b) for b in d["broken"]]
+        return cls(**d)
+
+
+# ---- the world: pools of names, words, journals, MeSH --------------------------------------------
+
+class World:
+    """Seeded pools and the stateful processes (author preferential attachment) behind the works."""
+
+    def __init__(self, seed: int, n_records: int) -> None:
+        self.rng = random.Random(seed)
+        self.seed = seed
+        pool_rng = random.Random(seed * 31 + 7)
+        self.families = self._unique_words(pool_rng, FAMILY_NAMES, (1, 3), capitalise=True, accents=0.06)
+        self.givens = self._unique_words(pool_rng, GIVEN_NAMES, (1, 2), capitalise=True, accents=0.04)
+        self.content = self._unique_words(pool_rng, 30000, (1, 3), capitalise=False, accents=0.0,
+                                          suffixes=True)
+        self.sentences = [self._sentence(pool_rng) for _ in range(4000)]
+        self.n_journals = max(20, int(n_records * JOURNALS_PER_RECORD))
+        self.n_keywords = max(50, int(n_records * KEYWORD_VOCAB_PER_RECORD))
+        self.journal_cache: dict[int, tuple[str, str, str, str | None, int, str]] = {}
+        self.keyword_cache: dict[int, str] = {}
+        self.person_cache: dict[int, Person] = {}
+        self.mesh = self._mesh_pool(pool_rng)
+        self.occurrences = array("I")  # every authorship so far (person ids): preferential attachment
+        self.next_person = 0
+        self.author_cum = self._cumulative(AUTHORS_PER_PAPER_PMF)
+        self.kw_cum = self._cumulative(KEYWORDS_PER_PAPER_PMF)
+        mesh_items = sorted(MESH_PER_PAPER_PMF.items())
+        self.mesh_counts = [k for k, _ in mesh_items]
+        self.mesh_cum = self._cumulative([p for _, p in mesh_items])
+        years = sorted(YEAR_BINS)
+        self.year_bins = years
+        self.year_cum = self._cumulative([YEAR_BINS[y] for y in years])
+        self.qual_cum = self._cumulative(MESH_QUALIFIERS_PMF)
+        self.type_cum = self._cumulative([p for _, p in _PUB_TYPES])
+
+    @staticmethod
+    def _cumulative(weights) -> list[float]:
+        total, out = 0.0, []
+        s = float(sum(weights))
+        for w in weights:
+            total += w / s
+            out.append(total)
+        out[-1] = 1.0
+        return out
+
+    @staticmethod
+    def _unique_words(rng: random.Random, n: int, syl: tuple[int, int], *, capitalise: bool,
+                      accents: float, suffixes: bool = False) -> list[str]:
+        seen: set[str] = set()
+        out: list[str] = []
+        while len(out) < n:
+            w = _pseudo_word(rng, syl)
+            if suffixes and rng.random() < 0.3:
+                w += rng.choice(_SUFFIXES)
+            if len(w) < 3 or w in seen:
+                continue
+            seen.add(w)
+            if accents and rng.random() < accents:
+                i = rng.randrange(len(w))
+                w = w[:i] + _ACCENTS.get(w[i], w[i]) + w[i + 1:]
+            if capitalise:
+                w = w[:1].upper() + w[1:]
+                if rng.random() < 0.02:
+                    w += "-" + _pseudo_word(rng, (1, 2)).capitalize()
+            out.append(w)
+        return out
+
+    def _sentence(self, rng: random.Random) -> str:
+        words = [self._content_word(rng.random()) if rng.random() < 0.6 else rng.choice(_FUNCTION)
+                 for _ in range(rng.randint(8, 26))]
+        text = " ".join(words)
+        return text[:1].upper() + text[1:] + "."
+
+    def _content_word(self, u: float) -> str:
+        return self.content[_zipf_rank(u, len(self.content), 0.9)]
+
+    def _mesh_pool(self, rng: random.Random) -> list[str]:
+        headings: list[str] = []
+        table = Path(__file__).resolve().parent.parent / "graphkit" / "data" / "mesh.tsv.gz"
+        try:
+            with gzip.open(table, "rt", encoding="utf-8") as fh:
+                next(fh)
+                headings = [line.split("\t", 2)[1] for line in fh]
+        except (OSError, IndexError, StopIteration):
+            log.warning("bundled MeSH table not found; using a short built-in list")
+            headings = list(_MESH_FALLBACK)
+        top = [h for h in MESH_TOP if h in headings or headings == list(_MESH_FALLBACK)]
+        rest = sorted(set(headings) - set(top))
+        rng.shuffle(rest)
+        return top + rest[:8000]
+
+    # -- draws --------------------------------------------------------------------------------------
+    def _cat(self, cum: list[float]) -> int:
+        return bisect(cum, self.rng.random())
+
+    def n_authors(self) -> int:
+        r = self.rng.random()
+        if r < SHARE_WITHOUT_AUTHORS:
+            return 0
+        u = self.rng.random()
+        if u < 1 - 0.0112:
+            return bisect(self.author_cum, u / (1 - 0.0112)) + 1
+        # discrete power law tail k >= AUTHORS_TAIL_MIN (continuous approximation)
+        k = (AUTHORS_TAIL_MIN - 0.5) * (1 - self.rng.random()) ** (-1 / (AUTHORS_TAIL_ALPHA - 1)) + 0.5
+        return min(int(k), AUTHORS_MAX)
+
+    def _pick_person(self) -> int:
+        if not self.occurrences or self.rng.random() < NEW_AUTHOR_PROB:
+            pid = self.next_person
+            self.next_person += 1
+            return pid
+        return self.occurrences[int(self.rng.random() * len(self.occurrences))]
+
+    def authors(self, k: int) -> list[int]:
+        chosen: list[int] = []
+        seen: set[int] = set()
+        for i in range(k):
+            for _ in range(6):
+                if i and self.rng.random() < TEAM_PROB:
+                    start = chosen[0] - chosen[0] % TEAM_SIZE
+                    end = min(start + TEAM_SIZE, self.next_person)
+                    pid = start + int(self.rng.random() * (end - start))
+                else:
+                    pid = self._pick_person()
+                if pid not in seen:
+                    break
+            else:
+                pid = self.next_person
+                self.next_person += 1
+            seen.add(pid)
+            chosen.append(pid)
+        self.occurrences.extend(chosen)
+        return chosen
+
+    def person(self, pid: int) -> Person:
+        p = self.person_cache.get(pid)
+        if p is None:
+            p = self._person(pid)
+            if len(self.person_cache) >= 300_000:
+                self.person_cache.clear()
+            self.person_cache[pid] = p
+        return p
+
+    def _person(self, pid: int) -> Person:
+        fam = self.families[_zipf_rank(_mix(pid, 1), len(self.families), FAMILY_ZIPF_S)]
+        first = self.givens[_zipf_rank(_mix(pid, 2), len(self.givens), GIVEN_ZIPF_S)]
+        middle = None
+        if _mix(pid, 3) < 0.35:
+            middle = self.givens[int(_mix(pid, 4) * len(self.givens))]
+        given = f"{first} {middle[0]}." if middle else first
+        initials = first[0] + (middle[0] if middle else "")
+        orcid = _orcid(pid) if _mix(pid, 5) < ORCID_SHARE else None
+        return Person(fam, given, initials, orcid)
+
+    def journal(self, jid: int) -> tuple[str, str, str, str | None, int, str]:
+        """(name, abbreviation, print ISSN, electronic ISSN or None, first year, DOI prefix)."""
+        cached = self.journal_cache.get(jid)
+        if cached:
+            return cached
+        r = random.Random(self.seed * 1_000_003 + jid)
+        form = r.choice(_JOURNAL_FORMS)
+        words = [self.content[int(r.random() * 3000)].capitalize() for _ in range(form.count("{}"))]
+        if r.random() < 0.4 and form.count("{}") == 1:
+            words[0] = f"{self.content[int(r.random() * 3000)].capitalize()} {words[0]}"
+        name = form.format(*words)
+        abbrev = " ".join(_ABBREV.get(w, w[:5] if len(w) > 6 else w) for w in name.split()
+                          if _ABBREV.get(w, w)).strip()
+        eissn = _issn(jid * 2 + 1 + 3_000_000) if r.random() < 0.75 else None
+        value = (name, abbrev, _issn(jid * 2 + 3_000_000), eissn, r.randint(1950, 2015),
+                 f"10.{1000 + jid % 9000}")
+        if len(self.journal_cache) < 200_000:
+            self.journal_cache[jid] = value
+        return value
+
+    def keyword(self, kid: int) -> str:
+        kw = self.keyword_cache.get(kid)
+        if kw is None:
+            r = random.Random(self.seed * 7_777_777 + kid)
+            n = 1 + (r.random() < 0.55) + (r.random() < 0.15)
+            kw = " ".join(self.content[int(r.random() * len(self.content))] for _ in range(n))
+            if len(self.keyword_cache) < 500_000:
+                self.keyword_cache[kid] = kw
+        return kw
+
+    def title(self) -> str:
+        target = max(5, min(40, round(self.rng.gauss(*TITLE_WORDS)) + 1))  # +1: frames' words undercount
+        frame = self.rng.choice(_FRAMES)
+        slots = frame.count("{}")
+        per = max(1, (target - len(frame.split()) + slots) // slots)
+        parts = [" ".join(self._content_word(self.rng.random()) for _ in range(per)) for _ in range(slots)]
+        text = frame.format(*parts)
+        return text[:1].upper() + text[1:]
+
+    def abstract(self) -> str:
+        words = max(30, min(800, int(self.rng.gauss(*ABSTRACT_WORDS))))
+        out: list[str] = []
+        count = 0
+        while count < words:
+            s = self.sentences[int(self.rng.random() * len(self.sentences))]
+            out.append(s)
+            count += s.count(" ") + 1
+        return " ".join(out)
+
+    def year(self) -> int:
+        start = self.year_bins[self._cat(self.year_cum)]
+        return min(LAST_YEAR, start + int(self.rng.random() * 5))
+
+    def pages(self) -> tuple[str | None, str | None]:
+        if self.rng.random() >= SHARE_WITH_PAGES:
+            return None, None
+        if self.rng.random() < SHARE_ARTICLE_NUMBER:
+            return f"e{int(self.rng.random() * 90000) + 100}", None
+        first = max(1, min(9000, int(self.rng.lognormvariate(*FIRST_PAGE_LOGNORMAL))))
+        span = max(1, min(400, int(self.rng.lognormvariate(*PAGE_SPAN_LOGNORMAL))))
+        return str(first), str(first + span - 1)
+
+    def work(self, wid: int) -> Work:
+        rng = self.rng
+        k = self.n_authors()
+        people = [self.person(p) for p in self.authors(k)]
+        jid = _zipf_rank(rng.random(), self.n_journals, JOURNAL_ZIPF_S)
+        jname, _, _, _, jstart, prefix = self.journal(jid)
+        year = self.year()
+        year = max(year, jstart)
+        first, last = self.pages()
+        nk = self._cat(self.kw_cum)
+        if nk == len(KEYWORDS_PER_PAPER_PMF) - 1:
+            nk = 16 + int(rng.expovariate(1 / 6))
+        kws: list[str] = []
+        for _ in range(nk):
+            kw = self.keyword(_zipf_rank(rng.random(), self.n_keywords, KEYWORD_ZIPF_S))
+            if kw not in kws:
+                kws.append(kw)
+        nm = self.mesh_counts[self._cat(self.mesh_cum)]
+        mesh: list[str] = []
+        for _ in range(nm):
+            heading = self.mesh[_zipf_rank(rng.random(), len(self.mesh), MESH_ZIPF_S)]
+            if any(m.lstrip("*").split("/")[0] == heading for m in mesh):
+                continue
+            quals = sorted({rng.choice(MESH_QUALIFIERS) for _ in range(self._cat(self.qual_cum))})
+            major = rng.random() < MESH_MAJOR_SHARE
+            if quals and major:
+                i = int(rng.random() * len(quals))
+                quals[i] = "*" + quals[i]
+                text = "/".join([heading] + quals)
+            else:
+                text = ("*" if major else "") + "/".join([heading] + quals)
+            mesh.append(text)
+        token = "".join(c for c in jname.split()[-1].lower() if c.isalpha())[:6] or "j"
+        doi = f"{prefix}/{token}.{year}.{wid:07d}" if rng.random() < DOI_SHARE["medline"] else None
+        return Work(
+            wid=wid, title=self.title(), authors=people, year=year, journal=jid,
+            volume=str(max(1, year - jstart + 1)),
+            issue=str(1 + int(rng.random() * 12)) if rng.random() < SHARE_WITH_ISSUE else None,
+            first_page=first, last_page=last, doi=doi, pmid=str(30_000_000 + wid), keywords=kws, mesh=mesh,
+            abstract=self.abstract() if rng.random() < max(ABSTRACT_SHARE.values()) else None,
+            pub_type=_PUB_TYPES[self._cat(self.type_cum)][0],
+        )
+
+
+# ---- writers ------------------------------------------------------------------------------------
+
+def _wrap(tag: str, value: str, width: int = 82) -> list[str]:
+    """MEDLINE field lines: ``TAG - value`` wrapped at ``width`` with six-space continuation lines."""
+    prefix = f"{tag:<4}- "
+    lines: list[str] = []
+    text = value
+    room = width - 6
+    while len(text) > room:
+        cut = text.rfind(" ", 0, room)
+        if cut <= 0:
+            cut = room
+        lines.append(text[:cut])
+        text = text[cut:].lstrip()
+    lines.append(text)
+    return [prefix + lines[0]] + ["      " + ln for ln in lines[1:]]
+
+
+def _medline_pages(first: str | None, last: str | None) -> str | None:
+    """MEDLINE drops the leading digits the last page shares with the first: 436-444 -> 436-44."""
+    if not first:
+        return None
+    if not last or last == first:
+        return first
+    if first.isdigit() and last.isdigit() and len(first) == len(last):
+        i = 0
+        while i < len(first) - 1 and first[i] == last[i]:
+            i += 1
+        return f"{first}-{last[i:]}"
+    return f"{first}-{last}"
+
+
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def medline_lines(w: Work, world: World, rng: random.Random) -> list[str]:
+    jname, jabbr, issn, eissn, _, _ = world.journal(w.journal)
+    out = [f"PMID- {w.pmid}", "OWN - NLM", "STAT- MEDLINE"]
+    if eissn:
+        out.append(f"IS  - {eissn} (Electronic)")
+    out.append(f"IS  - {issn} (Linking)")
+    out.append(f"VI  - {w.volume}")
+    if w.issue:
+        out.append(f"IP  - {w.issue}")
+    month = _MONTHS[w.wid % 12]
+    out.append(f"DP  - {w.year} {month}")
+    title = w.title if w.title.endswith((".", "?")) else w.title + "."
+    out += _wrap("TI", title)
+    pg = _medline_pages(w.first_page, w.last_page)
+    if pg:
+        out.append(f"PG  - {pg}")
+    if w.doi:
+        out.append(f"LID - {w.doi} [doi]")
+    if w.abstract and rng.random() < ABSTRACT_SHARE["medline"] / max(ABSTRACT_SHARE.values()):
+        out += _wrap("AB", w.abstract)
+    for p in w.authors:
+        out.append(f"FAU - {p.family}, {p.given}")
+        out.append(f"AU  - {p.family} {p.initials}")
+        if p.orcid:
+            out.append(f"AUID- ORCID: {p.orcid}")
+    out.append("LA  - eng")
+    out.append(f"PT  - {w.pub_type}")
+    out.append(f"TA  - {jabbr}")
+    out.append(f"JT  - {jname}")
+    for m in w.mesh:
+        out.append(f"MH  - {m}")
+    if w.keywords:
+        out.append("OTO - NOTNLM")
+        out += [f"OT  - {k}" for k in w.keywords]
+    src = f"{jabbr}. {w.year} {month};{w.volume}" + (f"({w.issue})" if w.issue else "") + (f":{pg}" if pg else "")
+    out += _wrap("SO", src + "." + (f" doi: {w.doi}." if w.doi else ""))
+    return out
+
+
+def _ris_title(title: str, rng: random.Random) -> str:
+    r = rng.random()
+    if r < 0.3 and ": " in title:
+        return title.replace(": ", " - ", 1)
+    if r < 0.5:
+        return title + "."
+    if r < 0.6:
+        return title.replace(" ", "  ", 1)
+    return title
+
+
+def ris_lines(w: Work, world: World, rng: random.Random, *, duplicate: bool, keep_doi: bool) -> list[str]:
+    jname, jabbr, issn, eissn, _, _ = world.journal(w.journal)
+    initials_only = duplicate and rng.random() < RIS_INITIALS_ONLY
+    out = ["TY  - JOUR"]
+    for p in w.authors:
+        if initials_only:
+            out.append(f"AU  - {p.family}, {'. '.join(p.initials)}.")
+        else:
+            out.append(f"AU  - {p.family}, {p.given}")
+    out.append(f"TI  - {_ris_title(w.title, rng) if duplicate else w.title}")
+    out.append(f"T2  - {jname}")
+    out.append(f"J2  - {jabbr}")
+    out.append(f"PY  - {w.year}")
+    out.append(f"VL  - {w.volume}")
+    if w.issue:
+        out.append(f"IS  - {w.issue}")
+    if w.first_page:
+        out.append(f"SP  - {w.first_page}")
+        if w.last_page:
+            out.append(f"EP  - {w.last_page}")
+    if w.doi and keep_doi:
+        style = _weighted(rng, RIS_DOI_STYLE) if duplicate else "plain"
+        doi = {"plain": w.doi, "upper": w.doi.upper(), "url": f"https://doi.org/{w.doi}",
+               "doi-prefix": f"doi:{w.doi}"}[style]
+        out.append(f"DO  - {doi}")
+    out.append(f"SN  - {issn}")
+    if w.abstract and rng.random() < ABSTRACT_SHARE["ris"] / max(ABSTRACT_SHARE.values()):
+        out.append(f"AB  - {w.abstract}")
+    out += [f"KW  - {k}" for k in w.keywords]
+    out.append(f"PB  - {_PUBLISHERS[w.journal % len(_PUBLISHERS)]}")
+    return out
+
+
+def _weighted(rng: random.Random, options) -> str:
+    r = rng.random()
+    for name, p in options:
+        r -= p
+        if r < 0:
+            return name
+    return options[-1][0]
+
+
+class _Writer:
+    """One output file. Holds back the last record so a "no-end" break is never the file's last record
+    (a MEDLINE record at the end of the file needs no separator, so the break would not be visible)."""
+
+    def __init__(self, path: Path, fmt: str, manifest: Manifest) -> None:
+        self.path = path
+        self.fmt = fmt
+        self.fh: IO[bytes] = open(path, "wb", buffering=1 << 20)
+        self.info = FileInfo(str(path), fmt)
+        self.manifest = manifest
+        self.line = 1
+        self.pending: tuple[list[str], str | None, int] | None = None
+
+    def add(self, lines: list[str], broken: str | None) -> int:
+        """Queue a record; returns its 1-based ordinal in this file."""
+        if self.pending is not None:
+            self._flush(last=False)
+        self.info.records += 1
+        self.pending = (lines, broken, self.info.records)
+        return self.info.records
+
+    def _flush(self, *, last: bool) -> None:
+        lines, broken, ordinal = self.pending
+        self.pending = None
+        if broken == "no-end" and last:
+            broken = "encoding"
+        end = ["ER  - ", ""] if self.fmt == "ris" else [""]
+        if broken == "no-end":
+            end = []  # RIS: no ER before the next TY; MEDLINE: no blank line before the next PMID
+        body = "\n".join(lines + end) + "\n"
+        data = body.encode("utf-8")
+        if broken == "encoding":
+            note = ("N1  - Note written in Windows-1252: r\xe9sum\xe9 na\xefve\n" if self.fmt == "ris"
+                    else "GN  - Note written in Windows-1252: r\xe9sum\xe9 na\xefve\n")
+            head = "\n".join(lines[:1]) + "\n"
+            data = head.encode("utf-8") + note.encode("cp1252") + "\n".join(lines[1:] + end).encode("utf-8") + b"\n"
+        n_lines = data.count(b"\n")
+        if broken:  # a warning for it falls on a line in [line, last_line] (the next record's first line)
+            self.manifest.broken.append(BrokenRecord(self.info.path, ordinal, self.line, self.line + n_lines,
+                                                     broken))
+        self.line += n_lines
+        self.fh.write(data)
+        self.info.bytes += len(data)
+
+    def close(self) -> FileInfo:
+        if self.pending is not None:
+            self._flush(last=True)
+        self.fh.close()
+        return self.info
+
+
+def generate(n_records: int, out_dir: Path, *, seed: int = 42, dup_rate: float = 0.1,
+             broken_rate: float = 0.001, formats=("ris", "medline"), shards: int = 1) -> Manifest:
+    """Write ``n_records`` records (all files together) into ``out_dir``; returns the Manifest.
+
+    ``dup_rate`` is the share of records that duplicate another record (the same work in the other
+    database's export), so ``unique_works = n_records - duplicate_pairs``; it needs both formats.
+    ``broken_rate`` is the share of records written broken (each kept by graphkit with a warning).
+    """
+    formats = tuple(formats)
+    if not formats or any(f not in FORMATS for f in formats):
+        raise ValueError(f"formats must be a non-empty subset of {FORMATS}")
+    if not 0 <= dup_rate < 0.5 or not 0 <= broken_rate <= 1:
+        raise ValueError("dup_rate must be in [0, 0.5) and broken_rate in [0, 1]")
+    t0 = time.perf_counter()
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    manifest = Manifest(seed, n_records, dup_rate, broken_rate, list(formats))
+    world = World(seed, n_records)
+    rng = world.rng
+    writers = {(fmt, s): _Writer(out_dir / f"export-{s:03d}{SUFFIX[fmt]}", fmt, manifest)
+               for s in range(shards) for fmt in formats}
+    both_prob = dup_rate / (1 - dup_rate) if len(formats) == 2 else 0.0
+    dup_path = out_dir / "duplicates.tsv"
+    dup_fh = open(dup_path, "w", encoding="utf-8") if len(formats) == 2 else None
+    if dup_fh:
+        dup_fh.write("ris_file\tris_record\tmedline_file\tmedline_record\tshared_doi\n")
+        manifest.duplicates_file = str(dup_path)
+    written = 0
+    wid = 0
+    while written < n_records:
+        wid += 1
+        w = world.work(wid)
+        shard = wid % shards
+        both = both_prob and n_records - written >= 2 and rng.random() < both_prob
+        targets = formats if both else (formats[0] if len(formats) == 1 or rng.random() < 0.5 else formats[1],)
+        ordinals = {}
+        keep_doi = rng.random() < DOI_SHARE["ris"] / DOI_SHARE["medline"]
+        for fmt in targets:
+            if fmt == "ris":
+                lines = ris_lines(w, world, rng, duplicate=bool(both), keep_doi=keep_doi)
+            else:
+                lines = medline_lines(w, world, rng)
+            broken = rng.choice(BROKEN_KINDS) if broken_rate and rng.random() < broken_rate else None
+            ordinals[fmt] = writers[(fmt, shard)].add(lines, broken)
+            written += 1
+        manifest.unique_works += 1
+        if both:
+            manifest.duplicate_pairs += 1
+            shared = bool(w.doi and keep_doi)
+            if not shared:
+                manifest.duplicate_pairs_without_shared_doi += 1
+            dup_fh.write(f"{writers[('ris', shard)].path.name}\t{ordinals['ris']}\t"
+                         f"{writers[('medline', shard)].path.name}\t{ordinals['medline']}\t{int(shared)}\n")
+    manifest.files = [wr.close() for wr in writers.values()]
+    if dup_fh:
+        dup_fh.close()
+    manifest.broken.sort(key=lambda b: (b.file, b.record))
+    manifest.seconds = round(time.perf_counter() - t0, 2)
+    manifest.write(out_dir / "manifest.json")
+    log.info("generated %d records (%d works) in %.1fs", n_records, manifest.unique_works, manifest.seconds)
+    return manifest
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description="Generate realistic RIS + MEDLINE exports with known duplicates.")
+    ap.add_argument("--records", type=int, required=True, help="records in all files together")
+    ap.add_argument("--out", type=Path, required=True, help="output directory (created)")
+    ap.add_argument("--seed", type=int, default=42)
+    ap.add_argument("--dup-rate", type=float, default=0.1, help="share of records that duplicate another")
+    ap.add_argument("--broken-rate", type=float, default=0.001, help="share of records written broken")
+    ap.add_argument("--formats", default="ris,medline", help="comma-separated: ris, medline or both")
+    ap.add_argument("--shards", type=int, default=1, help="files per format (for parallel parsing)")
+    args = ap.parse_args(argv)
+    try:
+        m = generate(args.records, args.out, seed=args.seed, dup_rate=args.dup_rate,
+                     broken_rate=args.broken_rate, formats=tuple(args.formats.split(",")), shards=args.shards)
+    except ValueError as exc:
+        ap.error(str(exc))
+    size = sum(f.bytes for f in m.files)
+    print(f"{m.n_records} records ({m.unique_works} works, {m.duplicate_pairs} duplicate pairs, "
+          f"{len(m.broken)} broken) in {len(m.files)} file(s), {size / 1e6:.1f} MB, {m.seconds:.1f}s "
+          f"-> {args.out / 'manifest.json'}")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
