@@ -81,7 +81,7 @@ VERBATIM_ESCAPE = re.compile(r"\\([_&%#$~])")
 UNESCAPED_SPECIAL = re.compile(r"(?<!\\)([&%#])")  # plain text in many exports; LaTeX would eat them
 YEAR = re.compile(r"\b(1[5-9]\d\d|20\d\d)\b")
 DASHES = re.compile(r"\s*(?:-+|\u2013|\u2014|\u2012|\u2010)\s*")
-PAGE_TOKEN = re.compile(r"^[A-Za-z]{0,3}\d+[A-Za-z]{0,3}$|^[ivxlcdm]+$", re.IGNORECASE)
+PAGE_TOKEN = re.compile(r"^[A-Za-z]*\d+[A-Za-z0-9.]*$|^[ivxlcdm]+$", re.IGNORECASE)
 # Scopus glues affiliation letters to initials: "D'Ambrosio, A.a , Aria, M.a" / "Li, L.Z.a  b".
 AFFILIATION_LETTERS = re.compile(r"(?<=\.)(?:\s*[a-z](?![\w.]))+\s*(?=,|$)")
 INITIALS_PART = re.compile(r"^(?:[A-Z\u00C0-\u00DE][a-z]?\.?[\s-]*)+$")
