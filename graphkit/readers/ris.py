@@ -389,7 +389,16 @@ def _build(fields: dict[str, list[str]], path: str, line: int, ordinal: int, out
     for tag in AUTHOR_TAGS:
         names = pop(tag, None)
         if names:
-            rec.authors = [p for p in map(parse_person, names) if p is not None]
+            authors = []
+            for raw in names:
+                family, comma, given = raw.partition(", ")
+                if comma and given and "," not in given and given[-4:] != " and":
+                    authors.append(Person(family, given, None, raw))  # fast path: "Family, G."
+                else:
+                    p = parse_person(raw)
+                    if p is not None:
+                        authors.append(p)
+            rec.authors = authors
             other = [t for t in AUTHOR_TAGS if t != tag and t in fields]
             for t in other:  # A1 repeating AU is dropped; a different list stays in extra
                 if fields[t] == names:
@@ -500,25 +509,33 @@ def _build(fields: dict[str, list[str]], path: str, line: int, ordinal: int, out
 
     kw = pop("KW", None)
     if kw:
-        keywords: list[str] = []
-        mesh: list[MeshRef] = []
-        for value in kw:
-            for term in value.split(";") if ";" in value else (value,):
-                term = term.strip()
-                if not term:
-                    continue
-                if "/" in term:
-                    m = _MESH_KEYWORD.match(term)
-                    if m:
-                        quals = [q.strip() for q in m.group(2).split("/") if q.strip()]
-                        mesh.append(MeshRef(m.group(1).strip(), term.startswith("*") or any(
-                            q.startswith("*") for q in quals), [q.lstrip("*") for q in quals]))
-                        continue
-                keywords.append(term)
-        rec.keywords = dedupe(keywords) if len(keywords) > 1 else keywords
-        rec.mesh = mesh
+        joined = "\n".join(kw)
+        if ";" not in joined and "/" not in joined:  # the common case: one clean keyword per value
+            rec.keywords = list(dict.fromkeys(kw)) if len(kw) > 1 else kw
+        else:
+            rec.keywords, rec.mesh = _keywords(kw)
     rec.extra = fields
     return rec
+
+
+def _keywords(kw: list[str]) -> tuple[list[str], list[MeshRef]]:
+    """KW values split on ';'; a 'Heading/*qualifier' value (PubMed via Zotero) becomes a MeSH ref."""
+    keywords: list[str] = []
+    mesh: list[MeshRef] = []
+    for value in kw:
+        for term in value.split(";") if ";" in value else (value,):
+            term = term.strip()
+            if not term:
+                continue
+            if "/" in term:
+                m = _MESH_KEYWORD.match(term)
+                if m:
+                    quals = [q.strip() for q in m.group(2).split("/") if q.strip()]
+                    mesh.append(MeshRef(m.group(1).strip(), term.startswith("*") or any(
+                        q.startswith("*") for q in quals), [q.lstrip("*") for q in quals]))
+                    continue
+            keywords.append(term)
+    return list(dict.fromkeys(keywords)), mesh
 
 
 def clean_doi(value: str) -> str:
