@@ -149,12 +149,19 @@ _MESH_FALLBACK = ("Decision Making", "Risk Assessment", "Cost-Benefit Analysis",
                   "Surveys and Questionnaires", "Quality of Life", "Cohort Studies", "Mice", "Rats")
 
 
+_SYLLABLES = [o + v + c for o in _ONSETS for v in _VOWELS for c in _CODAS]
+
+
 def _pseudo_word(rng: random.Random, syllables: tuple[int, int] = (2, 3)) -> str:
     r = rng.random
     lo, hi = syllables
     n = lo + int(r() * (hi - lo + 1))
-    no, nv, nc = len(_ONSETS), len(_VOWELS), len(_CODAS)
-    return "".join(_ONSETS[int(r() * no)] + _VOWELS[int(r() * nv)] + _CODAS[int(r() * nc)] for _ in range(n))
+    k = len(_SYLLABLES)
+    if n == 1:
+        return _SYLLABLES[int(r() * k)]
+    if n == 2:
+        return _SYLLABLES[int(r() * k)] + _SYLLABLES[int(r() * k)]
+    return "".join(_SYLLABLES[int(r() * k)] for _ in range(n))
 
 
 def _zipf_rank(u: float, n: int, s: float) -> int:
