@@ -1,0 +1,181 @@
+"""Map selection: networks, budget, ego, paper neighbourhood, communities and layout (no browser)."""
+
+from __future__ import annotations
+
+import math
+
+import networkx as nx
+import pytest
+
+from graphkit import analysis
+from graphkit.graph import Graph
+from graphkit.model import GraphkitError
+from graphkit.schema import Label, RelType
+
+
+def _graph() -> Graph:
+    """Two groups of authors (A-D, E-G) joined by D-E, papers 2010-2020, keywords and a MeSH check tag."""
+    g = Graph()
+    papers = {  # key: (year, authors, keywords, mesh)
+        "doi:10.1/p1": (2010, "ABC", ["graphs", "networks"], ["Humans"]),
+        "doi:10.1/p2": (2012, "ABD", ["graphs"], ["Humans", "Neoplasms"]),
+        "doi:10.1/p3": (2015, "AB", ["graphs", "layout"], []),
+        "doi:10.1/p4": (2018, "DE", ["networks", "layout"], ["Neoplasms"]),
+        "doi:10.1/p5": (2020, "EFG", ["biology"], ["Humans"]),
+        "doi:10.1/p6": (2020, "EF", ["biology", "networks"], []),
+        "pmid:7": (None, "H", ["solo"], []),
+    }
+    for a in "ABCDEFGH":
+        g.add_node(Label.AUTHOR, f"name:{a.lower()}|x", name=f"Author {a}", family=f"Author {a}")
+    g.add_node(Label.MESH, "mesh:D006801", name="Humans", check_tag=True)
+    g.add_node(Label.MESH, "mesh:D009369", name="Neoplasms", check_tag=False)
+    g.add_node(Label.JOURNAL, "issn:1234-5678", name="Journal of Graphs")
+    for key, (year, authors, kws, mesh) in papers.items():
+        g.add_node(Label.PAPER, key, title=f"Title {key}", year=year, doi=key[4:] if key.startswith("doi:") else None)
+        g.add_edge(RelType.PUBLISHED_IN, key, "issn:1234-5678")
+        for i, a in enumerate(authors, 1):
+            g.add_edge(RelType.AUTHORED, f"name:{a.lower()}|x", key, position=i)
+        for kw in kws:
+            g.add_node(Label.KEYWORD, f"kw:{kw}", name=kw, check_tag=False)
+            g.add_edge(RelType.HAS_KEYWORD, key, f"kw:{kw}")
+        for m in mesh:
+            ui = "mesh:D006801" if m == "Humans" else "mesh:D009369"
+            g.add_edge(RelType.HAS_MESH, key, ui)
+        keys = [f"name:{a.lower()}|x" for a in authors]
+        for i, a in enumerate(keys):
+            for b in keys[i + 1:]:
+                e = g.edge(RelType.CO_AUTHOR, a, b)
+                g.add_edge(RelType.CO_AUTHOR, a, b, papers=(e["papers"] if e else 0) + 1)
+    g.add_edge(RelType.CITES, "doi:10.1/p4", "doi:10.1/p1")
+    g.add_edge(RelType.CITES, "doi:10.1/p6", "doi:10.1/p4")
+    return g
+
+
+def k(a: str) -> str:
+    return f"name:{a.lower()}|x"
+
+
+def test_coauthor_network_weights_are_shared_papers():
+    g = _graph()
+    net = analysis.coauthor_network(g)
+    assert set(net) == {k(a) for a in "ABCDEFGH"}
+    assert net[k("A")][k("B")]["weight"] == 3
+    assert net[k("E")][k("F")]["weight"] == 2
+    assert net[k("D")][k("E")]["weight"] == 1
+    assert len(net.nodes[k("A")]["papers"]) == 3
+    assert net.degree(k("H")) == 0
+    assert net.number_of_edges() == g.count(RelType.CO_AUTHOR)
+
+
+def test_since_recounts_papers_and_links():
+    net = analysis.coauthor_network(_graph(), since=2015)
+    assert k("C") not in net  # only a 2010 paper
+    assert k("H") not in net  # no year: outside any window
+    assert net[k("A")][k("B")]["weight"] == 1
+    assert not net.has_edge(k("A"), k("D"))  # their shared paper is from 2012
+
+
+def test_min_weight_drops_weak_links():
+    net = analysis.coauthor_network(_graph(), min_weight=2)
+    assert sorted(tuple(sorted(e)) for e in net.edges) == sorted([(k("A"), k("B")), (k("E"), k("F"))])
+
+
+def test_topic_network_leaves_check_tags_out_by_default():
+    g = _graph()
+    net = analysis.topic_network(g)
+    assert "mesh:D006801" not in net
+    assert net["kw:graphs"]["kw:layout"]["weight"] == 1
+    assert net["kw:graphs"]["kw:networks"]["weight"] == 1
+    assert net["kw:graphs"]["mesh:D009369"]["weight"] == 1
+    with_tags = analysis.topic_network(g, include_check_tags=True)
+    assert with_tags["mesh:D006801"]["kw:graphs"]["weight"] == 2
+
+
+def test_top_by_degree_keeps_the_best_connected_and_says_so():
+    g = _graph()
+    sel = analysis.select_map(g, "coauthors", top=3)
+    net = analysis.coauthor_network(g)
+    degrees = sorted((net.degree(v) for v in net), reverse=True)
+    assert sorted((net.degree(n.id) for n in sel.nodes), reverse=True) == degrees[:3]
+    assert sel.total == 8 and sel.truncated
+    assert sel.summary() == "showing 3 of 8 authors"
+    assert analysis.select_map(g, "coauthors").summary() == f"8 authors, {net.number_of_edges()} links"
+
+
+def test_ego_network_is_depth_two():
+    g = _graph()
+    sel = analysis.select_map(g, "ego", author="author a")
+    net = analysis.coauthor_network(g)
+    expected = set(nx.ego_graph(net, k("A"), radius=2))
+    assert {n.id for n in sel.nodes} == expected
+    assert k("E") in expected and k("F") not in expected
+    assert [n.id for n in sel.nodes if n.focus] == [k("A")]
+
+
+def test_ego_by_term_and_budget_keeps_the_centre():
+    g = _graph()
+    sel = analysis.select_map(g, "ego", term="networks", top=2)
+    assert len(sel.nodes) == 2
+    assert "kw:networks" in {n.id for n in sel.nodes}
+    assert sel.summary().startswith("showing 2 of ")
+
+
+def test_paper_map_has_authors_journal_terms_and_citations():
+    g = _graph()
+    sel = analysis.select_map(g, "paper", doi="https://doi.org/10.1/P4")
+    ids = {n.id for n in sel.nodes}
+    assert ids == {"doi:10.1/p4", k("D"), k("E"), "issn:1234-5678", "kw:networks", "kw:layout", "mesh:D009369",
+                   "doi:10.1/p1", "doi:10.1/p6"}
+    kinds = {e.kind for e in sel.edges}
+    assert {"AUTHORED", "PUBLISHED_IN", "HAS_KEYWORD", "HAS_MESH", "CITES", "CITED_BY"} == kinds
+    papers = {n.id: n.url for n in sel.nodes if n.kind == "Paper"}
+    assert papers["doi:10.1/p1"] == "https://doi.org/10.1/p1"
+    assert sel.kinds == sorted({"Paper", "Author", "Journal", "Keyword", "MeshTerm"})
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"kind": "ego"}, "exactly one of"),
+    ({"kind": "ego", "author": "nobody at all"}, "no author matches"),
+    ({"kind": "paper"}, "needs --doi"),
+    ({"kind": "paper", "doi": "10.9/none"}, "no paper with DOI"),
+    ({"kind": "galaxy"}, "unknown map"),
+])
+def test_errors_are_user_errors(kwargs, message):
+    with pytest.raises(GraphkitError, match=message):
+        analysis.select_map(_graph(), **kwargs)
+
+
+def test_communities_are_seeded_and_cover_every_node():
+    net = analysis.coauthor_network(_graph())
+    first = analysis.communities(net, seed=7)
+    assert first == analysis.communities(net, seed=7)
+    assert set(first) == set(net)
+    assert first[k("H")] == analysis.UNCONNECTED
+    assert first[k("A")] == first[k("B")] != first[k("F")] == first[k("G")]
+
+
+def test_layout_is_deterministic_finite_and_spread():
+    net = analysis.coauthor_network(_graph())
+    comm = analysis.communities(net)
+    pos = analysis.layout(net, comm, seed=3)
+    assert pos == analysis.layout(net, comm, seed=3)
+    assert set(pos) == set(net)
+    assert all(math.isfinite(x) and math.isfinite(y) for x, y in pos.values())
+    pts = list(pos.values())
+    closest = min(math.dist(p, q) for i, p in enumerate(pts) for q in pts[i + 1:])
+    assert closest > 1.0  # no two nodes on top of each other
+
+
+def test_large_layout_keeps_communities_apart():
+    """Two dense groups linked by one edge: each group's disc must not overlap the other's."""
+    g = nx.Graph()
+    for grp in range(2):
+        members = [f"{grp}-{i}" for i in range(60)]
+        g.add_nodes_from(members, label="x", papers=[])
+        g.add_edges_from((a, b) for i, a in enumerate(members) for b in members[i + 1:i + 4])
+    g.add_edge("0-0", "1-0")
+    comm = {v: int(v[0]) for v in g}
+    pos = analysis.layout(g, comm)
+    centre = {c: [sum(pos[v][i] for v in g if comm[v] == c) / 60 for i in (0, 1)] for c in (0, 1)}
+    radius = {c: max(math.dist(pos[v], centre[c]) for v in g if comm[v] == c) for c in (0, 1)}
+    assert math.dist(centre[0], centre[1]) >= radius[0] + radius[1] - 1e-6
