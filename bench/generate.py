@@ -2,6 +2,7 @@
 
     python bench/generate.py --records 100000 --out bench/out/gen-100k [--seed 42] [--dup-rate 0.1]
                              [--broken-rate 0.001] [--formats ris,medline] [--shards 1]
+    python bench/generate.py --sample      # rewrites graphkit/sample/ (bundled sample data)
 
 writes ``export-000.ris``, ``export-000.nbib`` (one pair per shard), ``duplicates.tsv`` (every
 duplicate pair: which record of the RIS export is which record of the MEDLINE export) and
@@ -298,8 +299,10 @@ class Manifest:
 class World:
     """Seeded pools and the stateful processes (author preferential attachment) behind the works."""
 
-    def __init__(self, seed: int, n_records: int) -> None:
+    def __init__(self, seed: int, n_records: int,
+                 abstract_words: tuple[float, float] = ABSTRACT_WORDS) -> None:
         self.rng = random.Random(seed)
+        self.abstract_words = abstract_words
         self.seed = seed
         pool_rng = random.Random(seed * 31 + 7)
         self.families = self._unique_words(pool_rng, FAMILY_NAMES, (1, 3), capitalise=True, accents=0.06)
@@ -485,7 +488,7 @@ class World:
         return text[:1].upper() + text[1:]
 
     def abstract(self) -> str:
-        words = max(30, min(800, int(self.rng.gauss(*ABSTRACT_WORDS))))
+        words = max(30, min(800, int(self.rng.gauss(*self.abstract_words))))
         out: list[str] = []
         count = 0
         while count < words:
@@ -730,12 +733,14 @@ class _Writer:
 
 
 def generate(n_records: int, out_dir: Path, *, seed: int = 42, dup_rate: float = 0.1,
-             broken_rate: float = 0.001, formats=("ris", "medline"), shards: int = 1) -> Manifest:
+             broken_rate: float = 0.001, formats=("ris", "medline"), shards: int = 1,
+             abstract_words: tuple[float, float] = ABSTRACT_WORDS) -> Manifest:
     """Write ``n_records`` records (all files together) into ``out_dir``; returns the Manifest.
 
     ``dup_rate`` is the share of records that duplicate another record (the same work in the other
     database's export), so ``unique_works = n_records - duplicate_pairs``; it needs both formats.
     ``broken_rate`` is the share of records written broken (each kept by graphkit with a warning).
+    ``shards`` splits each format over that many files; ``abstract_words`` is (mean, sd) of abstract length.
     """
     formats = tuple(formats)
     if not formats or any(f not in FORMATS for f in formats):
@@ -746,7 +751,7 @@ def generate(n_records: int, out_dir: Path, *, seed: int = 42, dup_rate: float =
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     manifest = Manifest(seed, n_records, dup_rate, broken_rate, list(formats))
-    world = World(seed, n_records)
+    world = World(seed, n_records, abstract_words)
     rng = world.rng
     writers = {(fmt, s): _Writer(out_dir / f"export-{s:03d}{SUFFIX[fmt]}", fmt, manifest)
                for s in range(shards) for fmt in formats}
@@ -792,16 +797,74 @@ def generate(n_records: int, out_dir: Path, *, seed: int = 42, dup_rate: float =
     return manifest
 
 
+# ---- the bundled sample (graphkit/sample/) ---------------------------------------------------------
+SAMPLE_SEED = 2024
+SAMPLE_RECORDS = 170          # about 150 works, 20 of them in both files
+SAMPLE_DUP_RATE = 0.12
+SAMPLE_ABSTRACT_WORDS = (70.0, 30.0)  # short abstracts keep the files small
+SAMPLE_DIR = Path(__file__).resolve().parent.parent / "graphkit" / "sample"
+SEED_RECORD = Path(__file__).resolve().parent.parent.parent / "shared" / "corpus" / "seed" / \
+    "scopus-collapsed__seed.ris"
+
+
+def write_sample(out_dir: Path = SAMPLE_DIR, seed_record: Path = SEED_RECORD) -> Manifest:
+    """graphkit/sample/sample.ris + sample.nbib: generated works (fixed seed) with some overlap, and the
+    collapsed seed record as the first record of sample.ris (kept on its one line)."""
+    import tempfile
+
+    seed_line = seed_record.read_text(encoding="utf-8-sig").strip()
+    if "\n" in seed_line or not seed_line.startswith("TY - "):
+        raise ValueError(f"{seed_record}: expected one collapsed RIS record on one line")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        m = generate(SAMPLE_RECORDS, Path(tmp), seed=SAMPLE_SEED, dup_rate=SAMPLE_DUP_RATE, broken_rate=0.0,
+                     abstract_words=SAMPLE_ABSTRACT_WORDS)
+        ris = Path(tmp) / "export-000.ris"
+        nbib = Path(tmp) / "export-000.nbib"
+        (out_dir / "sample.ris").write_bytes(seed_line.encode("utf-8") + b"\n\n" + ris.read_bytes())
+        (out_dir / "sample.nbib").write_bytes(nbib.read_bytes())
+        dups = (Path(tmp) / "duplicates.tsv").read_text(encoding="utf-8").splitlines()
+    # the seed record shifts every RIS ordinal by one
+    rows = [dups[0]]
+    for row in dups[1:]:
+        cells = row.split("\t")
+        cells[0], cells[1], cells[2] = "sample.ris", str(int(cells[1]) + 1), "sample.nbib"
+        rows.append("\t".join(cells))
+    (out_dir / "duplicates.tsv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    m.n_records += 1
+    m.unique_works += 1
+    for info in m.files:
+        name = "sample.ris" if info.format == "ris" else "sample.nbib"
+        info.path = name
+        info.records += info.format == "ris"
+        info.bytes = (out_dir / name).stat().st_size
+    m.duplicates_file = "duplicates.tsv"
+    m.seconds = 0.0
+    m.write(out_dir / "manifest.json")
+    return m
+
+
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description="Generate realistic RIS + MEDLINE exports with known duplicates.")
-    ap.add_argument("--records", type=int, required=True, help="records in all files together")
-    ap.add_argument("--out", type=Path, required=True, help="output directory (created)")
+    ap.add_argument("--records", type=int, help="records in all files together")
+    ap.add_argument("--out", type=Path, help="output directory (created)")
+    ap.add_argument("--sample", action="store_true",
+                    help="(re)write graphkit/sample/ (fixed seed, plus the corpus seed record)")
     ap.add_argument("--seed", type=int, default=42)
     ap.add_argument("--dup-rate", type=float, default=0.1, help="share of records that duplicate another")
     ap.add_argument("--broken-rate", type=float, default=0.001, help="share of records written broken")
     ap.add_argument("--formats", default="ris,medline", help="comma-separated: ris, medline or both")
     ap.add_argument("--shards", type=int, default=1, help="files per format (for parallel parsing)")
     args = ap.parse_args(argv)
+    if args.sample:
+        try:
+            m = write_sample()
+        except (OSError, ValueError) as exc:
+            ap.error(f"cannot write the sample: {exc}")
+        print(f"{SAMPLE_DIR}: {m.records_per_file}, {m.unique_works} works, {m.duplicate_pairs} duplicate pairs")
+        return
+    if args.records is None or args.out is None:
+        ap.error("--records and --out are required (or --sample)")
     try:
         m = generate(args.records, args.out, seed=args.seed, dup_rate=args.dup_rate,
                      broken_rate=args.broken_rate, formats=tuple(args.formats.split(",")), shards=args.shards)

@@ -128,3 +128,39 @@ def test_cli_writes_manifest(tmp_path) -> None:
     bad = subprocess.run([sys.executable, str(ROOT / "bench" / "generate.py"), "--records", "5", "--out",
                           str(out), "--formats", "bibtex"], capture_output=True, text=True)
     assert bad.returncode == 2 and "Traceback" not in bad.stderr
+
+
+SAMPLE = ROOT / "graphkit" / "sample"
+
+
+def test_bundled_sample_matches_its_manifest() -> None:
+    m = Manifest.load(SAMPLE / "manifest.json")
+    total = 0
+    for info in m.files:
+        path = SAMPLE / info.path
+        assert path.stat().st_size < 300_000
+        records, diags = _read(path)
+        assert len(records) == info.records and diags == []
+        total += len(records)
+    assert total == m.n_records
+    seed = next(r for r in read(SAMPLE / "sample.ris") if isinstance(r, Record))
+    assert seed.title.startswith("Hepatic intra-arterial therapies in metastatic neuroendocrine tumors")
+    assert seed.doi == "10.1007/s12020-018-1537-0" and len(seed.authors) == 9
+    first_line = (SAMPLE / "sample.ris").read_text(encoding="utf-8").split("\n", 1)[0]
+    assert first_line.startswith("TY - JOUR TI - ") and first_line.rstrip().endswith("ER -")  # still collapsed
+
+    from graphkit.build import build_from_files
+    from graphkit.schema import Label
+
+    result = build_from_files([SAMPLE / "sample.ris", SAMPLE / "sample.nbib"])
+    assert sum(1 for _ in result.graph.nodes(Label.PAPER)) == m.unique_works
+
+
+def test_bundled_sample_is_what_the_generator_writes(tmp_path) -> None:
+    from bench.generate import SEED_RECORD, write_sample
+
+    if not SEED_RECORD.exists():
+        pytest.skip("../shared/corpus (seed record) is not present")
+    write_sample(tmp_path, SEED_RECORD)
+    for name in ("sample.ris", "sample.nbib", "duplicates.tsv", "manifest.json"):
+        assert (tmp_path / name).read_bytes() == (SAMPLE / name).read_bytes(), name
