@@ -377,6 +377,7 @@ def _take(fields: dict[str, list[str]], tags: tuple[str, ...]) -> str | None:
 
 def _build(fields: dict[str, list[str]], path: str, line: int, ordinal: int, out: list) -> Record:
     get = fields.get
+    keys = fields.keys()
     rec = Record(Source(path, line, FORMAT))
     pop = fields.pop
 
@@ -384,7 +385,8 @@ def _build(fields: dict[str, list[str]], path: str, line: int, ordinal: int, out
     if v:
         rec.type = v[0]
     rec.title = _take(fields, TITLE_TAGS)
-    rec.abstract = _take(fields, ABSTRACT_TAGS)
+    if not keys.isdisjoint(ABSTRACT_TAGS):
+        rec.abstract = _take(fields, ABSTRACT_TAGS)
 
     for tag in AUTHOR_TAGS:
         names = pop(tag, None)
@@ -442,7 +444,8 @@ def _build(fields: dict[str, list[str]], path: str, line: int, ordinal: int, out
         rec.journal = JournalRef(name, abbr, issns)
 
     rec.volume = _take(fields, VOLUME_TAGS)
-    rec.issue = _take(fields, ISSUE_TAGS)
+    if not keys.isdisjoint(ISSUE_TAGS):
+        rec.issue = _take(fields, ISSUE_TAGS)
 
     sp = get("SP")
     if sp:
@@ -502,10 +505,10 @@ def _build(fields: dict[str, list[str]], path: str, line: int, ordinal: int, out
                         del fields[other]
                 break
 
-    pm = _take(fields, PMID_TAGS)
-    if pm is not None:
-        rec.pmid = pm.strip()
-    rec.publisher = _take(fields, PUBLISHER_TAGS)
+    if not keys.isdisjoint(PMID_TAGS):
+        rec.pmid = _take(fields, PMID_TAGS)
+    if not keys.isdisjoint(PUBLISHER_TAGS):
+        rec.publisher = _take(fields, PUBLISHER_TAGS)
 
     kw = pop("KW", None)
     if kw:
