@@ -22,11 +22,13 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any, TextIO, Union
 from urllib.parse import quote
 
 from rdflib import BNode, Literal, URIRef
-from rdflib.plugins.serializers.nt import _quoteLiteral as _nt_literal
+from rdflib.plugins.serializers.nt import _quote_encode
+from rdflib.term import _is_valid_uri
 from rdflib.term import Node
 
 from graphkit.graph import Graph
@@ -38,6 +40,19 @@ from graphkit.progress import Progress, null_progress
 from graphkit.schema import Label, RelType
 
 log = logging.getLogger(__name__)
+
+
+def _fast(ns):
+    """A plain-attribute copy of a DefinedNamespace: the writers look terms up millions of times."""
+    names = [n for n in getattr(ns, "__annotations__", {}) if not n.startswith("_")]
+    names += list(getattr(ns, "_extras", []))
+    return SimpleNamespace(**{n: URIRef(str(ns) + n) for n in names})
+
+
+_NAMESPACES = (RDF, RDFS, XSD, DCTERMS, DC, FOAF, SKOS, FABIO, PRISM, BIBO, CITO, MESHV, GK)
+RDF, RDFS, XSD, DCTERMS, DC, FOAF, SKOS, FABIO, PRISM, BIBO, CITO, MESHV, GK = _FAST = tuple(map(_fast, _NAMESPACES))
+# The vocabulary terms as the one object each; writers cache their rendering by object identity.
+_VOCAB_TERMS: list[URIRef] = [term for ns in _FAST for term in vars(ns).values()]
 
 DEFAULT_BASE = "https://w3id.org/graphkit"
 
@@ -179,6 +194,9 @@ class Minter:
 
     def mint(self, label: Label, row: dict[str, Any]) -> URIRef:
         iri = _MINT[label](self, row)
+        if not _is_valid_uri(iri):  # writers render IRIs as <iri>: never let an invalid one through
+            log.warning("%s %r: %s is not a valid IRI; using a minted one", label, row["key"], iri)
+            iri = URIRef(f"{self.base}/{str(label).lower()}/{key_hash(row['key'])}")
         self.iris[label][row["key"]] = iri
         return iri
 
@@ -210,7 +228,28 @@ class Items(list):
     """An rdf:List of terms (Turtle ``( ... )``, JSON-LD ``@list``)."""
 
 
-Obj = Union[URIRef, Literal, Blank, Items]
+class Lit:
+    """A literal as the writers need it: lexical text and datatype IRI (None = xsd:string).
+
+    Cheaper than rdflib's Literal (no lexical parsing); converted to one only where an rdflib Graph is
+    built (:func:`iter_triples`). Writers quote the text with rdflib's N-Triples escaping.
+    """
+
+    __slots__ = ("text", "datatype")
+
+    def __init__(self, text: str, datatype: URIRef | None = None) -> None:
+        self.text = text
+        self.datatype = datatype
+
+    @staticmethod
+    def boolean(value: Any) -> "Lit":
+        return Lit("true" if value else "false", XSD.boolean)
+
+    def to_rdflib(self) -> Literal:
+        return Literal(self.text, datatype=self.datatype)
+
+
+Obj = Union[URIRef, Lit, Blank, Items]
 Description = tuple[URIRef, list[tuple[URIRef, Obj]]]
 
 
@@ -218,7 +257,7 @@ def _str(value: Any) -> Literal | None:
     if value is None:
         return None
     text = str(value).strip()
-    return Literal(text) if text else None
+    return Lit(text) if text else None
 
 
 def _year(value: Any) -> Literal | None:
@@ -226,7 +265,7 @@ def _year(value: Any) -> Literal | None:
         year = int(value)
     except (TypeError, ValueError):
         return None
-    return Literal(f"{year:04d}", datatype=XSD.gYear) if 0 < year < 10000 else None
+    return Lit(f"{year:04d}", XSD.gYear) if 0 < year < 10000 else None
 
 
 def _person_name(row: dict[str, Any]) -> str:
@@ -255,7 +294,7 @@ def iter_subjects(graph: Graph, base: str = DEFAULT_BASE, *, progress: Progress 
 
     if graph.count(Label.KEYWORD):
         yield m.keyword_scheme, [(RDF.type, SKOS.ConceptScheme),
-                                 (SKOS.prefLabel, Literal("graphkit keywords"))]
+                                 (SKOS.prefLabel, Lit("graphkit keywords"))]
 
     seen: set[URIRef] = set()
 
@@ -272,8 +311,8 @@ def iter_subjects(graph: Graph, base: str = DEFAULT_BASE, *, progress: Progress 
             s = fresh(Label.AUTHOR, row)
             if s is None:
                 continue
-            pos: list[tuple[URIRef, Obj]] = [(RDF.type, FOAF.Person), (GK.key, Literal(row["key"])),
-                                             (FOAF.name, Literal(_person_name(row)))]
+            pos: list[tuple[URIRef, Obj]] = [(RDF.type, FOAF.Person), (GK.key, Lit(row["key"])),
+                                             (FOAF.name, Lit(_person_name(row)))]
             for pred, name in ((FOAF.givenName, "given"), (FOAF.familyName, "family")):
                 if (lit := _str(row.get(name))) is not None:
                     pos.append((pred, lit))
@@ -285,13 +324,13 @@ def iter_subjects(graph: Graph, base: str = DEFAULT_BASE, *, progress: Progress 
             s = fresh(Label.JOURNAL, row)
             if s is None:
                 continue
-            pos = [(RDF.type, FABIO.Journal), (GK.key, Literal(row["key"]))]
+            pos = [(RDF.type, FABIO.Journal), (GK.key, Lit(row["key"]))]
             for pred, name in ((DCTERMS.title, "name"), (FABIO.hasShortTitle, "abbreviation"),
                                (DC.publisher, "publisher")):
                 if (lit := _str(row.get(name))) is not None:
                     pos.append((pred, lit))
             if issn := normalise_issn(row.get("issn")) or normalise_issn(_key_value(row["key"], "issn:")):
-                pos.append((PRISM.issn, Literal(issn)))
+                pos.append((PRISM.issn, Lit(issn)))
             yield s, pos
         tick(len(batch))
 
@@ -300,10 +339,10 @@ def iter_subjects(graph: Graph, base: str = DEFAULT_BASE, *, progress: Progress 
             s = fresh(Label.KEYWORD, row)
             if s is None:
                 continue
-            pos = [(RDF.type, SKOS.Concept), (GK.key, Literal(row["key"])),
-                   (SKOS.prefLabel, Literal(row.get("name") or row["key"])), (SKOS.inScheme, m.keyword_scheme)]
+            pos = [(RDF.type, SKOS.Concept), (GK.key, Lit(row["key"])),
+                   (SKOS.prefLabel, Lit(row.get("name") or row["key"])), (SKOS.inScheme, m.keyword_scheme)]
             if row.get("check_tag") is not None:
-                pos.append((GK.checkTag, Literal(bool(row["check_tag"]))))
+                pos.append((GK.checkTag, Lit.boolean(row["check_tag"])))
             yield s, pos
         tick(len(batch))
 
@@ -321,12 +360,12 @@ def iter_subjects(graph: Graph, base: str = DEFAULT_BASE, *, progress: Progress 
                     pos.append((RDF.type, MESHV.CheckTag))
             else:
                 pos = [(RDF.type, MESHV.SupplementaryConceptRecord)]
-            pos += [(GK.key, Literal(row["key"])), (RDFS.label, Literal(row.get("name") or ui or row["key"]))]
+            pos += [(GK.key, Lit(row["key"])), (RDFS.label, Lit(row.get("name") or ui or row["key"]))]
             for tn in row.get("tree_numbers") or ():
                 if TREE_RE.match(tn):
                     pos.append((MESHV.treeNumber, URIRef(str(MESH) + tn)))
             if row.get("check_tag") is not None:
-                pos.append((GK.checkTag, Literal(bool(row["check_tag"]))))
+                pos.append((GK.checkTag, Lit.boolean(row["check_tag"])))
             yield s, pos
         tick(len(batch))
 
@@ -352,23 +391,23 @@ def _describe_paper(row: dict[str, Any], authors: list[tuple[int, str]] | None, 
     cls = PAPER_CLASSES.get(str(row.get("type") or "").strip().lower())
     if cls is not None:
         pos.append((RDF.type, cls))
-    pos.append((GK.key, Literal(row["key"])))
+    pos.append((GK.key, Lit(row["key"])))
     for pred, name in ((DCTERMS.title, "title"), (DCTERMS.abstract, "abstract")):
         if (lit := _str(row.get(name))) is not None:
             pos.append((pred, lit))
     if (year := _year(row.get("year"))) is not None:
         pos.append((FABIO.hasPublicationYear, year))
     if doi := normalise_doi(row.get("doi")) or normalise_doi(_key_value(row["key"], "doi:")):
-        pos.append((PRISM.doi, Literal(doi)))
+        pos.append((PRISM.doi, Lit(doi)))
     pmid = str(row.get("pmid") or "").strip()
     if PMID_RE.match(pmid):
-        pos.append((FABIO.hasPubMedId, Literal(pmid)))
+        pos.append((FABIO.hasPubMedId, Lit(pmid)))
     for pred, name in ((PRISM.volume, "volume"), (PRISM.number, "issue"),
                        (PRISM.startingPage, "first_page"), (PRISM.endingPage, "last_page")):
         if (lit := _str(row.get(name))) is not None:
             pos.append((pred, lit))
     for src in row.get("sources") or ():
-        pos.append((GK.source, Literal(src)))
+        pos.append((GK.source, Lit(src)))
     if authors:
         authors.sort()
         people: list[URIRef] = []
@@ -381,7 +420,7 @@ def _describe_paper(row: dict[str, Any], authors: list[tuple[int, str]] | None, 
         pos.append((BIBO.authorList, Items(people)))
         for i, iri in enumerate(people, start=1):
             pos.append((GK.authorship, Blank([(RDF.type, GK.Authorship), (GK.author, iri),
-                                              (GK.authorPosition, Literal(i, datatype=XSD.positiveInteger))])))
+                                              (GK.authorPosition, Lit(str(i), XSD.positiveInteger))])))
     return pos
 
 
@@ -434,7 +473,7 @@ def _describe_edges(graph: Graph, m: Minter, tick) -> Iterator[Description]:
             if r.get("qualifiers"):
                 pos.append((GK.meshAssignment, Blank(
                     [(RDF.type, GK.MeshAssignment), (GK.descriptor, t)]
-                    + [(GK.qualifierName, Literal(q)) for q in r["qualifiers"] if q])))
+                    + [(GK.qualifierName, Lit(q)) for q in r["qualifiers"] if q])))
         if s is not None and pos:
             yield s, pos
         tick(len(rows))
@@ -457,7 +496,7 @@ def _describe_edges(graph: Graph, m: Minter, tick) -> Iterator[Description]:
         for r, b in others:
             pos = [(RDF.type, GK.CoAuthorship), (GK.coAuthor, a), (GK.coAuthor, b)]
             if r.get("papers"):
-                pos.append((GK.papers, Literal(int(r["papers"]))))
+                pos.append((GK.papers, Lit(str(int(r["papers"])), XSD.integer)))
             for pred, name in ((GK.firstYear, "first_year"), (GK.lastYear, "last_year")):
                 if (y := _year(r.get(name))) is not None:
                     pos.append((pred, y))
@@ -465,9 +504,29 @@ def _describe_edges(graph: Graph, m: Minter, tick) -> Iterator[Description]:
         tick(len(rows))
 
 
-def iter_triples(graph: Graph, base: str = DEFAULT_BASE, *,
-                 progress: Progress = null_progress) -> Iterator[tuple[Node, Node, Node]]:
-    """Every triple of the export, blank nodes and rdf:List cells included (labels fresh per call)."""
+def _flatten(s: Node, pos: list[tuple[URIRef, Obj]], bnode) -> Iterator[tuple[Node, Node, Any]]:
+    """Triples of one description; objects stay URIRef / Lit; blank nodes from ``bnode()``."""
+    for p, o in pos:
+        if isinstance(o, Blank):
+            b = bnode()
+            yield s, p, b
+            yield from _flatten(b, o.pos, bnode)
+        elif isinstance(o, Items):
+            if not o:
+                yield s, p, RDF.nil
+                continue
+            cell = bnode()
+            yield s, p, cell
+            for i, item in enumerate(o):
+                yield cell, RDF.first, item
+                nxt = bnode() if i + 1 < len(o) else RDF.nil
+                yield cell, RDF.rest, nxt
+                cell = nxt
+        else:
+            yield s, p, o
+
+
+def _bnodes():
     counter = 0
 
     def bnode() -> BNode:
@@ -475,28 +534,17 @@ def iter_triples(graph: Graph, base: str = DEFAULT_BASE, *,
         counter += 1
         return BNode(f"b{counter}")
 
-    def flatten(s: Node, pos: list[tuple[URIRef, Obj]]) -> Iterator[tuple[Node, Node, Node]]:
-        for p, o in pos:
-            if isinstance(o, Blank):
-                b = bnode()
-                yield s, p, b
-                yield from flatten(b, o.pos)
-            elif isinstance(o, Items):
-                if not o:
-                    yield s, p, RDF.nil
-                    continue
-                cell = bnode()
-                yield s, p, cell
-                for i, item in enumerate(o):
-                    yield cell, RDF.first, item
-                    nxt = bnode() if i + 1 < len(o) else RDF.nil
-                    yield cell, RDF.rest, nxt
-                    cell = nxt  # type: ignore[assignment]
-            else:
-                yield s, p, o
+    return bnode
 
+
+def iter_triples(graph: Graph, base: str = DEFAULT_BASE, *,
+                 progress: Progress = null_progress) -> Iterator[tuple[Node, Node, Node]]:
+    """Every triple of the export as rdflib terms, blank nodes and rdf:List cells included."""
+    bnode = _bnodes()
     for s, pos in iter_subjects(graph, base, progress=progress):
-        yield from flatten(s, pos)
+        for triple in _flatten(s, pos, bnode):
+            o = triple[2]
+            yield (triple[0], triple[1], o.to_rdflib()) if isinstance(o, Lit) else triple
 
 
 def to_rdflib(graph: Graph, base: str = DEFAULT_BASE, *, progress: Progress = null_progress):
@@ -516,9 +564,15 @@ def to_rdflib(graph: Graph, base: str = DEFAULT_BASE, *, progress: Progress = nu
 # ---------------------------------------------------------------------------------------------------------
 
 class _Terms:
-    """Renders terms: vocabulary IRIs as prefixed names (cached), others with rdflib's ``.n3()``."""
+    """Renders terms for N-Triples (``prefixed=False``) or Turtle: IRIs as rdflib's ``.n3()`` (vocabulary
+    IRIs as prefixed names in Turtle, cached), literals quoted with rdflib's N-Triples escaping (valid in
+    Turtle too). Instance IRIs were checked by the Minter, so ``<iri>`` is exactly their ``.n3()``."""
 
     def __init__(self, prefixed: bool) -> None:
+        self.prefixed = prefixed
+        self.vocab = tuple(ns for prefix, ns in PREFIXES.items() if prefix != "mesh")
+        self.cache: dict[str, str] = {}
+        self.ids: dict[int, str] = {}
         self.nm = None
         if prefixed:  # the namespace manager needs a (tiny, empty) rdflib Graph
             import rdflib
@@ -527,38 +581,52 @@ class _Terms:
             self.nm = NamespaceManager(rdflib.Graph(bind_namespaces="none"))
             for prefix, ns in PREFIXES.items():
                 self.nm.bind(prefix, ns, override=True)
-        self.prefixed = prefixed
-        self.vocab = tuple(ns for prefix, ns in PREFIXES.items() if prefix != "mesh")
-        self.cache: dict[URIRef, str] = {}
 
-    def iri(self, term: URIRef) -> str:
-        text = self.cache.get(term)
+    def vocab_iri(self, term: URIRef) -> str:
+        text = self.cache.get(str(term))
         if text is None:
             text = term.n3()
-            if self.prefixed and str(term).startswith(self.vocab):
+            if self.prefixed and str.startswith(term, self.vocab):
                 qname = term.n3(self.nm)
                 if not qname.startswith("<"):
                     text = qname
-            if len(self.cache) < 10_000 and str(term).startswith(self.vocab):
-                self.cache[term] = text
+            self.cache[str(term)] = text
         return text
 
-    def term(self, term: Node) -> str:
-        if isinstance(term, URIRef):
-            return self.iri(term)
-        if isinstance(term, Literal):
-            # Turtle: rdflib's n3 (may use long quotes); N-Triples: rdflib's one-line N-Triples quoting.
-            return term.n3(self.nm) if self.prefixed else _nt_literal(term)
-        return term.n3()
+    def warm(self) -> None:
+        """Render every vocabulary term once, keyed by identity (module-level objects that never die)."""
+        for term in _VOCAB_TERMS:
+            self.ids[id(term)] = self.vocab_iri(term)
+
+    def term(self, term: Any) -> str:
+        kind = type(term)
+        if kind is Lit:
+            text = _quote_encode(term.text)
+            dt = term.datatype
+            if dt is None:
+                return text
+            if self.prefixed and (dt is XSD.integer or dt is XSD.boolean):
+                return term.text
+            return f"{text}^^{self.vocab_iri(dt)}"
+        text = self.ids.get(id(term))
+        if text is not None:
+            return text
+        if kind is URIRef:
+            return f"<{term}>"  # instance IRI, checked by the Minter: equals term.n3()
+        return term.n3()  # blank nodes
 
 
 def _write_nt(graph: Graph, fh: TextIO, base: str, progress: Progress) -> int:
     terms = _Terms(prefixed=False)
+    terms.warm()
+    bnode = _bnodes()
     n = 0
     lines: list[str] = []
-    for s, p, o in iter_triples(graph, base, progress=progress):
-        lines.append(f"{terms.term(s)} {terms.iri(p)} {terms.term(o)} .\n")
-        if len(lines) >= 4096:
+    term = terms.term
+    for s, pos in iter_subjects(graph, base, progress=progress):
+        for ts, tp, to in _flatten(s, pos, bnode):
+            lines.append(f"{term(ts)} {term(tp)} {term(to)} .\n")
+        if len(lines) >= 8192:
             fh.writelines(lines)
             n += len(lines)
             lines.clear()
@@ -568,10 +636,12 @@ def _write_nt(graph: Graph, fh: TextIO, base: str, progress: Progress) -> int:
 
 def _write_turtle(graph: Graph, fh: TextIO, base: str, progress: Progress) -> int:
     terms = _Terms(prefixed=True)
+    terms.warm()
     for prefix, ns in PREFIXES.items():
         fh.write(f"@prefix {prefix}: <{ns}> .\n")
     fh.write("\n")
     count = 0
+    render = terms.term
 
     def objects(o: Obj, indent: str) -> str:
         nonlocal count
@@ -580,8 +650,8 @@ def _write_turtle(graph: Graph, fh: TextIO, base: str, progress: Progress) -> in
             return f"[\n{indent}    {inner}\n{indent}]"
         if isinstance(o, Items):
             count += 2 * len(o)  # rdf:first + rdf:rest per cell
-            return "( " + " ".join(terms.term(t) for t in o) + " )" if o else "()"
-        return terms.term(o)
+            return "( " + " ".join(render(t) for t in o) + " )" if o else "()"
+        return render(o)
 
     def props(pos: list[tuple[URIRef, Obj]], indent: str) -> list[str]:
         nonlocal count
@@ -589,18 +659,17 @@ def _write_turtle(graph: Graph, fh: TextIO, base: str, progress: Progress) -> in
         last: URIRef | None = None
         for p, o in pos:
             count += 1
-            pred = "a" if p == RDF.type else terms.iri(p)
-            if p == last:
+            if p is last:
                 out[-1] += " , " + objects(o, indent)
             else:
-                out.append(f"{pred} {objects(o, indent)}")
+                out.append(f"{'a' if p is RDF.type else render(p)} {objects(o, indent)}")
             last = p
         return out
 
     buf: list[str] = []
     for s, pos in iter_subjects(graph, base, progress=progress):
-        buf.append(f"{terms.term(s)}\n    " + " ;\n    ".join(props(pos, "    ")) + " .\n\n")
-        if len(buf) >= 512:
+        buf.append(f"{render(s)}\n    " + " ;\n    ".join(props(pos, "    ")) + " .\n\n")
+        if len(buf) >= 1024:
             fh.writelines(buf)
             buf.clear()
     fh.writelines(buf)
@@ -617,34 +686,38 @@ def _write_jsonld(graph: Graph, fh: TextIO, base: str, progress: Progress) -> in
     count = 0
 
     def compact(iri: URIRef) -> str:
-        text = terms.iri(iri)
+        text = terms.vocab_iri(iri)
         return text[1:-1] if text.startswith("<") else text
 
     def value(o: Obj) -> Any:
         nonlocal count
-        if isinstance(o, URIRef):
-            return {"@id": str(o)}
+        if isinstance(o, Lit):
+            if o.datatype is None:
+                return o.text
+            if o.datatype == XSD.boolean:
+                return o.text == "true"  # JSON true/false is xsd:boolean
+            if o.datatype == XSD.integer:
+                return int(o.text)  # a JSON integer is xsd:integer
+            return {"@value": o.text, "@type": compact(o.datatype)}
         if isinstance(o, Blank):
             return node(None, o.pos)
         if isinstance(o, Items):
             count += 2 * len(o)
             return {"@list": [value(t) for t in o]}
-        if o.datatype is None or o.datatype == XSD.string:
-            return str(o) if o.language is None else {"@value": str(o), "@language": o.language}
-        return {"@value": str(o), "@type": compact(o.datatype)}
+        return {"@id": str(o)}
 
     def node(s: URIRef | None, pos: list[tuple[URIRef, Obj]]) -> dict[str, Any]:
         nonlocal count
         obj: dict[str, Any] = {} if s is None else {"@id": str(s)}
         for p, o in pos:
             count += 1
-            if p == RDF.type:
+            if p is RDF.type:
                 obj.setdefault("@type", []).append(compact(o))  # type: ignore[arg-type]
                 continue
             key = compact(p)
             v = value(o)
             if key in obj:
-                if not isinstance(obj[key], list) or p == BIBO.authorList:
+                if not isinstance(obj[key], list):
                     obj[key] = [obj[key]]
                 obj[key].append(v)
             else:
