@@ -118,6 +118,7 @@ class _JsonItems:
         self.eof = False
         self.first = True
         self.bad_encoding_line: int | None = None
+        self.reported_encoding = False
 
     def _more(self) -> bool:
         if self.eof:
@@ -170,12 +171,12 @@ class _JsonItems:
                 break
             start_line = self.line
             item, error = self._decode_one()
-            if self.bad_encoding_line is not None:
+            if self.bad_encoding_line is not None and not self.reported_encoding:
                 yield self.bad_encoding_line, None, "!encoding:invalid UTF-8 bytes replaced by U+FFFD"
-                self.bad_encoding_line = -1
+                self.reported_encoding = True
             yield start_line, item, error
             if error is not None and not self._resync():
-                break
+                return
         if in_array and self._skip(ws) is not None:
             yield self.line, None, "!junk:text after the closing ] ignored"
 
@@ -184,9 +185,11 @@ class _JsonItems:
             try:
                 item, end = self.json.raw_decode(self.buf, self.pos)
             except json.JSONDecodeError as exc:
-                truncated = exc.pos >= len(self.buf) - 1 or exc.msg.startswith("Unterminated string")
-                if truncated and self._more():
-                    continue  # the item may just be cut by the chunk end
+                # The chunk end may cut the item (mid-string, mid-escape): then read on. An
+                # unterminated string in a broken file reads on to the end of the file.
+                cut = exc.pos >= len(self.buf) - 8 or exc.msg.startswith("Unterminated string")
+                if cut and self._more():
+                    continue
                 return None, f"invalid JSON at line {self.line + self.buf.count(chr(10), self.pos, exc.pos)}: {exc.msg}"
             # a number or literal may also be cut by the chunk end: make sure something follows
             if end >= len(self.buf) and not self.eof and self._more():

@@ -1,0 +1,89 @@
+"""graphkit.readers.csl_json: date-parts shapes, compact lines, broken items, streaming in small chunks."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+
+from graphkit.model import Diagnostic, Record
+from graphkit.readers import detect, read
+from graphkit.readers.csl_json import date_year, read_csl_json, strip_markup
+from conftest import CORPUS, FIXTURES, corpus_counts
+
+FIX = FIXTURES / "csl_json"
+CSL_FILES = [f for f, fmt, _ in corpus_counts() if fmt == "CSL-JSON"]
+
+
+def split(items) -> tuple[list[Record], list[Diagnostic]]:
+    records, diags = [], []
+    for item in items:
+        (records if isinstance(item, Record) else diags).append(item)
+    return records, diags
+
+
+def test_date_parts_strings_seasons_ranges() -> None:
+    path = FIX / "date_parts_string_season_range.json"
+    assert detect(path) == "csl-json"
+    records, diags = split(read(path))
+    assert not diags
+    assert [r.year for r in records] == [2004, 2017, 2014, 1999]  # "2004", season 21, range, raw
+    assert [r.source.line for r in records] == [2, 18, 24, 31]
+    first = records[0]
+    assert [(a.family, a.given) for a in first.authors] == [
+        ("Brittain", "Ian"), ("World Health Organization", None), ("van Beethoven", "Ludwig")]
+    assert first.title == "Date parts written as strings"  # <i> stripped
+    assert first.journal.name == "Journal of Sport & Social Issues"
+    assert first.journal.abbreviation == "J. Sport Soc. Issues"
+    assert first.journal.issns == ["0193-7235", "1552-7638"]
+    assert (first.first_page, first.last_page) == ("429", "452")  # en dash
+    assert first.doi == "10/fqd6hj"  # short DOI kept as given, lower-cased
+    assert first.pmid == "12345678" and first.keywords == ["sport", "disability", "inclusion"]
+    assert records[1].extra["issued"] == ['{"date-parts": [["2017", 21]]}']  # the raw date is kept
+    assert records[2].title == "The physical volcanology of the 1600 eruption of Huaynaputina, southern Peru"
+    assert records[2].doi == "10.1484/j.se.2.303788"
+
+
+def test_compact_one_item_per_line() -> None:
+    records, diags = split(read_csl_json(FIX / "compact_one_item_per_line.json"))
+    assert not diags
+    assert [(r.title, r.source.line, r.year) for r in records] == [
+        ("First", 2, 2018), ("Second", 3, 1935), ("Third", 4, 1977)]
+
+
+def test_broken_item_costs_only_itself() -> None:
+    records, diags = split(read_csl_json(FIX / "broken_item.json"))
+    assert [r.title for r in records] == ["Good one", "Good two", "Good three"]
+    assert [(d.severity, d.source.line, d.record) for d in diags] == [("error", 3, 2), ("error", 5, 4)]
+
+
+def test_json_lines() -> None:
+    records, diags = split(read(FIX / "json_lines.json"))
+    assert not diags and [r.source.line for r in records] == [1, 2]
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in FIX.glob("*.json")))
+def test_tiny_chunks_give_the_same_output(name: str) -> None:
+    assert list(read_csl_json(FIX / name, chunk_size=7)) == list(read_csl_json(FIX / name))
+
+
+@pytest.mark.corpus
+@pytest.mark.parametrize("name", CSL_FILES)
+def test_corpus_tiny_chunks(name: str) -> None:
+    path = CORPUS / name
+    assert list(read_csl_json(path, chunk_size=13)) == list(read_csl_json(path))
+
+
+def test_truncated_file_and_bad_utf8() -> None:
+    data = b'[\n {"id": "a", "title": "Caf\xe9"},\n {"id": "b", "title": "cut'
+    records, diags = split(read_csl_json("mem.json", stream=io.BytesIO(data)))
+    assert [r.title for r in records] == ["Caf\ufffd"]
+    assert {d.kind for d in diags} == {"encoding", "bad-record"}
+    assert all(d.source.line in (2, 3) for d in diags)
+
+
+def test_helpers() -> None:
+    assert date_year({"date-parts": [["-12", 13]]}) == -12
+    assert date_year({"literal": "circa 1850"}) == 1850
+    assert date_year({"date-parts": [[]]}) is None
+    assert strip_markup('<span style="font-variant:small-caps;">DNA</span> &amp; <sub>2</sub>') == "DNA & 2"
