@@ -544,8 +544,10 @@ def _keywords(kw: list[str]) -> tuple[list[str], list[MeshRef]]:
 def clean_doi(value: str) -> str:
     """Lower-case DOI without ``https://doi.org/`` or ``doi:`` prefix and trailing punctuation."""
     m = _DOI.search(value)
-    doi = m.group(0) if m else value.strip()
-    return doi.rstrip(".,;)]}>").lower()
+    doi = (m.group(0) if m else value.strip()).rstrip(".,;]}>")
+    while doi.endswith(")") and doi.count(")") > doi.count("("):  # "(doi:10.1/x)" but not "...(20)30183-5)"
+        doi = doi[:-1].rstrip(".,;")
+    return doi.lower()
 
 
 def clean_doi_or_none(value: str) -> str | None:
