@@ -14,6 +14,7 @@ import logging
 import re
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import unquote
 
 from graphkit.model import Diagnostic, JournalRef, Record, Source
 from graphkit.readers._names import split_name
@@ -84,7 +85,7 @@ EMBASE = CsvLayout(
     scalars={"Title": "title", "Abstract": "abstract"},
     authors=("Author Names", ", "),
     doi=("DOI",),
-    pmid=("Medline PMID", "PUI"),
+    pmid=("Medline PMID",),
     keywords=(("Author Keywords", ", "),),
 )
 # Embase "Source": "Endoscopic Ultrasound (2014) 3:3 (152-160). Date of Publication: 2014"
@@ -150,8 +151,8 @@ def read_embase_csv(path: str | Path, *, stream=None) -> Iterator[Record | Diagn
         if issn and (n := normalise_issn(issn)):
             record.journal = record.journal or JournalRef()
             record.journal.issns.append(n)
-        if record.doi is None and (link := EMBASE_DOI.search(row.get("Open URL Link", ""))):
-            record.doi = normalise_doi(link.group(1).replace("%2F", "/").replace("%2f", "/"))
+        if record.doi is None and (link := EMBASE_DOI.search(unquote(row.get("Open URL Link", "")))):
+            record.doi = normalise_doi(link.group(1))
         seen = {k.casefold() for k in record.keywords}
         for column in EMBASE_TERMS:
             for term in split_outside_parens(cell(row, column) or ""):
@@ -379,6 +380,7 @@ def _endnote_record(path: str, fields: list[tuple[str, str, int]], ordinal: int
     used.add(ENDNOTE_AUTHORS)
     if (year := first(*ENDNOTE_YEAR)) and (m := YEAR.search(year)):
         record.year = int(m.group(1))
+        used.add(next(t for t in ENDNOTE_YEAR if values.get(t)))
     journal = first(*ENDNOTE_JOURNAL)
     issns = [n for v in values.get(ENDNOTE_ISSN, []) if (n := normalise_issn(v))]
     if journal or issns:
