@@ -406,8 +406,9 @@ def _build(fields: dict[str, list[str]], path: str, line: int, ordinal: int, out
                 if fields[t] == names:
                     del fields[t]
             break
-    if "AI" in fields:
-        _attach_orcids(rec.authors, fields["AI"])
+    for tag in ORCID_TAGS:
+        if tag in fields:
+            _attach_orcids(rec.authors, fields[tag])
 
     y = _take(fields, YEAR_TAGS)
     if y is not None:
@@ -428,7 +429,7 @@ def _build(fields: dict[str, list[str]], path: str, line: int, ordinal: int, out
     if abbr is not None and abbr == name:
         abbr = None
     issns: list[str] = []
-    sn = pop("SN", None)
+    sn = [v for tag in ISSN_TAGS for v in pop(tag, ())]
     if sn:
         kept = []
         for value in sn:
@@ -439,7 +440,7 @@ def _build(fields: dict[str, list[str]], path: str, line: int, ordinal: int, out
             if leftover:
                 kept.append(value)  # ISBNs and odd values stay visible in extra
         if kept:
-            fields["SN"] = kept
+            fields[ISSN_TAGS[0]] = kept
     if name is not None or abbr is not None or issns:
         rec.journal = JournalRef(name, abbr, issns)
 
@@ -510,7 +511,7 @@ def _build(fields: dict[str, list[str]], path: str, line: int, ordinal: int, out
     if not keys.isdisjoint(PUBLISHER_TAGS):
         rec.publisher = _take(fields, PUBLISHER_TAGS)
 
-    kw = pop("KW", None)
+    kw = [v for tag in KEYWORD_TAGS for v in pop(tag, ())]
     if kw:
         joined = "\n".join(kw)
         if ";" not in joined and "/" not in joined:  # the common case: one clean keyword per value
