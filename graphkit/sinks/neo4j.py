@@ -11,9 +11,10 @@ Loading a :class:`~graphkit.graph.Graph` runs these phases, each reported to the
 3. ``edges:<TYPE>``: the same for relationships, matched by their end nodes' keys.
 4. ``terms``: each touched paper's ``terms`` property ("; "-joined keyword and MeSH names, for the
    full-text index) recomputed from its stored HAS_KEYWORD/HAS_MESH edges.
-5. ``coauthors``: CO_AUTHOR edges of every touched author recomputed from the stored AUTHORED edges
-   (papers, first_year, last_year; papers with more than ``coauthor_cap`` authors give no pairs), so
-   weights are never added twice however the files are split over ingests.
+5. ``coauthors``: every CO_AUTHOR pair among the stored authors of the touched papers recomputed from
+   the stored AUTHORED edges (papers = distinct shared papers, first_year, last_year; papers with more
+   than ``coauthor_cap`` authors give no pairs, and a pair left with none is deleted), so weights are
+   never added twice however the files are split over ingests.
 
 Every batch is one managed write transaction (``session.execute_write``: retried on transient errors);
 labels and types come from :mod:`graphkit.schema`, every value is a query parameter. Driver errors
@@ -124,13 +125,17 @@ TERMS_QUERY = (
     "SET p.terms = CASE WHEN terms = '' THEN null ELSE terms END"
 )
 
-# the co-author pairs an ingest may change: every pair sharing a paper, plus the pairs already stored
-_PAIR = "CASE WHEN a.key < b.key THEN [a.key, b.key] ELSE [b.key, a.key] END AS pair"
-PAIRS_QUERIES = (
-    f"UNWIND $keys AS k MATCH (a:{Label.AUTHOR.value} {{key: k}})-[:{RelType.AUTHORED.value}]->(:{Label.PAPER.value})"
-    f"<-[:{RelType.AUTHORED.value}]-(b:{Label.AUTHOR.value}) WHERE b <> a RETURN DISTINCT {_PAIR}",
-    f"UNWIND $keys AS k MATCH (a:{Label.AUTHOR.value} {{key: k}})-[:{RelType.CO_AUTHOR.value}]-"
-    f"(b:{Label.AUTHOR.value}) RETURN DISTINCT {_PAIR}",
+# the co-author pairs an ingest may change are the pairs among the (stored) authors of its papers: a
+# pair's shared papers change only through AUTHORED edges of those papers
+PAPER_AUTHORS_QUERY = (
+    f"UNWIND $keys AS k MATCH (p:{Label.PAPER.value} {{key: k}})<-[:{RelType.AUTHORED.value}]-(a:{Label.AUTHOR.value}) "
+    "RETURN k AS key, collect(a.key) AS authors"
+)
+# papers over the cap give no pairs, but a paper that grew over it may leave stored pairs to remove
+STALE_PAIRS_QUERY = (
+    f"UNWIND $keys AS k MATCH (p:{Label.PAPER.value} {{key: k}})<-[:{RelType.AUTHORED.value}]-(a:{Label.AUTHOR.value})"
+    f"-[:{RelType.CO_AUTHOR.value}]->(b:{Label.AUTHOR.value})-[:{RelType.AUTHORED.value}]->(p) "
+    "RETURN DISTINCT [a.key, b.key] AS pair"
 )
 
 COAUTHOR_QUERY = (
@@ -311,8 +316,7 @@ class Neo4jStore:
                                                         "matched": t["rows"] - t["relationships_created"]}
             papers = [r["key"] for r in graph.nodes(Label.PAPER)]
             self._batched("terms", TERMS_QUERY, papers, "keys", progress, {"sep": TERMS_SEPARATOR})
-            summary["relationships"][RelType.CO_AUTHOR.value] = self._coauthors(
-                [r["key"] for r in graph.nodes(Label.AUTHOR)], coauthor_cap, progress)
+            summary["relationships"][RelType.CO_AUTHOR.value] = self._coauthors(papers, coauthor_cap, progress)
         summary["nodes_created"] = sum(v["created"] for v in summary["nodes"].values())
         summary["nodes_matched"] = sum(v["matched"] for v in summary["nodes"].values())
         summary["relationships_created"] = sum(v["created"] for v in summary["relationships"].values())
@@ -321,14 +325,20 @@ class Neo4jStore:
         log.info("neo4j load: %s", summary)
         return summary
 
-    def _coauthors(self, authors: list[str], cap: int, progress: Progress) -> dict[str, int]:
+    def _coauthors(self, papers: list[str], cap: int, progress: Progress) -> dict[str, int]:
         pairs: set[tuple[str, str]] = set()
-        for batch in _chunks(authors, self.batch_size):
-            for query in PAIRS_QUERIES:
-                pairs.update(tuple(r["pair"]) for r in self._read(query, {"keys": list(batch)}))
-        ordered = sorted(pairs)
-        t = self._batched("coauthors", COAUTHOR_QUERY, [list(p) for p in ordered], "pairs", progress,
-                          {"cap": cap})
+        for batch in _chunks(papers, self.batch_size):
+            crowded = []
+            for r in self._read(PAPER_AUTHORS_QUERY, {"keys": list(batch)}):
+                authors = sorted(set(r["authors"]))
+                if len(authors) > cap:
+                    crowded.append(r["key"])
+                    continue
+                pairs.update((a, b) for i, a in enumerate(authors) for b in authors[i + 1:])
+            if crowded:
+                pairs.update(tuple(r["pair"]) for r in self._read(STALE_PAIRS_QUERY, {"keys": crowded}))
+        ordered = [list(p) for p in sorted(pairs)]
+        t = self._batched("coauthors", COAUTHOR_QUERY, ordered, "pairs", progress, {"cap": cap})
         created, deleted = t["relationships_created"], t["relationships_deleted"]
         return {"created": created, "matched": t["rows"] - created - deleted, "deleted": deleted}
 

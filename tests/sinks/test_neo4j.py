@@ -210,6 +210,20 @@ def test_coauthor_cap_applies_in_the_store(store):
     assert rows == [{"papers": 1}]  # only the two-author paper gives a pair
 
 
+def test_paper_growing_over_the_cap_drops_its_pairs(store, neo4j_empty):
+    small = [rec(20, ["Alpha A", "Beta B"], 2005)]
+    grown = [rec(20, ["Alpha A", "Beta B"] + [f"Extra{i} X" for i in range(99)], 2005, file="b.ris")]
+    store.write_graph(build_graph(small + grown).graph)
+    together = comparable(store.read_graph())
+    neo4j_empty.execute_query("MATCH (n) DETACH DELETE n")
+    first = store.write_graph(build_graph(small).graph)
+    assert first["relationships"]["CO_AUTHOR"]["created"] == 1
+    second = store.write_graph(build_graph(grown).graph)
+    assert second["relationships"]["CO_AUTHOR"]["deleted"] == 1
+    assert comparable(store.read_graph()) == together
+    assert store.counts()["CO_AUTHOR"] == 0
+
+
 class Interrupt(Exception):
     pass
 
