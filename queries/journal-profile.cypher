@@ -1,6 +1,6 @@
 // name: journal-profile
 // description: One journal at a glance: papers, years, authors and its top terms (check tags left out).
-// param: journal (string) example: "Endocrine" -- journal key, ISSN or name (case-insensitive)
+// param: journal (string) example: "Endocrine Development" -- journal key, ISSN or name (case-insensitive)
 // param: top (int) default: 10 -- how many top terms
 // param: include_check_tags (bool) default: false
 // unordered: top_terms
