@@ -39,6 +39,7 @@ DENSE_LIMIT = 400  # communities up to this size get a full spring layout; bigge
 TERM_LABELS = (Label.KEYWORD, Label.MESH)
 TERM_EDGES = {Label.KEYWORD: RelType.HAS_KEYWORD, Label.MESH: RelType.HAS_MESH}
 UNCONNECTED = -1  # community id of nodes without links
+ASPECT = 1.6  # width : height of the community arrangement
 
 
 @dataclass(slots=True)
@@ -306,7 +307,7 @@ def layout(g: nx.Graph, community: dict[str, int], *, seed: int = SEED,
     radii: dict[int, float] = {}
     for cid, nodes in members.items():
         local.update(_grid(nodes) if cid == UNCONNECTED else _local_layout(g, nodes, seed))
-        radii[cid] = spacing * (0.9 * math.sqrt(len(nodes)) + 0.5)
+        radii[cid] = spacing * (1.3 * math.sqrt(len(nodes)) + 0.5)
     between = nx.Graph()
     between.add_nodes_from(members)
     for a, b, w in g.edges(data="weight", default=1):
@@ -318,8 +319,9 @@ def layout(g: nx.Graph, community: dict[str, int], *, seed: int = SEED,
         centres = {cid: [0.0, 0.0] for cid in members}
     else:
         raw = nx.spring_layout(between, seed=seed, iterations=100, weight="weight", method="force")
-        span = math.sqrt(sum(r * r for r in radii.values())) * 1.5
-        centres = {cid: [float(p[0]) * span, float(p[1]) * span] for cid, p in raw.items()}
+        span = math.sqrt(sum(r * r for r in radii.values())) * 0.8
+        # wider than high, like a screen
+        centres = {cid: [float(p[0]) * span * ASPECT, float(p[1]) * span] for cid, p in raw.items()}
         _pack(centres, radii)
     return {v: (centres[c][0] + local[v][0] * radii[c], centres[c][1] + local[v][1] * radii[c])
             for c, nodes in members.items() for v in nodes}

@@ -17,6 +17,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import logging
+import math
 import re
 from pathlib import Path
 from typing import Any
@@ -71,8 +72,8 @@ def vis_options(n_edges: int) -> dict[str, Any]:
         "nodes": {
             "shape": "dot",
             "borderWidth": 1,
-            "scaling": {"min": 6, "max": 42, "label": {"enabled": True, "min": 11, "max": 30,
-                                                       "drawThreshold": 7, "maxVisible": 30}},
+            "scaling": {"min": 5, "max": 36, "label": {"enabled": True, "min": 12, "max": 30,
+                                                       "drawThreshold": 5, "maxVisible": 30}},
             "font": {"face": "system-ui, sans-serif", "strokeWidth": 3, "strokeColor": "#ffffff"},
         },
         "edges": {
@@ -129,7 +130,9 @@ def _network(sel: Selection):
     net = Network(height="100%", width="100%", heading=sel.title, cdn_resources="in_line")
     for n in sel.nodes:
         color = KIND_COLORS.get(n.kind, OTHER_COLOR) if sel.kind == "paper" else community_color(n.community)
-        opts: dict[str, Any] = {"x": round(n.x, 1), "y": round(n.y, 1), "value": n.size, "color": color,
+        # vis scales radius (and label size) linearly with value: sqrt makes the disc's area follow papers
+        opts: dict[str, Any] = {"x": round(n.x, 1), "y": round(n.y, 1), "value": round(math.sqrt(n.size), 3),
+                                "color": color,
                                 "info": [list(kv) for kv in n.info], "kind": n.kind, "community": n.community}
         if n.url:
             opts["url"] = n.url

@@ -1,0 +1,144 @@
+"""Time to a stable, interactive co-author map in headless Chromium: graphkit's page against pyvis's defaults.
+
+    python bench/viz.py [--sizes 500,2000,5000] [--records 4000] [--cap 120] [--runs 3] [--out bench/out/viz]
+
+Data: ``bench/generate.py`` writes a seeded synthetic RIS + MEDLINE export (realistic authors per paper,
+Zipf author productivity with co-author teams); graphkit builds the graph and takes the co-author maps of
+the top 500 / 2,000 / 5,000 authors by degree. Both pages get exactly the same nodes and edges:
+
+- graphkit: ``graphkit viz`` as shipped: layout precomputed in Python (timed separately), physics off.
+  Stable = vis-network's first drawing (``graphkit.readyAt``); median of ``--runs`` loads.
+- pyvis defaults: ``pyvis.network.Network()`` with its default options (physics on, barnesHut, vis's
+  default stabilisation), nodes without positions. pyvis's page loads vis-network and bootstrap from CDNs,
+  which this machine cannot reach, so the baseline is written with ``cdn_resources="in_line"`` (the same
+  vis-network 9.1.2, inlined) and its bootstrap tags removed: only layout/physics differ. Stable = vis's
+  ``stabilized`` event (the simulation stopped); one load, given up after ``--cap`` seconds ("> cap").
+
+Times are from navigation start (performance.now() in the page). Prints a Markdown table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.generate import generate  # noqa: E402
+from graphkit import analysis  # noqa: E402
+from graphkit.build import build_from_files  # noqa: E402
+from graphkit.sinks.html import write_selection  # noqa: E402
+
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+         "--disable-component-update", "--disable-sync", "--no-first-run"]
+HOOK = """
+window.__bench = {stable: null, iterationsDone: null};
+network.on("stabilizationIterationsDone", function () { window.__bench.iterationsDone = performance.now(); });
+network.on("stabilized", function () { if (window.__bench.stable === null) window.__bench.stable = performance.now(); });
+"""
+
+
+def pyvis_default_page(sel: analysis.Selection, out: Path) -> Path:
+    """The same nodes and edges through pyvis with its defaults, vis-network inlined, bootstrap dropped."""
+    from pyvis.network import Network
+
+    net = Network(cdn_resources="in_line")  # every other setting: pyvis's default (physics on)
+    # add_node as a user would; edges appended directly (pyvis's add_edge rescans all edges per call,
+    # which would take minutes at 5,000 nodes and is not what is being measured here)
+    for n in sel.nodes:
+        net.add_node(n.id, label=n.label, title=n.label, value=n.size)
+    for e in sel.edges:
+        net.edges.append({"from": e.source, "to": e.target, "value": e.weight})
+    html = net.generate_html(name=out.name)
+    html = re.sub(r"<link[^>]*bootstrap[^>]*/?>", "", html, flags=re.S)
+    html = re.sub(r"<script\s+src=\"[^\"]*bootstrap[^\"]*\"[^>]*>\s*</script>", "", html, flags=re.S)
+    marker = "network = new vis.Network(container, data, options);"
+    assert marker in html, "pyvis template changed"
+    html = html.replace(marker, marker + HOOK, 1)
+    out.write_text(html, encoding="utf-8")
+    return out
+
+
+def load(browser, path: Path, ready_js: str, time_js: str, cap: float) -> tuple[float | None, list[str]]:
+    """Seconds from navigation start to ``ready_js`` (None past the cap) and the foreign requests made."""
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    page = context.new_page()
+    requests: list[str] = []
+    url = path.resolve().as_uri()
+    context.on("request", lambda r: requests.append(r.url))
+    try:
+        page.goto(url, wait_until="commit", timeout=cap * 1000)
+        try:
+            page.wait_for_function(ready_js, timeout=cap * 1000, polling=100)
+        except Exception:  # noqa: BLE001 - Playwright's TimeoutError
+            return None, [u for u in requests if u != url]
+        return page.evaluate(time_js) / 1000.0, [u for u in requests if u != url]
+    finally:
+        context.close()
+
+
+def fmt(seconds: float | None, cap: float) -> str:
+    return f"> {cap:.0f} s" if seconds is None else f"{seconds:.2f} s"
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--sizes", default="500,2000,5000")
+    ap.add_argument("--records", type=int, default=4000, help="generated records (enough authors for the sizes)")
+    ap.add_argument("--cap", type=float, default=120.0, help="seconds to wait for the pyvis page to stabilise")
+    ap.add_argument("--runs", type=int, default=3, help="loads of each graphkit page (median reported)")
+    ap.add_argument("--seed", type=int, default=42)
+    ap.add_argument("--out", type=Path, default=ROOT / "bench" / "out" / "viz")
+    args = ap.parse_args(argv)
+    sizes = [int(s) for s in args.sizes.split(",")]
+    args.out.mkdir(parents=True, exist_ok=True)
+
+    manifest = generate(args.records, args.out / "data", seed=args.seed)
+    t = time.perf_counter()
+    graph = build_from_files(manifest.paths).graph
+    print(f"built {args.records:,} generated records in {time.perf_counter() - t:.1f} s: "
+          f"{graph.count(analysis.Label.AUTHOR):,} authors", file=sys.stderr)
+
+    from playwright.sync_api import sync_playwright
+
+    rows = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=FLAGS)
+        for size in sizes:
+            t = time.perf_counter()
+            sel = analysis.select_map(graph, "coauthors", top=size, seed=args.seed)
+            gk_path = args.out / f"graphkit-{size}.html"
+            write_selection(sel, gk_path)
+            python_s = time.perf_counter() - t
+            gk_times = []
+            foreign: list[str] = []
+            for _ in range(args.runs):
+                s, f = load(browser, gk_path, "window.graphkit && window.graphkit.ready", "graphkit.readyAt",
+                            args.cap)
+                gk_times.append(s)
+                foreign += f
+            gk = None if None in gk_times else statistics.median(gk_times)
+            base_path = pyvis_default_page(sel, args.out / f"pyvis-default-{size}.html")
+            base, f = load(browser, base_path, "window.__bench && window.__bench.stable !== null",
+                           "window.__bench.stable", args.cap)
+            foreign += f
+            rows.append((size, len(sel.nodes), len(sel.edges), python_s, gk, base, foreign))
+            print(f"{size}: graphkit {fmt(gk, args.cap)} (python {python_s:.1f} s), pyvis defaults "
+                  f"{fmt(base, args.cap)}", file=sys.stderr)
+        browser.close()
+
+    print("| authors shown | links | graphkit: Python select + layout + write | graphkit page: stable, interactive "
+          "| pyvis defaults (physics on): stable | network requests |")
+    print("|---:|---:|---:|---:|---:|---|")
+    for size, n, e, py, gk, base, foreign in rows:
+        print(f"| {n:,} | {e:,} | {py:.1f} s | {fmt(gk, args.cap)} | {fmt(base, args.cap)} | "
+              f"{len(foreign) or 'none'} |")
+
+
+if __name__ == "__main__":
+    main()
