@@ -345,13 +345,11 @@ class Neo4jStore:
     def ingest(self, paths: Sequence[str | Path], *, options: BuildOptions = BuildOptions(),
                progress: Progress | None = None) -> dict[str, Any]:
         """Read, resolve and merge files into the database; the summary of :meth:`write_graph` plus
-        ``records`` and ``diagnostics`` (count; each is logged as a warning)."""
+        ``records`` and ``diagnostics`` (the readers' diagnostics as one-line strings)."""
         progress = progress or null_progress
         result = build_from_files(paths, options, progress=progress)
-        for diagnostic in result.diagnostics:
-            log.warning("%s", diagnostic)
         summary = self.write_graph(result.graph, progress=progress, coauthor_cap=options.coauthor_cap)
-        return {"records": result.records, "diagnostics": len(result.diagnostics), **summary}
+        return {"records": result.records, "diagnostics": [str(d) for d in result.diagnostics], **summary}
 
     def run(self, cypher: str, params: dict[str, Any] | None = None, *, write: bool = False) -> list[dict[str, Any]]:
         """Run Cypher in a managed transaction (read-only unless ``write``); rows as dicts."""

@@ -170,6 +170,7 @@ def test_ingest_reads_files_and_reports(store, corpus):
     summary = store.ingest(paths, options=BuildOptions(), progress=lambda phase, n, total: phases.append(phase))
     built = build_from_files(paths)
     assert summary["records"] == built.records
+    assert summary["diagnostics"] == [str(d) for d in built.diagnostics]
     assert store.counts() == built.graph.counts()
     assert {"schema", "nodes:Paper", "edges:AUTHORED", "terms", "coauthors"} <= set(phases)
 
@@ -359,3 +360,44 @@ def test_bad_cypher_is_a_one_line_error(store):
 def test_safe_uri_drops_credentials():
     assert safe_uri("neo4j+s://me:secret@host.example:7687/db") == "neo4j+s://host.example:7687/db"
     assert safe_uri("bolt://127.0.0.1:7687") == "bolt://127.0.0.1:7687"
+
+
+# -- the CLI: graphkit ingest --neo4j ---------------------------------------------------------------
+
+def run_cli(args: list[str], env: dict[str, str]):
+    from click.testing import CliRunner
+
+    from graphkit.cli import main
+
+    return CliRunner().invoke(main, args, env=env)
+
+
+def test_cli_ingest_into_neo4j(neo4j_empty, neo4j_env, corpus):
+    uri, user, password = neo4j_env
+    path = corpus_paths(corpus)[0]
+    result = run_cli(["ingest", str(path), "--neo4j", uri, "--batch-size", "100", "-q"],
+                     {"NEO4J_USER": user, "NEO4J_PASSWORD": password})
+    assert result.exit_code == 0, result.output
+    built = build_from_files([path])
+    assert f"{built.graph.count(Label.PAPER)} papers" in result.output
+    assert password not in result.output
+
+
+def test_cli_wrong_password_and_unreachable_are_one_line(neo4j_env, corpus, tmp_path):
+    uri, user, _ = neo4j_env
+    path = corpus_paths(corpus)[0]
+    result = run_cli(["ingest", str(path), "--neo4j", uri, "-q"],
+                     {"NEO4J_USER": user, "NEO4J_PASSWORD": "not-the-password"})
+    assert result.exit_code == 1
+    assert "Traceback" not in result.output and "not-the-password" not in result.output
+    lines = [line for line in result.output.splitlines() if line.strip()]
+    assert len(lines) == 1 and lines[0].startswith("Error: Neo4j at") and "NEO4J_PASSWORD" in lines[0]
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    result = run_cli(["ingest", str(path), "--neo4j", f"bolt://127.0.0.1:{port}", "-q"],
+                     {"NEO4J_USER": user, "NEO4J_PASSWORD": "pw"})
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    lines = [line for line in result.output.splitlines() if line.strip()]
+    assert len(lines) == 1 and lines[0].startswith("Error: cannot reach Neo4j at bolt://127.0.0.1:")
