@@ -14,13 +14,18 @@ the range and record ordinals by the records before it (a range's ordinals are i
 skipped-record errors). Diagnostics that only say "the input ends here" (kind ``truncated``) are
 dropped from every range but a file's last: the cut is not the end of the file.
 
+The RIS and MEDLINE readers decode in blocks (graphkit.readers._text.TextBlocks, one per ``CHUNK``
+bytes read) and report a block's encoding warnings before the records they finish in it. A worker
+therefore feeds its reader a stream whose reads stop at the same absolute block boundaries as a
+serial read, tags every item with the block it came out in, and the parent restores the serial
+order (a block's encoding warnings first, then its records).
+
 Small inputs (not more than ``chunk_bytes`` in all) and ``workers=1`` are read serially in-process.
 At most ``2 x workers`` ranges are in flight, so memory stays bounded for any input size.
 """
 
 from __future__ import annotations
 
-import io
 import logging
 import os
 import re
@@ -32,6 +37,7 @@ from pathlib import Path
 
 from graphkit.model import Diagnostic, Record, Source, UnsupportedFormatError
 from graphkit.readers import detect, read, read_files, reader_for
+from graphkit.readers._text import BOM, CHUNK
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +56,9 @@ RIS_TY_OR_ER = re.compile(rb"(?:^|[\r\n])(TY|ER) {1,2}-", re.MULTILINE)
 MEDLINE_BLANK_BEFORE = re.compile(_NL + rb"[ \t]*" + _NL + rb"$")
 WOS_ER_BEFORE = re.compile(rb"(?:^|[\r\n])ER[ \t]*" + _NL + rb"(?:[ \t]*" + _NL + rb")*$")
 END_OF_INPUT_KINDS = frozenset({"truncated"})
+# Readers built on TextBlocks: their encoding warnings come out per read block, not per line.
+BLOCK_READERS = frozenset({"ris", "medline"})
+ENCODING_KIND = "encoding"
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +75,7 @@ class _Result:
     items: list[Record | Diagnostic]
     lines: int  # line ends in the range
     ordinals: int  # record ordinals the range used
+    blocks: list[int] | None = None  # per item: the serial read block it comes out in (block readers)
 
 
 def read_files_parallel(paths: Iterable[str | Path], format: str = "auto", workers: int | None = None,
@@ -84,12 +94,43 @@ def read_files_parallel(paths: Iterable[str | Path], format: str = "auto", worke
         return
     log.debug("parallel read: %d range(s) of %d file(s) on %d worker(s)", len(tasks), len(paths), workers)
     line_offset = ordinal_offset = 0
+    held = _Held()
     for task, result in _in_order(tasks, workers):
         if task.start == 0:  # a file's first range (or a whole file)
+            yield from held.flush()
             line_offset = ordinal_offset = 0
-        yield from _shift(result, task, line_offset, ordinal_offset)
+        shifted = _shift(result, task, line_offset, ordinal_offset)
+        if result.blocks is None:
+            yield from shifted
+        else:
+            for block, item in zip(result.blocks, shifted):
+                yield from held.add(block, item)
         line_offset += result.lines
         ordinal_offset += result.ordinals
+    yield from held.flush()
+
+
+class _Held:
+    """The items of the current read block: put out as a serial read would, encoding warnings first."""
+
+    def __init__(self) -> None:
+        self.block = -1
+        self.encoding: list[Diagnostic] = []
+        self.other: list[Record | Diagnostic] = []
+
+    def add(self, block: int, item: Record | Diagnostic) -> Iterator[Record | Diagnostic]:
+        if block > self.block:
+            yield from self.flush()
+            self.block = block
+        if isinstance(item, Diagnostic) and item.kind == ENCODING_KIND:
+            self.encoding.append(item)
+        else:
+            self.other.append(item)
+
+    def flush(self) -> Iterator[Record | Diagnostic]:
+        out = self.encoding + self.other
+        self.encoding, self.other, self.block = [], [], -1
+        yield from out
 
 
 def _in_order(tasks: list[_Task], workers: int) -> Iterator[tuple[_Task, _Result]]:
@@ -192,9 +233,19 @@ def _run(task: _Task) -> _Result:
     with open(task.path, "rb") as fh:
         fh.seek(task.start)
         data = fh.read(task.end - task.start)
+        after = fh.read(WINDOW) if not task.last else b""
     items: list[Record | Diagnostic] = []
+    blocks: list[int] | None = [] if task.format in BLOCK_READERS else None
+    stream = _AlignedStream(data, task.start)
+    # items put out after the range is read through: a serial read puts them out in the block that
+    # holds the next range's first line (its line end decides the block)
+    eol = _EOL.search(after)
+    tail_block = _block_of(task.end + eol.end() - 1) if eol else _block_of(task.end)
     try:
-        items.extend(reader_for(task.format)(task.path, stream=io.BytesIO(data)))
+        for item in reader_for(task.format)(task.path, stream=stream):
+            items.append(item)
+            if blocks is not None:
+                blocks.append(tail_block if stream.done else _block_of(stream.last))
     except Exception as exc:  # a reader bug: same one-line report as read() gives
         log.debug("reader %s failed on %s", task.format, task.path, exc_info=True)
         items.append(Diagnostic(Source(task.path, 1, task.format), "error",
@@ -203,9 +254,44 @@ def _run(task: _Task) -> _Result:
     ordinals = sum(1 for i in items if isinstance(i, Record)) + sum(
         1 for i in items if isinstance(i, Diagnostic) and i.severity == "error" and i.record is not None
         and i.kind == "bad-record")
+    if blocks is not None and len(blocks) < len(items):
+        blocks.extend([tail_block] * (len(items) - len(blocks)))
     if not task.last:
-        items = [i for i in items if not (isinstance(i, Diagnostic) and i.kind in END_OF_INPUT_KINDS)]
-    return _Result(items, len(_EOL.findall(data)), ordinals)
+        keep = [not (isinstance(i, Diagnostic) and i.kind in END_OF_INPUT_KINDS) for i in items]
+        items = [i for i, k in zip(items, keep) if k]
+        if blocks is not None:
+            blocks = [b for b, k in zip(blocks, keep) if k]
+    return _Result(items, len(_EOL.findall(data)), ordinals, blocks)
+
+
+def _block_of(offset: int) -> int:
+    """The serial read block (TextBlocks: 3 bytes for the BOM, then CHUNK at a time) holding ``offset``."""
+    return max(0, offset - len(BOM)) // CHUNK
+
+
+class _AlignedStream:
+    """A range of a file as a binary stream whose reads end where a serial read of the whole file
+    would end its reads, so block readers see the same blocks; remembers the last byte handed out."""
+
+    def __init__(self, data: bytes, start: int) -> None:
+        self.data = data
+        self.start = start
+        self.pos = 0
+        self.last = start
+        self.done = False
+
+    def read(self, n: int = -1) -> bytes:
+        at = self.start + self.pos
+        limit = len(BOM) - at if at < len(BOM) else CHUNK - (at - len(BOM)) % CHUNK
+        size = len(self.data) - self.pos if n is None or n < 0 else n
+        size = min(size, limit, len(self.data) - self.pos)
+        if size <= 0:
+            self.done = True
+            return b""
+        chunk = self.data[self.pos:self.pos + size]
+        self.pos += size
+        self.last = self.start + self.pos - 1
+        return chunk
 
 
 def _shift(result: _Result, task: _Task, lines: int, ordinals: int) -> Iterator[Record | Diagnostic]:
