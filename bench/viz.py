@@ -36,6 +36,13 @@ from graphkit.sinks.html import write_selection  # noqa: E402
 
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
          "--disable-component-update", "--disable-sync", "--no-first-run"]
+# where the pyvis page's physics had got to when the cap was hit
+PROGRESS = """(() => {
+  const p = network.physics, b = window.__bench;
+  if (b.iterationsDone === null)
+    return `stabilisation ${p.stabilizationIterations}/${p.options.stabilization.iterations} iterations`;
+  return `stabilisation done at ${(b.iterationsDone / 1000).toFixed(1)} s, still moving`;
+})()"""
 HOOK = """
 window.__bench = {stable: null, iterationsDone: null};
 network.on("stabilizationIterationsDone", function () { window.__bench.iterationsDone = performance.now(); });
@@ -64,8 +71,10 @@ def pyvis_default_page(sel: analysis.Selection, out: Path) -> Path:
     return out
 
 
-def load(browser, path: Path, ready_js: str, time_js: str, cap: float) -> tuple[float | None, list[str]]:
-    """Seconds from navigation start to ``ready_js`` (None past the cap) and the foreign requests made."""
+def load(browser, path: Path, ready_js: str, time_js: str, cap: float,
+         progress_js: str | None = None) -> tuple[float | None, list[str], str]:
+    """Seconds from navigation start to ``ready_js`` (None past the cap), the foreign requests made, and
+    ``progress_js`` evaluated when the cap was hit."""
     context = browser.new_context(viewport={"width": 1280, "height": 800})
     page = context.new_page()
     requests: list[str] = []
@@ -76,14 +85,17 @@ def load(browser, path: Path, ready_js: str, time_js: str, cap: float) -> tuple[
         try:
             page.wait_for_function(ready_js, timeout=cap * 1000, polling=100)
         except Exception:  # noqa: BLE001 - Playwright's TimeoutError
-            return None, [u for u in requests if u != url]
-        return page.evaluate(time_js) / 1000.0, [u for u in requests if u != url]
+            note = page.evaluate(progress_js) if progress_js else ""
+            return None, [u for u in requests if u != url], note
+        return page.evaluate(time_js) / 1000.0, [u for u in requests if u != url], ""
     finally:
         context.close()
 
 
-def fmt(seconds: float | None, cap: float) -> str:
-    return f"> {cap:.0f} s" if seconds is None else f"{seconds:.2f} s"
+def fmt(seconds: float | None, cap: float, note: str = "") -> str:
+    if seconds is None:
+        return f"> {cap:.0f} s" + (f" ({note})" if note else "")
+    return f"{seconds:.2f} s"
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -118,25 +130,25 @@ def main(argv: list[str] | None = None) -> None:
             gk_times = []
             foreign: list[str] = []
             for _ in range(args.runs):
-                s, f = load(browser, gk_path, "window.graphkit && window.graphkit.ready", "graphkit.readyAt",
-                            args.cap)
+                s, f, _note = load(browser, gk_path, "window.graphkit && window.graphkit.ready",
+                                   "graphkit.readyAt", args.cap)
                 gk_times.append(s)
                 foreign += f
             gk = None if None in gk_times else statistics.median(gk_times)
             base_path = pyvis_default_page(sel, args.out / f"pyvis-default-{size}.html")
-            base, f = load(browser, base_path, "window.__bench && window.__bench.stable !== null",
-                           "window.__bench.stable", args.cap)
+            base, f, note = load(browser, base_path, "window.__bench && window.__bench.stable !== null",
+                                 "window.__bench.stable", args.cap, PROGRESS)
             foreign += f
-            rows.append((size, len(sel.nodes), len(sel.edges), python_s, gk, base, foreign))
+            rows.append((size, len(sel.nodes), len(sel.edges), python_s, gk, fmt(base, args.cap, note), foreign))
             print(f"{size}: graphkit {fmt(gk, args.cap)} (python {python_s:.1f} s), pyvis defaults "
-                  f"{fmt(base, args.cap)}", file=sys.stderr)
+                  f"{fmt(base, args.cap, note)}", file=sys.stderr)
         browser.close()
 
     print("| authors shown | links | graphkit: Python select + layout + write | graphkit page: stable, interactive "
           "| pyvis defaults (physics on): stable | network requests |")
     print("|---:|---:|---:|---:|---:|---|")
     for size, n, e, py, gk, base, foreign in rows:
-        print(f"| {n:,} | {e:,} | {py:.1f} s | {fmt(gk, args.cap)} | {fmt(base, args.cap)} | "
+        print(f"| {n:,} | {e:,} | {py:.1f} s | {fmt(gk, args.cap)} | {base} | "
               f"{len(foreign) or 'none'} |")
 
 
