@@ -121,3 +121,21 @@ def test_cli_viz_errors_are_one_line(tmp_path, args, message):
     assert message in result.output
     assert "Traceback" not in result.output
     assert len(result.output.strip().splitlines()) == 1
+
+
+def test_cli_viz_from_the_store_matches_the_files(tmp_path):
+    from graphkit.stores import open_store
+
+    db = tmp_path / "g.db"
+    store = open_store(db, create=True)
+    try:
+        store.ingest([HOSTILE])
+    finally:
+        store.close()
+    from_store, from_files = tmp_path / "store.html", tmp_path / "files.html"
+    r1 = CliRunner().invoke(main, ["viz", "coauthors", "--db", str(db), "--out", str(from_store)])
+    r2 = CliRunner().invoke(main, ["viz", "coauthors", str(HOSTILE), "--out", str(from_files)])
+    assert r1.exit_code == 0 and r2.exit_code == 0, (r1.output, r2.output)
+    nodes = [sorted((n["id"], n["name"]) for n in _json_block(p.read_text(encoding="utf-8"), "nodes"))
+             for p in (from_store, from_files)]
+    assert nodes[0] == nodes[1]
