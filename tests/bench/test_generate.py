@@ -10,7 +10,7 @@ from collections import Counter
 
 import pytest
 
-from conftest import ROOT
+from conftest import ROOT, SEED
 from graphkit.model import Diagnostic, Record
 from graphkit.readers import detect, read
 
@@ -157,10 +157,10 @@ def test_bundled_sample_matches_its_manifest() -> None:
 
 
 def test_bundled_sample_is_what_the_generator_writes(tmp_path) -> None:
-    from bench.generate import SEED_RECORD, write_sample
+    from bench.generate import write_sample
 
-    if not SEED_RECORD.exists():
+    if not SEED.exists():
         pytest.skip("../shared/corpus (seed record) is not present")
-    write_sample(tmp_path, SEED_RECORD)
+    write_sample(tmp_path, SEED)
     for name in ("sample.ris", "sample.nbib", "duplicates.tsv", "manifest.json"):
         assert (tmp_path / name).read_bytes() == (SAMPLE / name).read_bytes(), name
