@@ -363,6 +363,9 @@ def select_map(graph: Graph, kind: str, *, author: str | None = None, term: str 
         sel = paper_selection(graph, doi, top=top, seed=seed)
     else:
         raise GraphkitError(f"unknown map {kind!r}; known: {', '.join(MAP_KINDS)}")
+    if not sel.nodes:
+        window = f" with papers from {since} on" if since is not None else ""
+        raise GraphkitError(f"nothing to draw: the graph has no {sel.noun}{window}")
     log.info("%s map: %s", kind, sel.summary())
     return sel
 

@@ -139,6 +139,7 @@ def test_paper_map_has_authors_journal_terms_and_citations():
     ({"kind": "paper"}, "needs --doi"),
     ({"kind": "paper", "doi": "10.9/none"}, "no paper with DOI"),
     ({"kind": "galaxy"}, "unknown map"),
+    ({"kind": "coauthors", "since": 2030}, "nothing to draw: the graph has no authors with papers from 2030 on"),
 ])
 def test_errors_are_user_errors(kwargs, message):
     with pytest.raises(GraphkitError, match=message):
