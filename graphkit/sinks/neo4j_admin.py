@@ -90,7 +90,8 @@ def paper_terms(graph: Graph) -> dict[str, str]:
 def write_neo4j_admin(graph: Graph, out: Path, *, progress: Progress = null_progress,
                       database: str = DEFAULT_DATABASE) -> dict[str, Any]:
     """Write node/relationship CSVs, headers, ``import.sh``, ``COMMAND.txt`` and ``schema.cypher`` into
-    the directory ``out``; returns {"path", "command", "nodes", "relationships", "files"}."""
+    the directory ``out``; returns {"path", "nodes", "relationships", "command", "array_delimiter",
+    "files" (how many were written)}."""
     from graphkit.sinks.neo4j import schema_statements
 
     out = Path(out)
@@ -170,6 +171,6 @@ def write_neo4j_admin(graph: Graph, out: Path, *, progress: Progress = null_prog
         "cypher-shell -u neo4j -f schema.cypher\n", encoding="utf-8")
     (out / "schema.cypher").write_text("".join(s + ";\n" for s in schema_statements()), encoding="utf-8")
     files += ["import.sh", "COMMAND.txt", "schema.cypher"]
-    summary.update({"command": command, "files": files, "argv": argv, "array_delimiter": delim})
+    summary.update({"command": command, "array_delimiter": delim, "files": len(files)})
     log.info("neo4j-admin files in %s", out)
     return summary
