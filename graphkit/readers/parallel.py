@@ -32,10 +32,10 @@ import re
 from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
 
-from graphkit.model import Diagnostic, Record, Source, UnsupportedFormatError
+from graphkit.model import Diagnostic, JournalRef, MeshRef, Person, Record, Source, UnsupportedFormatError
 from graphkit.readers import detect, read, read_files, reader_for
 from graphkit.readers._text import BOM, CHUNK
 
@@ -61,6 +61,46 @@ BLOCK_READERS = frozenset({"ris", "medline"})
 ENCODING_KIND = "encoding"
 
 
+# Records travel from the workers as plain tuples: pickling dataclasses costs twice as much, and the
+# parent's unpickling is the part of a parallel read that does not run in parallel.
+_RECORD_FIELDS = tuple(f.name for f in fields(Record))
+_PERSON_FIELDS = tuple(f.name for f in fields(Person))
+_JOURNAL_FIELDS = tuple(f.name for f in fields(JournalRef))
+_MESH_FIELDS = tuple(f.name for f in fields(MeshRef))
+
+
+def _pack(record: Record) -> tuple:
+    values = []
+    for name in _RECORD_FIELDS:
+        value = getattr(record, name)
+        if name == "source":
+            value = (value.file, value.line, value.format)
+        elif name == "authors":
+            value = [tuple(getattr(p, f) for f in _PERSON_FIELDS) for p in value]
+        elif name == "journal" and value is not None:
+            value = tuple(getattr(value, f) for f in _JOURNAL_FIELDS)
+        elif name == "mesh":
+            value = [tuple(getattr(m, f) for f in _MESH_FIELDS) for m in value]
+        values.append(value)
+    return tuple(values)
+
+
+_AT = {name: i for i, name in enumerate(_RECORD_FIELDS)}
+
+
+def _unpack(values: tuple, lines: int = 0) -> Record:
+    """The Record of a packed tuple, its line shifted by ``lines`` (positional: the fast path)."""
+    v = list(values)
+    file, line, fmt = v[_AT["source"]]
+    v[_AT["source"]] = Source(file, line + lines, fmt)
+    v[_AT["authors"]] = [Person(*p) for p in v[_AT["authors"]]]
+    journal = v[_AT["journal"]]
+    if journal is not None:
+        v[_AT["journal"]] = JournalRef(*journal)
+    v[_AT["mesh"]] = [MeshRef(*m) for m in v[_AT["mesh"]]]
+    return Record(*v)
+
+
 @dataclass(frozen=True, slots=True)
 class _Task:
     path: str
@@ -72,7 +112,7 @@ class _Task:
 
 @dataclass(slots=True)
 class _Result:
-    items: list[Record | Diagnostic]
+    items: list[tuple | Diagnostic]  # records packed as tuples (_pack)
     lines: int  # line ends in the range
     ordinals: int  # record ordinals the range used
     blocks: list[int] | None = None  # per item: the serial read block it comes out in (block readers)
@@ -229,7 +269,7 @@ def _clean_cut(fmt: str, data: bytes, at: int) -> bool:
 def _run(task: _Task) -> _Result:
     """In a worker: read one task; count the line ends and record ordinals of a range."""
     if task.end is None:
-        return _Result(list(read(task.path, task.format)), 0, 0)
+        return _Result([_pack(i) if isinstance(i, Record) else i for i in read(task.path, task.format)], 0, 0)
     with open(task.path, "rb") as fh:
         fh.seek(task.start)
         data = fh.read(task.end - task.start)
@@ -261,7 +301,8 @@ def _run(task: _Task) -> _Result:
         items = [i for i, k in zip(items, keep) if k]
         if blocks is not None:
             blocks = [b for b, k in zip(blocks, keep) if k]
-    return _Result(items, len(_EOL.findall(data)), ordinals, blocks)
+    packed = [_pack(i) if isinstance(i, Record) else i for i in items]
+    return _Result(packed, len(_EOL.findall(data)), ordinals, blocks)
 
 
 def _block_of(offset: int) -> int:
@@ -295,14 +336,11 @@ class _AlignedStream:
 
 
 def _shift(result: _Result, task: _Task, lines: int, ordinals: int) -> Iterator[Record | Diagnostic]:
-    if task.end is None or (lines == 0 and ordinals == 0):
-        yield from result.items
-        return
     for item in result.items:
-        source = replace(item.source, line=item.source.line + lines)
-        if isinstance(item, Record):
-            item.source = source
-            yield item
-        else:
+        if isinstance(item, tuple):
+            yield _unpack(item, lines)
+        elif lines or ordinals:
             record = item.record + ordinals if item.record is not None else None
-            yield replace(item, source=source, record=record)
+            yield replace(item, source=replace(item.source, line=item.source.line + lines), record=record)
+        else:
+            yield item
