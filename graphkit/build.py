@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
@@ -109,6 +109,8 @@ def build_graph(records: Iterable[Record], options: BuildOptions = BuildOptions(
     count = 0
     for rec in records:
         count += 1
+        if rec.extra:  # unmapped tags are not part of the graph: do not hold them for 100k records
+            rec = replace(rec, extra={})
         resolver.add(rec)
         st = files.get(rec.source.file)
         if st is None:
@@ -120,6 +122,7 @@ def build_graph(records: Iterable[Record], options: BuildOptions = BuildOptions(
         progress("resolve", 1, None)
 
     works = resolver.works()
+    resolver.release()
     vocab = vocabulary() if works else None
     authors = AuthorResolver(options.author_key)
     journals = JournalResolver()
@@ -154,17 +157,24 @@ def build_graph(records: Iterable[Record], options: BuildOptions = BuildOptions(
         if key:
             family = " ".join((person.family or "").split())
             authors.authors[key].variants[(family, " ".join((person.given or "").split()) or None)] += 1
+    del aligned_variants
     journals.resolve()
 
+    n_works = len(works)
+    del works  # the plans hold them; each is dropped once its paper is in the graph
     graph = Graph()
     _add_static_nodes(graph, authors, journals, keywords)
+    keyword_stats = {"count": len(keywords), "check_tags": sum(1 for k in keywords.values() if k.check_tag)}
+    keywords.clear()
     total = len(plans)
+    jnames_of: dict[str, list[str]] = {}
+    references: list[tuple[str, list[str]]] = []
     mesh_unknown: Counter = Counter()
     mesh_keys: dict[str, str] = {}
     cites_index = CitationIndex()
     over_cap = 0
-    pairs: dict[tuple[str, str], list[int | None]] = {}
-    for plan in plans:
+    for index in range(total):
+        plan, plans[index] = plans[index], None  # free the records as we go: peak memory
         w = plan.work
         graph.add_node(Label.PAPER, w.key, doi=w.doi, pmid=w.pmid, title=w.value("title"),
                        abstract=w.value("abstract"), year=w.value("year"), volume=w.value("volume"),
@@ -202,41 +212,43 @@ def build_graph(records: Iterable[Record], options: BuildOptions = BuildOptions(
             ordered = sorted(akeys)
             for i, a in enumerate(ordered):
                 for b in ordered[i + 1:]:
-                    acc = pairs.get((a, b))
-                    if acc is None:
-                        pairs[(a, b)] = [1, year, year]
+                    row = graph.edge(RelType.CO_AUTHOR, a, b)
+                    if row is None:
+                        graph.add_edge(RelType.CO_AUTHOR, a, b, papers=1, first_year=year, last_year=year)
                     else:
-                        acc[0] += 1
+                        row["papers"] += 1
                         if year is not None:
-                            acc[1] = year if acc[1] is None else min(acc[1], year)
-                            acc[2] = year if acc[2] is None else max(acc[2], year)
+                            row["first_year"] = year if row["first_year"] is None else min(row["first_year"], year)
+                            row["last_year"] = year if row["last_year"] is None else max(row["last_year"], year)
         first = next((r.authors[0].family for r in w.records if r.authors), None)
-        jinfo = journals.journals.get(jkey) if jkey else None
-        jnames = (list(jinfo.names) + list(jinfo.abbreviations)) if jinfo else []
+        jnames = jnames_of.get(jkey) if jkey else []
+        if jnames is None:
+            jinfo = journals.journals[jkey]
+            jnames = jnames_of[jkey] = list(jinfo.names) + list(jinfo.abbreviations)
         cites_index.add_paper(w.key, w.dois, first, w.value("year"), w.value("volume"), w.value("first_page"),
                               jnames)
+        cited = [text for rec in w.records for text in rec.references]
+        if cited:
+            references.append((w.key, cited))
         progress("graph", 1, total)
-    for (a, b), (n, fy, ly) in sorted(pairs.items()):
-        graph.add_edge(RelType.CO_AUTHOR, a, b, papers=n, first_year=fy, last_year=ly)
+    del plans
     refs = resolved = 0
-    for plan in plans:
-        w = plan.work
+    for key, cited in references:
         seen: set[str] = set()
-        for rec in w.records:
-            for text in rec.references:
-                refs += 1
-                target = cites_index.resolve(parse_reference(text))
-                if target is not None:
-                    resolved += 1
-                    if target != w.key and target not in seen:
-                        seen.add(target)
-                        graph.add_edge(RelType.CITES, w.key, target)
+        for text in cited:
+            refs += 1
+            target = cites_index.resolve(parse_reference(text))
+            if target is not None:
+                resolved += 1
+                if target != key and target not in seen:
+                    seen.add(target)
+                    graph.add_edge(RelType.CITES, key, target)
 
     result = BuildResult(graph, records=count, duplicates=resolver.duplicates, authors=authors.authors,
                          journals=journals.journals)
-    result.report = _report(result, files, missing, works, authors, journals, keywords, mesh_unknown,
+    result.report = _report(result, files, missing, n_works, authors, journals, keyword_stats, mesh_unknown,
                             over_cap, options, refs, resolved)
-    log.info("built %d papers from %d records", len(works), count)
+    log.info("built %d papers from %d records", n_works, count)
     return result
 
 
@@ -256,8 +268,8 @@ def _add_static_nodes(graph: Graph, authors: AuthorResolver, journals: JournalRe
         graph.add_node(Label.KEYWORD, key, name=k.name, check_tag=k.check_tag)
 
 
-def _report(result: BuildResult, files: dict[str, _FileStats], missing: Counter, works: list[Work],
-            authors: AuthorResolver, journals: JournalResolver, keywords: dict[str, KeywordInfo],
+def _report(result: BuildResult, files: dict[str, _FileStats], missing: Counter, n_works: int,
+            authors: AuthorResolver, journals: JournalResolver, keyword_stats: dict[str, int],
             mesh_unknown: Counter, over_cap: int, options: BuildOptions, refs: int,
             resolved: int) -> dict[str, Any]:
     g = result.graph
@@ -279,9 +291,9 @@ def _report(result: BuildResult, files: dict[str, _FileStats], missing: Counter,
                          "warnings": dict(st.warnings), "errors": dict(st.errors)}
                   for path, st in files.items()},
         "records": result.records,
-        "prisma": {"identified": result.records, "duplicates_removed": result.records - len(works),
-                   "remaining": len(works)},
-        "duplicates": {"pairs_found": len(result.duplicates), "records_merged": result.records - len(works),
+        "prisma": {"identified": result.records, "duplicates_removed": result.records - n_works,
+                   "remaining": n_works},
+        "duplicates": {"pairs_found": len(result.duplicates), "records_merged": result.records - n_works,
                        "by_rule": dict(sorted(rules.items())),
                        "pairs": [d.as_dict() for d in result.duplicates]},
         "missing": {name: missing.get(name, 0) for name in ("doi", "year", "authors", "journal")},
@@ -290,7 +302,7 @@ def _report(result: BuildResult, files: dict[str, _FileStats], missing: Counter,
                     "names_shared_by_orcids": authors.ambiguous_names()},
         "journals": {"count": len(journals.journals), "without_issn": no_issn,
                      "invalid_issns": [{"journal": k, "value": v} for k, v in invalid]},
-        "keywords": {"count": len(keywords), "check_tags": sum(1 for k in keywords.values() if k.check_tag)},
+        "keywords": keyword_stats,
         "mesh": {"count": g.count(Label.MESH), "not_in_vocabulary": dict(sorted(mesh_unknown.items()))},
         "coauthors": {"cap": options.coauthor_cap, "papers_over_cap": over_cap,
                       "pairs": g.count(RelType.CO_AUTHOR)},

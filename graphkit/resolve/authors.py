@@ -96,11 +96,14 @@ class AuthorResolver:
         self._occurrences: list[tuple[str | None, str | None, Person]] = []  # (orcid, name key, person)
         self._orcids_of_name: dict[str, set[str]] = defaultdict(set)
         self.authors: dict[str, AuthorInfo] = {}
+        self._interned: dict[str, str] = {}
 
     def add(self, person: Person) -> int:
         """Register an occurrence; returns its id for :meth:`key_of` after :meth:`resolve`."""
         orcid = normalise_orcid(person.orcid)
         nkey = name_key(person, self.mode)
+        if nkey is not None:
+            nkey = self._interned.setdefault(nkey, nkey)  # one string per author, not per occurrence
         if orcid and nkey:
             self._orcids_of_name[nkey].add(orcid)
         self._occurrences.append((orcid, nkey, person))
@@ -113,7 +116,7 @@ class AuthorResolver:
                 owners = self._orcids_of_name.get(nkey)
                 if owners and len(owners) == 1:
                     orcid = next(iter(owners))
-            key = f"orcid:{orcid}" if orcid else nkey
+            key = self._interned.setdefault(f"orcid:{orcid}", f"orcid:{orcid}") if orcid else nkey
             self._keys.append(key)
             if key is None:
                 continue
@@ -123,6 +126,7 @@ class AuthorResolver:
             family = " ".join((person.family or "").split())
             given = " ".join((person.given or "").split()) or None
             info.variants[(family, given)] += 1
+        self._occurrences = []  # keys are known now; the Person objects can go
 
     def key_of(self, occurrence: int) -> str | None:
         return self._keys[occurrence]

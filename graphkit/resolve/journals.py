@@ -162,6 +162,7 @@ class JournalResolver:
             info.invalid_issns.update(raw_issns)
             if publisher:
                 info.publishers[" ".join(publisher.split())] += 1
+        self._mentions = []
 
     def _title_key(self, root: str, titles: list[str]) -> str:
         # prefer a full name over an abbreviation: the longest normalised title, then alphabetical

@@ -215,19 +215,39 @@ class PaperResolver:
         flat = title.replace(" ", "")
         best: tuple[int, float] | None = None
         seen: set[int] = set()
+        sm: SequenceMatcher | None = None
+        n = len(flat)
         for block in ((year, "<", flat[:BLOCK_CHARS]), (year, ">", flat[-BLOCK_CHARS:])):
             for other, other_flat in self._blocks.get(block, ()):
                 if other in seen:
                     continue
                 seen.add(other)
-                sm = SequenceMatcher(None, flat, other_flat, autojunk=False)
-                if sm.real_quick_ratio() < self.fuzzy_ratio or sm.quick_ratio() < self.fuzzy_ratio:
+                m = len(other_flat)
+                if 2.0 * min(n, m) / (n + m) < self.fuzzy_ratio:  # real_quick_ratio, without the object
+                    continue
+                if sm is None:  # one matcher per new title: its character index is built once
+                    sm = SequenceMatcher(None, autojunk=False)
+                    sm.set_seq2(flat)
+                sm.set_seq1(other_flat)
+                if sm.quick_ratio() < self.fuzzy_ratio:
                     continue
                 ratio = sm.ratio()
                 if ratio >= self.fuzzy_ratio and (best is None or ratio > best[1]):
                     if self._compatible(self._find(other), doi, pmid, page, family, need_confirmation=True):
                         best = (other, ratio)
         return [(best[0], "fuzzy-title", best[1])] if best else []
+
+    def release(self) -> None:
+        """Drop the matching indexes (after :meth:`works`); the duplicates list stays."""
+        self._by_doi.clear()
+        self._by_pmid.clear()
+        self._by_title.clear()
+        self._by_title_only.clear()
+        self._blocks.clear()
+        self._clusters.clear()
+        self._parent.clear()
+        self._titles.clear()
+        self.records = []
 
     # -- results ------------------------------------------------------------------------------
     def works(self) -> list["Work"]:

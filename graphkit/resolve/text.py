@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from functools import lru_cache
 
 # Characters that NFKD does not decompose into base letter + mark but that we fold to ASCII.
 _FOLD_EXTRA = str.maketrans({
@@ -18,13 +19,17 @@ _DOI_PREFIXES = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*|doi\s+|http
 _TAGS = re.compile(r"<[^>]{1,40}>")
 
 
+@lru_cache(maxsize=1 << 15)
 def fold(text: str) -> str:
     """Accents off, case folded, ASCII where possible: 'Müller-Lüdenscheidt' -> 'muller-ludenscheidt'."""
+    if text.isascii():
+        return text.casefold()
     text = unicodedata.normalize("NFKD", text.translate(_FOLD_EXTRA))
     text = "".join(ch for ch in text if not unicodedata.combining(ch))
     return text.casefold()
 
 
+@lru_cache(maxsize=1 << 15)
 def squash(text: str) -> str:
     """fold() with every run of non-alphanumerics removed: hyphens, spaces, apostrophes all vanish.
     Letters of non-Latin scripts are kept (as folded), so CJK names do not collapse to ''."""
