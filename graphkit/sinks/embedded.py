@@ -146,7 +146,7 @@ class EmbeddedStore:
         self.manifest["entries"].append({"kind": "graph", "cache": cache, "counts": graph.counts()})
         options = BuildOptions(**self.manifest["options"]) if self.manifest["options"] else BuildOptions()
         self.manifest["options"] = asdict(options)
-        report = self._rebuild(options, progress)
+        report = self._rebuild(options, progress, written=graph)
         self._save_manifest(self.manifest)
         return {"store": str(self.path), "counts": self.counts(), "report": report}
 
@@ -239,12 +239,20 @@ class EmbeddedStore:
                 for obj in _read_jsonl(self.path / entry["cache"]):
                     yield _record_from_json(obj)
 
-    def _rebuild(self, options: BuildOptions, progress: Progress) -> dict[str, Any]:
+    def _rebuild(self, options: BuildOptions, progress: Progress, written: Graph | None = None) -> dict[str, Any]:
+        """Records of every held file -> build_graph, merged with the written graphs -> COPY + index.
+        ``written`` is the graph just added as the last part (used as is when it is the only part)."""
+        entries = self.manifest["entries"]
         result = build_graph(self._records(), options, progress=progress)
         graph = result.graph
-        for entry in self.manifest["entries"]:
-            if entry["kind"] == "graph":
-                merge_graph(graph, _graph_from_json(_read_jsonl(self.path / entry["cache"])))
+        if written is not None and len(entries) == 1:
+            graph = written  # a store holding one written graph: no copy needed
+        else:
+            for i, entry in enumerate(entries):
+                if entry["kind"] == "graph":
+                    part = written if written is not None and i == len(entries) - 1 else \
+                        _graph_from_json(_read_jsonl(self.path / entry["cache"]))
+                    merge_graph(graph, part)
         self._close()
         load_database(graph, self.path / DB_FILE, progress=progress)
         fts.build_index(graph, self.path / INDEX_FILE)
