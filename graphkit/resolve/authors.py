@@ -1,8 +1,9 @@
 """Which names are the same author: ORCID when present, else folded family name + first initial
 (``author_key="initial"``) or + all given names (``"full"``).
 
-A name key that only ever appears alongside one ORCID is attached to that ORCID (so "Smith, J." without
-an ORCID joins "Smith, John 0000-..."), unless two different ORCIDs share the name key. The display
+An ORCID-less name joins an ORCID author when its name key was seen with that ORCID and its given
+name fits one seen with it ("Smith, J." or "Smith, John" join "Smith, John 0000-...", "Smith, Jane"
+does not), and no other ORCID with that name key fits too. The display
 name is the fullest variant seen. Every variant merged into an author is kept for the review CSV.
 """
 
@@ -58,6 +59,16 @@ def given_parts(given: str | None) -> list[str]:
     return out
 
 
+def compatible_given(a: list[str] | tuple[str, ...], b: list[str] | tuple[str, ...]) -> bool:
+    """Could these given names be one person? 'J.' fits 'Jianghong'; 'Jiajia' does not."""
+    if not a or not b:
+        return True
+    x, y = a[0], b[0]
+    if len(x) == 1 or len(y) == 1:
+        return x[0] == y[0]
+    return x == y
+
+
 def name_key(person: Person, mode: AuthorKeyMode = "initial") -> str | None:
     """'name:<folded family>|<first initial>' (or '|<all given names>' for mode 'full'); None without
     a family name."""
@@ -111,11 +122,18 @@ class AuthorResolver:
 
     def resolve(self) -> None:
         self._keys: list[str | None] = []
+        givens: dict[str, set[tuple[str, ...]]] = defaultdict(set)  # ORCID -> given names seen with it
+        for orcid, nkey, person in self._occurrences:
+            if orcid:
+                givens[orcid].add(tuple(given_parts(person.given)))
         for orcid, nkey, person in self._occurrences:
             if orcid is None and nkey is not None:
                 owners = self._orcids_of_name.get(nkey)
-                if owners and len(owners) == 1:
-                    orcid = next(iter(owners))
+                if owners:
+                    mine = given_parts(person.given)
+                    fits = [o for o in owners if any(compatible_given(mine, g) for g in givens[o])]
+                    if len(fits) == 1:
+                        orcid = fits[0]
             key = self._interned.setdefault(f"orcid:{orcid}", f"orcid:{orcid}") if orcid else nkey
             self._keys.append(key)
             if key is None:

@@ -73,3 +73,10 @@ def test_author_key_option_reaches_the_graph() -> None:
                rec(title="Two", year=2001, doi="10.1000/2", authors=[("Kaltsas", "Gregory")])]
     assert build_graph(records).graph.count(Label.AUTHOR) == 1
     assert build_graph(records, BuildOptions(author_key="full")).graph.count(Label.AUTHOR) == 2
+
+
+def test_orcid_does_not_swallow_other_given_names() -> None:
+    _, keys = resolve([Person("Liu", "Jianghong", orcid="0000-0002-1825-0097"), Person("Liu", "J."),
+                       Person("Liu", "Jiajia"), Person("Liu", "Jianghong")])
+    assert keys == ["orcid:0000-0002-1825-0097", "orcid:0000-0002-1825-0097", "name:liu|j",
+                    "orcid:0000-0002-1825-0097"]
