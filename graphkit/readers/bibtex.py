@@ -30,8 +30,9 @@ from graphkit.readers._text import TextLines
 from graphkit.readers.medline import normalise_doi, normalise_issn, normalise_orcid
 
 log = logging.getLogger(__name__)
-# bibtexparser logs every broken block as a warning; we report them as Diagnostics instead.
-logging.getLogger("bibtexparser").addHandler(logging.NullHandler())
+# bibtexparser's splitter logs every broken block as a warning (with a 0-based line); we report them
+# as Diagnostics instead, so its warnings are not shown twice.
+logging.getLogger("bibtexparser.splitter").setLevel(logging.ERROR)
 
 FORMAT = "bibtex"
 
