@@ -6,7 +6,8 @@ well duplicates are found - for graphkit's resolver and the dedup a user would o
 Records come from bench/generate.py (RIS + MEDLINE exports of the same synthetic literature, with
 ``duplicates.tsv`` naming every record pair that is one work; generated once and reused). Every
 contender runs in a fresh subprocess, so its peak RSS (``resource.getrusage(RUSAGE_SELF).ru_maxrss``,
-taken right after the build, before any scoring) is its own:
+taken right after the build, before any scoring) is its own. CPU time (user + system) is printed next
+to wall time because on a shared machine wall time mostly measures the other processes:
 
 - ``read only``: the readers, records kept in a list (what holding the input costs);
 - ``graphkit``: ``build_from_files`` - read, resolve (DOI, PMID, title+year, fuzzy title), authors,
@@ -36,6 +37,12 @@ CONTENDERS = ("read only", "graphkit", "naive dedup")
 
 def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+
+
+def cpu_seconds() -> float:
+    """User + system CPU time of this process: less sensitive than wall time to a shared, loaded machine."""
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
 
 
 def ensure_data(n: int, seed: int, data: Path) -> dict:
@@ -91,11 +98,12 @@ def _ordinals(paths):
 
 def worker(name: str, data: Path) -> dict:
     paths = input_files(data)
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), cpu_seconds()
     out: dict = {"contender": name}
     if name == "read only":
         records = [r for r, _ in _ordinals(paths)]
-        out.update(seconds=time.perf_counter() - t0, rss=peak_rss_mb(), papers=None, records=len(records))
+        out.update(seconds=time.perf_counter() - t0, cpu=cpu_seconds() - c0, rss=peak_rss_mb(), papers=None,
+                   records=len(records))
         return out
     if name == "graphkit":
         from graphkit.build import build_graph
@@ -109,7 +117,7 @@ def worker(name: str, data: Path) -> dict:
                 yield rec
 
         result = build_graph(records())
-        seconds, rss = time.perf_counter() - t0, peak_rss_mb()
+        seconds, cpu, rss = time.perf_counter() - t0, cpu_seconds() - c0, peak_rss_mb()
         groups = []
         for p in result.graph.nodes(Label.PAPER):
             g = []
@@ -117,7 +125,7 @@ def worker(name: str, data: Path) -> dict:
                 file, line, _fmt = s.rsplit(":", 2)
                 g.append(ordinal[(Path(file).name, int(line))])
             groups.append(g)
-        out.update(seconds=seconds, rss=rss, papers=result.graph.count(Label.PAPER), records=result.records,
+        out.update(seconds=seconds, cpu=cpu, rss=rss, papers=result.graph.count(Label.PAPER), records=result.records,
                    nodes=sum(result.graph.count(label) for label in Label),
                    edges=sum(v for k, v in result.graph.counts().items() if k.isupper()))
         out.update(score(groups, truth(data)))
@@ -129,8 +137,8 @@ def worker(name: str, data: Path) -> dict:
             n += 1
             key = rec.doi.lower() if rec.doi else f"{(rec.title or '').casefold()}|{rec.year}"
             seen.setdefault(key, []).append(o)
-        seconds, rss = time.perf_counter() - t0, peak_rss_mb()
-        out.update(seconds=seconds, rss=rss, papers=len(seen), records=n)
+        seconds, cpu, rss = time.perf_counter() - t0, cpu_seconds() - c0, peak_rss_mb()
+        out.update(seconds=seconds, cpu=cpu, rss=rss, papers=len(seen), records=n)
         out.update(score(list(seen.values()), truth(data)))
         return out
     raise SystemExit(f"unknown contender {name!r}")
@@ -161,11 +169,12 @@ def main(argv: list[str] | None = None) -> None:
     print(f"\n{manifest['n_records']} records in {len(input_files(data))} files ({manifest['unique_works']} works, "
           f"{pairs} duplicate pairs, {manifest.get('duplicate_pairs_without_shared_doi', '?')} of them without a "
           f"shared DOI); seed {manifest['seed']}\n")
-    print("| contender | wall time (s) | peak RSS (MB) | papers | duplicate pairs found | false merges | nodes | edges |")
-    print("|---|---:|---:|---:|---:|---:|---:|---:|")
+    print("| contender | wall time (s) | CPU time (s) | peak RSS (MB) | papers | duplicate pairs found | false merges "
+          "| nodes | edges |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
     for r in rows:
         found = f"{r['found']} of {pairs}" if "found" in r else "-"
-        print(f"| {r['contender']} | {r['seconds']:.1f} | {r['rss']:.0f} | {r.get('papers') or '-'} | {found} | "
+        print(f"| {r['contender']} | {r['seconds']:.1f} | {r['cpu']:.1f} | {r['rss']:.0f} | {r.get('papers') or '-'} | {found} | "
               f"{r.get('false_merges', '-')} | {r.get('nodes', '-')} | {r.get('edges', '-')} |")
 
 
