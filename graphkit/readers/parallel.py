@@ -302,7 +302,8 @@ def _run(task: _Task) -> _Result:
         if blocks is not None:
             blocks = [b for b, k in zip(blocks, keep) if k]
     packed = [_pack(i) if isinstance(i, Record) else i for i in items]
-    return _Result(packed, len(_EOL.findall(data)), ordinals, blocks)
+    lines = data.count(b"\n") + data.count(b"\r") - data.count(b"\r\n")  # CRLF, CR and LF alike
+    return _Result(packed, lines, ordinals, blocks)
 
 
 def _block_of(offset: int) -> int:
