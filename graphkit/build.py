@@ -203,6 +203,10 @@ def build_graph(records: Iterable[Record], options: BuildOptions = BuildOptions(
                                    tree_numbers=list(info.tree_numbers), check_tag=info.check_tag)
                 if info.ui is None:
                     mesh_unknown[heading] += 1
+            have = graph.edge(RelType.HAS_MESH, w.key, mkey)  # two spellings of one descriptor
+            if have is not None:
+                major = major or bool(have["major"])
+                quals = list(dict.fromkeys((have["qualifiers"] or []) + quals))
             graph.add_edge(RelType.HAS_MESH, w.key, mkey, major=major, qualifiers=quals)
         # co-authorship
         if len(akeys) > options.coauthor_cap:

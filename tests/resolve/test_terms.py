@@ -109,3 +109,11 @@ def test_seed_ends_with_its_14_mesh_headings(corpus) -> None:
             "neuroendocrine tumor", "artificial embolization"} <= set(names)
     assert not set(names) & set(SEED_MESH)
     assert g.count(RelType.HAS_MESH) == 14
+
+
+def test_two_spellings_of_one_descriptor_make_one_edge() -> None:
+    r = Record(Source("x.nbib", 1, "medline"), title="T", year=2000, doi="10.1000/t",
+               mesh=[MeshRef("Liver Neoplasms", False, ["therapy"]), MeshRef("Neoplasms, Liver", True, ["secondary"])])
+    g = build_graph([r]).graph
+    [e] = g.edges(RelType.HAS_MESH)
+    assert e["target"] == "mesh:D008113" and e["major"] is True and e["qualifiers"] == ["therapy", "secondary"]
