@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import unquote
 
-from graphkit.model import Diagnostic, JournalRef, Record, Source
+from graphkit.model import Diagnostic, JournalRef, Record, Source, UnsupportedFormatError
 from graphkit.readers._names import split_name
 from graphkit.readers._text import TextLines
 from graphkit.readers.bibtex import parse_pages, split_keywords
@@ -330,9 +330,16 @@ def read_endnote_tagged(path: str | Path, *, stream=None) -> Iterator[Record | D
     """EndNote/Refer tagged text (``%T title``, ``%A author``...): records separated by blank lines;
     a line without a tag continues the previous field."""
     path = str(path)
+    if stream is None:
+        with open(path, "rb") as fh:
+            head = fh.read(4096)
+        if b"\x00" in head:  # EndNote's own .enl library is a binary database, not %-tagged text
+            raise UnsupportedFormatError("detected a binary EndNote library (.enl): graphkit does not read it; "
+                                         "export as RIS instead")
     lines = TextLines(path, ENDNOTE, stream)
     fields: list[tuple[str, str, int]] = []
     ordinal = 0
+    in_junk = False
     for number, text in lines:
         yield from lines.drain()
         if not text.strip():
@@ -344,10 +351,12 @@ def read_endnote_tagged(path: str | Path, *, stream=None) -> Iterator[Record | D
         m = ENDNOTE_LINE.match(text)
         if m:
             fields.append((m.group(1), m.group(2).strip(), number))
+            in_junk = False
         elif fields:
             tag, value, line = fields[-1]
             fields[-1] = (tag, f"{value}\n{text.strip()}", line)
-        else:
+        elif not in_junk:  # one warning per run of untagged lines
+            in_junk = True
             yield Diagnostic(Source(path, number, ENDNOTE), "warning", "untagged text outside a record skipped",
                              kind="junk")
     yield from lines.drain()

@@ -75,5 +75,14 @@ def test_unrecognised_file_is_one_clear_error(tmp_path) -> None:
     assert "not a bibliographic format" in diag.message
 
 
+def test_binary_endnote_library_refused_in_one_line(tmp_path) -> None:
+    path = tmp_path / "library.enl"
+    path.write_bytes(b"RSC\x00\x01\x02" + bytes(range(256)) * 20)
+    (diag,) = list(read(path))
+    assert isinstance(diag, Diagnostic) and diag.severity == "error" and diag.kind == "unsupported"
+    assert diag.message == ("detected a binary EndNote library (.enl): graphkit does not read it; "
+                            "export as RIS instead")
+
+
 def test_split_outside_parens() -> None:
     assert split_outside_parens("a, b (c, d), e") == ["a", "b (c, d)", "e"]
