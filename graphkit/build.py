@@ -88,6 +88,8 @@ def _given_letters(p: Person) -> int:
 def _author_list(work: Work) -> tuple[list[Person], list[tuple[int, Person]]]:
     """The author list of the record with the most authors (then fullest names), plus the other
     records' names at the same position when they are the same person (same family, same initial)."""
+    if len(work.records) == 1:
+        return work.records[0].authors, []
     best = max(work.records, key=lambda r: (len(r.authors), sum(_given_letters(p) for p in r.authors)))
     aligned: list[tuple[int, Person]] = []
     for rec in work.records:

@@ -312,4 +312,6 @@ def _filled(rec: Record) -> int:
 
 def rank_records(recs: list[Record]) -> list[Record]:
     """Best record first: has a DOI, has an abstract, more fields filled, then by source (stable)."""
+    if len(recs) == 1:
+        return recs
     return sorted(recs, key=lambda r: (not r.doi, not r.abstract, -_filled(r), -len(r.authors), source_id(r)))
