@@ -173,9 +173,16 @@ def main(argv: list[str] | None = None) -> None:
         store = Neo4jStore(env["NEO4J_URI"], user="neo4j", password=env["NEO4J_PASSWORD"],
                            batch_size=args.batch_size)
         # 1. graphkit's loader (schema included)
+        phases: dict[str, list[float]] = {}
+
+        def progress(phase: str, advance: int, total: int | None) -> None:
+            now = time.perf_counter()
+            phases.setdefault(phase.split(":")[0], [now, now])[1] = now
+
         t = time.perf_counter()
-        store.write_graph(graph)
+        store.write_graph(graph, progress=progress)
         t_gk = time.perf_counter() - t
+        print("graphkit phases: " + ", ".join(f"{k} {v[1] - v[0]:.1f} s" for k, v in phases.items()), flush=True)
         assert store.counts() == counts, (store.counts(), counts)
         rows.append(("graphkit (UNWIND batches)", t_gk, f"batch {args.batch_size}, schema + terms + CO_AUTHOR"))
         print(f"graphkit loader: {t_gk:.1f} s", flush=True)

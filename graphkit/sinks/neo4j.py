@@ -138,11 +138,15 @@ STALE_PAIRS_QUERY = (
     "RETURN DISTINCT [a.key, b.key] AS pair"
 )
 
+_DEGREE = "size([({n})-[:%s]-() | 1])" % RelType.AUTHORED.value  # planned as getDegree: O(1)
+# expand the pair's shared papers from the author with fewer papers (prolific authors stay cheap)
 COAUTHOR_QUERY = (
     f"UNWIND $pairs AS pair MATCH (s:{Label.AUTHOR.value} {{key: pair[0]}}) "
     f"MATCH (t:{Label.AUTHOR.value} {{key: pair[1]}}) "
-    f"OPTIONAL MATCH (s)-[:{RelType.AUTHORED.value}]->(p:{Label.PAPER.value})<-[:{RelType.AUTHORED.value}]-(t) "
-    f"WHERE size([(p)<-[:{RelType.AUTHORED.value}]-(x:{Label.AUTHOR.value}) | x]) <= $cap "
+    f"WITH s, t, CASE WHEN {_DEGREE.format(n='s')} <= {_DEGREE.format(n='t')} THEN [s, t] ELSE [t, s] END AS ends "
+    "WITH s, t, ends[0] AS lo, ends[1] AS hi "
+    f"OPTIONAL MATCH (lo)-[:{RelType.AUTHORED.value}]->(p:{Label.PAPER.value})<-[:{RelType.AUTHORED.value}]-(hi) "
+    f"WHERE {_DEGREE.format(n='p')} <= $cap "
     "WITH s, t, count(DISTINCT p) AS n, min(p.year) AS fy, max(p.year) AS ly "
     f"FOREACH (_ IN CASE WHEN n > 0 THEN [1] ELSE [] END | MERGE (s)-[r:{RelType.CO_AUTHOR.value}]->(t) "
     "SET r.papers = n, r.first_year = fy, r.last_year = ly) "
@@ -326,6 +330,7 @@ class Neo4jStore:
         return summary
 
     def _coauthors(self, papers: list[str], cap: int, progress: Progress) -> dict[str, int]:
+        progress("coauthors", 0, None)  # the pairs are read first
         pairs: set[tuple[str, str]] = set()
         for batch in _chunks(papers, self.batch_size):
             crowded = []
