@@ -8,10 +8,12 @@ the bytes, where a reader starting fresh sees exactly what it would see mid-file
 - MEDLINE: at the start of a ``PMID- `` line that follows a blank line;
 - WoS: at the start of a ``PT`` line that follows an ``ER`` line.
 
-Each worker runs the ordinary reader on its byte range (as a stream) and sends back the records
-and diagnostics; the parent puts them out in file order, shifting line numbers by the lines before
-the range and record ordinals by the records before it (a range's ordinals are its records plus its
-skipped-record errors). Diagnostics that only say "the input ends here" (kind ``truncated``) are
+Each worker runs the ordinary reader on its byte range (as a stream), shifts line numbers by the line
+ends before the range (counted by the parent in one fast pass over the bytes) and sends back the
+records and diagnostics; the parent puts them out in file order, shifting record ordinals by the
+records before the range (a range's ordinals are its records plus its skipped-record errors).
+With ``transform`` (e.g. ``record_json``) the workers also turn each record into what the consumer
+wants, so the main process does not rebuild records at all. Diagnostics that only say "the input ends here" (kind ``truncated``) are
 dropped from every range but a file's last: the cut is not the end of the file.
 
 The RIS and MEDLINE readers decode in blocks (graphkit.readers._text.TextBlocks, one per ``CHUNK``
@@ -26,14 +28,16 @@ At most ``2 x workers`` ranges are in flight, so memory stays bounded for any in
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import re
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
+from typing import Any
 
 from graphkit.model import Diagnostic, JournalRef, MeshRef, Person, Record, Source, UnsupportedFormatError
 from graphkit.readers import detect, read, read_files, reader_for
@@ -88,11 +92,10 @@ def _pack(record: Record) -> tuple:
 _AT = {name: i for i, name in enumerate(_RECORD_FIELDS)}
 
 
-def _unpack(values: tuple, lines: int = 0) -> Record:
-    """The Record of a packed tuple, its line shifted by ``lines`` (positional: the fast path)."""
+def _unpack(values: tuple) -> Record:
+    """The Record of a packed tuple (positional: the fast path)."""
     v = list(values)
-    file, line, fmt = v[_AT["source"]]
-    v[_AT["source"]] = Source(file, line + lines, fmt)
+    v[_AT["source"]] = Source(*v[_AT["source"]])
     v[_AT["authors"]] = [Person(*p) for p in v[_AT["authors"]]]
     journal = v[_AT["journal"]]
     if journal is not None:
@@ -108,46 +111,54 @@ class _Task:
     start: int = 0
     end: int | None = None  # None: the whole file through read()
     last: bool = True  # the range ends the file
+    lines_before: int = 0  # line ends in the file before ``start``
+    transform: Callable[[Record], Any] | None = None
 
 
 @dataclass(slots=True)
 class _Result:
-    items: list[tuple | Diagnostic]  # records packed as tuples (_pack)
-    lines: int  # line ends in the range
+    items: list[Any]  # diagnostics, and records packed as tuples (_pack) or transformed
     ordinals: int  # record ordinals the range used
     blocks: list[int] | None = None  # per item: the serial read block it comes out in (block readers)
 
 
 def read_files_parallel(paths: Iterable[str | Path], format: str = "auto", workers: int | None = None,
-                        chunk_bytes: int = CHUNK_BYTES) -> Iterator[Record | Diagnostic]:
+                        chunk_bytes: int = CHUNK_BYTES, transform: Callable[[Record], Any] | None = None
+                        ) -> Iterator[Any]:
     """Read ``paths`` like ``read_files`` (same records and diagnostics, same order), using a process
-    pool when the input is larger than ``chunk_bytes``."""
+    pool when the input is larger than ``chunk_bytes``.
+
+    ``transform`` (a picklable, module-level function such as :func:`record_json`) is applied to each
+    Record in the workers, and its result is put out instead of the Record: the main process then
+    does not rebuild the Record at all (diagnostics are put out as they are)."""
     paths = [str(p) for p in paths]
     workers = workers or os.cpu_count() or 1
     total = sum(_size(p) for p in paths)
-    if workers <= 1 or total <= chunk_bytes:
-        yield from read_files(paths, format)
-        return
-    tasks = _plan(paths, format, chunk_bytes)
+    tasks = _plan(paths, format, chunk_bytes, transform) if workers > 1 and total > chunk_bytes else []
     if len(tasks) <= 1:
-        yield from read_files(paths, format)
+        for item in read_files(paths, format):
+            yield transform(item) if transform is not None and isinstance(item, Record) else item
         return
     log.debug("parallel read: %d range(s) of %d file(s) on %d worker(s)", len(tasks), len(paths), workers)
-    line_offset = ordinal_offset = 0
+    ordinal_offset = 0
     held = _Held()
     for task, result in _in_order(tasks, workers):
         if task.start == 0:  # a file's first range (or a whole file)
             yield from held.flush()
-            line_offset = ordinal_offset = 0
-        shifted = _shift(result, task, line_offset, ordinal_offset)
+            ordinal_offset = 0
+        shifted = _shift(result, task, ordinal_offset)
         if result.blocks is None:
             yield from shifted
         else:
             for block, item in zip(result.blocks, shifted):
                 yield from held.add(block, item)
-        line_offset += result.lines
         ordinal_offset += result.ordinals
     yield from held.flush()
+
+
+def record_json(record: Record) -> str:
+    """A record as ``graphkit parse`` writes it: one JSON object, no trailing newline."""
+    return json.dumps(record.to_dict(), ensure_ascii=False)
 
 
 class _Held:
@@ -194,7 +205,7 @@ def _size(path: str) -> int:
         return 0
 
 
-def _plan(paths: list[str], format: str, chunk_bytes: int) -> list[_Task]:
+def _plan(paths: list[str], format: str, chunk_bytes: int, transform=None) -> list[_Task]:
     tasks: list[_Task] = []
     for path in paths:
         fmt = format
@@ -202,17 +213,40 @@ def _plan(paths: list[str], format: str, chunk_bytes: int) -> list[_Task]:
             try:
                 fmt = detect(path)
             except (UnsupportedFormatError, OSError):
-                tasks.append(_Task(path, format))
+                tasks.append(_Task(path, format, transform=transform))
                 continue
         size = _size(path)
         if fmt not in CUTS or size <= chunk_bytes:
-            tasks.append(_Task(path, fmt))
+            tasks.append(_Task(path, fmt, transform=transform))
             continue
         cuts = find_cuts(path, fmt, chunk_bytes)
         bounds = [0, *cuts, size]
+        before = count_lines_before(path, cuts)
         for i in range(len(bounds) - 1):
-            tasks.append(_Task(path, fmt, bounds[i], bounds[i + 1], last=i == len(bounds) - 2))
+            tasks.append(_Task(path, fmt, bounds[i], bounds[i + 1], last=i == len(bounds) - 2,
+                               lines_before=before[i], transform=transform))
     return tasks
+
+
+def count_lines_before(path: str, cuts: list[int], block: int = 16 << 20) -> list[int]:
+    """Line ends (CRLF, CR, LF alike) in ``path`` before 0 and before each cut (cuts start lines)."""
+    out = [0]
+    total = 0
+    pos = 0
+    prev_cr = False
+    with open(path, "rb") as fh:
+        for cut in cuts:
+            while pos < cut:
+                data = fh.read(min(block, cut - pos))
+                if not data:
+                    break
+                total += data.count(b"\n") + data.count(b"\r") - data.count(b"\r\n")
+                if prev_cr and data[:1] == b"\n":
+                    total -= 1  # a CRLF split between two reads
+                prev_cr = data[-1:] == b"\r"
+                pos += len(data)
+            out.append(total)
+    return out
 
 
 def find_cuts(path: str, fmt: str, chunk_bytes: int) -> list[int]:
@@ -267,9 +301,11 @@ def _clean_cut(fmt: str, data: bytes, at: int) -> bool:
 
 
 def _run(task: _Task) -> _Result:
-    """In a worker: read one task; count the line ends and record ordinals of a range."""
+    """In a worker: read one task (a whole file, or a range with its lines shifted to the file's);
+    count the record ordinals a range used."""
+    finish = task.transform or _pack
     if task.end is None:
-        return _Result([_pack(i) if isinstance(i, Record) else i for i in read(task.path, task.format)], 0, 0)
+        return _Result([finish(i) if isinstance(i, Record) else i for i in read(task.path, task.format)], 0)
     with open(task.path, "rb") as fh:
         fh.seek(task.start)
         data = fh.read(task.end - task.start)
@@ -301,9 +337,16 @@ def _run(task: _Task) -> _Result:
         items = [i for i, k in zip(items, keep) if k]
         if blocks is not None:
             blocks = [b for b, k in zip(blocks, keep) if k]
-    packed = [_pack(i) if isinstance(i, Record) else i for i in items]
-    lines = data.count(b"\n") + data.count(b"\r") - data.count(b"\r\n")  # CRLF, CR and LF alike
-    return _Result(packed, lines, ordinals, blocks)
+    lines = task.lines_before
+    out: list[Any] = []
+    for item in items:
+        if lines:
+            if isinstance(item, Record):
+                item.source = replace(item.source, line=item.source.line + lines)
+            else:
+                item = replace(item, source=replace(item.source, line=item.source.line + lines))
+        out.append(finish(item) if isinstance(item, Record) else item)
+    return _Result(out, ordinals, blocks)
 
 
 def _block_of(offset: int) -> int:
@@ -336,12 +379,14 @@ class _AlignedStream:
         return chunk
 
 
-def _shift(result: _Result, task: _Task, lines: int, ordinals: int) -> Iterator[Record | Diagnostic]:
+def _shift(result: _Result, task: _Task, ordinals: int) -> Iterator[Any]:
+    """Records rebuilt (or their transform as is); diagnostics' record ordinals shifted."""
     for item in result.items:
-        if isinstance(item, tuple):
-            yield _unpack(item, lines)
-        elif lines or ordinals:
-            record = item.record + ordinals if item.record is not None else None
-            yield replace(item, source=replace(item.source, line=item.source.line + lines), record=record)
+        if isinstance(item, Diagnostic):
+            if ordinals and item.record is not None:
+                item = replace(item, record=item.record + ordinals)
+            yield item
+        elif task.transform is None:
+            yield _unpack(item)
         else:
             yield item

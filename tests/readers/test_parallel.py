@@ -8,7 +8,8 @@ import random
 import pytest
 
 from graphkit.readers import read_files
-from graphkit.readers.parallel import CUTS, find_cuts, read_files_parallel
+from graphkit.model import Record
+from graphkit.readers.parallel import CUTS, count_lines_before, find_cuts, read_files_parallel, record_json
 from conftest import CORPUS, FIXTURES
 
 CHUNK = 2000  # bytes: small, to force many ranges per file
@@ -91,6 +92,21 @@ def test_large_ris_over_several_read_blocks(tmp_path) -> None:
 def test_several_files_in_order(generated) -> None:
     paths = [generated[2], generated[0], generated[2], generated[1]]  # a file twice: offsets restart
     assert list(read_files_parallel(paths, workers=2, chunk_bytes=CHUNK)) == list(read_files(paths))
+
+
+def test_transform_runs_in_workers_same_output(generated) -> None:
+    """With transform=record_json the output is what `graphkit parse` writes, diagnostics unchanged."""
+    expected = [record_json(i) if isinstance(i, Record) else i for i in read_files(generated)]
+    got = list(read_files_parallel(generated, workers=2, chunk_bytes=CHUNK, transform=record_json))
+    assert got == expected
+    assert list(read_files_parallel(generated, workers=1, transform=record_json)) == expected
+
+
+def test_count_lines_before(tmp_path) -> None:
+    path = tmp_path / "eol.txt"
+    path.write_bytes(b"a\r\nb\rc\nd\r\ne\n")
+    assert count_lines_before(str(path), [3, 5, 7, 10]) == [0, 1, 2, 3, 4]
+    assert count_lines_before(str(path), [3, 10], block=2) == [0, 1, 4]  # CRLF split between reads
 
 
 def test_small_input_is_read_serially(generated) -> None:
