@@ -3,6 +3,6 @@
 // param: limit (int) default: 20
 MATCH (p:Paper)<-[:CITES]-(q:Paper)
 WHERE q <> p
-RETURN p.key AS key, p.title AS title, p.year AS year, count(DISTINCT q) AS cited_by
+RETURN p.key AS key, p.title AS title, p.year AS year, count(*) AS cited_by
 ORDER BY cited_by DESC, key
 LIMIT $limit

@@ -4,6 +4,6 @@
 // param: include_check_tags (bool) default: false
 MATCH (p:Paper)-[:HAS_KEYWORD]->(k:Keyword)
 WHERE $include_check_tags OR NOT coalesce(k.check_tag, false)
-RETURN k.name AS keyword, k.key AS key, count(DISTINCT p) AS papers
+RETURN k.name AS keyword, k.key AS key, count(*) AS papers
 ORDER BY papers DESC, keyword, key
 LIMIT $limit

@@ -4,7 +4,7 @@
 // param: include_check_tags (bool) default: false
 MATCH (p:Paper)-[r:HAS_MESH]->(m:MeshTerm)
 WHERE $include_check_tags OR NOT coalesce(m.check_tag, false)
-RETURN m.name AS heading, m.key AS key, count(DISTINCT p) AS papers,
-       count(DISTINCT CASE WHEN r.major THEN p.key END) AS major
+RETURN m.name AS heading, m.key AS key, count(*) AS papers,
+       count(CASE WHEN r.major THEN 1 END) AS major
 ORDER BY papers DESC, heading, key
 LIMIT $limit

@@ -45,7 +45,7 @@ def test_query_list_and_run_in_every_format(db):
     assert result.exit_code == 0, result.output
     rows = json.loads(result.stdout)
     assert [(r["coauthor"], r["papers"]) for r in rows] == [("Albert, Réka", 1), ("Gross, David J", 1)]
-    table = run("query", "co-authors", "-p", "author=grozinsky-glasberg, simona", "--db", db)
+    table = run("query", "co-authors", "-p", "author=name:grozinskyglasberg|s", "--db", db)
     assert "Albert, Réka" in table.stdout and "2 row(s)" in table.stderr
     text = run("query", "prolific-authors", "-p", "limit=2", "--db", db, "--format", "csv").stdout
     got = list(csv.DictReader(io.StringIO(text)))
