@@ -205,7 +205,8 @@ def top_by_degree(g: nx.Graph, n: int, *, keep: Iterable[str] = ()) -> nx.Graph:
     if g.number_of_nodes() <= n:
         return g
     kept = list(dict.fromkeys(k for k in keep if k in g))
-    rest = sorted((v for v in g if v not in set(kept)), key=lambda v: _rank_key(g, v))
+    kept_set = set(kept)
+    rest = sorted((v for v in g if v not in kept_set), key=lambda v: _rank_key(g, v))
     chosen = set(kept + rest[: max(n - len(kept), 0)])
     return g.subgraph([v for v in g if v in chosen]).copy()
 
