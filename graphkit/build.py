@@ -146,7 +146,7 @@ def build_graph(records: Iterable[Record], options: BuildOptions = BuildOptions(
                 info = keywords.get(key)
                 if info is None:
                     info = keywords[key] = KeywordInfo(key)
-                info.surfaces[kw] += 1
+                info.surfaces[kw] = info.surfaces.get(kw, 0) + 1
                 if key not in kw_keys:
                     kw_keys.append(key)
             for ref in terms.mesh:
@@ -158,7 +158,9 @@ def build_graph(records: Iterable[Record], options: BuildOptions = BuildOptions(
         key = authors.key_of(occ_id)
         if key:
             family = " ".join((person.family or "").split())
-            authors.authors[key].variants[(family, " ".join((person.given or "").split()) or None)] += 1
+            variant = (family, " ".join((person.given or "").split()) or None)
+            variants = authors.authors[key].variants
+            variants[variant] = variants.get(variant, 0) + 1
     del aligned_variants
     journals.resolve()
 
@@ -283,7 +285,7 @@ def _report(result: BuildResult, files: dict[str, _FileStats], missing: Counter,
     variants = []
     for key, info in sorted(authors.authors.items()):
         # variants that differ beyond punctuation and spacing ('D S' vs 'D.S.' is not worth a look)
-        if len({(squash(f), squash(gv or "")) for f, gv in info.variants}) > 1:
+        if len(info.variants) > 1 and len({(squash(f), squash(gv or "")) for f, gv in info.variants}) > 1:
             variants.append({"key": key, "name": g.node(Label.AUTHOR, key)["name"],
                              "variants": [{"family": f, "given": gv, "count": n}
                                           for (f, gv), n in sorted(info.variants.items(),

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import logging
 import re
-from collections import Counter, defaultdict
+from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Literal
 
 from graphkit.model import Person
@@ -49,6 +50,11 @@ def given_parts(given: str | None) -> list[str]:
     """Folded given-name parts: 'Jean-Luc A.' -> ['jean', 'luc', 'a']; 'J.A.' -> ['j', 'a']."""
     if not given:
         return []
+    return list(_given_parts(given))
+
+
+@lru_cache(maxsize=1 << 15)
+def _given_parts(given: str) -> tuple[str, ...]:
     parts = [p for p in _GIVEN_PARTS.split(fold(given)) if p]
     out: list[str] = []
     for p in parts:  # "JA" written without dots in WoS/MEDLINE style is two initials
@@ -56,7 +62,7 @@ def given_parts(given: str | None) -> list[str]:
             out.extend(p)
         else:
             out.append(p)
-    return out
+    return tuple(out)
 
 
 def compatible_given(a: list[str] | tuple[str, ...], b: list[str] | tuple[str, ...]) -> bool:
@@ -87,7 +93,7 @@ def name_key(person: Person, mode: AuthorKeyMode = "initial") -> str | None:
 class AuthorInfo:
     key: str
     orcid: str | None
-    variants: Counter = field(default_factory=Counter)  # (family, given) -> times seen
+    variants: dict[tuple[str, str | None], int] = field(default_factory=dict)  # (family, given) -> times seen
 
     def display(self) -> tuple[str, str | None]:
         """The fullest variant: most given-name letters, then most often seen, then most accented."""
@@ -95,6 +101,8 @@ class AuthorInfo:
             (family, given), n = item
             return (len(squash(given or "")), n, sum(ord(c) > 127 for c in family + (given or "")),
                     len(family))
+        if len(self.variants) == 1:
+            return next(iter(self.variants))
         best = max(sorted(self.variants.items(), key=lambda kv: (kv[0][0], kv[0][1] or "")), key=score)
         return best[0]
 
@@ -143,7 +151,7 @@ class AuthorResolver:
                 info = self.authors[key] = AuthorInfo(key, orcid)
             family = " ".join((person.family or "").split())
             given = " ".join((person.given or "").split()) or None
-            info.variants[(family, given)] += 1
+            info.variants[(family, given)] = info.variants.get((family, given), 0) + 1
         self._occurrences = []  # keys are known now; the Person objects can go
 
     def key_of(self, occurrence: int) -> str | None:

@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import logging
 import unicodedata
-from collections import Counter
 from dataclasses import dataclass, field
 
 from graphkit.model import MeshRef, Record
@@ -179,11 +178,13 @@ def split_terms(record: Record, vocab: MeshVocabulary | None = None) -> Terms:
 @dataclass(slots=True)
 class KeywordInfo:
     key: str
-    surfaces: Counter = field(default_factory=Counter)
+    surfaces: dict[str, int] = field(default_factory=dict)  # surface form -> times seen
 
     @property
     def name(self) -> str:
         """The most frequent surface form (ties: the first in code-point order, so capitals win)."""
+        if len(self.surfaces) == 1:
+            return next(iter(self.surfaces))
         return min(self.surfaces.items(), key=lambda kv: (-kv[1], kv[0]))[0]
 
     @property
