@@ -79,7 +79,11 @@ class Term:
 
 def fold(text: str) -> str:
     """Lower-case and strip diacritics: 'Barabási' -> 'barabasi', 'Ærø' stays 'ærø'-like but lower."""
+    if text.isascii():  # fast path (most titles and abstracts): NFKD changes nothing, casefold = lower
+        return text.lower()
     decomposed = unicodedata.normalize("NFKD", text.casefold())
+    if decomposed.isascii():
+        return decomposed
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
