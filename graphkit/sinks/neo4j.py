@@ -9,8 +9,9 @@ Loading a :class:`~graphkit.graph.Graph` runs these phases, each reported to the
    ``None`` values are not written (a later file never erases what an earlier one said) and Paper
    ``sources`` is a union, so loading B after A equals loading A and B together.
 3. ``edges:<TYPE>``: the same for relationships, matched by their end nodes' keys.
-4. ``terms``: each touched paper's ``terms`` property ("; "-joined keyword and MeSH names, for the
-   full-text index) recomputed from its stored HAS_KEYWORD/HAS_MESH edges.
+4. ``terms``: the ``terms`` property of papers ("; "-joined keyword and MeSH names, for the full-text
+   index): set with the node for papers new to the store, recomputed here from the stored
+   HAS_KEYWORD/HAS_MESH edges for papers that were already there.
 5. ``coauthors``: every CO_AUTHOR pair among the stored authors of the touched papers recomputed from
    the stored AUTHORED edges (papers = distinct shared papers, first_year, last_year; papers with more
    than ``coauthor_cap`` authors give no pairs, and a pair left with none is deleted), so weights are
@@ -129,7 +130,17 @@ TERMS_QUERY = (
 # pair's shared papers change only through AUTHORED edges of those papers
 PAPER_AUTHORS_QUERY = (
     f"UNWIND $keys AS k MATCH (p:{Label.PAPER.value} {{key: k}})<-[:{RelType.AUTHORED.value}]-(a:{Label.AUTHOR.value}) "
-    "RETURN k AS key, collect(a.key) AS authors"
+    "RETURN k AS key, p.year AS year, collect(a.key) AS authors"
+)
+# authors that already wrote something in the store before this load
+AUTHORS_WITH_PAPERS_QUERY = (
+    f"UNWIND $keys AS k MATCH (a:{Label.AUTHOR.value} {{key: k}}) "
+    f"WHERE EXISTS {{ (a)-[:{RelType.AUTHORED.value}]->() }} RETURN k AS key"
+)
+# pairs whose weights are known exactly from the loaded papers (see Neo4jStore._coauthors)
+COAUTHOR_SET_QUERY = (
+    f"UNWIND $rows AS row MATCH (s:{Label.AUTHOR.value} {{key: row.s}}) MATCH (t:{Label.AUTHOR.value} {{key: row.t}}) "
+    f"MERGE (s)-[r:{RelType.CO_AUTHOR.value}]->(t) SET r.papers = row.n, r.first_year = row.fy, r.last_year = row.ly"
 )
 # papers over the cap give no pairs, but a paper that grew over it may leave stored pairs to remove
 STALE_PAIRS_QUERY = (
@@ -152,6 +163,25 @@ COAUTHOR_QUERY = (
     "SET r.papers = n, r.first_year = fy, r.last_year = ly) "
     f"WITH s, t, n OPTIONAL MATCH (s)-[old:{RelType.CO_AUTHOR.value}]-(t) WHERE n = 0 DELETE old"
 )
+
+
+EXISTING_PAPERS_QUERY = f"UNWIND $keys AS k MATCH (p:{Label.PAPER.value} {{key: k}}) RETURN k AS key"
+
+
+def graph_terms(graph: Graph) -> tuple[dict[str, str], set[str]]:
+    """Each paper's ``terms`` as TERMS_QUERY computes them (distinct keyword and MeSH names in Cypher's
+    string order, by code point like Python's, "; "-joined), and the papers with a nameless term."""
+    names: dict[str, set[str]] = {}
+    unsure: set[str] = set()
+    for type, label in ((RelType.HAS_KEYWORD, Label.KEYWORD), (RelType.HAS_MESH, Label.MESH)):
+        for e in graph.edges(type):
+            node = graph.node(label, e["target"])
+            if node is None or node.get("name") is None:
+                unsure.add(e["source"])
+            else:
+                names.setdefault(e["source"], set()).add(node["name"])
+    terms = {k: TERMS_SEPARATOR.join(sorted(v)) for k, v in names.items()}
+    return terms, unsure
 
 
 def _node_row(label: Label, row: dict[str, Any]) -> dict[str, Any]:
@@ -268,16 +298,17 @@ class Neo4jStore:
         with self._session(False) as session:
             return session.execute_read(lambda tx: [r.data() for r in tx.run(query, params)])
 
-    def _batched(self, phase: str, query: str, rows: Sequence[Any], param: str,
-                 progress: Progress, extra: dict[str, Any] | None = None) -> dict[str, int]:
+    def _batched(self, phase: str, query: str, rows: Sequence[Any], param: str, progress: Progress,
+                 extra: dict[str, Any] | None = None, expected: int | None = None) -> dict[str, int]:
         total = {"rows": 0, "nodes_created": 0, "relationships_created": 0, "relationships_deleted": 0}
-        progress(phase, 0, len(rows))
+        expected = len(rows) if expected is None else expected
+        progress(phase, 0, expected)
         for number, batch in enumerate(_chunks(rows, self.batch_size), start=1):
             counters = self._write(query, {param: list(batch), **(extra or {})})
             total["rows"] += len(batch)
             for k in ("nodes_created", "relationships_created", "relationships_deleted"):
                 total[k] += counters[k]
-            progress(phase, len(batch), len(rows))
+            progress(phase, len(batch), expected)
             if self.after_batch is not None:
                 self.after_batch(phase, number)
         return total
@@ -308,8 +339,24 @@ class Neo4jStore:
         summary: dict[str, Any] = {"store": "neo4j", "uri": safe_uri(self.uri), "nodes": {}, "relationships": {}}
         self.ensure_schema(progress)
         with self._errors():
+            authors = [r["key"] for r in graph.nodes(Label.AUTHOR)]
+            published = set()
+            for batch in _chunks(authors, self.batch_size):
+                published.update(r["key"] for r in self._read(AUTHORS_WITH_PAPERS_QUERY, {"keys": list(batch)}))
+            papers = [r["key"] for r in graph.nodes(Label.PAPER)]
+            # a paper new to the store gets its terms with its node (all its term edges are in ``graph``);
+            # stored papers get them recomputed from their stored edges after the edges phase
+            recompute = set()
+            for batch in _chunks(papers, self.batch_size):
+                recompute.update(r["key"] for r in self._read(EXISTING_PAPERS_QUERY, {"keys": list(batch)}))
+            terms, unsure = graph_terms(graph)
+            recompute |= unsure
             for label in Label:
                 rows = [_node_row(label, r) for r in graph.nodes(label)]
+                if label is Label.PAPER:
+                    for row in rows:
+                        if row["key"] not in recompute and row["key"] in terms:
+                            row["props"]["terms"] = terms[row["key"]]
                 t = self._batched(f"nodes:{label.value}", node_query(label), rows, "rows", progress)
                 summary["nodes"][label.value] = {"created": t["nodes_created"],
                                                  "matched": t["rows"] - t["nodes_created"]}
@@ -318,9 +365,10 @@ class Neo4jStore:
                 t = self._batched(f"edges:{type.value}", edge_query(type), rows, "rows", progress)
                 summary["relationships"][type.value] = {"created": t["relationships_created"],
                                                         "matched": t["rows"] - t["relationships_created"]}
-            papers = [r["key"] for r in graph.nodes(Label.PAPER)]
-            self._batched("terms", TERMS_QUERY, papers, "keys", progress, {"sep": TERMS_SEPARATOR})
-            summary["relationships"][RelType.CO_AUTHOR.value] = self._coauthors(papers, coauthor_cap, progress)
+            self._batched("terms", TERMS_QUERY, [k for k in papers if k in recompute], "keys", progress,
+                          {"sep": TERMS_SEPARATOR})
+            summary["relationships"][RelType.CO_AUTHOR.value] = self._coauthors(papers, coauthor_cap, progress,
+                                                                                published)
         summary["nodes_created"] = sum(v["created"] for v in summary["nodes"].values())
         summary["nodes_matched"] = sum(v["matched"] for v in summary["nodes"].values())
         summary["relationships_created"] = sum(v["created"] for v in summary["relationships"].values())
@@ -329,9 +377,18 @@ class Neo4jStore:
         log.info("neo4j load: %s", summary)
         return summary
 
-    def _coauthors(self, papers: list[str], cap: int, progress: Progress) -> dict[str, int]:
-        progress("coauthors", 0, None)  # the pairs are read first
-        pairs: set[tuple[str, str]] = set()
+    def _coauthors(self, papers: list[str], cap: int, progress: Progress,
+                   published: set[str]) -> dict[str, int]:
+        """Recompute CO_AUTHOR for every pair among the stored authors of ``papers``.
+
+        A pair with an author who had no papers in the store before this load (not in ``published``)
+        shares only loaded papers, so its weight is computed here from the papers' stored author
+        lists and written directly. Pairs of two previously published authors are recomputed in Cypher
+        over all their stored papers.
+        """
+        progress("coauthors", 0, None)  # the papers' stored authors are read first
+        known: dict[tuple[str, str], list] = {}  # pair -> [papers, first_year, last_year]
+        recount: set[tuple[str, str]] = set()
         for batch in _chunks(papers, self.batch_size):
             crowded = []
             for r in self._read(PAPER_AUTHORS_QUERY, {"keys": list(batch)}):
@@ -339,13 +396,28 @@ class Neo4jStore:
                 if len(authors) > cap:
                     crowded.append(r["key"])
                     continue
-                pairs.update((a, b) for i, a in enumerate(authors) for b in authors[i + 1:])
+                year = r["year"]
+                for i, a in enumerate(authors):
+                    for b in authors[i + 1:]:
+                        if a in published and b in published:
+                            recount.add((a, b))
+                            continue
+                        w = known.setdefault((a, b), [0, None, None])
+                        w[0] += 1
+                        if year is not None:
+                            w[1] = year if w[1] is None else min(w[1], year)
+                            w[2] = year if w[2] is None else max(w[2], year)
             if crowded:
-                pairs.update(tuple(r["pair"]) for r in self._read(STALE_PAIRS_QUERY, {"keys": crowded}))
-        ordered = [list(p) for p in sorted(pairs)]
-        t = self._batched("coauthors", COAUTHOR_QUERY, ordered, "pairs", progress, {"cap": cap})
-        created, deleted = t["relationships_created"], t["relationships_deleted"]
-        return {"created": created, "matched": t["rows"] - created - deleted, "deleted": deleted}
+                recount.update(tuple(r["pair"]) for r in self._read(STALE_PAIRS_QUERY, {"keys": crowded}))
+        rows = [{"s": a, "t": b, "n": w[0], "fy": w[1], "ly": w[2]} for (a, b), w in sorted(known.items())]
+        total = len(rows) + len(recount)
+        progress("coauthors", 0, total)
+        t1 = self._batched("coauthors", COAUTHOR_SET_QUERY, rows, "rows", progress, expected=total)
+        t2 = self._batched("coauthors", COAUTHOR_QUERY, [list(p) for p in sorted(recount)], "pairs", progress,
+                           {"cap": cap}, expected=total)
+        created = t1["relationships_created"] + t2["relationships_created"]
+        deleted = t2["relationships_deleted"]
+        return {"created": created, "matched": total - created - deleted, "deleted": deleted}
 
     def ingest(self, paths: Sequence[str | Path], *, options: BuildOptions = BuildOptions(),
                progress: Progress | None = None) -> dict[str, Any]:

@@ -34,7 +34,6 @@ log = logging.getLogger(__name__)
 # graphkit property type -> neo4j-admin header type (Python ints arrive over Bolt as 64-bit: long)
 HEADER_TYPES: dict[str, str] = {"str": "string", "int": "long", "bool": "boolean", "list[str]": "string[]"}
 ARRAY_DELIMITERS = (";", "|", "\u00a6", "\u001f")
-TERMS_SEPARATOR = "; "  # as graphkit.sinks.neo4j
 DEFAULT_DATABASE = "neo4j"
 
 
@@ -77,14 +76,10 @@ def _array_delimiter(graph: Graph) -> str:
 
 
 def paper_terms(graph: Graph) -> dict[str, str]:
-    """Paper key -> its keyword and MeSH names, sorted, distinct, "; "-joined (as the Bolt loader)."""
-    names: dict[str, set[str]] = {}
-    for type, label in ((RelType.HAS_KEYWORD, Label.KEYWORD), (RelType.HAS_MESH, Label.MESH)):
-        for e in graph.edges(type):
-            node = graph.node(label, e["target"])
-            if node and node.get("name") is not None:
-                names.setdefault(e["source"], set()).add(node["name"])
-    return {k: TERMS_SEPARATOR.join(sorted(v)) for k, v in names.items() if v}
+    """Paper key -> its keyword and MeSH names, distinct, "; "-joined, ordered as the Bolt loader does."""
+    from graphkit.sinks.neo4j import graph_terms
+
+    return graph_terms(graph)[0]
 
 
 def write_neo4j_admin(graph: Graph, out: Path, *, progress: Progress = null_progress,

@@ -77,7 +77,8 @@ FILE_A = [
 ]
 FILE_B = [
     rec(3, ["Jones K", "Smith J", "White M"], 2021, ["Neo4j"], ["Neoplasms", "Humans"], file="b.ris"),
-    rec(1, ["Smith J", "Jones K", "Brown L"], 2019, ["bibliometrics"], file="b.ris"),  # paper 1 again, more keywords
+    # paper 1 again, more keywords (both paths order by code point: U+FFFD before the emoji)
+    rec(1, ["Smith J", "Jones K", "Brown L"], 2019, ["bibliometrics", "\ufffd x", "\U0001f9ea lab"], file="b.ris"),
 ]
 
 
@@ -190,7 +191,7 @@ def test_b_after_a_equals_a_and_b_together(store, neo4j_empty):
                      "RETURN r.papers AS papers, r.first_year AS first, r.last_year AS last")
     assert pair == [{"papers": 3, "first": 2019, "last": 2021}]
     terms = store.run("MATCH (p:Paper {key: 'doi:10.1000/test.1'}) RETURN p.terms AS terms, p.sources AS s")[0]
-    assert terms["terms"] == "Neo4j; Neoplasms; bibliometrics; graphs"  # B names the keyword last
+    assert terms["terms"] == "Neo4j; Neoplasms; bibliometrics; graphs; \ufffd x; \U0001f9ea lab"  # B names Neo4j
     assert sorted(terms["s"]) == ["a.ris:1:ris", "b.ris:1:ris"]
 
 
