@@ -263,9 +263,9 @@ def test_shapes_catch_each_broken_rule():
 # and WoS quirks); files whose reader is not in the tree yet are left out.
 SPREAD = (
     "ris/citesource__20221207_gambling-harms_pubmed_176.ris",
-    "ris/revtools__restoration_scopus.ris",
+    "ris/synthesisr__scopus.ris",
     "ris/asreview__ovid_psycinfo.ris",
-    "nbib/pybibx__pubmed.txt",
+    "nbib/revtools__restoration_pubmed.nbib",
     "wos/metaknowledge__savedrecs.txt",
     "bibtex/bibliometrix__scopus.bib",
     "scopus_csv/litstudy__scopus.csv",
