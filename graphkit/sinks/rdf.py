@@ -253,14 +253,14 @@ Obj = Union[URIRef, Lit, Blank, Items]
 Description = tuple[URIRef, list[tuple[URIRef, Obj]]]
 
 
-def _str(value: Any) -> Literal | None:
+def _str(value: Any) -> Lit | None:
     if value is None:
         return None
     text = str(value).strip()
     return Lit(text) if text else None
 
 
-def _year(value: Any) -> Literal | None:
+def _year(value: Any) -> Lit | None:
     try:
         year = int(value)
     except (TypeError, ValueError):
