@@ -106,6 +106,10 @@ def read(path: str | Path, format: str = "auto") -> Iterator[Record | Diagnostic
     except (UnsupportedFormatError, OSError) as exc:
         yield Diagnostic(Source(path, 1, format), "error", _oneline(exc), kind="unreadable")
         return
+    except ImportError as exc:  # a reader's optional dependency is missing: one line, not a traceback
+        yield Diagnostic(Source(path, 1, format), "error", f"cannot load the reader: {_oneline(exc)}",
+                         kind="unreadable")
+        return
     log.debug("reading %s as %s", path, fmt)
     try:
         yield from reader(path)

@@ -123,7 +123,7 @@ class _Result:
 
 
 def read_files_parallel(paths: Iterable[str | Path], format: str = "auto", workers: int | None = None,
-                        chunk_bytes: int = CHUNK_BYTES, transform: Callable[[Record], Any] | None = None
+                        chunk_bytes: int | None = None, transform: Callable[[Record], Any] | None = None
                         ) -> Iterator[Any]:
     """Read ``paths`` like ``read_files`` (same records and diagnostics, same order), using a process
     pool when the input is larger than ``chunk_bytes``.
@@ -132,6 +132,7 @@ def read_files_parallel(paths: Iterable[str | Path], format: str = "auto", worke
     Record in the workers, and its result is put out instead of the Record: the main process then
     does not rebuild the Record at all (diagnostics are put out as they are)."""
     paths = [str(p) for p in paths]
+    chunk_bytes = chunk_bytes or CHUNK_BYTES
     workers = workers or os.cpu_count() or 1
     total = sum(_size(p) for p in paths)
     tasks = _plan(paths, format, chunk_bytes, transform) if workers > 1 and total > chunk_bytes else []

@@ -91,3 +91,26 @@ def test_console_script_with_closed_pipe() -> None:
     _, err = proc.communicate(timeout=120)
     assert proc.returncode == 0
     assert b"Traceback" not in err and b"Exception ignored" not in err
+
+
+def test_parse_jobs_gives_the_serial_output(tmp_path, monkeypatch):
+    """--jobs N cuts large files at record boundaries; the JSON Lines and diagnostics are the serial ones."""
+    import graphkit.readers.parallel as parallel
+    from click.testing import CliRunner as _Runner
+
+    from graphkit.cli import main as _main
+
+    monkeypatch.setattr(parallel, "CHUNK_BYTES", 2048)  # force many chunks on a small file
+    calls = []
+    plan = parallel._plan
+    monkeypatch.setattr(parallel, "_plan", lambda *a, **k: calls.append(1) or plan(*a, **k))
+    big = tmp_path / "many.ris"
+    big.write_text("".join(
+        f"TY  - JOUR\nTI  - Title {i}\nAU  - Family{i % 7}, A.\nPY  - {2000 + i % 20}///\nKW  - k{i % 5}\nER  - \n\n"
+        for i in range(300)) + "TY  - JOUR\nTI  - unterminated\n", encoding="utf-8")
+    serial = _Runner().invoke(_main, ["parse", str(big)])
+    par = _Runner().invoke(_main, ["parse", "--jobs", "2", str(big)])
+    assert serial.exit_code == par.exit_code == 0
+    assert par.output == serial.output
+    assert serial.output.count("\n") > 300
+    assert calls, "the parallel path was not taken"
