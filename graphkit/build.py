@@ -8,9 +8,11 @@ edges between them and a structured data-quality report (``BuildResult.report``,
 
 from __future__ import annotations
 
+import gc
 import logging
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
@@ -102,9 +104,30 @@ def _author_list(work: Work) -> tuple[list[Person], list[tuple[int, Person]]]:
     return best.authors, aligned
 
 
+@contextmanager
+def _no_cyclic_gc() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector while the build allocates millions of small, long-lived
+    objects (records, rows, keys) that form no reference cycles. Each collection of the oldest
+    generation walks every live object, so with the collector on, the build spent about two thirds of
+    its CPU time in it (13.9 s vs 4.8 s for 20k records). Memory is unaffected: reference counting
+    still frees everything that is dropped."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def build_graph(records: Iterable[Record], options: BuildOptions = BuildOptions(), *,
                 progress: Progress = null_progress) -> BuildResult:
     """Resolve ``records`` into one Graph with a quality report."""
+    with _no_cyclic_gc():
+        return _build_graph(records, options, progress)
+
+
+def _build_graph(records: Iterable[Record], options: BuildOptions, progress: Progress) -> BuildResult:
     resolver = PaperResolver()
     files: dict[str, _FileStats] = {}
     missing = Counter()
