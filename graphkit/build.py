@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import gc
 import logging
+import time
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -104,6 +105,22 @@ def _author_list(work: Work) -> tuple[list[Person], list[tuple[int, Person]]]:
     return best.authors, aligned
 
 
+class _PhaseClock:
+    """CPU seconds per build phase, for the log (a shared machine makes wall time misleading)."""
+
+    def __init__(self) -> None:
+        self.laps: list[tuple[str, float]] = []
+        self._last = time.process_time()
+
+    def lap(self, name: str) -> None:
+        now = time.process_time()
+        self.laps.append((name, now - self._last))
+        self._last = now
+
+    def __str__(self) -> str:
+        return ", ".join(f"{name} {sec:.2f}" for name, sec in self.laps)
+
+
 @contextmanager
 def _no_cyclic_gc() -> Iterator[None]:
     """Pause Python's cyclic garbage collector while the build allocates millions of small, long-lived
@@ -128,6 +145,7 @@ def build_graph(records: Iterable[Record], options: BuildOptions = BuildOptions(
 
 
 def _build_graph(records: Iterable[Record], options: BuildOptions, progress: Progress) -> BuildResult:
+    clock = _PhaseClock()
     resolver = PaperResolver()
     files: dict[str, _FileStats] = {}
     missing = Counter()
@@ -146,6 +164,7 @@ def _build_graph(records: Iterable[Record], options: BuildOptions, progress: Pro
             missing[m] += 1
         progress("resolve", 1, None)
 
+    clock.lap("read+match papers")
     works = resolver.works()
     resolver.release()
     vocab = vocabulary() if works else None
@@ -176,6 +195,7 @@ def _build_graph(records: Iterable[Record], options: BuildOptions, progress: Pro
                 major, quals = mesh.get(ref.heading, (False, []))
                 mesh[ref.heading] = (major or ref.major, list(dict.fromkeys(quals + list(ref.qualifiers))))
         plans.append(_Plan(work, occ, kw_keys, mesh))
+    clock.lap("plans (authors, journals, terms)")
     authors.resolve()
     for occ_id, person in aligned_variants:
         key = authors.key_of(occ_id)
@@ -189,6 +209,7 @@ def _build_graph(records: Iterable[Record], options: BuildOptions, progress: Pro
 
     n_works = len(works)
     del works  # the plans hold them; each is dropped once its paper is in the graph
+    clock.lap("resolve authors+journals")
     graph = Graph()
     _add_static_nodes(graph, authors, journals, keywords)
     keyword_stats = {"count": len(keywords), "check_tags": sum(1 for k in keywords.values() if k.check_tag)}
@@ -262,6 +283,7 @@ def _build_graph(records: Iterable[Record], options: BuildOptions, progress: Pro
         if cited:
             references.append((w.key, cited))
         progress("graph", 1, total)
+    clock.lap("graph nodes+edges")
     del plans
     refs = resolved = 0
     for key, cited in references:
@@ -275,11 +297,13 @@ def _build_graph(records: Iterable[Record], options: BuildOptions, progress: Pro
                     seen.add(target)
                     graph.add_edge(RelType.CITES, key, target)
 
+    clock.lap("cites")
     result = BuildResult(graph, records=count, duplicates=resolver.duplicates, authors=authors.authors,
                          journals=journals.journals)
     result.report = _report(result, files, missing, n_works, authors, journals, keyword_stats, mesh_unknown,
                             over_cap, options, refs, resolved)
-    log.info("built %d papers from %d records", n_works, count)
+    clock.lap("report")
+    log.info("built %d papers from %d records (CPU s: %s)", n_works, count, clock)
     return result
 
 

@@ -14,6 +14,12 @@ from typing import Any
 from graphkit.schema import EDGE_PROPERTIES, ENDPOINTS, NODE_PROPERTIES, Label, RelType
 
 
+# per label/type, computed once: add_node/add_edge run millions of times for a large build
+_NODE_NAMES = {label: frozenset(props) for label, props in NODE_PROPERTIES.items()}
+_EDGE_NAMES = {type: frozenset(props) for type, props in EDGE_PROPERTIES.items()}
+_EDGE_EMPTY = {type: dict.fromkeys(props) for type, props in EDGE_PROPERTIES.items()}
+
+
 class Graph:
     def __init__(self) -> None:
         self._nodes: dict[Label, dict[str, dict[str, Any]]] = {label: {} for label in Label}
@@ -22,7 +28,7 @@ class Graph:
     # -- building -------------------------------------------------------------------------------
     def add_node(self, label: Label, key: str, **props: Any) -> dict[str, Any]:
         """Insert or update a node; returns its (mutable) row. Unknown properties are rejected."""
-        unknown = set(props) - set(NODE_PROPERTIES[label])
+        unknown = props.keys() - _NODE_NAMES[label] if props else None
         if unknown:
             raise ValueError(f"{label} has no properties {sorted(unknown)}")
         row = self._nodes[label].get(key)
@@ -37,7 +43,7 @@ class Graph:
 
     def add_edge(self, type: RelType, source: str, target: str, **props: Any) -> dict[str, Any]:
         """Insert or update an edge between two existing node keys; returns its (mutable) row."""
-        unknown = set(props) - set(EDGE_PROPERTIES[type])
+        unknown = props.keys() - _EDGE_NAMES[type] if props else None
         if unknown:
             raise ValueError(f"{type} has no properties {sorted(unknown)}")
         start, end = ENDPOINTS[type]
@@ -49,7 +55,7 @@ class Graph:
             source, target = target, source
         row = self._edges[type].get((source, target))
         if row is None:
-            row = {"source": source, "target": target, **{n: None for n in EDGE_PROPERTIES[type]}}
+            row = {"source": source, "target": target, **_EDGE_EMPTY[type]}
             self._edges[type][(source, target)] = row
         row.update(props)
         return row

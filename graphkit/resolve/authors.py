@@ -78,10 +78,15 @@ def compatible_given(a: list[str] | tuple[str, ...], b: list[str] | tuple[str, .
 def name_key(person: Person, mode: AuthorKeyMode = "initial") -> str | None:
     """'name:<folded family>|<first initial>' (or '|<all given names>' for mode 'full'); None without
     a family name."""
-    family = squash(person.family or "")
+    return _name_key(person.family or "", person.given, mode)
+
+
+@lru_cache(maxsize=1 << 17)  # the same names recur (productive authors, and one per duplicate record)
+def _name_key(family: str, given: str | None, mode: AuthorKeyMode) -> str | None:
+    family = squash(family)
     if not family:
         return None
-    parts = given_parts(person.given)
+    parts = given_parts(given)
     if mode == "full":
         given = "-".join(parts)
     else:

@@ -11,6 +11,7 @@ import logging
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from graphkit.model import JournalRef
 from graphkit.resolve.text import words
@@ -35,18 +36,28 @@ def valid_issns(text: str | None) -> list[str]:
     """Every ISSN in ``text`` whose check digit is right, as NNNN-NNNX."""
     if not text:
         return []
+    return list(_valid_issns(text))
+
+
+@lru_cache(maxsize=1 << 14)  # a journal's ISSNs recur in every record of the journal
+def _valid_issns(text: str) -> tuple[str, ...]:
     out = []
     for a, b in _ISSN.findall(text):
         digits = (a + b).upper()
         if issn_check_ok(digits):
             out.append(f"{digits[:4]}-{digits[4:]}")
-    return out
+    return tuple(out)
 
 
 def normalise_journal(title: str | None) -> str:
     """'The Journal of Clinical Psychology.' -> 'journal of clinical psychology'; '&' -> 'and'."""
     if not title:
         return ""
+    return _normalise_journal(title)
+
+
+@lru_cache(maxsize=1 << 15)  # a journal's title recurs in every record of the journal
+def _normalise_journal(title: str) -> str:
     t = words(title.replace("&amp;", "&").replace("&", " and "))
     if t.startswith("the "):
         t = t[4:]

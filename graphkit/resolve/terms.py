@@ -26,6 +26,7 @@ from __future__ import annotations
 import logging
 import unicodedata
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from graphkit.model import MeshRef, Record
 from graphkit.resolve.check_tags import MESH_CHECK_TAGS, is_keyword_check_tag, is_mesh_check_tag
@@ -36,6 +37,7 @@ log = logging.getLogger(__name__)
 _STRIP = " \t\r\n.,;:\"'"
 
 
+@lru_cache(maxsize=1 << 17)  # the same keywords recur across records (and each is looked up twice)
 def keyword_text(keyword: str) -> str:
     """A keyword's identity: NFKC, case-folded, trimmed, inner whitespace collapsed."""
     return " ".join(unicodedata.normalize("NFKC", keyword).casefold().split()).strip(_STRIP)
@@ -46,6 +48,7 @@ def keyword_key(keyword: str) -> str | None:
     return f"kw:{text}" if text else None
 
 
+@lru_cache(maxsize=1 << 17)
 def _surface(keyword: str) -> str:
     return " ".join(unicodedata.normalize("NFKC", keyword).split()).strip(_STRIP)
 
