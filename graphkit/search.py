@@ -54,6 +54,9 @@ STOP_WORDS = frozenset("a an and are as at be but by for if in into is it no not
                        "then there these they this to was will with".split())
 # BM25 as Lucene 9 computes it (Neo4j's full-text ranking), so both stores rank alike.
 K1, B = 1.2, 0.75
+# FTS5's own bm25() picks this many candidates (at least), which are then ranked Lucene-style: scoring
+# every match in Python would cost seconds for common words on 100k papers.
+CANDIDATES, CANDIDATE_FACTOR = 200, 20
 
 _TOKEN = re.compile(r'"([^"]*)"?|(\S+)')
 _WORD = re.compile(r"\w+", re.UNICODE)
@@ -144,7 +147,8 @@ def to_lucene(terms: list[Term]) -> str:
 
 # -- the embedded index ------------------------------------------------------------------------
 #
-# FTS5 finds the matching rows (every term in some field); the ranking is computed here with Lucene's
+# FTS5 finds the matching rows (every term in some field) and keeps the best by its own bm25() as
+# candidates (max(200, 20 x limit)); the ranking is computed here with Lucene's
 # BM25 per field (idf = ln(1 + (N - n + 0.5) / (n + 0.5)), length norms quantised like Lucene's one-byte
 # norms, prefix clauses scoring a constant 1 per field), summed over fields and terms. That is what Neo4j's
 # full-text index computes, so the two stores put the same results on top. Statistics (documents per
@@ -243,18 +247,20 @@ def search_index(path: Path, text: str, *, limit: int = 10, kind: str | None = N
     con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     try:
         scorer = _Scorer(con, terms)
+        pool = max(CANDIDATES, limit * CANDIDATE_FACTOR)
         rows: list[dict[str, Any]] = []
         if kind in (None, "paper"):
             for key, title, abstract, term_text in con.execute(
-                    "SELECT key, title, abstract, terms FROM paper_fts WHERE paper_fts MATCH ?", (match,)):
+                    "SELECT key, title, abstract, terms FROM paper_fts WHERE paper_fts MATCH ? "
+                    "ORDER BY bm25(paper_fts) LIMIT ?", (match, pool)):
                 score = scorer.score(zip(PAPER_FIELDS, (title, abstract, term_text)))
                 rows.append({"kind": "paper", "key": key, "name": title or None, "score": score})
         if kind in (None, "author", "term"):
             kinds = ("author", "term") if kind is None else (kind,)
             marks = ",".join("?" * len(kinds))
             for k, key, name in con.execute(
-                    f"SELECT kind, key, name FROM name_fts WHERE name_fts MATCH ? AND kind IN ({marks})",
-                    (match, *kinds)):
+                    f"SELECT kind, key, name FROM name_fts WHERE name_fts MATCH ? AND kind IN ({marks}) "
+                    "ORDER BY bm25(name_fts) LIMIT ?", (match, *kinds, pool)):
                 rows.append({"kind": k, "key": key, "name": name, "score": scorer.score([("name", name)])})
     except sqlite3.OperationalError as exc:
         raise SearchError(f"search {text!r} failed: {exc}") from None
