@@ -79,16 +79,20 @@ def load(playwright, path: Path, ready_js: str, time_js: str, cap: float,
     ``progress_js`` evaluated when the cap was hit."""
     # a fresh browser per load: a capped pyvis page must not leave a busy renderer behind for the next one
     browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
     context = browser.new_context(viewport={"width": 1280, "height": 800})
     page = context.new_page()
     requests: list[str] = []
     url = path.resolve().as_uri()
     context.on("request", lambda r: requests.append(r.url))
     try:
-        page.goto(url, wait_until="commit", timeout=cap * 1000)
+        # "load": inline scripts have run (vis-network is built); waiting from "commit" races the
+        # navigation and can fail with a destroyed execution context
+        page.goto(url, wait_until="load", timeout=cap * 1000)
         try:
             page.wait_for_function(ready_js, timeout=cap * 1000)
-        except Exception:  # noqa: BLE001 - Playwright's TimeoutError
+        except PlaywrightTimeout:
             note = page.evaluate(progress_js) if progress_js else ""
             return None, [u for u in requests if u != url], note
         return page.evaluate(time_js) / 1000.0, [u for u in requests if u != url], ""
