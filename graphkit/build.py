@@ -221,6 +221,7 @@ def _build_graph(records: Iterable[Record], options: BuildOptions, progress: Pro
     mesh_keys: dict[str, str] = {}
     cites_index = CitationIndex()
     over_cap = 0
+    co_author, co_edge, add_edge = RelType.CO_AUTHOR, graph.edge, graph.add_edge  # the innermost loop
     for index in range(total):
         plan, plans[index] = plans[index], None  # free the records as we go: peak memory
         w = plan.work
@@ -264,9 +265,9 @@ def _build_graph(records: Iterable[Record], options: BuildOptions, progress: Pro
             ordered = sorted(akeys)
             for i, a in enumerate(ordered):
                 for b in ordered[i + 1:]:
-                    row = graph.edge(RelType.CO_AUTHOR, a, b)
+                    row = co_edge(co_author, a, b)
                     if row is None:
-                        graph.add_edge(RelType.CO_AUTHOR, a, b, papers=1, first_year=year, last_year=year)
+                        add_edge(co_author, a, b, papers=1, first_year=year, last_year=year)
                     else:
                         row["papers"] += 1
                         if year is not None:

@@ -22,6 +22,11 @@ _TAGS = re.compile(r"<[^>]{1,40}>")
 @lru_cache(maxsize=1 << 15)
 def fold(text: str) -> str:
     """Accents off, case folded, ASCII where possible: 'Müller-Lüdenscheidt' -> 'muller-ludenscheidt'."""
+    return _fold(text)
+
+
+def _fold(text: str) -> str:
+    """fold() without the cache, for text that rarely repeats (titles would only churn the cache)."""
     if text.isascii():
         return text.casefold()
     text = unicodedata.normalize("NFKD", text.translate(_FOLD_EXTRA))
@@ -38,7 +43,7 @@ def squash(text: str) -> str:
 
 def words(text: str) -> str:
     """fold() with punctuation turned into single spaces: 'Random-graphs: a survey' -> 'random graphs a survey'."""
-    return _NON_ALNUM.sub(" ", fold(text)).strip()
+    return _NON_ALNUM.sub(" ", _fold(text)).strip()
 
 
 def normalise_title(title: str | None) -> str:
