@@ -113,3 +113,30 @@ def test_whole_corpus_builds_into_one_graph(corpus) -> None:
     assert result.graph.count(RelType.CITES) > 0
     unreadable = [f for f, v in r["files"].items() if v["records"] == 0]
     assert not unreadable, unreadable
+
+
+def test_build_pauses_cyclic_gc_and_restores_it() -> None:
+    """The build turns the cyclic GC off while it runs (speed) and must give the caller back the
+    state it had, also when reading fails half-way."""
+    import gc
+
+    seen: list[bool] = []
+
+    def records(fail: bool):
+        seen.append(gc.isenabled())
+        yield rec(title="One", year=2003, doi="10.1000/1", authors=[("Alpha", "A")])
+        if fail:
+            raise RuntimeError("reader broke")
+
+    assert gc.isenabled()
+    build_graph(records(False))
+    with pytest.raises(RuntimeError):
+        build_graph(records(True))
+    assert seen == [False, False]
+    assert gc.isenabled()
+    gc.disable()
+    try:  # a caller that had it off keeps it off
+        build_graph(records(False))
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
