@@ -81,7 +81,7 @@ def name_key(person: Person, mode: AuthorKeyMode = "initial") -> str | None:
     return _name_key(person.family or "", person.given, mode)
 
 
-@lru_cache(maxsize=1 << 17)  # the same names recur (productive authors, and one per duplicate record)
+@lru_cache(maxsize=1 << 14)  # the same names recur (productive authors, and one per duplicate record)
 def _name_key(family: str, given: str | None, mode: AuthorKeyMode) -> str | None:
     family = squash(family)
     if not family:

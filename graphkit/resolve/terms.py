@@ -37,7 +37,7 @@ log = logging.getLogger(__name__)
 _STRIP = " \t\r\n.,;:\"'"
 
 
-@lru_cache(maxsize=1 << 17)  # the same keywords recur across records (and each is looked up twice)
+@lru_cache(maxsize=1 << 14)  # the frequent keywords recur across records (and each is looked up twice)
 def keyword_text(keyword: str) -> str:
     """A keyword's identity: NFKC, case-folded, trimmed, inner whitespace collapsed."""
     return " ".join(unicodedata.normalize("NFKC", keyword).casefold().split()).strip(_STRIP)
@@ -48,7 +48,7 @@ def keyword_key(keyword: str) -> str | None:
     return f"kw:{text}" if text else None
 
 
-@lru_cache(maxsize=1 << 17)
+@lru_cache(maxsize=1 << 14)
 def _surface(keyword: str) -> str:
     return " ".join(unicodedata.normalize("NFKC", keyword).split()).strip(_STRIP)
 
