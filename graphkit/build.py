@@ -299,6 +299,7 @@ def _build_graph(records: Iterable[Record], options: BuildOptions, progress: Pro
                     graph.add_edge(RelType.CITES, key, target)
 
     clock.lap("cites")
+    count_term_papers(graph)
     result = BuildResult(graph, records=count, duplicates=resolver.duplicates, authors=authors.authors,
                          journals=journals.journals)
     result.report = _report(result, files, missing, n_works, authors, journals, keyword_stats, mesh_unknown,
@@ -306,6 +307,16 @@ def _build_graph(records: Iterable[Record], options: BuildOptions, progress: Pro
     clock.lap("report")
     log.info("built %d papers from %d records (CPU s: %s)", n_works, count, clock)
     return result
+
+
+def count_term_papers(graph: Graph) -> None:
+    """Set ``papers`` on every Keyword and MeshTerm: the number of papers linked to it (HAS_KEYWORD /
+    HAS_MESH edges; at most one per paper and term). A denormalised count, so ranking terms by papers
+    reads one property per term instead of aggregating every link (445k links on 100k papers)."""
+    for rel, label in ((RelType.HAS_KEYWORD, Label.KEYWORD), (RelType.HAS_MESH, Label.MESH)):
+        counts = Counter(e["target"] for e in graph.edges(rel))
+        for row in graph.nodes(label):
+            row["papers"] = counts.get(row["key"], 0)
 
 
 def _add_static_nodes(graph: Graph, authors: AuthorResolver, journals: JournalResolver,

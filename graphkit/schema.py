@@ -40,8 +40,10 @@ NODE_PROPERTIES: dict[Label, dict[str, str]] = {
     },
     Label.AUTHOR: {"key": "str", "name": "str", "family": "str", "given": "str", "orcid": "str"},
     Label.JOURNAL: {"key": "str", "name": "str", "abbreviation": "str", "issn": "str", "publisher": "str"},
-    Label.KEYWORD: {"key": "str", "name": "str", "check_tag": "bool"},
-    Label.MESH: {"key": "str", "ui": "str", "name": "str", "tree_numbers": "list[str]", "check_tag": "bool"},
+    # papers: number of papers linked (HAS_KEYWORD / HAS_MESH), derived: set by build and by every store
+    Label.KEYWORD: {"key": "str", "name": "str", "check_tag": "bool", "papers": "int"},
+    Label.MESH: {"key": "str", "ui": "str", "name": "str", "tree_numbers": "list[str]", "check_tag": "bool",
+                 "papers": "int"},
 }
 
 # relationship type -> (start label, end label)

@@ -24,6 +24,7 @@ import logging
 import re
 import shutil
 import tempfile
+from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict
 from decimal import Decimal
@@ -44,6 +45,9 @@ MANIFEST_VERSION = 1
 DB_FILE = "graph.lbug"
 INDEX_FILE = "search.sqlite"
 MANIFEST_FILE = "manifest.json"
+
+# term label -> the relationship whose links its derived ``papers`` property counts
+TERM_LINKS = {Label.KEYWORD: RelType.HAS_KEYWORD, Label.MESH: RelType.HAS_MESH}
 
 # schema type name -> LadybugDB column type
 LADYBUG_TYPES = {"str": "STRING", "int": "INT64", "bool": "BOOLEAN", "list[str]": "STRING[]"}
@@ -387,6 +391,9 @@ def _arrow_table(graph: Graph, item: Label | RelType):
         props = NODE_PROPERTIES[item]
         rows = list(graph.nodes(item))
         columns = {p: [r.get(p) for r in rows] for p in props}
+        if item in TERM_LINKS:  # derived, whatever the graph says: merged parts may carry stale counts
+            linked = Counter(e["target"] for e in graph.edges(TERM_LINKS[item]))
+            columns["papers"] = [linked.get(r["key"], 0) for r in rows]
     else:
         props = EDGE_PROPERTIES[item]
         rows = list(graph.edges(item))

@@ -12,7 +12,9 @@ Loading a :class:`~graphkit.graph.Graph` runs these phases, each reported to the
 4. ``terms``: the ``terms`` property of papers ("; "-joined keyword and MeSH names, for the full-text
    index): set with the node for papers new to the store, recomputed here from the stored
    HAS_KEYWORD/HAS_MESH edges for papers that were already there.
-5. ``coauthors``: every CO_AUTHOR pair among the stored authors of the touched papers recomputed from
+5. ``papers:<Label>``: the derived ``papers`` count of every Keyword and MeshTerm in the graph,
+   recomputed from the stored HAS_KEYWORD/HAS_MESH links (top-keywords and top-mesh order by it).
+6. ``coauthors``: every CO_AUTHOR pair among the stored authors of the touched papers recomputed from
    the stored AUTHORED edges (papers = distinct shared papers, first_year, last_year; papers with more
    than ``coauthor_cap`` authors give no pairs, and a pair left with none is deleted), so weights are
    never added twice however the files are split over ingests.
@@ -163,6 +165,16 @@ COAUTHOR_QUERY = (
     "SET r.papers = n, r.first_year = fy, r.last_year = ly) "
     f"WITH s, t, n OPTIONAL MATCH (s)-[old:{RelType.CO_AUTHOR.value}]-(t) WHERE n = 0 DELETE old"
 )
+
+
+# the derived ``papers`` count of a Keyword / MeshTerm, recomputed from the stored links of the terms a
+# load touched (a term's links change only through papers that name it, and those name the term node)
+TERM_LINKS = {Label.KEYWORD: RelType.HAS_KEYWORD, Label.MESH: RelType.HAS_MESH}
+
+
+def term_papers_query(label: Label) -> str:
+    return (f"UNWIND $keys AS k MATCH (t:{label.value} {{key: k}}) "
+            f"SET t.papers = size([(t)<-[:{TERM_LINKS[label].value}]-(:{Label.PAPER.value}) | 1])")
 
 
 EXISTING_PAPERS_QUERY = f"UNWIND $keys AS k MATCH (p:{Label.PAPER.value} {{key: k}}) RETURN k AS key"
@@ -367,6 +379,9 @@ class Neo4jStore:
                                                         "matched": t["rows"] - t["relationships_created"]}
             self._batched("terms", TERMS_QUERY, [k for k in papers if k in recompute], "keys", progress,
                           {"sep": TERMS_SEPARATOR})
+            for label in TERM_LINKS:
+                self._batched(f"papers:{label.value}", term_papers_query(label),
+                              [r["key"] for r in graph.nodes(label)], "keys", progress)
             summary["relationships"][RelType.CO_AUTHOR.value] = self._coauthors(papers, coauthor_cap, progress,
                                                                                 published)
         summary["nodes_created"] = sum(v["created"] for v in summary["nodes"].values())
