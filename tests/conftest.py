@@ -77,3 +77,11 @@ def neo4j_empty(neo4j_driver):
     with neo4j_driver.session() as session:  # CALL ... IN TRANSACTIONS needs an auto-commit transaction
         session.run("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS").consume()
     return neo4j_driver
+
+
+# -- Headless Chromium: one session fixture for every browser test ------------------------------------
+# (defined once here; a session fixture imported into several modules would start Playwright twice)
+import sys as _sys  # noqa: E402
+
+_sys.path.insert(0, str(Path(__file__).resolve().parent / "browser"))
+from _chromium import browser  # noqa: E402,F401
