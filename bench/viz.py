@@ -89,11 +89,18 @@ def load(playwright, path: Path, ready_js: str, time_js: str, cap: float,
     try:
         # "load": inline scripts have run (vis-network is built); waiting from "commit" races the
         # navigation and can fail with a destroyed execution context
-        page.goto(url, wait_until="load", timeout=cap * 1000)
+        start = time.perf_counter()
         try:
-            page.wait_for_function(ready_js, timeout=cap * 1000)
+            page.goto(url, wait_until="load", timeout=cap * 1000)
+            left = max(cap - (time.perf_counter() - start), 0.001)
+            page.wait_for_function(ready_js, timeout=left * 1000)
         except PlaywrightTimeout:
-            note = page.evaluate(progress_js) if progress_js else ""
+            note = ""
+            if progress_js:  # the page's main thread may be stuck in vis's set-up: ask with a time limit
+                try:
+                    note = page.wait_for_function(progress_js, timeout=10_000).json_value()
+                except Exception:  # noqa: BLE001 - Playwright's TimeoutError or a page without `network`
+                    note = "page still busy in its first script"
             return None, [u for u in requests if u != url], note
         return page.evaluate(time_js) / 1000.0, [u for u in requests if u != url], ""
     finally:

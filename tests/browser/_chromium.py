@@ -6,6 +6,7 @@ Under CI=true a missing Chromium or Playwright fails the tests; elsewhere they a
 
 from __future__ import annotations
 
+import atexit
 import os
 import shutil
 from dataclasses import dataclass, field
@@ -42,9 +43,15 @@ def chromium_path() -> str | None:
     return "/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None
 
 
-@pytest.fixture(scope="session")
-def browser():
-    """A headless Chromium (fresh temporary profile per context, as Playwright launches it)."""
+_SHARED: dict[str, Any] = {}
+
+
+def _shared_browser():
+    """One Playwright and one Chromium for the whole test session, closed at exit. (Each test module imports
+    the fixture below, which makes one session fixture per module; a second sync Playwright cannot start
+    while the first runs, so they all share this one.)"""
+    if "browser" in _SHARED:
+        return _SHARED["browser"]
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
@@ -52,13 +59,28 @@ def browser():
     exe = chromium_path()
     if exe is None:
         _unavailable("chromium is not installed (scripts/test installs the Debian package)")
-    with sync_playwright() as p:
+    pw = sync_playwright().start()
+    try:
+        b = pw.chromium.launch(executable_path=exe, headless=True, args=FLAGS)
+    except Exception as exc:  # noqa: BLE001
+        pw.stop()
+        _unavailable(f"chromium at {exe} did not start: {exc}")
+
+    def close() -> None:
         try:
-            b = p.chromium.launch(executable_path=exe, headless=True, args=FLAGS)
-        except Exception as exc:  # noqa: BLE001
-            _unavailable(f"chromium at {exe} did not start: {exc}")
-        yield b
-        b.close()
+            b.close()
+        finally:
+            pw.stop()
+
+    atexit.register(close)
+    _SHARED["browser"] = b
+    return b
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """A headless Chromium (fresh temporary profile per context, as Playwright makes contexts)."""
+    return _shared_browser()
 
 
 @dataclass
