@@ -8,7 +8,9 @@ Each file starts with ``//`` header lines::
     // param: limit (int) default: 25
     // unordered: journals          (list columns whose element order means nothing; sorted on output)
 
-A parameter with a ``default`` is optional; one with only an ``example`` must be given. Types are
+The body may be several statements, each ending in ``;`` but the last: the last row each earlier
+statement returns gives parameters to the later ones (:func:`split_steps`). A parameter with a
+``default`` is optional; one with only an ``example`` must be given. Types are
 ``string``, ``int``, ``float``, ``bool``. The same file runs on every store; where portable Cypher is
 impossible a variant ``NAME.<dialect>.cypher`` (e.g. ``collaboration-path.ladybug.cypher``) sits beside
 it and is picked for stores of that dialect.
@@ -65,6 +67,10 @@ class Query:
         """The Cypher this query runs on a store of ``dialect``."""
         return self.variants.get(dialect, self.cypher)
 
+    def steps_for(self, dialect: str) -> list[str]:
+        """The statements this query runs on a store of ``dialect``, in order (see :func:`split_steps`)."""
+        return split_steps(self.text_for(dialect))
+
     def example_params(self) -> dict[str, Any]:
         """Every parameter at its example (or default) value."""
         return {p.name: p.example if p.example is not None else p.default for p in self.params}
@@ -92,6 +98,26 @@ class Query:
         """Whether the result has a defined order (an ORDER BY in every variant)."""
         return all(re.search(r"\bORDER\s+BY\b", text, re.IGNORECASE)
                    for text in (self.cypher, *self.variants.values()))
+
+
+def split_steps(text: str) -> list[str]:
+    """A query body's statements: a line ending in ``;`` ends a step. The columns of the last row a
+    step returns become parameters of the steps after it (a step returning no row ends the query with
+    no rows): a value computed in a cheap first statement is then a constant for the planner of the
+    next (LadybugDB does not push a value carried by ``WITH`` into a scan filter). Numbers are written
+into the later steps as literals, other values passed as parameters."""
+    steps, current = [], []
+    for line in text.splitlines():
+        if line.rstrip().endswith(";"):
+            current.append(line.rstrip()[:-1])
+            steps.append("\n".join(current).strip())
+            current = []
+        else:
+            current.append(line)
+    last = "\n".join(current).strip()
+    if last:
+        steps.append(last)
+    return [step for step in steps if step]
 
 
 def convert(value: Any, param: Param) -> Any:
@@ -203,7 +229,19 @@ def run_query(store: Any, name: str | Query, params: dict[str, Any] | None = Non
     """
     query = name if isinstance(name, Query) else get_query(name)
     bound = query.bind(params or {})
-    rows = store.run(query.text_for(store.dialect), bound)
+    steps = query.steps_for(store.dialect)
+    for i, step in enumerate(steps[:-1]):
+        found = store.run(step, bound)
+        if not found:
+            return []
+        for column, value in found[-1].items():
+            if isinstance(value, int | float) and not isinstance(value, bool):
+                # a number the store computed, written into the later steps as a literal: LadybugDB
+                # prunes a scan by `x >= 664` but not by `x >= $cut` (1 ms against 11 ms on 138k keywords)
+                steps[i + 1:] = [re.sub(rf"\${column}\b", repr(value), s) for s in steps[i + 1:]]
+            else:
+                bound[column] = value
+    rows = store.run(steps[-1], bound)
     for row in rows:
         for column in query.unordered:
             if isinstance(row.get(column), list):

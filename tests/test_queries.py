@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 
 from graphkit.graph import Graph
-from graphkit.queries import QUERY_DIR, QueryError, get_query, load_queries, parse_query_file, run_query
+from graphkit.queries import (QUERY_DIR, QueryError, get_query, load_queries, parse_query_file, run_query,
+                              split_steps)
 from graphkit.schema import Label, RelType
 from graphkit.sinks.embedded import EmbeddedStore
 
@@ -126,6 +127,26 @@ def test_variant_without_main_file_is_an_error(tmp_path):
     (tmp_path / "lonely.ladybug.cypher").write_text("// name: lonely\n// description: d\nRETURN 1\n")
     with pytest.raises(QueryError, match="unknown query"):
         load_queries(tmp_path)
+
+
+def test_split_steps_on_lines_ending_in_a_semicolon():
+    assert split_steps("MATCH (n)\nRETURN 1 AS a;\nRETURN $a ;\n\nRETURN 2\n") == [
+        "MATCH (n)\nRETURN 1 AS a", "RETURN $a", "RETURN 2"]
+    assert split_steps("RETURN ';' AS x") == ["RETURN ';' AS x"]
+
+
+def test_steps_pass_their_last_row_on_as_parameters(store, tmp_path):
+    f = tmp_path / "steps.cypher"
+    f.write_text("// name: steps\n// description: d\n"
+                 "MATCH (p:Paper) WHERE p.year IS NOT NULL RETURN p.key AS k, p.year AS y ORDER BY k;\n"
+                 "MATCH (p:Paper) WHERE p.key >= $k AND p.year = $y RETURN p.key AS key, $y AS year\n",
+                 encoding="utf-8")
+    last = store.run("MATCH (p:Paper) WHERE p.year IS NOT NULL RETURN p.key AS k, p.year AS y "
+                     "ORDER BY k DESC LIMIT 1")[0]
+    assert run_query(store, parse_query_file(f)) == [{"key": last["k"], "year": last["y"]}]
+    f.write_text("// name: steps\n// description: d\n"
+                 "MATCH (p:Paper {key: 'no such paper'}) RETURN p.key AS k;\nRETURN 1 AS one\n", encoding="utf-8")
+    assert run_query(store, parse_query_file(f)) == []
 
 
 def test_shipped_queries_are_the_package_data():
