@@ -12,7 +12,7 @@ Peak RSS is measured two ways and both are kept:
 
 * ``peak_rss_mb``: the largest SUM of resident memory over the whole process tree (the command and
   every descendant: parallel-parsing workers, a JVM started by a script), sampled by psutil every
-  ``interval`` seconds. Sampling can miss a spike shorter than the interval.
+  ``interval`` seconds (0.5 s: listing the tree costs CPU). Sampling can miss a spike shorter than that.
 * ``max_proc_rss_mb``: the kernel's high-water mark of the largest single process, from
   ``os.wait4`` on the child (its ``ru_maxrss`` covers the child and its waited-for descendants).
   It never misses a spike but does not add up concurrent processes.
@@ -75,7 +75,7 @@ def _tree_rss(proc: psutil.Process) -> int:
 
 
 def measure(command: Sequence[str], *, env: dict[str, str] | None = None, cwd: str | Path | None = None,
-            interval: float = 0.1, timeout: float | None = None) -> Measurement:
+            interval: float = 0.5, timeout: float | None = None) -> Measurement:
     """Run ``command`` (no shell), wait for it, and return its Measurement. stdout/stderr are captured
     to temporary files (no pipe deadlock on large output)."""
     import tempfile
