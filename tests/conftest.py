@@ -85,3 +85,26 @@ import sys as _sys  # noqa: E402
 
 _sys.path.insert(0, str(Path(__file__).resolve().parent / "browser"))
 from _chromium import browser  # noqa: E402,F401
+
+
+# -- Hand-made graphs stored as JSON fixtures ---------------------------------------------------------
+
+SMALL_GRAPH = FIXTURES / "rdf" / "small-graph.json"
+
+
+def load_graph(path: Path = SMALL_GRAPH):
+    """A Graph from a fixture file of {"nodes": [{label, key, ...}], "edges": [{type, source, target, ...}]}."""
+    import json
+
+    from graphkit.graph import Graph
+    from graphkit.schema import Label, RelType
+
+    data = json.loads(path.read_text(encoding="utf-8"))
+    g = Graph()
+    for node in data["nodes"]:
+        node = dict(node)
+        g.add_node(Label(node.pop("label")), node.pop("key"), **node)
+    for edge in data["edges"]:
+        edge = dict(edge)
+        g.add_edge(RelType(edge.pop("type")), edge.pop("source"), edge.pop("target"), **edge)
+    return g

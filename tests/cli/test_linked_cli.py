@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from conftest import FIXTURES
+from conftest import FIXTURES, load_graph
 from graphkit.cli import main
 from graphkit.graph import Graph
 from graphkit.linked import shipped_queries
@@ -21,16 +21,6 @@ P1 = "https://doi.org/10.1007/s12020-018-1537-0"
 P2 = "https://w3id.org/graphkit/paper/pmid/29000001"
 
 
-def load_graph(path: Path = FIXTURES / "rdf" / "small-graph.json") -> Graph:
-    data = json.loads(path.read_text(encoding="utf-8"))
-    g = Graph()
-    for node in data["nodes"]:
-        node = dict(node)
-        g.add_node(Label(node.pop("label")), node.pop("key"), **node)
-    for edge in data["edges"]:
-        edge = dict(edge)
-        g.add_edge(RelType(edge.pop("type")), edge.pop("source"), edge.pop("target"), **edge)
-    return g
 
 
 @pytest.fixture(scope="module", params=["turtle", "nt"])

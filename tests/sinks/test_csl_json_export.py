@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from conftest import FIXTURES
+from conftest import FIXTURES, load_graph
 from graphkit.graph import Graph
 from graphkit.schema import Label, RelType
 from graphkit.sinks import export
@@ -15,16 +15,6 @@ CSL_FIELDS = {"id", "type", "title", "author", "issued", "container-title", "con
 CSL_TYPES = {"article-journal", "book", "chapter", "paper-conference", "thesis", "report", "webpage", "document"}
 
 
-def load_graph(path: Path = FIXTURES / "rdf" / "small-graph.json") -> Graph:
-    data = json.loads(path.read_text(encoding="utf-8"))
-    g = Graph()
-    for node in data["nodes"]:
-        node = dict(node)
-        g.add_node(Label(node.pop("label")), node.pop("key"), **node)
-    for edge in data["edges"]:
-        edge = dict(edge)
-        g.add_edge(RelType(edge.pop("type")), edge.pop("source"), edge.pop("target"), **edge)
-    return g
 
 
 def test_csl_json_items(tmp_path):

@@ -13,7 +13,7 @@ from rdflib import Literal, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import RDF
 
-from conftest import CORPUS, FIXTURES, SEED
+from conftest import CORPUS, FIXTURES, SEED, load_graph
 from graphkit.graph import Graph
 from graphkit.linked import ONTOLOGY_PATH, SHAPES_PATH, load_rdf, validate
 from graphkit.namespaces import BIBO, DCTERMS, FABIO, FOAF, GK, MESHV, PRISM, SKOS
@@ -28,16 +28,6 @@ P1 = "doi:10.1007/s12020-018-1537-0"
 FORMATS = list(RDF_FORMATS)
 
 
-def load_graph(path: Path = SMALL) -> Graph:
-    data = json.loads(path.read_text(encoding="utf-8"))
-    g = Graph()
-    for node in data["nodes"]:
-        node = dict(node)
-        g.add_node(Label(node.pop("label")), node.pop("key"), **node)
-    for edge in data["edges"]:
-        edge = dict(edge)
-        g.add_edge(RelType(edge.pop("type")), edge.pop("source"), edge.pop("target"), **edge)
-    return g
 
 
 def parse(path: Path, fmt: str) -> rdflib.Graph:

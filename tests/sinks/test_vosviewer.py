@@ -8,7 +8,7 @@ from pathlib import Path
 import networkx as nx
 import pytest
 
-from conftest import FIXTURES
+from conftest import FIXTURES, load_graph
 from graphkit.graph import Graph
 from graphkit.model import GraphkitError
 from graphkit.schema import Label, RelType
@@ -16,16 +16,6 @@ from graphkit.sinks import export
 from graphkit.sinks.vosviewer import LOUVAIN_SEED, vosviewer_json
 
 
-def load_graph(path: Path = FIXTURES / "rdf" / "small-graph.json") -> Graph:
-    data = json.loads(path.read_text(encoding="utf-8"))
-    g = Graph()
-    for node in data["nodes"]:
-        node = dict(node)
-        g.add_node(Label(node.pop("label")), node.pop("key"), **node)
-    for edge in data["edges"]:
-        edge = dict(edge)
-        g.add_edge(RelType(edge.pop("type")), edge.pop("source"), edge.pop("target"), **edge)
-    return g
 
 
 def two_teams() -> Graph:
