@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -278,24 +278,37 @@ def _join(value: str, raw: str, path: str, line: int, problems: list, ordinal: i
     return " ".join(out)
 
 
-def _finish(path: str, block: _Block, *, last: bool) -> Iterator[Record | Diagnostic]:
-    src = Source(path, block.line, FORMAT)
+def finish_block(path: str, fmt: str, line: int, ordinal: int,
+                 convert: Callable[[Source], tuple[Record, list[tuple[int, str, str]]]],
+                 after: Callable[[], Iterable[Diagnostic]] | None = None) -> Iterator[Record | Diagnostic]:
+    """Turn one tagged block into its record (MEDLINE and WoS share this): the block's problems and a
+    missing title as warnings, any mapping failure as one error that costs only this record."""
+    src = Source(path, line, fmt)
     try:
-        record, problems = _to_record(block, src)
+        record, problems = convert(src)
     except Exception as exc:  # a record we cannot map costs only itself
-        log.debug("cannot map record %d of %s", block.ordinal, path, exc_info=True)
+        log.debug("cannot map record %d of %s", ordinal, path, exc_info=True)
         yield Diagnostic(src, "error", f"record skipped: {' '.join(str(exc).split()) or type(exc).__name__}",
-                         record=block.ordinal, kind="bad-record")
+                         record=ordinal, kind="bad-record")
         return
-    for line, message, kind in problems:
-        yield Diagnostic(Source(path, line, FORMAT), "warning", message, record=block.ordinal, kind=kind)
+    for where, message, kind in problems:
+        yield Diagnostic(Source(path, where, fmt), "warning", message, record=ordinal, kind=kind)
     if not record.title:
-        yield Diagnostic(src, "warning", "record has no title (TI)", record=block.ordinal, kind="incomplete")
-    if last and "PMID" in block.tags and SOURCE_TAG not in block.tags:
-        yield Diagnostic(Source(path, block.fields[-1][2], FORMAT), "warning",
-                         "last record has no SO line: the file looks truncated", record=block.ordinal,
-                         kind="truncated")
+        yield Diagnostic(src, "warning", "record has no title (TI)", record=ordinal, kind="incomplete")
+    if after is not None:
+        yield from after()
     yield record
+
+
+def _finish(path: str, block: _Block, *, last: bool) -> Iterator[Record | Diagnostic]:
+    def truncated() -> Iterator[Diagnostic]:
+        if last and "PMID" in block.tags and SOURCE_TAG not in block.tags:
+            yield Diagnostic(Source(path, block.fields[-1][2], FORMAT), "warning",
+                             "last record has no SO line: the file looks truncated", record=block.ordinal,
+                             kind="truncated")
+
+    yield from finish_block(path, FORMAT, block.line, block.ordinal, lambda src: _to_record(block, src),
+                            truncated)
 
 
 def _to_record(block: _Block, src: Source) -> tuple[Record, list[tuple[int, str, str]]]:

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from graphkit.model import Diagnostic, JournalRef, Person, Record, Source
 from graphkit.readers._text import TextLines
-from graphkit.readers.medline import normalise_doi, normalise_issn, normalise_orcid, split_person
+from graphkit.readers.medline import finish_block, normalise_doi, normalise_issn, normalise_orcid, split_person
 
 log = logging.getLogger(__name__)
 
@@ -163,19 +163,7 @@ def read_wos(path: str | Path, *, stream=None) -> Iterator[Record | Diagnostic]:
 
 
 def _finish(path: str, block: _Block) -> Iterator[Record | Diagnostic]:
-    src = Source(path, block.line, FORMAT)
-    try:
-        record, problems = _to_record(block, src)
-    except Exception as exc:  # a record we cannot map costs only itself
-        log.debug("cannot map record %d of %s", block.ordinal, path, exc_info=True)
-        yield Diagnostic(src, "error", f"record skipped: {' '.join(str(exc).split()) or type(exc).__name__}",
-                         record=block.ordinal, kind="bad-record")
-        return
-    for line, message, kind in problems:
-        yield Diagnostic(Source(path, line, FORMAT), "warning", message, record=block.ordinal, kind=kind)
-    if not record.title:
-        yield Diagnostic(src, "warning", "record has no title (TI)", record=block.ordinal, kind="incomplete")
-    yield record
+    yield from finish_block(path, FORMAT, block.line, block.ordinal, lambda src: _to_record(block, src))
 
 
 def _fold(name: str) -> str:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from pathlib import Path
 
 import pytest
@@ -12,9 +11,7 @@ from click.testing import CliRunner
 
 from conftest import FIXTURES, load_graph
 from graphkit.cli import main
-from graphkit.graph import Graph
 from graphkit.linked import shipped_queries
-from graphkit.schema import Label, RelType
 from graphkit.sinks.rdf import write_rdf
 
 P1 = "https://doi.org/10.1007/s12020-018-1537-0"

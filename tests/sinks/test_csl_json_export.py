@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
-from conftest import FIXTURES, load_graph
-from graphkit.graph import Graph
-from graphkit.schema import Label, RelType
+from conftest import load_graph
 from graphkit.sinks import export
 
 CSL_FIELDS = {"id", "type", "title", "author", "issued", "container-title", "container-title-short", "volume",

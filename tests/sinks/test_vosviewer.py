@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import networkx as nx
 import pytest
 
-from conftest import FIXTURES, load_graph
+from conftest import load_graph
 from graphkit.graph import Graph
 from graphkit.model import GraphkitError
 from graphkit.schema import Label, RelType
