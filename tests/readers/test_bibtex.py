@@ -135,27 +135,3 @@ def test_latex_fast_path_matches_pylatexenc_on_corpus() -> None:
     for value in sample:
         full = decoder.latex_to_text(re.sub(r"(?<!\\)([&%#])", r"\\\1", value))
         assert decode_latex(value, decoder) == " ".join(full.replace("\xa0", " ").split()), value
-
-
-# -- fuzz: mutated fixtures never raise, only yield records and diagnostics with a line ---------------
-from hypothesis import given, settings  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
-
-_SEEDS = [p.read_bytes() for p in sorted((FIXTURES / "bibtex").iterdir())]
-_TOKENS = [b"{", b"}", b'"', b",", b"\n", b"\r", b"@", b"\\", b"\xff", b"\xe9", b"[", b"]", b"%", b"$", b"=",
-           b";", b"--", b"<i>", b"\x00", b" and "]
-
-
-@settings(max_examples=150, deadline=None)
-@given(seed=st.sampled_from(_SEEDS), edits=st.lists(
-    st.tuples(st.floats(0, 1), st.integers(0, 10**6), st.sampled_from(_TOKENS), st.integers(1, 30)), max_size=8))
-def test_fuzz_no_exception_escapes(seed: bytes, edits) -> None:
-    data = bytearray(seed)
-    for where, pos, token, length in edits:
-        pos %= len(data) + 1
-        if where < 0.5:
-            data[pos:pos] = token
-        else:
-            del data[pos:pos + length]
-    for item in read_bibtex("fuzz", stream=io.BytesIO(bytes(data))):
-        assert isinstance(item, (Record, Diagnostic)) and item.source.line >= 1

@@ -87,27 +87,3 @@ def test_helpers() -> None:
     assert date_year({"literal": "circa 1850"}) == 1850
     assert date_year({"date-parts": [[]]}) is None
     assert strip_markup('<span style="font-variant:small-caps;">DNA</span> &amp; <sub>2</sub>') == "DNA & 2"
-
-
-# -- fuzz: mutated fixtures never raise, only yield records and diagnostics with a line ---------------
-from hypothesis import given, settings  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
-
-_SEEDS = [p.read_bytes() for p in sorted((FIXTURES / "csl_json").iterdir())]
-_TOKENS = [b"{", b"}", b'"', b",", b"\n", b"\r", b"@", b"\\", b"\xff", b"\xe9", b"[", b"]", b"%", b"$", b"=",
-           b";", b"--", b"<i>", b"\x00", b" and "]
-
-
-@settings(max_examples=150, deadline=None)
-@given(seed=st.sampled_from(_SEEDS), edits=st.lists(
-    st.tuples(st.floats(0, 1), st.integers(0, 10**6), st.sampled_from(_TOKENS), st.integers(1, 30)), max_size=8))
-def test_fuzz_no_exception_escapes(seed: bytes, edits) -> None:
-    data = bytearray(seed)
-    for where, pos, token, length in edits:
-        pos %= len(data) + 1
-        if where < 0.5:
-            data[pos:pos] = token
-        else:
-            del data[pos:pos + length]
-    for item in read_csl_json("fuzz", stream=io.BytesIO(bytes(data))):
-        assert isinstance(item, (Record, Diagnostic)) and item.source.line >= 1
