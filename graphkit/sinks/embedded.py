@@ -42,6 +42,11 @@ from graphkit.schema import EDGE_PROPERTIES, ENDPOINTS, NODE_PROPERTIES, Label, 
 log = logging.getLogger(__name__)
 
 MANIFEST_VERSION = 1
+# Fingerprint of the typed schema: a store built under another one (an older graphkit) is rebuilt from its
+# cached records when opened, instead of failing on a missing property.
+SCHEMA_ID = hashlib.sha1(json.dumps(
+    [{str(k): v for k, v in NODE_PROPERTIES.items()}, {str(k): v for k, v in EDGE_PROPERTIES.items()}],
+    sort_keys=True).encode()).hexdigest()[:12]
 DB_FILE = "graph.lbug"
 INDEX_FILE = "search.sqlite"
 MANIFEST_FILE = "manifest.json"
@@ -88,6 +93,8 @@ class EmbeddedStore:
         self._db: Any = None
         self._conn: Any = None
         self._read_only = True
+        if (self.path / DB_FILE).exists() and self.manifest.get("schema") != SCHEMA_ID:
+            self._migrate()
 
     # -- Store protocol ---------------------------------------------------------------------------
     def ingest(self, paths: Sequence[str | Path], *, options: BuildOptions = BuildOptions(),
@@ -185,18 +192,21 @@ class EmbeddedStore:
         if not (self.path / DB_FILE).exists():
             return graph
         conn = self._connection(read_only=True)
-        for label in Label:
-            props = list(NODE_PROPERTIES[label])
-            cols = ", ".join(f"n.{p} AS {p}" for p in props)
-            for row in _arrow_rows(conn.execute(f"MATCH (n:{label}) RETURN {cols}")):
-                graph.add_node(label, row.pop("key"), **row)
-        for rel in RelType:
-            start, end = ENDPOINTS[rel]
-            props = list(EDGE_PROPERTIES[rel])
-            cols = "".join(f", r.{p} AS {p}" for p in props)
-            query = f"MATCH (a:{start})-[r:{rel}]->(b:{end}) RETURN a.key AS source, b.key AS target{cols}"
-            for row in _arrow_rows(conn.execute(query)):
-                graph.add_edge(rel, row.pop("source"), row.pop("target"), **row)
+        try:
+            for label in Label:
+                props = list(NODE_PROPERTIES[label])
+                cols = ", ".join(f"n.{p} AS {p}" for p in props)
+                for row in _arrow_rows(conn.execute(f"MATCH (n:{label}) RETURN {cols}")):
+                    graph.add_node(label, row.pop("key"), **row)
+            for rel in RelType:
+                start, end = ENDPOINTS[rel]
+                props = list(EDGE_PROPERTIES[rel])
+                cols = "".join(f", r.{p} AS {p}" for p in props)
+                query = f"MATCH (a:{start})-[r:{rel}]->(b:{end}) RETURN a.key AS source, b.key AS target{cols}"
+                for row in _arrow_rows(conn.execute(query)):
+                    graph.add_edge(rel, row.pop("source"), row.pop("target"), **row)
+        except RuntimeError as exc:
+            raise StoreError(f"cannot read the graph from {self.path}: {' '.join(str(exc).split())}") from None
         return graph
 
     def close(self) -> None:
@@ -261,7 +271,15 @@ class EmbeddedStore:
         load_database(graph, self.path / DB_FILE, progress=progress)
         fts.build_index(graph, self.path / INDEX_FILE)
         progress("search index", 1, 1)
+        self.manifest["schema"] = SCHEMA_ID
         return {"records": result.records, **(result.report or {})}
+
+    def _migrate(self) -> None:
+        """Rebuild a store made under another schema from its cached records and graphs."""
+        log.warning("%s was built by another graphkit version; rebuilding it from its cached records", self.path)
+        options = BuildOptions(**self.manifest["options"]) if self.manifest["options"] else BuildOptions()
+        self._rebuild(options, null_progress)
+        self._save_manifest(self.manifest)
 
     def _connection(self, *, read_only: bool):
         import ladybug

@@ -169,3 +169,23 @@ def test_damaged_manifest_is_reported(tmp_path):
     (path / "manifest.json").write_text("{not json", encoding="utf-8")
     with pytest.raises(StoreError, match="unreadable manifest"):
         EmbeddedStore(path)
+
+
+def test_store_from_another_schema_is_rebuilt_on_open(tmp_path, files, caplog):
+    """A store written under an older schema (say, before a property existed) is rebuilt from its cached
+    records when opened, so reading it does not fail on a missing property."""
+    from graphkit.sinks.embedded import MANIFEST_FILE, SCHEMA_ID
+
+    db = tmp_path / "db"
+    with EmbeddedStore(db, create=True) as store:
+        store.ingest([A, B])
+        counts = store.counts()
+    manifest = json.loads((db / MANIFEST_FILE).read_text())
+    assert manifest["schema"] == SCHEMA_ID
+    manifest["schema"] = "older"
+    (db / MANIFEST_FILE).write_text(json.dumps(manifest))
+    with caplog.at_level("WARNING"), EmbeddedStore(db) as store:
+        assert store.counts() == counts
+        assert store.read_graph().count(Label.PAPER) == counts["Paper"]
+    assert "rebuilding" in caplog.text
+    assert json.loads((db / MANIFEST_FILE).read_text())["schema"] == SCHEMA_ID
