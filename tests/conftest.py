@@ -108,3 +108,13 @@ def load_graph(path: Path = SMALL_GRAPH):
         edge = dict(edge)
         g.add_edge(RelType(edge.pop("type")), edge.pop("source"), edge.pop("target"), **edge)
     return g
+
+
+def split(items):
+    """A reader's output as (records, diagnostics)."""
+    from graphkit.model import Record
+
+    records, diags = [], []
+    for item in items:
+        (records if isinstance(item, Record) else diags).append(item)
+    return records, diags

@@ -7,19 +7,12 @@ import re
 
 import pytest
 
-from graphkit.model import Diagnostic, Record
 from graphkit.readers import detect, read
 from graphkit.readers.bibtex import decode_latex, parse_pages, read_bibtex
-from conftest import CORPUS, FIXTURES
+from conftest import CORPUS, FIXTURES, split
 
 FIX = FIXTURES / "bibtex"
 
-
-def split(items) -> tuple[list[Record], list[Diagnostic]]:
-    records, diags = [], []
-    for item in items:
-        (records if isinstance(item, Record) else diags).append(item)
-    return records, diags
 
 
 def test_latex_accents_decoded() -> None:

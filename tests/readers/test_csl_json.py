@@ -6,20 +6,13 @@ import io
 
 import pytest
 
-from graphkit.model import Diagnostic, Record
 from graphkit.readers import detect, read
 from graphkit.readers.csl_json import date_year, read_csl_json, strip_markup
-from conftest import CORPUS, FIXTURES, corpus_counts
+from conftest import CORPUS, FIXTURES, corpus_counts, split
 
 FIX = FIXTURES / "csl_json"
 CSL_FILES = [f for f, fmt, _ in corpus_counts() if fmt == "CSL-JSON"]
 
-
-def split(items) -> tuple[list[Record], list[Diagnostic]]:
-    records, diags = [], []
-    for item in items:
-        (records if isinstance(item, Record) else diags).append(item)
-    return records, diags
 
 
 def test_date_parts_strings_seasons_ranges() -> None:

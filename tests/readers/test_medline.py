@@ -4,20 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from graphkit.model import Diagnostic, Record
 from graphkit.readers import detect, read
 from graphkit.readers.medline import parse_mesh, parse_pages, read_medline
-from conftest import CORPUS, FIXTURES, corpus_counts
+from conftest import CORPUS, FIXTURES, corpus_counts, split
 
 MEDLINE_ROWS = [(f, n) for f, fmt, n in corpus_counts() if "MEDLINE" in fmt]
 FIX = FIXTURES / "medline"
 
-
-def split(items) -> tuple[list[Record], list[Diagnostic]]:
-    records, diags = [], []
-    for item in items:
-        (records if isinstance(item, Record) else diags).append(item)
-    return records, diags
 
 
 @pytest.mark.corpus

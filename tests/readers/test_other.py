@@ -3,19 +3,13 @@
 
 from __future__ import annotations
 
-from graphkit.model import Diagnostic, Record
+from graphkit.model import Diagnostic
 from graphkit.readers import detect, read
 from graphkit.readers.other import split_outside_parens
-from conftest import FIXTURES
+from conftest import FIXTURES, split
 
 FIX = FIXTURES / "other"
 
-
-def split(items) -> tuple[list[Record], list[Diagnostic]]:
-    records, diags = [], []
-    for item in items:
-        (records if isinstance(item, Record) else diags).append(item)
-    return records, diags
 
 
 def test_embase_source_cell_and_emtree_terms() -> None:

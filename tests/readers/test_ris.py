@@ -10,17 +10,11 @@ from graphkit.model import Diagnostic, Record
 from graphkit.readers import detect, read
 from graphkit.readers._terms import split_mixed_terms
 from graphkit.readers.ris import clean_doi, issns_in, parse_person, read_ris
-from conftest import CORPUS, FIXTURES, SEED, corpus_counts
+from conftest import CORPUS, FIXTURES, SEED, corpus_counts, split
 
 RIS_ROWS = [(f, n) for f, fmt, n in corpus_counts() if fmt == "RIS"]
 FIX = FIXTURES / "ris"
 
-
-def split(items) -> tuple[list[Record], list[Diagnostic]]:
-    records, diags = [], []
-    for item in items:
-        (records if isinstance(item, Record) else diags).append(item)
-    return records, diags
 
 
 def parse(name: str) -> tuple[list[Record], list[Diagnostic]]:

@@ -4,19 +4,12 @@ from __future__ import annotations
 
 import io
 
-from graphkit.model import Diagnostic, Record
 from graphkit.readers import detect, read
 from graphkit.readers.scopus_csv import merge_reference_authors, read_scopus_csv
-from conftest import FIXTURES
+from conftest import FIXTURES, split
 
 FIX = FIXTURES / "scopus_csv"
 
-
-def split(items) -> tuple[list[Record], list[Diagnostic]]:
-    records, diags = [], []
-    for item in items:
-        (records if isinstance(item, Record) else diags).append(item)
-    return records, diags
 
 
 def test_old_layout_comma_separated_authors() -> None:

@@ -11,17 +11,11 @@ from hypothesis import strategies as st
 from graphkit.model import Diagnostic, Record
 from graphkit.readers import detect, read
 from graphkit.readers.wos import read_wos
-from conftest import CORPUS, FIXTURES, corpus_counts
+from conftest import CORPUS, FIXTURES, corpus_counts, split
 
 WOS_ROWS = [(f, n) for f, fmt, n in corpus_counts() if fmt.startswith("WoS")]
 FIX = FIXTURES / "wos"
 
-
-def split(items) -> tuple[list[Record], list[Diagnostic]]:
-    records, diags = [], []
-    for item in items:
-        (records if isinstance(item, Record) else diags).append(item)
-    return records, diags
 
 
 @pytest.mark.corpus
