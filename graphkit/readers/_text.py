@@ -54,11 +54,9 @@ def iter_raw_lines(stream: BinaryIO) -> Iterator[bytes]:
         yield buf
 
 
-class TextLines:
-    """Iterate ``(line_number, text)`` over a file; decode warnings collect in ``diagnostics``.
-
-    Readers drain ``diagnostics`` as they go so warnings come out next to the records they concern.
-    """
+class _TextSource:
+    """A file (or an open binary stream) read once; decode warnings collect in ``diagnostics``, which
+    readers drain as they go so warnings come out next to the records they concern."""
 
     def __init__(self, path: str | Path, format: str, stream: BinaryIO | None = None) -> None:
         self.path = str(path)
@@ -74,6 +72,17 @@ class TextLines:
                 yield from self._iter(fh)
 
     def _iter(self, fh: BinaryIO) -> Iterator[tuple[int, str]]:
+        raise NotImplementedError
+
+    def drain(self) -> list[Diagnostic]:
+        out, self.diagnostics = self.diagnostics, []
+        return out
+
+
+class TextLines(_TextSource):
+    """Iterate ``(line_number, text)`` over a file."""
+
+    def _iter(self, fh: BinaryIO) -> Iterator[tuple[int, str]]:
         for number, raw in enumerate(iter_raw_lines(fh), start=1):
             text, fell_back = decode_line(raw)
             if fell_back:
@@ -81,10 +90,6 @@ class TextLines:
                     Source(self.path, number, self.format), "warning",
                     "line is not valid UTF-8; decoded as Windows-1252", kind="encoding"))
             yield number, text
-
-    def drain(self) -> list[Diagnostic]:
-        out, self.diagnostics = self.diagnostics, []
-        return out
 
 
 def read_head(path: str | Path, size: int = 65536) -> str:
@@ -96,7 +101,7 @@ def read_head(path: str | Path, size: int = 65536) -> str:
     return data.decode("utf-8", errors="replace")
 
 
-class TextBlocks:
+class TextBlocks(_TextSource):
     """Iterate ``(first_line_number, text)`` blocks of whole lines, for readers whose hot loop works on
     many lines at once (regex split) instead of one Python iteration per line.
 
@@ -107,22 +112,8 @@ class TextBlocks:
 
     def __init__(self, path: str | Path, format: str, stream: BinaryIO | None = None,
                  chunk_size: int = CHUNK) -> None:
-        self.path = str(path)
-        self.format = format
-        self._stream = stream
+        super().__init__(path, format, stream)
         self.chunk_size = chunk_size
-        self.diagnostics: list[Diagnostic] = []
-
-    def __iter__(self) -> Iterator[tuple[int, str]]:
-        if self._stream is not None:
-            yield from self._iter(self._stream)
-        else:
-            with open(self.path, "rb") as fh:
-                yield from self._iter(fh)
-
-    def drain(self) -> list[Diagnostic]:
-        out, self.diagnostics = self.diagnostics, []
-        return out
 
     def _iter(self, fh: BinaryIO) -> Iterator[tuple[int, str]]:
         pending = fh.read(len(BOM))
