@@ -22,7 +22,8 @@ from graphkit.graph import Graph
 from graphkit.model import Diagnostic, Person, Record
 from graphkit.progress import Progress, null_progress
 from graphkit.readers import read_files
-from graphkit.resolve.authors import AuthorInfo, AuthorResolver, given_parts
+from graphkit.resolve.authors import AuthorInfo, AuthorKeyMode, AuthorResolver, given_parts
+from graphkit.resolve.journals import normalise_journal, valid_issns
 from graphkit.resolve.cites import CitationIndex, parse_reference
 from graphkit.resolve.journals import JournalInfo, JournalResolver
 from graphkit.resolve.mesh import vocabulary
@@ -36,9 +37,15 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True, slots=True)
 class BuildOptions:
-    author_key: Literal["initial", "full"] = "initial"
+    author_key: AuthorKeyMode = "compatible"
     coauthor_cap: int = 100  # papers with more authors get AUTHORED edges but no CO_AUTHOR pairs
     format: str = "auto"
+    # reviewer overrides (--author-map): (variant "Family, Given", author key or "split") pairs, kept as
+    # data so a store's manifest records them and a changed map rebuilds the store
+    author_map: tuple[tuple[str, str], ...] = ()
+
+    def __post_init__(self) -> None:  # from JSON (a store's manifest) the pairs come back as lists
+        object.__setattr__(self, "author_map", tuple(tuple(p) for p in self.author_map))
 
 
 @dataclass(slots=True)
@@ -82,6 +89,21 @@ def _missing(rec: Record) -> list[str]:
     if rec.journal is None or not (rec.journal.name or rec.journal.abbreviation or rec.journal.issns):
         out.append("journal")
     return out
+
+
+def _venue(work: Work) -> str | None:
+    """The work's venue as evidence for author identity: its first valid ISSN, else its journal title."""
+    for rec in work.records:
+        j = rec.journal
+        if j is not None:
+            for text in j.issns:
+                issns = valid_issns(text)
+                if issns:
+                    return issns[0]
+    for rec in work.records:
+        if rec.journal is not None and (rec.journal.name or rec.journal.abbreviation):
+            return normalise_journal(rec.journal.name or rec.journal.abbreviation) or None
+    return None
 
 
 def _given_letters(p: Person) -> int:
@@ -168,14 +190,14 @@ def _build_graph(records: Iterable[Record], options: BuildOptions, progress: Pro
     works = resolver.works()
     resolver.release()
     vocab = vocabulary() if works else None
-    authors = AuthorResolver(options.author_key)
+    authors = AuthorResolver(options.author_key, dict(options.author_map))
     journals = JournalResolver()
     keywords: dict[str, KeywordInfo] = {}
     plans: list[_Plan] = []
     aligned_variants: list[tuple[int, Person]] = []
     for work in works:
         people, aligned = _author_list(work)
-        occ = [authors.add(p) for p in people]
+        occ = authors.add_work(people, _venue(work))
         aligned_variants.extend((occ[i], p) for i, p in aligned)
         kw_keys: list[str] = []
         mesh: dict[str, tuple[bool, list[str]]] = {}

@@ -26,7 +26,7 @@ RDF_FORMATS = ("turtle", "nt", "jsonld", "xml")
 @store_options
 @user_errors
 def export_command(files: tuple[str, ...], to: str, out: str, rdf_format: str, base: str | None, network: str,
-                   fmt: str, author_key: str, coauthor_cap: int, db: str | None, neo4j: str | None,
+                   fmt: str, author_key: str, author_map: str | None, coauthor_cap: int, db: str | None, neo4j: str | None,
                    database: str | None) -> None:
     """Export the graph of FILES (or, without FILES, the stored graph) to a file format.
 
@@ -44,7 +44,7 @@ def export_command(files: tuple[str, ...], to: str, out: str, rdf_format: str, b
     if files:
         from graphkit.cli.graph import build
 
-        graph = build(files, fmt, author_key, coauthor_cap).graph
+        graph = build(files, fmt, author_key, coauthor_cap, author_map).graph
     else:
         from graphkit.stores import open_store
 

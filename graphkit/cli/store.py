@@ -11,6 +11,7 @@ import click
 
 from graphkit.build import BuildOptions
 from graphkit.cli._common import parse_params, progress_bar, store_options, user_errors
+from graphkit.cli.graph import author_map as read_author_map, author_options
 from graphkit.readers import MAIN_FORMATS
 from graphkit.stores import DEFAULT_DB, open_store
 
@@ -37,12 +38,11 @@ def _where(db: str | None, neo4j: str | None, database: str | None) -> str:
               help="Input format; 'auto' detects it from each file's content.")
 @click.option("--batch-size", type=click.IntRange(1), default=5000, show_default=True,
               help="Rows per Neo4j transaction (the embedded store loads by COPY and ignores it).")
-@click.option("--author-key", type=click.Choice(("initial", "full")), default="initial", show_default=True,
-              help="Identify authors without ORCID by family name + first initial, or + full given names.")
+@author_options
 @click.option("--quiet", "-q", is_flag=True, help="No progress bars.")
 @user_errors
 def ingest_command(files: tuple[str, ...], db: str | None, neo4j: str | None, database: str | None, fmt: str,
-                   batch_size: int, author_key: str, quiet: bool) -> None:
+                   batch_size: int, author_key: str, author_map: str | None, quiet: bool) -> None:
     """Read FILES, resolve papers, authors, journals and terms, and load the graph into a store.
 
     By default the graph goes to an embedded store in ./graphkit.db (no server needed), which every
@@ -50,7 +50,8 @@ def ingest_command(files: tuple[str, ...], db: str | None, neo4j: str | None, da
     re-ingesting an unchanged file changes nothing. With --neo4j URI the graph is merged into a Neo4j
     server instead (credentials from NEO4J_USER / NEO4J_PASSWORD).
     """
-    options = BuildOptions(author_key=author_key, format=fmt)  # type: ignore[arg-type]
+    options = BuildOptions(author_key=author_key, format=fmt,  # type: ignore[arg-type]
+                           author_map=read_author_map(author_map))
     store = open_store(db, neo4j, database=database, create=True, batch_size=batch_size)
     try:
         with progress_bar(enabled=not quiet) as progress:

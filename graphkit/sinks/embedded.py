@@ -133,7 +133,7 @@ class EmbeddedStore:
                           "diagnostics": len(diags)})
             diagnostics.extend(diags)
             changed = True
-        opts = asdict(options)
+        opts = json.loads(json.dumps(asdict(options)))  # as the manifest holds it (tuples are lists)
         if self.manifest["options"] not in (None, opts):
             changed = True  # new resolution options: rebuild everything with them
         summary: dict[str, Any] = {"store": str(self.path), "dialect": self.dialect, "files": files,
