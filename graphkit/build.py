@@ -357,7 +357,7 @@ def _add_static_nodes(graph: Graph, authors: AuthorResolver, journals: JournalRe
     for key in sorted(journals.journals):
         j = journals.journals[key]
         graph.add_node(Label.JOURNAL, key, name=j.name, abbreviation=j.abbreviation, issn=j.issn,
-                       publisher=j.publisher)
+                       issns=sorted(j.issns), publisher=j.publisher)
     for key in sorted(keywords):
         k = keywords[key]
         graph.add_node(Label.KEYWORD, key, name=k.name, check_tag=k.check_tag)

@@ -92,8 +92,12 @@ def query_command(name: str | None, params: tuple[str, ...], list_: bool, show: 
     """Run the canned query NAME (graphkit query --list shows them) on the store.
 
     Each query is a .cypher file shipped with graphkit; the same file runs on the embedded store and on
-    Neo4j (an engine-specific variant is picked automatically where Cypher dialects differ). Authors are
-    matched by key or by name written "Family, Given" (any case).
+    Neo4j (an engine-specific variant is picked automatically where Cypher dialects differ). Parameters that
+    name something are forgiving: an author by key, ORCID (bare or URL) or any recorded form of the
+    name ("Rockloff, Matthew", "rockloff, m.", "Matthew Rockloff"); a paper by key, DOI (bare, doi: or
+    URL) or PMID; a journal by key, any ISSN or name; a term by key, keyword or MeSH heading/UI, any
+    case. An unknown name prints the closest candidates and exits 1; several matches are listed (exit
+    1) unless one is exact, which is taken with a note on stderr.
 
     \b
     Example:
@@ -124,9 +128,12 @@ def query_command(name: str | None, params: tuple[str, ...], list_: bool, show: 
         return
     store = open_store(db, neo4j, database=database)
     try:
-        rows = run_query(store, query, bound)
+        notes: list[str] = []
+        rows = run_query(store, query, bound, notes=notes)
     finally:
         store.close()
+    for note in notes:
+        click.echo(f"note: {note}", err=True)
     _emit(rows, fmt)
 
 
@@ -168,12 +175,17 @@ def search_command(text: str, limit: int, kind: str | None, fmt: str, db: str | 
     names; best matches first.
 
     TEXT is words (all must match), "quoted phrases" and prefix* words; case and diacritics do not
-    matter ("Barabasi" finds "Barabási"). The embedded store uses a SQLite FTS5 index (BM25), Neo4j
+    matter ("Barabasi" finds "Barabási"). An ORCID, DOI (bare, doi: or URL), PMID or node key finds its
+    node first, with score 1. The embedded store uses a SQLite FTS5 index (BM25), Neo4j
     its full-text indexes.
     """
+    from graphkit.lookup import exact_rows
+
     store = open_store(db, neo4j, database=database)
     try:
-        rows = store.search(text, limit=limit, kind=kind)
+        exact = exact_rows(store, text, kind)  # an ORCID, DOI, PMID or key names its node first
+        rows = exact + [r for r in store.search(text, limit=limit, kind=kind)
+                        if r["key"] not in {e["key"] for e in exact}][:max(0, limit - len(exact))]
     finally:
         store.close()
     for row in rows:

@@ -354,7 +354,7 @@ class _Cluster:
     forms: set[NameForm] = field(default_factory=set)
     orcid: str | None = None
     occs: list[int] = field(default_factory=list)
-    coauthors: Counter = field(default_factory=Counter)
+    coauthors: dict[str, set[tuple[str, ...]]] = field(default_factory=dict)  # block -> given-name tokens
     venues: set[str] = field(default_factory=set)
 
 
@@ -369,7 +369,7 @@ class AuthorResolver:
         self.mode = mode
         self.overrides = {override_key(k): v for k, v in (overrides or {}).items()}
         self._occurrences: list[_Occ] = []
-        self._works: list[tuple[list[tuple[str, str]], str | None]] = []  # (co-author signatures, venue)
+        self._works: list[tuple[list[tuple[str, tuple[str, ...]]], str | None]] = []  # (co-authors, venue)
         self._orcids_of_name: dict[str, set[str]] = defaultdict(set)
         self.authors: dict[str, AuthorInfo] = {}
         self.decisions: list[Decision] = []
@@ -487,7 +487,13 @@ class AuthorResolver:
             return 0
         sigs, venue = self._works[occ.work]
         own = _signature(occ.person)
-        score = sum(1 for s in set(sigs) if s != own and cluster.coauthors.get(s))
+        score = 0
+        for block, given in set(sigs):
+            if (block, given) == own:
+                continue
+            seen = cluster.coauthors.get(block)
+            if seen and any(compatibility(given, g) in ("strong", "initials") for g in seen):
+                score += 1
         if venue and venue in cluster.venues:
             score += 1
         return score
@@ -500,7 +506,9 @@ class AuthorResolver:
         if occ.work >= 0:
             sigs, venue = self._works[occ.work]
             own = _signature(occ.person)
-            cluster.coauthors.update(s for s in set(sigs) if s != own)
+            for block, given in sigs:
+                if (block, given) != own:
+                    cluster.coauthors.setdefault(block, set()).add(given)
             if venue:
                 cluster.venues.add(venue)
 
@@ -630,10 +638,12 @@ def _first_fits(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
     return x == y
 
 
-def _signature(person: Person) -> tuple[str, str]:
-    """A co-author's signature for evidence: folded family (block key) and first initial."""
-    parts = given_parts(person.given)
-    return block_key(person.family or ""), parts[0][:1] if parts else ""
+def _signature(person: Person) -> tuple[str, tuple[str, ...]]:
+    """A co-author as evidence: block key of the family name and given-name tokens. Two occurrences
+    share a co-author when these are in one block with compatible given names ('Linkov, I.' and
+    'Linkov, Igor'; not 'Thomas, Samantha' and 'Thomas, Shane')."""
+    form = name_form(person)
+    return form.block, form.given
 
 
 def override_key(variant: str) -> str:
