@@ -393,10 +393,14 @@ class AuthorResolver:
 
     def add_work(self, people: list[Person], venue: str | None = None) -> list[int]:
         """Register one paper's author list (co-authors and venue are evidence); occurrence ids."""
-        signatures = [_signature(p) for p in people]
-        self._works.append((signatures, venue))
-        w = len(self._works) - 1
+        w = self.add_context(people, venue)
         return [self.add(p, work=w) for p in people]
+
+    def add_context(self, people: list[Person], venue: str | None = None) -> int:
+        """Register a paper's author list and venue as evidence only (no occurrences); the id to pass
+        as ``work`` to :meth:`add`."""
+        self._works.append(([_signature(p) for p in people], venue))
+        return len(self._works) - 1
 
     # -- resolving ---------------------------------------------------------------------------------
     def resolve(self) -> None:
