@@ -77,7 +77,7 @@ class StoredIdentities(Protocol):
 
     def stored_authorships(self, blocks: list[str]) -> list[StoredAuthorship]: ...
 
-    def stored_author_lists(self, papers: list[str]) -> dict[str, list[tuple[str, str | None]]]: ...
+    def stored_author_lists(self, papers: list[str]) -> dict[str, list[tuple[str, str, str | None]]]: ...
 
 
 @dataclass(slots=True)
@@ -158,8 +158,13 @@ def _papers(graph: Graph, stored: StoredIdentities, rec: Reconciliation):
             for k in new:
                 final[k] = k
             continue
-        target = work.key
-        if target.startswith("title:"):  # a title hash's collision suffix is not kept across stores
+        fixed = set(new) & set(old)  # a key both sides hold is one paper already and stays
+        if len(fixed) > 1:
+            for k in new:
+                final[k] = k
+            continue
+        target = next(iter(fixed)) if fixed else work.key
+        if target.startswith("title:") and not fixed:  # a title hash's collision suffix is not kept
             target = ":".join(target.split(":")[:2])
         stored_members[target] = old
         for k in new:
@@ -195,18 +200,19 @@ def _author_lists(graph: Graph, stored: StoredIdentities, rec: Reconciliation, p
     for e in graph.edges(RelType.AUTHORED):
         by_paper[e["target"]].append(e["source"])
 
-    def score(people: list[tuple[str, str | None]]) -> tuple[int, int]:
-        return len(people), sum(len(squash(g or "")) for _, g in people)
+    def score(people: list[tuple[str, str, str | None]]) -> tuple[int, int]:
+        return len(people), sum(len(squash(g or "")) for _, _, g in people)
 
     drop: list[tuple[str, str]] = []
     for paper in sorted(papers):
-        mine = [(graph.node(Label.AUTHOR, a) or {}) for a in by_paper.get(paper, [])]
-        new_score = score([(r.get("family") or "", r.get("given")) for r in mine])
-        old_score = max((score(lists.get(k, [])) for k in stored_members.get(paper, [])), default=(0, 0))
+        mine = [(graph.node(Label.AUTHOR, a) or {"key": a}) for a in by_paper.get(paper, [])]
+        new_score = score([(r["key"], r.get("family") or "", r.get("given")) for r in mine])
+        olds = [lists.get(k, []) for k in stored_members.get(paper, [])]
+        old_score = max((score(x) for x in olds), default=(0, 0))
         if new_score > old_score:
             rec.replace_authors.append(paper)
-        else:
-            drop += [(a, paper) for a in by_paper.get(paper, [])]
+        elif not any({r["key"] for r in mine} == {k for k, _, _ in x} for x in olds):
+            drop += [(a, paper) for a in by_paper.get(paper, [])]  # the stored list stays the paper's
     for a, paper in drop:
         graph.remove_edge(RelType.AUTHORED, a, paper)
     left = {e["source"] for e in graph.edges(RelType.AUTHORED)}
@@ -257,8 +263,13 @@ def _journals(graph: Graph, stored: StoredIdentities, rec: Reconciliation, paper
         if not members["stored"]:
             continue
         keys = members["new"] + members["stored"]
+        fixed = set(members["new"]) & set(members["stored"])
+        if len(fixed) > 1:
+            continue  # two journals the graph's own build kept apart
         issn_keys = sorted(k for k in keys if k.startswith("issn:"))
-        if group.startswith("issn:"):
+        if fixed:
+            target = next(iter(fixed))
+        elif group.startswith("issn:"):
             target = group
         elif issn_keys:
             target = issn_keys[0]
@@ -326,7 +337,12 @@ def _authors(graph: Graph, stored: StoredIdentities, rec: Reconciliation, author
             continue
         if not members["stored"]:
             continue  # nothing stored to meet: the new keys stand as built
-        target = f
+        # a key the graph and the store both hold is one author already: it stays, and two such keys
+        # are two authors the graph's own build kept apart (never merged here)
+        fixed = members["new"] & members["stored"]
+        if len(fixed) > 1:
+            continue
+        target = next(iter(fixed)) if fixed else f
         if target in stored_rows and target not in members["stored"]:
             target = sorted(members["stored"])[0]  # never rename onto another stored author
         for k in members["new"]:
@@ -336,12 +352,12 @@ def _authors(graph: Graph, stored: StoredIdentities, rec: Reconciliation, author
             if k != target:
                 moves.append((k, target))
         info = AuthorInfo(target, target[6:] if target.startswith("orcid:") else None)
-        for k in members["new"]:
+        for k in members["new"]:  # a tie keeps the stored display (loading a file again changes nothing)
             row = authors[k]
-            info.variants[(row.get("family") or "", row.get("given"))] = 2
+            info.variants[(row.get("family") or "", row.get("given"))] = 1
         for k in members["stored"]:
             row = stored_rows[k]
-            info.variants[(row.get("family") or "", row.get("given"))] = 1
+            info.variants[(row.get("family") or "", row.get("given"))] = 2
         rec.displays[target] = info.display()
     rec.renamed[Label.AUTHOR] = renamed
     rec.moves[Label.AUTHOR] = sorted(set(moves))

@@ -221,7 +221,7 @@ AUTHORSHIPS_QUERY = (
     "collect(DISTINCT [c.family, c.given]) AS coauthors, head(collect(DISTINCT j.key)) AS venue"
 )
 AUTHOR_LISTS_QUERY = (f"UNWIND $keys AS k MATCH (p:{Label.PAPER.value} {{key: k}})<-[r:{RelType.AUTHORED.value}]-"
-                      f"(a:{Label.AUTHOR.value}) RETURN k AS key, a.family AS family, a.given AS given")
+                      f"(a:{Label.AUTHOR.value}) RETURN k AS key, a.key AS author, a.family AS family, a.given AS given")
 DROP_AUTHORED_QUERY = (f"UNWIND $keys AS k MATCH (:{Label.PAPER.value} {{key: k}})<-[r:{RelType.AUTHORED.value}]-"
                        f"(a:{Label.AUTHOR.value}) DELETE r RETURN DISTINCT a.key AS key")
 DROP_ORPHANS_QUERY = (f"UNWIND $keys AS k MATCH (a:{Label.AUTHOR.value} {{key: k}}) "
@@ -300,6 +300,20 @@ def _edge_row(row: dict[str, Any]) -> dict[str, Any]:
             "props": {k: v for k, v in row.items() if k not in ("source", "target") and v is not None}}
 
 
+def _copy(graph: Graph) -> Graph:
+    """A copy of ``graph`` whose rows can be changed (lists copied too)."""
+    out = Graph()
+    for label in Label:
+        for row in graph.nodes(label):
+            out.add_node(label, row["key"], **{k: (list(v) if isinstance(v, list) else v)
+                                               for k, v in row.items() if k != "key"})
+    for type in RelType:
+        for row in graph.edges(type):
+            out.add_edge(type, row["source"], row["target"],
+                         **{k: v for k, v in row.items() if k not in ("source", "target")})
+    return out
+
+
 class _Everyone(set):
     """``published`` when every pair must be recounted from the store (after authors were merged)."""
 
@@ -340,6 +354,7 @@ class Neo4jStore:
         # test hook: called after every committed batch with (phase, batch number); may raise
         self.after_batch: Callable[[str, int], None] | None = None
         self._orphans: list[str] = []  # stored authors whose papers' author lists were replaced
+        self._pairs_dropped = 0
         scheme = uri.split("://", 1)[0].lower() if "://" in uri else ""
         if scheme not in URI_SCHEMES:
             raise Neo4jError(f"cannot use Neo4j URI {safe_uri(uri)}: the scheme must be one of "
@@ -483,21 +498,30 @@ class Neo4jStore:
                                             r["venue"]))
         return out
 
-    def stored_author_lists(self, papers: list[str]) -> dict[str, list[tuple[str, str | None]]]:
-        out: dict[str, list[tuple[str, str | None]]] = {}
+    def stored_author_lists(self, papers: list[str]) -> dict[str, list[tuple[str, str, str | None]]]:
+        out: dict[str, list[tuple[str, str, str | None]]] = {}
         for batch in _chunks(papers, self.batch_size):
             for r in self._read(AUTHOR_LISTS_QUERY, {"keys": list(batch)}):
-                out.setdefault(r["key"], []).append((r["family"] or "", r["given"]))
+                out.setdefault(r["key"], []).append((r["author"], r["family"] or "", r["given"]))
         return out
 
-    def _identity(self, graph: Graph, author_key: str, progress: Progress) -> tuple[dict[str, Any], list[str]]:
+    def _identity(self, graph: Graph, author_key: str,
+                  progress: Progress) -> tuple[Graph, dict[str, Any], list[str]]:
         """Resolve ``graph`` against the stored identifiers and rename/merge stored nodes to match; the
-        summary and the papers whose co-author pairs the merges touched."""
+        graph to load (a rekeyed copy: the caller's graph is not changed), the summary and the papers
+        whose co-author pairs the merges touched."""
         self._orphans = []
+        self._pairs_dropped = 0  # CO_AUTHOR pairs removed to be recounted (the summary reports the net change)
         if not self._read(ANY_PAPER_QUERY, {}):
-            return {}, []
+            return graph, {}, []
         progress("identity", 0, None)
+        graph = _copy(graph)
+        before = [r["key"] for r in graph.nodes(Label.AUTHOR)]
         rec = reconcile(graph, self, author_key)
+        # a stored author under a key the graph no longer uses (renamed onto another) may be left with
+        # no authorship (an interrupted load wrote the node, not its edges): removed after the load
+        renamed = rec.renamed.get(Label.AUTHOR) or {}
+        self._orphans = sorted(k for k in before if k in renamed)
         touched: list[str] = []
         for label in (Label.PAPER, Label.JOURNAL, Label.AUTHOR):
             moves = rec.moves.get(label) or []
@@ -518,21 +542,23 @@ class Neo4jStore:
             for query in move_queries(label):
                 self._batched(f"identity:{label.value}", query, merges, "rows", progress)
             if label is Label.AUTHOR:  # their pairs are recounted whole (a renamed pair may point the wrong way)
-                self._batched("identity:Author", DROP_PAIRS_QUERY, targets, "keys", progress)
+                t = self._batched("identity:Author", DROP_PAIRS_QUERY, targets, "keys", progress)
+                self._pairs_dropped += t["relationships_deleted"]
                 for batch in _chunks(targets, self.batch_size):
                     touched += [r["key"] for r in self._read(AUTHOR_PAPERS_QUERY, {"keys": list(batch)})]
         if rec.replace_authors:  # the new author lists replace the stored ones of these papers
             old_authors: list[str] = []
             for batch in _chunks(rec.replace_authors, self.batch_size):
                 old_authors += [r["key"] for r in self._write_rows(DROP_AUTHORED_QUERY, {"keys": list(batch)})]
-            self._orphans = sorted(set(old_authors))
+            self._orphans = sorted(set(old_authors) | set(self._orphans))
             for batch in _chunks(self._orphans, self.batch_size):
                 touched += [r["key"] for r in self._read(AUTHOR_PAPERS_QUERY, {"keys": list(batch)})]
-            self._batched("identity:Author", DROP_PAIRS_QUERY, self._orphans, "keys", progress)
+            t = self._batched("identity:Author", DROP_PAIRS_QUERY, self._orphans, "keys", progress)
+            self._pairs_dropped += t["relationships_deleted"]
         summary = rec.summary()
         if summary:
             log.info("neo4j identity: %s", summary)
-        return summary, touched
+        return graph, summary, touched
 
     def write_graph(self, graph: Graph, *, progress: Progress | None = None,
                     coauthor_cap: int = BuildOptions().coauthor_cap,
@@ -545,7 +571,7 @@ class Neo4jStore:
         summary: dict[str, Any] = {"store": "neo4j", "uri": safe_uri(self.uri), "nodes": {}, "relationships": {}}
         self.ensure_schema(progress)
         with self._errors():
-            summary["identity"], touched = self._identity(graph, author_key, progress)
+            graph, summary["identity"], touched = self._identity(graph, author_key, progress)
             authors = [r["key"] for r in graph.nodes(Label.AUTHOR)]
             published = set()
             for batch in _chunks(authors, self.batch_size):
@@ -634,6 +660,9 @@ class Neo4jStore:
                            {"cap": cap}, expected=total)
         created = t1["relationships_created"] + t2["relationships_created"]
         deleted = t2["relationships_deleted"]
+        dropped, self._pairs_dropped = self._pairs_dropped, 0  # pairs the identity step took out to recount
+        back = min(dropped, created)  # a dropped pair written again is neither created nor deleted
+        created, deleted = created - back, deleted + dropped - back
         return {"created": created, "matched": total - created - deleted, "deleted": deleted}
 
     def ingest(self, paths: Sequence[str | Path], *, options: BuildOptions = BuildOptions(),
