@@ -153,7 +153,12 @@ def _build_graph(records: Iterable[Record], options: BuildOptions, progress: Pro
     missing = Counter()
     count = 0
     collector = MentionCollector(extensions())
+    deleted: set[str] = set()
     for rec in records:
+        if rec.deleted:  # a deletion notice (PubMed update files), not a record
+            if rec.pmid:
+                deleted.add(rec.pmid)
+            continue
         count += 1
         full = rec
         if rec.extra:  # unmapped tags are not part of the graph: do not hold them for 100k records
@@ -170,6 +175,14 @@ def _build_graph(records: Iterable[Record], options: BuildOptions, progress: Pro
             missing[m] += 1
         progress("resolve", 1, None)
 
+    removed = 0
+    if deleted:  # deleted PMIDs leave the graph, whichever file came first
+        kept = [r for r in resolver.records if r.pmid not in deleted]
+        removed = len(resolver.records) - len(kept)
+        resolver = PaperResolver()
+        for rec in kept:
+            resolver.add(rec)
+        del kept
     clock.lap("read+match papers")
     works = resolver.works()
     resolver.release()
@@ -302,6 +315,11 @@ def _build_graph(records: Iterable[Record], options: BuildOptions, progress: Pro
     result.report = _report(result, files, missing, n_works, authors, journals, keyword_stats, mesh_unknown,
                             derived.get("co-author", {}).get("papers_over_cap", 0), options, refs, resolved)
     result.report.update(extension_reports)
+    if deleted:
+        result.report["deleted"] = {"pmids": len(deleted), "records_removed": removed}
+        result.report["prisma"]["deleted"] = removed  # not duplicates: taken out before matching
+        result.report["prisma"]["duplicates_removed"] -= removed
+        result.report["duplicates"]["records_merged"] -= removed
     clock.lap("report")
     log.info("built %d papers from %d records (CPU s: %s)", n_works, count, clock)
     return result
