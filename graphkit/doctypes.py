@@ -37,7 +37,7 @@ UNKNOWN = "document"
 @lru_cache(maxsize=1)
 def _table() -> dict[tuple[str, str], str]:
     table: dict[tuple[str, str], str] = {}
-    with resources.files("graphkit").joinpath("data", TABLE).open("r", encoding="utf-8") as fh:
+    with (resources.files("graphkit") / "data" / TABLE).open("r", encoding="utf-8") as fh:
         for number, line in enumerate(fh, start=1):
             if not line.strip() or line.startswith("#"):
                 continue
