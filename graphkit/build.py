@@ -25,7 +25,6 @@ from graphkit.model import Diagnostic, Person, Record
 from graphkit.progress import Progress, null_progress
 from graphkit.readers import read_files
 from graphkit.resolve.authors import AuthorInfo, AuthorKeyMode, AuthorResolver, given_parts
-from graphkit.resolve.journals import normalise_journal, valid_issns
 from graphkit.resolve.cites import CitationIndex, parse_reference
 from graphkit.resolve.journals import JournalInfo, JournalResolver
 from graphkit.resolve.mesh import vocabulary
@@ -91,21 +90,6 @@ def _missing(rec: Record) -> list[str]:
     if rec.journal is None or not (rec.journal.name or rec.journal.abbreviation or rec.journal.issns):
         out.append("journal")
     return out
-
-
-def _venue(work: Work) -> str | None:
-    """The work's venue as evidence for author identity: its first valid ISSN, else its journal title."""
-    for rec in work.records:
-        j = rec.journal
-        if j is not None:
-            for text in j.issns:
-                issns = valid_issns(text)
-                if issns:
-                    return issns[0]
-    for rec in work.records:
-        if rec.journal is not None and (rec.journal.name or rec.journal.abbreviation):
-            return normalise_journal(rec.journal.name or rec.journal.abbreviation) or None
-    return None
 
 
 def _given_letters(p: Person) -> int:
@@ -216,7 +200,7 @@ def _build_graph(records: Iterable[Record], options: BuildOptions, progress: Pro
     aligned_variants: list[tuple[int, Person]] = []
     for work in works:
         people, aligned = _author_list(work)
-        occ = authors.add_work(people, _venue(work))
+        occ = authors.add_work(people)
         aligned_variants.extend((occ[i], p) for i, p in aligned)
         kw_keys: list[str] = []
         mesh: dict[str, tuple[bool, list[str]]] = {}
@@ -237,6 +221,8 @@ def _build_graph(records: Iterable[Record], options: BuildOptions, progress: Pro
                 mesh[ref.heading] = (major or ref.major, list(dict.fromkeys(quals + list(ref.qualifiers))))
         plans.append(_Plan(work, occ, kw_keys, mesh))
     clock.lap("plans (authors, journals, terms)")
+    journals.resolve()
+    authors.set_venues([journals.key_of(w.key) for w in works])  # a paper's journal is evidence
     authors.resolve()
     for occ_id, person in aligned_variants:
         key = authors.key_of(occ_id)
@@ -246,7 +232,6 @@ def _build_graph(records: Iterable[Record], options: BuildOptions, progress: Pro
             variants = authors.authors[key].variants
             variants[variant] = variants.get(variant, 0) + 1
     del aligned_variants
-    journals.resolve()
 
     n_works = len(works)
     del works  # the plans hold them; each is dropped once its paper is in the graph
@@ -358,7 +343,7 @@ def _add_static_nodes(graph: Graph, authors: AuthorResolver, journals: JournalRe
     for key in sorted(journals.journals):
         j = journals.journals[key]
         graph.add_node(Label.JOURNAL, key, name=j.name, abbreviation=j.abbreviation, issn=j.issn,
-                       issns=sorted(j.issns), publisher=j.publisher)
+                       issns=sorted(j.issns) or None, publisher=j.publisher)
     for key in sorted(keywords):
         k = keywords[key]
         graph.add_node(Label.KEYWORD, key, name=k.name, check_tag=k.check_tag)

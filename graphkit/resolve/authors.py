@@ -308,6 +308,12 @@ def parse_name(text: str) -> Person | None:
     return Person(words[-1], " ".join(words[:-1]))
 
 
+def family_punctuation(family: str) -> int:
+    """Hyphens and apostrophes in a family name: the display prefers 'Murray-Boyle' to 'Murray Boyle'
+    and "O'Brien" to 'OBrien' (issue 19)."""
+    return sum(1 for c in family if c in "-'’‐")
+
+
 # -- the resolver ------------------------------------------------------------------------------------
 
 @dataclass(slots=True)
@@ -322,8 +328,8 @@ class AuthorInfo:
         def score(item):
             (family, given), n = item
             text = family + (given or "")
-            return (len(squash(given or "")), sum(1 for c in family if c in "-'’‐"),
-                    sum(ord(c) > 127 for c in text), n, len(family))
+            return (len(squash(given or "")), family_punctuation(family), sum(ord(c) > 127 for c in text), n,
+                    len(family))
         if len(self.variants) == 1:
             return next(iter(self.variants))
         best = max(sorted(self.variants.items(), key=lambda kv: (kv[0][0], kv[0][1] or "")), key=score)
@@ -395,6 +401,11 @@ class AuthorResolver:
         """Register one paper's author list (co-authors and venue are evidence); occurrence ids."""
         w = self.add_context(people, venue)
         return [self.add(p, work=w) for p in people]
+
+    def set_venues(self, venues: list[str | None]) -> None:
+        """Set the venue of every registered paper, in registration order (a build knows a paper's
+        journal key only after the journals are resolved)."""
+        self._works = [(sigs, venue) for (sigs, _), venue in zip(self._works, venues)]
 
     def add_context(self, people: list[Person], venue: str | None = None) -> int:
         """Register a paper's author list and venue as evidence only (no occurrences); the id to pass
