@@ -24,7 +24,8 @@ from graphkit.graph import Graph
 from graphkit.model import Diagnostic, Person, Record
 from graphkit.progress import Progress, null_progress
 from graphkit.readers import read_files
-from graphkit.resolve.authors import AuthorInfo, AuthorKeyMode, AuthorResolver, given_parts
+from graphkit.resolve.authors import (AuthorInfo, AuthorKeyMode, AuthorResolver, decisions_report, given_parts,
+                                      kept_apart)
 from graphkit.resolve.cites import CitationIndex, parse_reference
 from graphkit.resolve.journals import JournalInfo, JournalResolver
 from graphkit.resolve.mesh import vocabulary
@@ -380,7 +381,9 @@ def _report(result: BuildResult, files: dict[str, _FileStats], missing: Counter,
         "missing": {name: missing.get(name, 0) for name in ("doi", "year", "authors", "journal")},
         "authors": {"count": len(authors.authors), "key_mode": options.author_key,
                     "with_variants": len(variants), "variants": variants,
-                    "names_shared_by_orcids": authors.ambiguous_names()},
+                    "names_shared_by_orcids": authors.ambiguous_names(),
+                    "possible_same_person": decisions_report(authors.decisions),
+                    "kept_apart": kept_apart(g.nodes(Label.AUTHOR)), "overridden": authors.overridden},
         "journals": {"count": len(journals.journals), "without_issn": no_issn,
                      "invalid_issns": [{"journal": k, "value": v} for k, v in invalid]},
         "keywords": keyword_stats,

@@ -40,7 +40,7 @@ from graphkit.extend import Mention, ResolveContext, extensions
 from graphkit.model import Diagnostic
 from graphkit.progress import Progress, null_progress
 from graphkit.model import Person
-from graphkit.resolve.authors import AuthorInfo, AuthorResolver
+from graphkit.resolve.authors import AuthorInfo, AuthorResolver, decisions_report, kept_apart
 from graphkit.resolve.cites import journal_compatible
 from graphkit.resolve.papers import PaperResolver
 from graphkit.resolve.text import short_hash
@@ -122,6 +122,8 @@ class _Build:
         self.workdir = workdir
         self.progress = progress
         self.clock = _Clock()
+        self._decisions: list = []  # AuthorResolver decisions, for the report
+        self._overridden = 0
         self.exts = extensions()
 
     def run(self) -> BuildResult:
@@ -243,6 +245,7 @@ class _Build:
                 occ += [resolver.add(p, work=w) for p in people]
                 i = j
             resolver.resolve()
+            self._decisions, self._overridden = resolver.decisions, resolver.overridden
             wids = [r["wid"] for r in rows]
             poss = [r["pos"] for r in rows]
             keys = [resolver.key_of(o) for o in occ]
@@ -395,7 +398,11 @@ class _Build:
                            "pairs": [d.as_dict() for d in result.duplicates]},
             "missing": totals,
             "authors": {"count": g.count(Label.AUTHOR), "key_mode": self.options.author_key,
-                        "with_variants": len(variants), "variants": variants, "names_shared_by_orcids": shared},
+                        "with_variants": len(variants), "variants": variants, "names_shared_by_orcids": shared,
+                        "possible_same_person": decisions_report(self._decisions),
+                        "kept_apart": kept_apart(self.eng.arrow(
+                            "SELECT key, name, family, given, orcid FROM author").to_pylist()),
+                        "overridden": self._overridden},
             "journals": {"count": g.count(Label.JOURNAL), "without_issn": no_issn, "invalid_issns": invalid},
             "keywords": {"count": kw["count"], "check_tags": kw["check_tags"]},
             "mesh": {"count": g.count(Label.MESH), "not_in_vocabulary": unknown},

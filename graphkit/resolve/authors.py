@@ -50,6 +50,7 @@ import logging
 import re
 import unicodedata
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Literal
@@ -97,14 +98,17 @@ NICKNAMES: dict[str, tuple[str, ...]] = {
     "peggy": ("margaret",), "maggie": ("margaret",), "meg": ("margaret",), "ted": ("edward", "theodore"),
     "ed": ("edward", "edwin", "edmund"), "eddie": ("edward",), "ned": ("edward",), "jack": ("john",),
     "johnny": ("john",), "tony": ("anthony", "antonio"), "andy": ("andrew",), "drew": ("andrew",),
-    "alex": ("alexander", "alexandra"), "sandy": ("alexander", "alexandra", "sandra"),
+    "sandy": ("alexander", "alexandra", "sandra"),
     "sam": ("samuel", "samantha"), "ben": ("benjamin",), "dan": ("daniel",), "danny": ("daniel",),
     "greg": ("gregory",), "joe": ("joseph",), "matt": ("matthew",), "nick": ("nicholas",),
+    "jeff": ("jeffrey", "geoffrey"), "geoff": ("geoffrey",), "chuck": ("charles",), "charlie": ("charles",),
+    "theo": ("theodore",), "nate": ("nathan", "nathaniel"), "zach": ("zachary",), "josh": ("joshua",),
+    "jon": ("jonathan",), "max": ("maximilian", "maxwell"), "alex": ("alexander", "alexandra"),
     "pat": ("patrick", "patricia"), "pete": ("peter",), "phil": ("philip", "phillip"), "ron": ("ronald",),
     "tim": ("timothy",), "vic": ("victor", "victoria"), "fred": ("frederick",), "frank": ("francis",),
     "hank": ("henry",), "harry": ("henry", "harold"), "larry": ("lawrence",), "len": ("leonard",),
     "ken": ("kenneth",), "don": ("donald",), "doug": ("douglas",), "gerry": ("gerald",), "jerry": ("gerald",),
-    "nate": ("nathan", "nathaniel"), "abby": ("abigail",), "becky": ("rebecca",), "cathy": ("catherine",),
+    "abby": ("abigail",), "becky": ("rebecca",), "cathy": ("catherine",),
     "debbie": ("deborah",), "jo": ("joanne", "josephine"), "mandy": ("amanda",), "nancy": ("ann", "anne"),
     "penny": ("penelope",), "trish": ("patricia",), "val": ("valerie",), "walt": ("walter",),
 }
@@ -224,11 +228,8 @@ def _spell_match(a: tuple[str, ...], b: tuple[str, ...]) -> tuple[int, int] | No
 
 
 def _nickname(a: str, b: str) -> bool:
-    """'jeff' ~ 'jeffrey' (a short form: prefix of at least 3 letters) or a listed nickname."""
-    if len(a) > len(b):
-        a, b = b, a
-    if len(a) >= 3 and b.startswith(a):
-        return True
+    """A listed nickname or short form ('jeff' ~ 'jeffrey', 'bill' ~ 'william'). Only the table: a bare
+    prefix rule would pair 'Min' with 'Mingying' and 'Wei' with 'Weili' (different Chinese names)."""
     return b in NICKNAMES.get(a, ()) or a in NICKNAMES.get(b, ())
 
 
@@ -713,3 +714,41 @@ def read_author_map(path: str) -> tuple[tuple[str, str], ...]:
             target = f"orcid:{orcid}"
         pairs.append((variant, target))
     return tuple(pairs)
+
+
+# -- report sections ---------------------------------------------------------------------------------
+
+def kept_apart(rows: Iterable[dict]) -> list[dict]:
+    """Authors that family name + first initial would have merged, kept apart (their full given
+    names conflict, or they have different ORCIDs): one entry per such name key, for the report."""
+    groups: dict[str, list[dict]] = defaultdict(list)
+    for row in rows:
+        key = name_key(Person(row.get("family") or "", row.get("given")), "initial")
+        if key:
+            groups[key].append(row)
+    out = []
+    for key in sorted(groups):
+        members = groups[key]
+        if len(members) < 2:
+            continue
+        orcids = {m.get("orcid") for m in members if m.get("orcid")}
+        reason = "different ORCIDs" if len(orcids) == len(members) else (
+            "different ORCIDs and given names that conflict" if len(orcids) > 1 else "given names conflict")
+        out.append({"name_key": key, "reason": reason,
+                    "authors": [{"key": m["key"], "name": m.get("name")} for m in sorted(members, key=lambda m: m["key"])]})
+    return out
+
+
+def decisions_report(decisions: Iterable[Decision]) -> list[dict]:
+    """The 'possible same person' rows: name variants left apart because several authors fit, and
+    the ones joined on evidence (so a reviewer can confirm or override them)."""
+    seen: dict[tuple[str, str, str], dict] = {}
+    for d in decisions:
+        k = (d.kind, d.variant, d.key)
+        entry = seen.get(k)
+        if entry is None:
+            seen[k] = {"kind": d.kind, "variant": d.variant, "key": d.key, "candidates": list(d.candidates),
+                       "reason": d.reason, "times": 1}
+        else:
+            entry["times"] += 1
+    return sorted(seen.values(), key=lambda e: (e["kind"], e["variant"].casefold(), e["key"]))
