@@ -315,7 +315,8 @@ def find_journal(cat: Catalog, text: str) -> Match:
                      if issn == r.get("issn") or issn in (r.get("issns") or ())]
         return _decide("journal", text, [], hits, lambda: [])
     wanted = normalise_journal(text)
-    exact, fits = [], []
+    exact: list[Candidate] = []
+    fits: list[Candidate] = []
     for r in cat.rows(Label.JOURNAL):
         names = [normalise_journal(r.get(p)) for p in ("name", "abbreviation")]
         if wanted and wanted in names:

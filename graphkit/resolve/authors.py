@@ -489,7 +489,8 @@ class AuthorResolver:
                     keys[i] = key
         for i, fits, joined, why in self._pending:
             person = self._occurrences[i].person
-            kind = "joined-with-evidence" if why == "joined-with-evidence" else "ambiguous"
+            kind: Literal["ambiguous", "joined-with-evidence"] = (
+                "joined-with-evidence" if why == "joined-with-evidence" else "ambiguous")
             reason = ("a shared co-author or venue picked this author" if kind == "joined-with-evidence"
                       else f"{why}; no shared co-author or venue decides")
             self.decisions.append(Decision(kind, person.display, key_of_cluster[id(joined)],
@@ -625,8 +626,8 @@ class AuthorResolver:
         if cluster.orcid:
             key = f"orcid:{cluster.orcid}"
         else:
-            counts = Counter(self._occurrences[i].form for i in cluster.occs)
-            best = max(counts, key=lambda f: (f.full, sum(len(t) for t in f.given), len(f.given), counts[f],
+            counts: Counter[NameForm] = Counter(f for i in cluster.occs if (f := self._occurrences[i].form))
+            best = max(counts, key=lambda f: (int(f.full), sum(len(t) for t in f.given), len(f.given), counts[f],
                                               [-ord(c) for c in f.key]))
             key = best.key
             n = 2

@@ -33,6 +33,7 @@ from typing import Any
 
 from graphkit import search as fts
 from graphkit.build import BuildOptions, build_graph
+from graphkit.derive import derive_all
 from graphkit.graph import Graph
 from graphkit.model import Diagnostic, GraphkitError, JournalRef, MeshRef, Person, Record, Source
 from graphkit.progress import Progress, null_progress
@@ -267,6 +268,7 @@ class EmbeddedStore:
                     part = written if written is not None and i == len(entries) - 1 else \
                         _graph_from_json(_read_jsonl(self.path / entry["cache"]))
                     merge_graph(graph, part)
+            derive_all(graph, options)  # merged parts: CO_AUTHOR and counts from the merged links, once
         self._close()
         load_database(graph, self.path / DB_FILE, progress=progress)
         fts.build_index(graph, self.path / INDEX_FILE)

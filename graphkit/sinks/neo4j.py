@@ -528,7 +528,7 @@ class Neo4jStore:
             if not moves:
                 continue
             targets = sorted({new for _, new in moves})
-            exists = set()
+            exists: set[str] = set()
             for batch in _chunks(targets, self.batch_size):
                 exists.update(r["key"] for r in self._read(keys_exist_query(label), {"keys": list(batch)}))
             renames, merges = [], []

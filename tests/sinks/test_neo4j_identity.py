@@ -16,7 +16,7 @@ from graphkit.sinks.embedded import EmbeddedStore
 from graphkit.sinks.neo4j import Neo4jStore
 from tests.conftest import CORPUS
 
-pytestmark = pytest.mark.neo4j
+pytestmark = pytest.mark.neo4j  # (the embedded tests here need no server but sit beside their Neo4j twins)
 
 FIX = Path(__file__).resolve().parent.parent / "fixtures" / "identity"
 PUBMED = CORPUS / "ris" / "citesource__20221207_gambling-harms_pubmed_176.ris"
@@ -128,3 +128,22 @@ def test_real_corpus_pubmed_then_scopus(store) -> None:
     assert shape(again) == shape(got)
     changed = sum(1 for label in Label for r in again.nodes(label) if before[label].get(r["key"]) != r)
     assert changed == 0
+
+
+def test_embedded_write_graph_merge_recomputes_coauthors(tmp_path) -> None:
+    """Two written parts with the same pair: the store's CO_AUTHOR counts both papers (before, the
+    second part overwrote the first part's pair)."""
+    from graphkit.build import build_graph
+    from graphkit.model import Person, Record, Source
+
+    def part(n, year):
+        return build_graph([Record(Source("w.ris", n, "ris"), title=f"Paper {n}", year=year, doi=f"10.1000/w{n}",
+                                   authors=[Person("Alpha", "Ann"), Person("Beta", "Bob")])]).graph
+
+    store = EmbeddedStore(tmp_path / "db", create=True)
+    store.write_graph(part(1, 2019))
+    store.write_graph(part(2, 2021))
+    rows = store.run("MATCH (a:Author)-[r:CO_AUTHOR]->(b:Author) RETURN r.papers AS n, r.first_year AS f, "
+                     "r.last_year AS l")
+    assert rows == [{"n": 2, "f": 2019, "l": 2021}]
+    store.close()
