@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import logging
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -276,12 +277,7 @@ def _journals(graph: Graph, stored: StoredIdentities, rec: Reconciliation, paper
         else:  # the build's rule over the titles the keys carry: the longest, then alphabetical
             titles = [k[8:] for k in keys if k.startswith("journal:")] or [group[8:]]
             target = "journal:" + max(titles, key=lambda t: (len(t), [-ord(c) for c in t]))
-        for k in members["new"]:
-            if k != target:
-                renamed[k] = target
-        for k in members["stored"]:
-            if k != target:
-                moves.append((k, target))
+        _point(members["new"], members["stored"], target, renamed, moves)
     rec.renamed[Label.JOURNAL] = renamed
     rec.moves[Label.JOURNAL] = sorted(set(moves))
     _rekey(graph, Label.JOURNAL, renamed)
@@ -345,12 +341,7 @@ def _authors(graph: Graph, stored: StoredIdentities, rec: Reconciliation, author
         target = next(iter(fixed)) if fixed else f
         if target in stored_rows and target not in members["stored"]:
             target = sorted(members["stored"])[0]  # never rename onto another stored author
-        for k in members["new"]:
-            if k != target:
-                renamed[k] = target
-        for k in members["stored"]:
-            if k != target:
-                moves.append((k, target))
+        _point(members["new"], members["stored"], target, renamed, moves)
         info = AuthorInfo(target, target[6:] if target.startswith("orcid:") else None)
         for k in members["new"]:  # a tie keeps the stored display (loading a file again changes nothing)
             row = authors[k]
@@ -366,6 +357,13 @@ def _authors(graph: Graph, stored: StoredIdentities, rec: Reconciliation, author
         node = graph.node(Label.AUTHOR, key)
         if node is not None:
             node.update(family=family, given=given, name=f"{family}, {given}" if given else family)
+
+
+def _point(new: Iterable[str], stored: Iterable[str], target: str, renamed: dict[str, str],
+           moves: list[tuple[str, str]]) -> None:
+    """Every key of a group other than ``target``: new ones are renamed, stored ones moved."""
+    renamed.update({k: target for k in new if k != target})
+    moves.extend((k, target) for k in stored if k != target)
 
 
 # -- rekeying a graph -----------------------------------------------------------------------------------
