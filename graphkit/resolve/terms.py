@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from graphkit.model import MeshRef, Record
+from graphkit.resolve.concepts import concept_text
 from graphkit.resolve.check_tags import MESH_CHECK_TAGS, is_keyword_check_tag, is_mesh_check_tag
 from graphkit.resolve.mesh import MeshVocabulary, vocabulary
 
@@ -44,7 +45,8 @@ def keyword_text(keyword: str) -> str:
 
 
 def keyword_key(keyword: str) -> str | None:
-    text = keyword_text(keyword)
+    """The key of a keyword's node: ``kw:`` + its folded concept text (graphkit.resolve.concepts)."""
+    text = concept_text(keyword)
     return f"kw:{text}" if text else None
 
 
@@ -192,7 +194,18 @@ class KeywordInfo:
 
     @property
     def check_tag(self) -> bool:
-        return is_keyword_check_tag(self.key[3:])
+        return is_keyword_check_tag(self.key[3:]) or any(is_keyword_check_tag(keyword_text(s)) for s in self.surfaces)
+
+    def variants(self) -> list[str] | None:
+        """The surface forms other than the name that differ beyond case (most frequent first), or None."""
+        name = self.name
+        seen = {name.casefold()}
+        out = []
+        for surface, _ in sorted(self.surfaces.items(), key=lambda kv: (-kv[1], kv[0])):
+            if surface.casefold() not in seen:
+                seen.add(surface.casefold())
+                out.append(surface)
+        return out or None
 
 
 @dataclass(frozen=True, slots=True)
