@@ -340,7 +340,7 @@ def _add_static_nodes(graph: Graph, authors: AuthorResolver, journals: JournalRe
                        publisher=j.publisher)
     for key in sorted(keywords):
         k = keywords[key]
-        graph.add_node(Label.KEYWORD, key, name=k.name, check_tag=k.check_tag, variants=k.variants())
+        graph.add_node(Label.KEYWORD, key, name=k.name, check_tag=k.check_tag)
 
 
 def _report(result: BuildResult, files: dict[str, _FileStats], missing: Counter, n_works: int,

@@ -163,8 +163,38 @@ def _mesh_node(graph: Any, index: MeshIndex, ui: str) -> str:
     return key
 
 
+def extract_surfaces(record: Any) -> list[dict[str, str]]:
+    """The keyword surface forms of a record as the core splits them (one row each): their counts give
+    each Keyword its ``variants``."""
+    from graphkit.resolve.terms import split_terms
+
+    return [{"surface": s} for s in split_terms(record, vocabulary()).keywords]
+
+
+def _set_variants(graph: Any, mentions: list[extend.Mention]) -> None:
+    """``variants`` on every Keyword: the surface forms folded into it other than its name, one per case
+    variant (the most frequent), most frequent first (then code-point order); None when there are none."""
+    counts: dict[str, Counter[str]] = {}
+    for m in mentions:
+        surface = m.row["surface"]
+        counts.setdefault("kw:" + concept_text(surface), Counter())[surface] += 1
+    for key, surfaces in counts.items():
+        row = graph.node(Label.KEYWORD, key)
+        if row is None:
+            continue
+        seen = {(row.get("name") or "").casefold()}
+        variants = []
+        for surface, _ in sorted(surfaces.items(), key=lambda kv: (-kv[1], kv[0])):
+            if surface.casefold() not in seen:
+                seen.add(surface.casefold())
+                variants.append(surface)
+        if variants:
+            graph.add_node(Label.KEYWORD, key, variants=variants)
+
+
 def resolve_concepts(ctx: extend.ResolveContext, mentions: list[extend.Mention]) -> None:
     graph = ctx.graph
+    _set_variants(graph, mentions)
     keywords = list(graph.nodes(Label.KEYWORD))
     if not keywords and not any(True for _ in graph.nodes(Label.MESH)):
         return
@@ -210,19 +240,26 @@ def count_papers_below(graph: Any, options: Any = None) -> None:
     for e in graph.edges(RelType.BROADER):
         parents.setdefault(e["source"], []).append(e["target"])
 
-    @lru_cache(maxsize=None)
-    def up(key: str) -> frozenset[str]:
-        out = {key}
-        for p in parents.get(key, ()):
-            out |= up(p)
-        return frozenset(out)
+    ancestors: dict[str, frozenset[str]] = {}
+
+    def up(key: str) -> frozenset[str]:  # the term and every ancestor (iterative: trees can be deep)
+        got = ancestors.get(key)
+        if got is None:
+            seen, todo = {key}, [key]
+            while todo:
+                for p in parents.get(todo.pop(), ()):
+                    if p not in seen:
+                        seen.add(p)
+                        todo.append(p)
+            got = ancestors[key] = frozenset(seen)
+        return got
 
     below: dict[str, set[str]] = {}
     for e in graph.edges(RelType.HAS_MESH):
         for term in up(e["target"]):
             below.setdefault(term, set()).add(e["source"])
-    for row in graph.nodes(Label.MESH):
-        row["papers_below"] = len(below.get(row["key"], ()))
+    for key in [row["key"] for row in graph.nodes(Label.MESH)]:  # through the row API: every core sees it
+        graph.add_node(Label.MESH, key, papers_below=len(below.get(key, ())))
 
 
 _PAPERS_BELOW_CYPHER = (
@@ -231,7 +268,7 @@ _PAPERS_BELOW_CYPHER = (
     f"(p:{Label.PAPER.value}) WITH t, count(DISTINCT p) AS n SET t.papers_below = n",
 )
 
-extend.register(extend.Extension("concepts", lambda record: (), resolve_concepts,
+extend.register(extend.Extension("concepts", extract_surfaces, resolve_concepts,
                                  "keyword -> MeSH links (MAPS_TO) and the MeSH hierarchy (BROADER)"))
 derive.register(derive.Derived("papers-below", ("MeshTerm.papers_below",), count_papers_below,
                                _PAPERS_BELOW_CYPHER))

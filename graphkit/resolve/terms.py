@@ -194,18 +194,7 @@ class KeywordInfo:
 
     @property
     def check_tag(self) -> bool:
-        return is_keyword_check_tag(self.key[3:]) or any(is_keyword_check_tag(keyword_text(s)) for s in self.surfaces)
-
-    def variants(self) -> list[str] | None:
-        """The surface forms other than the name that differ beyond case (most frequent first), or None."""
-        name = self.name
-        seen = {name.casefold()}
-        out = []
-        for surface, _ in sorted(self.surfaces.items(), key=lambda kv: (-kv[1], kv[0])):
-            if surface.casefold() not in seen:
-                seen.add(surface.casefold())
-                out.append(surface)
-        return out or None
+        return is_keyword_check_tag(self.key[3:])
 
 
 @dataclass(frozen=True, slots=True)
