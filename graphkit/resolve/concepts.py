@@ -56,9 +56,12 @@ def _singular(word: str) -> str:
     """A plural noun's singular: lemminflect's dictionary lemma when it knows the word and gives one;
     for a word it does not know, its rule-based lemma only when that is the word less a final -s (a
     regular plural: nanoparticles, cytokines) and the word does not end in -ss, -is or -us (fibrosis,
-    stimulus): the rules would cut those wrongly."""
+    stimulus): the rules would cut those wrongly. Words in -ics are left alone (genomics is not the plural
+    of genomic; antibiotics stays apart from antibiotic: precision first)."""
     from lemminflect import getAllLemmas, getAllLemmasOOV
 
+    if word.endswith("ics"):  # genomics, economics, ethics: a field of study, not the plural of an adjective
+        return word
     known = getAllLemmas(word, upos="NOUN").get("NOUN")
     if known:
         return known[0] if len(known) == 1 and known[0].islower() else word
@@ -141,7 +144,7 @@ def mesh_index() -> MeshIndex:
     from importlib import resources
 
     entries: dict[str, list[str]] = {}
-    with resources.files("graphkit").joinpath("data", "mesh.tsv.gz").open("rb") as raw, \
+    with (resources.files("graphkit") / "data" / "mesh.tsv.gz").open("rb") as raw, \
             gzip.open(raw, "rt", encoding="utf-8") as fh:
         next(fh, None)
         for line in fh:
@@ -207,7 +210,7 @@ def resolve_concepts(ctx: extend.ResolveContext, mentions: list[extend.Mention])
         if is_ambiguous:
             ambiguous[kw["name"] or text] += 1
             continue
-        if ui is None:
+        if ui is None or via is None:
             continue
         graph.add_edge(RelType.MAPS_TO, kw["key"], _mesh_node(graph, index, ui), via=via)
         linked[via] += 1
