@@ -45,6 +45,7 @@ from typing import Any
 
 from graphkit import search as fts
 from graphkit.build import BuildOptions, build_graph
+from graphkit.cypher_guard import strip_literals
 from graphkit.faults import crash_point
 from graphkit.graph import Graph
 from graphkit.model import Diagnostic, GraphkitError, JournalRef, MeshRef, Person, Record, Source
@@ -77,7 +78,6 @@ WRITE_CLAUSES = ("CREATE", "MERGE", "DELETE", "DETACH", "SET", "REMOVE", "DROP",
                  "INSTALL", "ATTACH", "DETACH", "IMPORT", "EXPORT", "CHECKPOINT", "BEGIN", "COMMIT",
                  "ROLLBACK", "USE")
 _WRITE_RE = re.compile(r"(?<![.\w$])(" + "|".join(WRITE_CLAUSES) + r")(?!\w)", re.IGNORECASE)
-_LITERALS = re.compile(r"'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"|`[^`]*`|//[^\n]*|/\*.*?\*/", re.DOTALL)
 
 
 class StoreError(GraphkitError):
@@ -86,7 +86,7 @@ class StoreError(GraphkitError):
 
 def write_clauses(cypher: str) -> list[str]:
     """The write clauses a statement contains (outside strings, identifiers in backticks and comments)."""
-    return sorted({m.group(1).upper() for m in _WRITE_RE.finditer(_LITERALS.sub(" ", cypher))})
+    return sorted({m.group(1).upper() for m in _WRITE_RE.finditer(strip_literals(cypher))})
 
 
 def _empty_manifest() -> dict[str, Any]:
