@@ -33,5 +33,5 @@ def crash_point(name: str) -> None:
     if trace:
         with open(trace, "a", encoding="utf-8") as fh:
             fh.write(label + "\n")
-    if at in (label, name if _seen[name] == 1 else None):
+    if at and (at == label or (at == name and _seen[name] == 1)):
         os.kill(os.getpid(), signal.SIGKILL)
