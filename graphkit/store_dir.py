@@ -34,11 +34,12 @@ from typing import Literal
 from graphkit import __version__
 from graphkit.faults import crash_point
 from graphkit.model import GraphkitError
-from graphkit.store_lock import HOLDER_FILE, LOCK_FILE
 
 log = logging.getLogger(__name__)
 
 MARKER = "graphkit-store.json"
+LOCK_FILE = "writer.lock"  # the writer lock (graphkit.store_lock)
+HOLDER_FILE = "writer.json"  # who holds it
 POINTER = "CURRENT"
 STORE_FORMAT = 2  # 1 was the flat layout (graph.lbug, manifest.json, records/ in the directory itself)
 # the writer lock's files, made before the marker in a new or empty directory
@@ -59,8 +60,8 @@ GENERATION_DIRS = re.compile(r"records|graphs|copy-[\w-]+")
 State = Literal["missing", "empty", "store", "legacy", "foreign", "not-a-dir"]
 
 
-class StoreDirError(GraphkitError):
-    """The store directory cannot be used (not ours, damaged, from a newer graphkit)."""
+class StoreError(GraphkitError):
+    """The embedded store is missing, damaged, busy, not ours, or refused a statement."""
 
 
 def _fsync(path: Path, directory: bool = False) -> None:
@@ -122,16 +123,16 @@ class StoreDir:
             marker = json.loads((self.path / MARKER).read_text(encoding="utf-8"))
             version = int(marker["graphkit_store"])
         except (OSError, ValueError, KeyError, TypeError) as exc:
-            raise StoreDirError(f"{self.path / MARKER}: unreadable store marker ({exc})") from None
+            raise StoreError(f"{self.path / MARKER}: unreadable store marker ({exc})") from None
         if version > STORE_FORMAT:
-            raise StoreDirError(f"{self.path} was made by a newer graphkit (store format {version}); "
+            raise StoreError(f"{self.path} was made by a newer graphkit (store format {version}); "
                                 "upgrade graphkit to use it")
 
     def refuse_foreign(self, state: State) -> None:
         if state == "not-a-dir":
-            raise StoreDirError(f"{self.path} exists and is not a directory; give --db a new or empty directory")
+            raise StoreError(f"{self.path} exists and is not a directory; give --db a new or empty directory")
         if state == "foreign":
-            raise StoreDirError(f"{self.path} is not empty and is not a graphkit store (no {MARKER}); give --db "
+            raise StoreError(f"{self.path} is not empty and is not a graphkit store (no {MARKER}); give --db "
                                 "a new or empty directory, graphkit never writes into other folders")
 
     def adopt(self) -> None:
@@ -153,11 +154,11 @@ class StoreDir:
         except FileNotFoundError:
             return None
         except OSError as exc:
-            raise StoreDirError(f"{self.path / POINTER}: unreadable ({exc})") from None
+            raise StoreError(f"{self.path / POINTER}: unreadable ({exc})") from None
         if not GENERATION.fullmatch(name):
-            raise StoreDirError(f"{self.path / POINTER} names {name!r}, not a generation; the store is damaged")
+            raise StoreError(f"{self.path / POINTER} names {name!r}, not a generation; the store is damaged")
         if not (self.path / name).is_dir():
-            raise StoreDirError(f"{self.path / POINTER} names {name}, which is missing; the store is damaged")
+            raise StoreError(f"{self.path / POINTER} names {name}, which is missing; the store is damaged")
         return name
 
     def generations(self) -> list[str]:
@@ -252,7 +253,7 @@ class StoreDir:
             if same:
                 return Pin(gen, fd)
             os.close(fd)
-        raise StoreDirError(f"{self.path} kept changing while opening it; try again")
+        raise StoreError(f"{self.path} kept changing while opening it; try again")
 
 
 def is_legacy(path: Path) -> bool:

@@ -21,17 +21,15 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from graphkit.model import GraphkitError
+from graphkit.store_dir import HOLDER_FILE, LOCK_FILE, StoreError
 
 log = logging.getLogger(__name__)
 
-LOCK_FILE = "writer.lock"
-HOLDER_FILE = "writer.json"
 DEFAULT_WAIT = 600.0  # seconds a second writer waits before giving up (ingests of 100k records take ~2 min)
 POLL = 0.2
 
 
-class StoreLockedError(GraphkitError):
+class StoreLockedError(StoreError):
     """Another process writes the store and did not finish within the wait."""
 
 

@@ -48,11 +48,11 @@ from graphkit.build import BuildOptions, build_graph
 from graphkit.cypher_guard import strip_literals
 from graphkit.faults import crash_point
 from graphkit.graph import Graph
-from graphkit.model import Diagnostic, GraphkitError, JournalRef, MeshRef, Person, Record, Source
+from graphkit.model import Diagnostic, JournalRef, MeshRef, Person, Record, Source
 from graphkit.progress import Progress, null_progress
 from graphkit.readers import read
 from graphkit.schema import EDGE_PROPERTIES, ENDPOINTS, NODE_PROPERTIES, Label, RelType
-from graphkit.store_dir import Pin, StoreDir, is_legacy, legacy_files
+from graphkit.store_dir import Pin, StoreDir, StoreError, legacy_files
 from graphkit.store_lock import DEFAULT_WAIT, WriterLock
 
 log = logging.getLogger(__name__)
@@ -78,10 +78,6 @@ WRITE_CLAUSES = ("CREATE", "MERGE", "DELETE", "DETACH", "SET", "REMOVE", "DROP",
                  "INSTALL", "ATTACH", "DETACH", "IMPORT", "EXPORT", "CHECKPOINT", "BEGIN", "COMMIT",
                  "ROLLBACK", "USE")
 _WRITE_RE = re.compile(r"(?<![.\w$])(" + "|".join(WRITE_CLAUSES) + r")(?!\w)", re.IGNORECASE)
-
-
-class StoreError(GraphkitError):
-    """The embedded store is missing, damaged or refused a statement."""
 
 
 def write_clauses(cypher: str) -> list[str]:
