@@ -156,9 +156,11 @@ class StoreDir:
         except OSError as exc:
             raise StoreError(f"{self.path / POINTER}: unreadable ({exc})") from None
         if not GENERATION.fullmatch(name):
-            raise StoreError(f"{self.path / POINTER} names {name!r}, not a generation; the store is damaged")
+            raise StoreError(f"{self.path / POINTER} names {name!r}, not a generation: the store was changed by hand; "
+                             f"delete {self.path} and ingest the files again")
         if not (self.path / name).is_dir():
-            raise StoreError(f"{self.path / POINTER} names {name}, which is missing; the store is damaged")
+            raise StoreError(f"{self.path / POINTER} names {name}, which is missing: the store was changed by hand; "
+                             f"delete {self.path} and ingest the files again")
         return name
 
     def generations(self) -> list[str]:

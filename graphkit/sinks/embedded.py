@@ -217,9 +217,8 @@ class EmbeddedStore:
                 w.carry_caches()
                 summary["report"] = _rebuild(w.gen, w.manifest, options, progress)
                 w.commit()
-            records = sum(e["records"] for e in entries if e["kind"] == "file")
-        summary["records"] = records
-        summary["counts"] = self.counts()
+            summary["records"] = sum(e["records"] for e in entries if e["kind"] == "file")
+            summary["counts"] = self.counts()  # of this write's generation (still under the lock)
         return summary
 
     def write_graph(self, graph: Graph, *, progress: Progress | None = None) -> dict[str, Any]:
@@ -237,7 +236,8 @@ class EmbeddedStore:
             w.carry_caches()
             report = _rebuild(w.gen, w.manifest, options, progress, written=graph)
             w.commit()
-        return {"store": str(self.path), "counts": self.counts(), "report": report}
+            counts = self.counts()
+        return {"store": str(self.path), "counts": counts, "report": report}
 
     def rebuild(self, *, progress: Progress | None = None) -> dict[str, Any]:
         """Rebuild the graph and index from the cached records and graphs (after a graphkit upgrade, or to
@@ -252,7 +252,8 @@ class EmbeddedStore:
             w.carry_caches()
             report = _rebuild(w.gen, w.manifest, options, progress)
             w.commit()
-        return {"store": str(self.path), "counts": self.counts(), "report": report}
+            counts = self.counts()
+        return {"store": str(self.path), "counts": counts, "report": report}
 
     def run(self, cypher: str, params: dict[str, Any] | None = None, *,
             write: bool = False) -> list[dict[str, Any]]:
