@@ -240,6 +240,13 @@ def _match_names(kind: str, text: str, cat: Catalog, family: str, tokens: tuple[
             vaguer.add(c)
         if theirs == tokens or (wanted_name is not None and squash(row.get("name") or "") == wanted_name):
             exact.append(c)
+    if wanted_name:  # the display name as typed, whatever the family/given split of the node says
+        for row in cat.rows(Label.AUTHOR):
+            if squash(row.get("name") or "") == wanted_name:
+                c = Candidate(row["key"], _author_label(row))
+                exact.append(c)
+                if c not in strong and c not in loose:
+                    strong.append(c)
     # a full given name typed: the authors with that full name answer (an initials-only author that
     # merely fits is no rival); initials typed: every author they fit is a candidate
     full_typed = bool(tokens) and len(tokens[0]) > 1

@@ -32,7 +32,7 @@ FORMS = [
                  "issn:1050-5350"], "issn:1050-5350"),
     ("keyword", ["problem gambling", "PROBLEM GAMBLING", "kw:problem gambling"], "kw:problem gambling"),
     ("mesh", ["Gambling", "gambling", "D005715", "mesh:D005715"], "mesh:D005715"),
-    ("term", ["Advertising", "problem gambling"], None),
+    ("term", ["problem gambling", "Problem Gambling"], "kw:problem gambling"),
 ]
 
 
@@ -73,9 +73,11 @@ def test_every_form_finds_the_same_node(source, kind, forms, key) -> None:
 
 
 def test_terms_take_keyword_and_mesh(source) -> None:
-    assert resolve_key(source, "term", "advertising") == "kw:advertising"
-    # a keyword and a MeSH heading both called "gambling"? only the heading exists here
     assert resolve_key(source, "term", "GAMBLING") == "mesh:D005715"
+    # "advertising" is a keyword and (recognised in the keywords) a MeSH heading: the heading, visibly
+    got = resolve(source, "term", "Advertising")
+    assert got.key == "mesh:D000329" and got.note and "kw:advertising" in got.note
+    assert resolve_key(source, "keyword", "ADVERTISING") == "kw:advertising"
 
 
 def test_unknown_name_names_the_closest(source) -> None:
