@@ -85,6 +85,7 @@ class Selection:
     communities: list[Community] = field(default_factory=list)
     kinds: list[str] = field(default_factory=list)  # node kinds present (legend of the paper map)
     big_papers: int = 0  # papers with more than MAX_AUTHORS authors drawn as one node (co-author maps)
+    largest_paper: list[str] = field(default_factory=list)  # map nodes of the paper with most of them on it
 
     def summary(self) -> str:
         """'showing 500 of 12,345 authors' or '42 authors, 97 links'."""
@@ -141,9 +142,10 @@ def _years_text(years: Iterable[int | None]) -> str:
     return str(lo) if lo == hi else f"{lo}\u2013{hi}"
 
 
-def big_papers(graph: Graph, max_authors: int = MAX_AUTHORS) -> dict[str, list[str]]:
-    """Papers with more than ``max_authors`` authors -> their author keys (byline order): drawn as one
-    paper node linking its authors instead of a clique of every pair."""
+def big_papers(graph: Graph, max_authors: int | None = None) -> dict[str, list[str]]:
+    """Papers with more than ``max_authors`` (default MAX_AUTHORS) authors -> their author keys (byline
+    order): drawn as one paper node linking its authors instead of a clique of every pair."""
+    max_authors = MAX_AUTHORS if max_authors is None else max_authors
     by_paper: dict[str, list[tuple[int, str]]] = defaultdict(list)
     for e in graph.edges(RelType.AUTHORED):
         by_paper[e["target"]].append((e.get("position") or 0, e["source"]))
@@ -151,7 +153,7 @@ def big_papers(graph: Graph, max_authors: int = MAX_AUTHORS) -> dict[str, list[s
 
 
 def coauthor_network(graph: Graph, *, since: int | None = None, min_weight: int = 1,
-                     max_authors: int = MAX_AUTHORS) -> nx.Graph:
+                     max_authors: int | None = None) -> nx.Graph:
     """Authors (with at least one paper in the window) linked by the number of papers they share.
 
     Node attributes: ``label``, ``kind``, ``papers`` (list of paper keys); edge attribute ``weight``.
@@ -349,7 +351,7 @@ def layout(g: nx.Graph, community: dict[str, int], *, seed: int = SEED,
 
 # -- maps ----------------------------------------------------------------------------------------
 
-def _with_big_papers(graph: Graph, sub: nx.Graph, max_authors: int = MAX_AUTHORS) -> tuple[nx.Graph, int]:
+def _with_big_papers(graph: Graph, sub: nx.Graph, max_authors: int | None = None) -> tuple[nx.Graph, int]:
     """``sub`` plus one node per big paper (:func:`big_papers`) with at least two of its authors on the
     map, linked to them (kind Paper, edges AUTHORED): the paper shows who worked on it, no clique does."""
     added = 0
@@ -447,11 +449,20 @@ def _network_selection(graph: Graph, net: nx.Graph, sub: nx.Graph, kind: str, ti
         x, y = pos[v]
         nodes.append(MapNode(v, data["label"], data["kind"], float(len(papers)), comm[v], x, y, info,
                              focus=(v == focus)))
+    largest: list[str] = []
+    if noun == "authors":  # the paper with the most of its authors on the map (and its own node, if drawn)
+        on_map: dict[str, list[str]] = defaultdict(list)
+        for e in graph.edges(RelType.AUTHORED):
+            if e["source"] in sub:
+                on_map[e["target"]].append(e["source"])
+        if on_map:
+            paper = min(on_map, key=lambda p: (-len(on_map[p]), p))
+            largest = on_map[paper] + ([paper] if paper in sub else [])
     edges = [MapEdge(a, b, float(d.get("weight", 1)), d.get("kind") or ("CO_AUTHOR" if noun == "authors"
                                                                          else "CO_OCCURS"))
              for a, b, d in sub.edges(data=True)]
     return Selection(kind, title, noun, nodes, edges, net.number_of_nodes() if total is None else total,
-                     _community_list(sub, comm), sorted({n.kind for n in nodes}))
+                     _community_list(sub, comm), sorted({n.kind for n in nodes}), largest_paper=largest)
 
 
 def _community_list(g: nx.Graph, comm: dict[str, int]) -> list[Community]:
