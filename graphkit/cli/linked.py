@@ -7,13 +7,13 @@ import sys
 
 import click
 
-from graphkit.cli._common import user_errors
+from graphkit.cli._common import check_inputs, user_errors
 
 RDF_PARSE_FORMATS = ("turtle", "nt", "json-ld", "xml", "n3", "trig", "nquads")
 
 
 @click.command("validate")
-@click.argument("path", type=click.Path(dir_okay=False))
+@click.argument("path", type=click.Path())
 @click.option("--format", "rdf_format", type=click.Choice(RDF_PARSE_FORMATS), default=None,
               help="RDF syntax of PATH [default: from the suffix: .ttl .nt .jsonld .rdf].")
 @click.option("--shapes", "shapes_path", type=click.Path(dir_okay=False, exists=True), default=None,
@@ -30,6 +30,7 @@ def validate_command(path: str, rdf_format: str | None, shapes_path: str | None,
     """
     from graphkit.linked import validate
 
+    check_inputs([path], detect=False)
     report = validate(path, rdf_format=rdf_format, shapes_path=shapes_path)
     click.echo(f"{path}: {report.triples} triples")
     if report.conforms:
@@ -55,7 +56,7 @@ def _list_queries() -> None:
 
 
 @click.command("sparql")
-@click.argument("path", type=click.Path(dir_okay=False), required=False)
+@click.argument("path", type=click.Path(), required=False)
 @click.argument("query", required=False)
 @click.option("-p", "--param", "params", multiple=True, metavar="NAME=VALUE",
               help="Query parameter (repeatable); declared in the query's '# param:' header.")
@@ -83,6 +84,7 @@ def sparql_command(path: str | None, query: str | None, params: tuple[str, ...],
         return
     if not path or not query:
         raise click.UsageError("give an RDF file and a query (a .rq file or a shipped name; see --list)")
+    check_inputs([path], detect=False)
     values: dict[str, str] = {}
     for pair in params:
         if "=" not in pair:

@@ -10,7 +10,9 @@ from typing import Any
 import click
 
 from graphkit.build import BuildOptions
-from graphkit.cli._common import parse_params, progress_bar, store_options, user_errors
+from graphkit.cli._common import (
+    check_inputs, check_param, dumps_json, empty_reads, parse_params, progress_bar, store_options, user_errors,
+)
 from graphkit.readers import MAIN_FORMATS
 from graphkit.stores import DEFAULT_DB, open_store
 
@@ -31,7 +33,7 @@ def _where(db: str | None, neo4j: str | None, database: str | None) -> str:
 
 
 @click.command("ingest")
-@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+@click.argument("files", nargs=-1, required=True, type=click.Path())
 @store_options
 @click.option("--format", "fmt", type=click.Choice(("auto",) + MAIN_FORMATS), default="auto", show_default=True,
               help="Input format; 'auto' detects it from each file's content.")
@@ -49,7 +51,12 @@ def ingest_command(files: tuple[str, ...], db: str | None, neo4j: str | None, da
     other command reopens. Adding files later gives the same graph as ingesting everything at once;
     re-ingesting an unchanged file changes nothing. With --neo4j URI the graph is merged into a Neo4j
     server instead (credentials from NEO4J_USER / NEO4J_PASSWORD).
+
+    A missing, unreadable, empty or unrecognised file stops the ingest before anything is stored
+    (exit 2). A file from which no record could be read is not stored and is an error: exit 1, or 2
+    when no file gave a record.
     """
+    check_inputs(files, fmt)
     options = BuildOptions(author_key=author_key, format=fmt)  # type: ignore[arg-type]
     store = open_store(db, neo4j, database=database, create=True, batch_size=batch_size)
     try:
@@ -75,6 +82,9 @@ def ingest_command(files: tuple[str, ...], db: str | None, neo4j: str | None, da
     if summary.get("rebuilt") is False:
         click.echo("nothing changed")
     click.echo(f"graph stored in {_where(db, neo4j, database)}")
+    per_file = {str(f["path"]): f["records"] for f in summary.get("files", [])}
+    if per_file and empty_reads(files, per_file):
+        raise SystemExit(1)
 
 
 @click.command("query")
@@ -116,7 +126,7 @@ def query_command(name: str | None, params: tuple[str, ...], list_: bool, show: 
             raise click.BadParameter(f"expected key=value, got {pair!r}", param_hint="-p")
         key, value = pair.split("=", 1)
         given[key.strip()] = value
-    bound = query.bind(given)
+    bound = {k: check_param(k, v) for k, v in query.bind(given).items()}
     if show:
         dialect = "neo4j" if neo4j else "ladybug"
         click.echo(query.text_for(dialect))
@@ -198,7 +208,7 @@ def _cell(value: Any) -> str:
 
 def _emit(rows: list[dict[str, Any]], fmt: str) -> None:
     if fmt == "json":
-        click.echo(json.dumps(rows, ensure_ascii=False, indent=1, default=str))
+        click.echo(dumps_json(rows, ensure_ascii=False, indent=1, default=str))
         return
     columns = list(rows[0]) if rows else []
     if fmt == "csv":

@@ -117,6 +117,10 @@ class EmbeddedStore:
                               "diagnostics": 0})
                 continue
             records, diags = self._read(path, options.format, progress)
+            if not records:  # a file that yields no record is not held (the CLI reports it as an error)
+                files.append({"path": str(raw), "status": "no records", "records": 0, "diagnostics": len(diags)})
+                diagnostics.extend(diags)
+                continue
             cache = f"records/{digest}.jsonl.gz"
             _write_jsonl(self.path / cache, (_record_to_json(r) for r in records))
             entry = {"kind": "file", "path": str(raw), "sha256": digest, "format": options.format,

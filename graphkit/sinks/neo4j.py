@@ -441,7 +441,10 @@ class Neo4jStore:
         progress = progress or null_progress
         result = build_from_files(paths, options, progress=progress)
         summary = self.write_graph(result.graph, progress=progress, coauthor_cap=options.coauthor_cap)
-        return {"records": result.records, "diagnostics": [str(d) for d in result.diagnostics], **summary}
+        files = [{"path": f, "status": "read" if e.get("records") else "no records", "records": e.get("records", 0)}
+                 for f, e in result.report.get("files", {}).items()]
+        return {"records": result.records, "diagnostics": [str(d) for d in result.diagnostics], "files": files,
+                **summary}
 
     def run(self, cypher: str, params: dict[str, Any] | None = None, *, write: bool = False) -> list[dict[str, Any]]:
         """Run Cypher in a managed transaction (read-only unless ``write``); rows as dicts."""
