@@ -18,6 +18,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
+from graphkit.derive import count_term_papers, derive_all  # noqa: F401  (count_term_papers: re-exported)
+from graphkit.extend import MentionCollector, extensions
 from graphkit.graph import Graph
 from graphkit.model import Diagnostic, Person, Record
 from graphkit.progress import Progress, null_progress
@@ -150,10 +152,19 @@ def _build_graph(records: Iterable[Record], options: BuildOptions, progress: Pro
     files: dict[str, _FileStats] = {}
     missing = Counter()
     count = 0
+    collector = MentionCollector(extensions())
+    deleted: set[str] = set()
     for rec in records:
+        if rec.deleted:  # a deletion notice (PubMed update files), not a record
+            if rec.pmid:
+                deleted.add(rec.pmid)
+            continue
         count += 1
+        full = rec
         if rec.extra:  # unmapped tags are not part of the graph: do not hold them for 100k records
             rec = replace(rec, extra={})
+        if collector.exts:  # extensions see the whole record; their rows wait for its paper key
+            collector.extract(id(rec), full)
         resolver.add(rec)
         st = files.get(rec.source.file)
         if st is None:
@@ -164,6 +175,14 @@ def _build_graph(records: Iterable[Record], options: BuildOptions, progress: Pro
             missing[m] += 1
         progress("resolve", 1, None)
 
+    removed = 0
+    if deleted:  # deleted PMIDs leave the graph, whichever file came first
+        kept = [r for r in resolver.records if r.pmid not in deleted]
+        removed = len(resolver.records) - len(kept)
+        resolver = PaperResolver()
+        for rec in kept:
+            resolver.add(rec)
+        del kept
     clock.lap("read+match papers")
     works = resolver.works()
     resolver.release()
@@ -220,8 +239,6 @@ def _build_graph(records: Iterable[Record], options: BuildOptions, progress: Pro
     mesh_unknown: Counter = Counter()
     mesh_keys: dict[str, str] = {}
     cites_index = CitationIndex()
-    over_cap = 0
-    co_author, co_edge, add_edge = RelType.CO_AUTHOR, graph.edge, graph.add_edge  # the innermost loop
     for index in range(total):
         plan, plans[index] = plans[index], None  # free the records as we go: peak memory
         w = plan.work
@@ -257,22 +274,11 @@ def _build_graph(records: Iterable[Record], options: BuildOptions, progress: Pro
                 major = major or bool(have["major"])
                 quals = list(dict.fromkeys((have["qualifiers"] or []) + quals))
             graph.add_edge(RelType.HAS_MESH, w.key, mkey, major=major, qualifiers=quals)
-        # co-authorship
-        if len(akeys) > options.coauthor_cap:
-            over_cap += 1
-        else:
-            year = w.value("year")
-            ordered = sorted(akeys)
-            for i, a in enumerate(ordered):
-                for b in ordered[i + 1:]:
-                    row = co_edge(co_author, a, b)
-                    if row is None:
-                        add_edge(co_author, a, b, papers=1, first_year=year, last_year=year)
-                    else:
-                        row["papers"] += 1
-                        if year is not None:
-                            row["first_year"] = year if row["first_year"] is None else min(row["first_year"], year)
-                            row["last_year"] = year if row["last_year"] is None else max(row["last_year"], year)
+        if collector.exts:
+            by_position = [authors.key_of(occ) for occ in plan.author_occ]
+            for rec in w.records:  # positions of a record whose list is the paper's (or as long) are the paper's
+                keys = by_position if len(rec.authors) == len(by_position) else None
+                collector.attach(id(rec), w.key, rec.source, keys)
         first = next((r.authors[0].family for r in w.records if r.authors), None)
         jnames = jnames_of.get(jkey) if jkey else []
         if jnames is None:
@@ -299,24 +305,24 @@ def _build_graph(records: Iterable[Record], options: BuildOptions, progress: Pro
                     graph.add_edge(RelType.CITES, key, target)
 
     clock.lap("cites")
-    count_term_papers(graph)
+    extension_reports: dict[str, Any] = {}
+    collector.resolve(graph, options, extension_reports)
+    clock.lap("extensions")
+    derived = derive_all(graph, options)
+    clock.lap("derived")
     result = BuildResult(graph, records=count, duplicates=resolver.duplicates, authors=authors.authors,
                          journals=journals.journals)
     result.report = _report(result, files, missing, n_works, authors, journals, keyword_stats, mesh_unknown,
-                            over_cap, options, refs, resolved)
+                            derived.get("co-author", {}).get("papers_over_cap", 0), options, refs, resolved)
+    result.report.update(extension_reports)
+    if deleted:
+        result.report["deleted"] = {"pmids": len(deleted), "records_removed": removed}
+        result.report["prisma"]["deleted"] = removed  # not duplicates: taken out before matching
+        result.report["prisma"]["duplicates_removed"] -= removed
+        result.report["duplicates"]["records_merged"] -= removed
     clock.lap("report")
     log.info("built %d papers from %d records (CPU s: %s)", n_works, count, clock)
     return result
-
-
-def count_term_papers(graph: Graph) -> None:
-    """Set ``papers`` on every Keyword and MeshTerm: the number of papers linked to it (HAS_KEYWORD /
-    HAS_MESH edges; at most one per paper and term). A denormalised count, so ranking terms by papers
-    reads one property per term instead of aggregating every link (445k links on 100k papers)."""
-    for rel, label in ((RelType.HAS_KEYWORD, Label.KEYWORD), (RelType.HAS_MESH, Label.MESH)):
-        counts = Counter(e["target"] for e in graph.edges(rel))
-        for row in graph.nodes(label):
-            row["papers"] = counts.get(row["key"], 0)
 
 
 def _add_static_nodes(graph: Graph, authors: AuthorResolver, journals: JournalResolver,

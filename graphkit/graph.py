@@ -60,6 +60,10 @@ class Graph:
         row.update(props)
         return row
 
+    def clear_edges(self, type: RelType) -> None:
+        """Drop every edge of one type (derived relationships are recomputed whole)."""
+        self._edges[type].clear()
+
     def remove_node(self, label: Label, key: str) -> None:
         """Drop a node and every edge touching it."""
         self._nodes[label].pop(key, None)

@@ -1,0 +1,123 @@
+"""Derived data: values computed from other nodes and edges, defined once for every store.
+
+A derived property (a count, an aggregate, a relationship computed from others) is declared here as a
+:class:`Derived` entry: ``compute(graph, options)`` recomputes it on an in-memory graph (the build, the
+embedded store's rebuild and every exporter see the result), and ``cypher`` recomputes it in full on a
+server store after a load (Neo4j), so no store keeps its own copy of the rule. Entries run in
+registration order; features add theirs with :func:`register` (see :mod:`graphkit.extend`).
+
+The core entries:
+
+- ``co-author``: one CO_AUTHOR edge per unordered pair of authors of a paper (source < target), with
+  ``papers`` (distinct shared papers), ``first_year`` and ``last_year``; papers with more than
+  ``options.coauthor_cap`` authors get no pairs (counted as ``papers_over_cap``).
+- ``term-papers``: ``papers`` on Keyword and MeshTerm: the number of papers linked to the term.
+
+The Neo4j sink recomputes these two incrementally (only the pairs and terms a load touched) with the
+same rule; ``cypher`` here is the full recompute a server store can always fall back on.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from graphkit.schema import Label, RelType
+
+# term label -> the relationship whose links its derived ``papers`` property counts
+TERM_LINKS = {Label.KEYWORD: RelType.HAS_KEYWORD, Label.MESH: RelType.HAS_MESH}
+
+
+@dataclass(frozen=True, slots=True)
+class Derived:
+    name: str
+    targets: tuple[str, ...]  # "Label.property" or "REL_TYPE" names it writes (for docs and checks)
+    compute: Callable[[Any, Any], dict[str, Any] | None]  # (graph, options) -> report figures or None
+    cypher: tuple[str, ...] = ()  # full recompute on a server store; parameters: $cap (co-author cap)
+
+
+def compute_coauthors(graph: Any, options: Any) -> dict[str, Any]:
+    """CO_AUTHOR from AUTHORED edges and paper years (replaces any CO_AUTHOR edges already there)."""
+    cap = getattr(options, "coauthor_cap", 100)
+    by_paper: dict[str, list[str]] = {}
+    for e in graph.edges(RelType.AUTHORED):
+        by_paper.setdefault(e["target"], []).append(e["source"])
+    clear = getattr(graph, "clear_edges", None)
+    if clear is not None:
+        clear(RelType.CO_AUTHOR)
+    over_cap = 0
+    co_author, co_edge, add_edge = RelType.CO_AUTHOR, graph.edge, graph.add_edge  # the innermost loop
+    for paper, authors in by_paper.items():
+        ordered = sorted(set(authors))
+        if len(ordered) > cap:
+            over_cap += 1
+            continue
+        node = graph.node(Label.PAPER, paper)
+        year = node.get("year") if node else None
+        for i, a in enumerate(ordered):
+            for b in ordered[i + 1:]:
+                row = co_edge(co_author, a, b)
+                if row is None:
+                    add_edge(co_author, a, b, papers=1, first_year=year, last_year=year)
+                else:
+                    row["papers"] += 1
+                    if year is not None:
+                        row["first_year"] = year if row["first_year"] is None else min(row["first_year"], year)
+                        row["last_year"] = year if row["last_year"] is None else max(row["last_year"], year)
+    return {"cap": cap, "papers_over_cap": over_cap}
+
+
+def count_term_papers(graph: Any, options: Any = None) -> None:
+    """Set ``papers`` on every Keyword and MeshTerm: the number of papers linked to it (HAS_KEYWORD /
+    HAS_MESH edges; at most one per paper and term). A denormalised count, so ranking terms by papers
+    reads one property per term instead of aggregating every link (445k links on 100k papers)."""
+    for label, rel in TERM_LINKS.items():
+        counts = Counter(e["target"] for e in graph.edges(rel))
+        for row in graph.nodes(label):
+            row["papers"] = counts.get(row["key"], 0)
+
+
+_COAUTHOR_CYPHER = (
+    f"MATCH (:{Label.AUTHOR.value})-[r:{RelType.CO_AUTHOR.value}]->(:{Label.AUTHOR.value}) DELETE r",
+    f"MATCH (p:{Label.PAPER.value})<-[:{RelType.AUTHORED.value}]-(a:{Label.AUTHOR.value}) "
+    "WITH p, collect(DISTINCT a) AS authors WHERE size(authors) <= $cap "
+    "UNWIND authors AS s UNWIND authors AS t WITH p, s, t WHERE s.key < t.key "
+    "WITH s, t, count(DISTINCT p) AS n, min(p.year) AS fy, max(p.year) AS ly "
+    f"MERGE (s)-[r:{RelType.CO_AUTHOR.value}]->(t) SET r.papers = n, r.first_year = fy, r.last_year = ly",
+)
+
+_TERM_CYPHER = tuple(
+    f"MATCH (t:{label.value}) SET t.papers = size([(t)<-[:{rel.value}]-(:{Label.PAPER.value}) | 1])"
+    for label, rel in TERM_LINKS.items())
+
+_REGISTRY: dict[str, Derived] = {}
+
+
+def register(entry: Derived) -> Derived:
+    """Add a derived entry (features call this at import time); a name registered twice is replaced."""
+    _REGISTRY[entry.name] = entry
+    return entry
+
+
+def entries() -> list[Derived]:
+    """Every derived entry in run order (core entries first, then the extensions')."""
+    from graphkit.extend import extensions
+
+    extensions()  # importing the extension modules registers their entries
+    return list(_REGISTRY.values())
+
+
+def derive_all(graph: Any, options: Any) -> dict[str, dict[str, Any]]:
+    """Recompute every derived entry on ``graph``; returns report figures by entry name."""
+    out: dict[str, dict[str, Any]] = {}
+    for entry in entries():
+        figures = entry.compute(graph, options)
+        if figures:
+            out[entry.name] = figures
+    return out
+
+
+register(Derived("co-author", (RelType.CO_AUTHOR.value,), compute_coauthors, _COAUTHOR_CYPHER))
+register(Derived("term-papers", ("Keyword.papers", "MeshTerm.papers"), count_term_papers, _TERM_CYPHER))
