@@ -33,6 +33,7 @@ from typing import Any
 
 from graphkit import search as fts
 from graphkit.build import BuildOptions, build_graph
+from graphkit.cypher_compat import for_ladybug
 from graphkit.graph import Graph
 from graphkit.model import Diagnostic, GraphkitError, JournalRef, MeshRef, Person, Record, Source
 from graphkit.progress import Progress, null_progress
@@ -167,7 +168,9 @@ class EmbeddedStore:
 
     def run(self, cypher: str, params: dict[str, Any] | None = None, *,
             write: bool = False) -> list[dict[str, Any]]:
-        """Run one Cypher statement; rows as dicts. Refuses write clauses unless ``write``."""
+        """Run one Cypher statement; rows as dicts. Refuses write clauses unless ``write``. Neo4j habits
+        (``type(r)``, ``toString``, ``elementId`` ...) are rewritten or refused by :mod:`graphkit.cypher_compat`."""
+        cypher = for_ladybug(cypher)
         if not write:
             found = write_clauses(cypher)
             if found:

@@ -80,10 +80,16 @@ def test_binary_and_gzip_files_are_refused(tmp_path, name) -> None:
 
     out = tmp_path / "out"
     out.mkdir()
-    gz = tmp_path / "refs.gz"
+    binary = tmp_path / "refs.bin"
+    binary.write_bytes(bytes(range(256)) * 8)
+    _one_line_exit_2(_invoke(name, str(binary), out), "not a bibliographic format")
+    # gzip is read only as PubMed XML (.xml.gz): gzipped RIS yields no record, exit 2, nothing written
+    gz = tmp_path / "refs.ris.gz"
     gz.write_bytes(gzip.compress(GOOD.read_bytes()))
-    _one_line_exit_2(_invoke(name, str(gz), out), "not a bibliographic format")
-    assert not list(out.iterdir())
+    result = _invoke(name, str(gz), out)
+    assert result.exit_code == 2 and "Traceback" not in result.output, result.output
+    assert "no record could be read" in result.output or "not a bibliographic format" in result.output
+    assert not [p for p in out.rglob("*") if p.is_file() and p.name != "manifest.json"]
 
 
 @pytest.mark.parametrize("name", ["parse", "ingest", "stats", "export"])
