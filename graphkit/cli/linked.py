@@ -7,7 +7,7 @@ import sys
 
 import click
 
-from graphkit.cli._common import check_inputs, user_errors
+from graphkit.cli._common import check_inputs, progress_bar, user_errors
 
 RDF_PARSE_FORMATS = ("turtle", "nt", "json-ld", "xml", "n3", "trig", "nquads")
 
@@ -19,19 +19,23 @@ RDF_PARSE_FORMATS = ("turtle", "nt", "json-ld", "xml", "n3", "trig", "nquads")
 @click.option("--shapes", "shapes_path", type=click.Path(dir_okay=False, exists=True), default=None,
               help="SHACL shapes to use instead of the shipped ontologies/graphkit-shapes.ttl.")
 @click.option("--max-examples", default=3, show_default=True, help="Focus nodes listed per violation group.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bars.")
 @user_errors
-def validate_command(path: str, rdf_format: str | None, shapes_path: str | None, max_examples: int) -> None:
+def validate_command(path: str, rdf_format: str | None, shapes_path: str | None, max_examples: int,
+                     quiet: bool) -> None:
     """Check an RDF export (from 'graphkit export --to rdf') against graphkit's SHACL shapes.
 
     Runs pyshacl with the shipped shapes (one title per paper, DOI/ISSN/ORCID/MeSH IRI patterns, creators
     are persons, the author list holds exactly the creators, ...) and the graphkit ontology. Prints whether
     the file conforms and the violations grouped by shape, property and message with example nodes.
-    Exit status 0 when it conforms, 1 when it does not.
+    Progress (parsing, then shape by shape) shows on stderr. Exit status 0 when it conforms, 1 when it
+    does not, 2 when PATH is missing, unreadable or empty.
     """
     from graphkit.linked import validate
 
     check_inputs([path], detect=False)
-    report = validate(path, rdf_format=rdf_format, shapes_path=shapes_path)
+    with progress_bar(not quiet) as progress:
+        report = validate(path, rdf_format=rdf_format, shapes_path=shapes_path, progress=progress)
     click.echo(f"{path}: {report.triples} triples")
     if report.conforms:
         click.echo("conforms: yes")

@@ -173,12 +173,21 @@ def cypher_command(statement: str, params: tuple[str, ...], write: bool, fmt: st
 @user_errors
 def search_command(text: str, limit: int, kind: str | None, fmt: str, db: str | None, neo4j: str | None,
                    database: str | None) -> None:
-    """Full-text search over paper titles, abstracts, keywords and MeSH headings, and author and term
-    names; best matches first.
+    """Full-text search over papers (title, abstract, keywords, MeSH headings, author names, journal)
+    and author and term names; best matches first.
 
-    TEXT is words (all must match), "quoted phrases" and prefix* words; case and diacritics do not
-    matter ("Barabasi" finds "Barabási"). The embedded store uses a SQLite FTS5 index (BM25), Neo4j
-    its full-text indexes.
+    \b
+    TEXT is words (all must match), "quoted phrases" and prefix* words, and
+      author:NAME  title:WORD  journal:WORD  mesh:WORD  abstract:WORD   one field of a paper (papers only)
+      a OR b                                                          either
+      NOT word, -word                                                 leave out what matches
+    Case, diacritics and letters like ı ø ł ß æ þ do not matter ("Akcayir" finds "Akçayır"). The embedded
+    store uses a SQLite FTS5 index ranked like Neo4j (BM25), Neo4j its full-text indexes.
+
+    \b
+    Examples:
+      graphkit search "Barabasi scaling"
+      graphkit search 'author:barabasi title:"scale free" NOT review' --kind paper
     """
     store = open_store(db, neo4j, database=database)
     try:

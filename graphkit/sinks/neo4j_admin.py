@@ -4,8 +4,8 @@
 
 * ``nodes_<Label>.header.csv`` + ``nodes_<Label>.csv`` per label: ``key:ID(<Label>)`` (one ID space per
   label, the key also stored as the ``key`` property), typed properties (``year:long``,
-  ``check_tag:boolean``, ``sources:string[]``...) and, for papers, the ``terms`` property the Bolt loader
-  also sets (for the ``paper_text`` full-text index);
+  ``check_tag:boolean``, ``sources:string[]``...) and, for papers, the derived search fields the Bolt
+  loader also sets (``terms``, ``authors``, ``journal``, ``mesh``: the ``paper_text`` full-text index);
 * ``rels_<TYPE>.header.csv`` + ``rels_<TYPE>.csv`` per relationship type: ``:START_ID(<Label>)``,
   ``:END_ID(<Label>)``, typed properties, ``:TYPE``;
 * ``import.sh`` and ``COMMAND.txt``: the exact ``neo4j-admin database import full`` command;
@@ -31,6 +31,7 @@ from typing import Any
 
 from graphkit.graph import Graph
 from graphkit.progress import Progress, null_progress
+from graphkit.search import DERIVED_FIELDS
 from graphkit.schema import EDGE_PROPERTIES, ENDPOINTS, NODE_PROPERTIES, Label, RelType
 
 log = logging.getLogger(__name__)
@@ -86,6 +87,16 @@ def paper_terms(graph: Graph) -> dict[str, str]:
     return graph_terms(graph)[0]
 
 
+def paper_search_fields(graph: Graph) -> dict[str, dict[str, str]]:
+    """Paper key -> the derived search fields (terms, authors, journal, mesh) the Bolt loader sets."""
+    from graphkit.search import paper_documents
+
+    docs = paper_documents(graph)
+    for key, terms in paper_terms(graph).items():
+        docs.setdefault(key, {})["terms"] = terms
+    return docs
+
+
 SCRIPT_FILES = ("import.sh", "COMMAND.txt", "schema.cypher")
 
 
@@ -109,7 +120,7 @@ def write_neo4j_admin(graph: Graph, out: Path, *, progress: Progress = null_prog
     ensure_directory(out)
     check_targets([out / name for name in planned_files(graph)], force=force)
     delim = _array_delimiter(graph)
-    terms = paper_terms(graph)
+    docs = paper_search_fields(graph)
     args: list[str] = []
     files: list[str] = []
     summary: dict[str, Any] = {"path": str(out), "nodes": {}, "relationships": {}}
@@ -120,7 +131,7 @@ def write_neo4j_admin(graph: Graph, out: Path, *, progress: Progress = null_prog
         if not count:
             continue
         props = [(p, t) for p, t in NODE_PROPERTIES[label].items() if p != "key"]
-        extra = [("terms", "str")] if label is Label.PAPER else []
+        extra = [(f, "str") for f in DERIVED_FIELDS] if label is Label.PAPER else []
         header = [f"key:ID({label.value})"] + [f"{p}:{HEADER_TYPES[t]}" for p, t in props + extra]
         head_name, data_name = f"nodes_{label.value}.header.csv", f"nodes_{label.value}.csv"
         write_text(out / head_name, _line(header), force=force)
@@ -130,7 +141,8 @@ def write_neo4j_admin(graph: Graph, out: Path, *, progress: Progress = null_prog
                 values = [_field(row["key"], "str", delim)]
                 values += [_field(row.get(p), t, delim) for p, t in props]
                 if extra:
-                    values.append(_field(terms.get(row["key"]), "str", delim))
+                    doc = docs.get(row["key"], {})
+                    values += [_field(doc.get(f), "str", delim) for f, _ in extra]
                 fh.write(_line(values))
         progress(f"csv:{label.value}", count, count)
         args.append(f"--nodes={label.value}={head_name},{data_name}")
