@@ -245,7 +245,8 @@ def _build_graph(records: Iterable[Record], options: BuildOptions, progress: Pro
         graph.add_node(Label.PAPER, w.key, doi=w.doi, pmid=w.pmid, title=w.value("title"),
                        abstract=w.value("abstract"), year=w.value("year"), volume=w.value("volume"),
                        issue=w.value("issue"), first_page=w.value("first_page"),
-                       last_page=w.value("last_page"), type=w.value("type"), sources=w.sources())
+                       last_page=w.value("last_page"), article_number=w.value("article_number"),
+                       type=w.value("type"), type_raw=w.value("type_raw"), sources=w.sources())
         jkey = journals.key_of(w.key)
         if jkey:
             graph.add_edge(RelType.PUBLISHED_IN, w.key, jkey)
@@ -262,12 +263,12 @@ def _build_graph(records: Iterable[Record], options: BuildOptions, progress: Pro
         for heading, (major, quals) in plan.mesh.items():
             mkey = mesh_keys.get(heading)
             if mkey is None:
-                info = mesh_term(heading, vocab)
-                mkey = mesh_keys[heading] = info.key
+                term = mesh_term(heading, vocab)
+                mkey = mesh_keys[heading] = term.key
                 if not graph.has_node(Label.MESH, mkey):
-                    graph.add_node(Label.MESH, mkey, ui=info.ui, name=info.name,
-                                   tree_numbers=list(info.tree_numbers), check_tag=info.check_tag)
-                if info.ui is None:
+                    graph.add_node(Label.MESH, mkey, ui=term.ui, name=term.name,
+                                   tree_numbers=list(term.tree_numbers), check_tag=term.check_tag)
+                if term.ui is None:
                     mesh_unknown[heading] += 1
             have = graph.edge(RelType.HAS_MESH, w.key, mkey)  # two spellings of one descriptor
             if have is not None:

@@ -32,7 +32,7 @@ def build(files: tuple[str, ...], fmt: str, author_key: str, coauthor_cap: int, 
     from graphkit.build import BuildOptions, build_from_files
 
     check_inputs(files, fmt)
-    options = BuildOptions(author_key=author_key, coauthor_cap=coauthor_cap, format=fmt)
+    options = BuildOptions(author_key=author_key, coauthor_cap=coauthor_cap, format=fmt)  # type: ignore[arg-type]
     with progress_bar(not quiet) as progress:
         result = build_from_files(list(files), options, progress=progress)
     return result, empty_reads(files, records_per_file(result))
