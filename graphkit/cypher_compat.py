@@ -120,8 +120,11 @@ def for_ladybug(cypher: str) -> str:
     pos = 0
     while True:
         m = _CALL.search(cypher, pos)
-        while m and _inside(m.start(), spans):
-            m = _CALL.search(cypher, _inside(m.start(), spans)[1])
+        while m is not None:
+            span = _inside(m.start(), spans)
+            if span is None:
+                break
+            m = _CALL.search(cypher, span[1])
         if not m:
             out.append(cypher[pos:])
             return "".join(out)
