@@ -49,3 +49,22 @@ def test_validate_leaves_a_given_graph_as_it_was():
     before = set(g)
     validate(None, data=g)
     assert set(g) == before  # the ontology was mixed in for the run only
+
+
+def test_oxigraph_parse_is_the_same_graph_as_rdflibs(tmp_path):
+    """load_rdf parses Turtle, N-Triples and RDF/XML with pyoxigraph: the same graph as rdflib's parsers
+    (blank nodes, author lists, typed and language literals), prefixes kept for short names."""
+    import rdflib
+    from rdflib.compare import isomorphic
+
+    from graphkit.sinks.rdf import write_rdf
+    from conftest import load_graph
+
+    for fmt, suffix in (("turtle", ".ttl"), ("nt", ".nt"), ("xml", ".rdf")):
+        out = tmp_path / f"g{suffix}"
+        write_rdf(load_graph(), out, rdf_format=fmt)
+        ours = load_rdf(out)
+        theirs = rdflib.Graph().parse(out, format=fmt)
+        assert len(ours) == len(theirs) > 50 and isomorphic(ours, theirs), fmt
+    assert dict(load_rdf(tmp_path / "g.ttl").namespace_manager.namespaces())["fabio"] == \
+        rdflib.URIRef("http://purl.org/spar/fabio/")
