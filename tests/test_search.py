@@ -93,8 +93,9 @@ def test_prefix(store):
 def test_terms_are_searchable_on_papers_and_as_names(store):
     # "Liver Neoplasms" is a MeSH heading of P2 and P5 (P5's title has "liver" too)
     assert set(keys(store.search('"liver neoplasms"', kind="paper"))) == {"doi:10.1/p2", "doi:10.1/p5"}
-    assert keys(store.search("neoplasms", kind="term")) == ["mesh:D008113", "mesh:D009369"] or \
-        set(keys(store.search("neoplasms", kind="term"))) == {"mesh:D008113", "mesh:D009369"}
+    # the paper's own headings, plus whatever broader MeSH headings the store adds from the tree
+    assert {"mesh:D008113", "mesh:D009369"} <= set(keys(store.search("neoplasms", kind="term", limit=50)))
+    assert all(r["name"] and "neoplasm" in r["name"].lower() for r in store.search("neoplasms", kind="term"))
 
 
 def test_kind_and_limit(store):

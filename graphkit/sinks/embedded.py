@@ -224,7 +224,9 @@ class EmbeddedStore:
                 summary["report"] = _rebuild(w.gen, w.manifest, options, progress)
                 w.commit()
             summary["records"] = sum(e["records"] for e in entries if e["kind"] == "file")
-            summary["counts"] = self.counts()  # of this write's generation (still under the lock)
+            # of this write's generation (still under the lock); a store that holds nothing (every file
+            # yielded no record) has no graph to count
+            summary["counts"] = self.counts() if entries else {str(x): 0 for x in (*Label, *RelType)}
         return summary
 
     def write_graph(self, graph: Graph, *, progress: Progress | None = None) -> dict[str, Any]:
