@@ -43,7 +43,7 @@ from graphkit.derive import Derived
 from graphkit.derive import register as register_derived
 from graphkit.extend import Extension, Mention, ResolveContext, register
 from graphkit.model import Person, Record
-from graphkit.resolve.countries import country_name, country_of
+from graphkit.resolve.countries import ELECTRONIC, country_name, country_of
 from graphkit.resolve.institutions import institution_key, merge_forms, organisation, word_forms
 from graphkit.schema import Label, RelType
 
@@ -52,6 +52,8 @@ log = logging.getLogger(__name__)
 NAME = "affiliations"
 SAMPLE = 25  # unresolved addresses listed in the report
 WOS_RIS_TAGS = ("WE", "C3", "UT")  # RIS tags only Web of Science writes: its AD lines are WoS addresses
+THE = re.compile(r"^the\s+", re.IGNORECASE)  # "The University of X" is shown as "University of X"
+EMAIL = re.compile(r"[^\s;,()]+@[^\s;,()]+")
 REPRINT = re.compile(r"\s*\((?:reprint|corresponding) author\)\s*,?\s*", re.IGNORECASE)
 
 
@@ -93,7 +95,8 @@ class _Names:
 
 def _row(address: str, field: str, *, wos: bool = False, position: int | None = None) -> dict[str, Any]:
     """One mention; an address that is only e-mail addresses is dropped later (no organisation in it)."""
-    row: dict[str, Any] = {"address": " ".join(address.split()), "field": field, "wos": wos}
+    text = EMAIL.sub(" ", ELECTRONIC.sub("", address))
+    row: dict[str, Any] = {"address": " ".join(text.split()).rstrip(" ;"), "field": field, "wos": wos}
     if position is not None:
         row["author_position"] = position
     return row
@@ -378,7 +381,7 @@ def resolve(ctx: ResolveContext, mentions: list[Mention]) -> None:
         if key is None:
             stats["without_organisation"] += 1
             continue
-        surfaces[key][" ".join(org.split())] += 1
+        surfaces[key][THE.sub("", " ".join(org.split()))] += 1
         (wos_keys if row.get("wos") else free_keys).add(key)
         authors = links.setdefault((m.paper, key), set())
         if m.author is not None:

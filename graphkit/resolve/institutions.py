@@ -127,9 +127,10 @@ def organisation(address: str, *, wos: bool = False) -> str | None:
     while len(body) > 1 and POSTCODE_ONLY.match(body[-1]):
         body = body[:-1]
     for part in body[:max(1, len(body) - 1)]:  # not the city either
+        if STREET.search(part):
+            return None  # the organisation comes before the street: what follows is the place
         words = name_words(part)
-        if words and words[0] not in SUB_UNITS and not STREET.search(part) and \
-                " ".join(words) not in PLACEHOLDERS and len("".join(words)) > 1:
+        if words and words[0] not in SUB_UNITS and " ".join(words) not in PLACEHOLDERS and len("".join(words)) > 1:
             return part
     return None
 
@@ -176,9 +177,7 @@ def merge_forms(keys: Iterable[str], abbreviated: set[str] | None = None,
                     continue  # also seen written out: a name of its own, not an abbreviation
                 fulls = [full for full in bucket if _abbreviates(short, full) and (
                     written_out is None or f"inst:{country}:{' '.join(full)}" in written_out)]
-                # only to a name that is itself not an abbreviation of another (no chains), and only one
-                fulls = [f for f in fulls if not any(_abbreviates(f, g) for g in bucket)]
-                if len(fulls) == 1:
+                if len(fulls) == 1:  # one candidate only
                     out[f"inst:{country}:{' '.join(short)}"] = f"inst:{country}:{' '.join(fulls[0])}"
     # a name without a country joins the one country key with the same words
     homes: dict[str, list[str]] = defaultdict(list)
