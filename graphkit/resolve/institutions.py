@@ -58,7 +58,13 @@ STREET = re.compile(r"\b(?:st|street|rd|road|ave|avenue|blvd|boulevard|way|dr|dr
 PLACEHOLDERS = frozenset({"na", "n a", "none", "null", "unknown", "not available"})
 POSTCODE_ONLY = re.compile(r"^[A-Z]{0,3}[- ]?\d[\d\w -]*$")
 BRACKETED = re.compile(r"\([^()]*\)|\[[^\[\]]*\]")
-LEADING_MARK = re.compile(r"^(?:\(?\d{1,2}\)|\d{1,2}\s|[a-z]\s(?=[A-Z])|[a-z]\)\s?)")  # "a Department", "(1) Dept"
+# "a Department", "(1) Dept", "double daggerDepartment" (PubMed spells out footnote symbols)
+LEADING_MARK = re.compile(r"^(?:(?:(?:double )?dagger|section sign|pilcrow|paragraph sign)\s*)+|"
+                          r"^(?:\(?\d{1,2}\)|\d{1,2}\s|[a-z]\s(?=[A-Z])|[a-z]\)\s?)", re.IGNORECASE)
+# words that make a part a sentence about addresses, not an organisation ("Due to the number of authors ...")
+NOT_ORGANISATION = frozenset({"author", "authors", "affiliation", "affiliations", "supplementary", "supplemental",
+                              "appendix", "listed", "see"})
+DOTTED = re.compile(r"\b(?:\w\.){2,}")  # "U.S." -> "US"
 
 
 @lru_cache(maxsize=1)
@@ -85,7 +91,7 @@ def _fold(text: str) -> str:
 def name_words(name: str) -> tuple[str, ...]:
     """The folded words of an organisation name (the key's words)."""
     forms = word_forms()
-    text = _fold(BRACKETED.sub(" ", name)).replace("'s ", "s ")
+    text = _fold(DOTTED.sub(lambda m: m.group().replace(".", ""), BRACKETED.sub(" ", name))).replace("'s ", "s ")
     out = []
     for word in re.split(r"[^\w&]+", text):
         if not word:
@@ -131,7 +137,7 @@ def organisation(address: str, *, wos: bool = False) -> str | None:
             return None  # the organisation comes before the street: what follows is the place
         words = name_words(part)
         if words and words[0] not in SUB_UNITS and " ".join(words) not in PLACEHOLDERS and len("".join(words)) > 1:
-            return part
+            return None if NOT_ORGANISATION & set(words) else part
     return None
 
 

@@ -18,6 +18,8 @@ Loading a :class:`~graphkit.graph.Graph` runs these phases, each reported to the
    the stored AUTHORED edges (papers = distinct shared papers, first_year, last_year; papers with more
    than ``coauthor_cap`` authors give no pairs, and a pair left with none is deleted), so weights are
    never added twice however the files are split over ingests.
+7. ``derived:<name>``: the extensions' derived relationships (AFFILIATED_WITH ...) recomputed in full from
+   the stored graph with their ``graphkit.derive`` Cypher (they are never loaded from the graph).
 
 Every batch is one managed write transaction (``session.execute_write``: retried on transient errors);
 labels and types come from :mod:`graphkit.schema`, every value is a query parameter. Driver errors
@@ -35,6 +37,8 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from graphkit.build import BuildOptions, build_from_files
+from graphkit.derive import Derived
+from graphkit.derive import entries as derived_entries
 from graphkit.graph import Graph
 from graphkit.model import GraphkitError
 from graphkit.progress import Progress, null_progress
@@ -54,8 +58,19 @@ FULLTEXT_INDEXES: dict[str, tuple[tuple[Label, ...], tuple[str, ...]]] = {
 FULLTEXT_ANALYZER = "standard-folding"
 TERMS_SEPARATOR = "; "
 UNION_PROPERTIES = {"sources"}  # list properties merged as a set union instead of overwritten
-# relationships written from the graph; CO_AUTHOR is derived from AUTHORED in the store
-LOADED_TYPES = tuple(t for t in RelType if t is not RelType.CO_AUTHOR)
+EDGE_UNION_PROPERTIES = {"authors"}  # HAS_AFFILIATION.authors: a later file adds authors, never drops them
+
+
+def extension_derived() -> list[Derived]:
+    """The derived entries of extensions (graphkit.derive): recomputed in full in the store after a load
+    (the core's CO_AUTHOR and term counts are recomputed incrementally below)."""
+    return [e for e in derived_entries() if e.name not in CORE_DERIVED]
+
+
+CORE_DERIVED = frozenset({"co-author", "term-papers"})
+# relationships written from the graph; CO_AUTHOR and extension-derived types are computed in the store
+LOADED_TYPES = tuple(t for t in RelType if t is not RelType.CO_AUTHOR
+                     and not any(t.value in e.targets for e in extension_derived()))
 URI_SCHEMES = ("bolt", "bolt+s", "bolt+ssc", "neo4j", "neo4j+s", "neo4j+ssc")
 
 
@@ -115,8 +130,11 @@ def node_query(label: Label) -> str:
 
 def edge_query(type: RelType) -> str:
     start, end = ENDPOINTS[type]
+    unions = "".join(
+        f" SET r.{p} = coalesce(r.{p}, []) + [x IN row.{p} WHERE NOT x IN coalesce(r.{p}, [])]"
+        for p in sorted(EDGE_UNION_PROPERTIES & set(EDGE_PROPERTIES[type])))
     return (f"UNWIND $rows AS row MATCH (a:{start.value} {{key: row.source}}) "
-            f"MATCH (b:{end.value} {{key: row.target}}) MERGE (a)-[r:{type.value}]->(b) SET r += row.props")
+            f"MATCH (b:{end.value} {{key: row.target}}) MERGE (a)-[r:{type.value}]->(b) SET r += row.props{unions}")
 
 
 TERMS_QUERY = (
@@ -205,8 +223,12 @@ def _node_row(label: Label, row: dict[str, Any]) -> dict[str, Any]:
 
 
 def _edge_row(row: dict[str, Any]) -> dict[str, Any]:
-    return {"source": row["source"], "target": row["target"],
-            "props": {k: v for k, v in row.items() if k not in ("source", "target") and v is not None}}
+    out = {"source": row["source"], "target": row["target"],
+           "props": {k: v for k, v in row.items() if k not in ("source", "target") and v is not None
+                     and k not in EDGE_UNION_PROPERTIES}}
+    for p in EDGE_UNION_PROPERTIES & row.keys():
+        out[p] = list(row.get(p) or [])
+    return out
 
 
 def _chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
@@ -384,6 +406,17 @@ class Neo4jStore:
                               [r["key"] for r in graph.nodes(label)], "keys", progress)
             summary["relationships"][RelType.CO_AUTHOR.value] = self._coauthors(papers, coauthor_cap, progress,
                                                                                 published)
+            for entry in extension_derived():
+                phase = f"derived:{entry.name}"
+                progress(phase, 0, len(entry.cypher))
+                net = 0
+                for statement in entry.cypher:
+                    counters = self._write(statement, {"cap": coauthor_cap})
+                    net += counters["relationships_created"] - counters["relationships_deleted"]
+                    progress(phase, 1, len(entry.cypher))
+                for target in entry.targets:
+                    if target in RelType._value2member_map_:
+                        summary["relationships"][target] = {"created": max(net, 0), "matched": 0}
         summary["nodes_created"] = sum(v["created"] for v in summary["nodes"].values())
         summary["nodes_matched"] = sum(v["matched"] for v in summary["nodes"].values())
         summary["relationships_created"] = sum(v["created"] for v in summary["relationships"].values())
