@@ -1,4 +1,5 @@
-"""The graph as a VOSviewer network: co-authorship or keyword co-occurrence, in VOSviewer's JSON file type.
+"""The graph as a VOSviewer network: co-authorship (of authors, organizations or countries) or keyword
+co-occurrence, in VOSviewer's JSON file type.
 
 The file follows https://app.vosviewer.com/docs/file-types/json-file-type/: ``{"network": {"items": [...],
 "links": [...], "clusters": [...]}}``; items carry id, label, cluster, weights and scores, links carry
@@ -24,7 +25,7 @@ from graphkit.sinks.rdf import normalise_orcid
 
 log = logging.getLogger(__name__)
 
-NETWORKS = ("coauthors", "keywords")
+NETWORKS = ("coauthors", "keywords", "institutions", "countries")
 LOUVAIN_SEED = 42
 MAX_CLUSTERS = 1000  # VOSviewer: "a cluster is represented by an integer between 1 and 1000"
 
@@ -36,6 +37,12 @@ TERMINOLOGY: dict[str, dict[str, str]] = {
     "keywords": {"item": "keyword", "items": "keywords", "link": "co-occurrence link",
                  "links": "co-occurrence links", "link_strength": "co-occurrences",
                  "total_link_strength": "total link strength"},
+    "institutions": {"item": "organization", "items": "organizations", "link": "co-authorship link",
+                     "links": "co-authorship links", "link_strength": "documents",
+                     "total_link_strength": "total link strength"},
+    "countries": {"item": "country", "items": "countries", "link": "co-authorship link",
+                  "links": "co-authorship links", "link_strength": "documents",
+                  "total_link_strength": "total link strength"},
 }
 
 
@@ -118,7 +125,14 @@ def vosviewer_json(graph: Graph, network: str = "coauthors", *, progress: Progre
     """The VOSviewer JSON document for ``network`` (coauthors | keywords)."""
     if network not in NETWORKS:
         raise GraphkitError(f"unknown VOSviewer network {network!r}; choose one of {', '.join(NETWORKS)}")
-    nodes, links = coauthor_network(graph) if network == "coauthors" else keyword_network(graph)
+    if network == "coauthors":
+        nodes, links = coauthor_network(graph)
+    elif network == "keywords":
+        nodes, links = keyword_network(graph)
+    else:  # institutions, countries: VOSviewer's "co-authorship of organizations / countries"
+        from graphkit.affiliation_maps import vosviewer_network
+
+        nodes, links = vosviewer_network(graph, network)
     progress("vosviewer", len(nodes), len(nodes))
     keys = list(nodes)
     ids = {key: i for i, key in enumerate(keys, start=1)}
@@ -129,7 +143,7 @@ def vosviewer_json(graph: Graph, network: str = "coauthors", *, progress: Progre
         for k in (a, b):
             degree[k] += 1
             strength[k] += w
-    doc_weight = "Documents" if network == "coauthors" else "Occurrences"
+    doc_weight = "Occurrences" if network == "keywords" else "Documents"
     items = []
     for key in keys:
         node = nodes[key]
@@ -158,7 +172,8 @@ def vosviewer_json(graph: Graph, network: str = "coauthors", *, progress: Progre
 
 def write_vosviewer(graph: Graph, out: Path, *, progress: Progress = null_progress,
                     network: str = "coauthors") -> dict[str, Any]:
-    """Write a VOSviewer JSON map of the co-authorship (``coauthors``) or keyword (``keywords``) network."""
+    """Write a VOSviewer JSON map of the co-authorship (``coauthors``), keyword (``keywords``), organization
+    (``institutions``) or country (``countries``) network."""
     doc = vosviewer_json(graph, network, progress=progress)
     out = Path(out)
     with open(out, "w", encoding="utf-8") as fh:
