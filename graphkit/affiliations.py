@@ -421,6 +421,40 @@ def resolve(ctx: ResolveContext, mentions: list[Mention]) -> None:
     })
 
 
+def report_markdown(report: dict[str, Any]) -> list[str]:
+    """The report's "Affiliations" section (markdown lines) from the build report (None section: [])."""
+    a = report.get(NAME)
+    if not a:
+        return []
+    n = a["addresses"] or 1
+    out = ["## Affiliations", "",
+           f"{a['addresses']} address(es) read; {a['with_country']} ({a['with_country'] / n:.1%}) with a country, "
+           f"{a['without_country']} without; {a['without_organisation']} with no organisation part; "
+           f"{a['tied_to_an_author']} tied to an author. {a['institutions']} institution(s) "
+           f"({a['merged_forms']} abbreviated form(s) merged into a written-out one), {a['countries']} "
+           "country(ies).", ""]
+    files = report.get("files", {})
+    rows = []
+    for path, f in files.items():
+        records = f.get("records", 0)
+        got = a["files"].get(path, {"records_with_affiliations": 0, "addresses": 0})
+        share = f"{got['records_with_affiliations'] / records:.0%}" if records else "-"
+        rows.append([path, records, got["records_with_affiliations"], share, got["addresses"]])
+    out += _table(["file", "records", "with affiliations", "share", "addresses"], rows)
+    if a["unresolved_sample"]:
+        out += ["", "Addresses left without a country (most frequent first):", ""]
+        out += _table(["address", "times"], [[x["address"], x["count"]] for x in a["unresolved_sample"]])
+    if a.get("extract_errors"):
+        out += ["", f"{a['extract_errors']} record(s) whose addresses could not be read (see the log)."]
+    return out + [""]
+
+
+def _table(headers: list[str], rows: list[list[Any]]) -> list[str]:
+    from graphkit.report import _table as table
+
+    return table(headers, rows, 10_000)
+
+
 # -- derived: AFFILIATED_WITH ----------------------------------------------------------------------
 
 def compute_affiliated_with(graph: Any, options: Any = None) -> dict[str, Any]:

@@ -225,3 +225,12 @@ def test_queries_on_neo4j_and_affiliated_with_derived_in_the_store(built, neo4j_
         assert ortiz == [{"n": 3}]
     finally:
         store.close()
+
+
+def test_report_markdown_has_the_affiliations_section(built):
+    from graphkit.report import to_markdown
+
+    text = to_markdown(built.report)
+    section = text.split("## Affiliations", 1)[1].split("##", 1)[0]
+    assert "22 address(es) read; 22 (100.0%) with a country" in section
+    assert f"| {FIX / 'brackets_two_institutions.ciw'} | 2 | 2 | 100% | 5 |" in section
