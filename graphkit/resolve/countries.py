@@ -37,6 +37,9 @@ CA_POSTCODE = re.compile(r"^(?P<region>[A-Z]{2,3})\s+[A-Z]\d[A-Z]\s?\d[A-Z]\d(?:
 EMAIL = re.compile(r"\S+@\S+")
 # "(P.S.G., M.J.S.)", "(MMG, MW)": the initials of the authors at an address, after it (JAMA, AHA journals)
 INITIALS = re.compile(r"\s*\((?:\s*(?:[A-Z]\.?-?){1,5}\s*[,;]?)+\)\s*\.?\s*$")
+EMPTY_BRACKETS = re.compile(r"\(\s*[;,.]*\s*\)")  # "Dayton, OH 45435 ( ; )."
+# a part before "Peoples R China" that is one of China's special administrative regions (ISO codes of their own)
+SPECIAL_REGIONS = {"hong kong": "HK", "macau": "MO", "macao": "MO"}
 ELECTRONIC = re.compile(r"\b(?:electronic address|e-?mail|email)\s*:.*$", re.IGNORECASE)
 
 
@@ -103,7 +106,7 @@ def alpha3(code: str) -> str | None:
 def clean(address: str) -> str:
     """An address without e-mail addresses and trailing punctuation."""
     text = ELECTRONIC.sub("", address.replace("{", "").replace("}", "").replace("\\&", "&"))
-    text = EMAIL.sub("", text)
+    text = EMPTY_BRACKETS.sub("", EMAIL.sub("", text))
     text = INITIALS.sub("", text.strip().rstrip(".;, "))
     return text.strip().rstrip(".;, ").strip()
 
@@ -113,10 +116,14 @@ def _from_part(part: str, t: Tables) -> str | None:
     words = norm(part).split()
     if not words:
         return None
-    for n in range(min(MAX_WORDS, len(words)), 0, -1):
-        code = t.countries.get(" ".join(words[-n:]))
-        if code:
-            return code
+    bare = list(words)
+    while bare and any(ch.isdigit() for ch in bare[-1]):
+        bare.pop()  # "Canada V6T 1Z1", "People's Republic of China 230026": the postcode after the country
+    for candidate in (words, bare) if bare != words else (words,):
+        for n in range(min(MAX_WORDS, len(candidate)), 0, -1):
+            code = t.countries.get(" ".join(candidate[-n:]))
+            if code:
+                return code
     raw = part.strip()
     for pattern in (US_ZIP, CA_POSTCODE):
         m = pattern.match(raw)
@@ -132,9 +139,12 @@ def country_of(address: str) -> str | None:
     """ISO 3166-1 alpha-2 code of the country an address ends with, or None when it names none."""
     t = tables()
     parts = [p.strip() for p in clean(address).split(",") if p.strip()]
-    for part in reversed(parts[-2:]):
+    for i in range(len(parts) - 1, max(len(parts) - 3, -1), -1):
+        part = parts[i]
         code = _from_part(part, t)
         if code:
+            if code == "CN" and i > 0:  # WoS: "Kowloon, Hong Kong, Peoples R China"
+                return SPECIAL_REGIONS.get(norm(parts[i - 1]), code)
             return code
         if any(c.isalpha() for c in part) and not re.fullmatch(r"[A-Z]{1,3}[- ]?\d[\w -]*|\d[\w -]*", part):
             break  # a word part that is no country: the address names none (do not read a city as one)

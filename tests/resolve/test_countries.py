@@ -34,6 +34,12 @@ from graphkit.resolve.countries import alpha3, country_name, country_of
     ("Universidad de Granada, 18071 Granada, (Spain)", "ES"),
     ("Tufts Medical Center, Boston, MA (P.S.G., M.J.S.)", "US"),
     ("Point Reyes StationCA  94956, United States", "US"),
+    ("Dept Pharmacology, Wright State University, Dayton, OH 45435 ( ; ).", "US"),
+    ("University of Science and Technology of China, Hefei, Anhui Province, People's Republic of China 230026.",
+     "CN"),
+    ("Department of Anthropology, University of British Columbia, Vancouver, BC, Canada V6T 1Z1.", "CA"),
+    ("City Univ Hong Kong, Dept Comp Sci, Kowloon, Hong Kong, Peoples R China.", "HK"),
+    ("Univ Macau, Fac Sci & Technol, Taipa, Macau, Peoples R China.", "MO"),
     # no country, but a US state or Canadian province
     ("Harvard Med Sch, Boston, MA 02115", "US"),
     ("Cleveland Clinic, Cleveland, OH", "US"),
