@@ -234,3 +234,29 @@ def test_report_markdown_has_the_affiliations_section(built):
     section = text.split("## Affiliations", 1)[1].split("##", 1)[0]
     assert "22 address(es) read; 22 (100.0%) with a country" in section
     assert f"| {FIX / 'brackets_two_institutions.ciw'} | 2 | 2 | 100% | 5 |" in section
+
+
+# -- RDF ----------------------------------------------------------------------------------------------
+
+def test_rdf_export_of_affiliations_conforms_and_the_shapes_bite(built, tmp_path):
+    import rdflib
+    from rdflib.namespace import DCTERMS, FOAF, RDF, SKOS
+
+    from graphkit.linked import validate
+    from graphkit.namespaces import GK, ORG
+    from graphkit.sinks.rdf import write_rdf
+
+    out = tmp_path / "affil.ttl"
+    write_rdf(built.graph, out)
+    assert validate(out).conforms
+    g = rdflib.Graph().parse(out)
+    spain = rdflib.URIRef("http://publications.europa.eu/resource/authority/country/ESP")
+    assert (spain, RDF.type, DCTERMS.Location) in g and str(g.value(spain, SKOS.notation)) == "ES"
+    seville = next(g.subjects(GK.key, rdflib.Literal("inst:es:univ seville")))
+    assert (seville, DCTERMS.spatial, spain) in g and (seville, RDF.type, ORG.Organization) in g
+    assert len(set(g.subjects(RDF.type, ORG.Membership))) == built.graph.count(RelType.AFFILIATED_WITH)
+    assert len(list(g.triples((None, GK.hasAffiliation, None)))) == built.graph.count(RelType.HAS_AFFILIATION)
+    g.remove((seville, FOAF.name, None))  # an institution without a name breaks the institution shape
+    broken = tmp_path / "broken.ttl"
+    g.serialize(broken, format="turtle")
+    assert not validate(broken).conforms
