@@ -153,7 +153,12 @@ def _build_graph(records: Iterable[Record], options: BuildOptions, progress: Pro
     missing = Counter()
     count = 0
     collector = MentionCollector(extensions())
+    deleted: set[str] = set()
     for rec in records:
+        if rec.deleted:  # a deletion notice (PubMed update files), not a record
+            if rec.pmid:
+                deleted.add(rec.pmid)
+            continue
         count += 1
         full = rec
         if rec.extra:  # unmapped tags are not part of the graph: do not hold them for 100k records
@@ -170,6 +175,14 @@ def _build_graph(records: Iterable[Record], options: BuildOptions, progress: Pro
             missing[m] += 1
         progress("resolve", 1, None)
 
+    removed = 0
+    if deleted:  # deleted PMIDs leave the graph, whichever file came first
+        kept = [r for r in resolver.records if r.pmid not in deleted]
+        removed = len(resolver.records) - len(kept)
+        resolver = PaperResolver()
+        for rec in kept:
+            resolver.add(rec)
+        del kept
     clock.lap("read+match papers")
     works = resolver.works()
     resolver.release()
@@ -232,7 +245,8 @@ def _build_graph(records: Iterable[Record], options: BuildOptions, progress: Pro
         graph.add_node(Label.PAPER, w.key, doi=w.doi, pmid=w.pmid, title=w.value("title"),
                        abstract=w.value("abstract"), year=w.value("year"), volume=w.value("volume"),
                        issue=w.value("issue"), first_page=w.value("first_page"),
-                       last_page=w.value("last_page"), type=w.value("type"), sources=w.sources())
+                       last_page=w.value("last_page"), article_number=w.value("article_number"),
+                       type=w.value("type"), type_raw=w.value("type_raw"), sources=w.sources())
         jkey = journals.key_of(w.key)
         if jkey:
             graph.add_edge(RelType.PUBLISHED_IN, w.key, jkey)
@@ -249,12 +263,12 @@ def _build_graph(records: Iterable[Record], options: BuildOptions, progress: Pro
         for heading, (major, quals) in plan.mesh.items():
             mkey = mesh_keys.get(heading)
             if mkey is None:
-                info = mesh_term(heading, vocab)
-                mkey = mesh_keys[heading] = info.key
+                term = mesh_term(heading, vocab)
+                mkey = mesh_keys[heading] = term.key
                 if not graph.has_node(Label.MESH, mkey):
-                    graph.add_node(Label.MESH, mkey, ui=info.ui, name=info.name,
-                                   tree_numbers=list(info.tree_numbers), check_tag=info.check_tag)
-                if info.ui is None:
+                    graph.add_node(Label.MESH, mkey, ui=term.ui, name=term.name,
+                                   tree_numbers=list(term.tree_numbers), check_tag=term.check_tag)
+                if term.ui is None:
                     mesh_unknown[heading] += 1
             have = graph.edge(RelType.HAS_MESH, w.key, mkey)  # two spellings of one descriptor
             if have is not None:
@@ -302,6 +316,11 @@ def _build_graph(records: Iterable[Record], options: BuildOptions, progress: Pro
     result.report = _report(result, files, missing, n_works, authors, journals, keyword_stats, mesh_unknown,
                             derived.get("co-author", {}).get("papers_over_cap", 0), options, refs, resolved)
     result.report.update(extension_reports)
+    if deleted:
+        result.report["deleted"] = {"pmids": len(deleted), "records_removed": removed}
+        result.report["prisma"]["deleted"] = removed  # not duplicates: taken out before matching
+        result.report["prisma"]["duplicates_removed"] -= removed
+        result.report["duplicates"]["records_merged"] -= removed
     clock.lap("report")
     log.info("built %d papers from %d records (CPU s: %s)", n_works, count, clock)
     return result

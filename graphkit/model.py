@@ -62,7 +62,8 @@ class Record:
     """
 
     source: Source
-    type: str | None = None
+    type: str | None = None  # one of graphkit.doctypes.TYPES (CSL types), mapped from type_raw
+    type_raw: str | None = None  # the producer's own document type, as written (RIS TY, MEDLINE PT ...)
     title: str | None = None
     authors: list[Person] = field(default_factory=list)
     year: int | None = None
@@ -71,6 +72,7 @@ class Record:
     issue: str | None = None
     first_page: str | None = None
     last_page: str | None = None
+    article_number: str | None = None  # e-locator for page-less articles (WoS AR, Scopus Art. No.)
     doi: str | None = None
     pmid: str | None = None
     publisher: str | None = None
@@ -79,6 +81,8 @@ class Record:
     abstract: str | None = None
     references: list[str] = field(default_factory=list)
     extra: dict[str, list[str]] = field(default_factory=dict)
+    # a deletion notice (PubMed update files' DeleteCitation): every record with this pmid leaves the graph
+    deleted: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict with the documented keys (source flattened to file/line/format)."""

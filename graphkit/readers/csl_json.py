@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from graphkit.model import Diagnostic, JournalRef, Person, Record, Source
+from graphkit.readers._clean import finish
 from graphkit.readers.bibtex import parse_pages, split_keywords
 from graphkit.readers.medline import normalise_doi, normalise_issn
 
@@ -41,7 +42,7 @@ SCALAR_KEYS: dict[str, str] = {
     "issue": "issue",
     "publisher": "publisher",
     "abstract": "abstract",
-    "type": "type",
+    "type": "type_raw",
 }
 MARKUP_KEYS = ("title", "abstract", "container-title")  # may hold CSL's HTML-like rich text
 AUTHOR_KEY = "author"
@@ -88,6 +89,7 @@ def read_csl_json(path: str | Path, *, stream=None, chunk_size: int = CHUNK) -> 
             continue
         for message, kind in problems:
             yield Diagnostic(src, "warning", message, record=ordinal, kind=kind)
+        yield from finish(record, ordinal)
         yield record
     log.debug("read %d CSL item(s) from %s", ordinal, path)
 
@@ -184,6 +186,8 @@ class _JsonItems:
         while True:
             try:
                 item, end = self.json.raw_decode(self.buf, self.pos)
+            except RecursionError:  # arrays/objects nested deeper than Python's stack: this item only
+                return None, f"invalid JSON at line {self.line}: nested too deeply to read"
             except json.JSONDecodeError as exc:
                 # The chunk end may cut the item (mid-string, mid-escape): then read on. An
                 # unterminated string in a broken file reads on to the end of the file.
