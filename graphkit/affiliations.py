@@ -10,6 +10,8 @@ wos           ``C1`` (``[Family, G.; Other, H.] Univ X, ..., Country``: the brac
               Zoological Record's ``Name; address``), ``RP`` (``Name (reprint|corresponding author), address``)
 medline       ``Person.affiliations`` (the ``AD`` lines after each ``FAU``/``AU``; several per author), an
               ``AD`` before any author (record-level); one ``AD`` holding ``;``-joined addresses is split
+pubmed-xml    ``AffiliationInfo/Affiliation`` of each author (several per author; kept by the reader as
+              ``AD-AUTHOR`` ``"<position>|<text>"``)
 ris           ``AD`` (record-level; Web of Science RIS is read as Web of Science addresses)
 bibtex        ``affiliation`` (Scopus: ``;``-joined addresses; Web of Science: ``Name (Reprint Author),
               address. Name; Name, address.``, names matched to the authors), ``affiliations`` (Scopus)
@@ -173,6 +175,15 @@ def _medline(rec: Record) -> Iterator[dict[str, Any]]:
             yield _row(address, "AD")
 
 
+def _pubmed_xml(rec: Record) -> Iterator[dict[str, Any]]:
+    """PubMed XML: the reader keeps each AffiliationInfo as ``AD-AUTHOR`` ``"<position>|<affiliation>"``."""
+    for value in rec.extra.get("AD-AUTHOR", ()):
+        pos, sep, text = value.partition("|")
+        if sep and pos.isdigit():
+            for address in _split_semicolons(text):
+                yield _row(address, "AffiliationInfo", position=int(pos))
+
+
 def _ris(rec: Record) -> Iterator[dict[str, Any]]:
     wos = any(tag in rec.extra for tag in WOS_RIS_TAGS)
     for value in rec.extra.get("AD", ()):
@@ -312,7 +323,7 @@ def _ieee(rec: Record) -> Iterator[dict[str, Any]]:
         yield _row(address, "Author Affiliations", position=i if per_author else None)
 
 
-EXTRACTORS = {"wos": _wos, "medline": _medline, "ris": _ris, "bibtex": _bibtex, "scopus-csv": _scopus_csv,
+EXTRACTORS = {"wos": _wos, "medline": _medline, "pubmed-xml": _pubmed_xml, "ris": _ris, "bibtex": _bibtex, "scopus-csv": _scopus_csv,
               "openalex-csv": _openalex, "ieee-csv": _ieee}
 
 
@@ -353,7 +364,7 @@ def resolve(ctx: ResolveContext, mentions: list[Mention]) -> None:
     links: dict[tuple[str, str], set[str]] = {}
     files: dict[str, dict[str, Any]] = defaultdict(lambda: {"records": set(), "addresses": 0})
     unresolved: Counter = Counter()
-    stats = Counter()
+    stats: Counter[str] = Counter()
     for m in mentions:
         row = m.row
         stat = files[m.source.file]
@@ -414,7 +425,7 @@ def resolve(ctx: ResolveContext, mentions: list[Mention]) -> None:
         "tied_to_an_author": stats["with_author"],
         "institutions": len(surfaces),
         "merged_forms": len(merged),
-        "countries": graph.count(Label.COUNTRY),
+        "countries": len({key.split(":", 2)[1] for key in surfaces} - {"-"}),
         "files": {f: {"records_with_affiliations": len(s["records"]), "addresses": s["addresses"]}
                   for f, s in sorted(files.items())},
         "unresolved_sample": [{"address": a, "count": n} for a, n in unresolved.most_common(SAMPLE)],

@@ -260,3 +260,12 @@ def test_rdf_export_of_affiliations_conforms_and_the_shapes_bite(built, tmp_path
     broken = tmp_path / "broken.ttl"
     g.serialize(broken, format="turtle")
     assert not validate(broken).conforms
+
+
+def test_pubmed_xml_affiliation_info_per_author(fixtures):
+    rec = records(fixtures / "pubmed_xml" / "article_full.xml")[0]
+    assert [(r["address"], r["author_position"]) for r in extract(rec)] == [
+        ("Department of Physics, University of Notre Dame, Notre Dame, IN 46556, USA.", 1),
+        ("Department of Physics, University of Notre Dame, Notre Dame, IN 46556, USA.", 2),
+        ("Second address, Somewhere, France.", 2),  # two AffiliationInfo for one author
+    ]

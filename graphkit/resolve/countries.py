@@ -81,7 +81,7 @@ def tables() -> Tables:
         for sub in pycountry.subdivisions.get(country_code=code):
             regions.setdefault(norm(sub.code.split("-", 1)[1]), code)
             regions.setdefault(norm(sub.name), code)
-    text = resources.files("graphkit").joinpath("data", ALIASES_FILE).read_text(encoding="utf-8")
+    text = resources.files("graphkit").joinpath("data").joinpath(ALIASES_FILE).read_text(encoding="utf-8")
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip() or line.startswith("#"):
             continue

@@ -69,7 +69,7 @@ DOTTED = re.compile(r"\b(?:\w\.){2,}")  # "U.S." -> "US"
 
 @lru_cache(maxsize=1)
 def word_forms() -> dict[str, str]:
-    text = resources.files("graphkit").joinpath("data", WORDS_FILE).read_text(encoding="utf-8")
+    text = resources.files("graphkit").joinpath("data").joinpath(WORDS_FILE).read_text(encoding="utf-8")
     forms: dict[str, str] = {}
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip() or line.startswith("#"):
@@ -163,15 +163,15 @@ def merge_forms(keys: Iterable[str], abbreviated: set[str] | None = None,
     its state in a Scopus address, unless WoS wrote it so)."""
     by_country: dict[str, list[tuple[str, ...]]] = defaultdict(list)
     for key in keys:
-        _, country, words = key.split(":", 2)
-        by_country[country].append(tuple(words.split(" ")))
+        _, country, text = key.split(":", 2)
+        by_country[country].append(tuple(text.split(" ")))
     out: dict[str, str] = {}
     for country, names in by_country.items():
         if country == NO_COUNTRY:
             continue
-        buckets: dict[tuple, list[tuple[str, ...]]] = defaultdict(list)
-        for words in names:
-            buckets[tuple(w[:3] for w in words)].append(words)
+        buckets: dict[tuple[str, ...], list[tuple[str, ...]]] = defaultdict(list)
+        for name_words_ in names:
+            buckets[tuple(w[:3] for w in name_words_)].append(name_words_)
         for bucket in buckets.values():
             if len(bucket) < 2:
                 continue
@@ -189,11 +189,11 @@ def merge_forms(keys: Iterable[str], abbreviated: set[str] | None = None,
     homes: dict[str, list[str]] = defaultdict(list)
     for country, names in by_country.items():
         if country != NO_COUNTRY:
-            for words in names:
-                key = f"inst:{country}:{' '.join(words)}"
-                homes[" ".join(words)].append(out.get(key, key))
-    for words in by_country.get(NO_COUNTRY, []):
-        text = " ".join(words)
+            for found in names:
+                key = f"inst:{country}:{' '.join(found)}"
+                homes[" ".join(found)].append(out.get(key, key))
+    for found in by_country.get(NO_COUNTRY, []):
+        text = " ".join(found)
         targets = sorted(set(homes.get(text, [])))
         if len(targets) == 1:
             out[f"inst:{NO_COUNTRY}:{text}"] = targets[0]
