@@ -533,15 +533,21 @@ def _describe_edges(graph: Graph, m: Minter, tick) -> Iterator[Description]:
             yield a, [(GK.coAuthorWith, b) for _, b in others]
         for r, b in others:
             pos = [(RDF.type, GK.CoAuthorship), (GK.coAuthor, a), (GK.coAuthor, b)]
-            if r.get("papers"):
-                pos.append((GK.papers, Lit(str(int(r["papers"])), XSD.integer)))
-            for pred, name in ((GK.firstYear, "first_year"), (GK.lastYear, "last_year")):
-                if (y := _year(r.get(name))) is not None:
-                    pos.append((pred, y))
-            yield m.coauthorship(r["source"], r["target"]), pos
+            yield m.coauthorship(r["source"], r["target"]), pos + _papers_and_years(r)
         tick(len(rows))
 
     yield from _describe_affiliations(graph, m, tick)
+
+
+def _papers_and_years(row: dict[str, Any]) -> list[tuple[URIRef, Obj]]:
+    """gk:papers, gk:firstYear, gk:lastYear of a CO_AUTHOR or AFFILIATED_WITH edge row."""
+    pos: list[tuple[URIRef, Obj]] = []
+    if row.get("papers"):
+        pos.append((GK.papers, Lit(str(int(row["papers"])), XSD.integer)))
+    for pred, name in ((GK.firstYear, "first_year"), (GK.lastYear, "last_year")):
+        if (y := _year(row.get(name))) is not None:
+            pos.append((pred, y))
+    return pos
 
 
 def _describe_affiliations(graph: Graph, m: Minter, tick) -> Iterator[Description]:
@@ -566,12 +572,7 @@ def _describe_affiliations(graph: Graph, m: Minter, tick) -> Iterator[Descriptio
             yield a, [(ORG.memberOf, i) for _, i in orgs]
             for r, i in orgs:
                 pos = [(RDF.type, ORG.Membership), (ORG.member, a), (ORG.organization, i)]
-                if r.get("papers"):
-                    pos.append((GK.papers, Lit(str(int(r["papers"])), XSD.integer)))
-                for pred, name in ((GK.firstYear, "first_year"), (GK.lastYear, "last_year")):
-                    if (y := _year(r.get(name))) is not None:
-                        pos.append((pred, y))
-                yield m.membership(r["source"], r["target"]), pos
+                yield m.membership(r["source"], r["target"]), pos + _papers_and_years(r)
         tick(len(rows))
 
 
