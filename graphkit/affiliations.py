@@ -34,6 +34,7 @@ to it) and ``LOCATED_IN``. ``AFFILIATED_WITH {papers, first_year, last_year}`` i
 
 from __future__ import annotations
 
+import html
 import logging
 import re
 import unicodedata
@@ -97,7 +98,7 @@ class _Names:
 
 def _row(address: str, field: str, *, wos: bool = False, position: int | None = None) -> dict[str, Any]:
     """One mention; an address that is only e-mail addresses is dropped later (no organisation in it)."""
-    text = EMAIL.sub(" ", ELECTRONIC.sub("", address))
+    text = EMAIL.sub(" ", ELECTRONIC.sub("", html.unescape(address)))
     row: dict[str, Any] = {"address": " ".join(text.split()).rstrip(" ;"), "field": field, "wos": wos}
     if position is not None:
         row["author_position"] = position

@@ -37,6 +37,7 @@ CA_POSTCODE = re.compile(r"^(?P<region>[A-Z]{2,3})\s+[A-Z]\d[A-Z]\s?\d[A-Z]\d(?:
 EMAIL = re.compile(r"\S+@\S+")
 # "(P.S.G., M.J.S.)", "(MMG, MW)": the initials of the authors at an address, after it (JAMA, AHA journals)
 INITIALS = re.compile(r"\s*\((?:\s*(?:[A-Z]\.?-?){1,5}\s*[,;]?)+\)\s*\.?\s*$")
+TRAILING_WORDS = re.compile(r"[\s.;,]+(?:and|email|e-mail)[\s.]*$", re.IGNORECASE)  # "..., CA 95832; and."
 EMPTY_BRACKETS = re.compile(r"\(\s*[;,.]*\s*\)")  # "Dayton, OH 45435 ( ; )."
 # a part before "Peoples R China" that is one of China's special administrative regions (ISO codes of their own)
 SPECIAL_REGIONS = {"hong kong": "HK", "macau": "MO", "macao": "MO"}
@@ -81,6 +82,9 @@ def tables() -> Tables:
         for sub in pycountry.subdivisions.get(country_code=code):
             regions.setdefault(norm(sub.code.split("-", 1)[1]), code)
             regions.setdefault(norm(sub.name), code)
+    for sub in pycountry.subdivisions.get(country_code="AU"):  # only names of two words or more: "New South
+        if " " in sub.name:  # Wales" is not Wales; "Victoria" alone is also a city elsewhere
+            regions.setdefault(norm(sub.name), "AU")
     text = resources.files("graphkit").joinpath("data").joinpath(ALIASES_FILE).read_text(encoding="utf-8")
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip() or line.startswith("#"):
@@ -106,7 +110,7 @@ def alpha3(code: str) -> str | None:
 def clean(address: str) -> str:
     """An address without e-mail addresses and trailing punctuation."""
     text = ELECTRONIC.sub("", address.replace("{", "").replace("}", "").replace("\\&", "&"))
-    text = EMPTY_BRACKETS.sub("", EMAIL.sub("", text))
+    text = TRAILING_WORDS.sub("", EMPTY_BRACKETS.sub("", EMAIL.sub("", text)))
     text = INITIALS.sub("", text.strip().rstrip(".;, "))
     return text.strip().rstrip(".;, ").strip()
 
@@ -121,9 +125,16 @@ def _from_part(part: str, t: Tables) -> str | None:
         bare.pop()  # "Canada V6T 1Z1", "People's Republic of China 230026": the postcode after the country
     for candidate in (words, bare) if bare != words else (words,):
         for n in range(min(MAX_WORDS, len(candidate)), 0, -1):
-            code = t.countries.get(" ".join(candidate[-n:]))
+            phrase = " ".join(candidate[-n:])
+            code = t.countries.get(phrase)
             if code:
+                if code == "GE" and n < len(candidate):  # "University of Georgia", "Athens Georgia": the state
+                    return "US"
                 return code
+            # a state or province name: "New Mexico" before "Mexico", "New South Wales" before "Wales",
+            # "Flagstaff Arizona"; one word only when it is a name, not a code ("OH" is read further down)
+            if phrase in t.regions and (n > 1 or len(phrase) >= 5):
+                return t.regions[phrase]
     raw = part.strip()
     for pattern in (US_ZIP, CA_POSTCODE):
         m = pattern.match(raw)

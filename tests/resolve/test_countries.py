@@ -40,6 +40,15 @@ from graphkit.resolve.countries import alpha3, country_name, country_of
     ("Department of Anthropology, University of British Columbia, Vancouver, BC, Canada V6T 1Z1.", "CA"),
     ("City Univ Hong Kong, Dept Comp Sci, Kowloon, Hong Kong, Peoples R China.", "HK"),
     ("Univ Macau, Fac Sci & Technol, Taipa, Macau, Peoples R China.", "MO"),
+    ("1 California Department of Food and Agriculture, Sacramento, CA 95832; and.", "US"),
+    ("Queensland Department of Health, Herston, Qld 4006, Australia. Email.", "AU"),
+    ("University of New Mexico, Albuquerque, New Mexico", "US"),  # not Mexico
+    ("University of Sydney, Sydney, New South Wales", "AU"),  # not Wales
+    ("Princeton University, Princeton, New Jersey", "US"),  # not Jersey
+    ("Environmental Genetics Facility Northern Arizona University Flagstaff Arizona.", "US"),
+    ("Department of Genetics, University of Georgia.", "US"),  # the state, not the country
+    ("Ilia State University, Tbilisi, Georgia", "GE"),
+    ("Tbilisi State Univ, Dept Appl Math & Comp Sci, GE-380028 Tbilisi, Rep of Georgia.", "GE"),
     # no country, but a US state or Canadian province
     ("Harvard Med Sch, Boston, MA 02115", "US"),
     ("Cleveland Clinic, Cleveland, OH", "US"),
