@@ -122,10 +122,12 @@ class _JsonItems:
         self.bad_encoding_line: int | None = None
         self.reported_encoding = False
 
-    def _more(self) -> bool:
+    def _more(self, at_least: int = 0) -> bool:
+        """Read on: at least one chunk, or ``at_least`` characters' worth (an item cut by the chunk end
+        is re-decoded from its start, so the read grows with it: linear, not quadratic, for a huge item)."""
         if self.eof:
             return False
-        raw = self.fh.read(self.chunk_size)
+        raw = self.fh.read(max(self.chunk_size, at_least))
         if self.first:
             raw = raw[3:] if raw.startswith(codecs.BOM_UTF8) else raw
             self.first = False
@@ -192,11 +194,11 @@ class _JsonItems:
                 # The chunk end may cut the item (mid-string, mid-escape): then read on. An
                 # unterminated string in a broken file reads on to the end of the file.
                 cut = exc.pos >= len(self.buf) - 8 or exc.msg.startswith("Unterminated string")
-                if cut and self._more():
+                if cut and self._more(len(self.buf) - self.pos):
                     continue
                 return None, f"invalid JSON at line {self.line + self.buf.count(chr(10), self.pos, exc.pos)}: {exc.msg}"
             # a number or literal may also be cut by the chunk end: make sure something follows
-            if end >= len(self.buf) and not self.eof and self._more():
+            if end >= len(self.buf) and not self.eof and self._more(len(self.buf) - self.pos):
                 continue
             self._advance(end)
             return item, None

@@ -114,27 +114,34 @@ def read_ris(path: str | Path, stream: BinaryIO | None = None) -> Iterator[Recor
     for bad data. ``stream`` (an open binary file) may be given instead of opening ``path``."""
     path = str(path)
     blocks = TextBlocks(path, FORMAT, stream)
-    carry = ""          # the open record (starts at its TY line) or text before the first record
+    carry: list[str] = []  # the open record (from its TY line), in pieces: a long record is joined once
     carry_line = 1
     carry_dirty = False  # whether the carried text may hold control characters
     ordinal = 0
     for first_line, text in blocks:
         if blocks.diagnostics:
             yield from blocks.drain()
+        # only the new text is scanned (linear for any record length)
+        dirty = CONTROL.search(text) is not None  # records are cleaned only when their block needs it
+        starts = [m.start() + 1 for m in _RECORD_START.finditer(text)]
+        if _FIRST_RECORD.match(text):
+            starts.insert(0, 0)
         if carry:
-            buf, base = carry + text, carry_line
+            if not starts:
+                carry.append(text)
+                carry_dirty = carry_dirty or dirty
+                continue
+            head_len = sum(map(len, carry))
+            buf, base = "".join(carry) + text, carry_line
+            starts = [0] + [s + head_len for s in starts]
+            dirty = dirty or carry_dirty
         else:
             buf, base = text, first_line
-        dirty = CONTROL.search(buf) is not None  # one scan per block; records are cleaned only then
-        starts = [m.start() + 1 for m in _RECORD_START.finditer(buf)]
-        if _FIRST_RECORD.match(buf):
-            starts.insert(0, 0)
         if not starts:
             if buf.strip():
                 diag = _outside(buf, path, base, ordinal)
                 if diag is not None:
                     yield diag
-            carry = ""
             continue
         line = base
         if starts[0] > 0:
@@ -152,14 +159,15 @@ def read_ris(path: str | Path, stream: BinaryIO | None = None) -> Iterator[Recor
                 yield item
             line += chunk.count("\n")
             pos = nxt
-        carry, carry_line, carry_dirty = buf[pos:], line, dirty
+        carry, carry_line, carry_dirty = [buf[pos:]], line, dirty
     if blocks.diagnostics:
         yield from blocks.drain()
     if carry:
-        if _FIRST_RECORD.match(carry):
-            yield from _parse_record(carry, path, carry_line, ordinal + 1, False, carry_dirty)
+        last = "".join(carry)
+        if _FIRST_RECORD.match(last):
+            yield from _parse_record(last, path, carry_line, ordinal + 1, False, carry_dirty)
         else:
-            diag = _outside(carry, path, carry_line, ordinal)
+            diag = _outside(last, path, carry_line, ordinal)
             if diag is not None:
                 yield diag
 

@@ -59,18 +59,20 @@ FULLTEXT_ANALYZER = "standard-folding"
 TERMS_SEPARATOR = "; "
 UNION_PROPERTIES = {"sources"}  # list properties merged as a set union instead of overwritten
 EDGE_UNION_PROPERTIES = {"authors"}  # HAS_AFFILIATION.authors: a later file adds authors, never drops them
+# derived entries (graphkit.derive) this sink recomputes incrementally for the papers a load touched;
+# every other entry is recomputed in full with its own Cypher after the load
+INCREMENTAL_DERIVED = ("co-author", "term-papers")
 
 
-def extension_derived() -> list[Derived]:
-    """The derived entries of extensions (graphkit.derive): recomputed in full in the store after a load
-    (the core's CO_AUTHOR and term counts are recomputed incrementally below)."""
-    return [e for e in derived_entries() if e.name not in CORE_DERIVED]
+def full_derived() -> list[Derived]:
+    """The derived entries recomputed in full in the store after every load (features' entries)."""
+    return [e for e in derived_entries() if e.name not in INCREMENTAL_DERIVED]
 
 
-CORE_DERIVED = frozenset({"co-author", "term-papers"})
-# relationships written from the graph; CO_AUTHOR and extension-derived types are computed in the store
+# relationships written from the graph; CO_AUTHOR and the relationships features derive are computed in
+# the store (loading them first would only be deleted again)
 LOADED_TYPES = tuple(t for t in RelType if t is not RelType.CO_AUTHOR
-                     and not any(t.value in e.targets for e in extension_derived()))
+                     and not any(t.value in e.targets for e in full_derived()))
 URI_SCHEMES = ("bolt", "bolt+s", "bolt+ssc", "neo4j", "neo4j+s", "neo4j+ssc")
 
 
@@ -406,17 +408,7 @@ class Neo4jStore:
                               [r["key"] for r in graph.nodes(label)], "keys", progress)
             summary["relationships"][RelType.CO_AUTHOR.value] = self._coauthors(papers, coauthor_cap, progress,
                                                                                 published)
-            for entry in extension_derived():
-                phase = f"derived:{entry.name}"
-                progress(phase, 0, len(entry.cypher))
-                net = 0
-                for statement in entry.cypher:
-                    counters = self._write(statement, {"cap": coauthor_cap})
-                    net += counters["relationships_created"] - counters["relationships_deleted"]
-                    progress(phase, 1, len(entry.cypher))
-                for target in entry.targets:
-                    if target in RelType._value2member_map_:
-                        summary["relationships"][target] = {"created": max(net, 0), "matched": 0}
+            summary["relationships"].update(self._derive_extensions(progress, coauthor_cap))
         summary["nodes_created"] = sum(v["created"] for v in summary["nodes"].values())
         summary["nodes_matched"] = sum(v["matched"] for v in summary["nodes"].values())
         summary["relationships_created"] = sum(v["created"] for v in summary["relationships"].values())
@@ -424,6 +416,23 @@ class Neo4jStore:
         summary["seconds"] = round(time.perf_counter() - started, 3)
         log.info("neo4j load: %s", summary)
         return summary
+
+    def _derive_extensions(self, progress: Progress, cap: int) -> dict[str, dict[str, int]]:
+        """Recompute, over the whole stored graph, the derived data features declare in graphkit.derive
+        (the core's CO_AUTHOR and term counts are recomputed incrementally above); for each derived
+        relationship type, the number of its relationships in the store now (as ``created``)."""
+        out: dict[str, dict[str, int]] = {}
+        for entry in full_derived():
+            progress(f"derived:{entry.name}", 0, len(entry.cypher))
+            net = 0
+            for statement in entry.cypher:
+                counters = self._write(statement, {"cap": cap})
+                net += counters["relationships_created"] - counters["relationships_deleted"]
+                progress(f"derived:{entry.name}", 1, len(entry.cypher))
+            for target in entry.targets:
+                if target in RelType._value2member_map_:
+                    out[target] = {"created": max(net, 0), "matched": 0}
+        return out
 
     def _coauthors(self, papers: list[str], cap: int, progress: Progress,
                    published: set[str]) -> dict[str, int]:
@@ -477,7 +486,13 @@ class Neo4jStore:
         return {"records": result.records, "diagnostics": [str(d) for d in result.diagnostics], **summary}
 
     def run(self, cypher: str, params: dict[str, Any] | None = None, *, write: bool = False) -> list[dict[str, Any]]:
-        """Run Cypher in a managed transaction (read-only unless ``write``); rows as dicts."""
+        """Run Cypher in a managed transaction; rows as dicts. Unless ``write``: refuse, before sending,
+        what has side effects even in a read transaction (:mod:`graphkit.cypher_guard`), and run the rest
+        in a READ access-mode session, where the server rejects writes."""
+        if not write:
+            from graphkit.cypher_guard import check_read_only
+
+            check_read_only(cypher)
         with self._errors():
             with self._session(write) as session:
                 work = lambda tx: [r.data() for r in tx.run(cypher, params or {})]  # noqa: E731

@@ -21,11 +21,11 @@ from graphkit.graph import Graph
 from graphkit.model import GraphkitError
 from graphkit.progress import Progress, null_progress
 from graphkit.schema import Label, RelType
-from graphkit.sinks.rdf import normalise_orcid
+from graphkit.resolve.authors import normalise_orcid  # the core one: no rdflib needed for a JSON map
 
 log = logging.getLogger(__name__)
 
-NETWORKS = ("coauthors", "keywords", "institutions", "countries")
+NETWORKS = ("coauthors", "keywords", "terms", "institutions", "countries")
 LOUVAIN_SEED = 42
 MAX_CLUSTERS = 1000  # VOSviewer: "a cluster is represented by an integer between 1 and 1000"
 
@@ -37,6 +37,9 @@ TERMINOLOGY: dict[str, dict[str, str]] = {
     "keywords": {"item": "keyword", "items": "keywords", "link": "co-occurrence link",
                  "links": "co-occurrence links", "link_strength": "co-occurrences",
                  "total_link_strength": "total link strength"},
+    "terms": {"item": "term", "items": "terms", "link": "co-occurrence link",
+              "links": "co-occurrence links", "link_strength": "co-occurrences",
+              "total_link_strength": "total link strength"},
     "institutions": {"item": "organization", "items": "organizations", "link": "co-authorship link",
                      "links": "co-authorship links", "link_strength": "documents",
                      "total_link_strength": "total link strength"},
@@ -104,6 +107,56 @@ def keyword_network(graph: Graph, *, include_check_tags: bool = False
     return nodes, {pair: float(n) for pair, n in links.items()}
 
 
+def term_network(graph: Graph, *, include_check_tags: bool = False
+                 ) -> tuple[dict[str, dict[str, Any]], dict[tuple[str, str], float]]:
+    """Keywords and MeSH headings as one set of concepts (a keyword mapped to a MeSH heading counts
+    once, as the heading), linked by the number of papers they share."""
+    from graphkit.graph import display_label
+    from graphkit.resolve.concepts import concepts_of_papers
+
+    years = _paper_years(graph)
+    occurrences: Counter[str] = Counter()
+    year_sum: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    links: Counter[tuple[str, str]] = Counter()
+    for paper, terms in concepts_of_papers(graph, include_check_tags).items():
+        terms = sorted(terms)
+        y = years.get(paper)
+        for t in terms:
+            occurrences[t] += 1
+            if y is not None:
+                year_sum[t][0] += y
+                year_sum[t][1] += 1
+        for a, b in combinations(terms, 2):
+            links[(a, b)] += 1
+    nodes = {}
+    for label in (Label.KEYWORD, Label.MESH):
+        for row in graph.nodes(label):
+            if row["key"] in occurrences:
+                s, n = year_sum.get(row["key"], (0, 0))
+                nodes[row["key"]] = {"label": display_label(label, row), "documents": occurrences[row["key"]],
+                                     "avg_year": s / n if n else None}
+    return nodes, {pair: float(n) for pair, n in links.items()}
+
+
+# network name -> the function giving its items and links
+def _institutions(graph: Graph) -> tuple[dict[str, dict[str, Any]], dict[tuple[str, str], float]]:
+    """VOSviewer's "co-authorship of organizations" (graphkit.affiliation_maps)."""
+    from graphkit.affiliation_maps import vosviewer_network
+
+    return vosviewer_network(graph, "institutions")
+
+
+def _countries(graph: Graph) -> tuple[dict[str, dict[str, Any]], dict[tuple[str, str], float]]:
+    """VOSviewer's "co-authorship of countries" (graphkit.affiliation_maps)."""
+    from graphkit.affiliation_maps import vosviewer_network
+
+    return vosviewer_network(graph, "countries")
+
+
+NETWORK_BUILDERS = {"coauthors": coauthor_network, "keywords": keyword_network, "terms": term_network,
+                    "institutions": _institutions, "countries": _countries}
+
+
 def clusters(nodes: list[str], links: dict[tuple[str, str], float], seed: int = LOUVAIN_SEED) -> dict[str, int]:
     """Louvain communities (weighted by link strength) numbered 1.. by decreasing size, then first member."""
     import networkx as nx
@@ -122,17 +175,10 @@ def _num(x: float) -> int | float:
 
 
 def vosviewer_json(graph: Graph, network: str = "coauthors", *, progress: Progress = null_progress) -> dict:
-    """The VOSviewer JSON document for ``network`` (coauthors | keywords)."""
-    if network not in NETWORKS:
+    """The VOSviewer JSON document for ``network`` (one of :data:`NETWORKS`)."""
+    if network not in NETWORK_BUILDERS:
         raise GraphkitError(f"unknown VOSviewer network {network!r}; choose one of {', '.join(NETWORKS)}")
-    if network == "coauthors":
-        nodes, links = coauthor_network(graph)
-    elif network == "keywords":
-        nodes, links = keyword_network(graph)
-    else:  # institutions, countries: VOSviewer's "co-authorship of organizations / countries"
-        from graphkit.affiliation_maps import vosviewer_network
-
-        nodes, links = vosviewer_network(graph, network)
+    nodes, links = NETWORK_BUILDERS[network](graph)
     progress("vosviewer", len(nodes), len(nodes))
     keys = list(nodes)
     ids = {key: i for i, key in enumerate(keys, start=1)}
@@ -143,7 +189,7 @@ def vosviewer_json(graph: Graph, network: str = "coauthors", *, progress: Progre
         for k in (a, b):
             degree[k] += 1
             strength[k] += w
-    doc_weight = "Occurrences" if network == "keywords" else "Documents"
+    doc_weight = "Documents" if network in ("coauthors", "institutions", "countries") else "Occurrences"
     items = []
     for key in keys:
         node = nodes[key]
