@@ -6,14 +6,17 @@ from __future__ import annotations
 import click
 
 from graphkit.analysis import DEFAULT_TOP, MAP_KINDS
-from graphkit.cli._common import store_options, user_errors
+from graphkit.cli._common import check_inputs, empty_reads, store_options, user_errors
 
 
 def _load_graph(files: tuple[str, ...], db: str | None, neo4j: str | None, database: str | None):
     if files:
         from graphkit.build import build_from_files
+        from graphkit.cli._common import records_per_file
 
+        check_inputs(files)
         result = build_from_files(files)
+        empty_reads(files, records_per_file(result))
         errors = sum(1 for d in result.diagnostics if d.severity == "error")
         if result.diagnostics:
             click.echo(f"{len(result.diagnostics)} diagnostic(s) while reading ({errors} error(s)); "
@@ -30,7 +33,7 @@ def _load_graph(files: tuple[str, ...], db: str | None, neo4j: str | None, datab
 
 @click.command("viz")
 @click.argument("kind", metavar="coauthors|topics|ego|paper|institutions|countries", type=click.Choice(MAP_KINDS))
-@click.argument("files", nargs=-1, type=click.Path(exists=True, dir_okay=False))
+@click.argument("files", nargs=-1, type=click.Path())
 @click.option("--author", metavar="NAME", help="ego map: the author at the centre (name, part of a name, or key).")
 @click.option("--term", metavar="TERM", help="ego map: the keyword or MeSH term at the centre.")
 @click.option("--doi", metavar="DOI", help="paper map: the paper's DOI.")

@@ -198,11 +198,13 @@ def render_page(sel: Selection) -> str:
 
 
 def write_selection(sel: Selection, out: str | Path) -> dict[str, Any]:
+    from graphkit.atomic import write_text as atomic_write_text
+
     out = Path(out)
     html = render_page(sel)
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(html, encoding="utf-8")
+        atomic_write_text(out, html, force=True)  # temp file + rename: a symlink is replaced, never written through
     except OSError as exc:
         raise GraphkitError(f"cannot write {out}: {exc.strerror or exc}") from None
     return {"path": str(out), "map": sel.kind, "nodes": len(sel.nodes), "edges": len(sel.edges),
