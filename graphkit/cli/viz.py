@@ -38,7 +38,10 @@ def _load_graph(files: tuple[str, ...], db: str | None, neo4j: str | None, datab
 @click.option("--term", metavar="TERM", help="ego map: the keyword or MeSH term at the centre.")
 @click.option("--doi", metavar="DOI", help="paper map: the paper's DOI.")
 @click.option("--top", type=click.IntRange(min=1), default=DEFAULT_TOP, show_default=True,
-              help="Node budget: above it, keep the N nodes with the most links (the page says so).")
+              help="Node budget: above it, keep the N nodes with the most papers, then the strongest links "
+                   "(the page says so).")
+@click.option("--depth", type=click.IntRange(min=1), default=None,
+              help="ego map: how many links out from the centre [default: 2 for an author, 1 for a term].")
 @click.option("--min-weight", type=click.IntRange(min=1), default=1, show_default=True,
               help="Drop links with fewer shared papers than this.")
 @click.option("--since", type=int, metavar="YEAR", help="Only count papers from YEAR on.")
@@ -47,15 +50,17 @@ def _load_graph(files: tuple[str, ...], db: str | None, neo4j: str | None, datab
 @click.option("--out", "-o", required=True, type=click.Path(dir_okay=False), help="The HTML file to write.")
 @user_errors
 def viz_command(kind: str, files: tuple[str, ...], author: str | None, term: str | None, doi: str | None,
-                top: int, min_weight: int, since: int | None, check_tags: bool, db: str | None,
+                top: int, depth: int | None, min_weight: int, since: int | None, check_tags: bool, db: str | None,
                 neo4j: str | None, database: str | None, out: str) -> None:
     """Draw an interactive map as one self-contained HTML page that works offline.
 
     \b
     Maps:
-      coauthors  authors sized by papers, linked by shared papers, coloured by community (Louvain)
+      coauthors  authors sized by papers, linked by shared papers, coloured by community (Louvain);
+                 a paper with more than 20 authors is one paper node linking them, not a clique
       topics     keywords and MeSH terms linked by co-occurrence (check tags left out by default)
-      ego        one author (--author) or term (--term) and its neighbourhood to depth 2
+      ego        one author (--author) or term (--term) and its neighbourhood (--depth; default 2
+                 links for an author, 1 for a term)
       paper      one paper (--doi) with its authors, journal, terms and citations
       institutions  institutions sized by papers, linked by papers with addresses at both
       countries  countries sized by papers, linked by papers with addresses in both (collaboration)
@@ -74,7 +79,7 @@ def viz_command(kind: str, files: tuple[str, ...], author: str | None, term: str
 
     graph = _load_graph(files, db, neo4j, database)
     summary = write_map(graph, kind, out, author=author, term=term, doi=doi, top=top, min_weight=min_weight,
-                        since=since, include_check_tags=check_tags)
+                        since=since, include_check_tags=check_tags, depth=depth)
     click.echo(f"wrote {summary['path']}: {summary['summary']}")
 
 

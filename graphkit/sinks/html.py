@@ -185,7 +185,8 @@ def render_page(sel: Selection) -> str:
     legend_title, legend = _legend(sel)
     meta = {"bounds": _bounds(sel), "title": sel.title, "summary": sel.summary(), "kind": sel.kind, "noun": sel.noun,
             "shown": len(sel.nodes), "total": sel.total, "edges": len(sel.edges),
-            "legend_title": legend_title, "legend": legend, "notes": SIZE_NOTES.get(sel.noun, [])}
+            "legend_title": legend_title, "legend": legend, "notes": SIZE_NOTES.get(sel.noun, []),
+            "focus": next((n.id for n in sel.nodes if n.focus), None), "largest_paper": sel.largest_paper}
     env = Environment(loader=ChoiceLoader([FileSystemLoader(str(TEMPLATE_DIR)),
                                            FileSystemLoader(str(pyvis_templates))]), autoescape=False)
     env.globals["gk"] = {"title": sel.title, "meta": meta, "vis_js": vis_js,
