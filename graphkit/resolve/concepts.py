@@ -5,7 +5,8 @@ before, then hyphens, slashes and dashes between words become spaces (``small-wo
 the last word, the head noun of an English noun phrase, is put in the singular (``random graphs`` ->
 ``random graph``, ``analyses`` -> ``analysis``, ``children`` -> ``child``; lemminflect's noun lemmas, see :func:`_singular`),
 then British spellings become American word by word (``tumour`` -> ``tumor``, ``behaviour``,
-``paediatric``; the breame package's dictionary of 1,700 dual spellings). A word is left alone when it is written in
+``paediatric``; the breame package's dictionary of 1,700 dual spellings).
+The display name of a Keyword is its most frequent surface form; ``variants`` lists every form seen. A word is left alone when it is written in
 capitals in the record (``AIDS`` is not ``aid``; in a keyword written all in capitals, as WoS Keywords
 Plus are, only words of up to five letters count as acronyms), holds anything but letters (``COVID-19``), is shorter
 than four letters, or when lemminflect gives more than one lemma (``data`` -> data|datum, ``bases`` ->
@@ -116,12 +117,13 @@ class MeshIndex:
                 exact_e.setdefault(_exact(term), set()).add(ui)
                 folded_e.setdefault(concept_text(term), set()).add(ui)
 
-    def match(self, surface: str, text: str) -> tuple[str | None, str | None, bool]:
-        """(descriptor UI, via, ambiguous) for a keyword's name and its folded text: the first table
-        that knows it decides; several descriptors there make it ambiguous."""
-        exact = _exact(surface)
-        for i, (via, table) in enumerate(self.tables):
-            uis = table.get(exact if i < 2 else text)
+    def match(self, text: str) -> tuple[str | None, str | None, bool]:
+        """(descriptor UI, via, ambiguous) for a keyword's folded text (its key): a heading or entry term
+        whose case-folded text is that text, else one whose folded text is; the first table that knows it
+        decides, several descriptors there make it ambiguous. Only the key counts (not the display name),
+        so a store that loads files one by one links exactly as one that loads them together."""
+        for via, table in self.tables:
+            uis = table.get(text)
             if uis:
                 return (next(iter(uis)), via, False) if len(uis) == 1 else (None, None, True)
         return None, None, False
@@ -175,24 +177,15 @@ def extract_surfaces(record: Any) -> list[dict[str, str]]:
 
 
 def _set_variants(graph: Any, mentions: list[extend.Mention]) -> None:
-    """``variants`` on every Keyword: the surface forms folded into it other than its name, one per case
-    variant (the most frequent), most frequent first (then code-point order); None when there are none."""
-    counts: dict[str, Counter[str]] = {}
+    """``variants`` on every Keyword folded from more than one surface form: every form seen, sorted (a
+    set, so loading files one by one gives what loading them together gives); None for one form."""
+    forms: dict[str, set[str]] = {}
     for m in mentions:
         surface = m.row["surface"]
-        counts.setdefault("kw:" + concept_text(surface), Counter())[surface] += 1
-    for key, surfaces in counts.items():
-        row = graph.node(Label.KEYWORD, key)
-        if row is None:
-            continue
-        seen = {(row.get("name") or "").casefold()}
-        variants = []
-        for surface, _ in sorted(surfaces.items(), key=lambda kv: (-kv[1], kv[0])):
-            if surface.casefold() not in seen:
-                seen.add(surface.casefold())
-                variants.append(surface)
-        if variants:
-            graph.add_node(Label.KEYWORD, key, variants=variants)
+        forms.setdefault("kw:" + concept_text(surface), set()).add(surface)
+    for key, seen in forms.items():
+        if len(seen) > 1 and graph.node(Label.KEYWORD, key) is not None:
+            graph.add_node(Label.KEYWORD, key, variants=sorted(seen))
 
 
 def resolve_concepts(ctx: extend.ResolveContext, mentions: list[extend.Mention]) -> None:
@@ -206,7 +199,7 @@ def resolve_concepts(ctx: extend.ResolveContext, mentions: list[extend.Mention])
     ambiguous: Counter[str] = Counter()
     for kw in keywords:
         text = kw["key"][3:]
-        ui, via, is_ambiguous = index.match(kw["name"] or text, text)
+        ui, via, is_ambiguous = index.match(text)
         if is_ambiguous:
             ambiguous[kw["name"] or text] += 1
             continue

@@ -68,7 +68,7 @@ FULLTEXT_INDEXES: dict[str, tuple[tuple[Label, ...], tuple[str, ...]]] = {
 }
 FULLTEXT_ANALYZER = "standard-folding"
 TERMS_SEPARATOR = "; "
-UNION_PROPERTIES = {"sources"}  # list properties merged as a set union instead of overwritten
+UNION_PROPERTIES = {"sources", "variants"}  # list properties merged as a set union instead of overwritten
 EDGE_UNION_PROPERTIES = {"authors"}  # HAS_AFFILIATION.authors: a later file adds authors, never drops them
 # derived entries (graphkit.derive) this sink recomputes incrementally for the papers a load touched;
 # every other entry is recomputed in full with its own Cypher after the load

@@ -357,7 +357,7 @@ def iter_subjects(graph: Graph, base: str = DEFAULT_BASE, *, progress: Progress 
                 continue
             pos = [(RDF.type, SKOS.Concept), (GK.key, Lit(row["key"])),
                    (SKOS.prefLabel, Lit(row.get("name") or row["key"])), (SKOS.inScheme, m.keyword_scheme)]
-            pos += [(SKOS.altLabel, Lit(v)) for v in row.get("variants") or () if v]
+            pos += [(SKOS.altLabel, Lit(v)) for v in row.get("variants") or () if v and v != row.get("name")]
             if row.get("check_tag") is not None:
                 pos.append((GK.checkTag, Lit.boolean(row["check_tag"])))
             yield s, pos

@@ -45,22 +45,38 @@ def test_keyword_variants_fold_to_one_node(built) -> None:
     kws = {k["key"]: k for k in built.graph.nodes(Label.KEYWORD)}
     assert set(kws) == {"kw:butyl alcohol", "kw:doxorubicin", "kw:random graph", "kw:small world network",
                         "kw:tumor"}
-    assert kws["kw:random graph"]["papers"] == 2 and kws["kw:random graph"]["variants"] == ["random graphs"]
-    assert kws["kw:tumor"]["variants"] == ["tumors"]
+    assert kws["kw:random graph"]["papers"] == 2
+    assert kws["kw:random graph"]["variants"] == ["Random graph", "random graphs"]  # every form, sorted
+    assert kws["kw:tumor"]["variants"] == ["Tumours", "tumors"]
+    assert kws["kw:doxorubicin"]["variants"] is None  # one form only
 
 
-def test_maps_to_heading_entry_term_ambiguous_and_none(built) -> None:
+def test_maps_to_heading_entry_term_and_none(built) -> None:
     links = {(e["source"], e["target"]): e["via"] for e in built.graph.edges(RelType.MAPS_TO)}
     assert links == {
         ("kw:doxorubicin", "mesh:D004317"): "heading",      # Doxorubicin
-        ("kw:tumor", "mesh:D009369"): "entry_term",         # Neoplasms, entry term "Tumors"
-    }  # "butyl-alcohol" folds to entry terms of D020001 (Butyl Alcohol) and D000440 (Butyl Alcohols): ambiguous;
-    # "random graph": no MeSH
+        ("kw:tumor", "mesh:D009369"): "entry_term",         # Neoplasms, entry term "Tumor"
+        # "butyl-alcohol" folds to "butyl alcohol": an entry term of D020001 (1-Butanol) as it is, and of
+        # D000440 (Butanols) only folded ("Butyl Alcohols"): the exact one wins
+        ("kw:butyl alcohol", "mesh:D020001"): "entry_term",
+    }  # "random graph": no MeSH
     report = built.report["concepts"]
-    assert report["ambiguous"] == 1 and report["ambiguous_terms"] == ["butyl-alcohol"]
-    assert report["linked_by"] == {"heading": 1, "entry_term": 1}
+    assert report["ambiguous"] == 0
+    assert report["linked_by"] == {"heading": 1, "entry_term": 2}
     # the mapped descriptor is a MeshTerm node even though no paper is indexed with it
     assert built.graph.node(Label.MESH, "mesh:D004317")["papers"] == 0
+
+
+def test_an_entry_term_of_two_descriptors_is_ambiguous() -> None:
+    """The bundled table has no such term once exact matches come first, so a two-descriptor table."""
+    from graphkit.resolve.concepts import MeshIndex
+    from graphkit.resolve.mesh import MeshVocabulary
+
+    vocab = MeshVocabulary([("D1", "Alpha Widgets", "X01.001", ""), ("D2", "Beta Widgets", "X01.002", "")])
+    index = MeshIndex(vocab, {"D1": ["Widget Thing", "Gizmo"], "D2": ["Widget Things", "Gizmo"]})
+    assert index.match("gizmo") == (None, None, True)  # one text, two descriptors: not linked
+    assert index.match("widget thing") == ("D1", "entry_term", False)  # exact before folded
+    assert index.match("alpha widget") == ("D1", "heading", False)  # folded heading
 
 
 def test_hierarchy_edges_for_a_real_tree_path(built) -> None:
@@ -83,7 +99,7 @@ def test_seed_emtree_terms_linked_where_mesh_has_them() -> None:
     linked = {e["source"]: e["target"] for e in g.edges(RelType.MAPS_TO)}
     assert linked["kw:doxorubicin"] == "mesh:D004317"
     assert linked["kw:neuroendocrine tumor"] == "mesh:D018358"
-    assert linked["kw:mitomycin"] == "mesh:D016685"  # exact heading before the folded "Mitomycins"
+    assert linked["kw:mitomycin"] == "mesh:D016685"  # the exact heading before the folded "Mitomycins"
     assert linked["kw:greece"] == "mesh:D006115"
     assert "kw:liver metastasis" not in linked  # Emtree term with no MeSH heading or entry term
 
@@ -98,10 +114,12 @@ def test_rdf_as_skos_conforms_to_the_shapes(built) -> None:
     skos = rdflib.Namespace("http://www.w3.org/2004/02/skos/core#")
     mesh = rdflib.Namespace("http://id.nlm.nih.gov/mesh/")
     matches = {(p, o) for _, p, o in rdf.triples((None, None, None)) if p in (skos.exactMatch, skos.closeMatch)}
-    assert matches == {(skos.exactMatch, mesh.D004317), (skos.closeMatch, mesh.D009369)}
+    assert matches == {(skos.exactMatch, mesh.D004317), (skos.closeMatch, mesh.D009369),
+                       (skos.closeMatch, mesh.D020001)}
     assert (mesh.D018358, skos.broader, mesh.D017599) in rdf
     assert len(set(rdf.triples((None, skos.broader, None)))) == built.report["concepts"]["broader_edges"]
     assert any(o == rdflib.Literal("random graphs") for o in rdf.objects(None, skos.altLabel))
+    assert not any(o == rdflib.Literal("Random graph") for o in rdf.objects(None, skos.altLabel))  # the prefLabel
     shapes = rdflib.Graph().parse(FIXTURES.parent.parent / "ontologies" / "graphkit-shapes.ttl")
     conforms, _, text = pyshacl.validate(rdf, shacl_graph=shapes)
     assert conforms, text
@@ -122,7 +140,7 @@ def test_topic_map_draws_one_node_per_concept(built) -> None:
 
     net = topic_network(built.graph)
     labels = sorted(d["label"] for _, d in net.nodes(data=True))
-    assert labels == ["Doxorubicin", "Neoplasms", "Neuroendocrine Tumors", "Random graph", "Small world network",
-                      "butyl-alcohol"]
+    assert labels == ["1-Butanol", "Doxorubicin", "Neoplasms", "Neuroendocrine Tumors", "Random graph",
+                      "Small world network"]
     neoplasms = net.nodes["mesh:D009369"]
     assert neoplasms["keywords"] == ["Tumours"] and len(neoplasms["papers"]) == 3

@@ -109,7 +109,8 @@ def comparable(graph: Graph) -> dict:
     """Everything a graph holds, with list properties that depend on load order sorted."""
     out = {}
     for label in Label:
-        out[str(label)] = {r["key"]: {k: (sorted(v) if k == "sources" and v else v) for k, v in r.items()}
+        out[str(label)] = {r["key"]: {k: (sorted(v) if k in ("sources", "variants") and v else v)
+                                      for k, v in r.items()}
                            for r in graph.nodes(label)}
     for type in RelType:
         out[str(type)] = {(r["source"], r["target"]): dict(r) for r in graph.edges(type)}
