@@ -6,7 +6,7 @@ the last word, the head noun of an English noun phrase, is put in the singular (
 ``random graph``, ``analyses`` -> ``analysis``, ``children`` -> ``child``; lemminflect's noun lemmas, see :func:`_singular`),
 then British spellings become American word by word (``tumour`` -> ``tumor``, ``behaviour``,
 ``paediatric``; the breame package's dictionary of 1,700 dual spellings).
-The display name of a Keyword is its most frequent surface form; ``variants`` lists every form seen. A word is left alone when it is written in
+The display name of a Keyword is its most frequent surface form; ``variants`` lists every form seen (the name included). A word is left alone when it is written in
 capitals in the record (``AIDS`` is not ``aid``; in a keyword written all in capitals, as WoS Keywords
 Plus are, only words of up to five letters count as acronyms), holds anything but letters (``COVID-19``), is shorter
 than four letters, or when lemminflect gives more than one lemma (``data`` -> data|datum, ``bases`` ->
@@ -177,14 +177,14 @@ def extract_surfaces(record: Any) -> list[dict[str, str]]:
 
 
 def _set_variants(graph: Any, mentions: list[extend.Mention]) -> None:
-    """``variants`` on every Keyword folded from more than one surface form: every form seen, sorted (a
-    set, so loading files one by one gives what loading them together gives); None for one form."""
+    """``variants`` on every Keyword: every surface form seen, sorted (a set, so a store that loads files
+    one by one and unions it holds what loading them together gives)."""
     forms: dict[str, set[str]] = {}
     for m in mentions:
         surface = m.row["surface"]
         forms.setdefault("kw:" + concept_text(surface), set()).add(surface)
     for key, seen in forms.items():
-        if len(seen) > 1 and graph.node(Label.KEYWORD, key) is not None:
+        if graph.node(Label.KEYWORD, key) is not None:
             graph.add_node(Label.KEYWORD, key, variants=sorted(seen))
 
 
