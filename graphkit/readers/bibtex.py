@@ -359,12 +359,12 @@ def _to_record(entry, src: Source) -> tuple[Record, list[tuple[int, str, str]]]:
             first(PAGES_FIELD)
     record.article_number = first(ARTICLE_NUMBER_FIELDS)
 
-    seen: set[str] = set()
+    seen: set[str] = set()  # exact spelling: a MeSH 'Humans' beside an Emtree 'humans' both stay
     for fname in KEYWORD_FIELDS:
         for value in fields.get(fname, []):
             for term in split_keywords(_text(value)):
-                if term.casefold() not in seen:
-                    seen.add(term.casefold())
+                if term not in seen:
+                    seen.add(term)
                     record.keywords.append(term)
 
     for fname, sep in REFERENCE_FIELDS.items():

@@ -255,11 +255,11 @@ def map_row(row: dict[str, str], layout: CsvLayout, src: Source) -> tuple[Record
         first, _, last = pages.partition("-")
         record.first_page, record.last_page = first.strip() or None, last.strip() or None
         used.update(layout.pages)
-    seen: set[str] = set()
+    seen: set[str] = set()  # exact spelling: 'Bibliometrics' (MeSH) and 'bibliometrics' (Emtree) both stay
     for column, sep in layout.keywords:
         for term in split_list(cell(row, column), sep):
-            if term.casefold() not in seen:
-                seen.add(term.casefold())
+            if term not in seen:
+                seen.add(term)
                 record.keywords.append(term)
         used.add(column)
     for column, sep in layout.mesh:
