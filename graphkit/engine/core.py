@@ -41,6 +41,7 @@ from graphkit.model import Diagnostic
 from graphkit.progress import Progress, null_progress
 from graphkit.resolve.authors import AuthorInfo
 from graphkit.resolve.cites import journal_compatible
+from graphkit.resolve.journals import display_name
 from graphkit.resolve.papers import PaperResolver
 from graphkit.resolve.text import short_hash
 from graphkit.schema import EDGE_PROPERTIES, NODE_PROPERTIES, Label, RelType
@@ -139,6 +140,7 @@ class _Build:
         self.clock.lap("papers+authors")
         self._journals()
         self._steps(rules.JOURNAL_STEPS)
+        self._journal_names()
         self._steps(rules.TERM_STEPS)
         self.clock.lap("journals+terms")
         self._steps(rules.CITE_STEPS)
@@ -226,6 +228,16 @@ class _Build:
             if not changed:
                 return
         raise EngineError("journal components did not converge")  # pragma: no cover (diameter > 64)
+
+    def _journal_names(self) -> None:
+        """All-caps venue names (WoS) shown as resolve.journals.display_name shows them (Python, as the
+        old build: one definition); the SQL ranking already prefers a mixed-case name."""
+        table = self.eng.table("journal")
+        names = table.column("name").to_pylist()
+        shown = [display_name(n) for n in names]
+        if shown != names:
+            i = table.schema.get_field_index("name")
+            self.eng.register_arrow("journal", table.set_column(i, table.schema.field(i), pa.array(shown, pa.string())))
 
     # -- cites ---------------------------------------------------------------------------------
     def _cites(self) -> None:

@@ -175,7 +175,8 @@ FROM recw r JOIN jlab l ON l.tok = r.j_tok0 JOIN jkey k ON k.lab = l.lab
 """),
     ("wjournal", "SELECT wid, min(jkey) AS jkey FROM jment GROUP BY wid"),
     ("jnames", """
-SELECT jkey, v, row_number() OVER (PARTITION BY jkey ORDER BY n DESC, length(v) DESC, v) AS rk FROM (
+SELECT jkey, v, row_number() OVER (PARTITION BY jkey ORDER BY (v = upper(v) AND v <> lower(v)), n DESC,
+  length(v) DESC, v) AS rk FROM (
   SELECT jkey, j_name AS v, count(*) AS n FROM jment WHERE j_name IS NOT NULL GROUP BY jkey, j_name) x
 """),
     ("jabbrs", """
