@@ -546,7 +546,7 @@ def _build(fields: dict[str, list[str]], path: str, line: int, ordinal: int, out
             for i, value in enumerate(vals):
                 m = _DOI.search(value)
                 if m:
-                    rec.doi = clean_doi(m.group(0))
+                    rec.doi = _clean_doi_match(m.group(0))
                     if len(vals) == 1:
                         del fields[tag]
                     else:
@@ -604,7 +604,12 @@ def _keywords(kw: list[str]) -> tuple[list[str], list[MeshRef]]:
 def clean_doi(value: str) -> str:
     """Lower-case DOI without ``https://doi.org/`` or ``doi:`` prefix and trailing punctuation."""
     m = _DOI.search(value)
-    doi = (m.group(0) if m else value.strip()).rstrip(".,;]}>")
+    return _clean_doi_match(m.group(0) if m else value.strip())
+
+
+def _clean_doi_match(doi: str) -> str:
+    """:func:`clean_doi` of text that is already a DOI match (the hot path: no second search)."""
+    doi = doi.rstrip(".,;]}>")
     while doi.endswith(")") and doi.count(")") > doi.count("("):  # "(doi:10.1/x)" but not "...(20)30183-5)"
         doi = doi[:-1].rstrip(".,;")
     return doi.lower()
