@@ -75,7 +75,8 @@ def all_caps(name: str) -> bool:
 def _words() -> tuple[frozenset[str], frozenset[str]]:
     from importlib import resources
 
-    acronyms, particles = set(), set()
+    acronyms: set[str] = set()
+    particles: set[str] = set()
     with (resources.files("graphkit") / "data" / WORDS_TABLE).open("r", encoding="utf-8") as fh:
         for line in fh:
             if line.strip() and not line.startswith("#"):
