@@ -143,12 +143,15 @@ class JournalInfo:
     def name(self) -> str | None:
         """The display name: the most frequent mixed-case name any source gave (WoS writes venues in
         capitals), else the most frequent name shown by :func:`display_name`."""
+        return display_name(self._chosen_name())
+
+    def _chosen_name(self) -> str | None:
         mixed = Counter({k: v for k, v in self.names.items() if not all_caps(k)})
-        return display_name(self._top(mixed) or self._top(self.names) or self._top(self.abbreviations))
+        return self._top(mixed) or self._top(self.names) or self._top(self.abbreviations)
 
     @property
     def abbreviation(self) -> str | None:
-        name = self.name
+        name = self._chosen_name()  # as written (the columnar engine compares before display_name too)
         abbr = Counter({k: v for k, v in self.abbreviations.items() if k != name})
         return self._top(abbr)
 
