@@ -18,6 +18,8 @@ Loading a :class:`~graphkit.graph.Graph` runs these phases, each reported to the
    the stored AUTHORED edges (papers = distinct shared papers, first_year, last_year; papers with more
    than ``coauthor_cap`` authors give no pairs, and a pair left with none is deleted), so weights are
    never added twice however the files are split over ingests.
+7. ``derived:<name>``: the extensions' derived relationships (AFFILIATED_WITH ...) recomputed in full from
+   the stored graph with their ``graphkit.derive`` Cypher (they are never loaded from the graph).
 
 Every batch is one managed write transaction (``session.execute_write``: retried on transient errors);
 labels and types come from :mod:`graphkit.schema`, every value is a query parameter. Driver errors
@@ -35,10 +37,15 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from graphkit.build import BuildOptions, build_from_files
+from graphkit.derive import Derived
+from graphkit.derive import entries as derived_entries
 from graphkit.graph import Graph
+from graphkit.identity import StoredAuthorship, StoredPaper, reconcile, title_key
+from graphkit.resolve.authors import block_key
 from graphkit.model import GraphkitError
 from graphkit.progress import Progress, null_progress
 from graphkit.schema import EDGE_PROPERTIES, ENDPOINTS, NODE_PROPERTIES, Label, RelType
+from graphkit.search import PAPER_FIELDS, paper_documents
 
 log = logging.getLogger(__name__)
 
@@ -46,19 +53,37 @@ log = logging.getLogger(__name__)
 
 RANGE_INDEXES: tuple[tuple[Label, str], ...] = (
     (Label.PAPER, "doi"), (Label.PAPER, "year"), (Label.AUTHOR, "name"), (Label.MESH, "ui"),
+    # identity lookups of an incremental ingest (graphkit.identity)
+    (Label.PAPER, "pmid"), (Label.PAPER, "title_key"), (Label.AUTHOR, "block"), (Label.AUTHOR, "orcid"),
 )
+# store-only properties that make identity lookups index seeks (not part of the schema, never read back):
+# Paper.title_key = the build's title hash (normalised title + year), Author.block = folded family name
+IDENTITY_PROPERTIES: dict[Label, tuple[str, ...]] = {Label.PAPER: ("title_key",), Label.AUTHOR: ("block",)}
+# properties a later load overwrites (the others are only filled where the store has none, so loading
+# a file again changes nothing): an author's display name is recomputed over stored and new variants
+OVERWRITTEN: dict[Label, tuple[str, ...]] = {Label.AUTHOR: ("name", "family", "given")}
 FULLTEXT_INDEXES: dict[str, tuple[tuple[Label, ...], tuple[str, ...]]] = {
-    "paper_text": ((Label.PAPER,), ("title", "abstract", "terms")),
+    "paper_text": ((Label.PAPER,), PAPER_FIELDS),  # title, abstract + graphkit.search.paper_documents
     "name_text": ((Label.AUTHOR, Label.KEYWORD, Label.MESH), ("name",)),
 }
 FULLTEXT_ANALYZER = "standard-folding"
 TERMS_SEPARATOR = "; "
 UNION_PROPERTIES = {"sources"}  # list properties merged as a set union instead of overwritten
+EDGE_UNION_PROPERTIES = {"authors"}  # HAS_AFFILIATION.authors: a later file adds authors, never drops them
 # derived entries (graphkit.derive) this sink recomputes incrementally for the papers a load touched;
 # every other entry is recomputed in full with its own Cypher after the load
 INCREMENTAL_DERIVED = ("co-author", "term-papers")
-# relationships written from the graph; CO_AUTHOR is derived from AUTHORED in the store
-LOADED_TYPES = tuple(t for t in RelType if t is not RelType.CO_AUTHOR)
+
+
+def full_derived() -> list[Derived]:
+    """The derived entries recomputed in full in the store after every load (features' entries)."""
+    return [e for e in derived_entries() if e.name not in INCREMENTAL_DERIVED]
+
+
+# relationships written from the graph; CO_AUTHOR and the relationships features derive are computed in
+# the store (loading them first would only be deleted again)
+LOADED_TYPES = tuple(t for t in RelType if t is not RelType.CO_AUTHOR
+                     and not any(t.value in e.targets for e in full_derived()))
 URI_SCHEMES = ("bolt", "bolt+s", "bolt+ssc", "neo4j", "neo4j+s", "neo4j+ssc")
 
 
@@ -109,17 +134,28 @@ def schema_statements() -> list[str]:
 
 
 def node_query(label: Label) -> str:
+    """MERGE by key: a new node takes every property; a stored one keeps its values and gets only the
+    ones it lacks (``OVERWRITTEN`` properties are replaced), lists in ``UNION_PROPERTIES`` are unions."""
     unions = "".join(
         f" SET n.{p} = CASE WHEN size(row.{p}) = 0 THEN n.{p} "
         f"ELSE coalesce(n.{p}, []) + [x IN row.{p} WHERE NOT x IN coalesce(n.{p}, [])] END"
         for p in sorted(UNION_PROPERTIES & set(NODE_PROPERTIES[label])))
-    return f"UNWIND $rows AS row MERGE (n:{label.value} {{key: row.key}}) SET n += row.props{unions}"
+    names = [p for p in NODE_PROPERTIES[label] if p != "key" and p not in UNION_PROPERTIES]
+    names += list(IDENTITY_PROPERTIES.get(label, ())) + (["terms"] if label is Label.PAPER else [])
+    over = OVERWRITTEN.get(label, ())
+    fill = ", ".join(f"n.{p} = coalesce(row.props.{p}, n.{p})" if p in over else f"n.{p} = coalesce(n.{p}, row.props.{p})"
+                     for p in names)
+    return (f"UNWIND $rows AS row MERGE (n:{label.value} {{key: row.key}}) "
+            f"ON CREATE SET n += row.props ON MATCH SET {fill}{unions}")
 
 
 def edge_query(type: RelType) -> str:
     start, end = ENDPOINTS[type]
+    unions = "".join(
+        f" SET r.{p} = coalesce(r.{p}, []) + [x IN row.{p} WHERE NOT x IN coalesce(r.{p}, [])]"
+        for p in sorted(EDGE_UNION_PROPERTIES & set(EDGE_PROPERTIES[type])))
     return (f"UNWIND $rows AS row MATCH (a:{start.value} {{key: row.source}}) "
-            f"MATCH (b:{end.value} {{key: row.target}}) MERGE (a)-[r:{type.value}]->(b) SET r += row.props")
+            f"MATCH (b:{end.value} {{key: row.target}}) MERGE (a)-[r:{type.value}]->(b) SET r += row.props{unions}")
 
 
 TERMS_QUERY = (
@@ -130,6 +166,24 @@ TERMS_QUERY = (
     "WITH p, reduce(s = '', x IN names | s + CASE WHEN s = '' THEN '' ELSE $sep END + x) AS terms "
     "SET p.terms = CASE WHEN terms = '' THEN null ELSE terms END"
 )
+
+# the other derived search fields of graphkit.search.paper_documents (authors in byline order, journal name,
+# MeSH names), recomputed from the stored edges like TERMS_QUERY; strings joined exactly as in Python
+_JOIN = "reduce(s = '', x IN {0} | s + CASE WHEN s = '' THEN '' ELSE $sep END + x)"
+SEARCH_FIELDS_QUERY = (
+    f"UNWIND $keys AS k MATCH (p:{Label.PAPER.value} {{key: k}}) "
+    f"WITH p, COLLECT {{ MATCH (a:{Label.AUTHOR.value})-[r:{RelType.AUTHORED.value}]->(p) "
+    "WHERE a.name IS NOT NULL AND a.name <> '' "
+    "RETURN a.name ORDER BY coalesce(r.position, 4611686018427387904), a.key } AS authors, "
+    f"COLLECT {{ MATCH (p)-[:{RelType.HAS_MESH.value}]->(m:{Label.MESH.value}) WHERE m.name IS NOT NULL AND m.name <> '' "
+    "RETURN DISTINCT m.name AS name ORDER BY name } AS mesh, "
+    f"COLLECT {{ MATCH (p)-[:{RelType.PUBLISHED_IN.value}]->(j:{Label.JOURNAL.value}) "
+    "WHERE j.name IS NOT NULL AND j.name <> '' RETURN j.name ORDER BY j.key LIMIT 1 } AS journal "
+    f"WITH p, journal, {_JOIN.format('authors')} AS authors, {_JOIN.format('mesh')} AS mesh "
+    "SET p.authors = CASE WHEN authors = '' THEN null ELSE authors END, "
+    "p.mesh = CASE WHEN mesh = '' THEN null ELSE mesh END, p.journal = journal[0]"
+)
+SEARCH_FIELDS = ("authors", "journal", "mesh")  # set by SEARCH_FIELDS_QUERY (terms by TERMS_QUERY)
 
 # the co-author pairs an ingest may change are the pairs among the (stored) authors of its papers: a
 # pair's shared papers change only through AUTHORED edges of those papers
@@ -180,6 +234,75 @@ def term_papers_query(label: Label) -> str:
             f"SET t.papers = size([(t)<-[:{TERM_LINKS[label].value}]-(:{Label.PAPER.value}) | 1])")
 
 
+# -- incremental identity (graphkit.identity): what the store already holds ---------------------------
+
+ANY_PAPER_QUERY = f"MATCH (p:{Label.PAPER.value}) RETURN p.key AS key LIMIT 1"
+PAPERS_BY_QUERIES = {
+    "dois": f"UNWIND $values AS v MATCH (p:{Label.PAPER.value}) WHERE p.doi = v OR p.key = 'doi:' + v RETURN p.key AS key",
+    "pmids": f"UNWIND $values AS v MATCH (p:{Label.PAPER.value} {{pmid: v}}) RETURN p.key AS key",
+    "title_keys": f"UNWIND $values AS v MATCH (p:{Label.PAPER.value} {{title_key: v}}) RETURN p.key AS key",
+}
+PAPER_DETAILS_QUERY = (
+    f"UNWIND $keys AS k MATCH (p:{Label.PAPER.value} {{key: k}}) "
+    f"OPTIONAL MATCH (p)<-[au:{RelType.AUTHORED.value}]-(a:{Label.AUTHOR.value}) "
+    "WITH p, a ORDER BY au.position WITH p, head(collect(a.family)) AS first "
+    f"OPTIONAL MATCH (p)-[:{RelType.PUBLISHED_IN.value}]->(j:{Label.JOURNAL.value}) "
+    "RETURN p.key AS key, p.doi AS doi, p.pmid AS pmid, p.title AS title, p.year AS year, "
+    "p.first_page AS first_page, first, head(collect(j {.key, .name, .abbreviation, .issn, .issns})) AS journal"
+)
+JOURNALS_QUERY = (f"MATCH (j:{Label.JOURNAL.value}) RETURN j.key AS key, j.name AS name, "
+                  "j.abbreviation AS abbreviation, j.issn AS issn, j.issns AS issns")
+AUTHORSHIPS_QUERY = (
+    f"UNWIND $blocks AS b MATCH (a:{Label.AUTHOR.value} {{block: b}})-[:{RelType.AUTHORED.value}]->(p:{Label.PAPER.value}) "
+    f"OPTIONAL MATCH (p)<-[:{RelType.AUTHORED.value}]-(c:{Label.AUTHOR.value}) WHERE c <> a "
+    f"OPTIONAL MATCH (p)-[:{RelType.PUBLISHED_IN.value}]->(j:{Label.JOURNAL.value}) "
+    "RETURN a.key AS key, a.family AS family, a.given AS given, a.orcid AS orcid, p.key AS paper, "
+    "collect(DISTINCT [c.family, c.given]) AS coauthors, head(collect(DISTINCT j.key)) AS venue"
+)
+AUTHOR_LISTS_QUERY = (f"UNWIND $keys AS k MATCH (p:{Label.PAPER.value} {{key: k}})<-[r:{RelType.AUTHORED.value}]-"
+                      f"(a:{Label.AUTHOR.value}) RETURN k AS key, a.key AS author, a.family AS family, a.given AS given")
+DROP_AUTHORED_QUERY = (f"UNWIND $keys AS k MATCH (:{Label.PAPER.value} {{key: k}})<-[r:{RelType.AUTHORED.value}]-"
+                       f"(a:{Label.AUTHOR.value}) DELETE r RETURN DISTINCT a.key AS key")
+DROP_ORPHANS_QUERY = (f"UNWIND $keys AS k MATCH (a:{Label.AUTHOR.value} {{key: k}}) "
+                      f"WHERE NOT EXISTS {{ (a)-[:{RelType.AUTHORED.value}]->() }} DETACH DELETE a")
+DROP_PAIRS_QUERY = (f"UNWIND $keys AS k MATCH (:{Label.AUTHOR.value} {{key: k}})-[r:{RelType.CO_AUTHOR.value}]-() "
+                    "DELETE r")
+AUTHOR_PAPERS_QUERY = (f"UNWIND $keys AS k MATCH (:{Label.AUTHOR.value} {{key: k}})-[:{RelType.AUTHORED.value}]->"
+                       f"(p:{Label.PAPER.value}) RETURN DISTINCT p.key AS key")
+
+
+def keys_exist_query(label: Label) -> str:
+    return f"UNWIND $keys AS k MATCH (n:{label.value} {{key: k}}) RETURN k AS key"
+
+
+def rename_query(label: Label) -> str:
+    return f"UNWIND $rows AS row MATCH (o:{label.value} {{key: row.old}}) SET o.key = row.new"
+
+
+def move_queries(label: Label) -> list[str]:
+    """Merge node row.old into row.new: its relationships (CO_AUTHOR is recomputed instead), its
+    missing properties, then delete it."""
+    out = []
+    for type, (start, end) in ENDPOINTS.items():
+        if type is RelType.CO_AUTHOR:
+            continue
+        if start is label:
+            out.append(f"UNWIND $rows AS row MATCH (o:{label.value} {{key: row.old}})-[r:{type.value}]->(x) "
+                       f"MATCH (n:{label.value} {{key: row.new}}) WITH n, r, x WHERE x <> n "
+                       f"MERGE (n)-[r2:{type.value}]->(x) ON CREATE SET r2 = properties(r)")
+        if end is label:
+            out.append(f"UNWIND $rows AS row MATCH (x)-[r:{type.value}]->(o:{label.value} {{key: row.old}}) "
+                       f"MATCH (n:{label.value} {{key: row.new}}) WITH n, r, x, row WHERE x <> n AND x.key <> row.old "
+                       f"MERGE (x)-[r2:{type.value}]->(n) ON CREATE SET r2 = properties(r)")
+    props = [p for p in NODE_PROPERTIES[label] if p != "key"] + list(IDENTITY_PROPERTIES.get(label, ()))
+    sets = ", ".join(
+        f"n.{p} = coalesce(n.{p}, []) + [x IN coalesce(o.{p}, []) WHERE NOT x IN coalesce(n.{p}, [])]"
+        if p in UNION_PROPERTIES else f"n.{p} = coalesce(n.{p}, o.{p})" for p in props)
+    out.append(f"UNWIND $rows AS row MATCH (o:{label.value} {{key: row.old}}) MATCH (n:{label.value} {{key: row.new}}) "
+               f"SET {sets} DETACH DELETE o")
+    return out
+
+
 EXISTING_PAPERS_QUERY = f"UNWIND $keys AS k MATCH (p:{Label.PAPER.value} {{key: k}}) RETURN k AS key"
 
 
@@ -199,8 +322,26 @@ def graph_terms(graph: Graph) -> tuple[dict[str, str], set[str]]:
     return terms, unsure
 
 
+def _unsure_search_fields(graph: Graph) -> set[str]:
+    """Papers whose search fields the graph alone cannot tell (an author, journal or MeSH term without a
+    name here, which the store may know): recomputed from the stored edges."""
+    unsure: set[str] = set()
+    for type, label, end in ((RelType.AUTHORED, Label.AUTHOR, "source"), (RelType.HAS_MESH, Label.MESH, "target"),
+                             (RelType.PUBLISHED_IN, Label.JOURNAL, "target")):
+        paper_end = "target" if end == "source" else "source"
+        for e in graph.edges(type):
+            node = graph.node(label, e[end])
+            if node is None or not node.get("name"):
+                unsure.add(e[paper_end])
+    return unsure
+
+
 def _node_row(label: Label, row: dict[str, Any]) -> dict[str, Any]:
     props = {k: v for k, v in row.items() if k != "key" and v is not None and k not in UNION_PROPERTIES}
+    if label is Label.PAPER and (tk := title_key(row.get("title"), row.get("year"))):
+        props["title_key"] = tk
+    elif label is Label.AUTHOR and row.get("family"):
+        props["block"] = block_key(row["family"])
     out = {"key": row["key"], "props": props}
     for p in UNION_PROPERTIES & set(NODE_PROPERTIES[label]):
         out[p] = list(row.get(p) or [])
@@ -208,8 +349,44 @@ def _node_row(label: Label, row: dict[str, Any]) -> dict[str, Any]:
 
 
 def _edge_row(row: dict[str, Any]) -> dict[str, Any]:
-    return {"source": row["source"], "target": row["target"],
-            "props": {k: v for k, v in row.items() if k not in ("source", "target") and v is not None}}
+    out = {"source": row["source"], "target": row["target"],
+           "props": {k: v for k, v in row.items() if k not in ("source", "target") and v is not None
+                     and k not in EDGE_UNION_PROPERTIES}}
+    for p in EDGE_UNION_PROPERTIES & row.keys():
+        out[p] = list(row.get(p) or [])
+    return out
+
+
+def _copy(graph: Graph) -> Graph:
+    """A copy of ``graph`` whose rows can be changed (lists copied too)."""
+    out = Graph()
+    for label in Label:
+        for row in graph.nodes(label):
+            out.add_node(label, row["key"], **{k: (list(v) if isinstance(v, list) else v)
+                                               for k, v in row.items() if k != "key"})
+    for type in RelType:
+        for row in graph.edges(type):
+            out.add_edge(type, row["source"], row["target"],
+                         **{k: v for k, v in row.items() if k not in ("source", "target")})
+    return out
+
+
+class _Everyone(set):
+    """``published`` when every pair must be recounted from the store (after authors were merged)."""
+
+    def __contains__(self, item: object) -> bool:
+        return True
+
+
+class _AllBut(set):
+    """``published``: every author but the ones this load brings to the store for the first time."""
+
+    def __init__(self, fresh: set[str]) -> None:
+        super().__init__()
+        self.fresh = fresh
+
+    def __contains__(self, item: object) -> bool:
+        return item not in self.fresh
 
 
 def _chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
@@ -233,6 +410,8 @@ class Neo4jStore:
         self.batch_size = max(1, int(batch_size))
         # test hook: called after every committed batch with (phase, batch number); may raise
         self.after_batch: Callable[[str, int], None] | None = None
+        self._orphans: list[str] = []  # stored authors whose papers' author lists were replaced
+        self._pairs_dropped = 0
         scheme = uri.split("://", 1)[0].lower() if "://" in uri else ""
         if scheme not in URI_SCHEMES:
             raise Neo4jError(f"cannot use Neo4j URI {safe_uri(uri)}: the scheme must be one of "
@@ -309,6 +488,11 @@ class Neo4jStore:
         with self._session(True) as session:
             return session.execute_write(work)
 
+    def _write_rows(self, query: str, params: dict[str, Any]) -> list[dict[str, Any]]:
+        """Run one writing statement in a managed write transaction; its rows."""
+        with self._session(True) as session:
+            return session.execute_write(lambda tx: [r.data() for r in tx.run(query, params)])
+
     def _read(self, query: str, params: dict[str, Any]) -> list[dict[str, Any]]:
         with self._session(False) as session:
             return session.execute_read(lambda tx: [r.data() for r in tx.run(query, params)])
@@ -336,6 +520,7 @@ class Neo4jStore:
         statements = schema_statements()
         progress("schema", 0, len(statements))
         with self._errors():
+            self._drop_changed_fulltext_indexes()
             for statement in statements:
                 try:
                     self._write(statement, {})
@@ -346,14 +531,116 @@ class Neo4jStore:
                 progress("schema", 1, len(statements))
             self._write("CALL db.awaitIndexes(300)", {})
 
+    def _drop_changed_fulltext_indexes(self) -> None:
+        """Drop a full-text index of ours whose labels or properties differ from FULLTEXT_INDEXES (made by
+        an older graphkit), so that the ``IF NOT EXISTS`` statement creates it anew."""
+        for r in self._read("SHOW FULLTEXT INDEXES YIELD name, labelsOrTypes, properties "
+                            "WHERE name IN $names RETURN name, labelsOrTypes, properties",
+                            {"names": list(FULLTEXT_INDEXES)}):
+            labels, props = FULLTEXT_INDEXES[r["name"]]
+            if list(r["properties"]) != list(props) or sorted(r["labelsOrTypes"]) != sorted(l.value for l in labels):
+                log.info("full-text index %s changed: dropping it to create it again", r["name"])
+                self._write(f"DROP INDEX {r['name']} IF EXISTS", {})
+
+    # -- incremental identity: graphkit.identity.StoredIdentities --------------------------------------
+    def stored_papers(self, dois: list[str], pmids: list[str], title_keys: list[str]) -> list[StoredPaper]:
+        keys: set[str] = set()
+        for name, values in (("dois", dois), ("pmids", pmids), ("title_keys", title_keys)):
+            for batch in _chunks(values, self.batch_size):
+                keys.update(r["key"] for r in self._read(PAPERS_BY_QUERIES[name], {"values": list(batch)}))
+        out = []
+        for batch in _chunks(sorted(keys), self.batch_size):
+            for r in self._read(PAPER_DETAILS_QUERY, {"keys": list(batch)}):
+                out.append(StoredPaper(r["key"], r["doi"], r["pmid"], r["title"], r["year"], r["first_page"],
+                                       r["first"], r["journal"]))
+        return out
+
+    def stored_journals(self) -> list[dict[str, Any]]:
+        return self._read(JOURNALS_QUERY, {})
+
+    def stored_authorships(self, blocks: list[str]) -> list[StoredAuthorship]:
+        out = []
+        for batch in _chunks(blocks, self.batch_size):
+            for r in self._read(AUTHORSHIPS_QUERY, {"blocks": list(batch)}):
+                author = {k: r[k] for k in ("key", "family", "given", "orcid")}
+                out.append(StoredAuthorship(author, r["paper"], [tuple(c) for c in r["coauthors"] if c[0]],
+                                            r["venue"]))
+        return out
+
+    def stored_author_lists(self, papers: list[str]) -> dict[str, list[tuple[str, str, str | None]]]:
+        out: dict[str, list[tuple[str, str, str | None]]] = {}
+        for batch in _chunks(papers, self.batch_size):
+            for r in self._read(AUTHOR_LISTS_QUERY, {"keys": list(batch)}):
+                out.setdefault(r["key"], []).append((r["author"], r["family"] or "", r["given"]))
+        return out
+
+    def _identity(self, graph: Graph, author_key: str,
+                  progress: Progress) -> tuple[Graph, dict[str, Any], list[str]]:
+        """Resolve ``graph`` against the stored identifiers and rename/merge stored nodes to match; the
+        graph to load (a rekeyed copy: the caller's graph is not changed), the summary and the papers
+        whose co-author pairs the merges touched."""
+        self._orphans = []
+        self._pairs_dropped = 0  # CO_AUTHOR pairs removed to be recounted (the summary reports the net change)
+        if not self._read(ANY_PAPER_QUERY, {}):
+            return graph, {}, []
+        progress("identity", 0, None)
+        graph = _copy(graph)
+        before = [r["key"] for r in graph.nodes(Label.AUTHOR)]
+        rec = reconcile(graph, self, author_key)
+        # a stored author under a key the graph no longer uses (renamed onto another) may be left with
+        # no authorship (an interrupted load wrote the node, not its edges): removed after the load
+        renamed = rec.renamed.get(Label.AUTHOR) or {}
+        self._orphans = sorted(k for k in before if k in renamed)
+        touched: list[str] = []
+        for label in (Label.PAPER, Label.JOURNAL, Label.AUTHOR):
+            moves = rec.moves.get(label) or []
+            if not moves:
+                continue
+            targets = sorted({new for _, new in moves})
+            exists: set[str] = set()
+            for batch in _chunks(targets, self.batch_size):
+                exists.update(r["key"] for r in self._read(keys_exist_query(label), {"keys": list(batch)}))
+            renames, merges = [], []
+            for old, new in moves:
+                if new in exists:
+                    merges.append({"old": old, "new": new})
+                else:
+                    renames.append({"old": old, "new": new})
+                    exists.add(new)
+            self._batched(f"identity:{label.value}", rename_query(label), renames, "rows", progress)
+            for query in move_queries(label):
+                self._batched(f"identity:{label.value}", query, merges, "rows", progress)
+            if label is Label.AUTHOR:  # their pairs are recounted whole (a renamed pair may point the wrong way)
+                t = self._batched("identity:Author", DROP_PAIRS_QUERY, targets, "keys", progress)
+                self._pairs_dropped += t["relationships_deleted"]
+                for batch in _chunks(targets, self.batch_size):
+                    touched += [r["key"] for r in self._read(AUTHOR_PAPERS_QUERY, {"keys": list(batch)})]
+        if rec.replace_authors:  # the new author lists replace the stored ones of these papers
+            old_authors: list[str] = []
+            for batch in _chunks(rec.replace_authors, self.batch_size):
+                old_authors += [r["key"] for r in self._write_rows(DROP_AUTHORED_QUERY, {"keys": list(batch)})]
+            self._orphans = sorted(set(old_authors) | set(self._orphans))
+            for batch in _chunks(self._orphans, self.batch_size):
+                touched += [r["key"] for r in self._read(AUTHOR_PAPERS_QUERY, {"keys": list(batch)})]
+            t = self._batched("identity:Author", DROP_PAIRS_QUERY, self._orphans, "keys", progress)
+            self._pairs_dropped += t["relationships_deleted"]
+        summary = rec.summary()
+        if summary:
+            log.info("neo4j identity: %s", summary)
+        return graph, summary, touched
+
     def write_graph(self, graph: Graph, *, progress: Progress | None = None,
-                    coauthor_cap: int = BuildOptions().coauthor_cap) -> dict[str, Any]:
-        """Merge ``graph`` into the database (see the module doc for the phases); a summary dict."""
+                    coauthor_cap: int = BuildOptions().coauthor_cap,
+                    author_key: str = BuildOptions().author_key) -> dict[str, Any]:
+        """Merge ``graph`` into the database (see the module doc for the phases); a summary dict.
+        ``graph`` is first resolved against what the store holds (:mod:`graphkit.identity`, with the
+        author-key mode ``author_key``) and rekeyed in place."""
         progress = progress or null_progress
         started = time.perf_counter()
         summary: dict[str, Any] = {"store": "neo4j", "uri": safe_uri(self.uri), "nodes": {}, "relationships": {}}
         self.ensure_schema(progress)
         with self._errors():
+            graph, summary["identity"], touched = self._identity(graph, author_key, progress)
             authors = [r["key"] for r in graph.nodes(Label.AUTHOR)]
             published: set[str] = set()
             for batch in _chunks(authors, self.batch_size):
@@ -365,13 +652,17 @@ class Neo4jStore:
             for batch in _chunks(papers, self.batch_size):
                 recompute.update(r["key"] for r in self._read(EXISTING_PAPERS_QUERY, {"keys": list(batch)}))
             terms, unsure = graph_terms(graph)
-            recompute |= unsure
+            recompute |= unsure | _unsure_search_fields(graph)
+            docs = paper_documents(graph)
             for label in Label:
                 rows = [_node_row(label, r) for r in graph.nodes(label)]
                 if label is Label.PAPER:
                     for row in rows:
                         if row["key"] not in recompute and row["key"] in terms:
                             row["props"]["terms"] = terms[row["key"]]
+                        if row["key"] not in recompute:
+                            doc = docs.get(row["key"], {})
+                            row["props"].update({f: doc[f] for f in SEARCH_FIELDS if f in doc})
                 t = self._batched(f"nodes:{label.value}", node_query(label), rows, "rows", progress)
                 summary["nodes"][label.value] = {"created": t["nodes_created"],
                                                  "matched": t["rows"] - t["nodes_created"]}
@@ -382,12 +673,21 @@ class Neo4jStore:
                                                         "matched": t["rows"] - t["relationships_created"]}
             self._batched("terms", TERMS_QUERY, [k for k in papers if k in recompute], "keys", progress,
                           {"sep": TERMS_SEPARATOR})
+            self._batched("terms", SEARCH_FIELDS_QUERY, [k for k in papers if k in recompute], "keys", progress,
+                          {"sep": TERMS_SEPARATOR})
             for label in TERM_LINKS:
                 self._batched(f"papers:{label.value}", term_papers_query(label),
                               [r["key"] for r in graph.nodes(label)], "keys", progress)
-            summary["relationships"][RelType.CO_AUTHOR.value] = self._coauthors(papers, coauthor_cap, progress,
-                                                                                published)
-            self._derive_extensions(progress, coauthor_cap)
+            orphans, self._orphans = self._orphans, []
+            self._batched("identity:Author", DROP_ORPHANS_QUERY, orphans, "keys", progress)
+            extra = sorted(set(touched) - set(papers))  # other papers of merged authors: their pairs too
+            if summary["identity"]:  # nodes met stored ones: recount every pair from the stored links
+                published = _Everyone()
+            else:  # an author this load does not name (another record's list won) wrote before too
+                published = _AllBut(set(authors) - published)
+            summary["relationships"][RelType.CO_AUTHOR.value] = self._coauthors(papers + extra, coauthor_cap,
+                                                                                progress, published)
+            summary["relationships"].update(self._derive_extensions(progress, coauthor_cap))
         summary["nodes_created"] = sum(v["created"] for v in summary["nodes"].values())
         summary["nodes_matched"] = sum(v["matched"] for v in summary["nodes"].values())
         summary["relationships_created"] = sum(v["created"] for v in summary["relationships"].values())
@@ -396,18 +696,22 @@ class Neo4jStore:
         log.info("neo4j load: %s", summary)
         return summary
 
-    def _derive_extensions(self, progress: Progress, cap: int) -> None:
+    def _derive_extensions(self, progress: Progress, cap: int) -> dict[str, dict[str, int]]:
         """Recompute, over the whole stored graph, the derived data features declare in graphkit.derive
-        (the core's CO_AUTHOR and term counts are recomputed incrementally above)."""
-        from graphkit.derive import entries
-
-        for entry in entries():
-            if entry.name in INCREMENTAL_DERIVED:
-                continue
+        (the core's CO_AUTHOR and term counts are recomputed incrementally above); for each derived
+        relationship type, the number of its relationships in the store now (as ``created``)."""
+        out: dict[str, dict[str, int]] = {}
+        for entry in full_derived():
             progress(f"derived:{entry.name}", 0, len(entry.cypher))
+            net = 0
             for statement in entry.cypher:
-                self._write(statement, {"cap": cap})
+                counters = self._write(statement, {"cap": cap})
+                net += counters["relationships_created"] - counters["relationships_deleted"]
                 progress(f"derived:{entry.name}", 1, len(entry.cypher))
+            for target in entry.targets:
+                if target in RelType._value2member_map_:
+                    out[target] = {"created": max(net, 0), "matched": 0}
+        return out
 
     def _coauthors(self, papers: list[str], cap: int, progress: Progress,
                    published: set[str]) -> dict[str, int]:
@@ -449,6 +753,9 @@ class Neo4jStore:
                            {"cap": cap}, expected=total)
         created = t1["relationships_created"] + t2["relationships_created"]
         deleted = t2["relationships_deleted"]
+        dropped, self._pairs_dropped = self._pairs_dropped, 0  # pairs the identity step took out to recount
+        back = min(dropped, created)  # a dropped pair written again is neither created nor deleted
+        created, deleted = created - back, deleted + dropped - back
         return {"created": created, "matched": total - created - deleted, "deleted": deleted}
 
     def ingest(self, paths: Sequence[str | Path], *, options: BuildOptions = BuildOptions(),
@@ -457,8 +764,12 @@ class Neo4jStore:
         ``records`` and ``diagnostics`` (the readers' diagnostics as one-line strings)."""
         progress = progress or null_progress
         result = build_from_files(paths, options, progress=progress)
-        summary = self.write_graph(result.graph, progress=progress, coauthor_cap=options.coauthor_cap)
-        return {"records": result.records, "diagnostics": [str(d) for d in result.diagnostics], **summary}
+        summary = self.write_graph(result.graph, progress=progress, coauthor_cap=options.coauthor_cap,
+                                   author_key=options.author_key)
+        files = [{"path": f, "status": "read" if e.get("records") else "no records", "records": e.get("records", 0)}
+                 for f, e in result.report.get("files", {}).items()]
+        return {"records": result.records, "diagnostics": [str(d) for d in result.diagnostics], "files": files,
+                **summary}
 
     def run(self, cypher: str, params: dict[str, Any] | None = None, *, write: bool = False) -> list[dict[str, Any]]:
         """Run Cypher in a managed transaction; rows as dicts. Unless ``write``: refuse, before sending,
@@ -476,20 +787,21 @@ class Neo4jStore:
     def search(self, text: str, *, limit: int = 10, kind: str | None = None) -> list[dict[str, Any]]:
         """Ranked full-text search through ``paper_text`` / ``name_text`` (query language of
         :mod:`graphkit.search`); rows ``{"kind", "key", "name", "score"}``, best first."""
-        from graphkit.search import KIND_LABELS, KINDS, SearchError, merge_ranked, parse, to_lucene
+        from graphkit.search import DEFAULT_FIELDS, KIND_LABELS, KINDS, SearchError, merge_ranked, parse, to_lucene
 
         if kind is not None and kind not in KINDS:
             raise SearchError(f"unknown kind {kind!r}; use one of {', '.join(KINDS)}")
-        query = to_lucene(parse(text))
-        log.debug("lucene query %r", query)
+        query = parse(text)
+        log.debug("lucene query %r", to_lucene(query, DEFAULT_FIELDS))
         rows: list[dict[str, Any]] = []
         with self._errors():
             if kind in (None, "paper"):
                 rows += self._read(
                     "CALL db.index.fulltext.queryNodes('paper_text', $q, {limit: $limit}) YIELD node, score "
-                    "RETURN 'paper' AS kind, node.key AS key, node.title AS name, score", {"q": query, "limit": limit})
+                    "RETURN 'paper' AS kind, node.key AS key, node.title AS name, score",
+                    {"q": to_lucene(query, DEFAULT_FIELDS), "limit": limit})
             for k in ("author", "term"):
-                if kind not in (None, k):
+                if kind not in (None, k) or query.fielded:  # field prefixes name paper fields
                     continue
                 labels = [label.value for label in KIND_LABELS[k]]
                 rows += self._read(
@@ -497,7 +809,7 @@ class Neo4jStore:
                     "WHERE any(l IN labels(node) WHERE l IN $labels) "
                     "RETURN $kind AS kind, node.key AS key, node.name AS name, score "
                     "ORDER BY score DESC, key LIMIT $limit",
-                    {"q": query, "labels": labels, "kind": k, "limit": limit})
+                    {"q": to_lucene(query), "labels": labels, "kind": k, "limit": limit})
         return merge_ranked(rows, limit)
 
     def counts(self) -> dict[str, int]:
