@@ -37,6 +37,17 @@ NODE_PROPERTIES: dict[Label, dict[str, str]] = {
         "key": "str", "doi": "str", "pmid": "str", "title": "str", "abstract": "str", "year": "int",
         "volume": "str", "issue": "str", "first_page": "str", "last_page": "str", "type": "str",
         "sources": "list[str]",
+        # cited references (graphkit.citations, the ``cites`` extension): cited_only is true for a work
+        # known only from reference lists (false for every paper read from a record); first_author,
+        # source_title, reference describe it as the reference tells (first_author and source_title are
+        # also set for full papers: first author's family name, journal name); cite_key is the
+        # author|year|volume|page key references without a DOI use (docs/citations.md);
+        # times_cited / times_cited_all from the records (WoS TC / Z9, Scopus "Cited by", ...) with
+        # times_cited_source saying which database counted; cited_by (derived) = papers in the graph
+        # citing it.
+        "cited_only": "bool", "first_author": "str", "source_title": "str", "reference": "str",
+        "cite_key": "str", "times_cited": "int", "times_cited_all": "int", "times_cited_source": "str",
+        "cited_by": "int",
     },
     Label.AUTHOR: {"key": "str", "name": "str", "family": "str", "given": "str", "orcid": "str"},
     Label.JOURNAL: {"key": "str", "name": "str", "abbreviation": "str", "issn": "str", "publisher": "str"},

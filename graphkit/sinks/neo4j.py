@@ -34,11 +34,13 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
+from graphkit import derive
 from graphkit.build import BuildOptions, build_from_files
 from graphkit.graph import Graph
 from graphkit.model import GraphkitError
 from graphkit.progress import Progress, null_progress
 from graphkit.schema import EDGE_PROPERTIES, ENDPOINTS, NODE_PROPERTIES, Label, RelType
+from graphkit.sinks import neo4j_cites
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +48,11 @@ log = logging.getLogger(__name__)
 
 RANGE_INDEXES: tuple[tuple[Label, str], ...] = (
     (Label.PAPER, "doi"), (Label.PAPER, "year"), (Label.AUTHOR, "name"), (Label.MESH, "ui"),
+    (Label.PAPER, "cite_key"),  # cited-only works meeting their papers (graphkit.sinks.neo4j_cites)
 )
+# derived entries (graphkit.derive) the loader recomputes incrementally itself; every other entry's
+# full-recompute Cypher runs after each load
+INCREMENTAL_DERIVED = ("co-author", "term-papers")
 FULLTEXT_INDEXES: dict[str, tuple[tuple[Label, ...], tuple[str, ...]]] = {
     "paper_text": ((Label.PAPER,), ("title", "abstract", "terms")),
     "name_text": ((Label.AUTHOR, Label.KEYWORD, Label.MESH), ("name",)),
@@ -351,11 +357,14 @@ class Neo4jStore:
         summary: dict[str, Any] = {"store": "neo4j", "uri": safe_uri(self.uri), "nodes": {}, "relationships": {}}
         self.ensure_schema(progress)
         with self._errors():
+            # cited-only works: stored ones taken over by papers of this graph, rows of this graph that
+            # are stored papers (-> mapped: not written, CITES redirected)
+            mapped = neo4j_cites.prepare(graph, self._read, self._write, self.batch_size)
             authors = [r["key"] for r in graph.nodes(Label.AUTHOR)]
             published = set()
             for batch in _chunks(authors, self.batch_size):
                 published.update(r["key"] for r in self._read(AUTHORS_WITH_PAPERS_QUERY, {"keys": list(batch)}))
-            papers = [r["key"] for r in graph.nodes(Label.PAPER)]
+            papers = [r["key"] for r in graph.nodes(Label.PAPER) if not r.get("cited_only")]
             # a paper new to the store gets its terms with its node (all its term edges are in ``graph``);
             # stored papers get them recomputed from their stored edges after the edges phase
             recompute = set()
@@ -364,16 +373,27 @@ class Neo4jStore:
             terms, unsure = graph_terms(graph)
             recompute |= unsure
             for label in Label:
-                rows = [_node_row(label, r) for r in graph.nodes(label)]
+                rows = [_node_row(label, r) for r in graph.nodes(label)
+                        if label is not Label.PAPER or not r.get("cited_only")]
                 if label is Label.PAPER:
                     for row in rows:
                         if row["key"] not in recompute and row["key"] in terms:
                             row["props"]["terms"] = terms[row["key"]]
                 t = self._batched(f"nodes:{label.value}", node_query(label), rows, "rows", progress)
+                if label is Label.PAPER:
+                    cited_only = [_node_row(label, r) for r in graph.nodes(label)
+                                  if r.get("cited_only") and r["key"] not in mapped]
+                    c = self._batched("nodes:Paper(cited-only)", neo4j_cites.CITED_ONLY_NODE_QUERY, cited_only,
+                                      "rows", progress)
+                    t = {k: t[k] + c[k] for k in t}
                 summary["nodes"][label.value] = {"created": t["nodes_created"],
                                                  "matched": t["rows"] - t["nodes_created"]}
             for type in LOADED_TYPES:
                 rows = [_edge_row(r) for r in graph.edges(type)]
+                if type is RelType.CITES and mapped:
+                    for row in rows:
+                        row["target"] = mapped.get(row["target"], row["target"])
+                    rows = [row for row in rows if row["source"] != row["target"]]
                 t = self._batched(f"edges:{type.value}", edge_query(type), rows, "rows", progress)
                 summary["relationships"][type.value] = {"created": t["relationships_created"],
                                                         "matched": t["rows"] - t["relationships_created"]}
@@ -384,6 +404,11 @@ class Neo4jStore:
                               [r["key"] for r in graph.nodes(label)], "keys", progress)
             summary["relationships"][RelType.CO_AUTHOR.value] = self._coauthors(papers, coauthor_cap, progress,
                                                                                 published)
+            statements = [s for e in derive.entries() if e.name not in INCREMENTAL_DERIVED for s in e.cypher]
+            progress("derived", 0, len(statements))
+            for statement in statements:
+                self._write(statement, {"cap": coauthor_cap})
+                progress("derived", 1, len(statements))
         summary["nodes_created"] = sum(v["created"] for v in summary["nodes"].values())
         summary["nodes_matched"] = sum(v["matched"] for v in summary["nodes"].values())
         summary["relationships_created"] = sum(v["created"] for v in summary["relationships"].values())
