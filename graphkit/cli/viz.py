@@ -28,7 +28,7 @@ def _load_graph(files: tuple[str, ...], db: str | None, neo4j: str | None, datab
 
 
 @click.command("viz")
-@click.argument("kind", metavar="coauthors|topics|ego|paper", type=click.Choice(MAP_KINDS))
+@click.argument("kind", metavar="coauthors|topics|ego|paper|citations", type=click.Choice(MAP_KINDS))
 @click.argument("files", nargs=-1, type=click.Path(exists=True, dir_okay=False))
 @click.option("--author", metavar="NAME", help="ego map: the author at the centre (name, part of a name, or key).")
 @click.option("--term", metavar="TERM", help="ego map: the keyword or MeSH term at the centre.")
@@ -53,6 +53,9 @@ def viz_command(kind: str, files: tuple[str, ...], author: str | None, term: str
       topics     keywords and MeSH terms linked by co-occurrence (check tags left out by default)
       ego        one author (--author) or term (--term) and its neighbourhood to depth 2
       paper      one paper (--doi) with its authors, journal, terms and citations
+      citations  historiograph: papers placed by year, arrows from citing to cited paper, sized by
+                 citations inside the graph; the most-cited cited-only works (known only from
+                 reference lists) in their own colour
 
     With FILE arguments the graph is built from those files; otherwise it is read from the store
     (--db PATH, default ./graphkit.db, or --neo4j URI). The page has a legend, a search box, tooltips,
@@ -62,6 +65,7 @@ def viz_command(kind: str, files: tuple[str, ...], author: str | None, term: str
       graphkit viz coauthors refs.ris pubmed.nbib --out coauthors.html
       graphkit viz topics --since 2015 --min-weight 2 --out topics.html
       graphkit viz ego --author "Smith, J" --out smith.html
+      graphkit viz citations savedrecs.txt --top 40 --out historiograph.html
     """
     from graphkit.sinks.html import write_map
 

@@ -1,4 +1,6 @@
-"""The graph as a VOSviewer network: co-authorship or keyword co-occurrence, in VOSviewer's JSON file type.
+"""The graph as a VOSviewer network: co-authorship, keyword co-occurrence, or a citation network (co-citation
+of cited works, bibliographic coupling of papers, direct citation; graphkit.citations.networks), in
+VOSviewer's JSON file type.
 
 The file follows https://app.vosviewer.com/docs/file-types/json-file-type/: ``{"network": {"items": [...],
 "links": [...], "clusters": [...]}}``; items carry id, label, cluster, weights and scores, links carry
@@ -24,7 +26,7 @@ from graphkit.sinks.rdf import normalise_orcid
 
 log = logging.getLogger(__name__)
 
-NETWORKS = ("coauthors", "keywords")
+NETWORKS = ("coauthors", "keywords", "cocitation", "coupling", "citation")
 LOUVAIN_SEED = 42
 MAX_CLUSTERS = 1000  # VOSviewer: "a cluster is represented by an integer between 1 and 1000"
 
@@ -36,7 +38,18 @@ TERMINOLOGY: dict[str, dict[str, str]] = {
     "keywords": {"item": "keyword", "items": "keywords", "link": "co-occurrence link",
                  "links": "co-occurrence links", "link_strength": "co-occurrences",
                  "total_link_strength": "total link strength"},
+    "cocitation": {"item": "cited reference", "items": "cited references", "link": "co-citation link",
+                   "links": "co-citation links", "link_strength": "co-citations",
+                   "total_link_strength": "total link strength"},
+    "coupling": {"item": "document", "items": "documents", "link": "bibliographic coupling link",
+                 "links": "bibliographic coupling links", "link_strength": "shared references",
+                 "total_link_strength": "total link strength"},
+    "citation": {"item": "document", "items": "documents", "link": "citation link", "links": "citation links",
+                 "link_strength": "citations", "total_link_strength": "total link strength"},
 }
+# the item weight that sizes the circles, per network
+DOCUMENT_WEIGHT = {"coauthors": "Documents", "keywords": "Occurrences", "cocitation": "Citations",
+                   "coupling": "Citations", "citation": "Citations"}
 
 
 def _paper_years(graph: Graph) -> dict[str, int]:
@@ -115,10 +128,17 @@ def _num(x: float) -> int | float:
 
 
 def vosviewer_json(graph: Graph, network: str = "coauthors", *, progress: Progress = null_progress) -> dict:
-    """The VOSviewer JSON document for ``network`` (coauthors | keywords)."""
+    """The VOSviewer JSON document for ``network`` (one of :data:`NETWORKS`)."""
     if network not in NETWORKS:
         raise GraphkitError(f"unknown VOSviewer network {network!r}; choose one of {', '.join(NETWORKS)}")
-    nodes, links = coauthor_network(graph) if network == "coauthors" else keyword_network(graph)
+    if network == "coauthors":
+        nodes, links = coauthor_network(graph)
+    elif network == "keywords":
+        nodes, links = keyword_network(graph)
+    else:
+        from graphkit.citations.networks import NETWORKS as CITATION_NETWORKS
+
+        nodes, links = CITATION_NETWORKS[network](graph)
     progress("vosviewer", len(nodes), len(nodes))
     keys = list(nodes)
     ids = {key: i for i, key in enumerate(keys, start=1)}
@@ -129,13 +149,15 @@ def vosviewer_json(graph: Graph, network: str = "coauthors", *, progress: Progre
         for k in (a, b):
             degree[k] += 1
             strength[k] += w
-    doc_weight = "Documents" if network == "coauthors" else "Occurrences"
+    doc_weight = DOCUMENT_WEIGHT[network]
     items = []
     for key in keys:
         node = nodes[key]
         item: dict[str, Any] = {"id": ids[key], "label": node["label"]}
         if orcid := normalise_orcid(node.get("orcid")):
             item["url"] = f"https://orcid.org/{orcid}"
+        elif node.get("url"):
+            item["url"] = node["url"]
         if key in cluster_of:
             item["cluster"] = cluster_of[key]
         item["weights"] = {"Links": degree.get(key, 0), "Total link strength": _num(strength.get(key, 0)),
@@ -158,7 +180,7 @@ def vosviewer_json(graph: Graph, network: str = "coauthors", *, progress: Progre
 
 def write_vosviewer(graph: Graph, out: Path, *, progress: Progress = null_progress,
                     network: str = "coauthors") -> dict[str, Any]:
-    """Write a VOSviewer JSON map of the co-authorship (``coauthors``) or keyword (``keywords``) network."""
+    """Write a VOSviewer JSON map of one network (:data:`NETWORKS`)."""
     doc = vosviewer_json(graph, network, progress=progress)
     out = Path(out)
     with open(out, "w", encoding="utf-8") as fh:
