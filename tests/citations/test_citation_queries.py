@@ -97,7 +97,7 @@ def test_most_cited_local_and_global(store):
 
 
 def test_citing_papers_and_historiograph(store):
-    assert [r["key"] for r in q(store, "citing-papers", work=E)] == [P2, P1]
-    assert [r["key"] for r in q(store, "citing-papers", work="10.1038/30918")] == [P3, P1]  # by DOI
+    assert [r["key"] for r in q(store, "citing-papers", paper=E)] == [P2, P1]
+    assert [r["key"] for r in q(store, "citing-papers", paper="10.1038/30918")] == [P3, P1]  # by DOI
     edges = [(r["citing"], r["cited"]) for r in q(store, "historiograph", min_cited=0)]
     assert edges == [(P2, P1), (P3, P1), (P3, P2)]
