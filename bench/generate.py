@@ -2,7 +2,7 @@
 
     python bench/generate.py --records 100000 --out bench/out/gen-100k [--seed 42] [--dup-rate 0.1]
                              [--broken-rate 0.001] [--formats ris,medline] [--shards 1]
-    python bench/generate.py --sample      # rewrites graphkit/sample/ (bundled sample data)
+    python bench/generate.py --sample --out DIR   # the generated sample (graphkit/sample/ is real data)
 
 writes ``export-000.ris``, ``export-000.nbib`` (one pair per shard), ``duplicates.tsv`` (every
 duplicate pair: which record of the RIS export is which record of the MEDLINE export) and
@@ -111,8 +111,11 @@ ABSTRACT_SHARE = {"medline": 0.979, "ris": 0.29}
 TITLE_WORDS, ABSTRACT_WORDS = (13.8, 4.9), (240.0, 150.0)
 # =====================================================================================================
 
-FORMATS = ("ris", "medline")
-SUFFIX = {"ris": ".ris", "medline": ".nbib"}
+FORMATS = ("ris", "medline", "pubmed-xml")  # pubmed-xml stands in for medline (the same PubMed records)
+SUFFIX = {"ris": ".ris", "medline": ".nbib", "pubmed-xml": ".xml"}
+XML_HEAD = ('<?xml version="1.0" encoding="utf-8"?>\n<!DOCTYPE PubmedArticleSet PUBLIC "-//NLM//DTD PubMedArticle, '
+            '1st January 2024//EN" "https://dtd.nlm.nih.gov/ncbi/pubmed/out/pubmed_240101.dtd">\n<PubmedArticleSet>\n')
+XML_TAIL = "</PubmedArticleSet>\n"
 BROKEN_KINDS = ("no-end", "encoding")
 # Variations between the two copies of a duplicated work (probabilities per pair).
 RIS_DOI_STYLE = (("plain", 0.5), ("upper", 0.2), ("url", 0.2), ("doi-prefix", 0.1))
@@ -631,6 +634,60 @@ def medline_lines(w: Work, world: World, rng: random.Random) -> list[str]:
     return out
 
 
+def _x(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+
+
+def pubmed_xml_lines(w: Work, world: World, rng: random.Random) -> list[str]:
+    """The same PubMed record as :func:`medline_lines`, as a PubMed XML ``<PubmedArticle>``."""
+    jname, jabbr, issn, eissn, _, _ = world.journal(w.journal)
+    month = _MONTHS[w.wid % 12]
+    title = w.title if w.title.endswith((".", "?")) else w.title + "."
+    out = ["<PubmedArticle>", '<MedlineCitation Status="MEDLINE" Owner="NLM">', f'<PMID Version="1">{w.pmid}</PMID>',
+           '<Article PubModel="Print">', "<Journal>"]
+    if eissn:
+        out.append(f'<ISSN IssnType="Electronic">{eissn}</ISSN>')
+    out.append(f'<JournalIssue CitedMedium="Print"><Volume>{_x(w.volume)}</Volume>'
+               + (f"<Issue>{_x(w.issue)}</Issue>" if w.issue else "")
+               + f"<PubDate><Year>{w.year}</Year><Month>{month}</Month></PubDate></JournalIssue>")
+    out.append(f"<Title>{_x(jname)}</Title><ISOAbbreviation>{_x(jabbr)}</ISOAbbreviation></Journal>")
+    out.append(f"<ArticleTitle>{_x(title)}</ArticleTitle>")
+    pg = _medline_pages(w.first_page, w.last_page)
+    if pg:
+        out.append(f"<Pagination><MedlinePgn>{_x(pg)}</MedlinePgn></Pagination>")
+    if w.doi:
+        out.append(f'<ELocationID EIdType="doi" ValidYN="Y">{_x(w.doi)}</ELocationID>')
+    if w.abstract and rng.random() < ABSTRACT_SHARE["medline"] / max(ABSTRACT_SHARE.values()):
+        out.append(f"<Abstract><AbstractText>{_x(w.abstract)}</AbstractText></Abstract>")
+    out.append('<AuthorList CompleteYN="Y">')
+    for p in w.authors:
+        ident = f'<Identifier Source="ORCID">{p.orcid}</Identifier>' if p.orcid else ""
+        out.append(f'<Author ValidYN="Y"><LastName>{_x(p.family)}</LastName><ForeName>{_x(p.given)}</ForeName>'
+                   f"<Initials>{_x(p.initials)}</Initials>{ident}</Author>")
+    out.append("</AuthorList><Language>eng</Language>")
+    out.append(f"<PublicationTypeList><PublicationType>{_x(w.pub_type)}</PublicationType></PublicationTypeList>")
+    out.append("</Article>")
+    out.append(f"<MedlineJournalInfo><MedlineTA>{_x(jabbr)}</MedlineTA><ISSNLinking>{issn}</ISSNLinking>"
+               "</MedlineJournalInfo>")
+    if w.mesh:
+        out.append("<MeshHeadingList>")
+        for m in w.mesh:  # "*Heading/qual" or "Heading/*qual": the star marks the major topic
+            heading, *quals = m.split("/")
+            yn = "Y" if heading.startswith("*") else "N"
+            out.append(f'<MeshHeading><DescriptorName MajorTopicYN="{yn}">{_x(heading.lstrip("*"))}</DescriptorName>'
+                       + "".join(f'<QualifierName MajorTopicYN="{"Y" if q.startswith("*") else "N"}">'
+                                 f"{_x(q.lstrip('*'))}</QualifierName>" for q in quals) + "</MeshHeading>")
+        out.append("</MeshHeadingList>")
+    if w.keywords:
+        out.append('<KeywordList Owner="NOTNLM">' + "".join(f"<Keyword>{_x(k)}</Keyword>" for k in w.keywords)
+                   + "</KeywordList>")
+    out.append("</MedlineCitation>")
+    out.append('<PubmedData><ArticleIdList><ArticleId IdType="pubmed">' + w.pmid + "</ArticleId>"
+               + (f'<ArticleId IdType="doi">{_x(w.doi)}</ArticleId>' if w.doi else "") + "</ArticleIdList></PubmedData>")
+    out.append("</PubmedArticle>")
+    return out
+
+
 def _ris_title(title: str, rng: random.Random) -> str:
     r = rng.random()
     if r < 0.3 and ": " in title:
@@ -696,6 +753,13 @@ class _Writer:
         self.manifest = manifest
         self.line = 1
         self.pending: tuple[list[str], str | None, int] | None = None
+        if fmt == "pubmed-xml":
+            self._write(XML_HEAD.encode("utf-8"))
+
+    def _write(self, data: bytes) -> None:
+        self.line += data.count(b"\n")
+        self.fh.write(data)
+        self.info.bytes += len(data)
 
     def add(self, lines: list[str], broken: str | None) -> int:
         """Queue a record; returns its 1-based ordinal in this file."""
@@ -710,7 +774,9 @@ class _Writer:
         self.pending = None
         if broken == "no-end" and last:
             broken = "encoding"
-        end = ["ER  - ", ""] if self.fmt == "ris" else [""]
+        if self.fmt == "pubmed-xml":
+            broken = None  # a broken XML record would cost the rest of its file: XML is written whole
+        end = ["ER  - ", ""] if self.fmt == "ris" else [] if self.fmt == "pubmed-xml" else [""]
         if broken == "no-end":
             end = []  # RIS: no ER before the next TY; MEDLINE: no blank line before the next PMID
         body = "\n".join(lines + end) + "\n"
@@ -731,6 +797,8 @@ class _Writer:
     def close(self) -> FileInfo:
         if self.pending is not None:
             self._flush(last=True)
+        if self.fmt == "pubmed-xml":
+            self._write(XML_TAIL.encode("utf-8"))
         self.fh.close()
         return self.info
 
@@ -746,8 +814,9 @@ def generate(n_records: int, out_dir: Path, *, seed: int = 42, dup_rate: float =
     ``shards`` splits each format over that many files; ``abstract_words`` is (mean, sd) of abstract length.
     """
     formats = tuple(formats)
-    if not formats or any(f not in FORMATS for f in formats):
-        raise ValueError(f"formats must be a non-empty subset of {FORMATS}")
+    if not formats or any(f not in FORMATS for f in formats) or len(formats) > 2 or (
+            len(formats) == 2 and formats[0] != "ris"):
+        raise ValueError(f"formats must be one of {FORMATS}, or ris plus medline or pubmed-xml")
     if not 0 <= dup_rate < 0.5 or not 0 <= broken_rate <= 1:
         raise ValueError("dup_rate must be in [0, 0.5) and broken_rate in [0, 1]")
     t0 = time.perf_counter()
@@ -777,6 +846,8 @@ def generate(n_records: int, out_dir: Path, *, seed: int = 42, dup_rate: float =
         for fmt in targets:
             if fmt == "ris":
                 lines = ris_lines(w, world, rng, duplicate=bool(both), keep_doi=keep_doi)
+            elif fmt == "pubmed-xml":
+                lines = pubmed_xml_lines(w, world, rng)
             else:
                 lines = medline_lines(w, world, rng)
             broken = rng.choice(BROKEN_KINDS) if broken_rate and rng.random() < broken_rate else None
@@ -789,7 +860,7 @@ def generate(n_records: int, out_dir: Path, *, seed: int = 42, dup_rate: float =
             if not shared:
                 manifest.duplicate_pairs_without_shared_doi += 1
             dup_fh.write(f"{writers[('ris', shard)].path.name}\t{ordinals['ris']}\t"
-                         f"{writers[('medline', shard)].path.name}\t{ordinals['medline']}\t{int(shared)}\n")
+                         f"{writers[(formats[1], shard)].path.name}\t{ordinals[formats[1]]}\t{int(shared)}\n")
     manifest.files = [wr.close() for wr in writers.values()]
     if dup_fh:
         dup_fh.close()
@@ -800,18 +871,19 @@ def generate(n_records: int, out_dir: Path, *, seed: int = 42, dup_rate: float =
     return manifest
 
 
-# ---- the bundled sample (graphkit/sample/) ---------------------------------------------------------
+# ---- a generated sample (what graphkit/sample/ held before it became real data) ------------------
+# graphkit/sample/ is now real records written by scripts/make_sample.py; this writes the generated
+# sample (RIS + MEDLINE with known duplicates, plus the corpus seed record) into a directory of your choice.
 SAMPLE_SEED = 2024
 SAMPLE_RECORDS = 170          # about 150 works, 20 of them in both files
 SAMPLE_DUP_RATE = 0.12
 SAMPLE_ABSTRACT_WORDS = (70.0, 30.0)  # short abstracts keep the files small
-SAMPLE_DIR = Path(__file__).resolve().parent.parent / "graphkit" / "sample"
 SEED_RECORD = Path(__file__).resolve().parent.parent.parent / "shared" / "corpus" / "seed" / \
     "scopus-collapsed__seed.ris"
 
 
-def write_sample(out_dir: Path = SAMPLE_DIR, seed_record: Path = SEED_RECORD) -> Manifest:
-    """graphkit/sample/sample.ris + sample.nbib: generated works (fixed seed) with some overlap, and the
+def write_sample(out_dir: Path, seed_record: Path = SEED_RECORD) -> Manifest:
+    """OUT_DIR/sample.ris + sample.nbib: generated works (fixed seed) with some overlap, and the
     collapsed seed record as the first record of sample.ris (kept on its one line)."""
     import tempfile
 
@@ -852,19 +924,22 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--records", type=int, help="records in all files together")
     ap.add_argument("--out", type=Path, help="output directory (created)")
     ap.add_argument("--sample", action="store_true",
-                    help="(re)write graphkit/sample/ (fixed seed, plus the corpus seed record)")
+                    help="write the generated sample (fixed seed, plus the corpus seed record) into --out; "
+                         "the bundled graphkit/sample/ is real data from scripts/make_sample.py")
     ap.add_argument("--seed", type=int, default=42)
     ap.add_argument("--dup-rate", type=float, default=0.1, help="share of records that duplicate another")
     ap.add_argument("--broken-rate", type=float, default=0.001, help="share of records written broken")
-    ap.add_argument("--formats", default="ris,medline", help="comma-separated: ris, medline or both")
+    ap.add_argument("--formats", default="ris,medline", help="comma-separated: ris, medline, pubmed-xml, or ris plus one of the other two")
     ap.add_argument("--shards", type=int, default=1, help="files per format (for parallel parsing)")
     args = ap.parse_args(argv)
     if args.sample:
+        if args.out is None:
+            ap.error("--sample needs --out DIR (graphkit/sample/ is real data: scripts/make_sample.py)")
         try:
-            m = write_sample()
+            m = write_sample(args.out)
         except (OSError, ValueError) as exc:
             ap.error(f"cannot write the sample: {exc}")
-        print(f"{SAMPLE_DIR}: {m.records_per_file}, {m.unique_works} works, {m.duplicate_pairs} duplicate pairs")
+        print(f"{args.out}: {m.records_per_file}, {m.unique_works} works, {m.duplicate_pairs} duplicate pairs")
         return
     if args.records is None or args.out is None:
         ap.error("--records and --out are required (or --sample)")

@@ -1,5 +1,16 @@
 """graphkit: bibliographic exports in, a knowledge graph of papers, authors, journals and terms out.
 
+From Python (docs/python-api.md)::
+
+    import graphkit
+
+    kg = graphkit.build(["refs.ris", "pubmed.nbib"])       # a KnowledgeGraph in memory
+    kg.table("Author"); kg.coauthor_network(); kg.report
+
+    with graphkit.open("graphkit.db") as store:             # or a bolt:// / neo4j:// URI
+        store.ingest(["refs.ris"])
+        store.query("prolific-authors", limit=10)           # pandas DataFrames
+
 The data flow is visible in the package layout::
 
     readers/  (one module per input format)  -> Record, Diagnostic
@@ -10,6 +21,60 @@ The data flow is visible in the package layout::
 
 __version__ = "0.1.0"
 
+from graphkit.api import (
+    GraphStore,
+    KnowledgeGraph,
+    Records,
+    Report,
+    build,
+    open,
+    queries,
+    read,
+    records_dataframe,
+    sample_files,
+)
+from graphkit.errors import (
+    GraphkitError,
+    MissingExtraError,
+    Neo4jAuthError,
+    Neo4jError,
+    Neo4jFeatureError,
+    Neo4jUnavailableError,
+    QueryError,
+    ReadError,
+    SearchError,
+    StoreError,
+    UnsupportedFormatError,
+)
 from graphkit.model import Diagnostic, JournalRef, MeshRef, Person, Record, Source
 
-__all__ = ["Diagnostic", "JournalRef", "MeshRef", "Person", "Record", "Source", "__version__"]
+__all__ = [
+    "Diagnostic",
+    "GraphStore",
+    "GraphkitError",
+    "JournalRef",
+    "KnowledgeGraph",
+    "MeshRef",
+    "MissingExtraError",
+    "Neo4jAuthError",
+    "Neo4jError",
+    "Neo4jFeatureError",
+    "Neo4jUnavailableError",
+    "Person",
+    "QueryError",
+    "ReadError",
+    "Record",
+    "Records",
+    "Report",
+    "SearchError",
+    "Source",
+    "StoreError",
+    "UnsupportedFormatError",
+    "__version__",
+    "build",
+    "open",
+    "queries",
+    "read",
+    "records_dataframe",
+    "sample_files",
+]

@@ -152,7 +152,12 @@ def _build_graph(records: Iterable[Record], options: BuildOptions, progress: Pro
     missing = Counter()
     count = 0
     collector = MentionCollector(extensions())
+    deleted: set[str] = set()
     for rec in records:
+        if rec.deleted:  # a deletion notice (PubMed update files), not a record
+            if rec.pmid:
+                deleted.add(rec.pmid)
+            continue
         count += 1
         full = rec
         if rec.extra or rec.references:  # unmapped tags and reference lists are the extensions' (below):
@@ -169,6 +174,14 @@ def _build_graph(records: Iterable[Record], options: BuildOptions, progress: Pro
             missing[m] += 1
         progress("resolve", 1, None)
 
+    removed = 0
+    if deleted:  # deleted PMIDs leave the graph, whichever file came first
+        kept = [r for r in resolver.records if r.pmid not in deleted]
+        removed = len(resolver.records) - len(kept)
+        resolver = PaperResolver()
+        for rec in kept:
+            resolver.add(rec)
+        del kept
     clock.lap("read+match papers")
     works = resolver.works()
     resolver.release()
@@ -245,12 +258,12 @@ def _build_graph(records: Iterable[Record], options: BuildOptions, progress: Pro
         for heading, (major, quals) in plan.mesh.items():
             mkey = mesh_keys.get(heading)
             if mkey is None:
-                info = mesh_term(heading, vocab)
-                mkey = mesh_keys[heading] = info.key
+                term = mesh_term(heading, vocab)
+                mkey = mesh_keys[heading] = term.key
                 if not graph.has_node(Label.MESH, mkey):
-                    graph.add_node(Label.MESH, mkey, ui=info.ui, name=info.name,
-                                   tree_numbers=list(info.tree_numbers), check_tag=info.check_tag)
-                if info.ui is None:
+                    graph.add_node(Label.MESH, mkey, ui=term.ui, name=term.name,
+                                   tree_numbers=list(term.tree_numbers), check_tag=term.check_tag)
+                if term.ui is None:
                     mesh_unknown[heading] += 1
             have = graph.edge(RelType.HAS_MESH, w.key, mkey)  # two spellings of one descriptor
             if have is not None:
@@ -275,6 +288,11 @@ def _build_graph(records: Iterable[Record], options: BuildOptions, progress: Pro
     result.report = _report(result, files, missing, n_works, authors, journals, keyword_stats, mesh_unknown,
                             derived.get("co-author", {}).get("papers_over_cap", 0), options)
     result.report.update(extension_reports)
+    if deleted:
+        result.report["deleted"] = {"pmids": len(deleted), "records_removed": removed}
+        result.report["prisma"]["deleted"] = removed  # not duplicates: taken out before matching
+        result.report["prisma"]["duplicates_removed"] -= removed
+        result.report["duplicates"]["records_merged"] -= removed
     clock.lap("report")
     log.info("built %d papers from %d records (CPU s: %s)", n_works, count, clock)
     return result

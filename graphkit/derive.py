@@ -36,6 +36,10 @@ class Derived:
     targets: tuple[str, ...]  # "Label.property" or "REL_TYPE" names it writes (for docs and checks)
     compute: Callable[[Any, Any], dict[str, Any] | None]  # (graph, options) -> report figures or None
     cypher: tuple[str, ...] = ()  # full recompute on a server store; parameters: $cap (co-author cap)
+    # the same rule as SQL for the columnar core's engines (DuckDB, Spark): options -> [(target, sql)];
+    # target is the Label/RelType value whose table the query replaces, or "figures" (one row: report
+    # figures). Tables are named "{Paper}", "{AUTHORED}", ... (str.format placeholders of the values).
+    sql: Callable[[Any], list[tuple[str, str]]] | None = None
 
 
 def compute_coauthors(graph: Any, options: Any) -> dict[str, Any]:
@@ -92,6 +96,37 @@ _TERM_CYPHER = tuple(
     f"MATCH (t:{label.value}) SET t.papers = size([(t)<-[:{rel.value}]-(:{Label.PAPER.value}) | 1])"
     for label, rel in TERM_LINKS.items())
 
+
+
+def _coauthor_sql(options: Any) -> list[tuple[str, str]]:
+    cap = int(getattr(options, "coauthor_cap", 100))
+    by_paper = "SELECT target FROM {AUTHORED} GROUP BY target HAVING count(DISTINCT source) %s " + str(cap)
+    return [
+        (RelType.CO_AUTHOR.value,
+         "SELECT a.source, b.source AS target, count(*) AS papers, min(p.year) AS first_year, "
+         "max(p.year) AS last_year "
+         "FROM (SELECT DISTINCT source, target FROM {AUTHORED}) a "
+         "JOIN (SELECT DISTINCT source, target FROM {AUTHORED}) b ON b.target = a.target AND a.source < b.source "
+         f"JOIN ({by_paper % '<='}) ok ON ok.target = a.target "
+         "LEFT JOIN {Paper} p ON p.key = a.target "
+         "GROUP BY a.source, b.source"),
+        ("figures", f"SELECT {cap} AS cap, count(*) AS papers_over_cap FROM ({by_paper % '>'}) x"),
+    ]
+
+
+def _term_sql(options: Any) -> list[tuple[str, str]]:  # noqa: ARG001
+    from graphkit.schema import NODE_PROPERTIES
+
+    out = []
+    for label, rel in TERM_LINKS.items():
+        cols = ", ".join(f"n.{p}" for p in NODE_PROPERTIES[label] if p != "papers")
+        out.append((label.value,
+                    f"SELECT {cols}, coalesce(c.n, 0) AS papers FROM {{{label.value}}} n "
+                    f"LEFT JOIN (SELECT target, count(*) AS n FROM {{{rel.value}}} GROUP BY target) c "
+                    "ON c.target = n.key"))
+    return out
+
+
 _REGISTRY: dict[str, Derived] = {}
 
 
@@ -119,5 +154,6 @@ def derive_all(graph: Any, options: Any) -> dict[str, dict[str, Any]]:
     return out
 
 
-register(Derived("co-author", (RelType.CO_AUTHOR.value,), compute_coauthors, _COAUTHOR_CYPHER))
-register(Derived("term-papers", ("Keyword.papers", "MeshTerm.papers"), count_term_papers, _TERM_CYPHER))
+register(Derived("co-author", (RelType.CO_AUTHOR.value,), compute_coauthors, _COAUTHOR_CYPHER, _coauthor_sql))
+register(Derived("term-papers", ("Keyword.papers", "MeshTerm.papers"), count_term_papers, _TERM_CYPHER,
+                 _term_sql))

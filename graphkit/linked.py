@@ -106,8 +106,9 @@ def validate(path: str | Path, *, rdf_format: str | None = None, shapes_path: st
     """Validate an RDF export against the shipped SHACL shapes (ontology as the ontology graph)."""
     try:
         import pyshacl
-    except ImportError:  # pragma: no cover - pyshacl is in the "shacl" extra
-        raise GraphkitError("graphkit validate needs pyshacl: pip install 'graphkit[shacl]'") from None
+    except ImportError:  # pyshacl is in the "rdf" extra
+        raise GraphkitError("graphkit validate needs the optional dependency 'pyshacl': "
+                            "pip install 'graphkit[rdf]'") from None
     from rdflib import BNode
     from rdflib.namespace import RDF, SH
 

@@ -76,6 +76,8 @@ class Record:
     abstract: str | None = None
     references: list[str] = field(default_factory=list)
     extra: dict[str, list[str]] = field(default_factory=dict)
+    # a deletion notice (PubMed update files' DeleteCitation): every record with this pmid leaves the graph
+    deleted: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict with the documented keys (source flattened to file/line/format)."""

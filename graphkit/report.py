@@ -44,6 +44,7 @@ def to_markdown(report: dict[str, Any]) -> str:
     out += ["## PRISMA-style count", "",
             f"- Records identified: **{p['identified']}**",
             f"- Duplicates removed: **{p['duplicates_removed']}**",
+            *([f"- Removed by PubMed deletion notices: **{p['deleted']}**"] if p.get("deleted") else []),
             f"- Records remaining (unique papers): **{p['remaining']}**", ""]
     out += ["## Files", ""]
     rows = []

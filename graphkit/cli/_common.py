@@ -29,7 +29,8 @@ def store_options(func: Callable) -> Callable:
 
 
 def user_errors(func: Callable) -> Callable:
-    """Turn library errors into one-line ClickExceptions (exit 1), never a traceback."""
+    """Turn library errors into one-line ClickExceptions (exit 1), never a traceback; a missing optional
+    dependency becomes the one line that names the extra to install (graphkit.errors.EXTRAS)."""
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -37,6 +38,13 @@ def user_errors(func: Callable) -> Callable:
             return func(*args, **kwargs)
         except GraphkitError as exc:
             raise click.ClickException(" ".join(str(exc).split())) from None
+        except ImportError as exc:
+            from graphkit.errors import missing_extra
+
+            err = missing_extra(exc)
+            if err is None:
+                raise
+            raise click.ClickException(str(err)) from None
 
     return wrapper
 

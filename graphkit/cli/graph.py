@@ -28,7 +28,7 @@ def build(files: tuple[str, ...], fmt: str, author_key: str, coauthor_cap: int, 
     """Build the graph of FILES with a progress bar on stderr."""
     from graphkit.build import BuildOptions, build_from_files
 
-    options = BuildOptions(author_key=author_key, coauthor_cap=coauthor_cap, format=fmt)
+    options = BuildOptions(author_key=author_key, coauthor_cap=coauthor_cap, format=fmt)  # type: ignore[arg-type]
     with progress_bar(not quiet) as progress:
         return build_from_files(list(files), options, progress=progress)
 

@@ -26,6 +26,7 @@ READERS: dict[str, str] = {
     "bibtex": "graphkit.readers.bibtex:read_bibtex",
     "scopus-csv": "graphkit.readers.scopus_csv:read_scopus_csv",
     "csl-json": "graphkit.readers.csl_json:read_csl_json",
+    "pubmed-xml": "graphkit.readers.pubmed_xml:read_pubmed_xml",
     "lens-csv": "graphkit.readers.other:read_lens_csv",
     "openalex-csv": "graphkit.readers.other:read_openalex_csv",
     "embase-csv": "graphkit.readers.other:read_embase_csv",
@@ -36,11 +37,12 @@ READERS: dict[str, str] = {
 }
 
 # The formats a user may name with --format (the "other" ones are detected, not named).
-MAIN_FORMATS = ("ris", "medline", "wos", "bibtex", "scopus-csv", "csl-json")
+MAIN_FORMATS = ("ris", "medline", "wos", "bibtex", "scopus-csv", "csl-json", "pubmed-xml")
 
 # Content signatures, tried in order on the first 64 KiB (BOM stripped). First match wins.
 _M = re.MULTILINE
 SIGNATURES: list[tuple[str, re.Pattern[str]]] = [
+    ("pubmed-xml", re.compile(r"\A\s*(<\?xml[^>]*>\s*)?(<!DOCTYPE\s+Pubmed|<Pubmed(Article|BookArticle)?Set[\s>]|<PubmedArticle[\s>])")),
     ("csl-json", re.compile(r"\A\s*[\[{]")),
     ("proquest-text", re.compile(r"^Report Information from ProQuest", _M)),
     ("endnote-tagged", re.compile(r"\A\s*%[0-9A-Z] \S", _M)),
@@ -62,7 +64,7 @@ CSV_HEADERS: list[tuple[str, tuple[str, ...]]] = [
 
 SUFFIXES = {
     ".ris": "ris", ".nbib": "medline", ".medline": "medline", ".ciw": "wos", ".isi": "wos",
-    ".bib": "bibtex", ".json": "csl-json", ".csv": "scopus-csv", ".enl": "endnote-tagged",
+    ".bib": "bibtex", ".json": "csl-json", ".xml": "pubmed-xml", ".gz": "pubmed-xml", ".csv": "scopus-csv", ".enl": "endnote-tagged",
 }
 
 

@@ -92,10 +92,22 @@ class TextLines(_TextSource):
             yield number, text
 
 
+GZIP_MAGIC = b"\x1f\x8b"
+
+
 def read_head(path: str | Path, size: int = 65536) -> str:
     """The first bytes of a file as text (BOM stripped, lenient decoding), for format detection."""
     with open(path, "rb") as fh:
         data = fh.read(size)
+    if data.startswith(GZIP_MAGIC):  # NLM ships PubMed XML as .xml.gz: detect on the content inside
+        import zlib
+
+        try:
+            inner = zlib.decompressobj(16 + zlib.MAX_WBITS).decompress(data, size)
+        except zlib.error:
+            inner = b""
+        if inner.lstrip().startswith(b"<"):  # only the XML reader reads gzip; other gzip stays binary
+            data = inner
     if data.startswith(BOM):
         data = data[len(BOM):]
     return data.decode("utf-8", errors="replace")

@@ -103,6 +103,7 @@ class PaperResolver:
         self._by_title_only: dict[str, list[int]] = defaultdict(list)
         self._blocks: dict[tuple, list[tuple[int, str]]] = defaultdict(list)
         self._titles: list[str] = []
+        self._meta: list[tuple[str, int | None, str | None]] = []  # per index: source id, year, raw title
 
     # -- union-find ---------------------------------------------------------------------------
     def _find(self, i: int) -> int:
@@ -145,13 +146,17 @@ class PaperResolver:
 
     def add(self, rec: Record) -> int:
         """Add one record; returns its index. Merges it into an existing work when one matches."""
-        idx = len(self.records)
         self.records.append(rec)
+        return self.add_keys(source_id(rec), normalise_doi(rec.doi), record_pmid(rec), _page(rec), _family(rec),
+                             normalise_title(rec.title), rec.year, rec.title)
+
+    def add_keys(self, source: str, doi: str | None, pmid: str | None, page: str | None, family: str | None,
+                 title: str, year: int | None, raw_title: str | None) -> int:
+        """Add one record by its normalised match keys (what :meth:`add` computes from a Record; the
+        columnar core computes them in worker processes and replays only the records that share a key)."""
+        idx = len(self._parent)
+        self._meta.append((source, year, raw_title))
         self._parent.append(idx)
-        doi = normalise_doi(rec.doi)
-        pmid = record_pmid(rec)
-        page, family = _page(rec), _family(rec)
-        title = normalise_title(rec.title)
         self._titles.append(title)
         cluster = _Cluster([idx])
         if doi:
@@ -170,7 +175,7 @@ class PaperResolver:
         if pmid and pmid in self._by_pmid:
             matches.append((self._by_pmid[pmid], "pmid", 1.0))
         if not matches and title:
-            matches.extend(self._title_matches(idx, title, rec.year, doi, pmid, page, family))
+            matches.extend(self._title_matches(idx, title, year, doi, pmid, page, family))
 
         seen_roots: set[int] = set()
         for other, rule, score in matches:
@@ -178,9 +183,8 @@ class PaperResolver:
             if root in seen_roots or root == self._find(idx):
                 continue
             seen_roots.add(root)
-            kept = self.records[min(self._clusters[root].members)]
-            self.duplicates.append(Duplicate(source_id(kept), source_id(rec), rule, rec.title or kept.title,
-                                             score))
+            kept_source, _, kept_title = self._meta[min(self._clusters[root].members)]
+            self.duplicates.append(Duplicate(kept_source, source, rule, raw_title or kept_title, score))
             self._union(root, idx)
 
         if doi:
@@ -188,11 +192,11 @@ class PaperResolver:
         if pmid:
             self._by_pmid.setdefault(pmid, idx)
         if title:
-            self._by_title[(title, rec.year)].append(idx)
+            self._by_title[(title, year)].append(idx)
             self._by_title_only[title].append(idx)
-            if rec.year is not None:
+            if year is not None:
                 flat = title.replace(" ", "")
-                for block in ((rec.year, "<", flat[:BLOCK_CHARS]), (rec.year, ">", flat[-BLOCK_CHARS:])):
+                for block in ((year, "<", flat[:BLOCK_CHARS]), (year, ">", flat[-BLOCK_CHARS:])):
                     entries = self._blocks[block]
                     if len(entries) < BLOCK_LIMIT:
                         entries.append((idx, flat))
@@ -206,7 +210,7 @@ class PaperResolver:
                 return [(other, "title", 1.0)]
         # a record without a year (or a candidate without one): same title, confirmed by page/author
         for other in self._by_title_only.get(title, ()):
-            other_year = self.records[other].year
+            other_year = self._meta[other][1]
             if (year is None) != (other_year is None) and self._compatible(
                     self._find(other), doi, pmid, page, family, need_confirmation=True):
                 return [(other, "title", 1.0)]
@@ -247,9 +251,14 @@ class PaperResolver:
         self._clusters.clear()
         self._parent.clear()
         self._titles.clear()
+        self._meta.clear()
         self.records = []
 
     # -- results ------------------------------------------------------------------------------
+    def roots(self) -> list[int]:
+        """Per added index, the index of the work (union-find root) it belongs to."""
+        return [self._find(i) for i in range(len(self._parent))]
+
     def works(self) -> list["Work"]:
         """The merged works, sorted by key (so the graph does not depend on file order)."""
         out: list[Work] = []

@@ -1,0 +1,238 @@
+"""The columnar graph: one Apache Arrow table per node label and per relationship type.
+
+Node tables have the columns of :data:`graphkit.schema.NODE_PROPERTIES` (``key`` first); edge tables
+``source``, ``target`` and the type's properties. Stable string keys are the identity outside; the
+engine that made the tables used integer ids inside. :class:`ColumnarGraph` offers the same row API as
+:class:`graphkit.graph.Graph` (``nodes``, ``edges``, ``batches``, ``node``, ``edge``, ``add_node``,
+``add_edge``, ``counts``, ``to_networkx``), so every sink and every extension works on either, plus
+:meth:`ColumnarGraph.arrow` for sinks that write straight from Arrow.
+
+A table is *frozen* (Arrow) until something changes it through the row API; it is then *thawed* into
+rows (dicts, like Graph) and frozen again by :meth:`arrow`. Reading a frozen table's row gives a copy:
+change a row with ``add_node`` / ``add_edge``, not by mutating what ``node`` returned.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+import pyarrow as pa
+
+from graphkit.graph import display_label
+from graphkit.schema import EDGE_PROPERTIES, ENDPOINTS, NODE_PROPERTIES, Label, RelType
+
+Item = Label | RelType
+
+_ARROW_TYPES = {"str": pa.string(), "int": pa.int64(), "bool": pa.bool_(), "list[str]": pa.list_(pa.string())}
+
+
+def arrow_schema(item: Item) -> pa.Schema:
+    """The Arrow schema of a label's node table or a type's edge table."""
+    if isinstance(item, Label):
+        return pa.schema([(p, _ARROW_TYPES[t]) for p, t in NODE_PROPERTIES[item].items()])
+    props = [(p, _ARROW_TYPES[t]) for p, t in EDGE_PROPERTIES[item].items()]
+    return pa.schema([("source", pa.string()), ("target", pa.string()), *props])
+
+
+def rows_to_arrow(item: Item, rows: Iterable[dict[str, Any]]) -> pa.Table:
+    """Rows (dicts) as a typed Arrow table of ``item``."""
+    schema = arrow_schema(item)
+    rows = list(rows)
+    return pa.table([pa.array([r.get(f.name) for r in rows], f.type) for f in schema], schema=schema)
+
+
+class ColumnarGraph:
+    def __init__(self, tables: dict[Item, pa.Table] | None = None) -> None:
+        self._tables: dict[Item, pa.Table] = {}
+        self._rows: dict[Item, dict[Any, dict[str, Any]]] = {}
+        self._keys: dict[Label, set[str]] = {}
+        for item, table in (tables or {}).items():
+            self.set_table(item, table)
+
+    # -- tables ---------------------------------------------------------------------------------
+    def set_table(self, item: Item, table: pa.Table) -> None:
+        """Replace a whole table (columns in schema order, cast to the schema's types)."""
+        schema = arrow_schema(item)
+        self._tables[item] = table.select(schema.names).cast(schema)
+        self._rows.pop(item, None)
+        if isinstance(item, Label):
+            self._keys.pop(item, None)
+
+    def arrow(self, item: Item) -> pa.Table:
+        """The table of a label or type (frozen again if it was changed through the row API)."""
+        rows = self._rows.pop(item, None)
+        if rows is not None:
+            self._tables[item] = rows_to_arrow(item, rows.values())
+        table = self._tables.get(item)
+        return table if table is not None else arrow_schema(item).empty_table()
+
+    def _thaw(self, item: Item) -> dict[Any, dict[str, Any]]:
+        rows = self._rows.get(item)
+        if rows is None:
+            table = self._tables.pop(item, None)
+            listed = table.to_pylist() if table is not None else []
+            if isinstance(item, Label):
+                rows = {r["key"]: r for r in listed}
+            else:
+                rows = {(r["source"], r["target"]): r for r in listed}
+            self._rows[item] = rows
+        return rows
+
+    # -- building (row API) -----------------------------------------------------------------------
+    def add_node(self, label: Label, key: str, **props: Any) -> dict[str, Any]:
+        unknown = props.keys() - NODE_PROPERTIES[label].keys() if props else None
+        if unknown:
+            raise ValueError(f"{label} has no properties {sorted(unknown)}")
+        rows = self._thaw(label)
+        row = rows.get(key)
+        if row is None:
+            row = rows[key] = {name: None for name in NODE_PROPERTIES[label]}
+            row["key"] = key
+            keys = self._keys.get(label)
+            if keys is not None:
+                keys.add(key)
+        for name, value in props.items():
+            if name != "key":
+                row[name] = value
+        return row
+
+    def add_edge(self, type: RelType, source: str, target: str, **props: Any) -> dict[str, Any]:
+        unknown = props.keys() - EDGE_PROPERTIES[type].keys() if props else None
+        if unknown:
+            raise ValueError(f"{type} has no properties {sorted(unknown)}")
+        start, end = ENDPOINTS[type]
+        if not self.has_node(start, source):
+            raise KeyError(f"{type} edge has undefined source {source!r}")
+        if not self.has_node(end, target):
+            raise KeyError(f"{type} edge has undefined target {target!r}")
+        if type is RelType.CO_AUTHOR and target < source:
+            source, target = target, source
+        rows = self._thaw(type)
+        row = rows.get((source, target))
+        if row is None:
+            row = rows[(source, target)] = {"source": source, "target": target,
+                                            **dict.fromkeys(EDGE_PROPERTIES[type])}
+        row.update(props)
+        return row
+
+    def clear_edges(self, type: RelType) -> None:
+        self._tables.pop(type, None)
+        self._rows[type] = {}
+
+    def remove_node(self, label: Label, key: str) -> None:
+        self._thaw(label).pop(key, None)
+        self._keys.pop(label, None)
+        for type, (start, end) in ENDPOINTS.items():
+            if label in (start, end):
+                rows = self._thaw(type)
+                for pair in [p for p in rows if (start == label and p[0] == key) or (end == label and p[1] == key)]:
+                    del rows[pair]
+
+    # -- reading ----------------------------------------------------------------------------------
+    def _key_set(self, label: Label) -> set[str]:
+        keys = self._keys.get(label)
+        if keys is None:
+            rows = self._rows.get(label)
+            if rows is not None:
+                keys = set(rows)
+            else:
+                table = self._tables.get(label)
+                keys = set(table.column("key").to_pylist()) if table is not None else set()
+            self._keys[label] = keys
+        return keys
+
+    def has_node(self, label: Label, key: str) -> bool:
+        rows = self._rows.get(label)
+        if rows is not None:
+            return key in rows
+        return key in self._key_set(label)
+
+    def node(self, label: Label, key: str) -> dict[str, Any] | None:
+        rows = self._rows.get(label)
+        if rows is not None:
+            return rows.get(key)
+        table = self._tables.get(label)
+        if table is None or key not in self._key_set(label):
+            return None
+        import pyarrow.compute as pc
+
+        hit = table.filter(pc.equal(table.column("key"), key))
+        return hit.slice(0, 1).to_pylist()[0]
+
+    def edge(self, type: RelType, source: str, target: str) -> dict[str, Any] | None:
+        if type is RelType.CO_AUTHOR and target < source:
+            source, target = target, source
+        return self._thaw(type).get((source, target))
+
+    def _iter(self, item: Item) -> Iterator[dict[str, Any]]:
+        rows = self._rows.get(item)
+        if rows is not None:
+            yield from rows.values()
+            return
+        table = self._tables.get(item)
+        if table is None:
+            return
+        for batch in table.to_batches(max_chunksize=4096):
+            yield from batch.to_pylist()
+
+    def nodes(self, label: Label) -> Iterable[dict[str, Any]]:
+        return self._iter(label)
+
+    def edges(self, type: RelType) -> Iterable[dict[str, Any]]:
+        return self._iter(type)
+
+    def batches(self, label_or_type: Item, size: int = 1000) -> Iterator[list[dict[str, Any]]]:
+        rows = self._rows.get(label_or_type)
+        if rows is not None:
+            values = list(rows.values())
+            for i in range(0, len(values), size):
+                yield values[i:i + size]
+            return
+        table = self._tables.get(label_or_type)
+        if table is None:
+            return
+        for batch in table.to_batches(max_chunksize=size):
+            if batch.num_rows:
+                yield batch.to_pylist()
+
+    def count(self, label_or_type: Item) -> int:
+        rows = self._rows.get(label_or_type)
+        if rows is not None:
+            return len(rows)
+        table = self._tables.get(label_or_type)
+        return table.num_rows if table is not None else 0
+
+    def counts(self) -> dict[str, int]:
+        out = {str(label): self.count(label) for label in Label}
+        out.update({str(t): self.count(t) for t in RelType})
+        return out
+
+    def to_networkx(self):
+        """A networkx MultiDiGraph, as :meth:`graphkit.graph.Graph.to_networkx` builds it."""
+        import networkx as nx
+
+        g = nx.MultiDiGraph()
+        for label in Label:
+            for row in self.nodes(label):
+                g.add_node(row["key"], kind=str(label), label=display_label(label, row),
+                           **{k: v for k, v in row.items() if k != "key" and v is not None})
+        for type in RelType:
+            for row in self.edges(type):
+                g.add_edge(row["source"], row["target"], key=str(type), type=str(type),
+                           **{k: v for k, v in row.items() if k not in ("source", "target") and v is not None})
+        return g
+
+    def to_graph(self):
+        """The same graph as a row-based :class:`graphkit.graph.Graph` (rows sorted by key)."""
+        from graphkit.graph import Graph
+
+        graph = Graph()
+        for label in Label:
+            for row in sorted(self.nodes(label), key=lambda r: r["key"]):
+                graph.add_node(label, row["key"], **{k: v for k, v in row.items() if k != "key"})
+        for type in RelType:
+            for row in sorted(self.edges(type), key=lambda r: (r["source"], r["target"])):
+                graph.add_edge(type, row["source"], row["target"],
+                               **{k: v for k, v in row.items() if k not in ("source", "target")})
+        return graph

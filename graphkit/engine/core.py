@@ -1,0 +1,455 @@
+"""The columnar core: files -> normalised Parquet tables -> SQL rules -> a ColumnarGraph + report.
+
+``build_columnar`` gives the same graph, keys, properties and report as the old core
+(:func:`graphkit.build.build_from_files`; the differential tests hold it to that) with a different
+design: per-record Python runs once per record in worker processes (:mod:`graphkit.engine.ingest`),
+the relational work runs in an engine (DuckDB in-process by default, Apache Spark with
+``engine="spark"``) on the SQL of :mod:`graphkit.engine.rules`, and the graph stays Arrow tables.
+
+Two steps are sequential by nature and run in the driver on the few rows that need them:
+
+- the paper matcher (:class:`graphkit.resolve.papers.PaperResolver`, the old core's own code) is
+  replayed in record order on the records that share a DOI, PMID, title or title block with another
+  record; every other record is a paper of its own;
+- the journal check of cited references matched by (author, year, volume, page) runs
+  :func:`graphkit.resolve.cites.journal_compatible` on the candidate pairs.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import tempfile
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+
+from graphkit.build import BuildOptions, BuildResult
+from graphkit.columnar import ColumnarGraph, arrow_schema
+from graphkit.derive import entries as derived_entries
+from graphkit.engine import rules
+from graphkit.engine.ingest import (TaskResult, default_workers, normalise_task, plan_tasks, run_tasks,
+                                    serial_order)
+from graphkit.engine.normalise import SCHEMAS
+from graphkit.engine.sql import DuckDBEngine, Engine, EngineError, SparkEngine
+from graphkit.extend import Mention, ResolveContext, extensions
+from graphkit.model import Diagnostic
+from graphkit.progress import Progress, null_progress
+from graphkit.resolve.authors import AuthorInfo
+from graphkit.resolve.cites import journal_compatible
+from graphkit.resolve.papers import PaperResolver
+from graphkit.resolve.text import short_hash
+from graphkit.schema import EDGE_PROPERTIES, NODE_PROPERTIES, Label, RelType
+
+log = logging.getLogger(__name__)
+
+ENGINES = ("default", "spark")
+JLAB_MAX_ROUNDS = 64
+
+# graph table -> the rule table it is selected from (columns named as the schema)
+GRAPH_SOURCES: dict[Label | RelType, str] = {
+    Label.PAPER: "paper", Label.AUTHOR: "author", Label.JOURNAL: "journal", Label.KEYWORD: "keyword",
+    Label.MESH: "meshterm", RelType.AUTHORED: "authored", RelType.PUBLISHED_IN: "published_in",
+    RelType.HAS_KEYWORD: "has_keyword", RelType.HAS_MESH: "has_mesh", RelType.CITES: "cites",
+}
+
+
+@dataclass(slots=True)
+class EngineOptions:
+    engine: str = "default"  # "default" (DuckDB in-process) or "spark"
+    spark_master: str = "local[*]"
+    workers: int | None = None  # reader/normaliser processes (default: one per core)
+    chunk_bytes: int | None = None  # byte ranges of large files per task (default: the parallel reader's)
+    workdir: str | None = None  # where the normalised tables and spill files go (default: a temp dir)
+    keep_workdir: bool = False
+
+
+@dataclass(slots=True)
+class _Clock:
+    laps: list[tuple[str, float]] = field(default_factory=list)
+    last: float = field(default_factory=time.perf_counter)
+
+    def lap(self, name: str) -> None:
+        now = time.perf_counter()
+        self.laps.append((name, now - self.last))
+        self.last = now
+
+    def __str__(self) -> str:
+        return ", ".join(f"{n} {s:.2f}" for n, s in self.laps)
+
+
+def graph_table(item: Label | RelType) -> str:
+    """The engine's name for a graph table (engines fold identifier case, so it must not clash with
+    the rule tables)."""
+    return f"g_{item.value}"
+
+
+def open_engine(options: EngineOptions, workdir: str) -> Engine:
+    if options.engine == "spark":
+        return SparkEngine(options.spark_master)
+    if options.engine == "default":
+        return DuckDBEngine(workdir)
+    raise EngineError(f"unknown engine {options.engine!r}: choose one of {', '.join(ENGINES)}")
+
+
+def build_columnar(paths: Sequence[str | Path], options: BuildOptions = BuildOptions(),
+                   engine: EngineOptions | None = None, *, progress: Progress = null_progress) -> BuildResult:
+    """Build the graph of ``paths`` with the columnar core."""
+    engine_options = engine or EngineOptions()
+    workdir = engine_options.workdir or tempfile.mkdtemp(prefix="graphkit-engine-")
+    Path(workdir).mkdir(parents=True, exist_ok=True)
+    eng = open_engine(engine_options, workdir)
+    try:
+        return _Build(eng, [str(p) for p in paths], options, engine_options, workdir, progress).run()
+    finally:
+        eng.close()
+        if not engine_options.keep_workdir and not engine_options.workdir:
+            shutil.rmtree(workdir, ignore_errors=True)
+
+
+class _Build:
+    def __init__(self, eng: Engine, paths: list[str], options: BuildOptions, engine_options: EngineOptions,
+                 workdir: str, progress: Progress) -> None:
+        self.eng = eng
+        self.paths = paths
+        self.options = options
+        self.engine_options = engine_options
+        self.workdir = workdir
+        self.progress = progress
+        self.clock = _Clock()
+        self.exts = extensions()
+
+    def run(self) -> BuildResult:
+        results = self._normalise()
+        diagnostics = serial_order(results)
+        records = sum(r.records for r in results)
+        self.clock.lap("read+normalise")
+        for name, schema in SCHEMAS.items():
+            self.eng.register_parquet(name, f"{self.workdir}/tables/{name}", schema)
+        duplicates = self._match_papers()
+        self.clock.lap("match papers")
+        self._steps(rules.WORK_STEPS)
+        self._fix_keys()
+        self._steps(rules.PAPER_STEPS)
+        self._steps(rules.AUTHOR_STEPS)
+        self.clock.lap("papers+authors")
+        self._journals()
+        self._steps(rules.JOURNAL_STEPS)
+        self._steps(rules.TERM_STEPS)
+        self.clock.lap("journals+terms")
+        self._steps(rules.CITE_STEPS)
+        self._cites()
+        self.clock.lap("cites")
+        graph = ColumnarGraph()
+        for item, source in GRAPH_SOURCES.items():
+            self.eng.create(graph_table(item), _select_graph(item, source))
+        report_ext: dict[str, Any] = {}
+        if self.exts:
+            for item in GRAPH_SOURCES:
+                graph.set_table(item, self.eng.table(graph_table(item)))
+            self._extensions(results, graph, report_ext)
+            self.clock.lap("extensions")
+        derived = self._derive(graph)
+        self.clock.lap("derived")
+        result = BuildResult(graph, records=records, diagnostics=diagnostics, duplicates=duplicates)
+        result.authors = _LazyAuthors(self.eng.arrow("SELECT akey, family, given, n FROM variants"))
+        result.report = self._report(result, derived, results)
+        result.report.update(report_ext)
+        self.clock.lap("report")
+        log.info("columnar core (%s): %d records -> %d papers (wall s: %s)", self.eng.name, records,
+                 graph.count(Label.PAPER), self.clock)
+        return result
+
+    # -- reading -------------------------------------------------------------------------------
+    def _normalise(self) -> list[TaskResult]:
+        workers = self.engine_options.workers or default_workers()
+        outdir = f"{self.workdir}/tables"
+        mode = self.options.author_key
+        if self.eng.name == "spark":
+            tasks = plan_tasks(self.paths, self.options.format, max(workers, 2), self.engine_options.chunk_bytes)
+            sc = self.eng.spark.sparkContext  # type: ignore[attr-defined]
+            indexed = list(enumerate(tasks))
+            got = sc.parallelize(indexed, max(1, len(indexed))).map(
+                lambda it: normalise_task(it[1], it[0], mode, outdir)).collect()
+            by_tid = {r.tid: r for r in got}
+            return list(run_tasks_from(tasks, [by_tid[i] for i in range(len(tasks))], self.progress))
+        tasks = plan_tasks(self.paths, self.options.format, workers, self.engine_options.chunk_bytes)
+        return list(run_tasks(tasks, mode, outdir, workers, self.progress))
+
+    def _steps(self, steps: list[tuple[str, str]]) -> None:
+        for name, sql in steps:
+            self.eng.create(name, sql)
+
+    # -- papers --------------------------------------------------------------------------------
+    def _match_papers(self):
+        cand = self.eng.arrow(rules.MATCH_CANDIDATES)
+        resolver = PaperResolver()
+        rids = cand.column("rid").to_pylist()
+        cols = [cand.column(c).to_pylist() for c in
+                ("src", "doi_n", "pmid_i", "page_sq", "fam_sq", "title_n", "year", "title")]
+        for src, doi, pmid, page, fam, title_n, year, title in zip(*cols):
+            resolver.add_keys(src, doi, str(pmid) if pmid is not None else None, page, fam, title_n or "", year,
+                              title)
+        roots = resolver.roots()
+        member = pa.table({"rid": pa.array(rids, pa.int64()),
+                           "root": pa.array([rids[r] for r in roots], pa.int64())})
+        self.eng.register_arrow("member", member)
+        self.progress("match papers", len(rids), len(rids))
+        return resolver.duplicates
+
+    def _fix_keys(self) -> None:
+        """Works that got the same key: all but the first (in root order) get a suffix from their sources."""
+        rows = self.eng.arrow(rules.KEY_COLLISIONS).to_pylist()
+        used: set[str] = set()
+        fixed = []
+        for row in rows:
+            key = row["key0"]
+            if key in used:
+                key = f"{key}:{short_hash('|'.join(sorted(row['sources'])))[:8]}"
+                fixed.append((row["wid"], key))
+            used.add(key)
+        self.eng.register_arrow("wfix", pa.table({"wid": pa.array([w for w, _ in fixed], pa.int64()),
+                                                  "key": pa.array([k for _, k in fixed], pa.string())}))
+
+    # -- journals ------------------------------------------------------------------------------
+    def _journals(self) -> None:
+        self.eng.create("jedge", rules.JOURNAL_EDGES)
+        self.eng.create("jlab", rules.JLAB_INIT)
+        for _ in range(JLAB_MAX_ROUNDS):
+            self.eng.create("jlab_next", rules.JLAB_STEP)
+            changed = self.eng.arrow(rules.JLAB_CHANGED).column("n")[0].as_py()
+            self.eng.create("jlab", "SELECT tok, lab FROM jlab_next")
+            if not changed:
+                return
+        raise EngineError("journal components did not converge")  # pragma: no cover (diameter > 64)
+
+    # -- cites ---------------------------------------------------------------------------------
+    def _cites(self) -> None:
+        cand = self.eng.arrow(rules.CITE_CANDIDATES).to_pylist()
+        names: dict[str, list[str]] = {}
+        if cand:
+            for row in self.eng.arrow(rules.JOURNAL_NAMES).to_pylist():
+                names.setdefault(row["jkey"], []).append(row["v"])
+        fits: dict[tuple[int, int], list[str]] = {}
+        for row in cand:
+            ref = (row["rid"], row["rpos"])
+            got = fits.setdefault(ref, [])
+            jnames = names.get(row["jkey"], []) if row["jkey"] else []
+            if journal_compatible(row["journal"], jnames):
+                got.append(row["key"])
+        hits = [(rid, rpos, keys[0]) for (rid, rpos), keys in fits.items() if len(keys) == 1]
+        self.eng.register_arrow("cite_loc", pa.table({
+            "rid": pa.array([h[0] for h in hits], pa.int64()), "rpos": pa.array([h[1] for h in hits], pa.int64()),
+            "target": pa.array([h[2] for h in hits], pa.string())}))
+        self.eng.create("cites", rules.CITES)
+
+    # -- extensions and derived data -----------------------------------------------------------
+    def _extensions(self, results: list[TaskResult], graph: ColumnarGraph, report: dict[str, Any]) -> None:
+        pending = [(rid, i, rows) for r in results for rid, i, rows in r.ext_rows]
+        info = {rid: src for r in results for rid, src in r.record_info.items()}
+        mentions: list[list[tuple[tuple, Mention]]] = [[] for _ in self.exts]
+        if pending:
+            rids = sorted({rid for rid, _, _ in pending})
+            self.eng.register_arrow("ext_rids", pa.table({"rid": pa.array(rids, pa.int64())}))
+            where = self.eng.arrow(
+                "SELECT e.rid, k.key, r.rnk, b.n_auth AS kept FROM ext_rids e JOIN recr r ON r.rid = e.rid "
+                "JOIN wkey k ON k.wid = r.wid JOIN best b ON b.wid = r.wid").to_pylist()
+            at = {w["rid"]: w for w in where}
+            keys_of: dict[str, list[str | None]] = {}
+            for row in self.eng.arrow(
+                    "SELECT k.key, a.pos, a.akey FROM (SELECT DISTINCT r.wid FROM ext_rids e JOIN recr r "
+                    "ON r.rid = e.rid) w JOIN akeys a ON a.wid = w.wid JOIN wkey k ON k.wid = w.wid").to_pylist():
+                keys = keys_of.setdefault(row["key"], [])
+                keys.extend([None] * (row["pos"] - len(keys)))
+                keys[row["pos"] - 1] = row["akey"]
+            for rid, i, rows in pending:
+                w = at[rid]
+                source, n_auth = info[rid]
+                by_position = keys_of.get(w["key"], [])
+                by_position = by_position + [None] * (w["kept"] - len(by_position))
+                keys = by_position if n_auth == len(by_position) else None
+                for n, row in enumerate(rows):
+                    author = None
+                    pos = row.get("author_position")
+                    if keys is not None and isinstance(pos, int) and 1 <= pos <= len(keys):
+                        author = keys[pos - 1]
+                    mentions[i].append(((w["key"], w["rnk"], n), Mention(row, w["key"], source, author)))
+        errors = [sum(r.ext_errors[i] for r in results if r.ext_errors) for i in range(len(self.exts))]
+        for i, ext in enumerate(self.exts):
+            ctx = ResolveContext(graph, self.options)
+            ext.resolve(ctx, [m for _, m in sorted(mentions[i], key=lambda x: x[0])])
+            if errors[i]:
+                ctx.report["extract_errors"] = errors[i]
+            if ctx.report:
+                report[ext.name] = ctx.report
+        for item in (*Label, *RelType):  # push what the extensions changed back into the engine
+            if item in graph._rows or (item not in GRAPH_SOURCES and graph.count(item)):  # noqa: SLF001
+                self.eng.register_arrow(graph_table(item), graph.arrow(item))
+
+    def _derive(self, graph: ColumnarGraph) -> dict[str, dict[str, Any]]:
+        names = {item.value: graph_table(item) for item in (*Label, *RelType)}
+        for item in (*Label, *RelType):
+            if item not in GRAPH_SOURCES and item not in graph._rows and not graph.count(item):  # noqa: SLF001
+                self.eng.register_arrow(graph_table(item), arrow_schema(item).empty_table())
+        out: dict[str, dict[str, Any]] = {}
+        for entry in derived_entries():
+            if entry.sql is None:  # an extension's rule without SQL: the row API on the fetched graph
+                for item in (*Label, *RelType):
+                    if graph.count(item) == 0 and item not in graph._rows:  # noqa: SLF001
+                        graph.set_table(item, self.eng.table(graph_table(item)))
+                figures = entry.compute(graph, self.options)
+                for item in (*Label, *RelType):
+                    if item in graph._rows:  # noqa: SLF001
+                        self.eng.register_arrow(graph_table(item), graph.arrow(item))
+            else:
+                figures = None
+                for target, sql in entry.sql(self.options):
+                    query = sql.format(**names)
+                    if target == "figures":
+                        figures = self.eng.arrow(query).to_pylist()[0]
+                    else:
+                        item = _item(target)
+                        self.eng.create(graph_table(item) + "_new", query)
+                        self.eng.create(graph_table(item), _select_graph(item, graph_table(item) + "_new"))
+            if figures:
+                out[entry.name] = figures
+        for item in (*Label, *RelType):
+            graph.set_table(item, self.eng.table(graph_table(item)))
+        return out
+
+    # -- report --------------------------------------------------------------------------------
+    def _report(self, result: BuildResult, derived: dict[str, dict[str, Any]],
+                results: list[TaskResult]) -> dict[str, Any]:
+        eng = self.eng
+        g = result.graph
+        files: dict[str, dict[str, Any]] = {}
+        totals = {"doi": 0, "year": 0, "authors": 0, "journal": 0}
+        for row in eng.arrow(rules.FILE_FIGURES).to_pylist():
+            kinds = sorted((row[f"{k}_at"], i, k) for i, k in enumerate(totals) if row[k])
+            files[row["file"]] = {"format": row["fmt"], "records": row["records"],
+                                  "missing": {k: row[k] for _, _, k in kinds}, "warnings": {}, "errors": {}}
+            for k in totals:
+                totals[k] += row[k]
+        variants: list[dict[str, Any]] = []
+        for row in eng.arrow(rules.AUTHOR_VARIANTS).to_pylist():
+            if not variants or variants[-1]["key"] != row["akey"]:
+                variants.append({"key": row["akey"], "name": row["name"], "variants": []})
+            variants[-1]["variants"].append({"family": row["family"], "given": row["given"], "count": row["n"]})
+        shared = {r["nkey"]: list(r["orcids"]) for r in eng.arrow(rules.SHARED_NAMES).to_pylist()}
+        no_issn = eng.arrow(rules.JOURNALS_WITHOUT_ISSN).to_pylist()
+        invalid = [{"journal": r["jkey"], "value": r["v"]} for r in eng.arrow(rules.INVALID_ISSNS).to_pylist()]
+        kw = eng.arrow(rules.KEYWORD_FIGURES).to_pylist()[0]
+        unknown = {r["heading"]: 1 for r in eng.arrow(rules.MESH_UNKNOWN).to_pylist()}
+        cites = eng.arrow(rules.CITE_FIGURES).to_pylist()[0]
+        n_works = g.count(Label.PAPER)
+        rules_count: dict[str, int] = {}
+        for d in result.duplicates:
+            rules_count[d.rule] = rules_count.get(d.rule, 0) + 1
+        co = derived.get("co-author", {})
+        report = {
+            "files": files,
+            "records": result.records,
+            "prisma": {"identified": result.records, "duplicates_removed": result.records - n_works,
+                       "remaining": n_works},
+            "duplicates": {"pairs_found": len(result.duplicates), "records_merged": result.records - n_works,
+                           "by_rule": dict(sorted(rules_count.items())),
+                           "pairs": [d.as_dict() for d in result.duplicates]},
+            "missing": totals,
+            "authors": {"count": g.count(Label.AUTHOR), "key_mode": self.options.author_key,
+                        "with_variants": len(variants), "variants": variants, "names_shared_by_orcids": shared},
+            "journals": {"count": g.count(Label.JOURNAL), "without_issn": no_issn, "invalid_issns": invalid},
+            "keywords": {"count": kw["count"], "check_tags": kw["check_tags"]},
+            "mesh": {"count": g.count(Label.MESH), "not_in_vocabulary": unknown},
+            "coauthors": {"cap": co.get("cap", self.options.coauthor_cap),
+                          "papers_over_cap": co.get("papers_over_cap", 0), "pairs": g.count(RelType.CO_AUTHOR)},
+            "cites": {"references": cites["refs"], "resolved": cites["resolved"], "edges": g.count(RelType.CITES)},
+            "counts": g.counts(),
+        }
+        _add_diagnostics(report, self.paths, self.options.format, result.diagnostics)
+        return report
+
+
+def run_tasks_from(tasks, results, progress: Progress):
+    """Task results computed elsewhere (Spark executors), with diagnostics shifted as run_tasks does."""
+    from dataclasses import replace
+
+    offset = 0
+    for task, res in zip(tasks, results):
+        if task.start == 0:
+            offset = 0
+        if offset:
+            res.diagnostics = [replace(d, record=d.record + offset) if d.record is not None else d
+                               for d in res.diagnostics]
+        offset += res.ordinals
+        progress("read+normalise", res.records, None)
+        yield res
+
+
+def _add_diagnostics(report: dict[str, Any], paths: list[str], fmt: str, diagnostics: list[Diagnostic]) -> None:
+    """Per-file warning/error counts and files without records, as build_from_files adds them."""
+    files = report["files"]
+    for path in paths:
+        files.setdefault(str(path), {"format": fmt, "records": 0, "missing": {}, "warnings": {}, "errors": {}})
+    for d in diagnostics:
+        entry = files.setdefault(d.source.file, {"format": d.source.format, "records": 0, "missing": {},
+                                                 "warnings": {}, "errors": {}})
+        bucket = entry["errors" if d.severity == "error" else "warnings"]
+        bucket[d.kind] = bucket.get(d.kind, 0) + 1
+    report["files"] = {str(p): files[str(p)] for p in paths} | files
+
+
+def _item(value: str) -> Label | RelType:
+    try:
+        return Label(value)
+    except ValueError:
+        return RelType(value)
+
+
+def _select_graph(item: Label | RelType, source: str) -> str:
+    """The graph table of ``item`` from a rule table with the schema's column names, typed."""
+    spark_types = {"str": "STRING", "int": "BIGINT", "bool": "BOOLEAN", "list[str]": "ARRAY<STRING>"}
+    if isinstance(item, Label):
+        cols = [f"CAST({p} AS {spark_types[t]}) AS {p}" for p, t in NODE_PROPERTIES[item].items()
+                if p != "papers"]
+        if "papers" in NODE_PROPERTIES[item]:
+            cols.append("CAST(NULL AS BIGINT) AS papers" if source in GRAPH_SOURCES.values()
+                        else "CAST(papers AS BIGINT) AS papers")
+    else:
+        cols = ["source", "target"] + [f"CAST({p} AS {spark_types[t]}) AS {p}"
+                                       for p, t in EDGE_PROPERTIES[item].items()]
+    return f"SELECT {', '.join(cols)} FROM {source}"
+
+
+class _LazyAuthors(Mapping):
+    """``BuildResult.authors`` (key -> AuthorInfo with its name variants), built on first use from the
+    variants table (only ``graphkit report --review`` reads it)."""
+
+    def __init__(self, table: pa.Table) -> None:
+        self._table = table
+        self._data: dict[str, AuthorInfo] | None = None
+
+    def _load(self) -> dict[str, AuthorInfo]:
+        if self._data is None:
+            data: dict[str, AuthorInfo] = {}
+            for row in self._table.to_pylist():
+                key = row["akey"]
+                info = data.get(key)
+                if info is None:
+                    info = data[key] = AuthorInfo(key, key[6:] if key.startswith("orcid:") else None)
+                info.variants[(row["family"], row["given"])] = row["n"]
+            self._data = data
+            self._table = None  # type: ignore[assignment]
+        return self._data
+
+    def __getitem__(self, key: str) -> AuthorInfo:
+        return self._load()[key]
+
+    def __iter__(self):
+        return iter(self._load())
+
+    def __len__(self) -> int:
+        return len(self._load())

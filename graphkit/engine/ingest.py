@@ -1,0 +1,175 @@
+"""Read and normalise input files into the engine's Parquet tables, in worker processes.
+
+The files are cut into record-aligned tasks exactly as the parallel reader cuts them
+(:mod:`graphkit.readers.parallel`: whole small files, byte ranges of large RIS/MEDLINE/WoS files).
+Each task runs in a worker: it reads its records, turns each into table rows
+(:func:`graphkit.engine.normalise.normalise_record`) and the registered extensions' rows, and writes
+one Parquet file per table into the work directory, in batches, so memory stays bounded whatever the
+input size. Only diagnostics and extension rows travel back to the main process. The Spark engine runs
+the same task function on its executors.
+
+Record ids (``rid``) are ``task << 32 | ordinal in task``: ordered as a serial read of the files.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections import deque
+from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from graphkit.engine.normalise import SCHEMAS, TableBuffer, normalise_record
+from graphkit.extend import extensions
+from graphkit.model import Diagnostic, Record, Source
+from graphkit.progress import Progress, null_progress
+from graphkit.readers.parallel import CHUNK_BYTES, ENCODING_KIND, _plan, _run, _Task
+
+log = logging.getLogger(__name__)
+
+BATCH_RECORDS = 20_000  # records per Parquet row group: bounds a worker's memory
+RID_SHIFT = 32
+
+
+@dataclass(slots=True)
+class TaskResult:
+    tid: int
+    path: str
+    start: int
+    records: int
+    ordinals: int
+    diagnostics: list[Diagnostic]
+    ext_rows: list[tuple[int, int, list[dict[str, Any]]]] = field(default_factory=list)  # rid, ext, rows
+    ext_errors: list[int] = field(default_factory=list)
+    record_info: dict[int, tuple[Source, int]] = field(default_factory=dict)  # rid -> source, authors
+    blocks: list[int] | None = None  # per diagnostic: the serial read block it comes out in (block readers)
+
+
+def _keep(record: Record) -> Record:
+    return record
+
+
+class _Writers:
+    """Parquet writers per table for one task, opened on first rows (local path or pyarrow URI)."""
+
+    def __init__(self, outdir: str, tid: int) -> None:
+        self.outdir = outdir
+        self.tid = tid
+        self.open: dict[str, Any] = {}
+
+    def write(self, tables) -> None:
+        import pyarrow.parquet as pq
+
+        for name, table in tables.items():
+            if not table.num_rows:
+                continue
+            w = self.open.get(name)
+            if w is None:
+                target = f"{self.outdir.rstrip('/')}/{name}/part-{self.tid:06d}.parquet"
+                if "://" not in target:
+                    Path(target).parent.mkdir(parents=True, exist_ok=True)
+                w = self.open[name] = pq.ParquetWriter(target, SCHEMAS[name])
+            w.write_table(table)
+
+    def close(self) -> None:
+        for w in self.open.values():
+            w.close()
+
+
+def normalise_task(task: _Task, tid: int, mode: str, outdir: str) -> TaskResult:
+    """In a worker: read one task, write its table rows as Parquet under ``outdir``."""
+    result = _run(replace(task, transform=_keep))
+    exts = extensions()
+    out = TaskResult(tid, task.path, task.start, 0, result.ordinals, [], ext_errors=[0] * len(exts))
+    buffer = TableBuffer()
+    writers = _Writers(outdir, tid)
+    if result.blocks is not None:
+        out.blocks = [b for b, item in zip(result.blocks, result.items) if isinstance(item, Diagnostic)]
+    try:
+        for item in result.items:
+            if isinstance(item, Diagnostic):
+                out.diagnostics.append(item)
+                continue
+            rid = (tid << RID_SHIFT) | out.records
+            out.records += 1
+            buffer.add(normalise_record(item, rid, mode))
+            for i, ext in enumerate(exts):
+                try:
+                    rows = list(ext.extract(item))
+                except Exception:  # an extractor bug must not cost the build; it is reported
+                    if not out.ext_errors[i]:
+                        log.exception("extension %s failed on a record of %s", ext.name, item.source)
+                    out.ext_errors[i] += 1
+                    continue
+                if rows:
+                    out.ext_rows.append((rid, i, rows))
+                    out.record_info[rid] = (item.source, len(item.authors))
+            if len(buffer) >= BATCH_RECORDS:
+                writers.write(buffer.tables())
+        writers.write(buffer.tables())
+    finally:
+        writers.close()
+    return out
+
+
+def serial_order(results: list[TaskResult]) -> list[Diagnostic]:
+    """Every diagnostic in the order a serial read puts them out: a read block's encoding warnings
+    before its other items (graphkit.readers.parallel._Held), per file."""
+    out: list[Diagnostic] = []
+    keyed: list[tuple[int, int, int, Diagnostic]] = []
+    path = None
+    for res in results:
+        if res.path != path or res.start == 0:
+            out.extend(d for *_, d in sorted(keyed, key=lambda k: k[:3]))
+            keyed, path = [], res.path
+        blocks = res.blocks or [0] * len(res.diagnostics)
+        for block, d in zip(blocks, res.diagnostics):
+            keyed.append((block if res.blocks is not None else 0,
+                          0 if (res.blocks is not None and d.kind == ENCODING_KIND) else 1, len(keyed), d))
+    out.extend(d for *_, d in sorted(keyed, key=lambda k: k[:3]))
+    return out
+
+
+def plan_tasks(paths: list[str], fmt: str, workers: int, chunk_bytes: int | None = None) -> list[_Task]:
+    """Record-aligned tasks: byte ranges of large files when more than one worker runs."""
+    if workers > 1:
+        return _plan(paths, fmt, chunk_bytes or CHUNK_BYTES)
+    return [_Task(p, fmt) for p in paths]
+
+
+def run_tasks(tasks: list[_Task], mode: str, outdir: str, workers: int,
+              progress: Progress = null_progress) -> Iterator[TaskResult]:
+    """Every task's result, in task order, diagnostics' record ordinals shifted to their file's."""
+    results: Iterable[TaskResult]
+    if workers <= 1 or len(tasks) <= 1:
+        results = (normalise_task(t, i, mode, outdir) for i, t in enumerate(tasks))
+    else:
+        results = _pooled(tasks, mode, outdir, workers)
+    offset = 0
+    for task, res in zip(tasks, results):
+        if task.start == 0:
+            offset = 0
+        if offset:
+            res.diagnostics = [replace(d, record=d.record + offset) if d.record is not None else d
+                               for d in res.diagnostics]
+        offset += res.ordinals
+        progress("read+normalise", res.records, None)
+        yield res
+
+
+def _pooled(tasks: list[_Task], mode: str, outdir: str, workers: int) -> Iterator[TaskResult]:
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        pending: deque[Future] = deque()
+        for i, task in enumerate(tasks):
+            pending.append(pool.submit(normalise_task, task, i, mode, outdir))
+            if len(pending) >= 2 * workers:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
+
+
+def default_workers() -> int:
+    return max(1, os.cpu_count() or 1)

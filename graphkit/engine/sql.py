@@ -1,0 +1,200 @@
+"""The engines that run the rules: DuckDB in-process (the default) and Apache Spark (``--engine spark``).
+
+Both take the same Spark SQL text (:mod:`graphkit.engine.rules`); DuckDB gets it transpiled by sqlglot.
+An engine holds named tables: inputs registered from Parquet directories or Arrow tables, and the
+tables each rule step materialises. Results come back as Arrow tables.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Protocol
+
+import pyarrow as pa
+
+from graphkit.model import GraphkitError
+
+log = logging.getLogger(__name__)
+
+
+class EngineError(GraphkitError):
+    """The engine is missing or a rule failed in it."""
+
+
+class Engine(Protocol):
+    name: str
+
+    def register_parquet(self, name: str, directory: str, schema: pa.Schema) -> None: ...
+    def register_arrow(self, name: str, table: pa.Table) -> None: ...
+    def create(self, name: str, sql: str) -> None: ...
+    def arrow(self, sql: str) -> pa.Table: ...
+    def table(self, name: str) -> pa.Table: ...
+    def close(self) -> None: ...
+
+
+@lru_cache(maxsize=512)
+def to_duckdb(sql: str) -> str:
+    """A rule in Spark SQL, as DuckDB runs it."""
+    import sqlglot
+
+    return sqlglot.transpile(sql, read="spark", write="duckdb")[0]
+
+
+def _parquet_files(directory: str) -> list[str]:
+    return sorted(str(p) for p in Path(directory).glob("*.parquet")) if Path(directory).is_dir() else []
+
+
+class DuckDBEngine:
+    """DuckDB in this process, spilling to ``workdir`` beyond ``memory_limit``."""
+
+    name = "default"
+
+    def __init__(self, workdir: str, memory_limit: str | None = None, threads: int | None = None) -> None:
+        try:
+            import duckdb
+        except ImportError as exc:  # a declared dependency; a broken install gets a clear message
+            raise EngineError(f"the default engine needs duckdb ({exc}): pip install duckdb") from None
+        self.con = duckdb.connect(config={"temp_directory": str(Path(workdir) / "spill"),
+                                          "preserve_insertion_order": False})
+        limit = memory_limit or os.environ.get("GRAPHKIT_MEMORY_LIMIT")
+        if limit:
+            self.con.execute(f"SET memory_limit = '{limit}'")
+        if threads:
+            self.con.execute(f"SET threads = {int(threads)}")
+        self._arrow: dict[str, pa.Table] = {}
+
+    def register_parquet(self, name: str, directory: str, schema: pa.Schema) -> None:
+        files = _parquet_files(directory)
+        if not files:
+            self.register_arrow(name, schema.empty_table())
+            return
+        listed = ", ".join("'" + f.replace("'", "''") + "'" for f in files)
+        self.con.execute(f"CREATE OR REPLACE VIEW {name} AS SELECT * FROM read_parquet([{listed}])")
+
+    def register_arrow(self, name: str, table: pa.Table) -> None:
+        self._drop(name)
+        self._arrow[name] = table  # keep it alive while DuckDB scans it
+        self.con.register(name, table)
+
+    def _drop(self, name: str) -> None:
+        """Whatever ``name`` is now (a registered Arrow table, a view or a table) goes."""
+        import duckdb
+
+        if self._arrow.pop(name, None) is not None:
+            self.con.unregister(name)
+        for kind in ("VIEW", "TABLE"):
+            try:
+                self.con.execute(f"DROP {kind} IF EXISTS {name}")
+            except duckdb.CatalogException:  # it is the other kind
+                pass
+
+    def create(self, name: str, sql: str) -> None:
+        query = to_duckdb(sql)
+        if name in self._arrow:  # replacing a registered Arrow table by a rule over it: materialise first
+            self._run(f"CREATE OR REPLACE TEMP TABLE _next AS {query}", name)
+            self._drop(name)
+            self._run(f"ALTER TABLE _next RENAME TO {name}", name)
+            return
+        self._run(f"CREATE OR REPLACE TABLE {name} AS {query}", name)
+
+    def arrow(self, sql: str) -> pa.Table:
+        return _fetch_arrow(self._run(to_duckdb(sql), sql[:60], relation=True))
+
+    def table(self, name: str) -> pa.Table:
+        return _fetch_arrow(self.con.sql(f"SELECT * FROM {name}"))
+
+    def _run(self, sql: str, what: str, relation: bool = False):
+        import duckdb
+
+        try:
+            return self.con.sql(sql) if relation else self.con.execute(sql)
+        except duckdb.Error as exc:
+            raise EngineError(f"rule {what.strip()!r} failed in DuckDB: {' '.join(str(exc).split())}") from None
+
+    def close(self) -> None:
+        self.con.close()
+
+
+def _fetch_arrow(result) -> pa.Table:
+    """A DuckDB relation as Arrow (DuckDB 2 names it to_arrow_table, 1.x arrow)."""
+    fetch = getattr(result, "to_arrow_table", None) or result.arrow
+    return fetch()
+
+
+class SparkEngine:
+    """A Spark session (``master`` such as ``local[*]`` or ``spark://host:7077``); tables are cached
+    temporary views."""
+
+    name = "spark"
+
+    def __init__(self, master: str = "local[*]", app: str = "graphkit") -> None:
+        try:
+            from pyspark.sql import SparkSession
+        except ImportError as exc:
+            raise EngineError(f"--engine spark needs pyspark ({exc}): pip install 'pyspark>=3.5,<3.6'") from None
+        builder = (SparkSession.builder.master(master).appName(app)
+                   .config("spark.sql.shuffle.partitions", os.environ.get("GRAPHKIT_SPARK_PARTITIONS", "8"))
+                   .config("spark.sql.execution.arrow.pyspark.enabled", "true")
+                   .config("spark.ui.enabled", "false")
+                   .config("spark.sql.session.timeZone", "UTC"))
+        memory = os.environ.get("GRAPHKIT_SPARK_DRIVER_MEMORY")
+        if memory:
+            builder = builder.config("spark.driver.memory", memory)
+        try:
+            self.spark = builder.getOrCreate()
+        except Exception as exc:  # noqa: BLE001 (JVM start-up problems come as many types)
+            raise EngineError(f"cannot start Spark at {master}: {' '.join(str(exc).split())[:300]}") from None
+        self.spark.sparkContext.setLogLevel("ERROR")
+        self._frames: dict[str, Any] = {}
+
+    def register_parquet(self, name: str, directory: str, schema: pa.Schema) -> None:
+        if "://" not in directory and not _parquet_files(directory):
+            self.register_arrow(name, schema.empty_table())
+            return
+        self._view(name, self.spark.read.parquet(directory))
+
+    def register_arrow(self, name: str, table: pa.Table) -> None:
+        from pyspark.sql.pandas.types import from_arrow_schema
+
+        schema = from_arrow_schema(table.schema)
+        rows = table.to_pylist()
+        self._view(name, self.spark.createDataFrame([tuple(r.values()) for r in rows], schema=schema))
+
+    def create(self, name: str, sql: str) -> None:
+        try:
+            df = self.spark.sql(sql)
+        except Exception as exc:  # noqa: BLE001 (AnalysisException and friends)
+            raise EngineError(f"rule {name!r} failed in Spark: {' '.join(str(exc).split())[:400]}") from None
+        self._view(name, df.persist())
+
+    def _view(self, name: str, df) -> None:
+        old = self._frames.pop(name, None)
+        df.createOrReplaceTempView(name)
+        self._frames[name] = df
+        if old is not None and old is not df:
+            old.unpersist()
+
+    def arrow(self, sql: str) -> pa.Table:
+        return _to_arrow(self.spark.sql(sql))
+
+    def table(self, name: str) -> pa.Table:
+        return _to_arrow(self._frames[name])
+
+    def close(self) -> None:
+        for df in self._frames.values():
+            df.unpersist()
+        self._frames.clear()
+
+
+def _to_arrow(df) -> pa.Table:
+    """A Spark DataFrame as Arrow (Spark 3.5: the Arrow collect path; empty frames keep their schema)."""
+    from pyspark.sql.pandas.types import to_arrow_schema
+
+    schema = to_arrow_schema(df.schema)
+    batches = df._collect_as_arrow()
+    if not batches:
+        return schema.empty_table()
+    return pa.Table.from_batches(batches).cast(schema)
