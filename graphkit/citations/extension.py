@@ -280,6 +280,17 @@ CITED_BY_CYPHER = (
     f"MATCH (p:{Label.PAPER.value}) SET p.cited_by = size([(p)<-[:{RelType.CITES.value}]-(:{Label.PAPER.value}) | 1])",
 )
 
+
+def cited_by_sql(options: Any) -> list[tuple[str, str]]:  # noqa: ARG001
+    """The same count for the columnar core's engines (DuckDB, Spark)."""
+    from graphkit.schema import NODE_PROPERTIES
+
+    cols = ", ".join(f"n.{p}" for p in NODE_PROPERTIES[Label.PAPER] if p != "cited_by")
+    return [(Label.PAPER.value,
+             f"SELECT {cols}, coalesce(c.n, 0) AS cited_by FROM {{{Label.PAPER.value}}} n "
+             f"LEFT JOIN (SELECT target, count(*) AS n FROM {{{RelType.CITES.value}}} GROUP BY target) c "
+             "ON c.target = n.key")]
+
 register(Extension(NAME, extract, resolve, "cited references: CITES to papers of the set and to cited-only works, "
                                             "times cited"))
-register_derived(Derived("cited-by", ("Paper.cited_by",), count_cited_by, CITED_BY_CYPHER))
+register_derived(Derived("cited-by", ("Paper.cited_by",), count_cited_by, CITED_BY_CYPHER, cited_by_sql))

@@ -141,12 +141,13 @@ class _Build:
         self._steps(rules.JOURNAL_STEPS)
         self._steps(rules.TERM_STEPS)
         self.clock.lap("journals+terms")
-        self._steps(rules.CITE_STEPS)
-        self._cites()
-        self.clock.lap("cites")
+        # CITES (in-set and cited-only works) belong to the cites extension (graphkit.citations), run
+        # below like every extension: the core's own table stays empty
+        self.eng.create("cites", "SELECT CAST(NULL AS STRING) AS source, CAST(NULL AS STRING) AS target WHERE 1 = 0")
         graph = ColumnarGraph()
         for item, source in GRAPH_SOURCES.items():
-            self.eng.create(graph_table(item), _select_graph(item, source))
+            have = set(self.eng.arrow(f"SELECT * FROM {source} LIMIT 0").schema.names)
+            self.eng.create(graph_table(item), _select_graph(item, source, have))
         report_ext: dict[str, Any] = {}
         if self.exts:
             for item in GRAPH_SOURCES:
@@ -344,8 +345,7 @@ class _Build:
         invalid = [{"journal": r["jkey"], "value": r["v"]} for r in eng.arrow(rules.INVALID_ISSNS).to_pylist()]
         kw = eng.arrow(rules.KEYWORD_FIGURES).to_pylist()[0]
         unknown = {r["heading"]: 1 for r in eng.arrow(rules.MESH_UNKNOWN).to_pylist()}
-        cites = eng.arrow(rules.CITE_FIGURES).to_pylist()[0]
-        n_works = g.count(Label.PAPER)
+        n_works = eng.arrow("SELECT count(*) AS n FROM paper").to_pylist()[0]["n"]  # no cited-only works
         rules_count: dict[str, int] = {}
         for d in result.duplicates:
             rules_count[d.rule] = rules_count.get(d.rule, 0) + 1
@@ -366,7 +366,6 @@ class _Build:
             "mesh": {"count": g.count(Label.MESH), "not_in_vocabulary": unknown},
             "coauthors": {"cap": co.get("cap", self.options.coauthor_cap),
                           "papers_over_cap": co.get("papers_over_cap", 0), "pairs": g.count(RelType.CO_AUTHOR)},
-            "cites": {"references": cites["refs"], "resolved": cites["resolved"], "edges": g.count(RelType.CITES)},
             "counts": g.counts(),
         }
         _add_diagnostics(report, self.paths, self.options.format, result.diagnostics)
@@ -409,12 +408,13 @@ def _item(value: str) -> Label | RelType:
         return RelType(value)
 
 
-def _select_graph(item: Label | RelType, source: str) -> str:
-    """The graph table of ``item`` from a rule table with the schema's column names, typed."""
+def _select_graph(item: Label | RelType, source: str, have: set[str] | None = None) -> str:
+    """The graph table of ``item`` from a rule table with the schema's column names, typed. Properties
+    the rule table lacks (``have``: its columns) are an extension's (e.g. Paper.cited_only): NULL here."""
     spark_types = {"str": "STRING", "int": "BIGINT", "bool": "BOOLEAN", "list[str]": "ARRAY<STRING>"}
     if isinstance(item, Label):
-        cols = [f"CAST({p} AS {spark_types[t]}) AS {p}" for p, t in NODE_PROPERTIES[item].items()
-                if p != "papers"]
+        cols = [f"CAST({p if have is None or p in have else 'NULL'} AS {spark_types[t]}) AS {p}"
+                for p, t in NODE_PROPERTIES[item].items() if p != "papers"]
         if "papers" in NODE_PROPERTIES[item]:
             cols.append("CAST(NULL AS BIGINT) AS papers" if source in GRAPH_SOURCES.values()
                         else "CAST(papers AS BIGINT) AS papers")

@@ -6,8 +6,9 @@ match; references are parsed in graphkit.citations.
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 
-from graphkit.resolve.text import words
+from graphkit.resolve.text import squash, words
 
 log = logging.getLogger(__name__)
 
@@ -60,3 +61,30 @@ def journal_compatible(cited: str | None, names: list[str]) -> bool:
         if "".join(ct) == "".join(nt) or _abbreviates(ct, nt):
             return True
     return False
+
+
+@dataclass(frozen=True, slots=True)
+class CitedRef:
+    """The fields the columnar core's in-set matcher reads (graphkit.engine.normalise): a thin view of
+    :class:`graphkit.citations.model.CitedRef`, which is where references are parsed."""
+
+    doi: str | None
+    family: str | None  # squashed
+    year: int | None
+    journal: str | None
+    volume: str | None
+    page: str | None
+
+    @property
+    def locator(self) -> tuple | None:
+        if self.family and self.year and self.volume and self.page:
+            return (self.family, self.year, squash(self.volume), squash(self.page))
+        return None
+
+
+def parse_reference(text: str) -> CitedRef:
+    """One reference string parsed by graphkit.citations (any style it knows), in the columnar core's view."""
+    from graphkit.citations.extract import parse_reference as parse
+
+    r = parse(text)
+    return CitedRef(r.doi, squash(r.family) or None if r.family else None, r.year, r.source, r.volume, r.page)
