@@ -59,7 +59,7 @@ class _PaperIndex:
 
     def __init__(self, graph: Any) -> None:
         self.by_id: dict[str, str] = {}
-        self.by_locator: dict[tuple, list[tuple[str, list[str]]]] = defaultdict(list)
+        self.by_locator: dict[str, list[tuple[str, list[str]]]] = defaultdict(list)
         self.by_title: dict[str, list[str]] = defaultdict(list)
         first: dict[str, str] = {}
         for e in graph.edges(RelType.AUTHORED):
@@ -81,10 +81,12 @@ class _PaperIndex:
             author = graph.node(Label.AUTHOR, first[key]) if key in first else None
             family = author.get("family") if author else None
             jkey = journal_of.get(key)
-            names = names_of.get(jkey) if jkey else []
-            if names is None:
-                j = graph.node(Label.JOURNAL, jkey) or {}
-                names = names_of[jkey] = [n for n in (j.get("name"), j.get("abbreviation")) if n]
+            names: list[str] = []
+            if jkey is not None:
+                if jkey not in names_of:
+                    j = graph.node(Label.JOURNAL, jkey) or {}
+                    names_of[jkey] = [n for n in (j.get("name"), j.get("abbreviation")) if n]
+                names = names_of[jkey]
             cite_key = paper_cite_key(family, p.get("year"), p.get("volume"), p.get("first_page"))
             if cite_key:
                 self.by_locator[cite_key].append((key, names))
@@ -102,12 +104,12 @@ class _PaperIndex:
             return k, "doi"
         loc = locator(ref)
         if loc is not None:
-            fits = [k for k, names in self.by_locator.get(locator_key(*loc), ()) if journal_compatible(ref.source, names)]
+            fits = [k for k, names in self.by_locator.get(locator_key(*loc), []) if journal_compatible(ref.source, names)]
             if len(fits) == 1:
                 return fits[0], "key"
         tkey = title_key(ref.title, ref.year)
         if tkey:
-            keys = self.by_title.get(tkey, ())
+            keys = self.by_title.get(tkey, [])
             if len(keys) == 1:
                 return keys[0], "key"
         return None, ""
@@ -190,8 +192,8 @@ def resolve(ctx: ResolveContext, mentions: list[Mention]) -> None:
         graph.add_node(Label.PAPER, key, **props)
     del index.extra
     times: dict[str, dict[str, Any]] = {}
-    stats = Counter()
-    styles = Counter()
+    stats: Counter[str] = Counter()
+    styles: Counter[str] = Counter()
     edges: list[tuple[str, str]] = []  # in-set citations
     pending: list[tuple[str, int, CitedRef]] = []  # (citing paper, work slot, reference)
     works = _Works()
@@ -235,13 +237,13 @@ def resolve(ctx: ResolveContext, mentions: list[Mention]) -> None:
     for source, target in edges:
         graph.add_edge(RelType.CITES, source, target)
     keys = works.keys()
-    # one description per work: from its smallest reference text (stable whatever the file order)
+    # one description per work, stable whatever the file order: a reference with a year, then the
+    # shortest text, then the smallest (graphkit.sinks.neo4j_cites keeps the same rule across loads)
     described: dict[str, CitedRef] = {}
     for _, slot, ref in pending:
         key = keys[works._find(slot)]
-        cur = described.get(key)
-        if cur is None or (ref.year is not None, len(ref.raw) > 0, -len(ref.raw), ref.raw) > \
-                (cur.year is not None, len(cur.raw) > 0, -len(cur.raw), cur.raw):
+        best = described.get(key)
+        if best is None or (ref.year is None, len(ref.raw), ref.raw) < (best.year is None, len(best.raw), best.raw):
             described[key] = ref
     in_set = 0
     for key in sorted(described):

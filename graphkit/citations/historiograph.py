@@ -93,8 +93,11 @@ def historiograph_selection(graph: Any, *, top: int, since: int | None = None) -
         info = [("kind", "cited-only work" if group else "paper of the set"), ("local citations", str(lcs.get(r["key"], 0)))]
         info += [(k, str(r[k])) for k in ("year", "title", "reference", "source_title", "doi", "times_cited")
                  if r.get(k) not in (None, "")]
-        nodes.append(MapNode(r["key"], _label(r), str(Label.PAPER), float(max(1, lcs.get(r["key"], 0))), group,
-                             *pos[r["key"]], info, f"https://doi.org/{r['doi']}" if r.get("doi") else None))
+        x, y = pos[r["key"]]
+        node = MapNode(r["key"], _label(r), str(Label.PAPER), float(max(1, lcs.get(r["key"], 0))), group, x, y, info)
+        if r.get("doi"):
+            node.url = f"https://doi.org/{r['doi']}"
+        nodes.append(node)
     n_only = sum(1 for n in nodes if n.community == CITED_ONLY)
     communities = [Community(SET, len(nodes) - n_only, "papers of the set")]
     if n_only:

@@ -89,6 +89,7 @@ def _parse_new(raw: str, t: str) -> CitedRef:
     ref = CitedRef(raw=raw.strip(), style="scopus-2024")
     ref.dois = list(dict.fromkeys(find_dois(t)))
     m = _YEAR_LAST.search(t)
+    assert m is not None  # looks_like_new() found it
     ref.year = int(m.group(1))
     body = t[:m.start()]
     body = re.sub(r",?\s*\bDOI:?\s*\S+|,?\s*https?://\S+", "", body, flags=re.IGNORECASE)

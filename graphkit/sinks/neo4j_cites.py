@@ -97,7 +97,7 @@ def prepare(graph: Graph, read: Callable[[str, dict[str, Any]], list[dict[str, A
     upgraded = 0
     if found:
         keys = sorted(found)
-        stored = set()
+        stored: set[str] = set()
         for batch in _chunks(keys, batch_size):
             stored.update(r["key"] for r in read(EXISTS_QUERY, {"keys": batch}))
         for key in keys:
