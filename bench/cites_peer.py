@@ -62,7 +62,7 @@ def graphkit_side(path: Path):
     keys = works.keys()
     for i, j, slot in pending:
         raw, _ = per_record[i][j]
-        per_record[i][j] = (raw, keys[works._find(slot)])  # noqa: SLF001
+        per_record[i][j] = (raw, keys[slot])
     pairs: Counter = Counter()
     for e_src, targets in _targets(graph, RelType.CITES).items():
         for a, b in combinations(sorted(targets), 2):

@@ -144,45 +144,26 @@ def _rank(key: str) -> tuple[int, int, str]:
 
 
 class _Works:
-    """Cited-only references grouped into works by any identity they share (union-find)."""
+    """Cited-only references grouped into works by any identity they share (networkx's union-find)."""
 
     def __init__(self) -> None:
-        self.slot: dict[str, int] = {}
-        self.parent: list[int] = []
+        from networkx.utils import UnionFind
 
-    def _find(self, i: int) -> int:
-        parent = self.parent
-        root = i
-        while parent[root] != root:
-            root = parent[root]
-        while parent[i] != root:
-            parent[i], i = root, parent[i]
-        return root
+        self.uf = UnionFind()
 
-    def add(self, ids: list[str]) -> int:
-        slots = []
-        for ident in ids:
-            s = self.slot.get(ident)
-            if s is None:
-                s = self.slot[ident] = len(self.parent)
-                self.parent.append(s)
-            slots.append(s)
-        root = self._find(slots[0])
-        for s in slots[1:]:
-            r = self._find(s)
-            if r != root:
-                self.parent[r] = root
-        return slots[0]
+    def add(self, ids: list[str]) -> str:
+        """Join the identities of one reference; returns the one to look its work up by."""
+        self.uf.union(*ids)
+        return ids[0]
 
-    def keys(self) -> dict[int, str]:
-        """root slot -> the work's key (smallest by rank: doi, pmid, locator, title, other)."""
-        best: dict[int, str] = {}
-        for ident, s in self.slot.items():
-            r = self._find(s)
-            cur = best.get(r)
-            if cur is None or _rank(ident) < _rank(cur):
-                best[r] = ident
-        return best
+    def keys(self) -> dict[str, str]:
+        """identity -> the key of its work (smallest by rank: doi, pmid, locator, title, other)."""
+        out: dict[str, str] = {}
+        for members in self.uf.to_sets():
+            key = min(members, key=_rank)
+            for ident in members:
+                out[ident] = key
+        return out
 
 
 def resolve(ctx: ResolveContext, mentions: list[Mention]) -> None:
@@ -195,7 +176,7 @@ def resolve(ctx: ResolveContext, mentions: list[Mention]) -> None:
     stats: Counter[str] = Counter()
     styles: Counter[str] = Counter()
     edges: list[tuple[str, str]] = []  # in-set citations
-    pending: list[tuple[str, int, CitedRef]] = []  # (citing paper, work slot, reference)
+    pending: list[tuple[str, str, CitedRef]] = []  # (citing paper, an identity of its work, reference)
     works = _Works()
     for m in mentions:
         row = m.row
@@ -241,7 +222,7 @@ def resolve(ctx: ResolveContext, mentions: list[Mention]) -> None:
     # shortest text, then the smallest (graphkit.sinks.neo4j_cites keeps the same rule across loads)
     described: dict[str, CitedRef] = {}
     for _, slot, ref in pending:
-        key = keys[works._find(slot)]
+        key = keys[slot]
         best = described.get(key)
         if best is None or (ref.year is None, len(ref.raw), ref.raw) < (best.year is None, len(best.raw), best.raw):
             described[key] = ref
@@ -256,7 +237,7 @@ def resolve(ctx: ResolveContext, mentions: list[Mention]) -> None:
                        volume=ref.volume, first_page=ref.page, first_author=ref.family or ref.author,
                        source_title=ref.source, reference=ref.raw)
     for source, slot, _ in pending:
-        target = keys[works._find(slot)]
+        target = keys[slot]
         if target != source:
             graph.add_edge(RelType.CITES, source, target)
     ctx.report.update({

@@ -23,6 +23,7 @@ from typing import Any
 from graphkit.citations import csl, scopus, wos
 from graphkit.citations.model import CitedRef
 from graphkit.model import Record
+from graphkit.readers.scopus_csv import merge_reference_authors  # Scopus 2024+ author pieces
 from graphkit.resolve.text import find_dois
 
 # extra field -> (times-cited property, database it counts in)
@@ -60,29 +61,12 @@ def parse_reference(text: str) -> CitedRef:
     return ref
 
 
-def rejoin_authors(pieces: list[str]) -> list[str]:
-    """Join bare author pieces (``Calin GA``, ``Cheng M.``) to the reference after them: a Scopus 2024+
-    reference list split on ``; `` cuts each reference's author list apart."""
-    out: list[str] = []
-    pending: list[str] = []
-    for piece in pieces:
-        piece = " ".join(piece.split())
-        if scopus.BARE_AUTHOR.match(piece):
-            pending.append(piece)
-            continue
-        out.append("; ".join([*pending, piece]))
-        pending = []
-    if pending:
-        out.append("; ".join(pending))
-    return out
-
-
 def references_of(rec: Record) -> list[CitedRef]:
-    out = [parse_reference(t) for t in rejoin_authors(rec.references) if t and t.strip()]
+    out = [parse_reference(t) for t in merge_reference_authors(rec.references) if t and t.strip()]
     for note in rec.extra.get("N1", ()):
         if SCOPUS_NOTE_REFERENCES.match(note):
             body = SCOPUS_NOTE_REFERENCES.sub("", note)
-            out.extend(parse_reference(t) for t in rejoin_authors(body.split("; ")) if t.strip())
+            out.extend(parse_reference(t) for t in merge_reference_authors(body.split("; ")) if t.strip())
         elif (m := WOS_NOTE_REFERENCES.search(note)):
             out.extend(wos.parse(t) for t in wos.split_glued(note[m.end():]))
     for value in rec.extra.get("reference", ()):

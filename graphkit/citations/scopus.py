@@ -14,13 +14,13 @@ from __future__ import annotations
 import re
 
 from graphkit.citations.model import CitedRef, family_of
+from graphkit.readers.scopus_csv import BARE_AUTHOR  # "Cheng M." / "Calin GA": one author of a 2024+ list
 from graphkit.resolve.text import find_dois
 
 _YEAR_PAREN = re.compile(r"\((1[5-9]\d\d|20\d\d)[a-z]?\)")
 _YEAR_LAST = re.compile(r",?\s*\((1[5-9]\d\d|20\d\d)[a-z]?\)\s*\.?\s*$")
 _CLASSIC_AUTHOR = re.compile(
     r"\s*([^,()]{1,60}?),\s*((?:[A-Z\u00C0-\u00DE][a-z\u00DF-\u00FF]{0,2}\.\s?-?\s?)+(?:\s*(?:Jr|Sr|II|III)\.?)?),\s*")
-BARE_AUTHOR = re.compile(r"^[^,();]+ (?:[A-Z\u00C0-\u00DE][a-z]?\.?-?){1,4}$")
 _PAGES = re.compile(r"^(?:pp?\.\s*)([A-Za-z]{0,2}\d+\w*)", re.IGNORECASE)
 _ARTNO = re.compile(r"^(?:art\.?\s*no\.?|article number)\s*([\w.-]+)", re.IGNORECASE)
 _VOLUME = re.compile(r"^(\d+[A-Za-z]?|[A-Z]?\d+)(?:\s*\(([^)]*)\))?\.?$")

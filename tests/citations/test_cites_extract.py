@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 
-from graphkit.citations.extract import extract, parse_reference, references_of, rejoin_authors, times_cited_of
+from graphkit.citations.extract import extract, parse_reference, references_of, times_cited_of
+from graphkit.readers.scopus_csv import merge_reference_authors
 from graphkit.model import Record, Source
 from graphkit.readers import read
 from conftest import CORPUS
@@ -39,7 +40,7 @@ def test_scopus_2024_author_pieces_are_rejoined() -> None:
     assert not any(r.raw in ("Calin GA", "Ferracin M") for r in refs)
     calin = next(r for r in refs if r.raw.startswith("Calin GA; Ferracin M"))
     assert (calin.family, calin.year, calin.volume) == ("Calin", 2005, "353")
-    assert rejoin_authors(["Calin GA", "Ferracin M", "Cimmino A, Title, J, 1, (2005)", "X, Y, (2001)"]) == [
+    assert merge_reference_authors(["Calin GA", "Ferracin M", "Cimmino A, Title, J, 1, (2005)", "X, Y, (2001)"]) == [
         "Calin GA; Ferracin M; Cimmino A, Title, J, 1, (2005)", "X, Y, (2001)"]
 
 
