@@ -20,7 +20,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from graphkit.citations import csl, scopus, wos
+from graphkit.citations import csl, scopus, vancouver, wos
 from graphkit.citations.model import CitedRef
 from graphkit.model import Record
 from graphkit.readers.scopus_csv import merge_reference_authors  # Scopus 2024+ author pieces
@@ -47,17 +47,25 @@ WOS_NOTE_REFERENCES = re.compile(r"Cited References:\s*", re.I)
 _STRUCTURE_AFTER_WOS = re.compile(r"\s+(?:[A-Z][a-z]+, [A-Z][a-z]+ ){2,}")  # names list after the refs
 
 
+_PMID = re.compile(r"\bPMID:?\s*(\d{1,9})\b")  # PubMed XML ReferenceList ids, added to the text by the reader
+
+
 def parse_reference(text: str) -> CitedRef:
     """One reference string in whatever style it is written."""
     t = text.strip()
+    pmid = m.group(1).lstrip("0") if (m := _PMID.search(t)) else None
     if wos.looks_like_wos(t):
-        return wos.parse(t)
-    if scopus.looks_like_new(t) or "(" in t:
-        ref = scopus.parse(t)
-        if ref.year is not None or ref.family:
-            return ref
-    ref = CitedRef(raw=t, dois=list(dict.fromkeys(find_dois(t))))
-    ref.style = "doi-only" if ref.dois else "unknown"
+        ref = wos.parse(t)
+    elif (scopus.looks_like_new(t) or "(" in t) and ((ref := scopus.parse(t)).year is not None or ref.family):
+        pass
+    elif vancouver.looks_like_vancouver(t):
+        ref = vancouver.parse(t)
+    else:
+        ref = CitedRef(raw=t, dois=list(dict.fromkeys(find_dois(t))))
+        ref.style = "doi-only" if ref.dois else "unknown"
+    ref.pmid = ref.pmid or pmid or None
+    if ref.style == "unknown" and ref.pmid:
+        ref.style = "doi-only"
     return ref
 
 

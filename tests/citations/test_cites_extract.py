@@ -92,3 +92,15 @@ def test_rows_are_compact_and_json_ready() -> None:
 def test_unparseable_reference_is_kept_raw() -> None:
     r = parse_reference("Springer-Verlag: Berlin")
     assert r.style == "unknown" and r.raw == "Springer-Verlag: Berlin" and r.year is None
+
+
+def test_vancouver_citations_of_pubmed_reference_lists() -> None:
+    # as graphkit.readers.pubmed_xml writes them: citation text + ids from the ArticleIdList
+    r = parse_reference("Watts DJ, Strogatz SH. Collective dynamics of small-world networks. Nature. "
+                        "1998;393:440-442. doi:10.1038/30918 PMID:9623998")
+    assert (r.style, r.family, r.year, r.source, r.volume, r.page, r.dois, r.pmid) == (
+        "vancouver", "Watts", 1998, "Nature", "393", "440", ["10.1038/30918"], "9623998")
+    r = parse_reference("Barabasi AL, Albert R. Emergence of scaling in random networks. Science. "
+                        "1999 Oct 15;286(5439):509-12.")
+    assert (r.family, r.year, r.volume, r.page, r.title) == ("Barabasi", 1999, "286", "509",
+                                                             "Emergence of scaling in random networks")
