@@ -28,7 +28,7 @@ from graphkit.resolve.authors import AuthorInfo, AuthorResolver, given_parts
 from graphkit.resolve.journals import JournalInfo, JournalResolver
 from graphkit.resolve.mesh import vocabulary
 from graphkit.resolve.papers import Duplicate, PaperResolver, Work
-from graphkit.resolve.terms import KeywordInfo, keyword_text, mesh_term, split_terms
+from graphkit.resolve.terms import KeywordInfo, keyword_key, mesh_term, split_terms
 from graphkit.resolve.text import squash
 from graphkit.schema import Label, RelType
 
@@ -201,8 +201,9 @@ def _build_graph(records: Iterable[Record], options: BuildOptions, progress: Pro
             journals.add(work.key, rec.journal, rec.publisher)
             terms = split_terms(rec, vocab)
             for kw in terms.keywords:
-                text = keyword_text(kw)
-                key = f"kw:{text}"
+                key = keyword_key(kw)
+                if key is None:
+                    continue
                 info = keywords.get(key)
                 if info is None:
                     info = keywords[key] = KeywordInfo(key)
@@ -241,7 +242,8 @@ def _build_graph(records: Iterable[Record], options: BuildOptions, progress: Pro
         graph.add_node(Label.PAPER, w.key, doi=w.doi, pmid=w.pmid, title=w.value("title"),
                        abstract=w.value("abstract"), year=w.value("year"), volume=w.value("volume"),
                        issue=w.value("issue"), first_page=w.value("first_page"),
-                       last_page=w.value("last_page"), type=w.value("type"), sources=w.sources())
+                       last_page=w.value("last_page"), article_number=w.value("article_number"),
+                       type=w.value("type"), type_raw=w.value("type_raw"), sources=w.sources())
         jkey = journals.key_of(w.key)
         if jkey:
             graph.add_edge(RelType.PUBLISHED_IN, w.key, jkey)

@@ -179,7 +179,7 @@ def test_coauthor_network_weights_and_years(kg):
 
 def test_keyword_network(kg):
     g = kg.keyword_network()
-    assert g.edges["kw:network models", "mesh:D003299"]["weight"] == 2  # Cooperative Behavior on 2 papers
+    assert g.edges["kw:network model", "mesh:D003299"]["weight"] == 2  # Cooperative Behavior on 2 papers
     assert "mesh:D006801" not in g  # Humans, a check tag, left out by default
     assert "mesh:D006801" in kg.keyword_network(check_tags=True)
 
@@ -309,3 +309,14 @@ def test_open_without_create_needs_an_existing_store(tmp_path):
 def test_open_a_bad_neo4j_uri_is_one_error():
     with pytest.raises(graphkit.Neo4jError):
         graphkit.open("bolt://127.0.0.1:1")  # nothing listens on port 1
+
+
+def test_base_install_exports_do_not_need_rdflib(monkeypatch, kg, tmp_path):
+    """GraphML, JSON, VOSviewer and CSL-JSON are core: they work without graphkit[rdf]."""
+    monkeypatch.setitem(sys.modules, "rdflib", None)
+    for name in [m for m in sys.modules if m.startswith(("graphkit.sinks.", "graphkit.namespaces"))]:
+        monkeypatch.delitem(sys.modules, name)
+    for to, name in (("graphml", "g.graphml"), ("json", "g.json"), ("vosviewer", "v.json"),
+                     ("csl-json", "c.json")):
+        kg.export(to, tmp_path / name)
+        assert (tmp_path / name).stat().st_size > 0, to

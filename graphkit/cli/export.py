@@ -20,10 +20,11 @@ RDF_FORMATS = ("turtle", "nt", "jsonld", "xml")
 @click.option("--rdf-format", type=click.Choice(RDF_FORMATS), default="turtle", show_default=True,
               help="RDF syntax for --to rdf.")
 @click.option("--base", default=None, metavar="URL", help="Base IRI for --to rdf.")
-@click.option("--network", type=click.Choice(("coauthors", "keywords", "cocitation", "coupling", "citation")),
+@click.option("--network", type=click.Choice(("coauthors", "keywords", "terms", "cocitation", "coupling", "citation")),
               default="coauthors", show_default=True,
-              help="Which map --to vosviewer draws: co-authorship, keyword co-occurrence, co-citation of cited "
-                   "works, bibliographic coupling of papers, or the direct citation network.")
+              help="Which map --to vosviewer draws: co-authorship, keyword co-occurrence, terms (keywords and "
+                   "MeSH headings), co-citation of cited works, bibliographic coupling of papers, or the "
+                   "direct citation network.")
 @build_options
 @store_options
 @user_errors
@@ -37,7 +38,9 @@ def export_command(files: tuple[str, ...], to: str, out: str, rdf_format: str, b
                              properties, every edge its type; lists are ';'-joined where scalars are needed
     --to neo4j-admin         CSV files for 'neo4j-admin database import'
     --to rdf                 RDF (--rdf-format turtle|nt|jsonld|xml, --base URL)
-    --to vosviewer           a VOSviewer JSON map (--network coauthors|keywords|cocitation|coupling|citation)
+    --to vosviewer           a VOSviewer JSON map (--network coauthors|keywords|terms|cocitation|coupling|
+                             citation; terms: keywords and MeSH headings, a keyword mapped to a heading
+                             counted once; cocitation|coupling|citation: cited references)
     --to csl-json            the papers as CSL-JSON
     Without FILES the graph is read from the store (--db PATH, default ./graphkit.db, or --neo4j URI).
     """

@@ -34,7 +34,6 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-from graphkit import derive
 from graphkit.build import BuildOptions, build_from_files
 from graphkit.graph import Graph
 from graphkit.model import GraphkitError
@@ -50,9 +49,6 @@ RANGE_INDEXES: tuple[tuple[Label, str], ...] = (
     (Label.PAPER, "doi"), (Label.PAPER, "year"), (Label.AUTHOR, "name"), (Label.MESH, "ui"),
     (Label.PAPER, "cite_key"),  # cited-only works meeting their papers (graphkit.sinks.neo4j_cites)
 )
-# derived entries (graphkit.derive) the loader recomputes incrementally itself; every other entry's
-# full-recompute Cypher runs after each load
-INCREMENTAL_DERIVED = ("co-author", "term-papers")
 FULLTEXT_INDEXES: dict[str, tuple[tuple[Label, ...], tuple[str, ...]]] = {
     "paper_text": ((Label.PAPER,), ("title", "abstract", "terms")),
     "name_text": ((Label.AUTHOR, Label.KEYWORD, Label.MESH), ("name",)),
@@ -60,6 +56,9 @@ FULLTEXT_INDEXES: dict[str, tuple[tuple[Label, ...], tuple[str, ...]]] = {
 FULLTEXT_ANALYZER = "standard-folding"
 TERMS_SEPARATOR = "; "
 UNION_PROPERTIES = {"sources"}  # list properties merged as a set union instead of overwritten
+# derived entries (graphkit.derive) this sink recomputes incrementally for the papers a load touched;
+# every other entry is recomputed in full with its own Cypher after the load
+INCREMENTAL_DERIVED = ("co-author", "term-papers")
 # relationships written from the graph; CO_AUTHOR is derived from AUTHORED in the store
 LOADED_TYPES = tuple(t for t in RelType if t is not RelType.CO_AUTHOR)
 URI_SCHEMES = ("bolt", "bolt+s", "bolt+ssc", "neo4j", "neo4j+s", "neo4j+ssc")
@@ -404,11 +403,7 @@ class Neo4jStore:
                               [r["key"] for r in graph.nodes(label)], "keys", progress)
             summary["relationships"][RelType.CO_AUTHOR.value] = self._coauthors(papers, coauthor_cap, progress,
                                                                                 published)
-            statements = [s for e in derive.entries() if e.name not in INCREMENTAL_DERIVED for s in e.cypher]
-            progress("derived", 0, len(statements))
-            for statement in statements:
-                self._write(statement, {"cap": coauthor_cap})
-                progress("derived", 1, len(statements))
+            self._derive_extensions(progress, coauthor_cap)
         summary["nodes_created"] = sum(v["created"] for v in summary["nodes"].values())
         summary["nodes_matched"] = sum(v["matched"] for v in summary["nodes"].values())
         summary["relationships_created"] = sum(v["created"] for v in summary["relationships"].values())
@@ -416,6 +411,19 @@ class Neo4jStore:
         summary["seconds"] = round(time.perf_counter() - started, 3)
         log.info("neo4j load: %s", summary)
         return summary
+
+    def _derive_extensions(self, progress: Progress, cap: int) -> None:
+        """Recompute, over the whole stored graph, the derived data features declare in graphkit.derive
+        (the core's CO_AUTHOR and term counts are recomputed incrementally above)."""
+        from graphkit.derive import entries
+
+        for entry in entries():
+            if entry.name in INCREMENTAL_DERIVED:
+                continue
+            progress(f"derived:{entry.name}", 0, len(entry.cypher))
+            for statement in entry.cypher:
+                self._write(statement, {"cap": cap})
+                progress(f"derived:{entry.name}", 1, len(entry.cypher))
 
     def _coauthors(self, papers: list[str], cap: int, progress: Progress,
                    published: set[str]) -> dict[str, int]:
@@ -469,7 +477,13 @@ class Neo4jStore:
         return {"records": result.records, "diagnostics": [str(d) for d in result.diagnostics], **summary}
 
     def run(self, cypher: str, params: dict[str, Any] | None = None, *, write: bool = False) -> list[dict[str, Any]]:
-        """Run Cypher in a managed transaction (read-only unless ``write``); rows as dicts."""
+        """Run Cypher in a managed transaction; rows as dicts. Unless ``write``: refuse, before sending,
+        what has side effects even in a read transaction (:mod:`graphkit.cypher_guard`), and run the rest
+        in a READ access-mode session, where the server rejects writes."""
+        if not write:
+            from graphkit.cypher_guard import check_read_only
+
+            check_read_only(cypher)
         with self._errors():
             with self._session(write) as session:
                 work = lambda tx: [r.data() for r in tx.run(cypher, params or {})]  # noqa: E731
