@@ -243,6 +243,7 @@ def resolve(ctx: ResolveContext, mentions: list[Mention]) -> None:
     ctx.report.update({
         "references": stats["references"], "parsed": stats["parsed"],
         "matched_doi": stats["matched_doi"], "matched_key": stats["matched_key"],
+        "resolved": stats["matched_doi"] + stats["matched_key"],  # to a paper of the set, either way
         "unmatched": stats["references"] - stats["matched_doi"] - stats["matched_key"],
         "cited_only_references": stats["cited_only_references"],
         "cited_only_references_with_doi": stats["cited_only_by_doi"],

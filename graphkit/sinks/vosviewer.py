@@ -51,8 +51,8 @@ TERMINOLOGY: dict[str, dict[str, str]] = {
                  "link_strength": "citations", "total_link_strength": "total link strength"},
 }
 # the item weight that sizes the circles, per network
-DOCUMENT_WEIGHT = {"coauthors": "Documents", "keywords": "Occurrences", "cocitation": "Citations",
-                   "coupling": "Citations", "citation": "Citations"}
+DOCUMENT_WEIGHT = {"coauthors": "Documents", "keywords": "Occurrences", "terms": "Occurrences",
+                   "cocitation": "Citations", "coupling": "Citations", "citation": "Citations"}
 
 
 def _paper_years(graph: Graph) -> dict[str, int]:

@@ -27,7 +27,7 @@ def test_hand_worked_citations() -> None:
     assert only == {ERDOS, BARABASI, WATTS, NEWMAN}
     assert all(p["cited_only"] is False for p in g.nodes(Label.PAPER) if p["key"] not in only)
     assert r.report["cites"] | {"styles": None} == {
-        "references": 10, "parsed": 10, "matched_doi": 1, "matched_key": 2, "unmatched": 7,
+        "references": 10, "parsed": 10, "matched_doi": 1, "matched_key": 2, "resolved": 3, "unmatched": 7,
         "cited_only_references": 7, "cited_only_references_with_doi": 3, "cited_only_works": 4, "unkeyed": 0,
         "self_citations": 0, "styles": None, "papers_with_times_cited": 3, "edges": 10}
 
