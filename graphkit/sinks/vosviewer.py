@@ -1,6 +1,6 @@
-"""The graph as a VOSviewer network: co-authorship, keyword co-occurrence, or a citation network (co-citation
-of cited works, bibliographic coupling of papers, direct citation; graphkit.citations.networks), in
-VOSviewer's JSON file type.
+"""The graph as a VOSviewer network: co-authorship (of authors, organizations or countries), keyword
+co-occurrence, or a citation network (co-citation of cited works, bibliographic coupling of papers,
+direct citation; graphkit.citations.networks), in VOSviewer's JSON file type.
 
 The file follows https://app.vosviewer.com/docs/file-types/json-file-type/: ``{"network": {"items": [...],
 "links": [...], "clusters": [...]}}``; items carry id, label, cluster, weights and scores, links carry
@@ -26,7 +26,8 @@ from graphkit.resolve.authors import normalise_orcid  # the core one: no rdflib 
 
 log = logging.getLogger(__name__)
 
-NETWORKS = ("coauthors", "keywords", "terms", "cocitation", "coupling", "citation")
+NETWORKS = ("coauthors", "keywords", "terms", "institutions", "countries", "cocitation", "coupling",
+            "citation")
 LOUVAIN_SEED = 42
 MAX_CLUSTERS = 1000  # VOSviewer: "a cluster is represented by an integer between 1 and 1000"
 
@@ -41,6 +42,12 @@ TERMINOLOGY: dict[str, dict[str, str]] = {
     "terms": {"item": "term", "items": "terms", "link": "co-occurrence link",
               "links": "co-occurrence links", "link_strength": "co-occurrences",
               "total_link_strength": "total link strength"},
+    "institutions": {"item": "organization", "items": "organizations", "link": "co-authorship link",
+                     "links": "co-authorship links", "link_strength": "documents",
+                     "total_link_strength": "total link strength"},
+    "countries": {"item": "country", "items": "countries", "link": "co-authorship link",
+                  "links": "co-authorship links", "link_strength": "documents",
+                  "total_link_strength": "total link strength"},
     "cocitation": {"item": "cited reference", "items": "cited references", "link": "co-citation link",
                    "links": "co-citation links", "link_strength": "co-citations",
                    "total_link_strength": "total link strength"},
@@ -51,7 +58,8 @@ TERMINOLOGY: dict[str, dict[str, str]] = {
                  "link_strength": "citations", "total_link_strength": "total link strength"},
 }
 # the item weight that sizes the circles, per network
-DOCUMENT_WEIGHT = {"coauthors": "Documents", "keywords": "Occurrences", "terms": "Occurrences",
+DOCUMENT_WEIGHT = {"coauthors": "Documents", "institutions": "Documents", "countries": "Documents",
+                   "keywords": "Occurrences", "terms": "Occurrences",
                    "cocitation": "Citations", "coupling": "Citations", "citation": "Citations"}
 
 
@@ -145,6 +153,20 @@ def term_network(graph: Graph, *, include_check_tags: bool = False
 
 
 # network name -> the function giving its items and links
+def _institutions(graph: Graph) -> tuple[dict[str, dict[str, Any]], dict[tuple[str, str], float]]:
+    """VOSviewer's "co-authorship of organizations" (graphkit.affiliation_maps)."""
+    from graphkit.affiliation_maps import vosviewer_network
+
+    return vosviewer_network(graph, "institutions")
+
+
+def _countries(graph: Graph) -> tuple[dict[str, dict[str, Any]], dict[tuple[str, str], float]]:
+    """VOSviewer's "co-authorship of countries" (graphkit.affiliation_maps)."""
+    from graphkit.affiliation_maps import vosviewer_network
+
+    return vosviewer_network(graph, "countries")
+
+
 def _citation_builder(network: str):
     def build(graph: Graph):
         from graphkit.citations.networks import NETWORKS as CITATION_NETWORKS
@@ -154,6 +176,7 @@ def _citation_builder(network: str):
 
 
 NETWORK_BUILDERS = {"coauthors": coauthor_network, "keywords": keyword_network, "terms": term_network,
+                    "institutions": _institutions, "countries": _countries,
                     **{n: _citation_builder(n) for n in ("cocitation", "coupling", "citation")}}
 
 
@@ -219,11 +242,15 @@ def vosviewer_json(graph: Graph, network: str = "coauthors", *, progress: Progre
 
 
 def write_vosviewer(graph: Graph, out: Path, *, progress: Progress = null_progress,
-                    network: str = "coauthors") -> dict[str, Any]:
-    """Write a VOSviewer JSON map of one network (:data:`NETWORKS`)."""
+                    network: str = "coauthors", force: bool = False) -> dict[str, Any]:
+    """Write a VOSviewer JSON map of the co-authorship (``coauthors``), keyword (``keywords``), term
+    (``terms``), organization (``institutions``) or country (``countries``) network (temporary file +
+    rename, :mod:`graphkit.atomic`)."""
+    from graphkit.atomic import atomic_open
+
     doc = vosviewer_json(graph, network, progress=progress)
     out = Path(out)
-    with open(out, "w", encoding="utf-8") as fh:
+    with atomic_open(out, force=force) as fh:
         json.dump(doc, fh, ensure_ascii=False, indent=1)
         fh.write("\n")
     net = doc["network"]
