@@ -39,7 +39,8 @@ from graphkit.engine.sql import DuckDBEngine, Engine, EngineError, SparkEngine
 from graphkit.extend import Mention, ResolveContext, extensions
 from graphkit.model import Diagnostic
 from graphkit.progress import Progress, null_progress
-from graphkit.resolve.authors import AuthorInfo
+from graphkit.model import Person
+from graphkit.resolve.authors import AuthorInfo, AuthorResolver, decisions_report, kept_apart
 from graphkit.resolve.cites import journal_compatible
 from graphkit.resolve.papers import PaperResolver
 from graphkit.resolve.text import short_hash
@@ -121,6 +122,8 @@ class _Build:
         self.workdir = workdir
         self.progress = progress
         self.clock = _Clock()
+        self._decisions: list = []  # AuthorResolver decisions, for the report
+        self._overridden = 0
         self.exts = extensions()
 
     def run(self) -> BuildResult:
@@ -135,12 +138,15 @@ class _Build:
         self._steps(rules.WORK_STEPS)
         self._fix_keys()
         self._steps(rules.PAPER_STEPS)
-        self._steps(rules.AUTHOR_STEPS)
-        self.clock.lap("papers+authors")
-        self._journals()
+        self._journals()  # before the authors: a paper's journal is evidence for its authors' identity
         self._steps(rules.JOURNAL_STEPS)
+        at = [name for name, _ in rules.AUTHOR_STEPS].index("akeys")
+        self._steps(rules.AUTHOR_STEPS[:at])
+        self._author_keys()
+        self._steps(rules.AUTHOR_STEPS[at:])
+        self.clock.lap("papers+journals+authors")
         self._steps(rules.TERM_STEPS)
-        self.clock.lap("journals+terms")
+        self.clock.lap("terms")
         # CITES (in-set and cited-only works) belong to the cites extension (graphkit.citations), run
         # below like every extension: the core's own table stays empty
         self.eng.create("cites", "SELECT CAST(NULL AS STRING) AS source, CAST(NULL AS STRING) AS target WHERE 1 = 0")
@@ -215,6 +221,38 @@ class _Build:
             used.add(key)
         self.eng.register_arrow("wfix", pa.table({"wid": pa.array([w for w, _ in fixed], pa.int64()),
                                                   "key": pa.array([k for _, k in fixed], pa.string())}))
+
+    # -- authors -------------------------------------------------------------------------------
+    def _author_keys(self) -> None:
+        """Table akeys_py (wid, pos, akey): in mode 'compatible', the keys AuthorResolver gives the kept
+        author lists, fed in paper-key order with each paper's journal as evidence (as the old core
+        does); empty in the other modes, whose keys the SQL computes."""
+        wids: list[int] = []
+        poss: list[int] = []
+        keys: list[str | None] = []
+        if self.options.author_key == "compatible" or self.options.author_map:
+            rows = self.eng.arrow("SELECT k.key AS pkey, w.wid, w.pos, w.family, w.given, w.orcid FROM wocc w "
+                                  "JOIN wkey k ON k.wid = w.wid ORDER BY k.key, w.pos").to_pylist()
+            venue = {r["wid"]: r["jkey"] for r in self.eng.arrow("SELECT wid, jkey FROM wjournal").to_pylist()}
+            resolver = AuthorResolver(self.options.author_key, dict(self.options.author_map))
+            occ: list[int] = []
+            i = 0
+            while i < len(rows):
+                j = i
+                while j < len(rows) and rows[j]["wid"] == rows[i]["wid"]:
+                    j += 1
+                people = [Person(r["family"] or "", r["given"], orcid=r["orcid"]) for r in rows[i:j]]
+                w = resolver.add_context(people, venue.get(rows[i]["wid"]))
+                occ += [resolver.add(p, work=w) for p in people]
+                i = j
+            resolver.resolve()
+            self._decisions, self._overridden = resolver.decisions, resolver.overridden
+            wids = [r["wid"] for r in rows]
+            poss = [r["pos"] for r in rows]
+            keys = [resolver.key_of(o) for o in occ]
+        self.eng.register_arrow("akeys_py", pa.table({"wid": pa.array(wids, pa.int64()),
+                                                      "pos": pa.array(poss, pa.int64()),
+                                                      "akey": pa.array(keys, pa.string())}))
 
     # -- journals ------------------------------------------------------------------------------
     def _journals(self) -> None:
@@ -359,7 +397,11 @@ class _Build:
                            "pairs": [d.as_dict() for d in result.duplicates]},
             "missing": totals,
             "authors": {"count": g.count(Label.AUTHOR), "key_mode": self.options.author_key,
-                        "with_variants": len(variants), "variants": variants, "names_shared_by_orcids": shared},
+                        "with_variants": len(variants), "variants": variants, "names_shared_by_orcids": shared,
+                        "possible_same_person": decisions_report(self._decisions),
+                        "kept_apart": kept_apart(self.eng.arrow(
+                            "SELECT key, name, family, given, orcid FROM author").to_pylist()),
+                        "overridden": self._overridden},
             "journals": {"count": g.count(Label.JOURNAL), "without_issn": no_issn, "invalid_issns": invalid},
             "keywords": {"count": kw["count"], "check_tags": kw["check_tags"]},
             "mesh": {"count": g.count(Label.MESH), "not_in_vocabulary": unknown},

@@ -88,7 +88,9 @@ GROUP BY r.wid, k.key, k.sources
 ]
 
 # Authors: the kept author list of every work; an ORCID-less name takes the one ORCID seen with its
-# name key whose given names fit (compatible_given compares the first given-name part only).
+# name key whose given names fit (compatible_given compares the first given-name part only). In the
+# default mode 'compatible' the keys come from graphkit.resolve.authors.AuthorResolver, run in the
+# driver on the kept lists (table akeys_py, like the paper matcher), until the rule is ported to SQL.
 AUTHOR_STEPS: list[tuple[str, str]] = [
     ("best", "SELECT wid, rid AS best_rid, n_auth FROM recr WHERE bst = 1"),
     ("wocc", "SELECT b.wid, o.* FROM best b JOIN occ o ON o.rid = b.best_rid"),
@@ -102,16 +104,18 @@ WHERE w.orcid IS NULL AND (w.g1 = '' OR og.g1 = '' OR w.g1 = og.g1
 GROUP BY w.wid, w.pos
 """),
     ("akeys", """
-SELECT w.*, CASE WHEN w.orcid IS NOT NULL THEN concat('orcid:', w.orcid)
+SELECT w.*, CASE WHEN py.wid IS NOT NULL THEN py.akey
+                 WHEN w.orcid IS NOT NULL THEN concat('orcid:', w.orcid)
                  WHEN f.n = 1 THEN concat('orcid:', f.orcid) ELSE w.nkey END AS akey
 FROM wocc w LEFT JOIN fit f ON f.wid = w.wid AND f.pos = w.pos
+LEFT JOIN akeys_py py ON py.wid = w.wid AND py.pos = w.pos
 """),
     # name variants: the kept list's names plus, from the work's other records with as many authors,
     # the name at the same position when it is the same person (same family, same first initial)
     ("vrows", """
-SELECT akey, family, given, fam_sq, gsq, gsq_len, nonascii FROM akeys WHERE akey IS NOT NULL
+SELECT akey, family, given, fam_sq, gsq, gsq_len, nonascii, punct FROM akeys WHERE akey IS NOT NULL
 UNION ALL
-SELECT a.akey, o.family, o.given, o.fam_sq, o.gsq, o.gsq_len, o.nonascii
+SELECT a.akey, o.family, o.given, o.fam_sq, o.gsq, o.gsq_len, o.nonascii, o.punct
 FROM recr r JOIN best b ON b.wid = r.wid AND r.rid <> b.best_rid AND r.n_auth = b.n_auth
 JOIN occ o ON o.rid = r.rid
 JOIN akeys a ON a.wid = r.wid AND a.pos = o.pos
@@ -119,17 +123,17 @@ WHERE a.akey IS NOT NULL AND a.fam_sq = o.fam_sq AND (a.ginit = '' OR o.ginit = 
 """),
     ("variants", """
 SELECT akey, family, given, count(*) AS n, min(fam_sq) AS fam_sq, min(gsq) AS gsq, min(gsq_len) AS gsq_len,
-       min(nonascii) AS nonascii
+       min(nonascii) AS nonascii, min(punct) AS punct
 FROM vrows GROUP BY akey, family, given
 """),
-    # AuthorInfo.display: most given-name letters, most often seen, most accented, longest family,
-    # then (family, given) in code-point order
+    # AuthorInfo.display: most given-name letters, most hyphens/apostrophes in the family name, most
+    # accented, most often seen, longest family, then (family, given) in code-point order
     ("author", """
 SELECT akey AS key,
   CASE WHEN given IS NOT NULL THEN concat(family, ', ', given) ELSE family END AS name,
   family, given, CASE WHEN akey LIKE 'orcid:%' THEN substr(akey, 7) END AS orcid
 FROM (
-  SELECT *, row_number() OVER (PARTITION BY akey ORDER BY gsq_len DESC, n DESC, nonascii DESC,
+  SELECT *, row_number() OVER (PARTITION BY akey ORDER BY gsq_len DESC, punct DESC, nonascii DESC, n DESC,
                                 length(family) DESC, family, coalesce(given, '')) AS rk
   FROM variants) v
 WHERE rk = 1
@@ -183,8 +187,11 @@ SELECT jkey, j_abbr AS v, count(*) AS n FROM jment WHERE j_abbr IS NOT NULL GROU
 """),
     ("journal", """
 SELECT k.jkey AS key, coalesce(nm.v, ab.v) AS name, ab2.v AS abbreviation,
-  CASE WHEN k.jkey LIKE 'issn:%' THEN substr(k.jkey, 6) END AS issn, pb.v AS publisher
+  CASE WHEN k.jkey LIKE 'issn:%' THEN substr(k.jkey, 6) END AS issn, iss.issns, pb.v AS publisher
 FROM (SELECT DISTINCT jkey FROM jkey) k
+LEFT JOIN (SELECT k2.jkey, sort_array(collect_list(substr(l.tok, 6))) AS issns
+           FROM jlab l JOIN jkey k2 ON k2.lab = l.lab WHERE l.tok LIKE 'issn:%' GROUP BY k2.jkey) iss
+  ON iss.jkey = k.jkey
 LEFT JOIN (SELECT jkey, v FROM jnames WHERE rk = 1) nm ON nm.jkey = k.jkey
 LEFT JOIN (SELECT jkey, v FROM (
     SELECT jkey, v, row_number() OVER (PARTITION BY jkey ORDER BY n DESC, length(v) DESC, v) AS rk
