@@ -792,9 +792,14 @@ class Neo4jStore:
         what has side effects even in a read transaction (:mod:`graphkit.cypher_guard`), and run the rest
         in a READ access-mode session, where the server rejects writes."""
         if not write:
-            from graphkit.cypher_guard import check_read_only
+            from graphkit.cypher_guard import ReadOnlyError, read_only_refusal
 
-            check_read_only(cypher)
+            reason = read_only_refusal(cypher)
+            if reason:
+                class Neo4jReadOnlyError(Neo4jError, ReadOnlyError):
+                    """A read-only run refused the statement before sending it (both error kinds)."""
+
+                raise Neo4jReadOnlyError(reason)
         with self._errors():
             with self._session(write) as session:
                 work = lambda tx: [r.data() for r in tx.run(cypher, params or {})]  # noqa: E731

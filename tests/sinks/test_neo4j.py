@@ -113,7 +113,8 @@ def comparable(graph: Graph) -> dict:
         out[str(label)] = {r["key"]: {k: (sorted(v) if k == "sources" and v else v) for k, v in r.items()}
                            for r in graph.nodes(label)}
     for type in RelType:
-        out[str(type)] = {(r["source"], r["target"]): dict(r) for r in graph.edges(type)}
+        out[str(type)] = {(r["source"], r["target"]): {k: (sorted(v) if k == "authors" and v else v)
+                                                        for k, v in r.items()} for r in graph.edges(type)}
     return out
 
 
