@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import click
 
-from graphkit.cli._common import progress_bar, store_options, user_errors
+from graphkit.cli._common import engine_options, progress_bar, store_options, user_errors
 from graphkit.cli.graph import build_options
 
 FORMATS = ("graphml", "gexf", "json", "neo4j-admin", "rdf", "vosviewer", "csl-json")
@@ -23,6 +23,7 @@ RDF_FORMATS = ("turtle", "nt", "jsonld", "xml")
 @click.option("--network", type=click.Choice(("coauthors", "keywords")), default="coauthors",
               show_default=True, help="Which map --to vosviewer draws.")
 @build_options
+@engine_options
 @store_options
 @user_errors
 def export_command(files: tuple[str, ...], to: str, out: str, rdf_format: str, base: str | None, network: str,

@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 import click
 
-from graphkit.cli._common import progress_bar, user_errors
+from graphkit.cli._common import engine_options, progress_bar, user_errors
 from graphkit.readers import MAIN_FORMATS
 
 
@@ -26,16 +26,18 @@ def build_options(func: Callable) -> Callable:
 
 def build(files: tuple[str, ...], fmt: str, author_key: str, coauthor_cap: int, *, quiet: bool = False):
     """Build the graph of FILES with a progress bar on stderr."""
-    from graphkit.build import BuildOptions, build_from_files
+    from graphkit.build import BuildOptions
+    from graphkit.engine import build_files
 
-    options = BuildOptions(author_key=author_key, coauthor_cap=coauthor_cap, format=fmt)
+    options = BuildOptions(author_key=author_key, coauthor_cap=coauthor_cap, format=fmt)  # type: ignore[arg-type]
     with progress_bar(not quiet) as progress:
-        return build_from_files(list(files), options, progress=progress)
+        return build_files(list(files), options, progress=progress)
 
 
 @click.command("report")
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
 @build_options
+@engine_options
 @click.option("--out", type=click.Path(dir_okay=False), default=None,
               help="Write the report to this file: .json for JSON, anything else for markdown "
                    "[default: markdown on stdout].")
@@ -70,6 +72,7 @@ def report_command(files: tuple[str, ...], fmt: str, author_key: str, coauthor_c
 @click.command("stats")
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
 @build_options
+@engine_options
 @click.option("--json", "as_json", is_flag=True, help="Print the counts as a JSON object.")
 @user_errors
 def stats_command(files: tuple[str, ...], fmt: str, author_key: str, coauthor_cap: int, as_json: bool) -> None:

@@ -10,7 +10,7 @@ from typing import Any
 import click
 
 from graphkit.build import BuildOptions
-from graphkit.cli._common import parse_params, progress_bar, store_options, user_errors
+from graphkit.cli._common import engine_options, parse_params, progress_bar, store_options, user_errors
 from graphkit.readers import MAIN_FORMATS
 from graphkit.stores import DEFAULT_DB, open_store
 
@@ -33,6 +33,7 @@ def _where(db: str | None, neo4j: str | None, database: str | None) -> str:
 @click.command("ingest")
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
 @store_options
+@engine_options
 @click.option("--format", "fmt", type=click.Choice(("auto",) + MAIN_FORMATS), default="auto", show_default=True,
               help="Input format; 'auto' detects it from each file's content.")
 @click.option("--batch-size", type=click.IntRange(1), default=5000, show_default=True,

@@ -139,6 +139,7 @@ class SparkEngine:
                    .config("spark.sql.shuffle.partitions", os.environ.get("GRAPHKIT_SPARK_PARTITIONS", "8"))
                    .config("spark.sql.execution.arrow.pyspark.enabled", "true")
                    .config("spark.ui.enabled", "false")
+                   .config("spark.ui.showConsoleProgress", "false")
                    .config("spark.sql.session.timeZone", "UTC"))
         memory = os.environ.get("GRAPHKIT_SPARK_DRIVER_MEMORY")
         if memory:

@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-from graphkit.build import BuildOptions, build_from_files
+from graphkit.build import BuildOptions
 from graphkit.graph import Graph
 from graphkit.model import GraphkitError
 from graphkit.progress import Progress, null_progress
@@ -439,7 +439,9 @@ class Neo4jStore:
         """Read, resolve and merge files into the database; the summary of :meth:`write_graph` plus
         ``records`` and ``diagnostics`` (the readers' diagnostics as one-line strings)."""
         progress = progress or null_progress
-        result = build_from_files(paths, options, progress=progress)
+        from graphkit.engine import build_files  # the columnar core, on the engine the command chose
+
+        result = build_files(paths, options, progress=progress)
         summary = self.write_graph(result.graph, progress=progress, coauthor_cap=options.coauthor_cap)
         return {"records": result.records, "diagnostics": [str(d) for d in result.diagnostics], **summary}
 
