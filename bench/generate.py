@@ -2,7 +2,7 @@
 
     python bench/generate.py --records 100000 --out bench/out/gen-100k [--seed 42] [--dup-rate 0.1]
                              [--broken-rate 0.001] [--formats ris,medline] [--shards 1]
-    python bench/generate.py --sample      # rewrites graphkit/sample/ (bundled sample data)
+    python bench/generate.py --sample --out DIR   # the generated sample (graphkit/sample/ is real data)
 
 writes ``export-000.ris``, ``export-000.nbib`` (one pair per shard), ``duplicates.tsv`` (every
 duplicate pair: which record of the RIS export is which record of the MEDLINE export) and
@@ -871,18 +871,19 @@ def generate(n_records: int, out_dir: Path, *, seed: int = 42, dup_rate: float =
     return manifest
 
 
-# ---- the bundled sample (graphkit/sample/) ---------------------------------------------------------
+# ---- a generated sample (what graphkit/sample/ held before it became real data) ------------------
+# graphkit/sample/ is now real records written by scripts/make_sample.py; this writes the generated
+# sample (RIS + MEDLINE with known duplicates, plus the corpus seed record) into a directory of your choice.
 SAMPLE_SEED = 2024
 SAMPLE_RECORDS = 170          # about 150 works, 20 of them in both files
 SAMPLE_DUP_RATE = 0.12
 SAMPLE_ABSTRACT_WORDS = (70.0, 30.0)  # short abstracts keep the files small
-SAMPLE_DIR = Path(__file__).resolve().parent.parent / "graphkit" / "sample"
 SEED_RECORD = Path(__file__).resolve().parent.parent.parent / "shared" / "corpus" / "seed" / \
     "scopus-collapsed__seed.ris"
 
 
-def write_sample(out_dir: Path = SAMPLE_DIR, seed_record: Path = SEED_RECORD) -> Manifest:
-    """graphkit/sample/sample.ris + sample.nbib: generated works (fixed seed) with some overlap, and the
+def write_sample(out_dir: Path, seed_record: Path = SEED_RECORD) -> Manifest:
+    """OUT_DIR/sample.ris + sample.nbib: generated works (fixed seed) with some overlap, and the
     collapsed seed record as the first record of sample.ris (kept on its one line)."""
     import tempfile
 
@@ -923,7 +924,8 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--records", type=int, help="records in all files together")
     ap.add_argument("--out", type=Path, help="output directory (created)")
     ap.add_argument("--sample", action="store_true",
-                    help="(re)write graphkit/sample/ (fixed seed, plus the corpus seed record)")
+                    help="write the generated sample (fixed seed, plus the corpus seed record) into --out; "
+                         "the bundled graphkit/sample/ is real data from scripts/make_sample.py")
     ap.add_argument("--seed", type=int, default=42)
     ap.add_argument("--dup-rate", type=float, default=0.1, help="share of records that duplicate another")
     ap.add_argument("--broken-rate", type=float, default=0.001, help="share of records written broken")
@@ -931,11 +933,13 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--shards", type=int, default=1, help="files per format (for parallel parsing)")
     args = ap.parse_args(argv)
     if args.sample:
+        if args.out is None:
+            ap.error("--sample needs --out DIR (graphkit/sample/ is real data: scripts/make_sample.py)")
         try:
-            m = write_sample()
+            m = write_sample(args.out)
         except (OSError, ValueError) as exc:
             ap.error(f"cannot write the sample: {exc}")
-        print(f"{SAMPLE_DIR}: {m.records_per_file}, {m.unique_works} works, {m.duplicate_pairs} duplicate pairs")
+        print(f"{args.out}: {m.records_per_file}, {m.unique_works} works, {m.duplicate_pairs} duplicate pairs")
         return
     if args.records is None or args.out is None:
         ap.error("--records and --out are required (or --sample)")

@@ -31,6 +31,7 @@ from graphkit.api import (
     queries,
     read,
     records_dataframe,
+    sample_files,
 )
 from graphkit.errors import (
     GraphkitError,
@@ -75,4 +76,5 @@ __all__ = [
     "queries",
     "read",
     "records_dataframe",
+    "sample_files",
 ]

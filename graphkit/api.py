@@ -129,11 +129,8 @@ def records_dataframe(records: Paths | Iterable[Record], *, format: str = "auto"
     ``authors`` is a list of "Family, Given" strings, ``keywords`` a list, ``mesh`` a list of headings
     (a ``*`` suffix marks a major topic), ``issn`` a list.
     """
-    if isinstance(records, str | Path) or (isinstance(records, Sequence) and records
-                                             and isinstance(records[0], str | Path)):
-        records = read(records, format=format)  # type: ignore[arg-type]
     rows = []
-    for r in records:  # type: ignore[union-attr]
+    for r in _as_records(records, format):
         j = r.journal
         rows.append({
             "file": r.source.file, "line": r.source.line, "format": r.source.format, "type": r.type,
@@ -147,6 +144,25 @@ def records_dataframe(records: Paths | Iterable[Record], *, format: str = "auto"
         })
     frame = _frame(rows, RECORD_COLUMNS)
     return frame.astype({"year": "Int64", "line": "int64"}) if len(frame) else frame
+
+
+def sample_files() -> list[Path]:
+    """The bundled sample: real records on network science and the science of science, as a Web of
+    Science export and a PubMed export that overlap, plus the project's seed record (graphkit/sample/)."""
+    from graphkit.demo import sample_files as files
+
+    return files()
+
+
+def _is_paths(items: object) -> bool:
+    return isinstance(items, str | Path) or (isinstance(items, Sequence) and len(items) > 0
+                                             and isinstance(items[0], str | Path))
+
+
+def _as_records(items: Paths | Iterable[Record], format: str) -> Iterable[Record]:
+    if _is_paths(items):
+        return read(items, format=format)  # type: ignore[arg-type]  # narrowed by _is_paths
+    return [r for r in items if isinstance(r, Record)]  # type: ignore[union-attr]
 
 
 def queries() -> pd.DataFrame:
@@ -332,12 +348,10 @@ def build(paths: Paths | Iterable[Record], *, author_key: AuthorKey = "initial",
     detects each file's format).
     """
     options = _options(author_key, coauthor_cap, format)
-    if isinstance(paths, str | Path) or (isinstance(paths, Sequence) and paths
-                                         and isinstance(paths[0], str | Path)):
+    if _is_paths(paths):
         result = build_from_files(_paths(paths), options, progress=progress)  # type: ignore[arg-type]
     else:
-        records = list(paths)  # type: ignore[arg-type]
-        result = build_graph(records, options, progress=progress)
+        result = build_graph(_as_records(paths, format), options, progress=progress)
         result.diagnostics = list(getattr(paths, "diagnostics", [])) + result.diagnostics
     return KnowledgeGraph(result.graph, result=result)
 
@@ -398,8 +412,7 @@ class GraphStore:
 
     def counts(self) -> dict[str, int]:
         """Node counts by label and edge counts by type in the store."""
-        counts = getattr(self.store, "counts", None)
-        return counts() if counts is not None else self.store.read_graph().counts()
+        return self.store.counts()
 
     def knowledge_graph(self) -> KnowledgeGraph:
         """The stored graph, read back into memory."""

@@ -262,12 +262,12 @@ def _build_graph(records: Iterable[Record], options: BuildOptions, progress: Pro
         for heading, (major, quals) in plan.mesh.items():
             mkey = mesh_keys.get(heading)
             if mkey is None:
-                info = mesh_term(heading, vocab)
-                mkey = mesh_keys[heading] = info.key
+                term = mesh_term(heading, vocab)
+                mkey = mesh_keys[heading] = term.key
                 if not graph.has_node(Label.MESH, mkey):
-                    graph.add_node(Label.MESH, mkey, ui=info.ui, name=info.name,
-                                   tree_numbers=list(info.tree_numbers), check_tag=info.check_tag)
-                if info.ui is None:
+                    graph.add_node(Label.MESH, mkey, ui=term.ui, name=term.name,
+                                   tree_numbers=list(term.tree_numbers), check_tag=term.check_tag)
+                if term.ui is None:
                     mesh_unknown[heading] += 1
             have = graph.edge(RelType.HAS_MESH, w.key, mkey)  # two spellings of one descriptor
             if have is not None:

@@ -14,8 +14,12 @@ from graphkit.progress import Progress, null_progress
 log = logging.getLogger(__name__)
 
 SAMPLE_DIR = Path(__file__).resolve().parent / "sample"
-SAMPLE_FILES = ("sample.ris", "sample.nbib")
-SEARCH = "neuroendocrine tumo*"
+# real records on network science and the science of science (see sample/README.md and NOTICE): a Web of
+# Science export and a PubMed export that overlap, plus the project's seed record
+SAMPLE_FILES = ("sample.wos.txt", "sample.nbib", "seed.ris")
+SEARCH = "community detection"
+# a chain of co-authorship a reader can check: Guimerà & Uzzi 2005 (Science), Uzzi & Vespignani 2018 (Science)
+PATH_FROM, PATH_TO = "Guimerà, Roger", "Vespignani, Alessandro"
 
 
 @dataclass(slots=True)
@@ -25,6 +29,7 @@ class DemoResult:
     answers: list[tuple[str, dict[str, Any], list[dict[str, Any]]]] = field(default_factory=list)
     search: tuple[str, list[dict[str, Any]]] = ("", [])
     outputs: dict[str, Path] = field(default_factory=dict)
+    skipped: dict[str, str] = field(default_factory=dict)  # output -> why (an extra that is not installed)
 
 
 def sample_files() -> list[Path]:
@@ -33,12 +38,19 @@ def sample_files() -> list[Path]:
 
 def run_demo(out_dir: str | Path = "graphkit-demo", *, progress: Progress = null_progress) -> DemoResult:
     """Ingest the bundled sample into ``out_dir/graphkit.db``; run canned queries and a search; write a
-    quality report, GraphML, RDF (Turtle), VOSviewer JSON and a co-author map into ``out_dir``."""
+    quality report, GraphML, RDF (Turtle), VOSviewer JSON, CSL-JSON and a co-author map into ``out_dir``.
+    Outputs whose extra is not installed (RDF: graphkit[rdf], the map: graphkit[viz]) are listed in
+    ``skipped`` with the install command instead."""
+    from graphkit.errors import MissingExtraError, needs_extras
     from graphkit.queries import run_query
     from graphkit.report import write_report
     from graphkit.sinks import export
-    from graphkit.sinks.html import write_map
     from graphkit.stores import open_store
+
+    def write_map(*args: Any, **kwargs: Any) -> Any:
+        from graphkit.sinks.html import write_map as write
+
+        return write(*args, **kwargs)
 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -53,13 +65,9 @@ def run_demo(out_dir: str | Path = "graphkit-demo", *, progress: Progress = null
             first = top[0].get("author") or top[0].get("key")
             result.answers.append(("co-authors", {"author": first, "limit": 5},
                                    run_query(store, "co-authors", {"author": first, "limit": 5})))
-        result.answers.append(("top-keywords", {"limit": 5}, run_query(store, "top-keywords", {"limit": 5})))
-        mesh = run_query(store, "top-mesh", {"limit": 5})
-        result.answers.append(("top-mesh", {"limit": 5}, mesh))
-        if mesh:
-            heading = mesh[0].get("heading") or mesh[0].get("key")
-            result.answers.append(("mesh-trend", {"heading": heading},
-                                   run_query(store, "mesh-trend", {"heading": heading})))
+        result.answers.append(("most-cited", {"limit": 5}, run_query(store, "most-cited", {"limit": 5})))
+        path = {"from": PATH_FROM, "to": PATH_TO}
+        result.answers.append(("collaboration-path", path, run_query(store, "collaboration-path", path)))
         result.search = (SEARCH, store.search(SEARCH, limit=5))
         graph = store.read_graph()
     finally:
@@ -73,8 +81,17 @@ def run_demo(out_dir: str | Path = "graphkit-demo", *, progress: Progress = null
         ("VOSviewer co-author map", "vosviewer", "coauthors.vosviewer.json", {"network": "coauthors"}),
         ("CSL-JSON (Zotero, Pandoc)", "csl-json", "records.csl.json", {}),
     ):
-        export(graph, to, out / filename, progress=progress, **options)
+        try:
+            with needs_extras():
+                export(graph, to, out / filename, progress=progress, **options)
+        except MissingExtraError as exc:
+            result.skipped[name] = str(exc)
+            continue
         result.outputs[name] = out / filename
-    write_map(graph, "coauthors", out / "coauthors.html", progress=progress)
-    result.outputs["co-author map (open in a browser)"] = out / "coauthors.html"
+    try:
+        with needs_extras():
+            write_map(graph, "coauthors", out / "coauthors.html", progress=progress)
+        result.outputs["co-author map (open in a browser)"] = out / "coauthors.html"
+    except MissingExtraError as exc:
+        result.skipped["co-author map"] = str(exc)
     return result

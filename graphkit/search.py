@@ -101,9 +101,9 @@ def parse(text: str) -> list[Term]:
     for match in _TOKEN.finditer(text):
         phrase, bare = match.group(1), match.group(2)
         if phrase is not None:
-            ws = tuple(words(phrase))
-            if ws:
-                terms.append(Term(ws))
+            phrase_words = tuple(words(phrase))
+            if phrase_words:
+                terms.append(Term(phrase_words))
             continue
         prefix = bare.endswith("*")
         ws = words(bare)
@@ -219,8 +219,8 @@ def build_index(graph: Graph, path: Path) -> dict[str, int]:
         con.executemany("INSERT INTO paper_fts(key, title, abstract, terms) VALUES (?, ?, ?, ?)", paper_rows)
         rows = [(kind, n["key"], n.get("name") or "") for kind in ("author", "term")
                 for label in KIND_LABELS[kind] for n in graph.nodes(label)]
-        for row in rows:
-            count("name", row[2])
+        for name_row in rows:
+            count("name", name_row[2])
         con.executemany("INSERT INTO name_fts(kind, key, name) VALUES (?, ?, ?)", rows)
         con.executemany("INSERT INTO field_stats VALUES (?, ?, ?)", [(f, d, t) for f, (d, t) in stats.items()])
         con.executemany("INSERT INTO doc_freq VALUES (?, ?, ?)", [(f, w, n) for (f, w), n in df.items()])

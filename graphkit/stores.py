@@ -37,6 +37,9 @@ class Store(Protocol):
     def read_graph(self) -> Graph:
         """The stored graph as a Graph (for exports and pictures)."""
 
+    def counts(self) -> dict[str, int]:
+        """Node counts by label and edge counts by type (the keys of :meth:`Graph.counts`)."""
+
     def close(self) -> None: ...
 
 

@@ -34,11 +34,14 @@ def _table(title: str, rows: list[dict]) -> None:
 @click.option("--quiet", "-q", is_flag=True, help="No progress bars.")
 @user_errors
 def demo_command(out_dir: str, quiet: bool) -> None:
-    """Run the main job on the bundled sample data (a Scopus seed record plus generated RIS and MEDLINE
-    exports that overlap): ingest into an embedded store, print answers of a few canned queries and a
-    full-text search, and write a quality report, GraphML, RDF, VOSviewer, CSL-JSON and an HTML co-author map.
+    """Run the main job on the bundled sample: 213 real records on network science and the science of
+    science (a Web of Science export and a PubMed export that overlap, plus the project's seed record).
+    Ingest them into an embedded store, print the answers of a few canned queries (most prolific authors,
+    their co-authors, the most cited papers, a chain of co-authorship) and a full-text search, and write
+    a quality report, GraphML, RDF, VOSviewer, CSL-JSON and an HTML co-author map.
 
-    No server is needed. Afterwards try e.g. `graphkit query --list --db graphkit-demo/graphkit.db`.
+    No server is needed. The RDF export needs graphkit[rdf] and the map graphkit[viz]; without them the
+    demo says so and writes the rest. Afterwards try e.g. `graphkit query --list --db graphkit-demo/graphkit.db`.
     """
     from graphkit.demo import run_demo
 
@@ -57,6 +60,8 @@ def demo_command(out_dir: str, quiet: bool) -> None:
     click.echo("outputs:")
     for what, path in result.outputs.items():
         click.echo(f"  {what}: {path}")
+    for what, why in result.skipped.items():
+        click.echo(f"  skipped {what}: {why}")
     click.echo(f"store: {result.store} (use --db {result.store} with query, cypher, search, viz, export)")
 
 

@@ -57,7 +57,7 @@ class MeshVocabulary:
 def vocabulary() -> MeshVocabulary:
     """The bundled table, loaded once per process (about 30,000 descriptors, ~0.3 s)."""
     rows: list[tuple[str, str, str, str]] = []
-    with resources.files("graphkit").joinpath("data", TABLE).open("rb") as raw, \
+    with resources.files("graphkit").joinpath("data").joinpath(TABLE).open("rb") as raw, \
             gzip.open(raw, "rt", encoding="utf-8") as fh:
         next(fh, None)  # header
         for line in fh:

@@ -352,13 +352,13 @@ class Neo4jStore:
         self.ensure_schema(progress)
         with self._errors():
             authors = [r["key"] for r in graph.nodes(Label.AUTHOR)]
-            published = set()
+            published: set[str] = set()
             for batch in _chunks(authors, self.batch_size):
                 published.update(r["key"] for r in self._read(AUTHORS_WITH_PAPERS_QUERY, {"keys": list(batch)}))
             papers = [r["key"] for r in graph.nodes(Label.PAPER)]
             # a paper new to the store gets its terms with its node (all its term edges are in ``graph``);
             # stored papers get them recomputed from their stored edges after the edges phase
-            recompute = set()
+            recompute: set[str] = set()
             for batch in _chunks(papers, self.batch_size):
                 recompute.update(r["key"] for r in self._read(EXISTING_PAPERS_QUERY, {"keys": list(batch)}))
             terms, unsure = graph_terms(graph)

@@ -124,7 +124,7 @@ def vosviewer_json(graph: Graph, network: str = "coauthors", *, progress: Progre
     ids = {key: i for i, key in enumerate(keys, start=1)}
     cluster_of = clusters(keys, links)
     degree: Counter[str] = Counter()
-    strength: Counter[str] = Counter()
+    strength: defaultdict[str, float] = defaultdict(float)  # link weights may be fractional
     for (a, b), w in links.items():
         for k in (a, b):
             degree[k] += 1
