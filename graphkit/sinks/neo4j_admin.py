@@ -82,6 +82,89 @@ def paper_terms(graph: Graph) -> dict[str, str]:
     return graph_terms(graph)[0]
 
 
+class _ArrowWriter:
+    """Data files written by DuckDB straight from a columnar graph's Arrow tables (``graph.arrow``):
+    the same fields as :func:`_field` (strings always quoted with ``""`` doubling, missing values and
+    empty lists unquoted and empty, arrays joined by the delimiter), without a Python loop per value."""
+
+    def __init__(self, graph: Any) -> None:
+        import duckdb
+
+        self.graph = graph
+        self.con = duckdb.connect()
+        self._tables: list[Any] = []
+
+    def register(self, name: str, table: Any) -> None:
+        self._tables.append(table)
+        self.con.unregister(name)
+        self.con.register(name, table)
+
+    def delimiter(self) -> str:
+        used: set[str] = set()
+        for item, props in [*NODE_PROPERTIES.items(), *EDGE_PROPERTIES.items()]:
+            for p, t in props.items():
+                if t != "list[str]" or not self.graph.count(item):
+                    continue
+                self.register("t", self.graph.arrow(item))
+                for c in ARRAY_DELIMITERS:
+                    hit = self.con.execute(f"SELECT count(*) FROM (SELECT unnest({p}) AS v FROM t) "
+                                           "WHERE contains(v, ?)", [c]).fetchall()
+                    if hit[0][0]:
+                        used.add(c)
+        for c in ARRAY_DELIMITERS:
+            if c not in used:
+                return c
+        raise ValueError("every candidate array delimiter occurs in the data")  # pragma: no cover
+
+    @staticmethod
+    def _expr(column: str, type_name: str, delim: str) -> tuple[str, bool]:
+        """(SQL expression, force quotes) for one output field."""
+        if type_name == "list[str]":
+            return (f"CASE WHEN {column} IS NULL OR len({column}) = 0 THEN NULL "
+                    f"ELSE array_to_string({column}, '{delim}') END", True)
+        if type_name == "str":
+            return f"CAST({column} AS VARCHAR)", True
+        if type_name == "raw":
+            return column, False
+        if type_name == "bool":
+            return f"CASE WHEN {column} IS NULL THEN NULL WHEN {column} THEN 'true' ELSE 'false' END", False
+        return f"CAST({column} AS BIGINT)", False
+
+    def write(self, item: Label | RelType, path: Path, fields: list[tuple[str, str]], delim: str,
+              extra_sql: str = "") -> None:
+        self.register("t", self.graph.arrow(item))
+        exprs, quoted = [], []
+        for i, (column, type_name) in enumerate(fields):
+            expr, force = self._expr(column, type_name, delim)
+            exprs.append(f"{expr} AS c{i}")
+            if force:
+                quoted.append(f"c{i}")
+        force = f", FORCE_QUOTE ({', '.join(quoted)})" if quoted else ""
+        target = str(path).replace("'", "''")
+        self.con.execute(f"COPY (SELECT {', '.join(exprs)} FROM t {extra_sql}) TO '{target}' "
+                         f"(FORMAT CSV, HEADER false, QUOTE '\"', ESCAPE '\"', NULLSTR ''{force})")
+
+    def paper_terms(self) -> None:
+        """A ``paper_terms`` table: each paper's distinct keyword and MeSH names, code-point order,
+        joined as graphkit.sinks.neo4j.graph_terms joins them."""
+        from graphkit.sinks.neo4j import TERMS_SEPARATOR
+
+        self.register("hk", self.graph.arrow(RelType.HAS_KEYWORD))
+        self.register("hm", self.graph.arrow(RelType.HAS_MESH))
+        self.register("kn", self.graph.arrow(Label.KEYWORD))
+        self.register("mn", self.graph.arrow(Label.MESH))
+        sep = TERMS_SEPARATOR.replace("'", "''")
+        self.con.execute(
+            "CREATE TABLE paper_terms AS SELECT source, string_agg(DISTINCT name, '" + sep + "' "
+            "ORDER BY name COLLATE \"binary\") AS terms FROM ("
+            "SELECT e.source, n.name FROM hk e JOIN kn n ON n.key = e.target WHERE n.name IS NOT NULL "
+            "UNION ALL SELECT e.source, n.name FROM hm e JOIN mn n ON n.key = e.target WHERE n.name IS NOT NULL"
+            ") x GROUP BY source")
+
+    def close(self) -> None:
+        self.con.close()
+
+
 def write_neo4j_admin(graph: Graph, out: Path, *, progress: Progress = null_progress,
                       database: str = DEFAULT_DATABASE) -> dict[str, Any]:
     """Write node/relationship CSVs, headers, ``import.sh``, ``COMMAND.txt`` and ``schema.cypher`` into
@@ -91,8 +174,23 @@ def write_neo4j_admin(graph: Graph, out: Path, *, progress: Progress = null_prog
 
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    delim = _array_delimiter(graph)
-    terms = paper_terms(graph)
+    arrow = _ArrowWriter(graph) if hasattr(graph, "arrow") else None  # a columnar graph: DuckDB writes
+    try:
+        return _write(graph, out, progress, database, arrow)
+    finally:
+        if arrow is not None:
+            arrow.close()
+
+
+def _write(graph: Any, out: Path, progress: Progress, database: str, arrow: _ArrowWriter | None) -> dict[str, Any]:
+    from graphkit.sinks.neo4j import schema_statements
+
+    delim = arrow.delimiter() if arrow is not None else _array_delimiter(graph)
+    terms: dict[str, str] = {}
+    if arrow is not None:
+        arrow.paper_terms()
+    else:
+        terms = paper_terms(graph)
     args: list[str] = []
     files: list[str] = []
     summary: dict[str, Any] = {"path": str(out), "nodes": {}, "relationships": {}}
@@ -108,13 +206,21 @@ def write_neo4j_admin(graph: Graph, out: Path, *, progress: Progress = null_prog
         head_name, data_name = f"nodes_{label.value}.header.csv", f"nodes_{label.value}.csv"
         (out / head_name).write_text(_line(header), encoding="utf-8")
         progress(f"csv:{label.value}", 0, count)
-        with open(out / data_name, "w", encoding="utf-8", newline="") as fh:
-            for row in graph.nodes(label):
-                values = [_field(row["key"], "str", delim)]
-                values += [_field(row.get(p), t, delim) for p, t in props]
-                if extra:
-                    values.append(_field(terms.get(row["key"]), "str", delim))
-                fh.write(_line(values))
+        if arrow is not None:
+            fields = [("t.key", "str")] + [(f"t.{p}", t) for p, t in props]
+            join = ""
+            if extra:
+                fields.append(("pt.terms", "str"))
+                join = "LEFT JOIN paper_terms pt ON pt.source = t.key"
+            arrow.write(label, out / data_name, fields, delim, join)
+        else:
+            with open(out / data_name, "w", encoding="utf-8", newline="") as fh:
+                for row in graph.nodes(label):
+                    values = [_field(row["key"], "str", delim)]
+                    values += [_field(row.get(p), t, delim) for p, t in props]
+                    if extra:
+                        values.append(_field(terms.get(row["key"]), "str", delim))
+                    fh.write(_line(values))
         progress(f"csv:{label.value}", count, count)
         args.append(f"--nodes={label.value}={head_name},{data_name}")
         files += [head_name, data_name]
@@ -131,12 +237,17 @@ def write_neo4j_admin(graph: Graph, out: Path, *, progress: Progress = null_prog
         head_name, data_name = f"rels_{type.value}.header.csv", f"rels_{type.value}.csv"
         (out / head_name).write_text(_line(header), encoding="utf-8")
         progress(f"csv:{type.value}", 0, count)
-        with open(out / data_name, "w", encoding="utf-8", newline="") as fh:
-            for row in graph.edges(type):
-                values = [_field(row["source"], "str", delim), _field(row["target"], "str", delim)]
-                values += [_field(row.get(p), t, delim) for p, t in props]
-                values.append(type.value)
-                fh.write(_line(values))
+        if arrow is not None:
+            fields = [("t.source", "str"), ("t.target", "str")] + [(f"t.{p}", t) for p, t in props]
+            fields.append((f"'{type.value}'", "raw"))
+            arrow.write(type, out / data_name, fields, delim)
+        else:
+            with open(out / data_name, "w", encoding="utf-8", newline="") as fh:
+                for row in graph.edges(type):
+                    values = [_field(row["source"], "str", delim), _field(row["target"], "str", delim)]
+                    values += [_field(row.get(p), t, delim) for p, t in props]
+                    values.append(type.value)
+                    fh.write(_line(values))
         progress(f"csv:{type.value}", count, count)
         args.append(f"--relationships={head_name},{data_name}")
         files += [head_name, data_name]
