@@ -126,9 +126,9 @@ def table(rows: list[Row]) -> str:
         base = next((b for b in rows if b.records == r.records and b.step == r.step and b.engine == BASELINE
                      and b.ok), None)
         if base and r.wall_s and r.rss_mb:
-            ratios.append(f"* {r.records:,} {r.step}, {r.engine}: {base.wall_s / r.wall_s:.2f}x faster wall, "
-                          f"{base.cpu_s / max(r.cpu_s, 0.1):.2f}x less CPU, {r.rss_mb / base.rss_mb:.2f}x the peak RSS "
-                          f"of {BASELINE}")
+            ratios.append(f"* {r.records:,} {r.step}, {r.engine} vs {BASELINE}: speed-up (wall) "
+                          f"{base.wall_s / r.wall_s:.2f}x, CPU {r.cpu_s / max(base.cpu_s, 0.1):.2f}x, "
+                          f"peak RSS {r.rss_mb / base.rss_mb:.2f}x")
     return head + "\n".join(lines) + "\n\n" + "\n".join(ratios) + "\n"
 
 
