@@ -144,7 +144,7 @@ def main() -> None:
 
     db = OUT / f"queries-{args.records}-{args.seed}.graphkit.db"
     load_s = {}
-    if args.reuse_store and (db / "graph.lbug").exists():
+    if args.reuse_store and EmbeddedStore.holds_graph(db):
         store = EmbeddedStore(db)
     else:
         shutil.rmtree(db, ignore_errors=True)

@@ -322,7 +322,8 @@ class KnowledgeGraph:
     def export(self, to: str, out: PathLike, **options: Any) -> dict[str, Any]:
         """Write the graph as ``to`` = graphml, gexf, json (node-link), neo4j-admin, rdf, vosviewer or
         csl-json (as ``graphkit export --to``); options as the CLI's (``rdf_format``, ``base``,
-        ``network``). Returns the exporter's summary. rdf needs graphkit[rdf]."""
+        ``network``). Returns the exporter's summary. rdf needs graphkit[rdf]; the others work on the
+        base install."""
         from graphkit.sinks import export
 
         with needs_extras():

@@ -245,7 +245,8 @@ def _build_graph(records: Iterable[Record], options: BuildOptions, progress: Pro
         graph.add_node(Label.PAPER, w.key, doi=w.doi, pmid=w.pmid, title=w.value("title"),
                        abstract=w.value("abstract"), year=w.value("year"), volume=w.value("volume"),
                        issue=w.value("issue"), first_page=w.value("first_page"),
-                       last_page=w.value("last_page"), type=w.value("type"), sources=w.sources())
+                       last_page=w.value("last_page"), article_number=w.value("article_number"),
+                       type=w.value("type"), type_raw=w.value("type_raw"), sources=w.sources())
         jkey = journals.key_of(w.key)
         if jkey:
             graph.add_edge(RelType.PUBLISHED_IN, w.key, jkey)

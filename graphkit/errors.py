@@ -7,7 +7,9 @@
     ├── UnsupportedFormatError         a file in a format graphkit does not read
     ├── QueryError                     unknown canned query, bad or missing parameters
     ├── SearchError                    a malformed full-text search
-    ├── StoreError                     the embedded store is missing, damaged or refused a statement
+    ├── StoreError                     the embedded store is missing, damaged, not ours or refused a statement
+    │   └── StoreLockedError           another process writes the store (after --wait)
+    ├── ReadOnlyError                  cypher without --write refused a statement before sending it
     ├── Neo4jError                     Neo4j refused or failed
     │   ├── Neo4jAuthError             wrong credentials (NEO4J_USER / NEO4J_PASSWORD)
     │   ├── Neo4jUnavailableError      no server at the URI
@@ -31,7 +33,9 @@ from contextlib import contextmanager
 from graphkit.model import GraphkitError, UnsupportedFormatError
 from graphkit.queries import QueryError
 from graphkit.search import SearchError
+from graphkit.cypher_guard import ReadOnlyError
 from graphkit.sinks.embedded import StoreError
+from graphkit.store_lock import StoreLockedError
 from graphkit.sinks.neo4j import Neo4jAuthError, Neo4jError, Neo4jFeatureError, Neo4jUnavailableError
 
 # optional top-level module -> (extra that installs it, what needs it)
@@ -82,6 +86,7 @@ def needs_extras() -> Iterator[None]:
 
 __all__ = [
     "EXTRAS", "GraphkitError", "MissingExtraError", "Neo4jAuthError", "Neo4jError", "Neo4jFeatureError",
-    "Neo4jUnavailableError", "QueryError", "ReadError", "SearchError", "StoreError", "UnsupportedFormatError",
+    "Neo4jUnavailableError", "QueryError", "ReadError", "ReadOnlyError", "SearchError", "StoreError",
+    "StoreLockedError", "UnsupportedFormatError",
     "missing_extra", "needs_extras",
 ]

@@ -59,7 +59,8 @@ class Record:
     """
 
     source: Source
-    type: str | None = None
+    type: str | None = None  # one of graphkit.doctypes.TYPES (CSL types), mapped from type_raw
+    type_raw: str | None = None  # the producer's own document type, as written (RIS TY, MEDLINE PT ...)
     title: str | None = None
     authors: list[Person] = field(default_factory=list)
     year: int | None = None
@@ -68,6 +69,7 @@ class Record:
     issue: str | None = None
     first_page: str | None = None
     last_page: str | None = None
+    article_number: str | None = None  # e-locator for page-less articles (WoS AR, Scopus Art. No.)
     doi: str | None = None
     pmid: str | None = None
     publisher: str | None = None

@@ -35,7 +35,8 @@ class RelType(str, Enum):
 NODE_PROPERTIES: dict[Label, dict[str, str]] = {
     Label.PAPER: {
         "key": "str", "doi": "str", "pmid": "str", "title": "str", "abstract": "str", "year": "int",
-        "volume": "str", "issue": "str", "first_page": "str", "last_page": "str", "type": "str",
+        "volume": "str", "issue": "str", "first_page": "str", "last_page": "str", "article_number": "str",
+        "type": "str", "type_raw": "str",
         "sources": "list[str]",
     },
     Label.AUTHOR: {"key": "str", "name": "str", "family": "str", "given": "str", "orcid": "str"},

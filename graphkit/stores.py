@@ -7,7 +7,7 @@ work the same on either. ``open_store`` picks one from the CLI's ``--db PATH`` /
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -44,9 +44,14 @@ class Store(Protocol):
 
 
 def open_store(db: str | Path | None = None, neo4j: str | None = None, *, database: str | None = None,
-               create: bool = False, batch_size: int = 5000) -> Store:
+               create: bool = False, batch_size: int = 5000, wait: float | None = None,
+               on_wait: Callable[[str], None] | None = None) -> Store:
     """The Neo4j store when ``neo4j`` is a URI, else the embedded store at ``db`` (default graphkit.db).
-    Credentials come from NEO4J_USER / NEO4J_PASSWORD, never from arguments."""
+    Credentials come from NEO4J_USER / NEO4J_PASSWORD, never from arguments.
+
+    ``create`` lets a writer make a new embedded store; ``wait`` (seconds) is how long an embedded write
+    waits for another writer's lock and ``on_wait`` gets the "waiting for ..." message (Neo4j serialises
+    writers itself and ignores both)."""
     if neo4j:
         from graphkit.sinks.neo4j import Neo4jStore
 
@@ -55,4 +60,7 @@ def open_store(db: str | Path | None = None, neo4j: str | None = None, *, databa
                           batch_size=batch_size)
     from graphkit.sinks.embedded import EmbeddedStore
 
-    return EmbeddedStore(Path(db or DEFAULT_DB), create=create)
+    from graphkit.store_lock import DEFAULT_WAIT
+
+    return EmbeddedStore(Path(db or DEFAULT_DB), create=create, wait=DEFAULT_WAIT if wait is None else wait,
+                         on_wait=on_wait)

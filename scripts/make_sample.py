@@ -66,6 +66,8 @@ def pages(value: str) -> tuple[str, str]:
 
 def medline_pages(value: str) -> str:
     first, last = pages(value)
+    if first == last:  # a one-page paper: PubMed writes the page once
+        return first
     if not last or not (first.isdigit() and last.isdigit()) or len(first) != len(last):
         return value
     i = 0
@@ -92,7 +94,7 @@ def wos_record(w: dict[str, str], j: dict[str, str], cites: list[dict[str, str]]
     first, last = pages(w["pages"])
     if last:
         lines += [f"BP {first}", f"EP {last}"]
-    elif first:
+    elif first:  # no page range in the table: an article number (e-locator)
         lines.append(f"AR {first}")
     if w["doi"]:
         lines.append(f"DI {w['doi']}")
@@ -117,7 +119,7 @@ def cited_reference(c: dict[str, str], j: dict[str, str]) -> str:
         parts.append(f"V{c['volume']}")
     first, _ = pages(c["pages"])
     if first:
-        parts.append(f"P{first}")
+        parts.append(first if first.startswith("P") else f"P{first}")  # J. Stat. Mech. P10008 stays P10008
     if c["doi"]:
         parts.append(f"DOI {c['doi']}")
     return ", ".join(parts)

@@ -309,3 +309,14 @@ def test_open_without_create_needs_an_existing_store(tmp_path):
 def test_open_a_bad_neo4j_uri_is_one_error():
     with pytest.raises(graphkit.Neo4jError):
         graphkit.open("bolt://127.0.0.1:1")  # nothing listens on port 1
+
+
+def test_base_install_exports_do_not_need_rdflib(monkeypatch, kg, tmp_path):
+    """GraphML, JSON, VOSviewer and CSL-JSON are core: they work without graphkit[rdf]."""
+    monkeypatch.setitem(sys.modules, "rdflib", None)
+    for name in [m for m in sys.modules if m.startswith(("graphkit.sinks.", "graphkit.namespaces"))]:
+        monkeypatch.delitem(sys.modules, name)
+    for to, name in (("graphml", "g.graphml"), ("json", "g.json"), ("vosviewer", "v.json"),
+                     ("csl-json", "c.json")):
+        kg.export(to, tmp_path / name)
+        assert (tmp_path / name).stat().st_size > 0, to

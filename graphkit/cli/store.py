@@ -12,6 +12,7 @@ import click
 from graphkit.build import BuildOptions
 from graphkit.cli._common import engine_options, parse_params, progress_bar, store_options, user_errors
 from graphkit.readers import MAIN_FORMATS
+from graphkit.store_lock import DEFAULT_WAIT
 from graphkit.stores import DEFAULT_DB, open_store
 
 FORMATS = ("table", "json", "csv")
@@ -20,6 +21,18 @@ SHOWN_DIAGNOSTICS = 5
 SUMMARY = (("Paper", "papers"), ("Author", "authors"), ("Journal", "journals"), ("Keyword", "keywords"),
            ("MeshTerm", "MeSH terms"), ("AUTHORED", "authorships"), ("CO_AUTHOR", "co-author pairs"),
            ("HAS_KEYWORD", "keyword links"), ("HAS_MESH", "MeSH links"), ("CITES", "citations"))
+
+
+def wait_option(func):
+    """--wait SECONDS: how long a write waits for another process writing the same embedded store."""
+    return click.option("--wait", type=click.FloatRange(0), default=DEFAULT_WAIT, show_default=True,
+                        metavar="SECONDS",
+                        help="If another graphkit process is writing the embedded store, wait this long for it "
+                             "(with a message) before giving up; 0 gives up at once.")(func)
+
+
+def _waiting(message: str) -> None:
+    click.echo(f"graphkit: {message}", err=True)
 
 
 def _where(db: str | None, neo4j: str | None, database: str | None) -> str:
@@ -41,18 +54,23 @@ def _where(db: str | None, neo4j: str | None, database: str | None) -> str:
 @click.option("--author-key", type=click.Choice(("initial", "full")), default="initial", show_default=True,
               help="Identify authors without ORCID by family name + first initial, or + full given names.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bars.")
+@wait_option
 @user_errors
 def ingest_command(files: tuple[str, ...], db: str | None, neo4j: str | None, database: str | None, fmt: str,
-                   batch_size: int, author_key: str, quiet: bool) -> None:
+                   batch_size: int, author_key: str, quiet: bool, wait: float) -> None:
     """Read FILES, resolve papers, authors, journals and terms, and load the graph into a store.
 
     By default the graph goes to an embedded store in ./graphkit.db (no server needed), which every
     other command reopens. Adding files later gives the same graph as ingesting everything at once;
     re-ingesting an unchanged file changes nothing. With --neo4j URI the graph is merged into a Neo4j
     server instead (credentials from NEO4J_USER / NEO4J_PASSWORD).
+
+    One process writes an embedded store at a time: a second ingest waits (--wait) and then adds its
+    files too. An interrupted ingest leaves the store as it was before.
     """
     options = BuildOptions(author_key=author_key, format=fmt)  # type: ignore[arg-type]
-    store = open_store(db, neo4j, database=database, create=True, batch_size=batch_size)
+    store = open_store(db, neo4j, database=database, create=True, batch_size=batch_size, wait=wait,
+                       on_wait=_waiting)
     try:
         with progress_bar(enabled=not quiet) as progress:
             summary = store.ingest(list(files), options=options, progress=progress)
@@ -137,21 +155,50 @@ def query_command(name: str | None, params: tuple[str, ...], list_: bool, show: 
 @click.option("--write", is_flag=True, help="Allow statements that change the graph.")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
 @store_options
+@wait_option
 @user_errors
 def cypher_command(statement: str, params: tuple[str, ...], write: bool, fmt: str, db: str | None,
-                   neo4j: str | None, database: str | None) -> None:
+                   neo4j: str | None, database: str | None, wait: float) -> None:
     """Run an ad-hoc Cypher STATEMENT on the store and print the rows.
 
     Read-only unless --write: the embedded store refuses statements with write clauses (CREATE, MERGE,
-    SET, DELETE, ...) and Neo4j runs them in a read transaction. On the embedded store, changes made with
-    --write are lost when the next `graphkit ingest` rebuilds the graph.
+    SET, DELETE, ...) and opens the database read-only; Neo4j runs them in a READ session and refuses,
+    before sending, LOAD CSV, procedures other than full-text queries and schema listings, admin
+    commands (SHOW/TERMINATE TRANSACTIONS, users, roles, databases) and USE. On the embedded store,
+    changes made with --write are lost when the next `graphkit ingest` or `graphkit rebuild` rebuilds
+    the graph; --wait applies to them.
     """
-    store = open_store(db, neo4j, database=database)
+    store = open_store(db, neo4j, database=database, wait=wait, on_wait=_waiting)
     try:
         rows = store.run(statement, parse_params(params), write=write)
     finally:
         store.close()
     _emit(rows, fmt)
+
+
+@click.command("rebuild")
+@click.option("--db", default=None, metavar="PATH", type=click.Path(),
+              help="Embedded store directory [default: ./graphkit.db].")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bars.")
+@wait_option
+@user_errors
+def rebuild_command(db: str | None, quiet: bool, wait: float) -> None:
+    """Rebuild the embedded store's graph and search index from the records it keeps.
+
+    Needed after upgrading graphkit when a command says the store "was built by another graphkit
+    version" (reads never change a store), to upgrade a store made before store generations, and to
+    drop changes made with `cypher --write`. Like ingest, it holds the store's writer lock, and an
+    interrupted rebuild leaves the store as it was.
+    """
+    store = open_store(db, wait=wait, on_wait=_waiting)
+    try:
+        with progress_bar(enabled=not quiet) as progress:
+            summary = store.rebuild(progress=progress)  # type: ignore[attr-defined]
+    finally:
+        store.close()
+    counts = summary["counts"]
+    click.echo(f"rebuilt {_where(db, None, None)}: " + ", ".join(f"{counts.get(label, 0)} {name}"
+                                                                  for label, name in SUMMARY))
 
 
 @click.command("search")
@@ -226,4 +273,4 @@ def _emit(rows: list[dict[str, Any]], fmt: str) -> None:
     click.echo(f"{len(rows)} row(s)", err=True)
 
 
-COMMANDS = [ingest_command, query_command, cypher_command, search_command]
+COMMANDS = [ingest_command, query_command, cypher_command, search_command, rebuild_command]

@@ -43,7 +43,8 @@ SCHEMAS: dict[str, pa.Schema] = {
         ("fam_sq", _S), ("title_n", _S), ("year", _I), ("blk1", _S), ("blk2", _S), ("title_hash", _S),
         ("fallback_hash", _S), ("r_nodoi", _B), ("r_noabs", _B), ("r_filled", _I), ("n_auth", _I),
         ("given_letters", _I), ("title", _S), ("abstract", _S), ("volume", _S), ("issue", _S),
-        ("first_page", _S), ("last_page", _S), ("type", _S), ("vol_sq", _S),
+        ("first_page", _S), ("last_page", _S), ("type", _S), ("article_number", _S), ("type_raw", _S),
+        ("vol_sq", _S),
         ("miss_doi", _B), ("miss_year", _B), ("miss_authors", _B), ("miss_journal", _B),
         ("j_tok0", _S), ("j_tokens", _L), ("j_name", _S), ("j_abbr", _S), ("j_issns", _L), ("j_invalid", _L),
         ("pub", _S), ("v_issn", _S), ("v_has", _B), ("v_title", _S)]),
@@ -79,7 +80,7 @@ def normalise_record(rec: Record, rid: int) -> dict[str, list[tuple]]:
     blk1 = blk2 = None
     if title_n and year is not None:
         blk1, blk2 = f"{year}<{flat[:BLOCK_CHARS]}", f"{year}>{flat[-BLOCK_CHARS:]}"
-    page_sq = squash(rec.first_page or "") or None
+    page_sq = squash(rec.first_page or rec.article_number or "") or None  # as resolve.papers._page
     authors = rec.authors
     fam_sq = (squash(authors[0].family or "") or None) if authors else None
     title_hash = short_hash(f"{title_n}|{year if year is not None else ''}") if title_n else None
@@ -124,6 +125,7 @@ def normalise_record(rec: Record, rid: int) -> dict[str, list[tuple]]:
         fam_sq, title_n or None, year, blk1, blk2, title_hash, fallback, not rec.doi, not rec.abstract, filled,
         len(authors), given_letters, _blank(rec.title), _blank(rec.abstract), _blank(rec.volume),
         _blank(rec.issue), _blank(rec.first_page), _blank(rec.last_page), _blank(rec.type),
+        _blank(rec.article_number), _blank(rec.type_raw),
         squash(rec.volume) if rec.volume else None,
         not rec.doi, year is None, not authors, missing_journal,
         tok0, tokens if tok0 else None, name_c, abbr_c, issns if tok0 else None, invalid if tok0 else None, pub,

@@ -28,30 +28,34 @@ def decode_line(raw: bytes) -> tuple[str, bool]:
 
 
 def iter_raw_lines(stream: BinaryIO) -> Iterator[bytes]:
-    """Yield raw lines (without line ends) from a binary stream, streaming in chunks."""
-    buf = b""
-    first = True
+    """Yield raw lines (without line ends) from a binary stream, streaming in chunks.
+
+    Linear in the input: each chunk is scanned once, and a line longer than a chunk is collected as
+    a list of pieces and joined once (never re-copied or re-scanned per chunk)."""
+    tail: list[bytes] = []  # pieces of the line not finished yet
+    start = stream.read(len(BOM))
+    held = b"" if start == BOM else start  # bytes to put before the next chunk
     while True:
         chunk = stream.read(CHUNK)
+        eof = not chunk
+        if held:
+            chunk = held + chunk
+        held = b""
         if not chunk:
             break
-        if first:
-            if chunk.startswith(BOM):
-                chunk = chunk[len(BOM):]
-            first = False
-        buf += chunk
-        if buf.endswith(b"\r"):
-            # the '\r' may be the first half of a '\r\n' split across chunks: hold the last line back
-            parts = _EOL.split(buf[:-1])
-            buf = parts.pop() + b"\r"
-        else:
-            parts = _EOL.split(buf)
-            buf = parts.pop()
-        yield from parts
-    if buf:
-        if buf.endswith(b"\r"):
-            buf = buf[:-1]
-        yield buf
+        if chunk.endswith(b"\r") and not eof:
+            # the '\r' may be the first half of a '\r\n' split across chunks: hold it back
+            chunk, held = chunk[:-1], b"\r"
+        parts = _EOL.split(chunk)
+        tail.append(parts[0])
+        if len(parts) > 1:
+            yield b"".join(tail)
+            tail = [parts.pop()]
+            yield from parts[1:]
+        if eof:
+            break
+    if any(tail):
+        yield b"".join(tail)
 
 
 class _TextSource:
@@ -128,27 +132,32 @@ class TextBlocks(_TextSource):
         self.chunk_size = chunk_size
 
     def _iter(self, fh: BinaryIO) -> Iterator[tuple[int, str]]:
-        pending = fh.read(len(BOM))
-        if pending == BOM:
-            pending = b""
+        start = fh.read(len(BOM))
+        pending = [] if start == BOM else [start]  # bytes after the last line end, in pieces
         number = 1
         while True:
             chunk = fh.read(self.chunk_size)
             if not chunk:
                 break
-            data = pending + chunk
-            # cut after the last line end; a final '\r' may be half of a '\r\n': keep it for later
-            end = len(data) - 1 if data.endswith(b"\r") else len(data)
-            cut = max(data.rfind(b"\n", 0, end), data.rfind(b"\r", 0, end))
+            # cut after the chunk's last line end (only the new bytes are searched: linear for any line
+            # length); a final '\r' may be half of a '\r\n': keep it for later
+            end = len(chunk) - 1 if chunk.endswith(b"\r") else len(chunk)
+            cut = max(chunk.rfind(b"\n", 0, end), chunk.rfind(b"\r", 0, end))
             if cut < 0:
-                pending = data
-                continue
-            pending = data[cut + 1:]
-            text = self._decode(data[:cut + 1], number)
+                if pending and pending[-1].endswith(b"\r") and not chunk.startswith(b"\n"):
+                    cut = -1  # the '\r' held back last time is a line end after all: cut there
+                else:
+                    pending.append(chunk)
+                    continue
+            pending.append(chunk[:cut + 1])
+            data = b"".join(pending) if len(pending) > 1 else pending[0]
+            pending = [chunk[cut + 1:]]
+            text = self._decode(data, number)
             yield number, text
             number += text.count("\n")
-        if pending:
-            text = self._decode(pending, number)
+        pending_bytes = b"".join(pending)
+        if pending_bytes:
+            text = self._decode(pending_bytes, number)
             if not text.endswith("\n"):
                 text += "\n"
             yield number, text

@@ -24,7 +24,9 @@ import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
 
+from graphkit import doctypes
 from graphkit.model import Diagnostic, JournalRef, Person, Record, Source
+from graphkit.readers._clean import finish
 from graphkit.readers._names import split_name
 from graphkit.readers._text import TextLines
 from graphkit.readers.medline import normalise_doi, normalise_issn, normalise_orcid
@@ -53,7 +55,7 @@ DOI_FIELDS = ("doi",)
 PMID_FIELDS = ("pmid", "pubmed_id")
 YEAR_FIELDS = ("year", "date")
 PAGES_FIELD = "pages"
-ARTICLE_NUMBER_FIELDS = ("art_number", "article-number", "eid")  # first page when there are no pages
+ARTICLE_NUMBER_FIELDS = ("art_number", "article-number", "eid")  # Record.article_number, never a page
 # Keyword fields in the order their terms go into Record.keywords. Scopus: author_keywords = author
 # keywords, keywords = index keywords; WoS: keywords = author keywords, keywords-plus = Keywords Plus.
 KEYWORD_FIELDS = ("author_keywords", "keywords", "keywords-plus")
@@ -269,6 +271,7 @@ class _ChunkParser:
             return
         for pline, message, kind in problems + more:
             yield Diagnostic(Source(self.path, pline, FORMAT), "warning", message, record=self.ordinal, kind=kind)
+        yield from finish(record, self.ordinal)
         yield record
 
     def _resolve_strings(self, entry) -> None:
@@ -310,7 +313,11 @@ def _to_record(entry, src: Source) -> tuple[Record, list[tuple[int, str, str]]]:
     for name, attr in SCALAR_FIELDS.items():
         if getattr(record, attr) is None:
             setattr(record, attr, first(name))
-    record.type = first(TYPE_FIELDS) or entry.entry_type.lower()
+    # document_type (Scopus) / type (WoS) name the document; for other entries "type" is a report's
+    # subtype ("COINS Technical Report"): then the entry type (@techreport) gives the CSL type
+    record.type_raw = first(TYPE_FIELDS) or entry.entry_type.lower()
+    if not doctypes.known(FORMAT, record.type_raw):
+        record.type = doctypes.csl_type(FORMAT, entry.entry_type.lower())
     year_text = first(YEAR_FIELDS, mark=False)
     if year_text and (m := YEAR.search(year_text)):
         record.year = int(m.group(1))
@@ -350,8 +357,7 @@ def _to_record(entry, src: Source) -> tuple[Record, list[tuple[int, str, str]]]:
         record.first_page, record.last_page = parse_pages(pages)
         if record.first_page:
             first(PAGES_FIELD)
-    if not record.first_page:
-        record.first_page = first(ARTICLE_NUMBER_FIELDS, mark=False)
+    record.article_number = first(ARTICLE_NUMBER_FIELDS)
 
     seen: set[str] = set()
     for fname in KEYWORD_FIELDS:

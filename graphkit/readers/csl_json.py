@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from graphkit.model import Diagnostic, JournalRef, Person, Record, Source
+from graphkit.readers._clean import finish
 from graphkit.readers.bibtex import parse_pages, split_keywords
 from graphkit.readers.medline import normalise_doi, normalise_issn
 
@@ -41,7 +42,7 @@ SCALAR_KEYS: dict[str, str] = {
     "issue": "issue",
     "publisher": "publisher",
     "abstract": "abstract",
-    "type": "type",
+    "type": "type_raw",
 }
 MARKUP_KEYS = ("title", "abstract", "container-title")  # may hold CSL's HTML-like rich text
 AUTHOR_KEY = "author"
@@ -88,6 +89,7 @@ def read_csl_json(path: str | Path, *, stream=None, chunk_size: int = CHUNK) -> 
             continue
         for message, kind in problems:
             yield Diagnostic(src, "warning", message, record=ordinal, kind=kind)
+        yield from finish(record, ordinal)
         yield record
     log.debug("read %d CSL item(s) from %s", ordinal, path)
 
@@ -120,10 +122,12 @@ class _JsonItems:
         self.bad_encoding_line: int | None = None
         self.reported_encoding = False
 
-    def _more(self) -> bool:
+    def _more(self, at_least: int = 0) -> bool:
+        """Read on: at least one chunk, or ``at_least`` characters' worth (an item cut by the chunk end
+        is re-decoded from its start, so the read grows with it: linear, not quadratic, for a huge item)."""
         if self.eof:
             return False
-        raw = self.fh.read(self.chunk_size)
+        raw = self.fh.read(max(self.chunk_size, at_least))
         if self.first:
             raw = raw[3:] if raw.startswith(codecs.BOM_UTF8) else raw
             self.first = False
@@ -184,15 +188,17 @@ class _JsonItems:
         while True:
             try:
                 item, end = self.json.raw_decode(self.buf, self.pos)
+            except RecursionError:  # arrays/objects nested deeper than Python's stack: this item only
+                return None, f"invalid JSON at line {self.line}: nested too deeply to read"
             except json.JSONDecodeError as exc:
                 # The chunk end may cut the item (mid-string, mid-escape): then read on. An
                 # unterminated string in a broken file reads on to the end of the file.
                 cut = exc.pos >= len(self.buf) - 8 or exc.msg.startswith("Unterminated string")
-                if cut and self._more():
+                if cut and self._more(len(self.buf) - self.pos):
                     continue
                 return None, f"invalid JSON at line {self.line + self.buf.count(chr(10), self.pos, exc.pos)}: {exc.msg}"
             # a number or literal may also be cut by the chunk end: make sure something follows
-            if end >= len(self.buf) and not self.eof and self._more():
+            if end >= len(self.buf) and not self.eof and self._more(len(self.buf) - self.pos):
                 continue
             self._advance(end)
             return item, None

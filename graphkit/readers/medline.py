@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from graphkit.model import Diagnostic, JournalRef, MeshRef, Person, Record, Source
+from graphkit.readers._clean import finish
 from graphkit.readers._text import TextBlocks
 
 log = logging.getLogger(__name__)
@@ -293,6 +294,7 @@ def finish_block(path: str, fmt: str, line: int, ordinal: int,
         return
     for where, message, kind in problems:
         yield Diagnostic(Source(path, where, fmt), "warning", message, record=ordinal, kind=kind)
+    yield from finish(record, ordinal)
     if not record.title:
         yield Diagnostic(src, "warning", "record has no title (TI)", record=ordinal, kind="incomplete")
     if after is not None:
@@ -427,7 +429,7 @@ def _to_record(block: _Block, src: Source) -> tuple[Record, list[tuple[int, str,
 
     rec.authors = authors
     if types:
-        rec.type = types[0]
+        rec.type_raw = types[0]
         if len(types) > 1:
             rec.extra[TYPE_TAG] = types
     if rec.title is None:

@@ -17,6 +17,7 @@ from pathlib import Path
 from urllib.parse import unquote
 
 from graphkit.model import Diagnostic, JournalRef, Record, Source, UnsupportedFormatError
+from graphkit.readers._clean import finish
 from graphkit.readers._names import split_name
 from graphkit.readers._text import TextLines
 from graphkit.readers.bibtex import parse_pages, split_keywords
@@ -32,7 +33,7 @@ LENS = CsvLayout(
     format="lens-csv",
     scalars={"Title": "title", "Volume": "volume", "Issue Number": "issue", "Start Page": "first_page",
              "End Page": "last_page", "Abstract": "abstract", "Publisher": "publisher",
-             "Publication Type": "type"},
+             "Publication Type": "type_raw"},
     authors=("Author/s", ";"),
     year=("Publication Year", "Date Published"),
     journal=("Source Title",),
@@ -46,7 +47,7 @@ OPENALEX = CsvLayout(
     format="openalex-csv",
     scalars={"display_name": "title", "title": "title", "biblio.volume": "volume", "biblio.issue": "issue",
              "biblio.first_page": "first_page", "biblio.last_page": "last_page", "abstract": "abstract",
-             "type": "type", "primary_location.source.host_organization_name": "publisher"},
+             "type": "type_raw", "primary_location.source.host_organization_name": "publisher"},
     authors=("authorships.author.display_name", "|"),
     year=("publication_year", "publication_date"),
     journal=("primary_location.source.display_name",),
@@ -61,7 +62,7 @@ IEEE = CsvLayout(
     format="ieee-csv",
     scalars={"Document Title": "title", "Volume": "volume", "Issue": "issue", "Start Page": "first_page",
              "End Page": "last_page", "Abstract": "abstract", "Publisher": "publisher",
-             "Document Identifier": "type"},
+             "Document Identifier": "type_raw"},
     authors=("Authors", ";"),
     year=("Publication Year",),
     journal=("Publication Title",),
@@ -74,7 +75,7 @@ IEEE = CsvLayout(
 SPRINGER = CsvLayout(
     format="springer-csv",
     scalars={"Item Title": "title", "Journal Volume": "volume", "Journal Issue": "issue",
-             "Content Type": "type"},
+             "Content Type": "type_raw"},
     year=("Publication Year",),
     journal=("Publication Title",),
     doi=("Item DOI",),
@@ -186,7 +187,7 @@ PROQUEST_DOC = re.compile(r"^Document \d+ of \d+\s*$")
 PROQUEST_FIELD = re.compile(r"^([A-Z][A-Za-z/ ()-]{1,40}):\s?(.*)$")
 # ProQuest field -> Record attribute (scalars); the other known fields are lists or extra.
 PROQUEST_SCALARS = {"Title": "title", "Abstract": "abstract", "Volume": "volume", "Issue": "issue",
-                    "Publisher": "publisher", "Document type": "type", "Publication title": "journal"}
+                    "Publisher": "publisher", "Document type": "type_raw", "Publication title": "journal"}
 PROQUEST_AUTHORS = "Author"
 PROQUEST_YEAR = ("Publication year", "Degree date", "Publication date")
 PROQUEST_KEYWORDS = (("Identifier / keyword", ","), ("Subject", ";"))
@@ -254,7 +255,7 @@ def _proquest_block(path: str, block: list[tuple[int, str]], ordinal: int
     except Exception as exc:  # a document we cannot map costs only itself
         log.debug("cannot map ProQuest document %d of %s", ordinal, path, exc_info=True)
         return ordinal, [Diagnostic(src, "error", f"document skipped: {exc}", record=ordinal, kind="bad-record")]
-    out: list[Record | Diagnostic] = []
+    out: list[Record | Diagnostic] = list(finish(record, ordinal))
     if not record.title:
         out.append(Diagnostic(src, "warning", "document has no title", record=ordinal, kind="incomplete"))
     out.append(record)
@@ -315,7 +316,7 @@ def _proquest_record(src: Source, fields: list[tuple[str, str]], heading: str | 
 ENDNOTE = "endnote-tagged"
 ENDNOTE_LINE = re.compile(r"^%([0-9A-Z@!#$&()*+^<>=~\[\]|?])\s?(.*)$")
 ENDNOTE_SCALARS = {"T": "title", "V": "volume", "N": "issue", "I": "publisher", "X": "abstract",
-                   "0": "type"}
+                   "0": "type_raw"}
 ENDNOTE_AUTHORS = "A"
 ENDNOTE_JOURNAL = ("J", "B")  # journal; B is the secondary title (journal name in many exports)
 ENDNOTE_YEAR = ("D", "8")
@@ -409,4 +410,5 @@ def _endnote_record(path: str, fields: list[tuple[str, str, int]], ordinal: int
             record.extra[f"%{tag}"] = [" ".join(v.split()) for v in vals if v.strip()]
     if not record.title:
         yield Diagnostic(src, "warning", "record has no title (%T)", record=ordinal, kind="incomplete")
+    yield from finish(record, ordinal)
     yield record

@@ -36,6 +36,7 @@ from pathlib import Path
 from xml.parsers import expat
 
 from graphkit.model import Diagnostic, JournalRef, MeshRef, Person, Record, Source
+from graphkit.readers._clean import finish
 from graphkit.readers.medline import (
     ISSN_KIND_ORDER,
     YEAR,
@@ -155,6 +156,7 @@ def _emit(path: str, done: list[tuple[ET.Element, int]], ordinal: int) -> Iterat
             continue
         for message, kind in problems:
             yield Diagnostic(src, "warning", message, record=ordinal, kind=kind)
+        yield from finish(rec, ordinal)
         if not rec.title:
             yield Diagnostic(src, "warning", "record has no title (ArticleTitle)", record=ordinal,
                              kind="incomplete")
@@ -315,7 +317,7 @@ def _to_record(el: ET.Element, src: Source) -> tuple[Record, list[tuple[str, str
         keep("LA", _text(lang))
     types = article.findall("PublicationTypeList/PublicationType")
     if types:
-        rec.type = _text(types[0]) or None
+        rec.type_raw = _text(types[0]) or None  # graphkit.doctypes maps it (readers._clean.finish)
         for t in types:
             keep("PT", _text(t))
             keep("PT-UI", t.get("UI", ""))

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from graphkit.model import Diagnostic, JournalRef, MeshRef, Person, Record, Source
+from graphkit.readers._clean import CONTROL, MAX_VALUE_CHARS, finish
 from graphkit.readers._terms import dedupe, split_mixed_terms
 from graphkit.readers._text import TextBlocks
 
@@ -54,6 +55,12 @@ ORCID_TAGS = ("AI",)  # Ovid: "Family, Given; ORCID: http://orcid.org/0000-...",
 
 # Tags whose continuation lines are further values (one keyword / URL per line), not wrapped text.
 LINE_LIST_TAGS = frozenset({"KW", "UR", "L1", "L2", "L4"})
+# Tags whose value is one line in every real export (names, dates, numbers, identifiers, codes): a line
+# after one of them is not continuation but junk, reported and dropped. Every other tag continues
+# (abstracts, titles, notes, addresses, keyword lists, and non-standard tags such as WoS FX, Ovid NL).
+SINGLE_LINE_TAGS = frozenset(
+    "TY AU A1 A2 A3 A4 ED PY Y1 Y2 DA VL VO IS CP SP EP DO DI PMID PM AN ID LA ET NV SE C7 ER".split())
+ARTICLE_NUMBER_TAGS = ("C7",)  # Scopus/RIS "Article Number" (e.g. e0123456); not a page
 
 # Values that mean "nothing here" (dropped from fields, counted in the debug log).
 PLACEHOLDER_VALUES = frozenset({"null", "NULL", "Null", "NA", "N/A", "n/a", "[No abstract available]"})
@@ -84,7 +91,7 @@ _RECORD_START = re.compile(r"\nTY {1,2}-(?=[ \n])")
 _FIRST_RECORD = re.compile(r"TY {1,2}-(?=[ \n])")
 _TAG_SPLIT = re.compile(r"\n([A-Z][A-Z0-9]{1,3})  -(?: |(?=\n))").split
 _COLLAPSED_SPLIT = re.compile(
-    r"(?:^|\s)(" + "|".join(sorted(set(KNOWN_TAGS) | PLACEHOLDER_TAGS, key=len, reverse=True))
+    r"(?<!\S)(" + "|".join(sorted(set(KNOWN_TAGS) | PLACEHOLDER_TAGS, key=len, reverse=True))
     + r") {1,2}-(?=\s|$)\s?").split
 _YEAR = re.compile(r"(?<!\d)(1[5-9]\d\d|20\d\d)")
 _PAGE = r"(?:[A-Za-z]{0,3}\d+[A-Za-z]?|[ivxlcdm]{1,8}|[IVXLCDM]{1,8})"
@@ -107,25 +114,34 @@ def read_ris(path: str | Path, stream: BinaryIO | None = None) -> Iterator[Recor
     for bad data. ``stream`` (an open binary file) may be given instead of opening ``path``."""
     path = str(path)
     blocks = TextBlocks(path, FORMAT, stream)
-    carry = ""          # the open record (starts at its TY line) or text before the first record
+    carry: list[str] = []  # the open record (from its TY line), in pieces: a long record is joined once
     carry_line = 1
+    carry_dirty = False  # whether the carried text may hold control characters
     ordinal = 0
     for first_line, text in blocks:
         if blocks.diagnostics:
             yield from blocks.drain()
+        # only the new text is scanned (linear for any record length)
+        dirty = CONTROL.search(text) is not None  # records are cleaned only when their block needs it
+        starts = [m.start() + 1 for m in _RECORD_START.finditer(text)]
+        if _FIRST_RECORD.match(text):
+            starts.insert(0, 0)
         if carry:
-            buf, base = carry + text, carry_line
+            if not starts:
+                carry.append(text)
+                carry_dirty = carry_dirty or dirty
+                continue
+            head_len = sum(map(len, carry))
+            buf, base = "".join(carry) + text, carry_line
+            starts = [0] + [s + head_len for s in starts]
+            dirty = dirty or carry_dirty
         else:
             buf, base = text, first_line
-        starts = [m.start() + 1 for m in _RECORD_START.finditer(buf)]
-        if _FIRST_RECORD.match(buf):
-            starts.insert(0, 0)
         if not starts:
             if buf.strip():
                 diag = _outside(buf, path, base, ordinal)
                 if diag is not None:
                     yield diag
-            carry = ""
             continue
         line = base
         if starts[0] > 0:
@@ -137,20 +153,21 @@ def read_ris(path: str | Path, stream: BinaryIO | None = None) -> Iterator[Recor
         pos = starts[0]
         for nxt in starts[1:]:
             chunk = buf[pos:nxt]
-            for item in _parse_record(chunk, path, line, ordinal + 1, True):
+            for item in _parse_record(chunk, path, line, ordinal + 1, True, dirty):
                 if item.__class__ is Record:
                     ordinal += 1
                 yield item
             line += chunk.count("\n")
             pos = nxt
-        carry, carry_line = buf[pos:], line
+        carry, carry_line, carry_dirty = [buf[pos:]], line, dirty
     if blocks.diagnostics:
         yield from blocks.drain()
     if carry:
-        if _FIRST_RECORD.match(carry):
-            yield from _parse_record(carry, path, carry_line, ordinal + 1, False)
+        last = "".join(carry)
+        if _FIRST_RECORD.match(last):
+            yield from _parse_record(last, path, carry_line, ordinal + 1, False, carry_dirty)
         else:
-            diag = _outside(carry, path, carry_line, ordinal)
+            diag = _outside(last, path, carry_line, ordinal)
             if diag is not None:
                 yield diag
 
@@ -174,26 +191,28 @@ def _outside(text: str, path: str, line: int, ordinal: int) -> Diagnostic | None
                       record=ordinal or None, kind="outside-record")
 
 
-def _parse_record(text: str, path: str, line: int, ordinal: int, followed: bool) -> list:
+def _parse_record(text: str, path: str, line: int, ordinal: int, followed: bool, dirty: bool = True) -> list:
     """Records and diagnostics from one record's text (from its TY line to the next TY or EOF).
 
-    ``followed`` says whether another record follows (for the message on a missing ER)."""
+    ``followed`` says whether another record follows (for the message on a missing ER); ``dirty``
+    whether the block may hold control characters (the record is cleaned only then, or when long)."""
+    clean = len(text) > MAX_VALUE_CHARS or (dirty and CONTROL.search(text) is not None)
     parts = _TAG_SPLIT(text)
     head = parts[0]
     if head[2:6] != "  - " and head.rstrip() != "TY  -":
         # a collapsed record: "TY - JOUR TI - ... ER -" on one line (possibly several records)
-        return _parse_collapsed(parts, path, line, ordinal)
+        return _parse_collapsed(parts, path, line, ordinal, clean)
     typ = head[6:].strip()
     fields: dict[str, list[str]] = {"TY": [typ]} if typ else {}
-    if "\n" in typ:
-        fields["TY"] = _continued("TY", typ)
     out: list = []
+    if "\n" in typ:
+        fields["TY"] = _single_line("TY", head[6:], path, line, ordinal, out)
     terminated = False
     after: list[tuple[str, str]] | None = None
     placeholders = 0
     tags = parts[1::2]
     vals = parts[2::2]
-    for tag, val in zip(tags, vals):
+    for k, (tag, val) in enumerate(zip(tags, vals)):
         if terminated:
             if after is None:
                 after = []
@@ -211,7 +230,12 @@ def _parse_record(text: str, path: str, line: int, ordinal: int, followed: bool)
         if not v:
             continue
         if "\n" in v:
-            for v in _continued(tag, v):
+            if tag in SINGLE_LINE_TAGS:
+                at = line + head.count("\n") + k + 1 + sum(x.count("\n") for x in vals[:k])
+                values = _single_line(tag, val, path, at, ordinal, out)
+            else:
+                values = _continued(tag, v)
+            for v in values:
                 if v in PLACEHOLDER_VALUES:
                     placeholders += 1
                     continue
@@ -236,6 +260,9 @@ def _parse_record(text: str, path: str, line: int, ordinal: int, followed: bool)
         log.debug("%s:%d: %d placeholder value(s) dropped", path, line, placeholders)
     has_placeholder_tags = not PLACEHOLDER_TAGS.isdisjoint(fields)
     record = _build(fields, path, line, ordinal, out)
+    problems = finish(record, ordinal, clean=clean)
+    if problems:
+        out.extend(problems)
     if not terminated:
         where = "before the next TY" if followed else "at end of file"
         out.append(Diagnostic(Source(path, line, FORMAT), "warning",
@@ -247,6 +274,30 @@ def _parse_record(text: str, path: str, line: int, ordinal: int, followed: bool)
     if extra_record is not None:
         out.extend(extra_record)
     return out
+
+
+def _single_line(tag: str, val: str, path: str, line: int, ordinal: int, out: list) -> list[str]:
+    """The first line of a single-line tag's value; the lines after it are junk (reported, dropped).
+    Ovid numbering or a Provider header after a blank line ends a record without ER: not reported."""
+    lines = val.split("\n")
+    first = lines[0].strip()
+    dropped = []
+    blank = False
+    for offset, s in enumerate(lines[1:], start=1):
+        s = s.strip()
+        if not s:
+            blank = True
+            continue
+        if blank and KNOWN_BETWEEN.match(s):
+            continue
+        dropped.append((offset, s))
+    if dropped:
+        offset, s = dropped[0]
+        shown = s if len(s) <= 60 else s[:57] + "..."
+        out.append(Diagnostic(Source(path, line + offset, FORMAT), "warning",
+                              f"{len(dropped)} line(s) after {tag} dropped ({tag} does not continue on the "
+                              f"next line), first: {shown!r}", record=ordinal, kind="junk-line"))
+    return [first] if first else []
 
 
 def _continued(tag: str, v: str) -> list[str]:
@@ -296,18 +347,23 @@ def _after_end(after: list[tuple[str, str]], fields: dict[str, list[str]], text:
 # Collapsed records
 # ---------------------------------------------------------------------------------------------------
 
-def _parse_collapsed(parts: list[str], path: str, line: int, ordinal: int) -> list:
-    """A record (or several) written on one line with `` - `` separators; normal tag lines that follow
-    it are added to the last record."""
+def _parse_collapsed(parts: list[str], path: str, line: int, ordinal: int, clean: bool = True) -> list:
+    """Records written on one line with `` - `` separators; a new record starts at every ``TY -`` and
+    after every ``ER -``. Normal tag lines that follow the line are added to the last record."""
     pieces = _COLLAPSED_SPLIT(parts[0].strip())
     pairs = [(pieces[k], pieces[k + 1].strip()) for k in range(1, len(pieces) - 1, 2)]
     for tag, val in zip(parts[1::2], parts[2::2]):
         pairs.append((tag, " ".join(s.strip() for s in val.split("\n") if s.strip())))
     groups: list[list[tuple[str, str]]] = []
+    closed = True
     for tag, val in pairs:
-        if tag == "TY" or not groups:
-            groups.append([])
+        if tag == "TY" or closed:
+            if not groups or groups[-1]:
+                groups.append([])
+            closed = False
         groups[-1].append((tag, val))
+        if tag == "ER":
+            closed = True
     out: list = []
     for n, group in enumerate(groups):
         fields: dict[str, list[str]] = {}
@@ -322,6 +378,7 @@ def _parse_collapsed(parts: list[str], path: str, line: int, ordinal: int) -> li
             fields.setdefault(tag, []).extend(v for v in values if v)
         record = _build(fields, path, line, ordinal + n, out)
         _map_placeholders(group, record)
+        out.extend(finish(record, ordinal + n, clean=clean))
         out.append(record)
         if not terminated:
             out.append(Diagnostic(Source(path, line, FORMAT), "warning",
@@ -383,7 +440,7 @@ def _build(fields: dict[str, list[str]], path: str, line: int, ordinal: int, out
 
     v = pop("TY", None)
     if v:
-        rec.type = v[0]
+        rec.type_raw = v[0]
     rec.title = _take(fields, TITLE_TAGS)
     if not keys.isdisjoint(ABSTRACT_TAGS):
         rec.abstract = _take(fields, ABSTRACT_TAGS)
@@ -506,6 +563,8 @@ def _build(fields: dict[str, list[str]], path: str, line: int, ordinal: int, out
                         del fields[other]
                 break
 
+    if not keys.isdisjoint(ARTICLE_NUMBER_TAGS):
+        rec.article_number = _take(fields, ARTICLE_NUMBER_TAGS)
     if not keys.isdisjoint(PMID_TAGS):
         rec.pmid = _take(fields, PMID_TAGS)
     if not keys.isdisjoint(PUBLISHER_TAGS):

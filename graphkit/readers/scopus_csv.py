@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from graphkit.model import Diagnostic, JournalRef, MeshRef, Person, Record, Source
+from graphkit.readers._clean import finish as finish_record
 from graphkit.readers._names import split_name
 from graphkit.readers._text import TextLines
 from graphkit.readers.medline import normalise_doi, normalise_issn
@@ -68,7 +69,7 @@ SCOPUS = CsvLayout(
     format=FORMAT,
     scalars={"Title": "title", "Volume": "volume", "Issue": "issue", "Page start": "first_page",
              "Page end": "last_page", "Abstract": "abstract", "Publisher": "publisher",
-             "Document Type": "type"},
+             "Document Type": "type_raw"},
     authors=("Authors", ";"),  # older exports separate with ", ": see _scopus_authors
     year=("Year",),
     journal=("Source title",),
@@ -151,6 +152,7 @@ def read_csv(path: str | Path, layout: CsvLayout, *, stream=None, finish: RowHoo
             continue
         for message, kind in problems:
             yield Diagnostic(src, "warning", message, record=ordinal, kind=kind)
+        yield from finish_record(record, ordinal)
         yield record
     yield from lines.drain()
     if header is None:
@@ -317,8 +319,9 @@ def _scopus_extras(row: dict[str, str], record: Record, problems: list[tuple[str
         if record.authors and len(ids) != len(record.authors):
             problems.append((f"{len(ids)} author id(s) for {len(record.authors)} author(s)", "author-ids"))
     record.extra.pop(SCOPUS_FULL_NAMES, None)  # now in Person.raw
-    if record.first_page is None and (number := cell(row, SCOPUS_ARTICLE_NUMBER)):
-        record.first_page = number
+    if (number := cell(row, SCOPUS_ARTICLE_NUMBER)):
+        record.article_number = number
+        record.extra.pop(SCOPUS_ARTICLE_NUMBER, None)
 
 
 def _scopus_authors(row: dict[str, str], problems: list[tuple[str, str]]) -> list[Person]:

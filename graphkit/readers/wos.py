@@ -54,7 +54,7 @@ REFERENCES_TAG = "CR"
 ORCID_TAGS = ("OI", "RI")  # "Family, Given/0000-0002-...; ..." (RI mostly holds ResearcherIDs)
 DOI_TAG = "DI"
 YEAR_TAG = "PY"
-ARTICLE_NUMBER_TAG = "AR"  # used as first page when BP is absent
+ARTICLE_NUMBER_TAG = "AR"  # article number (e.g. P10008): Record.article_number, never a page
 JOURNAL_NAME_TAG = "SO"
 JOURNAL_ABBREV_TAGS = ("JI", "J9")  # ISO abbreviation preferred; J9 (29-character) also kept in extra
 ISSN_TAGS = ("SN", "EI")  # print, electronic
@@ -253,8 +253,8 @@ def _to_record(block: _Block, src: Source) -> tuple[Record, list[tuple[int, str,
         problems.append((first_line["PM"], f"PM is not a number: {rec.pmid[:30]!r}", "bad-value"))
         rec.pmid = None
         used.discard("PM")
-    if rec.first_page is None and first(ARTICLE_NUMBER_TAG):
-        rec.first_page = first(ARTICLE_NUMBER_TAG)
+    if first(ARTICLE_NUMBER_TAG):
+        rec.article_number = first(ARTICLE_NUMBER_TAG)
         used.add(ARTICLE_NUMBER_TAG)
 
     names = values.get(AUTHOR_FULL_TAG) or values.get(AUTHOR_SHORT_TAG) or []
@@ -313,7 +313,7 @@ def _to_record(block: _Block, src: Source) -> tuple[Record, list[tuple[int, str,
         rec.journal = journal
 
     pt = first(PUB_TYPE_TAG)
-    rec.type = first(DOC_TYPE_TAG) or (PUB_TYPES.get(pt, pt) if pt else None)
+    rec.type_raw = first(DOC_TYPE_TAG) or (PUB_TYPES.get(pt, pt) if pt else None)
     if first(DOC_TYPE_TAG):
         used.add(DOC_TYPE_TAG)
 

@@ -29,7 +29,8 @@ SHORT_TITLE_WORDS = 4  # titles with fewer words need positive confirmation (pag
 _PMID = re.compile(r"\d{1,9}")
 
 # The Paper properties filled from records, in the order they are taken.
-PAPER_FIELDS = ("title", "abstract", "year", "volume", "issue", "first_page", "last_page", "type")
+PAPER_FIELDS = ("title", "abstract", "year", "volume", "issue", "first_page", "last_page", "article_number",
+                "type", "type_raw")
 
 
 @dataclass(slots=True)
@@ -77,7 +78,7 @@ def record_pmid(rec: Record) -> str | None:
 
 
 def _page(rec: Record) -> str | None:
-    p = squash(rec.first_page or "")
+    p = squash(rec.first_page or rec.article_number or "")  # WoS AR / Scopus Art. No. locate a page-less article
     return p or None
 
 

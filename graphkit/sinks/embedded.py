@@ -1,31 +1,43 @@
 """The embedded store (the default): a LadybugDB graph database in a directory, no server.
 
-Layout of the store directory (``graphkit.db/`` by default)::
+The directory (``graphkit.db/`` by default) is laid out by :mod:`graphkit.store_dir`: a marker file, a
+``CURRENT`` pointer and generation directories, each complete::
 
-    graph.lbug          LadybugDB database (node tables per Label, rel tables per RelType)
-    search.sqlite       SQLite FTS5 full-text index, rebuilt with the graph (graphkit.search)
-    manifest.json       build options + the files (path, sha256, records) and graphs the store holds
-    records/<sha>.jsonl.gz   parsed records of each ingested file (the rebuild cache)
-    graphs/<n>.jsonl.gz      graphs merged in with write_graph
+    gen-000003/graph.lbug              LadybugDB database (node tables per Label, rel tables per RelType)
+    gen-000003/search.sqlite           SQLite FTS5 full-text index of that graph (graphkit.search)
+    gen-000003/manifest.json           build options + the files (path, sha256, records) and graphs it holds
+    gen-000003/records/<sha>.jsonl.gz  parsed records of each ingested file (the rebuild cache)
+    gen-000003/graphs/<n>.jsonl.gz     graphs merged in with write_graph
 
 LadybugDB bulk-loads only through ``COPY`` into empty tables (its MERGE path is ~200x slower), so every
 change is a rebuild: records of all held files -> :func:`graphkit.build.build_graph` -> fresh database
 filled by COPY from Parquet. Adding file B to a store holding A therefore gives exactly the graph of
 ingesting A and B at once; re-ingesting an unchanged file changes nothing. Changes made with
 ``cypher --write`` live in the database only and are lost at the next rebuild.
+
+**One writer, many readers.** Every write (``ingest``, ``write_graph``, ``rebuild``, ``run(write=True)``)
+holds the writer lock (:mod:`graphkit.store_lock`), builds a new generation beside the current one
+(unchanged record caches are hard-linked, not copied) and switches the pointer by one atomic rename;
+a crash leaves the old generation or the new one, and the next writer deletes the orphan. Reads open the
+generation the pointer names, read-only, and never write anything: a store made by another graphkit
+version is reported with the command that fixes it, and only a writer, under the lock, rebuilds it.
+Each step of a write is a :func:`graphkit.faults.crash_point`, where ``bench/crash.py`` kills it.
 """
 
 from __future__ import annotations
 
+import copy
 import gzip
 import hashlib
 import json
 import logging
+import os
 import re
 import shutil
 import tempfile
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import asdict
 from decimal import Decimal
 from pathlib import Path
@@ -33,17 +45,21 @@ from typing import Any
 
 from graphkit import search as fts
 from graphkit.build import BuildOptions, build_graph
+from graphkit.cypher_guard import strip_literals
+from graphkit.faults import crash_point
 from graphkit.graph import Graph
-from graphkit.model import Diagnostic, GraphkitError, JournalRef, MeshRef, Person, Record, Source
+from graphkit.model import Diagnostic, JournalRef, MeshRef, Person, Record, Source
 from graphkit.progress import Progress, null_progress
 from graphkit.readers import read
 from graphkit.schema import EDGE_PROPERTIES, ENDPOINTS, NODE_PROPERTIES, Label, RelType
+from graphkit.store_dir import Pin, StoreDir, StoreError, legacy_files
+from graphkit.store_lock import DEFAULT_WAIT, WriterLock
 
 log = logging.getLogger(__name__)
 
 MANIFEST_VERSION = 1
-# Fingerprint of the typed schema: a store built under another one (an older graphkit) is rebuilt from its
-# cached records when opened, instead of failing on a missing property.
+# Fingerprint of the typed schema: a store built under another one (an older graphkit) must be rebuilt
+# from its cached records (`graphkit rebuild`, or any ingest) before it can be read.
 SCHEMA_ID = hashlib.sha1(json.dumps(
     [{str(k): v for k, v in NODE_PROPERTIES.items()}, {str(k): v for k, v in EDGE_PROPERTIES.items()}],
     sort_keys=True).encode()).hexdigest()[:12]
@@ -62,155 +78,228 @@ WRITE_CLAUSES = ("CREATE", "MERGE", "DELETE", "DETACH", "SET", "REMOVE", "DROP",
                  "INSTALL", "ATTACH", "DETACH", "IMPORT", "EXPORT", "CHECKPOINT", "BEGIN", "COMMIT",
                  "ROLLBACK", "USE")
 _WRITE_RE = re.compile(r"(?<![.\w$])(" + "|".join(WRITE_CLAUSES) + r")(?!\w)", re.IGNORECASE)
-_LITERALS = re.compile(r"'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"|`[^`]*`|//[^\n]*|/\*.*?\*/", re.DOTALL)
-
-
-class StoreError(GraphkitError):
-    """The embedded store is missing, damaged or refused a statement."""
 
 
 def write_clauses(cypher: str) -> list[str]:
     """The write clauses a statement contains (outside strings, identifiers in backticks and comments)."""
-    return sorted({m.group(1).upper() for m in _WRITE_RE.finditer(_LITERALS.sub(" ", cypher))})
+    return sorted({m.group(1).upper() for m in _WRITE_RE.finditer(strip_literals(cypher))})
+
+
+def _empty_manifest() -> dict[str, Any]:
+    return {"version": MANIFEST_VERSION, "options": None, "entries": []}
+
+
+class _Write:
+    """One write in progress: the base generation it starts from and the new one it builds."""
+
+    def __init__(self, store: EmbeddedStore, base: Path | None, manifest: dict[str, Any], legacy: bool) -> None:
+        self.store = store
+        self.base = base  # the current generation (the store directory itself for a legacy store)
+        self.base_manifest = manifest
+        self.manifest = copy.deepcopy(manifest)  # changed freely; written into the new generation
+        self.legacy = legacy
+        self._gen: Path | None = None
+
+    @property
+    def gen(self) -> Path:
+        """The new generation's directory (made on first use)."""
+        if self._gen is None:
+            self._gen = self.store.dir.new_generation()
+            crash_point("generation:created")
+        return self._gen
+
+    def carry_caches(self) -> None:
+        """Give the new generation every cache file its manifest names (hard links from the base)."""
+        for entry in self.manifest["entries"]:
+            target = self.gen / entry["cache"]
+            if target.exists():
+                continue
+            if self.base is None or not (self.base / entry["cache"]).is_file():
+                raise StoreError(f"the store's cache file {entry['cache']} is missing; delete {self.store.path} "
+                                 "and ingest the files again")
+            target.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                os.link(self.base / entry["cache"], target)
+            except OSError:  # a file system without hard links
+                shutil.copy2(self.base / entry["cache"], target)
+        crash_point("caches:carried")
+
+    def commit(self) -> None:
+        """Write the manifest into the new generation and make it current."""
+        self.manifest["schema"] = SCHEMA_ID
+        _save_json(self.gen / MANIFEST_FILE, self.manifest)
+        crash_point("manifest:written")
+        self.store.dir.publish(self.gen)
+        if self.legacy:
+            self.store.dir.adopt()  # (again: the marker decides how the directory is read from now on)
+            _remove_legacy(self.store.path, self.base_manifest)
+        self._gen = None
 
 
 class EmbeddedStore:
-    """A graph store in a local directory, answering Cypher through LadybugDB."""
+    """A graph store in a local directory, answering Cypher through LadybugDB.
+
+    ``create`` allows making the store (writers); ``wait`` is how long a write waits for another writer
+    (seconds) and ``on_wait`` receives the "waiting for ..." message.
+    """
 
     dialect = "ladybug"
 
-    def __init__(self, path: Path, create: bool = False) -> None:
+    def __init__(self, path: Path, create: bool = False, *, wait: float = DEFAULT_WAIT,
+                 on_wait: Callable[[str], None] | None = None) -> None:
         self.path = Path(path)
-        if not (self.path / MANIFEST_FILE).exists():
-            if not create:
-                raise StoreError(f"no graph store at {self.path}: run `graphkit ingest FILE...` first "
-                                 "(or pass --db PATH)")
-            if self.path.exists() and not self.path.is_dir():
-                raise StoreError(f"{self.path} exists and is not a graph store directory")
-            self.path.mkdir(parents=True, exist_ok=True)
-            self._save_manifest({"version": MANIFEST_VERSION, "options": None, "entries": []})
-        self.manifest = self._load_manifest()
+        self.dir = StoreDir(self.path)
+        self.wait = wait
+        self.on_wait = on_wait
+        state = self.dir.state()
+        self.dir.refuse_foreign(state)
+        if state in ("missing", "empty") and not create:
+            raise StoreError(f"no graph store at {self.path}: run `graphkit ingest FILE...` first "
+                             "(or pass --db PATH)")
+        self._pin: Pin | None = None
+        self._manifest: dict[str, Any] | None = None
         self._db: Any = None
         self._conn: Any = None
-        self._read_only = True
-        if (self.path / DB_FILE).exists() and self.manifest.get("schema") != SCHEMA_ID:
-            self._migrate()
+
+    @staticmethod
+    def holds_graph(path: Path) -> bool:
+        """Whether ``path`` is a store with a current generation (a finished write)."""
+        d = StoreDir(Path(path))
+        return d.state() == "store" and d.current() is not None
 
     # -- Store protocol ---------------------------------------------------------------------------
     def ingest(self, paths: Sequence[str | Path], *, options: BuildOptions = BuildOptions(),
                progress: Progress | None = None) -> dict[str, Any]:
         """Add or refresh files; rebuilds the graph from every held file when anything changed."""
         progress = progress or null_progress
-        entries: list[dict[str, Any]] = self.manifest["entries"]
+        for raw in paths:
+            if not Path(raw).is_file():
+                raise StoreError(f"{raw}: no such file")
         files: list[dict[str, Any]] = []
         diagnostics: list[Diagnostic] = []
-        changed = False
-        for raw in paths:
-            path = Path(raw)
-            if not path.is_file():
-                raise StoreError(f"{raw}: no such file")
-            digest = _sha256(path)
-            same = next((e for e in entries if e["kind"] == "file" and e["sha256"] == digest
-                         and e["format"] == options.format), None)
-            if same is not None:
-                files.append({"path": str(raw), "status": "unchanged", "records": same["records"],
-                              "diagnostics": 0})
-                continue
-            records, diags = self._read(path, options.format, progress)
-            cache = f"records/{digest}.jsonl.gz"
-            _write_jsonl(self.path / cache, (_record_to_json(r) for r in records))
-            entry = {"kind": "file", "path": str(raw), "sha256": digest, "format": options.format,
-                     "records": len(records), "cache": cache}
-            old = next((i for i, e in enumerate(entries) if e["kind"] == "file"
-                        and Path(e["path"]).resolve() == path.resolve()), None)
-            if old is None:
-                entries.append(entry)
-                status = "added"
-            else:
-                entries[old] = entry
-                status = "replaced"
-            files.append({"path": str(raw), "status": status, "records": len(records),
-                          "diagnostics": len(diags)})
-            diagnostics.extend(diags)
-            changed = True
-        opts = asdict(options)
-        if self.manifest["options"] not in (None, opts):
-            changed = True  # new resolution options: rebuild everything with them
-        summary: dict[str, Any] = {"store": str(self.path), "dialect": self.dialect, "files": files,
-                                   "diagnostics": diagnostics, "rebuilt": changed}
-        if changed:
-            self.manifest["options"] = opts
-            result = self._rebuild(options, progress)
-            summary["report"] = result
-        summary["records"] = sum(e["records"] for e in entries if e["kind"] == "file")
-        summary["counts"] = self.counts()
-        self._save_manifest(self.manifest)
-        self._gc_cache()
+        with self._writing("ingest") as w:
+            entries: list[dict[str, Any]] = w.manifest["entries"]
+            changed = w.legacy or (w.base is not None and w.manifest.get("schema") != SCHEMA_ID)
+            for raw in paths:
+                path = Path(raw)
+                digest = _sha256(path)
+                same = next((e for e in entries if e["kind"] == "file" and e["sha256"] == digest
+                             and e["format"] == options.format), None)
+                if same is not None:
+                    files.append({"path": str(raw), "status": "unchanged", "records": same["records"],
+                                  "diagnostics": 0})
+                    continue
+                records, diags = self._read(path, options.format, progress)
+                cache = f"records/{digest}.jsonl.gz"
+                _write_jsonl(w.gen / cache, (_record_to_json(r) for r in records))
+                crash_point("records:written")
+                entry = {"kind": "file", "path": str(raw), "sha256": digest, "format": options.format,
+                         "records": len(records), "cache": cache}
+                old = next((i for i, e in enumerate(entries) if e["kind"] == "file"
+                            and Path(e["path"]).resolve() == path.resolve()), None)
+                if old is None:
+                    entries.append(entry)
+                    status = "added"
+                else:
+                    entries[old] = entry
+                    status = "replaced"
+                files.append({"path": str(raw), "status": status, "records": len(records),
+                              "diagnostics": len(diags)})
+                diagnostics.extend(diags)
+                changed = True
+            opts = asdict(options)
+            if w.manifest["options"] not in (None, opts):
+                changed = True  # new resolution options: rebuild everything with them
+            summary: dict[str, Any] = {"store": str(self.path), "dialect": self.dialect, "files": files,
+                                       "diagnostics": diagnostics, "rebuilt": changed}
+            if changed:
+                w.manifest["options"] = opts
+                w.carry_caches()
+                summary["report"] = _rebuild(w.gen, w.manifest, options, progress)
+                w.commit()
+            summary["records"] = sum(e["records"] for e in entries if e["kind"] == "file")
+            summary["counts"] = self.counts()  # of this write's generation (still under the lock)
         return summary
 
     def write_graph(self, graph: Graph, *, progress: Progress | None = None) -> dict[str, Any]:
         """Merge ``graph`` into the store (kept as a part, so later rebuilds keep it too)."""
         progress = progress or null_progress
-        n = sum(1 for e in self.manifest["entries"] if e["kind"] == "graph")
-        cache = f"graphs/{n:04d}-{_graph_digest(graph)[:12]}.jsonl.gz"
-        _write_jsonl(self.path / cache, _graph_to_json(graph))
-        self.manifest["entries"].append({"kind": "graph", "cache": cache, "counts": graph.counts()})
-        options = BuildOptions(**self.manifest["options"]) if self.manifest["options"] else BuildOptions()
-        self.manifest["options"] = asdict(options)
-        report = self._rebuild(options, progress, written=graph)
-        self._save_manifest(self.manifest)
-        return {"store": str(self.path), "counts": self.counts(), "report": report}
+        with self._writing("write_graph") as w:
+            entries = w.manifest["entries"]
+            n = sum(1 for e in entries if e["kind"] == "graph")
+            cache = f"graphs/{n:04d}-{_graph_digest(graph)[:12]}.jsonl.gz"
+            _write_jsonl(w.gen / cache, _graph_to_json(graph))
+            crash_point("graph-part:written")
+            entries.append({"kind": "graph", "cache": cache, "counts": graph.counts()})
+            options = BuildOptions(**w.manifest["options"]) if w.manifest["options"] else BuildOptions()
+            w.manifest["options"] = asdict(options)
+            w.carry_caches()
+            report = _rebuild(w.gen, w.manifest, options, progress, written=graph)
+            w.commit()
+            counts = self.counts()
+        return {"store": str(self.path), "counts": counts, "report": report}
+
+    def rebuild(self, *, progress: Progress | None = None) -> dict[str, Any]:
+        """Rebuild the graph and index from the cached records and graphs (after a graphkit upgrade, or to
+        drop changes made with ``cypher --write``)."""
+        progress = progress or null_progress
+        with self._writing("rebuild") as w:
+            if w.base is None:
+                raise StoreError(f"the store at {self.path} holds no graph yet; ingest files first")
+            options = BuildOptions(**w.manifest["options"]) if w.manifest["options"] else BuildOptions()
+            w.manifest["options"] = asdict(options)
+            w.manifest.pop("edited", None)
+            w.carry_caches()
+            report = _rebuild(w.gen, w.manifest, options, progress)
+            w.commit()
+            counts = self.counts()
+        return {"store": str(self.path), "counts": counts, "report": report}
 
     def run(self, cypher: str, params: dict[str, Any] | None = None, *,
             write: bool = False) -> list[dict[str, Any]]:
-        """Run one Cypher statement; rows as dicts. Refuses write clauses unless ``write``."""
+        """Run one Cypher statement; rows as dicts. Refuses write clauses unless ``write``; a write runs on
+        a copy of the current generation that then becomes current."""
         if not write:
             found = write_clauses(cypher)
             if found:
                 raise StoreError(f"the statement writes ({', '.join(found)}); pass --write to allow it")
-        conn = self._connection(read_only=not write)
-        try:
-            result = conn.execute(cypher, dict(params or {}))
-        except RuntimeError as exc:
-            raise StoreError("query failed: " + " ".join(str(exc).split())) from None
-        if isinstance(result, list):
-            result = result[-1]
-        columns = result.get_column_names()
-        rows = [dict(zip(columns, (_plain(v) for v in row))) for row in result.get_all()]
-        result.close()
-        if write:
-            self._close()
-            fts.build_index(self.read_graph(), self.path / INDEX_FILE)
+            return _execute(self._connection(), cypher, params)
+        with self._writing("cypher --write") as w:
+            if w.base is None or w.legacy:
+                raise StoreError(f"the store at {self.path} holds no graph yet; ingest files first" if w.base is None
+                                 else f"{self.path} was made by an older graphkit; run `graphkit rebuild --db "
+                                      f"{self.path}` first")
+            if w.manifest.get("schema") != SCHEMA_ID:
+                raise StoreError(_stale_message(self.path))
+            w.carry_caches()
+            _copy_database(w.base / DB_FILE, w.gen / DB_FILE)
+            crash_point("database:copied")
+            db, conn = _open(w.gen / DB_FILE, read_only=False)
+            try:
+                rows = _execute(conn, cypher, params)
+            finally:
+                conn.close()
+                db.close()
+            crash_point("statement:run")
+            fts.build_index(_read_graph(w.gen / DB_FILE), w.gen / INDEX_FILE)
+            crash_point("index:built")
+            w.manifest["edited"] = True  # lost at the next rebuild (the rebuild starts from the records)
+            w.commit()
         return rows
 
     def search(self, text: str, *, limit: int = 10, kind: str | None = None) -> list[dict[str, Any]]:
-        return fts.search_index(self.path / INDEX_FILE, text, limit=limit, kind=kind)
+        return fts.search_index(self._generation() / INDEX_FILE, text, limit=limit, kind=kind)
 
     def read_graph(self) -> Graph:
         """The stored graph, read back from the database."""
-        graph = Graph()
-        if not (self.path / DB_FILE).exists():
-            return graph
-        conn = self._connection(read_only=True)
-        try:
-            for label in Label:
-                props = list(NODE_PROPERTIES[label])
-                cols = ", ".join(f"n.{p} AS {p}" for p in props)
-                for row in _arrow_rows(conn.execute(f"MATCH (n:{label}) RETURN {cols}")):
-                    graph.add_node(label, row.pop("key"), **row)
-            for rel in RelType:
-                start, end = ENDPOINTS[rel]
-                props = list(EDGE_PROPERTIES[rel])
-                cols = "".join(f", r.{p} AS {p}" for p in props)
-                query = f"MATCH (a:{start})-[r:{rel}]->(b:{end}) RETURN a.key AS source, b.key AS target{cols}"
-                for row in _arrow_rows(conn.execute(query)):
-                    graph.add_edge(rel, row.pop("source"), row.pop("target"), **row)
-        except RuntimeError as exc:
-            raise StoreError(f"cannot read the graph from {self.path}: {' '.join(str(exc).split())}") from None
-        return graph
+        return _read_graph(self._generation() / DB_FILE, self._connection())
 
     def close(self) -> None:
         self._close()
+        if self._pin is not None:
+            self._pin.release()
+        self._pin = None
+        self._manifest = None
 
     def __enter__(self) -> EmbeddedStore:
         return self
@@ -220,14 +309,24 @@ class EmbeddedStore:
 
     # -- what the store holds -------------------------------------------------------------------
     @property
+    def manifest(self) -> dict[str, Any]:
+        """The manifest of the generation this store object reads."""
+        self._generation()
+        assert self._manifest is not None
+        return self._manifest
+
+    @property
+    def generation(self) -> str:
+        """The name of the generation this store object reads (``gen-000003``)."""
+        return self._generation().name
+
+    @property
     def files(self) -> list[dict[str, Any]]:
         return [e for e in self.manifest["entries"] if e["kind"] == "file"]
 
     def counts(self) -> dict[str, int]:
         """Node counts by label and edge counts by type, from the database."""
-        if not (self.path / DB_FILE).exists():
-            return {str(x): 0 for x in (*Label, *RelType)}
-        conn = self._connection(read_only=True)
+        conn = self._connection()
         out = {}
         for label in Label:
             out[str(label)] = conn.execute(f"MATCH (n:{label}) RETURN count(n)").get_all()[0][0]
@@ -235,7 +334,78 @@ class EmbeddedStore:
             out[str(rel)] = conn.execute(f"MATCH ()-[r:{rel}]->() RETURN count(r)").get_all()[0][0]
         return out
 
-    # -- internals --------------------------------------------------------------------------------
+    # -- reading: the generation the pointer names, read-only ---------------------------------------
+    def _generation(self) -> Path:
+        """The generation this object reads, pinned on first use; errors name the fixing command."""
+        if self._pin is not None:
+            return self._pin.path
+        state = self.dir.state()
+        if state == "legacy":
+            raise StoreError(f"{self.path} was made by an older graphkit; run `graphkit rebuild --db {self.path}` "
+                             "to upgrade it (reads never change a store)")
+        if state != "store":
+            raise StoreError(f"no graph store at {self.path}: run `graphkit ingest FILE...` first (or pass --db PATH)")
+        pin = self.dir.pin()
+        if pin is None:
+            raise StoreError(f"the store at {self.path} holds no graph yet; ingest files first (a first ingest "
+                             "that is still running or was interrupted leaves none)")
+        try:
+            manifest = _load_manifest(pin.path)
+            if manifest.get("schema") != SCHEMA_ID:
+                raise StoreError(_stale_message(self.path))
+        except BaseException:
+            pin.release()
+            raise
+        self._pin, self._manifest = pin, manifest
+        return pin.path
+
+    def _connection(self):
+        if self._conn is None:
+            self._db, self._conn = _open(self._generation() / DB_FILE, read_only=True)
+        return self._conn
+
+    def _close(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+            self._db.close()
+        self._conn = self._db = None
+
+    # -- writing: a new generation under the writer lock ----------------------------------------------
+    @contextmanager
+    def _writing(self, command: str) -> Iterator[_Write]:
+        """Hold the writer lock, clean orphans, and give the write its base; an unfinished generation
+        (an exception before commit) is removed before the lock is released."""
+        self.close()  # a write moves this object to the new generation
+        state = self.dir.state()
+        self.dir.refuse_foreign(state)
+        self.path.mkdir(parents=True, exist_ok=True)
+        with WriterLock(self.path, command, wait=self.wait, on_wait=self.on_wait):
+            crash_point("lock:acquired")
+            state = self.dir.state()  # again, under the lock
+            self.dir.refuse_foreign(state)
+            legacy = state == "legacy"
+            if not legacy:
+                self.dir.adopt()
+                removed = self.dir.collect()
+                if removed:
+                    log.info("removed old or unfinished generations: %s", ", ".join(removed))
+            if legacy:
+                base: Path | None = self.path
+                manifest = _load_manifest(self.path)
+            else:
+                current = self.dir.current()
+                base = self.path / current if current else None
+                manifest = _load_manifest(base) if base else _empty_manifest()
+            w = _Write(self, base, manifest, legacy)
+            try:
+                yield w
+            finally:
+                if w._gen is not None:  # not committed: leave nothing behind
+                    self.dir.collect()
+            if not legacy:
+                self.dir.collect()
+            crash_point("write:done")
+
     def _read(self, path: Path, fmt: str, progress: Progress) -> tuple[list[Record], list[Diagnostic]]:
         records: list[Record] = []
         diags: list[Diagnostic] = []
@@ -247,84 +417,126 @@ class EmbeddedStore:
                 progress("read", 1, None)
         return records, diags
 
-    def _records(self) -> Iterator[Record]:
-        for entry in self.manifest["entries"]:
-            if entry["kind"] == "file":
-                for obj in _read_jsonl(self.path / entry["cache"]):
-                    yield _record_from_json(obj)
 
-    def _rebuild(self, options: BuildOptions, progress: Progress, written: Graph | None = None) -> dict[str, Any]:
-        """Records of every held file -> build_graph, merged with the written graphs -> COPY + index.
-        ``written`` is the graph just added as the last part (used as is when it is the only part)."""
-        entries = self.manifest["entries"]
-        result = build_graph(self._records(), options, progress=progress)
-        graph = result.graph
-        if written is not None and len(entries) == 1:
-            graph = written  # a store holding one written graph: no copy needed
-        else:
-            for i, entry in enumerate(entries):
-                if entry["kind"] == "graph":
-                    part = written if written is not None and i == len(entries) - 1 else \
-                        _graph_from_json(_read_jsonl(self.path / entry["cache"]))
-                    merge_graph(graph, part)
-        self._close()
-        load_database(graph, self.path / DB_FILE, progress=progress)
-        fts.build_index(graph, self.path / INDEX_FILE)
-        progress("search index", 1, 1)
-        self.manifest["schema"] = SCHEMA_ID
-        return {"records": result.records, **(result.report or {})}
+def _stale_message(path: Path) -> str:
+    return (f"{path} was built by another graphkit version; run `graphkit rebuild --db {path}` to rebuild it "
+            "from its cached records (reads never change a store)")
 
-    def _migrate(self) -> None:
-        """Rebuild a store made under another schema from its cached records and graphs."""
-        log.warning("%s was built by another graphkit version; rebuilding it from its cached records", self.path)
-        options = BuildOptions(**self.manifest["options"]) if self.manifest["options"] else BuildOptions()
-        self._rebuild(options, null_progress)
-        self._save_manifest(self.manifest)
 
-    def _connection(self, *, read_only: bool):
-        import ladybug
+def _remove_legacy(path: Path, manifest: dict[str, Any]) -> None:
+    """After upgrading a format-1 store: remove exactly the files it made (and its emptied cache folders)."""
+    for f in legacy_files(path, manifest):
+        f.unlink()
+    for sub in ("records", "graphs"):
+        d = path / sub
+        if d.is_dir() and not any(d.iterdir()):
+            d.rmdir()
 
-        if self._conn is not None and self._read_only and not read_only:
-            self._close()  # reopen writable
-        if self._conn is None:
-            if not (self.path / DB_FILE).exists():
-                if read_only:
-                    raise StoreError(f"the store at {self.path} holds no graph yet; ingest files first")
-                create_schema_database(self.path / DB_FILE)
-            try:
-                self._db = ladybug.Database(str(self.path / DB_FILE), read_only=read_only)
-            except RuntimeError as exc:
-                raise StoreError(f"cannot open {self.path / DB_FILE}: {' '.join(str(exc).split())}") from None
-            self._conn = ladybug.Connection(self._db)
-            self._read_only = read_only
-        return self._conn
 
-    def _close(self) -> None:
-        if self._conn is not None:
-            self._conn.close()
-            self._db.close()
-        self._conn = self._db = None
+def _load_manifest(gen: Path) -> dict[str, Any]:
+    try:
+        manifest = json.loads((gen / MANIFEST_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise StoreError(f"{gen / MANIFEST_FILE}: unreadable manifest ({exc})") from None
+    if manifest.get("version") != MANIFEST_VERSION:
+        raise StoreError(f"{gen}: store version {manifest.get('version')} is not supported")
+    return manifest
 
-    def _load_manifest(self) -> dict[str, Any]:
-        try:
-            manifest = json.loads((self.path / MANIFEST_FILE).read_text(encoding="utf-8"))
-        except (OSError, ValueError) as exc:
-            raise StoreError(f"{self.path / MANIFEST_FILE}: unreadable manifest ({exc})") from None
-        if manifest.get("version") != MANIFEST_VERSION:
-            raise StoreError(f"{self.path}: store version {manifest.get('version')} is not supported")
-        return manifest
 
-    def _save_manifest(self, manifest: dict[str, Any]) -> None:
-        tmp = self.path / (MANIFEST_FILE + ".tmp")
-        tmp.write_text(json.dumps(manifest, indent=1), encoding="utf-8")
-        tmp.replace(self.path / MANIFEST_FILE)
+def _save_json(path: Path, obj: dict[str, Any]) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(json.dumps(obj, indent=1), encoding="utf-8")
+    tmp.replace(path)
 
-    def _gc_cache(self) -> None:
-        keep = {e["cache"] for e in self.manifest["entries"]}
-        for sub in ("records", "graphs"):
-            for f in (self.path / sub).glob("*.jsonl.gz") if (self.path / sub).exists() else ():
-                if f"{sub}/{f.name}" not in keep:
-                    f.unlink()
+
+def _open(path: Path, *, read_only: bool):
+    import ladybug
+
+    try:
+        db = ladybug.Database(str(path), read_only=read_only)
+    except RuntimeError as exc:
+        raise StoreError(f"cannot open {path}: {' '.join(str(exc).split())}") from None
+    return db, ladybug.Connection(db)
+
+
+def _execute(conn, cypher: str, params: dict[str, Any] | None) -> list[dict[str, Any]]:
+    try:
+        result = conn.execute(cypher, dict(params or {}))
+    except RuntimeError as exc:
+        raise StoreError("query failed: " + " ".join(str(exc).split())) from None
+    if isinstance(result, list):
+        result = result[-1]
+    columns = result.get_column_names()
+    rows = [dict(zip(columns, (_plain(v) for v in row))) for row in result.get_all()]
+    result.close()
+    return rows
+
+
+def _read_graph(path: Path, conn=None) -> Graph:
+    """The graph held by the database at ``path`` (through ``conn`` when given)."""
+    own = None
+    if conn is None:
+        own = _open(path, read_only=True)
+        conn = own[1]
+    graph = Graph()
+    try:
+        for label in Label:
+            props = list(NODE_PROPERTIES[label])
+            cols = ", ".join(f"n.{p} AS {p}" for p in props)
+            for row in _arrow_rows(conn.execute(f"MATCH (n:{label}) RETURN {cols}")):
+                graph.add_node(label, row.pop("key"), **row)
+        for rel in RelType:
+            start, end = ENDPOINTS[rel]
+            props = list(EDGE_PROPERTIES[rel])
+            cols = "".join(f", r.{p} AS {p}" for p in props)
+            query = f"MATCH (a:{start})-[r:{rel}]->(b:{end}) RETURN a.key AS source, b.key AS target{cols}"
+            for row in _arrow_rows(conn.execute(query)):
+                graph.add_edge(rel, row.pop("source"), row.pop("target"), **row)
+    except RuntimeError as exc:
+        raise StoreError(f"cannot read the graph from {path}: {' '.join(str(exc).split())}") from None
+    finally:
+        if own is not None:
+            own[1].close()
+            own[0].close()
+    return graph
+
+
+def _copy_database(src: Path, dst: Path) -> None:
+    for f in src.parent.glob(src.name + "*"):
+        if f.name in (src.name, src.name + ".wal"):
+            shutil.copy2(f, dst.with_name(dst.name + f.name[len(src.name):]))
+
+
+def _records(gen: Path, manifest: dict[str, Any]) -> Iterator[Record]:
+    for entry in manifest["entries"]:
+        if entry["kind"] == "file":
+            for obj in _read_jsonl(gen / entry["cache"]):
+                yield _record_from_json(obj)
+
+
+def _rebuild(gen: Path, manifest: dict[str, Any], options: BuildOptions, progress: Progress,
+             written: Graph | None = None) -> dict[str, Any]:
+    """Records of every held file -> build_graph, merged with the written graphs -> COPY + index, into the
+    new generation ``gen``. ``written`` is the graph just added as the last part (used as is when it is the
+    only part)."""
+    entries = manifest["entries"]
+    result = build_graph(_records(gen, manifest), options, progress=progress)
+    crash_point("graph:built")
+    graph = result.graph
+    if written is not None and len(entries) == 1:
+        graph = written  # a store holding one written graph: no copy needed
+    else:
+        for i, entry in enumerate(entries):
+            if entry["kind"] == "graph":
+                part = written if written is not None and i == len(entries) - 1 else \
+                    _graph_from_json(_read_jsonl(gen / entry["cache"]))
+                merge_graph(graph, part)
+    load_database(graph, gen / DB_FILE, progress=progress)
+    crash_point("database:loaded")
+    fts.build_index(graph, gen / INDEX_FILE)
+    crash_point("index:built")
+    progress("search index", 1, 1)
+    return {"records": result.records, **(result.report or {})}
 
 
 # -- loading a database by COPY ---------------------------------------------------------------------
@@ -341,30 +553,20 @@ def _ddl() -> list[str]:
     return stmts
 
 
-def create_schema_database(path: Path) -> None:
-    """An empty database with the graphkit schema at ``path``."""
-    import ladybug
-
-    db = ladybug.Database(str(path))
-    conn = ladybug.Connection(db)
-    for stmt in _ddl():
-        conn.execute(stmt)
-    conn.close()
-    db.close()
-
-
 def load_database(graph: Graph, path: Path, *, progress: Progress = null_progress) -> None:
-    """Write ``graph`` into a fresh LadybugDB database at ``path`` by COPY from Parquet (replacing it)."""
+    """Write ``graph`` into a new LadybugDB database at ``path`` (which must not exist yet) by COPY from
+    Parquet staged in a temporary folder beside it."""
     import ladybug
     import pyarrow.parquet as pq
 
-    tmp = path.with_name("new-" + path.name)
-    _remove_db(tmp)
-    db = ladybug.Database(str(tmp))
+    if path.exists():
+        raise StoreError(f"{path} exists already; a database is loaded into a new generation only")
+    db = ladybug.Database(str(path))
     conn = ladybug.Connection(db)
     try:
         for stmt in _ddl():
             conn.execute(stmt)
+        crash_point("database:created")
         with tempfile.TemporaryDirectory(prefix="copy-", dir=path.parent) as work:
             for item in (*Label, *RelType):
                 n = graph.count(item)
@@ -377,22 +579,12 @@ def load_database(graph: Graph, path: Path, *, progress: Progress = null_progres
                     conn.execute(f"COPY {item} FROM '{file.as_posix()}'")
                 except RuntimeError as exc:
                     raise StoreError(f"loading {item} failed: {' '.join(str(exc).split())}") from None
+                crash_point("database:copy")
                 phase = f"nodes:{item}" if isinstance(item, Label) else f"edges:{item}"
                 progress(phase, n, n)
     finally:
         conn.close()
         db.close()
-    _remove_db(path)
-    for f in tmp.parent.glob(tmp.name + "*"):
-        f.replace(path.with_name(path.name + f.name[len(tmp.name):]))
-
-
-def _remove_db(path: Path) -> None:
-    for f in path.parent.glob(path.name + "*"):
-        if f.is_dir():
-            shutil.rmtree(f)
-        else:
-            f.unlink()
 
 
 def _arrow_type(name: str):

@@ -446,7 +446,13 @@ class Neo4jStore:
         return {"records": result.records, "diagnostics": [str(d) for d in result.diagnostics], **summary}
 
     def run(self, cypher: str, params: dict[str, Any] | None = None, *, write: bool = False) -> list[dict[str, Any]]:
-        """Run Cypher in a managed transaction (read-only unless ``write``); rows as dicts."""
+        """Run Cypher in a managed transaction; rows as dicts. Unless ``write``: refuse, before sending,
+        what has side effects even in a read transaction (:mod:`graphkit.cypher_guard`), and run the rest
+        in a READ access-mode session, where the server rejects writes."""
+        if not write:
+            from graphkit.cypher_guard import check_read_only
+
+            check_read_only(cypher)
         with self._errors():
             with self._session(write) as session:
                 work = lambda tx: [r.data() for r in tx.run(cypher, params or {})]  # noqa: E731

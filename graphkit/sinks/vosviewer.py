@@ -20,7 +20,7 @@ from graphkit.graph import Graph
 from graphkit.model import GraphkitError
 from graphkit.progress import Progress, null_progress
 from graphkit.schema import Label, RelType
-from graphkit.sinks.rdf import normalise_orcid
+from graphkit.resolve.authors import normalise_orcid  # the core one: no rdflib needed for a JSON map
 
 log = logging.getLogger(__name__)
 

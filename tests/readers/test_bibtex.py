@@ -59,7 +59,7 @@ def test_scopus_affiliation_letters_and_references() -> None:
         ("Li", "L.Z."), ("Leydesdorff", "L."), ("Garfield", "E.")]
     assert first.keywords == ["Earth mover distance", "Regression trees", "Data handling", "Forestry"]
     assert len(first.references) == 2 and first.references[1].startswith("Billard, L.")
-    assert first.journal.abbreviation == "Expert Sys Appl" and first.type == "Article"
+    assert first.journal.abbreviation == "Expert Sys Appl" and (first.type, first.type_raw) == ("article-journal", "Article")
     assert second.pmid == "12345678"
 
 

@@ -80,3 +80,17 @@ def test_helpers() -> None:
     assert date_year({"literal": "circa 1850"}) == 1850
     assert date_year({"date-parts": [[]]}) is None
     assert strip_markup('<span style="font-variant:small-caps;">DNA</span> &amp; <sub>2</sub>') == "DNA & 2"
+
+
+def test_deeply_nested_item_costs_only_itself() -> None:
+    records, diags = split(read_csl_json(FIX / "deeply_nested.json"))
+    assert [r.title for r in records] == ["Before", "After"]
+    assert [(d.severity, d.kind, d.record, d.source.line) for d in diags] == [("error", "bad-record", 2, 3)]
+    assert "nested too deeply" in diags[0].message
+
+
+def test_control_escapes_and_lone_surrogates_never_reach_a_value() -> None:
+    records, diags = split(read_csl_json(FIX / "control_escapes.json"))
+    assert records[0].title == "Nul and lone surrogate" and records[0].authors[0].family == "Doe"
+    assert [(d.kind, d.record) for d in diags] == [("control-chars", 1)]
+    assert "3 control character(s)" in diags[0].message

@@ -104,7 +104,7 @@ def test_issn_linking_first_and_journal_fields() -> None:
     assert rec.journal.abbreviation == "Fake J Imag Stud"
     assert (rec.volume, rec.issue, rec.year) == ("12", "3", 2019)
     assert rec.doi == "10.9999/fake.2019.123"
-    assert rec.type == "Journal Article" and rec.extra["PT"] == ["Journal Article", "Review"]
+    assert (rec.type, rec.type_raw) == ("article-journal", "Journal Article") and rec.extra["PT"] == ["Journal Article", "Review"]
     assert rec.extra["LID"] == ["S0000-0000(19)00000-1 [pii]"]
     assert rec.pmid == "10000041"
 

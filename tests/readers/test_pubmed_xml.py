@@ -40,7 +40,7 @@ def test_every_medline_field() -> None:
     assert first.extra["AD-AUTHOR"][1:] == [
         "2|Department of Physics, University of Notre Dame, Notre Dame, IN 46556, USA.",
         "2|Second address, Somewhere, France."]
-    assert first.type == "Journal Article" and first.extra["PT-UI"] == ["D016428", "D013485"]
+    assert (first.type, first.type_raw) == ("article-journal", "Journal Article") and first.extra["PT-UI"] == ["D016428", "D013485"]
     assert [(m.heading, m.major, m.qualifiers) for m in first.mesh] == [
         ("Mathematics", False, []), ("Models, Biological", True, ["methods"])]  # major on the qualifier
     assert first.keywords == ["scale-free networks"]  # the same keyword twice in two cases: once

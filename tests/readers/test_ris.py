@@ -379,3 +379,56 @@ def test_issns_in(value: str, issns: tuple, leftover: bool) -> None:
 def test_split_mixed_terms_single_group_is_keywords() -> None:
     assert split_mixed_terms("Adult; Aged; Humans") == (["Adult", "Aged", "Humans"], [])
     assert split_mixed_terms("soil, water; air") == (["soil, water", "air"], [])
+
+
+# -- issue 19: nothing glued, nothing malformed, nothing silent ---------------------------------------
+
+def test_junk_line_after_single_line_tag_is_reported_and_dropped() -> None:
+    records, diags = parse("junk-after-author.ris")
+    assert len(records) == 2
+    first = records[0]
+    assert [a.family for a in first.authors] == ["Nobody", "Second"]
+    assert first.authors[0].given == "N."
+    assert first.abstract == "An abstract that continues on the next line."  # AB continues
+    junk = [d for d in diags if d.kind == "junk-line"]
+    assert len(junk) == 1 and junk[0].source.line == 4 and junk[0].record == 1
+    assert "AU" in junk[0].message and "%%%% this line is not RIS" in junk[0].message
+    assert str(junk[0]).startswith(str(FIX / "junk-after-author.ris") + ":4: warning:")
+    for rec in records:  # nothing of the junk reached any value
+        assert "%" not in repr(rec.to_dict()) and "\\x00" not in repr(rec.to_dict())
+
+
+def test_control_characters_are_stripped_with_one_warning_per_record() -> None:
+    records, diags = parse("control-chars.ris")
+    assert len(records) == 2
+    assert records[0].title == "Control char[0m in the title"
+    assert records[0].abstract == "Bell and C1  and DEL here"
+    ctl = [d for d in diags if d.kind == "control-chars"]
+    assert len(ctl) == 1 and ctl[0].record == 1 and "5 control character(s)" in ctl[0].message
+
+
+def test_collapsed_records_split_at_every_er_and_ty() -> None:
+    records, diags = parse("collapsed-one-space.ris")
+    assert [r.title for r in records] == ["First paper", "Second paper", "Third paper"]
+    assert [[a.family for a in r.authors] for r in records] == [["Doe"], ["Roe"], ["Poe"]]
+    assert [r.year for r in records] == [2020, 2021, 2022]
+    assert not [d for d in diags if d.kind == "unterminated"]
+
+
+def test_collapsed_records_counted_in_a_long_line() -> None:
+    one = b"TY - JOUR TI - Paper AU - Doe, J. PY - 2020 ER - "
+    records, _ = parse_bytes(one * 500 + b"\n")
+    assert len(records) == 500
+
+
+def test_article_number_is_not_a_page() -> None:
+    records, _ = parse("article-number.ris")
+    assert records[0].article_number == "e0123456"
+    assert records[0].first_page is None and "C7" not in records[0].extra
+
+
+def test_document_type_mapped_and_raw_kept() -> None:
+    records, _ = parse_bytes(b"TY  - CHAP\nTI  - A chapter\nER  - \n\nTY  - SER\nTI  - A series\nER  - \n"
+                             b"\nTY  - WHATEVER\nTI  - Odd\nER  - \n")
+    assert [(r.type, r.type_raw) for r in records] == [
+        ("chapter", "CHAP"), ("book", "SER"), ("document", "WHATEVER")]

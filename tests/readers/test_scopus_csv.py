@@ -20,7 +20,8 @@ def test_old_layout_comma_separated_authors() -> None:
     assert [(a.family, a.given) for a in rec.authors] == [("Yagai", "T."), ("Kimura", "Y."), ("Della Corte", "V.")]
     assert rec.title == "Strain of YBa2Cu3O7 tape"  # <inf> markup dropped
     assert rec.abstract is None  # "[No abstract available]"
-    assert rec.first_page == "7433444" and rec.extra["Art. No."] == ["7433444"]  # article number
+    assert rec.article_number == "7433444" and rec.first_page is None  # an article number is not a page
+    assert "Art. No." not in rec.extra
     assert rec.journal.issns == ["1051-8223"] and rec.journal.abbreviation == "IEEE Trans Appl Supercond"
     assert rec.doi == "10.1109/tasc.2016.2541670"
     assert rec.keywords == ["SMES", "strain", "Carbon", "Energy storage"]

@@ -67,7 +67,7 @@ def test_continuation_lines() -> None:
     assert rec.journal.issns == ["0317-8471", "1234-5679"]
     assert rec.extra["J9"] == ["FAKE J IMAG STUD"]
     assert (rec.year, rec.volume, rec.issue, rec.first_page, rec.last_page) == (2019, "12", "3", "436", "444")
-    assert (rec.doi, rec.pmid, rec.type, rec.publisher) == ("10.9999/fake.2019.7", "10000071", "Article",
+    assert (rec.doi, rec.pmid, rec.type_raw, rec.publisher) == ("10.9999/fake.2019.7", "10000071", "Article",
                                                             "FAKE PUBL CO")
     assert rec.extra["UT"] == ["WOS:000000000000001"]
     assert rec.source.line == 3
@@ -81,7 +81,7 @@ def test_cited_references_one_string_each() -> None:
         "Vey O., 1999, MADE UP REV, V7, P100, DOI 10.9999/mur.1999.100",
         "Pell A, 2010, FAKE J, V1, P1",
     ]
-    assert rec.type == "Journal"  # PT J, no DT
+    assert (rec.type, rec.type_raw) == ("article-journal", "Journal")  # PT J, no DT
 
 
 def test_missing_er_keeps_both_records() -> None:
@@ -141,3 +141,10 @@ def test_mutated_wos_never_raises(data) -> None:
         assert isinstance(item, (Record, Diagnostic))
         if isinstance(item, Diagnostic):
             assert item.severity == "warning" and item.source.line >= 1
+
+
+def test_article_number_is_kept_not_read_as_a_page() -> None:
+    (rec,), _ = split(read_wos(FIX / "article_number.ciw"))
+    assert rec.article_number == "P10008"
+    assert rec.first_page is None and "AR" not in rec.extra
+    assert (rec.type, rec.type_raw) == ("article-journal", "Article")

@@ -60,11 +60,11 @@ def test_reingesting_an_unchanged_file_changes_nothing(tmp_path, files):
     store = EmbeddedStore(tmp_path / "s.db", create=True)
     store.ingest([a, b])
     before = rows(store.read_graph())
-    db_mtime = (store.path / "graph.lbug").stat().st_mtime_ns
+    generation = store.generation
     again = store.ingest([a])
     assert [f["status"] for f in again["files"]] == ["unchanged"]
     assert again["rebuilt"] is False
-    assert (store.path / "graph.lbug").stat().st_mtime_ns == db_mtime
+    assert store.generation == generation and store.dir.generations() == [generation]
     assert rows(store.read_graph()) == before
     store.close()
 
@@ -78,7 +78,8 @@ def test_a_changed_file_replaces_its_old_records(tmp_path, files):
     assert [f["status"] for f in summary["files"]] == ["replaced"]
     assert store.run("MATCH (p:Paper {pmid: '1003'}) RETURN count(p) AS n") == [{"n": 0}]
     assert rows(store.read_graph()) == rows(build_from_files([a, b]).graph)
-    assert len(list((store.path / "records").iterdir())) == 2  # the old cache is gone
+    assert len(list((store.path / store.generation / "records").iterdir())) == 2  # the old cache is gone
+    assert store.dir.generations() == [store.generation]  # and so is the old generation
     store.close()
 
 
@@ -152,7 +153,7 @@ def test_errors_are_one_line_graphkit_errors(tmp_path):
     with pytest.raises(StoreError, match="graphkit ingest"):
         open_store(tmp_path / "missing.db")
     store = EmbeddedStore(tmp_path / "s.db", create=True)
-    with pytest.raises(StoreError, match="no graph yet"):
+    with pytest.raises(StoreError, match="graphkit ingest"):
         store.run("MATCH (n) RETURN n")
     store.ingest([A])
     with pytest.raises(StoreError, match="query failed") as info:
@@ -165,27 +166,41 @@ def test_errors_are_one_line_graphkit_errors(tmp_path):
 
 def test_damaged_manifest_is_reported(tmp_path):
     path = tmp_path / "s.db"
-    EmbeddedStore(path, create=True).close()
-    (path / "manifest.json").write_text("{not json", encoding="utf-8")
+    with EmbeddedStore(path, create=True) as store:
+        store.ingest([A])
+        gen = store.path / store.generation
+    (gen / "manifest.json").write_text("{not json", encoding="utf-8")
     with pytest.raises(StoreError, match="unreadable manifest"):
-        EmbeddedStore(path)
+        EmbeddedStore(path).counts()
 
 
-def test_store_from_another_schema_is_rebuilt_on_open(tmp_path, files, caplog):
-    """A store written under an older schema (say, before a property existed) is rebuilt from its cached
-    records when opened, so reading it does not fail on a missing property."""
+def test_store_from_another_schema_is_reported_by_reads_and_rebuilt_by_writes(tmp_path, files):
+    """A store written under an older schema (say, before a property existed) is not touched by a read:
+    the read fails with the command that fixes it, and `rebuild` (a writer) rebuilds it from its records."""
     from graphkit.sinks.embedded import MANIFEST_FILE, SCHEMA_ID
 
     db = tmp_path / "db"
     with EmbeddedStore(db, create=True) as store:
         store.ingest([A, B])
         counts = store.counts()
-    manifest = json.loads((db / MANIFEST_FILE).read_text())
+        gen = db / store.generation
+    manifest = json.loads((gen / MANIFEST_FILE).read_text())
     assert manifest["schema"] == SCHEMA_ID
     manifest["schema"] = "older"
-    (db / MANIFEST_FILE).write_text(json.dumps(manifest))
-    with caplog.at_level("WARNING"), EmbeddedStore(db) as store:
+    (gen / MANIFEST_FILE).write_text(json.dumps(manifest))
+    before = snapshot(db)
+    with pytest.raises(StoreError, match=f"graphkit rebuild --db {db}"):
+        EmbeddedStore(db).counts()
+    assert snapshot(db) == before  # the read wrote nothing
+    with EmbeddedStore(db) as store:
+        store.rebuild()
         assert store.counts() == counts
         assert store.read_graph().count(Label.PAPER) == counts["Paper"]
-    assert "rebuilding" in caplog.text
-    assert json.loads((db / MANIFEST_FILE).read_text())["schema"] == SCHEMA_ID
+        assert store.manifest["schema"] == SCHEMA_ID
+        assert store.dir.generations() == [store.generation] != [gen.name]
+
+
+def snapshot(path: Path) -> dict[str, tuple[int, int]]:
+    """Every file under ``path`` with its size and mtime: a read must leave this unchanged."""
+    return {str(f.relative_to(path)): (f.stat().st_size, f.stat().st_mtime_ns)
+            for f in sorted(path.rglob("*")) if f.is_file()}

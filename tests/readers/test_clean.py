@@ -1,0 +1,55 @@
+"""graphkit.readers._clean: control characters and over-long values, the same for every reader."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+
+import graphkit.readers._clean as clean
+import graphkit.readers.ris as ris
+from graphkit.model import Person, Record, Source
+from graphkit.readers._clean import CONTROL, finish, scrub
+from graphkit.readers.scopus_csv import read_scopus_csv
+from conftest import split
+
+
+def test_control_class_is_c0_del_c1_and_surrogates_but_not_tab_or_newline() -> None:
+    bad = [chr(c) for c in range(0x20) if c not in (9, 10)] + [chr(c) for c in range(0x7F, 0xA0)] + ["\ud800", "\udfff"]
+    assert all(CONTROL.fullmatch(c) for c in bad)
+    assert not any(CONTROL.search(c) for c in ("\t", "\n", " ", "é", "\u2013", "\U0001F600", "\ufffd"))
+
+
+def test_scrub_reaches_every_string_of_a_record() -> None:
+    rec = Record(Source("x", 1, "ris"), title="a\x00b", authors=[Person("F\x01", "G\x02")],
+                 keywords=["k\x03"], extra={"N1\x04": ["n\x05"]})
+    found = scrub(rec)
+    assert found.control == 6
+    assert (rec.title, rec.authors[0].family, rec.authors[0].given, rec.keywords) == ("ab", "F", "G", ["k"])
+    assert rec.extra == {"N1": ["n"]}
+
+
+def test_over_long_value_is_cut_and_reported(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(clean, "MAX_VALUE_CHARS", 1000)
+    header = '"Authors","Title","Year","Source title","Abstract","Document Type","Source","EID"\n'
+    row = f'"Doe J.","A title","2020","A journal","{"word " * 500}","Article","Scopus","2-s2.0-1"\n'
+    records, diags = split(read_scopus_csv("mem.csv", stream=io.BytesIO((header + row).encode())))
+    assert len(records[0].abstract) == 1000
+    cut = [d for d in diags if d.kind == "value-cut"]
+    assert len(cut) == 1 and "abstract" in cut[0].message and cut[0].record == 1
+
+
+def test_over_long_ris_value_is_cut_and_reported(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(clean, "MAX_VALUE_CHARS", 1000)
+    monkeypatch.setattr(ris, "MAX_VALUE_CHARS", 1000)
+    data = b"TY  - JOUR\nTI  - T\nAB  - " + b"word " * 500 + b"\nER  - \n"
+    records, diags = split(ris.read_ris("mem.ris", stream=io.BytesIO(data)))
+    assert len(records[0].abstract) == 1000 and [d.kind for d in diags] == ["value-cut"]
+
+
+def test_finish_maps_the_type_unless_the_reader_did() -> None:
+    rec = Record(Source("x", 1, "wos"), type_raw="Article; Proceedings Paper")
+    assert finish(rec, 1) == [] and rec.type == "article-journal"
+    rec = Record(Source("x", 1, "bibtex"), type="report", type_raw="COINS Technical Report")
+    finish(rec, 1)
+    assert rec.type == "report"
