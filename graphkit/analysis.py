@@ -26,6 +26,7 @@ import networkx as nx
 
 from graphkit.graph import Graph, display_label
 from graphkit.model import GraphkitError
+from graphkit.resolve.concepts import concepts_of_papers, keywords_of_concepts
 from graphkit.schema import Label, RelType
 
 log = logging.getLogger(__name__)
@@ -113,14 +114,9 @@ def _authored(graph: Graph, years: dict[str, int | None], since: int | None) -> 
 
 
 def _terms_of_papers(graph: Graph, include_check_tags: bool = False) -> dict[str, list[str]]:
-    """paper key -> term keys (keywords then MeSH), check tags left out unless asked for."""
-    terms: dict[str, list[str]] = defaultdict(list)
-    for label in TERM_LABELS:
-        keep = {row["key"] for row in graph.nodes(label) if include_check_tags or not row.get("check_tag")}
-        for e in graph.edges(TERM_EDGES[label]):
-            if e["target"] in keep:
-                terms[e["source"]].append(e["target"])
-    return terms
+    """paper key -> concept keys (keywords then MeSH; a keyword mapped to a MeSH heading counts as that
+    heading: one node per concept), check tags left out unless asked for."""
+    return concepts_of_papers(graph, include_check_tags)
 
 
 def _term_row(graph: Graph, key: str) -> tuple[Label, dict[str, Any]]:
@@ -183,11 +179,13 @@ def topic_network(graph: Graph, *, since: int | None = None, min_weight: int = 1
         for i, a in enumerate(unique):
             for b in unique[i + 1:]:
                 pair_counts[(a, b) if a < b else (b, a)] += 1
+    also = keywords_of_concepts(graph)
     for label in TERM_LABELS:
         for row in graph.nodes(label):
             mine = term_papers.get(row["key"])
             if mine:
-                g.add_node(row["key"], label=display_label(label, row), kind=str(label), papers=mine)
+                g.add_node(row["key"], label=display_label(label, row), kind=str(label), papers=mine,
+                           keywords=also.get(row["key"], []))
     for (a, b), n in pair_counts.items():
         if n >= max(min_weight, 1):
             g.add_edge(a, b, weight=n)
@@ -389,6 +387,8 @@ def _network_selection(graph: Graph, net: nx.Graph, sub: nx.Graph, kind: str, ti
                 info.append(("top terms", "; ".join(top_terms)))
         else:
             info.insert(0, ("kind", "MeSH term" if data["kind"] == str(Label.MESH) else "keyword"))
+            if data.get("keywords"):
+                info.insert(1, ("also keyword", "; ".join(sorted(data["keywords"]))))
         x, y = pos[v]
         nodes.append(MapNode(v, data["label"], data["kind"], float(len(papers)), comm[v], x, y, info,
                              focus=(v == focus)))

@@ -437,10 +437,11 @@ class GraphStore:
 
 
 def open(target: PathLike = "graphkit.db", *, database: str | None = None, create: bool = True,
-         batch_size: int = 5000) -> GraphStore:
+         batch_size: int = 5000, wait: float | None = None) -> GraphStore:
     """Open a store: an embedded store directory (made when missing unless ``create=False``) or a Neo4j
     URI (``bolt://`` / ``neo4j://``; credentials from NEO4J_USER / NEO4J_PASSWORD, ``database`` picks a
-    database). A Neo4j store needs graphkit[neo4j]."""
+    database). ``wait``: seconds an embedded write waits for another process's write lock before
+    :class:`StoreLockedError` (default: the store's default). A Neo4j store needs graphkit[neo4j]."""
     from graphkit.stores import open_store
 
     with needs_extras():
@@ -449,5 +450,5 @@ def open(target: PathLike = "graphkit.db", *, database: str | None = None, creat
             from graphkit.sinks.neo4j import safe_uri
 
             return GraphStore(store, safe_uri(str(target)))
-        store = open_store(Path(target), None, create=create)
+        store = open_store(Path(target), None, create=create, wait=wait)
     return GraphStore(store, str(target))

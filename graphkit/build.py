@@ -29,7 +29,7 @@ from graphkit.resolve.cites import CitationIndex, parse_reference
 from graphkit.resolve.journals import JournalInfo, JournalResolver
 from graphkit.resolve.mesh import vocabulary
 from graphkit.resolve.papers import Duplicate, PaperResolver, Work
-from graphkit.resolve.terms import KeywordInfo, keyword_text, mesh_term, split_terms
+from graphkit.resolve.terms import KeywordInfo, keyword_key, mesh_term, split_terms
 from graphkit.resolve.text import squash
 from graphkit.schema import Label, RelType
 
@@ -202,8 +202,9 @@ def _build_graph(records: Iterable[Record], options: BuildOptions, progress: Pro
             journals.add(work.key, rec.journal, rec.publisher)
             terms = split_terms(rec, vocab)
             for kw in terms.keywords:
-                text = keyword_text(kw)
-                key = f"kw:{text}"
+                key = keyword_key(kw)
+                if key is None:
+                    continue
                 info = keywords.get(key)
                 if info is None:
                     info = keywords[key] = KeywordInfo(key)

@@ -26,6 +26,8 @@ class RelType(str, Enum):
     HAS_MESH = "HAS_MESH"
     CITES = "CITES"
     CO_AUTHOR = "CO_AUTHOR"
+    MAPS_TO = "MAPS_TO"  # Keyword -> MeshTerm (graphkit.resolve.concepts)
+    BROADER = "BROADER"  # MeshTerm -> its parent MeshTerm in the MeSH tree
 
     def __str__(self) -> str:
         return self.value
@@ -42,9 +44,11 @@ NODE_PROPERTIES: dict[Label, dict[str, str]] = {
     Label.AUTHOR: {"key": "str", "name": "str", "family": "str", "given": "str", "orcid": "str"},
     Label.JOURNAL: {"key": "str", "name": "str", "abbreviation": "str", "issn": "str", "publisher": "str"},
     # papers: number of papers linked (HAS_KEYWORD / HAS_MESH), derived: set by build and by every store
-    Label.KEYWORD: {"key": "str", "name": "str", "check_tag": "bool", "papers": "int"},
+    # variants: the other surface forms folded into this keyword (plural, hyphen, British spelling...)
+    Label.KEYWORD: {"key": "str", "name": "str", "check_tag": "bool", "papers": "int", "variants": "list[str]"},
+    # papers_below: derived, distinct papers indexed with the term or any descendant (BROADER)
     Label.MESH: {"key": "str", "ui": "str", "name": "str", "tree_numbers": "list[str]", "check_tag": "bool",
-                 "papers": "int"},
+                 "papers": "int", "papers_below": "int"},
 }
 
 # relationship type -> (start label, end label)
@@ -55,6 +59,8 @@ ENDPOINTS: dict[RelType, tuple[Label, Label]] = {
     RelType.HAS_MESH: (Label.PAPER, Label.MESH),
     RelType.CITES: (Label.PAPER, Label.PAPER),
     RelType.CO_AUTHOR: (Label.AUTHOR, Label.AUTHOR),
+    RelType.MAPS_TO: (Label.KEYWORD, Label.MESH),
+    RelType.BROADER: (Label.MESH, Label.MESH),
 }
 
 EDGE_PROPERTIES: dict[RelType, dict[str, str]] = {
@@ -64,4 +70,6 @@ EDGE_PROPERTIES: dict[RelType, dict[str, str]] = {
     RelType.HAS_MESH: {"major": "bool", "qualifiers": "list[str]"},
     RelType.CITES: {},
     RelType.CO_AUTHOR: {"papers": "int", "first_year": "int", "last_year": "int"},
+    RelType.MAPS_TO: {"via": "str"},  # "heading" or "entry_term"
+    RelType.BROADER: {},
 }

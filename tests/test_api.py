@@ -179,7 +179,7 @@ def test_coauthor_network_weights_and_years(kg):
 
 def test_keyword_network(kg):
     g = kg.keyword_network()
-    assert g.edges["kw:network models", "mesh:D003299"]["weight"] == 2  # Cooperative Behavior on 2 papers
+    assert g.edges["kw:network model", "mesh:D003299"]["weight"] == 2  # Cooperative Behavior on 2 papers
     assert "mesh:D006801" not in g  # Humans, a check tag, left out by default
     assert "mesh:D006801" in kg.keyword_network(check_tags=True)
 

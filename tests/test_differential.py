@@ -74,6 +74,7 @@ def data_params(graph) -> dict[str, Any]:
     return {"author": graph.node(Label.AUTHOR, author)["name"], "from": author,
             "to": far[0] if far else friend, "keyword": graph.node(Label.KEYWORD, keyword)["name"],
             "heading": graph.node(Label.MESH, mesh)["name"], "branch": "C04",
+            "concept": graph.node(Label.MESH, mesh)["name"],
             "journal": graph.node(Label.JOURNAL, journal)["name"],
             "paper": cited[0][0] if cited else "none", "years": 5, "min_papers": 2}
 

@@ -15,6 +15,8 @@ import pytest
 from graphkit.graph import Graph
 from graphkit.queries import (QUERY_DIR, QueryError, get_query, load_queries, parse_query_file, run_query,
                               split_steps)
+from graphkit.extend import ResolveContext
+from graphkit.resolve.concepts import resolve_concepts
 from graphkit.schema import Label, RelType
 from graphkit.sinks.embedded import EmbeddedStore
 
@@ -49,6 +51,7 @@ def small_graph(path: Path = SMALL_GRAPH) -> Graph:
                 years = [y for y in (old.get("first_year"), old.get("last_year"), year) if y is not None]
                 g.add_edge(RelType.CO_AUTHOR, a, b, papers=(old.get("papers") or 0) + 1,
                            first_year=min(years, default=None), last_year=max(years, default=None))
+    resolve_concepts(ResolveContext(g, None), [])  # MAPS_TO and the MeSH hierarchy, as a build adds them
     return g
 
 

@@ -20,7 +20,7 @@ RDF_FORMATS = ("turtle", "nt", "jsonld", "xml")
 @click.option("--rdf-format", type=click.Choice(RDF_FORMATS), default="turtle", show_default=True,
               help="RDF syntax for --to rdf.")
 @click.option("--base", default=None, metavar="URL", help="Base IRI for --to rdf.")
-@click.option("--network", type=click.Choice(("coauthors", "keywords")), default="coauthors",
+@click.option("--network", type=click.Choice(("coauthors", "keywords", "terms")), default="coauthors",
               show_default=True, help="Which map --to vosviewer draws.")
 @build_options
 @engine_options
@@ -36,7 +36,8 @@ def export_command(files: tuple[str, ...], to: str, out: str, rdf_format: str, b
                              properties, every edge its type; lists are ';'-joined where scalars are needed
     --to neo4j-admin         CSV files for 'neo4j-admin database import'
     --to rdf                 RDF (--rdf-format turtle|nt|jsonld|xml, --base URL)
-    --to vosviewer           a VOSviewer JSON map (--network coauthors|keywords)
+    --to vosviewer           a VOSviewer JSON map (--network coauthors|keywords|terms; terms: keywords and
+                             MeSH headings, a keyword mapped to a heading counted once)
     --to csl-json            the papers as CSL-JSON
     Without FILES the graph is read from the store (--db PATH, default ./graphkit.db, or --neo4j URI).
     """

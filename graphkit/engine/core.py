@@ -161,7 +161,8 @@ class _Build:
         self.clock.lap("cites")
         graph = ColumnarGraph()
         for item, source in GRAPH_SOURCES.items():
-            self.eng.create(graph_table(item), _select_graph(item, source))
+            available = set(self.eng.arrow(f"SELECT * FROM {source} LIMIT 0").schema.names)
+            self.eng.create(graph_table(item), _select_graph(item, source, available))
             self.made.add(item)
         report_ext: dict[str, Any] = {}
         if self.exts:
@@ -407,9 +408,8 @@ class _Build:
         out: dict[str, dict[str, Any]] = {}
         for entry in derived_entries():
             if entry.sql is None:  # an extension's rule without SQL: the row API on the fetched graph
-                for item in (*Label, *RelType):
-                    if graph.count(item) == 0 and item not in graph._rows:  # noqa: SLF001
-                        graph.set_table(item, self.eng.table(graph_table(item)))
+                for item in (*Label, *RelType):  # what the SQL entries before it wrote, fresh
+                    graph.set_table(item, self.eng.table(graph_table(item)))
                 figures = entry.compute(graph, self.options)
                 for item in (*Label, *RelType):
                     if item in graph._rows:  # noqa: SLF001
@@ -454,18 +454,22 @@ def _item(value: str) -> Label | RelType:
         return RelType(value)
 
 
-def _select_graph(item: Label | RelType, source: str) -> str:
-    """The graph table of ``item`` from a rule table with the schema's column names, typed."""
+def _select_graph(item: Label | RelType, source: str, available: set[str] | None = None) -> str:
+    """The graph table of ``item`` from a rule table with the schema's column names, typed. A property
+    the rule table does not have (one an extension or a derived entry fills later) starts as NULL."""
     spark_types = {"str": "STRING", "int": "BIGINT", "bool": "BOOLEAN", "list[str]": "ARRAY<STRING>"}
+
+    def col(p: str, t: str) -> str:
+        value = p if available is None or p in available else "NULL"
+        return f"CAST({value} AS {spark_types[t]}) AS {p}"
+
     if isinstance(item, Label):
-        cols = [f"CAST({p} AS {spark_types[t]}) AS {p}" for p, t in NODE_PROPERTIES[item].items()
-                if p != "papers"]
+        cols = [col(p, t) for p, t in NODE_PROPERTIES[item].items() if p != "papers"]
         if "papers" in NODE_PROPERTIES[item]:
             cols.append("CAST(NULL AS BIGINT) AS papers" if source in GRAPH_SOURCES.values()
                         else "CAST(papers AS BIGINT) AS papers")
     else:
-        cols = ["source", "target"] + [f"CAST({p} AS {spark_types[t]}) AS {p}"
-                                       for p, t in EDGE_PROPERTIES[item].items()]
+        cols = ["source", "target"] + [col(p, t) for p, t in EDGE_PROPERTIES[item].items()]
     return f"SELECT {', '.join(cols)} FROM {source}"
 
 

@@ -30,7 +30,7 @@ from graphkit.resolve.cites import parse_reference
 from graphkit.resolve.journals import normalise_journal, valid_issns
 from graphkit.resolve.mesh import vocabulary
 from graphkit.resolve.papers import BLOCK_CHARS, PAPER_FIELDS, record_pmid, source_id
-from graphkit.resolve.terms import keyword_text, mesh_term, split_terms
+from graphkit.resolve.terms import keyword_key, mesh_term, split_terms
 from graphkit.resolve.text import normalise_doi, normalise_title, short_hash, squash
 
 log = logging.getLogger(__name__)
@@ -134,7 +134,7 @@ def normalise_record(rec: Record, rid: int) -> dict[str, list[tuple]]:
     terms = split_terms(rec, vocab)
     kw = []
     for kpos, surface in enumerate(terms.keywords):
-        text = keyword_text(surface)
+        text = keyword_key(surface)[3:]  # the folded concept text (graphkit.resolve.concepts)
         kw.append((rid, kpos, text, surface, is_keyword_check_tag(text)))
     mesh, mq = [], []
     for mpos, ref in enumerate(terms.mesh):

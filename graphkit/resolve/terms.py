@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from graphkit.model import MeshRef, Record
+from graphkit.resolve.concepts import concept_text
 from graphkit.resolve.check_tags import MESH_CHECK_TAGS, is_keyword_check_tag, is_mesh_check_tag
 from graphkit.resolve.mesh import MeshVocabulary, vocabulary
 
@@ -44,7 +45,8 @@ def keyword_text(keyword: str) -> str:
 
 
 def keyword_key(keyword: str) -> str | None:
-    text = keyword_text(keyword)
+    """The key of a keyword's node: ``kw:`` + its folded concept text (graphkit.resolve.concepts)."""
+    text = concept_text(keyword)
     return f"kw:{text}" if text else None
 
 

@@ -54,6 +54,9 @@ FULLTEXT_INDEXES: dict[str, tuple[tuple[Label, ...], tuple[str, ...]]] = {
 FULLTEXT_ANALYZER = "standard-folding"
 TERMS_SEPARATOR = "; "
 UNION_PROPERTIES = {"sources"}  # list properties merged as a set union instead of overwritten
+# derived entries (graphkit.derive) this sink recomputes incrementally for the papers a load touched;
+# every other entry is recomputed in full with its own Cypher after the load
+INCREMENTAL_DERIVED = ("co-author", "term-papers")
 # relationships written from the graph; CO_AUTHOR is derived from AUTHORED in the store
 LOADED_TYPES = tuple(t for t in RelType if t is not RelType.CO_AUTHOR)
 URI_SCHEMES = ("bolt", "bolt+s", "bolt+ssc", "neo4j", "neo4j+s", "neo4j+ssc")
@@ -384,6 +387,7 @@ class Neo4jStore:
                               [r["key"] for r in graph.nodes(label)], "keys", progress)
             summary["relationships"][RelType.CO_AUTHOR.value] = self._coauthors(papers, coauthor_cap, progress,
                                                                                 published)
+            self._derive_extensions(progress, coauthor_cap)
         summary["nodes_created"] = sum(v["created"] for v in summary["nodes"].values())
         summary["nodes_matched"] = sum(v["matched"] for v in summary["nodes"].values())
         summary["relationships_created"] = sum(v["created"] for v in summary["relationships"].values())
@@ -391,6 +395,19 @@ class Neo4jStore:
         summary["seconds"] = round(time.perf_counter() - started, 3)
         log.info("neo4j load: %s", summary)
         return summary
+
+    def _derive_extensions(self, progress: Progress, cap: int) -> None:
+        """Recompute, over the whole stored graph, the derived data features declare in graphkit.derive
+        (the core's CO_AUTHOR and term counts are recomputed incrementally above)."""
+        from graphkit.derive import entries
+
+        for entry in entries():
+            if entry.name in INCREMENTAL_DERIVED:
+                continue
+            progress(f"derived:{entry.name}", 0, len(entry.cypher))
+            for statement in entry.cypher:
+                self._write(statement, {"cap": cap})
+                progress(f"derived:{entry.name}", 1, len(entry.cypher))
 
     def _coauthors(self, papers: list[str], cap: int, progress: Progress,
                    published: set[str]) -> dict[str, int]:

@@ -341,6 +341,7 @@ def iter_subjects(graph: Graph, base: str = DEFAULT_BASE, *, progress: Progress 
                 continue
             pos = [(RDF.type, SKOS.Concept), (GK.key, Lit(row["key"])),
                    (SKOS.prefLabel, Lit(row.get("name") or row["key"])), (SKOS.inScheme, m.keyword_scheme)]
+            pos += [(SKOS.altLabel, Lit(v)) for v in row.get("variants") or () if v]
             if row.get("check_tag") is not None:
                 pos.append((GK.checkTag, Lit.boolean(row["check_tag"])))
             yield s, pos
@@ -474,6 +475,22 @@ def _describe_edges(graph: Graph, m: Minter, tick) -> Iterator[Description]:
                 pos.append((GK.meshAssignment, Blank(
                     [(RDF.type, GK.MeshAssignment), (GK.descriptor, t)]
                     + [(GK.qualifierName, Lit(q)) for q in r["qualifiers"] if q])))
+        if s is not None and pos:
+            yield s, pos
+        tick(len(rows))
+
+    # concepts: a keyword is the MeSH descriptor (heading) or close to it (entry term); MeSH tree edges
+    for source, rows in _grouped(graph.edges(RelType.MAPS_TO)):
+        s = m.of(Label.KEYWORD, source)
+        pos = [(SKOS.exactMatch if r.get("via") == "heading" else SKOS.closeMatch, t) for r in rows
+               if (t := m.of(Label.MESH, r["target"])) is not None]
+        if s is not None and pos:
+            yield s, pos
+        tick(len(rows))
+
+    for source, rows in _grouped(graph.edges(RelType.BROADER)):
+        s = m.of(Label.MESH, source)
+        pos = [(SKOS.broader, t) for r in rows if (t := m.of(Label.MESH, r["target"])) is not None]
         if s is not None and pos:
             yield s, pos
         tick(len(rows))

@@ -24,7 +24,7 @@ from graphkit.resolve.authors import normalise_orcid  # the core one: no rdflib 
 
 log = logging.getLogger(__name__)
 
-NETWORKS = ("coauthors", "keywords")
+NETWORKS = ("coauthors", "keywords", "terms")
 LOUVAIN_SEED = 42
 MAX_CLUSTERS = 1000  # VOSviewer: "a cluster is represented by an integer between 1 and 1000"
 
@@ -36,6 +36,9 @@ TERMINOLOGY: dict[str, dict[str, str]] = {
     "keywords": {"item": "keyword", "items": "keywords", "link": "co-occurrence link",
                  "links": "co-occurrence links", "link_strength": "co-occurrences",
                  "total_link_strength": "total link strength"},
+    "terms": {"item": "term", "items": "terms", "link": "co-occurrence link",
+              "links": "co-occurrence links", "link_strength": "co-occurrences",
+              "total_link_strength": "total link strength"},
 }
 
 
@@ -97,6 +100,41 @@ def keyword_network(graph: Graph, *, include_check_tags: bool = False
     return nodes, {pair: float(n) for pair, n in links.items()}
 
 
+def term_network(graph: Graph, *, include_check_tags: bool = False
+                 ) -> tuple[dict[str, dict[str, Any]], dict[tuple[str, str], float]]:
+    """Keywords and MeSH headings as one set of concepts (a keyword mapped to a MeSH heading counts
+    once, as the heading), linked by the number of papers they share."""
+    from graphkit.graph import display_label
+    from graphkit.resolve.concepts import concepts_of_papers
+
+    years = _paper_years(graph)
+    occurrences: Counter[str] = Counter()
+    year_sum: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    links: Counter[tuple[str, str]] = Counter()
+    for paper, terms in concepts_of_papers(graph, include_check_tags).items():
+        terms = sorted(terms)
+        y = years.get(paper)
+        for t in terms:
+            occurrences[t] += 1
+            if y is not None:
+                year_sum[t][0] += y
+                year_sum[t][1] += 1
+        for a, b in combinations(terms, 2):
+            links[(a, b)] += 1
+    nodes = {}
+    for label in (Label.KEYWORD, Label.MESH):
+        for row in graph.nodes(label):
+            if row["key"] in occurrences:
+                s, n = year_sum.get(row["key"], (0, 0))
+                nodes[row["key"]] = {"label": display_label(label, row), "documents": occurrences[row["key"]],
+                                     "avg_year": s / n if n else None}
+    return nodes, {pair: float(n) for pair, n in links.items()}
+
+
+# network name -> the function giving its items and links
+NETWORK_BUILDERS = {"coauthors": coauthor_network, "keywords": keyword_network, "terms": term_network}
+
+
 def clusters(nodes: list[str], links: dict[tuple[str, str], float], seed: int = LOUVAIN_SEED) -> dict[str, int]:
     """Louvain communities (weighted by link strength) numbered 1.. by decreasing size, then first member."""
     import networkx as nx
@@ -115,10 +153,10 @@ def _num(x: float) -> int | float:
 
 
 def vosviewer_json(graph: Graph, network: str = "coauthors", *, progress: Progress = null_progress) -> dict:
-    """The VOSviewer JSON document for ``network`` (coauthors | keywords)."""
-    if network not in NETWORKS:
+    """The VOSviewer JSON document for ``network`` (one of :data:`NETWORKS`)."""
+    if network not in NETWORK_BUILDERS:
         raise GraphkitError(f"unknown VOSviewer network {network!r}; choose one of {', '.join(NETWORKS)}")
-    nodes, links = coauthor_network(graph) if network == "coauthors" else keyword_network(graph)
+    nodes, links = NETWORK_BUILDERS[network](graph)
     progress("vosviewer", len(nodes), len(nodes))
     keys = list(nodes)
     ids = {key: i for i, key in enumerate(keys, start=1)}

@@ -47,7 +47,8 @@ def test_files_headers_and_values(tmp_path):
     header = (out / "nodes_Paper.header.csv").read_text(encoding="utf-8").strip().split(",")
     assert header[0] == "key:ID(Paper)"
     assert {"year:long", "sources:string[]", "title:string", "terms:string"} <= set(header)
-    assert (out / "nodes_Keyword.header.csv").read_text().strip() == "key:ID(Keyword),name:string,check_tag:boolean,papers:long"
+    assert (out / "nodes_Keyword.header.csv").read_text().strip() == (
+        "key:ID(Keyword),name:string,check_tag:boolean,papers:long,variants:string[]")
     rels = (out / "rels_AUTHORED.header.csv").read_text().strip()
     assert rels == ":START_ID(Author),:END_ID(Paper),position:long,:TYPE"
     assert not (out / "nodes_MeshTerm.csv").exists() or g.count(Label.MESH)

@@ -1,0 +1,311 @@
+"""The concept layer: keywords folded to one concept, keywords linked to MeSH, the MeSH hierarchy as edges.
+
+**Keyword folding** (:func:`concept_text`, the text behind every ``kw:`` key): NFKC and case folding as
+before, then hyphens, slashes and dashes between words become spaces (``small-world`` = ``small world``),
+the last word, the head noun of an English noun phrase, is put in the singular (``random graphs`` ->
+``random graph``, ``analyses`` -> ``analysis``, ``children`` -> ``child``; lemminflect's noun lemmas, see :func:`_singular`),
+then British spellings become American word by word (``tumour`` -> ``tumor``, ``behaviour``,
+``paediatric``; the breame package's dictionary of 1,700 dual spellings). A word is left alone when it is written in
+capitals in the record (``AIDS`` is not ``aid``; in a keyword written all in capitals, as WoS Keywords
+Plus are, only words of up to five letters count as acronyms), holds anything but letters (``COVID-19``), is shorter
+than four letters, or when lemminflect gives more than one lemma (``data`` -> data|datum, ``bases`` ->
+base|basis): precision before recall. The display name of a Keyword is its most frequent surface form;
+the other forms are kept in ``variants``.
+
+**Keyword -> MeSH** (``MAPS_TO {via}``): a keyword whose folded text equals the folded text of a MeSH
+descriptor's preferred heading (``via: "heading"``) or of one of its entry terms (``via: "entry_term"``)
+is linked to that descriptor. A folded text shared by several descriptors is ambiguous and not linked
+(counted in the report). The MeshTerm node is added when the descriptor is not indexed in the set.
+
+**Hierarchy** (``BROADER``): every MeshTerm brings its ancestors (the descriptors of its tree numbers'
+prefixes) as MeshTerm nodes, with one ``(child)-[:BROADER]->(parent)`` edge per pair. ``papers`` stays
+the number of papers indexed with the term itself; ``papers_below`` (derived, :mod:`graphkit.derive`)
+counts the distinct papers indexed with it or any descendant.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import unicodedata
+from collections import Counter
+from functools import lru_cache
+from typing import Any
+
+from graphkit import derive, extend
+from graphkit.resolve.mesh import MeshVocabulary, vocabulary
+from graphkit.schema import Label, RelType
+
+log = logging.getLogger(__name__)
+
+_STRIP = " \t\r\n.,;:\"'"
+_JOINERS = re.compile(r"(?<=\w)\s*[-\u2010\u2011\u2012\u2013\u2014/]\s*(?=\w)")
+_WORD = re.compile(r"[^\W\d_]+\Z")
+MIN_HEAD = 4  # shorter head words are left as they are (gas, bus, ads)
+
+
+@lru_cache(maxsize=1 << 16)
+def _american(word: str) -> str:
+    from breame.spelling import british_spelling_exists, get_american_spelling
+
+    return get_american_spelling(word) if british_spelling_exists(word) else word
+
+
+@lru_cache(maxsize=1 << 16)
+def _singular(word: str) -> str:
+    """A plural noun's singular: lemminflect's dictionary lemma when it knows the word and gives one;
+    for a word it does not know, its rule-based lemma only when that is the word less a final -s (a
+    regular plural: nanoparticles, cytokines) and the word does not end in -ss, -is or -us (fibrosis,
+    stimulus): the rules would cut those wrongly. Words in -ics are left alone (genomics is not the plural
+    of genomic; antibiotics stays apart from antibiotic: precision first)."""
+    from lemminflect import getAllLemmas, getAllLemmasOOV
+
+    if word.endswith("ics"):  # genomics, economics, ethics: a field of study, not the plural of an adjective
+        return word
+    known = getAllLemmas(word, upos="NOUN").get("NOUN")
+    if known:
+        return known[0] if len(known) == 1 and known[0].islower() else word
+    if word.endswith(("ss", "is", "us")):
+        return word
+    guess = getAllLemmasOOV(word, upos="NOUN").get("NOUN")
+    if guess and len(guess) == 1 and guess[0] + "s" == word:
+        return guess[0]
+    return word
+
+
+@lru_cache(maxsize=1 << 16)
+def concept_text(surface: str) -> str:
+    """The folded text a keyword is identified by (the part of its key after ``kw:``)."""
+    text = " ".join(unicodedata.normalize("NFKC", surface).split()).strip(_STRIP)
+    if not text:
+        return ""
+    raw_words = _JOINERS.sub(" ", text).split()
+    words = [w.casefold() for w in raw_words]
+    last, raw_last = words[-1], raw_words[-1]
+    # a word in capitals is an acronym (AIDS, not aids) unless the whole keyword is in capitals (WoS
+    # Keywords Plus: RANDOM GRAPHS), where only a short word still reads as one
+    all_caps = text.isupper()
+    acronym = raw_last.isupper() and len(raw_last) > 1 and (not all_caps or len(raw_last) <= 5)
+    if len(last) >= MIN_HEAD and _WORD.match(last) and not acronym:
+        words[-1] = _singular(last)  # before the spelling: "analyses" is a plural noun, not a British verb
+    return " ".join(_american(w) if _WORD.match(w) else w for w in words)
+
+
+def _exact(text: str) -> str:
+    return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
+
+
+class MeshIndex:
+    """Folded heading / entry-term text -> descriptor UIs, and tree number -> descriptor UI."""
+
+    def __init__(self, vocab: MeshVocabulary, entries: dict[str, list[str]]) -> None:
+        self.vocab = vocab
+        # exact (case-folded) texts first, then folded ones: "Mitomycin" is its own heading although
+        # "Mitomycins" folds to the same text
+        self.tables: list[tuple[str, dict[str, set[str]]]] = [
+            ("heading", {}), ("entry_term", {}), ("heading", {}), ("entry_term", {})]
+        self.by_tree: dict[str, str] = {}
+        exact_h, exact_e, folded_h, folded_e = (t for _, t in self.tables)
+        for ui, d in vocab.by_ui.items():
+            exact_h.setdefault(_exact(d.heading), set()).add(ui)
+            folded_h.setdefault(concept_text(d.heading), set()).add(ui)
+            for tree in d.tree_numbers:
+                self.by_tree[tree] = ui
+        for ui, terms in entries.items():
+            for term in terms:
+                exact_e.setdefault(_exact(term), set()).add(ui)
+                folded_e.setdefault(concept_text(term), set()).add(ui)
+
+    def match(self, surface: str, text: str) -> tuple[str | None, str | None, bool]:
+        """(descriptor UI, via, ambiguous) for a keyword's name and its folded text: the first table
+        that knows it decides; several descriptors there make it ambiguous."""
+        exact = _exact(surface)
+        for i, (via, table) in enumerate(self.tables):
+            uis = table.get(exact if i < 2 else text)
+            if uis:
+                return (next(iter(uis)), via, False) if len(uis) == 1 else (None, None, True)
+        return None, None, False
+
+    def parents(self, ui: str) -> list[str]:
+        """The descriptors one level up from each of ``ui``'s tree numbers (distinct, in tree order)."""
+        out: list[str] = []
+        for tree in self.vocab.by_ui[ui].tree_numbers:
+            if "." in tree:
+                parent = self.by_tree.get(tree.rsplit(".", 1)[0])
+                if parent and parent != ui and parent not in out:
+                    out.append(parent)
+        return out
+
+
+@lru_cache(maxsize=1)
+def mesh_index() -> MeshIndex:
+    """Built once per process from the bundled table (~31k descriptors, ~250k entry terms)."""
+    import gzip
+    from importlib import resources
+
+    entries: dict[str, list[str]] = {}
+    with (resources.files("graphkit") / "data" / "mesh.tsv.gz").open("rb") as raw, \
+            gzip.open(raw, "rt", encoding="utf-8") as fh:
+        next(fh, None)
+        for line in fh:
+            cells = line.rstrip("\n").split("\t")
+            if len(cells) >= 4 and cells[3]:
+                entries[cells[0]] = [t for t in cells[3].split("|") if t]
+    return MeshIndex(vocabulary(), entries)
+
+
+def _mesh_node(graph: Any, index: MeshIndex, ui: str) -> str:
+    """The key of descriptor ``ui``'s MeshTerm node, added (with no papers) when the set lacks it."""
+    from graphkit.resolve.check_tags import is_mesh_check_tag
+
+    key = f"mesh:{ui}"
+    if not graph.has_node(Label.MESH, key):
+        d = index.vocab.by_ui[ui]
+        graph.add_node(Label.MESH, key, ui=ui, name=d.heading, tree_numbers=list(d.tree_numbers),
+                       check_tag=is_mesh_check_tag(d.heading), papers=0)
+    return key
+
+
+def extract_surfaces(record: Any) -> list[dict[str, str]]:
+    """The keyword surface forms of a record as the core splits them (one row each): their counts give
+    each Keyword its ``variants``."""
+    from graphkit.resolve.terms import split_terms
+
+    return [{"surface": s} for s in split_terms(record, vocabulary()).keywords]
+
+
+def _set_variants(graph: Any, mentions: list[extend.Mention]) -> None:
+    """``variants`` on every Keyword: the surface forms folded into it other than its name, one per case
+    variant (the most frequent), most frequent first (then code-point order); None when there are none."""
+    counts: dict[str, Counter[str]] = {}
+    for m in mentions:
+        surface = m.row["surface"]
+        counts.setdefault("kw:" + concept_text(surface), Counter())[surface] += 1
+    for key, surfaces in counts.items():
+        row = graph.node(Label.KEYWORD, key)
+        if row is None:
+            continue
+        seen = {(row.get("name") or "").casefold()}
+        variants = []
+        for surface, _ in sorted(surfaces.items(), key=lambda kv: (-kv[1], kv[0])):
+            if surface.casefold() not in seen:
+                seen.add(surface.casefold())
+                variants.append(surface)
+        if variants:
+            graph.add_node(Label.KEYWORD, key, variants=variants)
+
+
+def resolve_concepts(ctx: extend.ResolveContext, mentions: list[extend.Mention]) -> None:
+    graph = ctx.graph
+    _set_variants(graph, mentions)
+    keywords = list(graph.nodes(Label.KEYWORD))
+    if not keywords and not any(True for _ in graph.nodes(Label.MESH)):
+        return
+    index = mesh_index()
+    linked = {"heading": 0, "entry_term": 0}
+    ambiguous: Counter[str] = Counter()
+    for kw in keywords:
+        text = kw["key"][3:]
+        ui, via, is_ambiguous = index.match(kw["name"] or text, text)
+        if is_ambiguous:
+            ambiguous[kw["name"] or text] += 1
+            continue
+        if ui is None or via is None:
+            continue
+        graph.add_edge(RelType.MAPS_TO, kw["key"], _mesh_node(graph, index, ui), via=via)
+        linked[via] += 1
+    # the hierarchy: walk up from every MeshTerm the set has (mapped ones included)
+    todo = [row["ui"] for row in graph.nodes(Label.MESH) if row.get("ui") in index.vocab.by_ui]
+    seen: set[str] = set(todo)
+    pairs: set[tuple[str, str]] = set()
+    while todo:
+        ui = todo.pop()
+        child = f"mesh:{ui}"
+        for parent in index.parents(ui):
+            graph.add_edge(RelType.BROADER, child, _mesh_node(graph, index, parent))
+            pairs.add((child, parent))
+            if parent not in seen:
+                seen.add(parent)
+                todo.append(parent)
+    ctx.report.update({
+        "keywords": len(keywords),
+        "keywords_linked": linked["heading"] + linked["entry_term"],
+        "linked_by": dict(linked),
+        "ambiguous": len(ambiguous),
+        "ambiguous_terms": sorted(ambiguous)[:200],
+        "broader_edges": len(pairs),
+    })
+
+
+def count_papers_below(graph: Any, options: Any = None) -> None:
+    """``papers_below`` on every MeshTerm: distinct papers indexed with it or any descendant."""
+    parents: dict[str, list[str]] = {}
+    for e in graph.edges(RelType.BROADER):
+        parents.setdefault(e["source"], []).append(e["target"])
+
+    ancestors: dict[str, frozenset[str]] = {}
+
+    def up(key: str) -> frozenset[str]:  # the term and every ancestor (iterative: trees can be deep)
+        got = ancestors.get(key)
+        if got is None:
+            seen, todo = {key}, [key]
+            while todo:
+                for p in parents.get(todo.pop(), ()):
+                    if p not in seen:
+                        seen.add(p)
+                        todo.append(p)
+            got = ancestors[key] = frozenset(seen)
+        return got
+
+    below: dict[str, set[str]] = {}
+    for e in graph.edges(RelType.HAS_MESH):
+        for term in up(e["target"]):
+            below.setdefault(term, set()).add(e["source"])
+    for key in [row["key"] for row in graph.nodes(Label.MESH)]:  # through the row API: every core sees it
+        graph.add_node(Label.MESH, key, papers_below=len(below.get(key, ())))
+
+
+_PAPERS_BELOW_CYPHER = (
+    f"MATCH (t:{Label.MESH.value}) "
+    f"OPTIONAL MATCH (t)<-[:{RelType.BROADER.value}*0..20]-(:{Label.MESH.value})<-[:{RelType.HAS_MESH.value}]-"
+    f"(p:{Label.PAPER.value}) WITH t, count(DISTINCT p) AS n SET t.papers_below = n",
+)
+
+extend.register(extend.Extension("concepts", extract_surfaces, resolve_concepts,
+                                 "keyword -> MeSH links (MAPS_TO) and the MeSH hierarchy (BROADER)"))
+derive.register(derive.Derived("papers-below", ("MeshTerm.papers_below",), count_papers_below,
+                               _PAPERS_BELOW_CYPHER))
+
+
+def concept_of(graph: Any) -> dict[str, str]:
+    """Keyword key -> the key of the MeshTerm it maps to (MAPS_TO): the one node a map or a term network
+    shows for both."""
+    return {e["source"]: e["target"] for e in graph.edges(RelType.MAPS_TO)}
+
+
+def concepts_of_papers(graph: Any, include_check_tags: bool = False) -> dict[str, list[str]]:
+    """Paper key -> concept keys (its keywords, a mapped keyword counted as its MeSH concept, then its
+    MeSH terms), each once; check tags left out unless asked for."""
+    mapped = concept_of(graph)
+    keep: set[str] = set()
+    for label in (Label.KEYWORD, Label.MESH):
+        keep.update(row["key"] for row in graph.nodes(label) if include_check_tags or not row.get("check_tag"))
+    out: dict[str, list[str]] = {}
+    for rel in (RelType.HAS_KEYWORD, RelType.HAS_MESH):
+        for e in graph.edges(rel):
+            term = mapped.get(e["target"], e["target"])
+            if e["target"] in keep and term in keep:
+                terms = out.setdefault(e["source"], [])
+                if term not in terms:
+                    terms.append(term)
+    return out
+
+
+def keywords_of_concepts(graph: Any) -> dict[str, list[str]]:
+    """MeshTerm key -> the names of the keywords mapped to it (what a map notes beside the heading)."""
+    out: dict[str, list[str]] = {}
+    for e in graph.edges(RelType.MAPS_TO):
+        row = graph.node(Label.KEYWORD, e["source"])
+        if row is not None:
+            out.setdefault(e["target"], []).append(row.get("name") or e["source"])
+    return out

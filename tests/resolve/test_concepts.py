@@ -1,0 +1,128 @@
+"""graphkit.resolve.concepts: keyword folding, keyword -> MeSH links and the MeSH hierarchy, worked by hand
+from the bundled MeSH 2024 table."""
+
+from __future__ import annotations
+
+import pytest
+
+from graphkit.build import build_from_files
+from graphkit.resolve.concepts import concept_text
+from graphkit.schema import Label, RelType
+from conftest import FIXTURES, SEED
+
+FIX = FIXTURES / "concepts" / "keywords_and_mesh.nbib"
+
+
+@pytest.mark.parametrize(("a", "b"), [
+    ("random graphs", "Random graph"),          # plural of the head noun
+    ("small-world", "small world"),             # hyphen / space
+    ("Tumours", "tumors"),                      # British / American and plural
+    ("paediatric surgery", "Pediatric Surgery"),
+    ("analyses", "analysis"),                   # a plural noun, not the British verb
+    ("children", "child"),
+])
+def test_folds_together(a: str, b: str) -> None:
+    assert concept_text(a) == concept_text(b)
+
+
+@pytest.mark.parametrize(("a", "b"), [
+    ("AIDS", "aids"),            # capitals: an acronym is not a plural
+    ("data", "datum"),           # two noun lemmas: left alone
+    ("economics", "economic"),
+    ("COVID-19", "COVID-18"),
+    ("gas", "ga"),
+])
+def test_kept_apart(a: str, b: str) -> None:
+    assert concept_text(a) != concept_text(b)
+
+
+@pytest.fixture(scope="module")
+def built():
+    return build_from_files([FIX])
+
+
+def test_keyword_variants_fold_to_one_node(built) -> None:
+    kws = {k["key"]: k for k in built.graph.nodes(Label.KEYWORD)}
+    assert set(kws) == {"kw:butyl alcohol", "kw:doxorubicin", "kw:random graph", "kw:small world network",
+                        "kw:tumor"}
+    assert kws["kw:random graph"]["papers"] == 2 and kws["kw:random graph"]["variants"] == ["random graphs"]
+    assert kws["kw:tumor"]["variants"] == ["tumors"]
+
+
+def test_maps_to_heading_entry_term_ambiguous_and_none(built) -> None:
+    links = {(e["source"], e["target"]): e["via"] for e in built.graph.edges(RelType.MAPS_TO)}
+    assert links == {
+        ("kw:doxorubicin", "mesh:D004317"): "heading",      # Doxorubicin
+        ("kw:tumor", "mesh:D009369"): "entry_term",         # Neoplasms, entry term "Tumors"
+    }  # "butyl-alcohol" folds to entry terms of D020001 (Butyl Alcohol) and D000440 (Butyl Alcohols): ambiguous;
+    # "random graph": no MeSH
+    report = built.report["concepts"]
+    assert report["ambiguous"] == 1 and report["ambiguous_terms"] == ["butyl-alcohol"]
+    assert report["linked_by"] == {"heading": 1, "entry_term": 1}
+    # the mapped descriptor is a MeshTerm node even though no paper is indexed with it
+    assert built.graph.node(Label.MESH, "mesh:D004317")["papers"] == 0
+
+
+def test_hierarchy_edges_for_a_real_tree_path(built) -> None:
+    # Neuroendocrine Tumors C04.557.465.625.650 and C04.557.580.625.650 -> Neuroectodermal Tumors
+    # (C04.557.465.625 and C04.557.580.625) -> Neoplasms, Germ Cell and Embryonal (C04.557.465) and
+    # Neoplasms, Nerve Tissue (C04.557.580) -> Neoplasms by Histologic Type (C04.557) -> Neoplasms (C04)
+    broader = {(e["source"], e["target"]) for e in built.graph.edges(RelType.BROADER)}
+    path = {("mesh:D018358", "mesh:D017599"), ("mesh:D017599", "mesh:D009373"), ("mesh:D017599", "mesh:D009380"),
+            ("mesh:D009373", "mesh:D009370"), ("mesh:D009380", "mesh:D009370"), ("mesh:D009370", "mesh:D009369")}
+    assert path <= broader
+    assert not any(s == "mesh:D009369" for s, _ in broader)  # C04 is a root
+    mesh = {m["key"]: m for m in built.graph.nodes(Label.MESH)}
+    assert (mesh["mesh:D018358"]["papers"], mesh["mesh:D018358"]["papers_below"]) == (1, 1)
+    assert (mesh["mesh:D009370"]["papers"], mesh["mesh:D009370"]["papers_below"]) == (0, 1)
+    assert (mesh["mesh:D009369"]["papers"], mesh["mesh:D009369"]["papers_below"]) == (1, 2)
+
+
+def test_seed_emtree_terms_linked_where_mesh_has_them() -> None:
+    g = build_from_files([SEED]).graph
+    linked = {e["source"]: e["target"] for e in g.edges(RelType.MAPS_TO)}
+    assert linked["kw:doxorubicin"] == "mesh:D004317"
+    assert linked["kw:neuroendocrine tumor"] == "mesh:D018358"
+    assert linked["kw:mitomycin"] == "mesh:D016685"  # exact heading before the folded "Mitomycins"
+    assert linked["kw:greece"] == "mesh:D006115"
+    assert "kw:liver metastasis" not in linked  # Emtree term with no MeSH heading or entry term
+
+
+def test_rdf_as_skos_conforms_to_the_shapes(built) -> None:
+    import pyshacl
+    import rdflib
+
+    from graphkit.sinks.rdf import to_rdflib
+
+    rdf = to_rdflib(built.graph)
+    skos = rdflib.Namespace("http://www.w3.org/2004/02/skos/core#")
+    mesh = rdflib.Namespace("http://id.nlm.nih.gov/mesh/")
+    matches = {(p, o) for _, p, o in rdf.triples((None, None, None)) if p in (skos.exactMatch, skos.closeMatch)}
+    assert matches == {(skos.exactMatch, mesh.D004317), (skos.closeMatch, mesh.D009369)}
+    assert (mesh.D018358, skos.broader, mesh.D017599) in rdf
+    assert len(set(rdf.triples((None, skos.broader, None)))) == built.report["concepts"]["broader_edges"]
+    assert any(o == rdflib.Literal("random graphs") for o in rdf.objects(None, skos.altLabel))
+    shapes = rdflib.Graph().parse(FIXTURES.parent.parent / "ontologies" / "graphkit-shapes.ttl")
+    conforms, _, text = pyshacl.validate(rdf, shacl_graph=shapes)
+    assert conforms, text
+
+
+def test_term_network_counts_a_keyword_and_its_mesh_concept_once(built) -> None:
+    from graphkit.sinks.vosviewer import vosviewer_json
+
+    items = {i["label"]: i for i in vosviewer_json(built.graph, "terms")["network"]["items"]}
+    # Tumours (keyword on papers 1 and 3) maps to Neoplasms (MeSH on paper 2): one item, 3 papers
+    assert items["Neoplasms"]["weights"]["Occurrences"] == 3
+    assert "Tumours" not in items and "Doxorubicin" in items  # Doxorubicin -> its heading, same name
+    assert sum(1 for label in items if label.casefold() == "doxorubicin") == 1
+
+
+def test_topic_map_draws_one_node_per_concept(built) -> None:
+    from graphkit.analysis import topic_network
+
+    net = topic_network(built.graph)
+    labels = sorted(d["label"] for _, d in net.nodes(data=True))
+    assert labels == ["Doxorubicin", "Neoplasms", "Neuroendocrine Tumors", "Random graph", "Small world network",
+                      "butyl-alcohol"]
+    neoplasms = net.nodes["mesh:D009369"]
+    assert neoplasms["keywords"] == ["Tumours"] and len(neoplasms["papers"]) == 3
