@@ -41,6 +41,8 @@ TERM_LABELS = (Label.KEYWORD, Label.MESH)
 TERM_EDGES = {Label.KEYWORD: RelType.HAS_KEYWORD, Label.MESH: RelType.HAS_MESH}
 UNCONNECTED = -1  # community id of nodes without links
 ASPECT = 1.6  # width : height of the community arrangement
+MAX_AUTHORS = 20  # co-author maps: a paper with more authors is one paper node, not a clique of every pair
+TERM_DEPTH, AUTHOR_DEPTH = 1, 2  # default ego depth: a term's neighbours are many, an author's few
 
 
 @dataclass(slots=True)
@@ -82,16 +84,21 @@ class Selection:
     total: int  # candidate nodes before the budget
     communities: list[Community] = field(default_factory=list)
     kinds: list[str] = field(default_factory=list)  # node kinds present (legend of the paper map)
-
-    @property
-    def truncated(self) -> bool:
-        return self.total > len(self.nodes)
+    big_papers: int = 0  # papers with more than MAX_AUTHORS authors drawn as one node (co-author maps)
+    largest_paper: list[str] = field(default_factory=list)  # map nodes of the paper with most of them on it
 
     def summary(self) -> str:
         """'showing 500 of 12,345 authors' or '42 authors, 97 links'."""
-        if self.truncated:
-            return f"showing {len(self.nodes):,} of {self.total:,} {self.noun}"
-        return f"{len(self.nodes):,} {self.noun}, {len(self.edges):,} links"
+        text = (f"showing {len(self.nodes) - self.big_papers:,} of {self.total:,} {self.noun}" if self.truncated
+                else f"{len(self.nodes) - self.big_papers:,} {self.noun}, {len(self.edges):,} links")
+        if self.big_papers:
+            text += (f"; {self.big_papers:,} paper{'s' if self.big_papers > 1 else ''} with more than "
+                     f"{MAX_AUTHORS} authors drawn as one node linking its authors")
+        return text
+
+    @property
+    def truncated(self) -> bool:  # noqa: F811  (paper nodes added for big papers are not candidates)
+        return self.total > len(self.nodes) - self.big_papers
 
 
 # -- the networks --------------------------------------------------------------------------------
@@ -135,15 +142,28 @@ def _years_text(years: Iterable[int | None]) -> str:
     return str(lo) if lo == hi else f"{lo}\u2013{hi}"
 
 
-def coauthor_network(graph: Graph, *, since: int | None = None, min_weight: int = 1) -> nx.Graph:
+def big_papers(graph: Graph, max_authors: int | None = None) -> dict[str, list[str]]:
+    """Papers with more than ``max_authors`` (default MAX_AUTHORS) authors -> their author keys (byline
+    order): drawn as one paper node linking its authors instead of a clique of every pair."""
+    max_authors = MAX_AUTHORS if max_authors is None else max_authors
+    by_paper: dict[str, list[tuple[int, str]]] = defaultdict(list)
+    for e in graph.edges(RelType.AUTHORED):
+        by_paper[e["target"]].append((e.get("position") or 0, e["source"]))
+    return {p: [a for _, a in sorted(authors)] for p, authors in by_paper.items() if len(authors) > max_authors}
+
+
+def coauthor_network(graph: Graph, *, since: int | None = None, min_weight: int = 1,
+                     max_authors: int | None = None) -> nx.Graph:
     """Authors (with at least one paper in the window) linked by the number of papers they share.
 
     Node attributes: ``label``, ``kind``, ``papers`` (list of paper keys); edge attribute ``weight``.
-    Pairs come from the graph's CO_AUTHOR edges (so the build's co-author cap holds); with ``since``
-    their weight is recounted over papers from that year on.
+    Pairs come from the graph's CO_AUTHOR edges (so the build's co-author cap holds); papers with more
+    than ``max_authors`` authors give no pairs here (see :func:`big_papers`), and with ``since`` or such
+    papers in the set the weights are recounted over the papers that count.
     """
     years = _paper_years(graph)
     papers = _authored(graph, years, since)
+    big = set(big_papers(graph, max_authors))
     g = nx.Graph()
     for row in graph.nodes(Label.AUTHOR):
         mine = papers.get(row["key"])
@@ -153,10 +173,10 @@ def coauthor_network(graph: Graph, *, since: int | None = None, min_weight: int 
         a, b = e["source"], e["target"]
         if a not in g or b not in g:
             continue
-        if since is None:
+        if since is None and not big:
             weight = e.get("papers") or 1
         else:
-            weight = len(set(papers[a]).intersection(papers[b]))
+            weight = len(set(papers[a]).intersection(papers[b]) - big)
         if weight >= max(min_weight, 1):
             g.add_edge(a, b, weight=weight)
     return g
@@ -194,12 +214,15 @@ def topic_network(graph: Graph, *, since: int | None = None, min_weight: int = 1
 
 # -- selection -----------------------------------------------------------------------------------
 
-def _rank_key(g: nx.Graph, n: str) -> tuple[int, int, str]:
-    return (-g.degree(n), -len(g.nodes[n].get("papers", ())), n)
+def _rank_key(g: nx.Graph, n: str) -> tuple[int, float, str]:
+    """Most papers first, then the strongest links (sum of joint papers), then key: a researcher with 20
+    papers outranks the 50 co-authors of one consortium paper, whatever their link count."""
+    return (-len(g.nodes[n].get("papers", ())), -g.degree(n, weight="weight"), n)
 
 
 def top_by_degree(g: nx.Graph, n: int, *, keep: Iterable[str] = ()) -> nx.Graph:
-    """The subgraph of the ``n`` nodes of highest degree (ties: more papers, then key); ``keep`` always stays."""
+    """The subgraph of the ``n`` top nodes by papers, then link strength, then key (:func:`_rank_key`);
+    ``keep`` always stays."""
     if g.number_of_nodes() <= n:
         return g
     kept = list(dict.fromkeys(k for k in keep if k in g))
@@ -328,16 +351,36 @@ def layout(g: nx.Graph, community: dict[str, int], *, seed: int = SEED,
 
 # -- maps ----------------------------------------------------------------------------------------
 
+def _with_big_papers(graph: Graph, sub: nx.Graph, max_authors: int | None = None) -> tuple[nx.Graph, int]:
+    """``sub`` plus one node per big paper (:func:`big_papers`) with at least two of its authors on the
+    map, linked to them (kind Paper, edges AUTHORED): the paper shows who worked on it, no clique does."""
+    added = 0
+    for paper, authors in big_papers(graph, max_authors).items():
+        here = [a for a in authors if a in sub]
+        if len(here) < 2:
+            continue
+        row = graph.node(Label.PAPER, paper) or {"key": paper}
+        label = display_label(Label.PAPER, row)
+        sub.add_node(paper, label=label if len(label) <= 60 else label[:57] + "...", kind=str(Label.PAPER),
+                     papers=[paper], authors=len(authors))
+        for a in here:
+            sub.add_edge(paper, a, weight=1, kind="AUTHORED")
+        added += 1
+    return sub, added
+
+
 def select_map(graph: Graph, kind: str, *, author: str | None = None, term: str | None = None,
                doi: str | None = None, top: int = DEFAULT_TOP, min_weight: int = 1,
-               since: int | None = None, include_check_tags: bool = False, seed: int = SEED) -> Selection:
+               since: int | None = None, include_check_tags: bool = False, seed: int = SEED,
+               depth: int | None = None) -> Selection:
     """The nodes, links, communities and positions of one map (see the module docstring)."""
     if top < 1:
         raise GraphkitError("--top must be at least 1")
     if kind == "coauthors":
         net = coauthor_network(graph, since=since, min_weight=min_weight)
-        sel = _network_selection(graph, net, top_by_degree(net, top), "coauthors", "Co-author network",
-                                 "authors", seed)
+        sub, big = _with_big_papers(graph, top_by_degree(net, top).copy())
+        sel = _network_selection(graph, net, sub, "coauthors", "Co-author network", "authors", seed)
+        sel.big_papers = big
     elif kind == "topics":
         net = topic_network(graph, since=since, min_weight=min_weight, include_check_tags=include_check_tags)
         sel = _network_selection(graph, net, top_by_degree(net, top), "topics", "Topic map", "terms", seed)
@@ -352,10 +395,17 @@ def select_map(graph: Graph, kind: str, *, author: str | None = None, term: str 
             net = topic_network(graph, since=since, min_weight=min_weight, include_check_tags=True)
             center = find_term(graph, net, term or "")
             noun = "terms"
-        sub = ego_network(net, center, radius=2, top=top)
-        reach = len(nx.single_source_shortest_path_length(net, center, cutoff=2))
-        title = f"{net.nodes[center]['label']} and neighbours to depth 2"
+        radius = depth if depth is not None else (AUTHOR_DEPTH if author else TERM_DEPTH)
+        if radius < 1:
+            raise GraphkitError("--depth must be at least 1")
+        sub = ego_network(net, center, radius=radius, top=top)
+        big = 0
+        if author:
+            sub, big = _with_big_papers(graph, sub)
+        reach = len(nx.single_source_shortest_path_length(net, center, cutoff=radius))
+        title = f"{net.nodes[center]['label']} and neighbours to depth {radius}"
         sel = _network_selection(graph, net, sub, "ego", title, noun, seed, total=reach, focus=center)
+        sel.big_papers = big
     elif kind == "paper":
         if not doi:
             raise GraphkitError("the paper map needs --doi DOI")
@@ -377,6 +427,13 @@ def _network_selection(graph: Graph, net: nx.Graph, sub: nx.Graph, kind: str, ti
     nodes = []
     for v, data in sub.nodes(data=True):
         papers = data.get("papers", [])
+        if data["kind"] == str(Label.PAPER):  # a big paper standing in for the clique of its authors
+            x, y = pos[v]
+            nodes.append(MapNode(v, data["label"], data["kind"], 1.0, comm[v], x, y,
+                                 [("kind", "paper"), ("authors", str(data.get("authors", 0))),
+                                  ("on this map", str(sub.degree(v)))],
+                                 url=_doi_url((graph.node(Label.PAPER, v) or {}).get("doi"))))
+            continue
         info = [("papers", str(len(papers))), ("years", _years_text(graph.node(Label.PAPER, p).get("year")
                                                                       for p in papers)),
                 ("co-authors" if noun == "authors" else "co-occurring terms", str(net.degree(v)))]
@@ -392,10 +449,20 @@ def _network_selection(graph: Graph, net: nx.Graph, sub: nx.Graph, kind: str, ti
         x, y = pos[v]
         nodes.append(MapNode(v, data["label"], data["kind"], float(len(papers)), comm[v], x, y, info,
                              focus=(v == focus)))
-    edges = [MapEdge(a, b, float(w), "CO_AUTHOR" if noun == "authors" else "CO_OCCURS")
-             for a, b, w in sub.edges(data="weight", default=1)]
+    largest: list[str] = []
+    if noun == "authors":  # the paper with the most of its authors on the map (and its own node, if drawn)
+        on_map: dict[str, list[str]] = defaultdict(list)
+        for e in graph.edges(RelType.AUTHORED):
+            if e["source"] in sub:
+                on_map[e["target"]].append(e["source"])
+        if on_map:
+            paper = min(on_map, key=lambda p: (-len(on_map[p]), p))
+            largest = on_map[paper] + ([paper] if paper in sub else [])
+    edges = [MapEdge(a, b, float(d.get("weight", 1)), d.get("kind") or ("CO_AUTHOR" if noun == "authors"
+                                                                         else "CO_OCCURS"))
+             for a, b, d in sub.edges(data=True)]
     return Selection(kind, title, noun, nodes, edges, net.number_of_nodes() if total is None else total,
-                     _community_list(sub, comm), sorted({n.kind for n in nodes}))
+                     _community_list(sub, comm), sorted({n.kind for n in nodes}), largest_paper=largest)
 
 
 def _community_list(g: nx.Graph, comm: dict[str, int]) -> list[Community]:

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from graphkit.model import GraphkitError
+from graphkit.progress import Progress, null_progress
 
 log = logging.getLogger(__name__)
 
@@ -43,10 +44,54 @@ def load_rdf(path: str | Path, rdf_format: str | None = None):
                             f"({', '.join(sorted(set(PARSERS.values())))})")
     g = rdflib.Graph()
     try:
-        g.parse(path, format=fmt)
+        if not _parse_with_oxigraph(g, path, fmt):
+            g.parse(path, format=fmt)
     except Exception as exc:  # noqa: BLE001 - any parser error is bad data
         raise GraphkitError(f"{path}: not valid {fmt}: {' '.join(str(exc).split())[:300]}") from None
     return g
+
+
+# rdflib parser name -> pyoxigraph RdfFormat name, for the formats parsed by Oxigraph when it is installed
+_OXIGRAPH_FORMATS = {"turtle": "TURTLE", "nt": "N_TRIPLES", "xml": "RDF_XML"}
+_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+
+
+def _parse_with_oxigraph(g, path: Path, fmt: str) -> bool:
+    """Parse ``path`` with pyoxigraph's Rust parser into the rdflib graph ``g`` (terms converted once each):
+    about 3x less CPU than rdflib's own Turtle parser (257k triples: 3.9 s against 10.9 s). False when
+    pyoxigraph (in the ``rdf`` extra) is missing or the format is not one it is used for."""
+    if fmt not in _OXIGRAPH_FORMATS:
+        return False
+    try:
+        import pyoxigraph as ox
+    except ImportError:
+        return False
+    from rdflib import BNode, Literal, URIRef
+
+    cache: dict[Any, Any] = {}
+
+    def term(t: Any) -> Any:
+        r = cache.get(t)
+        if r is None:
+            if isinstance(t, ox.NamedNode):
+                r = URIRef(t.value)
+            elif isinstance(t, ox.BlankNode):
+                r = BNode()
+            elif t.language:
+                r = Literal(t.value, lang=t.language)
+            else:
+                dt = t.datatype.value
+                r = Literal(t.value, datatype=None if dt == _XSD_STRING else URIRef(dt))
+            cache[t] = r
+        return r
+
+    parser = ox.parse(path=str(path), format=getattr(ox.RdfFormat, _OXIGRAPH_FORMATS[fmt]))
+    add = g.add
+    for q in parser:
+        add((term(q.subject), term(q.predicate), term(q.object)))
+    for prefix, ns in (getattr(parser, "prefixes", None) or {}).items():
+        g.bind(prefix, ns, override=True)
+    return True
 
 
 def ontology():
@@ -101,40 +146,149 @@ def _short(term: Any, nm) -> str:
     return text
 
 
-def validate(path: str | Path, *, rdf_format: str | None = None, shapes_path: str | Path | None = None,
-             data=None) -> ValidationReport:
-    """Validate an RDF export against the shipped SHACL shapes (ontology as the ontology graph)."""
-    try:
-        import pyshacl
-    except ImportError:  # pyshacl is in the "rdf" extra
-        raise GraphkitError("graphkit validate needs the optional dependency 'pyshacl': "
-                            "pip install 'graphkit[rdf]'") from None
-    from rdflib import BNode
+@dataclass(slots=True)
+class _SetConstraint:
+    """A SHACL-SPARQL constraint of a class-targeted node shape, evaluated once for the whole graph."""
+
+    shape: Any
+    constraint: Any
+    target: Any  # the sh:targetClass
+    query: str  # PREFIX lines + the sh:select text
+    message: str
+    severity: str
+
+
+_PROJECTS_THIS = re.compile(r"SELECT\s+(?:DISTINCT\s+|REDUCED\s+)?(?:\*|[^{]*[$?]this\b)", re.IGNORECASE)
+_TARGETS = ("targetClass", "targetNode", "targetSubjectsOf", "targetObjectsOf", "target")
+
+
+def _split_sparql_constraints(sg) -> tuple[Any, list[_SetConstraint]]:
+    """The shapes graph without the SPARQL constraints that can be evaluated set-wise, and those.
+
+    pyshacl runs a node shape's ``sh:sparql`` SELECT once per focus node (``$this`` pre-bound): 1,533
+    papers mean 3,066 SPARQL evaluations, most of ``graphkit validate``'s time. Such a SELECT evaluated
+    once with ``$this`` free gives every violating (focus node, value) row at once; rows whose ``$this`` is
+    not a target are dropped. Only constraints that need nothing else of SHACL-SPARQL (no ``$PATH``,
+    ``$currentShape``, ``$shapesGraph``, pre-binding of ``$value``) on shapes with a ``sh:targetClass``
+    are taken over; anything else stays with pyshacl."""
+    from rdflib import Graph as RdfGraph
     from rdflib.namespace import RDF, SH
 
+    taken: list[_SetConstraint] = []
+    for shape, constraint in sg.subject_objects(SH.sparql):
+        select = sg.value(constraint, SH.select)
+        targets = list(sg.objects(shape, SH.targetClass))
+        if select is None or len(targets) != 1 or (shape, RDF.type, SH.NodeShape) not in sg:
+            continue
+        if any(v in str(select) for v in ("$PATH", "$currentShape", "$shapesGraph", "$value", "?value")):
+            continue
+        if not _PROJECTS_THIS.search(str(select)):  # the focus node must come back with each row
+            continue
+        if sg.value(constraint, SH.deactivated) is not None or sg.value(shape, SH.deactivated) is not None:
+            continue
+        prefixes = []
+        for decl_owner in sg.objects(constraint, SH.prefixes):
+            for decl in sg.objects(decl_owner, SH.declare):
+                prefixes.append(f"PREFIX {sg.value(decl, SH.prefix)}: <{sg.value(decl, SH.namespace)}>")
+        messages = sorted(str(m) for m in sg.objects(constraint, SH.message))
+        severity = sg.value(constraint, SH.severity) or sg.value(shape, SH.severity)
+        taken.append(_SetConstraint(shape, constraint, targets[0], "\n".join(prefixes) + "\n" + str(select),
+                                    messages[0] if messages else "",
+                                    str(severity).rsplit("#", 1)[-1] if severity else "Violation"))
+    if not taken:
+        return sg, []
+    rest = RdfGraph()
+    for prefix, ns in sg.namespace_manager.namespaces():
+        rest.bind(prefix, ns, override=True)
+    skip = {(c.shape, c.constraint) for c in taken}
+    for triple in sg:
+        if triple[1] == SH.sparql and (triple[0], triple[2]) in skip:
+            continue
+        rest.add(triple)
+    return rest, taken
+
+
+def _shape_name(shape: Any, sg, nm) -> str:
+    from rdflib import BNode
+    from rdflib.namespace import SH
+
+    if isinstance(shape, BNode):  # a property shape: name it by its node shape
+        parent = sg.value(None, SH.property, shape)
+        shape = parent if parent is not None else shape
+    return _short(shape, nm) if not isinstance(shape, BNode) else "(anonymous shape)"
+
+
+def validate(path: str | Path, *, rdf_format: str | None = None, shapes_path: str | Path | None = None,
+             data=None, progress: Progress = null_progress) -> ValidationReport:
+    """Validate an RDF export against the shipped SHACL shapes (ontology as the ontology graph).
+
+    Progress phases: ``validate:load`` (the file parsed), ``validate:shapes`` (one unit per node shape).
+    The ontology is mixed into the data once (pyshacl would copy the whole data graph to do it on every
+    call), shapes run one at a time in place (for progress), and SHACL-SPARQL constraints of
+    class-targeted shapes run once over the graph instead of once per focus node
+    (:func:`_split_sparql_constraints`): about 3-4x faster than one pyshacl call on a 260k-triple export,
+    with the same results (``tests/test_linked.py``).
+    """
+    try:
+        import pyshacl
+    except ImportError:  # pragma: no cover - pyshacl is in the "shacl" extra
+        raise GraphkitError("graphkit validate needs pyshacl: pip install 'graphkit[shacl]'") from None
+    from rdflib import URIRef
+    from rdflib.namespace import RDF, RDFS, SH
+
+    progress("validate:load", 0, 1)
     g = data if data is not None else load_rdf(path, rdf_format)
+    progress("validate:load", 1, 1)
+    triples = len(g)
     sg = load_rdf(shapes_path, None) if shapes_path else shapes()
-    conforms, results, _text = pyshacl.validate(
-        g, shacl_graph=sg, ont_graph=ontology(), inference="none", advanced=True, allow_warnings=True,
-        meta_shacl=False, abort_on_first=False)
-    report = ValidationReport(bool(conforms), len(g))
+    rest, set_constraints = _split_sparql_constraints(sg)
+    added = [t for t in ontology() if t not in g]  # mixed in once; taken out again before returning
+    for t in added:
+        g.add(t)
+    targeted = {s for name in _TARGETS for s in rest.subjects(SH[name], None)}
+    targeted |= {s for s in rest.subjects(RDF.type, SH.NodeShape) if (s, RDF.type, RDFS.Class) in rest}
+    # one pyshacl call per shape (progress); a blank-node shape cannot be named: then one call for all
+    node_shapes: list[Any] = sorted(targeted, key=str) if all(isinstance(s, URIRef) for s in targeted) else [None]
+    report = ValidationReport(True, triples)
     nm = g.namespace_manager
     for prefix, ns in sg.namespace_manager.namespaces():
         nm.bind(prefix, ns, override=False)
-    for result in results.subjects(RDF.type, SH.ValidationResult):
-        shape = results.value(result, SH.sourceShape)
-        if isinstance(shape, BNode):  # a property shape: name it by its node shape
-            parent = sg.value(None, SH.property, shape)
-            shape = parent if parent is not None else shape
-        shape_name = _short(shape, nm) if not isinstance(shape, BNode) else "(anonymous shape)"
-        messages = sorted(str(m) for m in results.objects(result, SH.resultMessage))
-        severity = results.value(result, SH.resultSeverity)
-        report.violations.append(Violation(
-            shape=shape_name,
-            path=_short(results.value(result, SH.resultPath), nm) or None,
-            message=messages[0] if messages else "",
-            focus=_short(results.value(result, SH.focusNode), nm),
-            severity=str(severity).rsplit("#", 1)[-1] if severity else "Violation"))
+    total = len(node_shapes) + len(set_constraints)
+    try:
+        for shape in node_shapes:
+            conforms, results, _text = pyshacl.validate(
+                g, shacl_graph=rest, ont_graph=None, inference="none", advanced=True, allow_warnings=True,
+                meta_shacl=False, abort_on_first=False, inplace=True, use_shapes=None if shape is None else [shape])
+            report.conforms = report.conforms and bool(conforms)
+            for result in results.subjects(RDF.type, SH.ValidationResult):
+                messages = sorted(str(m) for m in results.objects(result, SH.resultMessage))
+                severity = results.value(result, SH.resultSeverity)
+                report.violations.append(Violation(
+                    shape=_shape_name(results.value(result, SH.sourceShape), rest, nm),
+                    path=_short(results.value(result, SH.resultPath), nm) or None,
+                    message=messages[0] if messages else "",
+                    focus=_short(results.value(result, SH.focusNode), nm),
+                    severity=str(severity).rsplit("#", 1)[-1] if severity else "Violation"))
+            progress("validate:shapes", 1, total)
+        for c in set_constraints:
+            focus = set(g.subjects(RDF.type, c.target))
+            try:
+                rows = g.query(c.query)
+            except Exception as exc:  # noqa: BLE001 - a broken shapes file is a user error
+                raise GraphkitError(f"SPARQL constraint of {_short(c.shape, nm)}: {' '.join(str(exc).split())[:300]}") \
+                    from None
+            for row in rows:
+                this = row["this"]
+                if this not in focus:
+                    continue
+                report.violations.append(Violation(shape=_shape_name(c.shape, sg, nm), path=None, message=c.message,
+                                                   focus=_short(this, nm), severity=c.severity))
+                if c.severity == "Violation":
+                    report.conforms = False
+            progress("validate:shapes", 1, total)
+    finally:
+        for t in added:
+            g.remove(t)
     report.violations.sort(key=lambda v: (v.shape, v.path or "", v.message, v.focus))
     return report
 

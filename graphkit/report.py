@@ -104,13 +104,16 @@ def to_markdown(report: dict[str, Any]) -> str:
 
 def write_report(report: dict[str, Any], out: str | Path) -> Path:
     """Write the report as JSON when ``out`` ends in .json, else as markdown."""
+    from graphkit.atomic import write_text
+
     out = Path(out)
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
+        # temp file + rename: a symlink at ``out`` is replaced, never written through
         if out.suffix.lower() == ".json":
-            out.write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")
+            write_text(out, json.dumps(report, ensure_ascii=False, indent=2), force=True)
         else:
-            out.write_text(to_markdown(report), encoding="utf-8")
+            write_text(out, to_markdown(report), force=True)
     except OSError as exc:
         raise GraphkitError(f"cannot write {out}: {exc}") from None
     return out

@@ -1,15 +1,26 @@
 """Full-text search shared by both stores: one query language, two back ends.
 
-The query language (what ``graphkit search`` takes) is deliberately small:
+The query language (what ``graphkit search`` takes):
 
-* ``words`` -- every word must match (AND), in any indexed field;
+* ``words`` -- every word must match (AND), in any field of a paper (title, abstract, keywords and MeSH
+  headings, author names, journal name) or in an author's or term's name;
 * ``"a quoted phrase"`` -- the words next to each other, in that order;
-* ``prefix*`` -- any word starting with ``prefix``.
+* ``prefix*`` -- any word starting with ``prefix``;
+* ``author:`` ``title:`` ``journal:`` ``mesh:`` ``abstract:`` before a word, phrase or prefix -- only that
+  field of a paper (``author:barabasi title:"scale free"``); a query with a field prefix finds papers only;
+* ``a OR b`` -- either (``OR`` in capitals binds tighter than the implicit AND: ``graphs deep OR neural``
+  is ``graphs AND (deep OR neural)``);
+* ``NOT word`` or ``-word`` -- leave out what matches (at least one term must remain to search for).
 
-Matching is case- and diacritics-insensitive ("Barabasi" finds "Barabási"): queries are folded here and
-both indexes fold the text they index (SQLite FTS5 ``unicode61 remove_diacritics 2``; Neo4j's
-``standard-folding`` analyzer). :func:`parse` turns the text into :class:`Term` objects,
-:func:`to_fts5` and :func:`to_lucene` render them for each engine.
+Matching is case- and diacritics-insensitive and transliterates Latin letters that have no decomposition
+("Barabasi" finds "Barabási", "Ornberg" finds "Ørnberg", "Akcayir" finds "Akçayır"): queries and the
+embedded index are folded by :func:`graphkit.fold.fold`; Neo4j folds what it indexes with its
+``standard-folding`` analyzer (Lucene's ASCIIFoldingFilter), which agrees with it on Latin letters.
+:func:`parse` turns the text into a :class:`Query`, :func:`to_fts5` and :func:`to_lucene` render it.
+
+Papers are searched as documents of fields (:data:`PAPER_FIELDS`): their own ``title`` and ``abstract`` plus
+the derived texts of :func:`paper_documents` (``terms``, ``authors``, ``journal``, ``mesh``), defined here
+once and written by both stores (the embedded index below; Paper properties on Neo4j).
 
 The embedded side keeps a SQLite FTS5 index (standard library) beside the graph, rebuilt
 from the :class:`~graphkit.graph.Graph` every time the store is rebuilt (:func:`build_index`) and
@@ -23,13 +34,13 @@ import logging
 import math
 import re
 import sqlite3
-import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from graphkit.fold import fold
 from graphkit.graph import Graph
 from graphkit.model import GraphkitError
 from graphkit.schema import Label, RelType
@@ -45,7 +56,14 @@ KIND_LABELS: dict[str, tuple[Label, ...]] = {
     "term": (Label.KEYWORD, Label.MESH),
 }
 
-PAPER_FIELDS = ("title", "abstract", "terms")
+# the fields of a paper's search document; DEFAULT_FIELDS are searched by a term without a field prefix
+# (``mesh`` is left out there: MeSH names are in ``terms`` already)
+PAPER_FIELDS = ("title", "abstract", "terms", "authors", "journal", "mesh")
+DEFAULT_FIELDS = ("title", "abstract", "terms", "authors", "journal")
+DERIVED_FIELDS = ("terms", "authors", "journal", "mesh")  # computed by paper_documents
+# field prefix in a query -> the paper field it searches
+FIELD_PREFIXES = {"author": "authors", "authors": "authors", "title": "title", "journal": "journal",
+                  "mesh": "mesh", "abstract": "abstract"}
 TERMS_SEPARATOR = "; "  # a paper's keyword and MeSH names, sorted and distinct, joined like on Neo4j
 
 # Lucene's English stop words (EnglishAnalyzer.ENGLISH_STOP_WORDS_SET), which Neo4j's standard-folding
@@ -58,7 +76,7 @@ K1, B = 1.2, 0.75
 # every match in Python would cost seconds for common words on 100k papers.
 CANDIDATES, CANDIDATE_FACTOR = 200, 20
 
-_TOKEN = re.compile(r'"([^"]*)"?|(\S+)')
+_TOKEN = re.compile(r'(?P<neg>-(?=\S))?(?:(?P<field>[A-Za-z]+):(?=\S))?(?:"(?P<phrase>[^"]*)"?|(?P<bare>\S+))')
 _WORD = re.compile(r"\w+", re.UNICODE)
 # characters with a meaning in Lucene's classic query syntax
 _LUCENE_SPECIAL = re.compile(r'([+\-&|!(){}\[\]^"~*?:\\/])')
@@ -70,24 +88,35 @@ class SearchError(GraphkitError):
 
 @dataclass(frozen=True, slots=True)
 class Term:
-    """One part of a query: a word, a phrase (several words in order) or a prefix."""
+    """One part of a query: a word, a phrase (several words in order) or a prefix, in one paper field
+    (``field``) or, when None, in every default field and in names."""
 
     words: tuple[str, ...]
     prefix: bool = False
+    field: str | None = None
 
     @property
     def phrase(self) -> bool:
         return len(self.words) > 1
 
 
-def fold(text: str) -> str:
-    """Lower-case and strip diacritics: 'Barabási' -> 'barabasi', 'Ærø' stays 'ærø'-like but lower."""
-    if text.isascii():  # fast path (most titles and abstracts): NFKD changes nothing, casefold = lower
-        return text.lower()
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    if decomposed.isascii():
-        return decomposed
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+@dataclass(frozen=True, slots=True)
+class Query:
+    """A parsed query: every group must match (a group matches when any of its terms does), no
+    ``excluded`` term may match."""
+
+    groups: tuple[tuple[Term, ...], ...]
+    excluded: tuple[Term, ...] = ()
+
+    @property
+    def terms(self) -> list[Term]:
+        """The terms that score (every term of every group)."""
+        return [t for g in self.groups for t in g]
+
+    @property
+    def fielded(self) -> bool:
+        """True when a term names a paper field: such a query finds papers only."""
+        return any(t.field for t in (*self.terms, *self.excluded))
 
 
 def words(text: str) -> list[str]:
@@ -95,54 +124,148 @@ def words(text: str) -> list[str]:
     return _WORD.findall(fold(text).replace("_", " "))
 
 
-def parse(text: str) -> list[Term]:
-    """Split a query into terms: quoted phrases, ``prefix*`` words and plain words (all folded)."""
-    terms: list[Term] = []
+def _term(text: str, *, phrase: bool, field: str | None) -> Term | None:
+    prefix = not phrase and text.endswith("*")
+    ws = words(text)
+    if not ws:
+        return None
+    if len(ws) == 1 and not phrase and not prefix and ws[0] in STOP_WORDS:
+        return None
+    # "covid-19" -> the words as a phrase, like the tokenizers index them
+    return Term(tuple(ws), prefix=prefix, field=field)
+
+
+def parse(text: str) -> Query:
+    """Parse a query (see the module docstring): words, "phrases", prefix*, field:..., OR, NOT / -word."""
+    groups: list[list[Term]] = []
+    excluded: list[Term] = []
+    join_next = negate_next = False
     for match in _TOKEN.finditer(text):
-        phrase, bare = match.group(1), match.group(2)
-        if phrase is not None:
-            phrase_words = tuple(words(phrase))
-            if phrase_words:
-                terms.append(Term(phrase_words))
+        neg, field, phrase, bare = match.group("neg", "field", "phrase", "bare")
+        if phrase is None and field is None and not neg and bare in ("OR", "NOT", "AND"):
+            if bare == "OR":
+                if not groups or join_next or negate_next:
+                    raise SearchError(f"OR needs a term on each side in {text!r}")
+                join_next = True
+            elif bare == "NOT":
+                if join_next:
+                    raise SearchError(f"'OR NOT' is not supported in {text!r}: write the NOT term on its own")
+                negate_next = True
             continue
-        prefix = bare.endswith("*")
-        ws = words(bare)
-        if not ws:
+        target = None
+        if field is not None:
+            target = FIELD_PREFIXES.get(field.lower())
+            if target is None:  # not a field we know: the text is searched as it stands ("a:b")
+                phrase_text = f"{field} {phrase}" if phrase is not None else None
+                bare = f"{field}:{bare}" if bare is not None else None
+                phrase = phrase_text
+        term = _term(phrase if phrase is not None else bare, phrase=phrase is not None, field=target)
+        negated = negate_next or bool(neg)
+        negate_next = False
+        if term is None:
+            join_next = False
             continue
-        if len(ws) == 1:
-            if ws[0] in STOP_WORDS and not prefix:
-                continue
-            terms.append(Term((ws[0],), prefix=prefix))
-        else:  # "covid-19" -> the words as a phrase, like the tokenizers index them
-            terms.append(Term(tuple(ws), prefix=prefix))
-    if not terms:
+        if negated:
+            if join_next:
+                raise SearchError(f"'OR NOT' is not supported in {text!r}: write the NOT term on its own")
+            excluded.append(term)
+        elif join_next:
+            groups[-1].append(term)
+        else:
+            groups.append([term])
+        join_next = False
+    if join_next:
+        raise SearchError(f"OR needs a term on each side in {text!r}")
+    if negate_next:
+        raise SearchError(f"NOT needs a term after it in {text!r}")
+    if not groups:
+        if excluded:
+            raise SearchError(f"nothing to search for in {text!r}: NOT only leaves things out; add a word "
+                              "to search for")
         raise SearchError(f"nothing to search for in {text!r}: give words (not only common ones like "
                           "'the'), a \"phrase\" or a prefix*")
-    return terms
+    return Query(tuple(tuple(g) for g in groups), tuple(excluded))
 
 
-def to_fts5(terms: list[Term]) -> str:
-    """An FTS5 MATCH expression: terms AND-ed, phrases quoted, prefixes with a trailing ``*``."""
+def _fts5_term(t: Term, fields: tuple[str, ...] | None) -> str:
+    text = '"' + " ".join(t.words) + '"' + ("*" if t.prefix else "")
+    if fields is None:
+        return text
+    columns = (t.field,) if t.field else fields
+    return "{" + " ".join(columns) + "} : " + text
+
+
+def to_fts5(query: Query, fields: tuple[str, ...] | None = None) -> str:
+    """An FTS5 MATCH expression. ``fields``: the columns a term without a field prefix searches (None: no
+    column filter, for the names index). Groups are AND-ed, a group's terms OR-ed, excluded terms NOT-ed."""
+    def group(g: tuple[Term, ...]) -> str:
+        parts = [_fts5_term(t, fields) for t in g]
+        return parts[0] if len(parts) == 1 else "(" + " OR ".join(parts) + ")"
+
+    expr = " AND ".join(group(g) for g in query.groups)
+    if query.excluded:
+        expr = f"({expr}) NOT " + group(query.excluded)
+    return expr
+
+
+def _lucene_term(t: Term, fields: tuple[str, ...] | None) -> str:
+    escaped = [_LUCENE_SPECIAL.sub(r"\\\1", w) for w in t.words]
+    columns: tuple[str | None, ...] = (t.field,) if t.field else (fields or (None,))
+
+    def one(text: str) -> str:
+        clauses = [f"{c}:{text}" if c else text for c in columns]
+        return clauses[0] if len(clauses) == 1 else "(" + " ".join(clauses) + ")"
+
+    if t.phrase and t.prefix:  # Lucene has no phrase-prefix in classic syntax: words, last one a prefix
+        return "(" + " ".join("+" + one(w) for w in escaped[:-1] + [escaped[-1] + "*"]) + ")"
+    if t.phrase:
+        return one('"' + " ".join(escaped) + '"')
+    return one(escaped[0] + ("*" if t.prefix else ""))
+
+
+def to_lucene(query: Query, fields: tuple[str, ...] | None = None) -> str:
+    """A Lucene classic-syntax query (Neo4j ``db.index.fulltext.queryNodes``): every group required
+    (``+``), a group's terms optional among themselves, excluded terms prohibited (``-``). ``fields``: the
+    index fields a term without a field prefix searches (None: unqualified, for the names index)."""
     parts = []
-    for t in terms:
-        quoted = '"' + " ".join(t.words) + '"'
-        parts.append(quoted + ("*" if t.prefix else ""))
-    return " AND ".join(parts)
+    for g in query.groups:
+        alts = [_lucene_term(t, fields) for t in g]
+        parts.append("+" + (alts[0] if len(alts) == 1 else "(" + " ".join(alts) + ")"))
+    parts += ["-" + _lucene_term(t, fields) for t in query.excluded]
+    return " ".join(parts)
 
 
-def to_lucene(terms: list[Term]) -> str:
-    """A Lucene classic-syntax query (Neo4j ``db.index.fulltext.queryNodes``): terms AND-ed."""
-    parts = []
-    for t in terms:
-        escaped = [_LUCENE_SPECIAL.sub(r"\\\1", w) for w in t.words]
-        if t.phrase:
-            if t.prefix:  # Lucene has no phrase-prefix in classic syntax: words, last one a prefix
-                parts.append("(" + " AND ".join(escaped[:-1] + [escaped[-1] + "*"]) + ")")
-            else:
-                parts.append('"' + " ".join(escaped) + '"')
-        else:
-            parts.append(escaped[0] + ("*" if t.prefix else ""))
-    return " AND ".join(parts)
+def paper_documents(graph: Graph) -> dict[str, dict[str, str]]:
+    """Paper key -> the derived search fields that have text: ``terms`` (keyword and MeSH names), ``mesh``
+    (MeSH names), both distinct and sorted, ``authors`` (author names in byline order: position, then
+    key) and ``journal`` (the journal's name); lists joined by TERMS_SEPARATOR. Both stores index these."""
+    docs: dict[str, dict[str, str]] = defaultdict(dict)
+    for key, text in paper_terms(graph).items():
+        docs[key]["terms"] = text
+    mesh: dict[str, set[str]] = defaultdict(set)
+    for edge in graph.edges(RelType.HAS_MESH):
+        node = graph.node(Label.MESH, edge["target"])
+        if node and node.get("name"):
+            mesh[edge["source"]].add(node["name"])
+    for key, names in mesh.items():
+        docs[key]["mesh"] = TERMS_SEPARATOR.join(sorted(names))
+    byline: dict[str, list[tuple[int, str, str]]] = defaultdict(list)
+    for edge in graph.edges(RelType.AUTHORED):
+        node = graph.node(Label.AUTHOR, edge["source"])
+        if node and node.get("name"):
+            position = edge.get("position")
+            byline[edge["target"]].append((position if position is not None else 1 << 62, edge["source"],
+                                           node["name"]))
+    for key, authors in byline.items():
+        docs[key]["authors"] = TERMS_SEPARATOR.join(name for _, _, name in sorted(authors))
+    journals: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    for edge in graph.edges(RelType.PUBLISHED_IN):
+        node = graph.node(Label.JOURNAL, edge["target"])
+        if node and node.get("name"):
+            journals[edge["source"]].append((edge["target"], node["name"]))
+    for key, named in journals.items():
+        docs[key]["journal"] = min(named)[1]  # one journal per paper; the first by key if the data has more
+    return dict(docs)
 
 
 # -- the embedded index ------------------------------------------------------------------------
@@ -154,14 +277,16 @@ def to_lucene(terms: list[Term]) -> str:
 # full-text index computes, so the two stores put the same results on top. Statistics (documents per
 # field, total length, document frequency per word) are computed at index time and kept in the database.
 
-_SCHEMA = """
-CREATE VIRTUAL TABLE paper_fts USING fts5(key UNINDEXED, title, abstract, terms,
+_SCHEMA = f"""
+CREATE VIRTUAL TABLE paper_fts USING fts5(key UNINDEXED, display UNINDEXED, {", ".join(PAPER_FIELDS)},
     tokenize = 'unicode61 remove_diacritics 2');
-CREATE VIRTUAL TABLE name_fts USING fts5(kind UNINDEXED, key UNINDEXED, name,
+CREATE VIRTUAL TABLE name_fts USING fts5(kind UNINDEXED, key UNINDEXED, display UNINDEXED, name,
     tokenize = 'unicode61 remove_diacritics 2');
 CREATE TABLE field_stats(field TEXT PRIMARY KEY, docs INTEGER, tokens INTEGER);
 CREATE TABLE doc_freq(field TEXT, word TEXT, docs INTEGER, PRIMARY KEY(field, word)) WITHOUT ROWID;
 """
+# the indexed columns hold text folded by graphkit.fold (FTS5's unicode61 alone misses ı ø ł đ ß æ œ þ);
+# ``display`` keeps the title or name as written, for the result rows
 
 
 # Word boundaries close to Unicode's UAX #29 (Lucene's StandardTokenizer), for lengths and frequencies:
@@ -198,7 +323,6 @@ def build_index(graph: Graph, path: Path) -> dict[str, int]:
     con = sqlite3.connect(tmp)
     try:
         con.executescript(_SCHEMA)
-        terms = paper_terms(graph)
         stats: dict[str, list[int]] = defaultdict(lambda: [0, 0])
         df: dict[tuple[str, str], int] = defaultdict(int)
 
@@ -211,17 +335,22 @@ def build_index(graph: Graph, path: Path) -> dict[str, int]:
                     df[(field, w)] += 1
 
         paper_rows = []
+        docs = paper_documents(graph)
         for p in graph.nodes(Label.PAPER):
-            row = (p["key"], p.get("title") or "", p.get("abstract") or "", terms.get(p["key"], ""))
-            for field, text in zip(PAPER_FIELDS, row[1:]):
+            doc = docs.get(p["key"], {})
+            texts = [fold(p.get(f) or "") if f in ("title", "abstract") else fold(doc.get(f, ""))
+                     for f in PAPER_FIELDS]
+            for field, text in zip(PAPER_FIELDS, texts):
                 count(field, text)
-            paper_rows.append(row)
-        con.executemany("INSERT INTO paper_fts(key, title, abstract, terms) VALUES (?, ?, ?, ?)", paper_rows)
-        rows = [(kind, n["key"], n.get("name") or "") for kind in ("author", "term")
+            paper_rows.append((p["key"], p.get("title") or "", *texts))
+        columns = ", ".join(PAPER_FIELDS)
+        con.executemany(f"INSERT INTO paper_fts(key, display, {columns}) "
+                        f"VALUES (?, ?, {', '.join('?' * len(PAPER_FIELDS))})", paper_rows)
+        rows = [(kind, n["key"], n.get("name") or "", fold(n.get("name") or "")) for kind in ("author", "term")
                 for label in KIND_LABELS[kind] for n in graph.nodes(label)]
-        for name_row in rows:
-            count("name", name_row[2])
-        con.executemany("INSERT INTO name_fts(kind, key, name) VALUES (?, ?, ?)", rows)
+        for row in rows:
+            count("name", row[3])
+        con.executemany("INSERT INTO name_fts(kind, key, display, name) VALUES (?, ?, ?, ?)", rows)
         con.executemany("INSERT INTO field_stats VALUES (?, ?, ?)", [(f, d, t) for f, (d, t) in stats.items()])
         con.executemany("INSERT INTO doc_freq VALUES (?, ?, ?)", [(f, w, n) for (f, w), n in df.items()])
         con.commit()
@@ -241,27 +370,27 @@ def search_index(path: Path, text: str, *, limit: int = 10, kind: str | None = N
         raise SearchError(f"unknown kind {kind!r}; use one of {', '.join(KINDS)}")
     if not path.exists():
         raise SearchError(f"no search index at {path}; ingest files first")
-    terms = parse(text)
-    match = to_fts5(terms)
+    query = parse(text)
+    match = to_fts5(query, DEFAULT_FIELDS)
     log.debug("fts5 match %r", match)
     con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     try:
-        scorer = _Scorer(con, terms)
+        scorer = _Scorer(con, query.terms)
         pool = max(CANDIDATES, limit * CANDIDATE_FACTOR)
         rows: list[dict[str, Any]] = []
         if kind in (None, "paper"):
-            for key, title, abstract, term_text in con.execute(
-                    "SELECT key, title, abstract, terms FROM paper_fts WHERE paper_fts MATCH ? "
+            for key, title, *texts in con.execute(
+                    f"SELECT key, display, {', '.join(PAPER_FIELDS)} FROM paper_fts WHERE paper_fts MATCH ? "
                     "ORDER BY bm25(paper_fts) LIMIT ?", (match, pool)):
-                score = scorer.score(zip(PAPER_FIELDS, (title, abstract, term_text)))
+                score = scorer.score(zip(PAPER_FIELDS, texts))
                 rows.append({"kind": "paper", "key": key, "name": title or None, "score": score})
-        if kind in (None, "author", "term"):
+        if kind in (None, "author", "term") and not query.fielded:  # field prefixes name paper fields
             kinds = ("author", "term") if kind is None else (kind,)
             marks = ",".join("?" * len(kinds))
-            for k, key, name in con.execute(
-                    f"SELECT kind, key, name FROM name_fts WHERE name_fts MATCH ? AND kind IN ({marks}) "
-                    "ORDER BY bm25(name_fts) LIMIT ?", (match, *kinds, pool)):
-                rows.append({"kind": k, "key": key, "name": name, "score": scorer.score([("name", name)])})
+            for k, key, name, folded in con.execute(
+                    f"SELECT kind, key, display, name FROM name_fts WHERE name_fts MATCH ? AND kind IN ({marks}) "
+                    "ORDER BY bm25(name_fts) LIMIT ?", (to_fts5(query), *kinds, pool)):
+                rows.append({"kind": k, "key": key, "name": name, "score": scorer.score([("name", folded)])})
     except sqlite3.OperationalError as exc:
         raise SearchError(f"search {text!r} failed: {exc}") from None
     finally:
@@ -269,8 +398,12 @@ def search_index(path: Path, text: str, *, limit: int = 10, kind: str | None = N
     return merge_ranked(rows, limit)
 
 
+_UNFIELDED = frozenset((*DEFAULT_FIELDS, "name"))  # the fields a term without a field prefix searches
+
+
 class _Scorer:
-    """Lucene BM25 over fields: sum over query terms and fields of idf * tf / (tf + k1 * norm)."""
+    """Lucene BM25 over fields: sum over query terms and the fields each searches of
+    idf * tf / (tf + k1 * norm) (Lucene's sum over the matching clauses of a boolean query)."""
 
     def __init__(self, con: sqlite3.Connection, terms: list[Term]) -> None:
         self.terms = terms
@@ -295,6 +428,8 @@ class _Scorer:
             docs, avgdl = self.stats.get(field, (0, 0.0))
             dl = _lucene_length(_length(toks))
             for term in self.terms:
+                if term.field != field and (term.field is not None or field not in _UNFIELDED):
+                    continue
                 if term.prefix and not term.phrase:
                     if any(t.startswith(term.words[0]) for t in toks):
                         total += 1.0  # Lucene scores multi-term (prefix) queries as a constant

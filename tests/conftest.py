@@ -118,3 +118,30 @@ def split(items):
     for item in items:
         (records if isinstance(item, Record) else diags).append(item)
     return records, diags
+
+
+def read_mixed_graph(path: Path, fmt: str):
+    """A GraphML or GEXF export read with networkx, whose readers refuse mixed graphs: the XML is parsed
+    (a real XML parser), the undirected marks are checked and taken off, then networkx reads the rest.
+    Returns (networkx graph, the relationship types marked undirected)."""
+    import xml.etree.ElementTree as ET
+
+    import networkx as nx
+
+    tree = ET.parse(path)
+    undirected: set[str] = set()
+    for el in tree.iter():
+        if not el.tag.endswith("}edge"):
+            continue
+        if fmt == "graphml" and el.get("directed") == "false":
+            undirected.add(el.get("id").rsplit("-", 1)[0])
+            del el.attrib["directed"]
+        elif fmt == "gexf" and el.get("type") == "undirected":
+            undirected.add(el.get("label"))
+            del el.attrib["type"]
+    text = ET.tostring(tree.getroot(), encoding="unicode")
+    if fmt == "graphml":
+        return nx.parse_graphml(text), undirected
+    import io
+
+    return nx.read_gexf(io.BytesIO(text.encode("utf-8"))), undirected

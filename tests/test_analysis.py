@@ -91,12 +91,12 @@ def test_topic_network_leaves_check_tags_out_by_default():
     assert with_tags["mesh:D006801"]["kw:graphs"]["weight"] == 2
 
 
-def test_top_by_degree_keeps_the_best_connected_and_says_so():
+def test_top_keeps_the_most_productive_and_says_so():
     g = _graph()
     sel = analysis.select_map(g, "coauthors", top=3)
     net = analysis.coauthor_network(g)
-    degrees = sorted((net.degree(v) for v in net), reverse=True)
-    assert sorted((net.degree(n.id) for n in sel.nodes), reverse=True) == degrees[:3]
+    papers = sorted((len(net.nodes[v]["papers"]) for v in net), reverse=True)
+    assert sorted((len(net.nodes[n.id]["papers"]) for n in sel.nodes), reverse=True) == papers[:3]
     assert sel.total == 8 and sel.truncated
     assert sel.summary() == "showing 3 of 8 authors"
     assert analysis.select_map(g, "coauthors").summary() == f"8 authors, {net.number_of_edges()} links"
@@ -180,3 +180,49 @@ def test_large_layout_keeps_communities_apart():
     centre = {c: [sum(pos[v][i] for v in g if comm[v] == c) / 60 for i in (0, 1)] for c in (0, 1)}
     radius = {c: max(math.dist(pos[v], centre[c]) for v in g if comm[v] == c) for c in (0, 1)}
     assert math.dist(centre[0], centre[1]) >= radius[0] + radius[1] - 1e-6
+
+
+def _with_consortium(g: Graph, n: int = 25) -> Graph:
+    """One paper by 25 one-paper authors: the clique that used to fill the co-author map."""
+    g.add_node(Label.PAPER, "doi:10.1/big", title="A consortium paper", year=2021, doi="10.1/big")
+    keys = [f"name:member{i:02d}|m" for i in range(n)]
+    for i, key in enumerate(keys, 1):
+        g.add_node(Label.AUTHOR, key, name=f"Member {i}", family=f"Member {i}")
+        g.add_edge(RelType.AUTHORED, key, "doi:10.1/big", position=i)
+    g.add_edge(RelType.AUTHORED, k("A"), "doi:10.1/big", position=n + 1)
+    for i, a in enumerate(keys + [k("A")]):
+        for b in (keys + [k("A")])[i + 1:]:
+            g.add_edge(RelType.CO_AUTHOR, a, b, papers=1)
+    return g
+
+
+def test_selection_ranks_authors_by_papers_not_by_links():
+    g = _with_consortium(_graph())
+    sel = analysis.select_map(g, "coauthors", top=3)
+    authors = [n.id for n in sel.nodes if n.kind == "Author"]
+    # A has 4 papers, B and E 3 each (B first: links of strength 5 against 4); the 25 members have one
+    # paper and 25 links each: ranking by link count would have picked them
+    assert set(authors) == {k("A"), k("B"), k("E")}
+
+
+def test_a_many_author_paper_is_one_node_not_a_clique():
+    g = _with_consortium(_graph())
+    sel = analysis.select_map(g, "coauthors")
+    papers = [n for n in sel.nodes if n.kind == "Paper"]
+    assert [p.id for p in papers] == ["doi:10.1/big"]
+    members = {n.id for n in sel.nodes if n.id.startswith("name:member")}
+    pair_links = [e for e in sel.edges if e.kind == "CO_AUTHOR" and {e.source, e.target} & members]
+    assert pair_links == []  # no clique among the 26 authors of the big paper
+    assert sum(1 for e in sel.edges if e.kind == "AUTHORED") == 26
+    assert "1 paper with more than 20 authors drawn as one node" in sel.summary()
+    assert sel.summary().startswith("33 authors")
+
+
+def test_term_ego_map_is_depth_one_by_default():
+    g = _graph()
+    sel = analysis.select_map(g, "ego", term="graphs")
+    net = analysis.topic_network(g, include_check_tags=True)
+    assert {n.id for n in sel.nodes} == set(nx.ego_graph(net, "kw:graphs", radius=1))
+    assert sel.title.endswith("depth 1")
+    deeper = analysis.select_map(g, "ego", term="graphs", depth=2)
+    assert len(deeper.nodes) > len(sel.nodes)

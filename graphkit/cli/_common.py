@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import functools
+import json
 import logging
-from collections.abc import Callable, Iterator
+import math
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import click
@@ -97,15 +100,82 @@ def progress_bar(enabled: bool = True) -> Iterator[Progress]:
         yield update
 
 
+class InputError(click.ClickException):
+    """A missing, unreadable, empty or unrecognised input file, or input that yielded nothing: exit 2."""
+
+    exit_code = 2
+
+
+def check_inputs(files: Iterable[str], fmt: str = "auto", *, detect: bool = True) -> None:
+    """Refuse, before anything is read or written, an input that is missing, a directory, unreadable or
+    empty, and (``detect`` with ``fmt`` auto) one whose format no reader recognises: one line, exit 2."""
+    for name in files:
+        path = Path(name)
+        if not path.exists():
+            raise InputError(f"{name}: no such file")
+        if path.is_dir():
+            raise InputError(f"{name}: is a directory, not a file")
+        try:
+            with open(path, "rb") as fh:
+                head = fh.read(1 << 16)
+        except OSError as exc:
+            raise InputError(f"{name}: cannot read: {exc.strerror or exc}") from None
+        if not head.strip():
+            raise InputError(f"{name}: file is empty")
+        if detect and fmt == "auto":
+            from graphkit.model import UnsupportedFormatError
+            from graphkit.readers import detect as detect_format
+
+            try:
+                detect_format(path)
+            except (UnsupportedFormatError, OSError, ValueError) as exc:
+                raise InputError(" ".join(str(exc).split())) from None
+
+
+def records_per_file(result: Any) -> dict[str, int]:
+    """File -> records read, from a :class:`graphkit.build.BuildResult`'s report."""
+    return {f: entry.get("records", 0) for f, entry in (result.report or {}).get("files", {}).items()}
+
+
+def empty_reads(files: Iterable[str], per_file: dict[str, int]) -> list[str]:
+    """The files that yielded no record, each reported on stderr as an error; raises exit 2 (before
+    anything is written) when none of ``files`` yielded a record."""
+    files = [str(f) for f in files]
+    empty = [f for f in files if not per_file.get(f)]
+    for f in empty:
+        click.echo(f"Error: {f}: no record could be read (see 'graphkit parse {f}')", err=True)
+    if empty and len(empty) == len(files):
+        raise SystemExit(2)
+    return empty
+
+
+INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
+
+
 def parse_params(pairs: tuple[str, ...]) -> dict[str, Any]:
-    """-p key=value pairs; values that look like ints/floats/booleans become those."""
+    """-p key=value pairs; values that look like ints/floats/booleans become those. Integers must fit
+    in 64 bits and floats must be finite (both stores reject anything else, less clearly)."""
     params: dict[str, Any] = {}
     for pair in pairs:
         if "=" not in pair:
             raise click.BadParameter(f"expected key=value, got {pair!r}", param_hint="-p")
         key, value = pair.split("=", 1)
-        params[key.strip()] = coerce(value)
+        params[key.strip()] = check_param(key.strip(), coerce(value))
     return params
+
+
+def check_param(name: str, value: Any) -> Any:
+    """``value`` if both stores can take it as a parameter, else a one-line usage error."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int) and not INT64_MIN <= value <= INT64_MAX:
+        raise click.BadParameter(f"{name}={value} does not fit in a 64-bit integer "
+                                 f"({INT64_MIN} .. {INT64_MAX})", param_hint="-p")
+    if isinstance(value, float) and not math.isfinite(value):
+        raise click.BadParameter(f"{name}: {value} is not a finite number", param_hint="-p")
+    if isinstance(value, (list, tuple)):
+        return [check_param(name, v) for v in value]
+    return value
 
 
 def coerce(value: str) -> Any:
@@ -115,6 +185,22 @@ def coerce(value: str) -> Any:
     for cast in (int, float):
         try:
             return cast(value)
-        except ValueError:
+        except (ValueError, OverflowError):
             pass
     return value
+
+
+def json_safe(value: Any) -> Any:
+    """``value`` with non-finite floats (which JSON cannot hold) as null, recursively."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: json_safe(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [json_safe(v) for v in value]
+    return value
+
+
+def dumps_json(value: Any, **kwargs: Any) -> str:
+    """Strict JSON (never ``NaN``/``Infinity``): non-finite floats become null."""
+    return json.dumps(json_safe(value), allow_nan=False, **kwargs)

@@ -12,41 +12,63 @@ FORMATS = ("graphml", "gexf", "json", "neo4j-admin", "rdf", "vosviewer", "csl-js
 RDF_FORMATS = ("turtle", "nt", "jsonld", "xml")
 
 
+# option -> the formats it applies to (given with another --to it is a usage error, not silently ignored)
+FORMAT_OPTIONS = {"rdf_format": ("rdf",), "base": ("rdf",), "network": ("vosviewer",)}
+
+
 @click.command("export")
-@click.argument("files", nargs=-1, type=click.Path(dir_okay=False))
+@click.argument("files", nargs=-1, type=click.Path())
 @click.option("--to", "to", type=click.Choice(FORMATS), required=True, help="Export format.")
 @click.option("--out", type=click.Path(), required=True,
               help="Output file (a directory for neo4j-admin).")
-@click.option("--rdf-format", type=click.Choice(RDF_FORMATS), default="turtle", show_default=True,
-              help="RDF syntax for --to rdf.")
+@click.option("--rdf-format", type=click.Choice(RDF_FORMATS), default=None,
+              help="RDF syntax for --to rdf [default: turtle].")
 @click.option("--base", default=None, metavar="URL", help="Base IRI for --to rdf.")
-@click.option("--network", type=click.Choice(("coauthors", "keywords", "terms")), default="coauthors",
-              show_default=True, help="Which map --to vosviewer draws.")
+@click.option("--network", type=click.Choice(("coauthors", "keywords", "terms")), default=None,
+              help="Which map --to vosviewer draws [default: coauthors].")
+@click.option("--force", is_flag=True,
+              help="Overwrite existing files graphkit did not write (and replace symbolic links).")
 @build_options
 @engine_options
 @store_options
 @user_errors
-def export_command(files: tuple[str, ...], to: str, out: str, rdf_format: str, base: str | None, network: str,
-                   fmt: str, author_key: str, coauthor_cap: int, db: str | None, neo4j: str | None,
-                   database: str | None) -> None:
+def export_command(files: tuple[str, ...], to: str, out: str, rdf_format: str | None, base: str | None,
+                   network: str | None, force: bool, fmt: str, author_key: str, coauthor_cap: int,
+                   db: str | None, neo4j: str | None, database: str | None) -> None:
     """Export the graph of FILES (or, without FILES, the stored graph) to a file format.
 
     \b
     --to graphml|gexf|json   networkx writers (json = node-link); every node has kind, label and its
-                             properties, every edge its type; lists are ';'-joined where scalars are needed
+                             properties, every edge its type and a unique id; lists are ';'-joined
+                             where scalars are needed; CO_AUTHOR edges are undirected in GraphML/GEXF
     --to neo4j-admin         CSV files for 'neo4j-admin database import'
     --to rdf                 RDF (--rdf-format turtle|nt|jsonld|xml, --base URL)
     --to vosviewer           a VOSviewer JSON map (--network coauthors|keywords|terms; terms: keywords and
                              MeSH headings, a keyword mapped to a heading counted once)
     --to csl-json            the papers as CSL-JSON
     Without FILES the graph is read from the store (--db PATH, default ./graphkit.db, or --neo4j URI).
+
+    Every file is written to a temporary file and renamed into place; symbolic links are never written
+    through, and a file graphkit did not write is not overwritten without --force. A missing, empty or
+    unreadable input file stops the export (exit 2) before anything is written.
     """
+    from graphkit.atomic import check_target
     from graphkit.sinks import export
 
+    given = {"rdf_format": rdf_format, "base": base, "network": network}
+    for name, value in given.items():
+        if value is not None and to not in FORMAT_OPTIONS[name]:
+            flag = "--" + name.replace("_", "-")
+            raise click.UsageError(f"{flag} applies to --to {' / '.join(FORMAT_OPTIONS[name])}, not --to {to}")
+    options = {k: v for k, v in given.items() if v is not None}
+    if to != "neo4j-admin":
+        check_target(out, force=force)  # refuse before the (possibly long) build
+    empty: list[str] = []
     if files:
         from graphkit.cli.graph import build
 
-        graph = build(files, fmt, author_key, coauthor_cap).graph
+        result, empty = build(files, fmt, author_key, coauthor_cap)
+        graph = result.graph
     else:
         from graphkit.stores import open_store
 
@@ -56,9 +78,11 @@ def export_command(files: tuple[str, ...], to: str, out: str, rdf_format: str, b
         finally:
             store.close()
     with progress_bar() as progress:
-        summary = export(graph, to, out, progress=progress, rdf_format=rdf_format, base=base, network=network)
+        summary = export(graph, to, out, progress=progress, force=force, **options)
     details = ", ".join(f"{k} {v}" for k, v in summary.items() if k not in ("path", "format"))
     click.echo(f"wrote {summary.get('path', out)} ({to}{': ' + details if details else ''})", err=True)
+    if empty:
+        raise SystemExit(1)
 
 
 COMMANDS = [export_command]

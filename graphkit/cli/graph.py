@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Callable
 
 import click
 
-from graphkit.cli._common import engine_options, progress_bar, user_errors
+from graphkit.cli._common import (check_inputs, empty_reads, engine_options, progress_bar, records_per_file,
+                                  user_errors)
 from graphkit.readers import MAIN_FORMATS
 
 
@@ -25,17 +27,21 @@ def build_options(func: Callable) -> Callable:
 
 
 def build(files: tuple[str, ...], fmt: str, author_key: str, coauthor_cap: int, *, quiet: bool = False):
-    """Build the graph of FILES with a progress bar on stderr."""
+    """Build the graph of FILES with a progress bar on stderr. A missing, unreadable, empty or
+    unrecognised file stops with exit 2 before anything is read; so does reading no record at all.
+    Returns the BuildResult and the files that yielded no record (each reported as an error)."""
     from graphkit.build import BuildOptions
     from graphkit.engine import build_files
 
+    check_inputs(files, fmt)
     options = BuildOptions(author_key=author_key, coauthor_cap=coauthor_cap, format=fmt)  # type: ignore[arg-type]
     with progress_bar(not quiet) as progress:
-        return build_files(list(files), options, progress=progress)
+        result = build_files(list(files), options, progress=progress)
+    return result, empty_reads(files, records_per_file(result))
 
 
 @click.command("report")
-@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.argument("files", nargs=-1, required=True, type=click.Path())
 @build_options
 @engine_options
 @click.option("--out", type=click.Path(dir_okay=False), default=None,
@@ -55,7 +61,7 @@ def report_command(files: tuple[str, ...], fmt: str, author_key: str, coauthor_c
     """
     from graphkit.report import to_markdown, write_author_review, write_report
 
-    result = build(files, fmt, author_key, coauthor_cap)
+    result, empty = build(files, fmt, author_key, coauthor_cap)
     if out:
         write_report(result.report, out)
         click.echo(f"report written to {out}", err=True)
@@ -67,10 +73,12 @@ def report_command(files: tuple[str, ...], fmt: str, author_key: str, coauthor_c
     p = result.report["prisma"]
     click.echo(f"{p['identified']} record(s), {p['duplicates_removed']} duplicate(s) removed, "
                f"{p['remaining']} paper(s)", err=True)
+    if empty:
+        sys.exit(1)
 
 
 @click.command("stats")
-@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.argument("files", nargs=-1, required=True, type=click.Path())
 @build_options
 @engine_options
 @click.option("--json", "as_json", is_flag=True, help="Print the counts as a JSON object.")
@@ -81,14 +89,18 @@ def stats_command(files: tuple[str, ...], fmt: str, author_key: str, coauthor_ca
     Labels: Paper, Author, Journal, Keyword, MeshTerm. Types: AUTHORED, PUBLISHED_IN, HAS_KEYWORD,
     HAS_MESH, CITES, CO_AUTHOR. Nothing is stored; use 'graphkit ingest' to keep the graph.
     """
-    result = build(files, fmt, author_key, coauthor_cap)
+    result, empty = build(files, fmt, author_key, coauthor_cap)
     counts = result.graph.counts()
     if as_json:
         click.echo(json.dumps({"records": result.records, **counts}, indent=2))
+        if empty:
+            sys.exit(1)
         return
     click.echo(f"{'records':<14}{result.records:>10}")
     for name, n in counts.items():
         click.echo(f"{name:<14}{n:>10}")
+    if empty:
+        sys.exit(1)
 
 
 COMMANDS = [report_command, stats_command]

@@ -10,7 +10,10 @@ from typing import Any
 import click
 
 from graphkit.build import BuildOptions
-from graphkit.cli._common import engine_options, parse_params, progress_bar, store_options, user_errors
+from graphkit.cli._common import (
+    check_inputs, check_param, dumps_json, empty_reads, engine_options, parse_params, progress_bar, store_options,
+    user_errors,
+)
 from graphkit.readers import MAIN_FORMATS
 from graphkit.store_lock import DEFAULT_WAIT
 from graphkit.stores import DEFAULT_DB, open_store
@@ -44,7 +47,7 @@ def _where(db: str | None, neo4j: str | None, database: str | None) -> str:
 
 
 @click.command("ingest")
-@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+@click.argument("files", nargs=-1, required=True, type=click.Path())
 @store_options
 @engine_options
 @click.option("--format", "fmt", type=click.Choice(("auto",) + MAIN_FORMATS), default="auto", show_default=True,
@@ -65,9 +68,14 @@ def ingest_command(files: tuple[str, ...], db: str | None, neo4j: str | None, da
     re-ingesting an unchanged file changes nothing. With --neo4j URI the graph is merged into a Neo4j
     server instead (credentials from NEO4J_USER / NEO4J_PASSWORD).
 
+    A missing, unreadable, empty or unrecognised file stops the ingest before anything is stored
+    (exit 2). A file from which no record could be read is not stored and is an error: exit 1, or 2
+    when no file gave a record.
+
     One process writes an embedded store at a time: a second ingest waits (--wait) and then adds its
     files too. An interrupted ingest leaves the store as it was before.
     """
+    check_inputs(files, fmt)
     options = BuildOptions(author_key=author_key, format=fmt)  # type: ignore[arg-type]
     store = open_store(db, neo4j, database=database, create=True, batch_size=batch_size, wait=wait,
                        on_wait=_waiting)
@@ -94,6 +102,9 @@ def ingest_command(files: tuple[str, ...], db: str | None, neo4j: str | None, da
     if summary.get("rebuilt") is False:
         click.echo("nothing changed")
     click.echo(f"graph stored in {_where(db, neo4j, database)}")
+    per_file = {str(f["path"]): f["records"] for f in summary.get("files", [])}
+    if per_file and empty_reads(files, per_file):
+        raise SystemExit(1)
 
 
 @click.command("query")
@@ -135,7 +146,7 @@ def query_command(name: str | None, params: tuple[str, ...], list_: bool, show: 
             raise click.BadParameter(f"expected key=value, got {pair!r}", param_hint="-p")
         key, value = pair.split("=", 1)
         given[key.strip()] = value
-    bound = query.bind(given)
+    bound = {k: check_param(k, v) for k, v in query.bind(given).items()}
     if show:
         dialect = "neo4j" if neo4j else "ladybug"
         click.echo(query.text_for(dialect))
@@ -211,12 +222,21 @@ def rebuild_command(db: str | None, quiet: bool, wait: float) -> None:
 @user_errors
 def search_command(text: str, limit: int, kind: str | None, fmt: str, db: str | None, neo4j: str | None,
                    database: str | None) -> None:
-    """Full-text search over paper titles, abstracts, keywords and MeSH headings, and author and term
-    names; best matches first.
+    """Full-text search over papers (title, abstract, keywords, MeSH headings, author names, journal)
+    and author and term names; best matches first.
 
-    TEXT is words (all must match), "quoted phrases" and prefix* words; case and diacritics do not
-    matter ("Barabasi" finds "Barabási"). The embedded store uses a SQLite FTS5 index (BM25), Neo4j
-    its full-text indexes.
+    \b
+    TEXT is words (all must match), "quoted phrases" and prefix* words, and
+      author:NAME  title:WORD  journal:WORD  mesh:WORD  abstract:WORD   one field of a paper (papers only)
+      a OR b                                                          either
+      NOT word, -word                                                 leave out what matches
+    Case, diacritics and letters like ı ø ł ß æ þ do not matter ("Akcayir" finds "Akçayır"). The embedded
+    store uses a SQLite FTS5 index ranked like Neo4j (BM25), Neo4j its full-text indexes.
+
+    \b
+    Examples:
+      graphkit search "Barabasi scaling"
+      graphkit search 'author:barabasi title:"scale free" NOT review' --kind paper
     """
     store = open_store(db, neo4j, database=database)
     try:
@@ -246,7 +266,7 @@ def _cell(value: Any) -> str:
 
 def _emit(rows: list[dict[str, Any]], fmt: str) -> None:
     if fmt == "json":
-        click.echo(json.dumps(rows, ensure_ascii=False, indent=1, default=str))
+        click.echo(dumps_json(rows, ensure_ascii=False, indent=1, default=str))
         return
     columns = list(rows[0]) if rows else []
     if fmt == "csv":

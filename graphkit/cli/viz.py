@@ -5,14 +5,17 @@ from __future__ import annotations
 import click
 
 from graphkit.analysis import DEFAULT_TOP, MAP_KINDS
-from graphkit.cli._common import store_options, user_errors
+from graphkit.cli._common import check_inputs, empty_reads, store_options, user_errors
 
 
 def _load_graph(files: tuple[str, ...], db: str | None, neo4j: str | None, database: str | None):
     if files:
         from graphkit.build import build_from_files
+        from graphkit.cli._common import records_per_file
 
+        check_inputs(files)
         result = build_from_files(files)
+        empty_reads(files, records_per_file(result))
         errors = sum(1 for d in result.diagnostics if d.severity == "error")
         if result.diagnostics:
             click.echo(f"{len(result.diagnostics)} diagnostic(s) while reading ({errors} error(s)); "
@@ -29,12 +32,15 @@ def _load_graph(files: tuple[str, ...], db: str | None, neo4j: str | None, datab
 
 @click.command("viz")
 @click.argument("kind", metavar="coauthors|topics|ego|paper", type=click.Choice(MAP_KINDS))
-@click.argument("files", nargs=-1, type=click.Path(exists=True, dir_okay=False))
+@click.argument("files", nargs=-1, type=click.Path())
 @click.option("--author", metavar="NAME", help="ego map: the author at the centre (name, part of a name, or key).")
 @click.option("--term", metavar="TERM", help="ego map: the keyword or MeSH term at the centre.")
 @click.option("--doi", metavar="DOI", help="paper map: the paper's DOI.")
 @click.option("--top", type=click.IntRange(min=1), default=DEFAULT_TOP, show_default=True,
-              help="Node budget: above it, keep the N nodes with the most links (the page says so).")
+              help="Node budget: above it, keep the N nodes with the most papers, then the strongest links "
+                   "(the page says so).")
+@click.option("--depth", type=click.IntRange(min=1), default=None,
+              help="ego map: how many links out from the centre [default: 2 for an author, 1 for a term].")
 @click.option("--min-weight", type=click.IntRange(min=1), default=1, show_default=True,
               help="Drop links with fewer shared papers than this.")
 @click.option("--since", type=int, metavar="YEAR", help="Only count papers from YEAR on.")
@@ -43,15 +49,17 @@ def _load_graph(files: tuple[str, ...], db: str | None, neo4j: str | None, datab
 @click.option("--out", "-o", required=True, type=click.Path(dir_okay=False), help="The HTML file to write.")
 @user_errors
 def viz_command(kind: str, files: tuple[str, ...], author: str | None, term: str | None, doi: str | None,
-                top: int, min_weight: int, since: int | None, check_tags: bool, db: str | None,
+                top: int, depth: int | None, min_weight: int, since: int | None, check_tags: bool, db: str | None,
                 neo4j: str | None, database: str | None, out: str) -> None:
     """Draw an interactive map as one self-contained HTML page that works offline.
 
     \b
     Maps:
-      coauthors  authors sized by papers, linked by shared papers, coloured by community (Louvain)
+      coauthors  authors sized by papers, linked by shared papers, coloured by community (Louvain);
+                 a paper with more than 20 authors is one paper node linking them, not a clique
       topics     keywords and MeSH terms linked by co-occurrence (check tags left out by default)
-      ego        one author (--author) or term (--term) and its neighbourhood to depth 2
+      ego        one author (--author) or term (--term) and its neighbourhood (--depth; default 2
+                 links for an author, 1 for a term)
       paper      one paper (--doi) with its authors, journal, terms and citations
 
     With FILE arguments the graph is built from those files; otherwise it is read from the store
@@ -67,7 +75,7 @@ def viz_command(kind: str, files: tuple[str, ...], author: str | None, term: str
 
     graph = _load_graph(files, db, neo4j, database)
     summary = write_map(graph, kind, out, author=author, term=term, doi=doi, top=top, min_weight=min_weight,
-                        since=since, include_check_tags=check_tags)
+                        since=since, include_check_tags=check_tags, depth=depth)
     click.echo(f"wrote {summary['path']}: {summary['summary']}")
 
 

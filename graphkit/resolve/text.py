@@ -4,14 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import re
-import unicodedata
 from functools import lru_cache
 
-# Characters that NFKD does not decompose into base letter + mark but that we fold to ASCII.
-_FOLD_EXTRA = str.maketrans({
-    "ß": "ss", "æ": "ae", "Æ": "AE", "ø": "o", "Ø": "O", "đ": "d", "Đ": "D", "ł": "l", "Ł": "L",
-    "ı": "i", "œ": "oe", "Œ": "OE", "þ": "th", "Þ": "TH", "ð": "d", "Ð": "D",
-})
+from graphkit.fold import fold as fold_text
+
 _NON_ALNUM = re.compile(r"[\W_]+")  # after fold(): keeps letters of any script
 _SPACE = re.compile(r"\s+")
 _DOI = re.compile(r"10\.\d{4,9}/\S+", re.IGNORECASE)
@@ -26,12 +22,10 @@ def fold(text: str) -> str:
 
 
 def _fold(text: str) -> str:
-    """fold() without the cache, for text that rarely repeats (titles would only churn the cache)."""
-    if text.isascii():
-        return text.casefold()
-    text = unicodedata.normalize("NFKD", text.translate(_FOLD_EXTRA))
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
-    return text.casefold()
+    """fold() without the cache, for text that rarely repeats (titles would only churn the cache). The
+    rule is :func:`graphkit.fold.fold`, shared with both search indexes (anyascii's table for Latin
+    letters NFKD does not decompose: ß æ ø đ ł ı œ þ ð ...)."""
+    return fold_text(text)
 
 
 @lru_cache(maxsize=1 << 15)

@@ -2,7 +2,9 @@
 
 ``EXPORTERS`` is the registry of file exports used by ``graphkit export --to NAME``: each entry is
 "module:function", the function called as ``fn(graph, out, *, progress=..., **options)`` and returning a
-dict summary (at least {"path": ..., plus counts}). Options a function does not take are not passed.
+dict summary (at least {"path": ..., plus counts}). An option the exporter does not take is an error that
+lists the options it does take (a typo never vanishes silently). Every exporter takes ``force`` (overwrite
+files graphkit did not write; see :mod:`graphkit.atomic`).
 """
 
 from __future__ import annotations
@@ -29,12 +31,25 @@ EXPORTERS: dict[str, str] = {
 
 def export(graph: Graph, to: str, out: str | Path, *, progress: Progress = null_progress,
            **options: Any) -> dict[str, Any]:
-    """Write ``graph`` in export format ``to`` at ``out``; options the exporter does not take are dropped."""
+    """Write ``graph`` in export format ``to`` at ``out`` with the exporter's ``options`` (None values
+    mean the exporter's default); an option the exporter does not take raises :class:`GraphkitError`."""
     try:
         module, func = EXPORTERS[to].split(":")
     except KeyError:
         raise GraphkitError(f"unknown export format {to!r}; known: {', '.join(EXPORTERS)}") from None
     fn = getattr(importlib.import_module(module), func)
-    accepted = inspect.signature(fn).parameters
-    kwargs = {k: v for k, v in options.items() if k in accepted and v is not None}
+    valid = export_options(to)
+    unknown = sorted(set(options) - set(valid))
+    if unknown:
+        raise GraphkitError(f"export to {to} takes no option(s) {', '.join(unknown)}; "
+                            f"valid: {', '.join(valid) or 'none'}")
+    kwargs = {k: v for k, v in options.items() if v is not None}
     return fn(graph, Path(out), progress=progress, **kwargs)
+
+
+def export_options(to: str) -> list[str]:
+    """The keyword options the exporter of format ``to`` takes (besides ``progress``)."""
+    module, func = EXPORTERS[to].split(":")
+    fn = getattr(importlib.import_module(module), func)
+    return [name for name, p in inspect.signature(fn).parameters.items()
+            if p.kind is inspect.Parameter.KEYWORD_ONLY and name != "progress"]

@@ -100,11 +100,14 @@ def csl_items(graph: Graph, *, progress: Progress = null_progress) -> list[dict[
     return items
 
 
-def write_csl_json(graph: Graph, out: Path, *, progress: Progress = null_progress) -> dict[str, Any]:
-    """Write the papers of ``graph`` as a CSL-JSON array at ``out``."""
+def write_csl_json(graph: Graph, out: Path, *, progress: Progress = null_progress,
+                   force: bool = False) -> dict[str, Any]:
+    """Write the papers of ``graph`` as a CSL-JSON array at ``out`` (temporary file + rename)."""
+    from graphkit.atomic import atomic_open
+
     items = csl_items(graph, progress=progress)
     out = Path(out)
-    with open(out, "w", encoding="utf-8") as fh:
+    with atomic_open(out, force=force) as fh:
         json.dump(items, fh, ensure_ascii=False, indent=1)
         fh.write("\n")
     return {"path": str(out), "items": len(items)}

@@ -45,6 +45,7 @@ from typing import Any
 
 from graphkit import search as fts
 from graphkit.build import BuildOptions, build_graph
+from graphkit.cypher_compat import for_ladybug
 from graphkit.cypher_guard import strip_literals
 from graphkit.faults import crash_point
 from graphkit.graph import Graph
@@ -190,6 +191,11 @@ class EmbeddedStore:
                                   "diagnostics": 0})
                     continue
                 records, diags = self._read(path, options.format, progress)
+                if not records:  # a file that yields no record is not held (the CLI reports it as an error)
+                    files.append({"path": str(raw), "status": "no records", "records": 0,
+                                  "diagnostics": len(diags)})
+                    diagnostics.extend(diags)
+                    continue
                 cache = f"records/{digest}.jsonl.gz"
                 _write_jsonl(w.gen / cache, (_record_to_json(r) for r in records))
                 crash_point("records:written")
@@ -218,7 +224,9 @@ class EmbeddedStore:
                 summary["report"] = _rebuild(w.gen, w.manifest, options, progress)
                 w.commit()
             summary["records"] = sum(e["records"] for e in entries if e["kind"] == "file")
-            summary["counts"] = self.counts()  # of this write's generation (still under the lock)
+            # of this write's generation (still under the lock); a store that holds nothing (every file
+            # yielded no record) has no graph to count
+            summary["counts"] = self.counts() if entries else {str(x): 0 for x in (*Label, *RelType)}
         return summary
 
     def write_graph(self, graph: Graph, *, progress: Progress | None = None) -> dict[str, Any]:
@@ -258,7 +266,9 @@ class EmbeddedStore:
     def run(self, cypher: str, params: dict[str, Any] | None = None, *,
             write: bool = False) -> list[dict[str, Any]]:
         """Run one Cypher statement; rows as dicts. Refuses write clauses unless ``write``; a write runs on
-        a copy of the current generation that then becomes current."""
+        a copy of the current generation that then becomes current. Neo4j habits (``type(r)``,
+        ``toString``, ``elementId`` ...) are rewritten or refused by :mod:`graphkit.cypher_compat`."""
+        cypher = for_ladybug(cypher)
         if not write:
             found = write_clauses(cypher)
             if found:

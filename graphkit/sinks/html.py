@@ -183,7 +183,8 @@ def render_page(sel: Selection) -> str:
     legend_title, legend = _legend(sel)
     meta = {"bounds": _bounds(sel), "title": sel.title, "summary": sel.summary(), "kind": sel.kind, "noun": sel.noun,
             "shown": len(sel.nodes), "total": sel.total, "edges": len(sel.edges),
-            "legend_title": legend_title, "legend": legend, "notes": SIZE_NOTES.get(sel.noun, [])}
+            "legend_title": legend_title, "legend": legend, "notes": SIZE_NOTES.get(sel.noun, []),
+            "focus": next((n.id for n in sel.nodes if n.focus), None), "largest_paper": sel.largest_paper}
     env = Environment(loader=ChoiceLoader([FileSystemLoader(str(TEMPLATE_DIR)),
                                            FileSystemLoader(str(pyvis_templates))]), autoescape=False)
     env.globals["gk"] = {"title": sel.title, "meta": meta, "vis_js": vis_js,
@@ -196,11 +197,13 @@ def render_page(sel: Selection) -> str:
 
 
 def write_selection(sel: Selection, out: str | Path) -> dict[str, Any]:
+    from graphkit.atomic import write_text as atomic_write_text
+
     out = Path(out)
     html = render_page(sel)
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(html, encoding="utf-8")
+        atomic_write_text(out, html, force=True)  # temp file + rename: a symlink is replaced, never written through
     except OSError as exc:
         raise GraphkitError(f"cannot write {out}: {exc.strerror or exc}") from None
     return {"path": str(out), "map": sel.kind, "nodes": len(sel.nodes), "edges": len(sel.edges),

@@ -39,6 +39,7 @@ from graphkit.graph import Graph
 from graphkit.model import GraphkitError
 from graphkit.progress import Progress, null_progress
 from graphkit.schema import EDGE_PROPERTIES, ENDPOINTS, NODE_PROPERTIES, Label, RelType
+from graphkit.search import PAPER_FIELDS, paper_documents
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +49,7 @@ RANGE_INDEXES: tuple[tuple[Label, str], ...] = (
     (Label.PAPER, "doi"), (Label.PAPER, "year"), (Label.AUTHOR, "name"), (Label.MESH, "ui"),
 )
 FULLTEXT_INDEXES: dict[str, tuple[tuple[Label, ...], tuple[str, ...]]] = {
-    "paper_text": ((Label.PAPER,), ("title", "abstract", "terms")),
+    "paper_text": ((Label.PAPER,), PAPER_FIELDS),  # title, abstract + graphkit.search.paper_documents
     "name_text": ((Label.AUTHOR, Label.KEYWORD, Label.MESH), ("name",)),
 }
 FULLTEXT_ANALYZER = "standard-folding"
@@ -131,6 +132,24 @@ TERMS_QUERY = (
     "SET p.terms = CASE WHEN terms = '' THEN null ELSE terms END"
 )
 
+# the other derived search fields of graphkit.search.paper_documents (authors in byline order, journal name,
+# MeSH names), recomputed from the stored edges like TERMS_QUERY; strings joined exactly as in Python
+_JOIN = "reduce(s = '', x IN {0} | s + CASE WHEN s = '' THEN '' ELSE $sep END + x)"
+SEARCH_FIELDS_QUERY = (
+    f"UNWIND $keys AS k MATCH (p:{Label.PAPER.value} {{key: k}}) "
+    f"WITH p, COLLECT {{ MATCH (a:{Label.AUTHOR.value})-[r:{RelType.AUTHORED.value}]->(p) "
+    "WHERE a.name IS NOT NULL AND a.name <> '' "
+    "RETURN a.name ORDER BY coalesce(r.position, 4611686018427387904), a.key } AS authors, "
+    f"COLLECT {{ MATCH (p)-[:{RelType.HAS_MESH.value}]->(m:{Label.MESH.value}) WHERE m.name IS NOT NULL AND m.name <> '' "
+    "RETURN DISTINCT m.name AS name ORDER BY name } AS mesh, "
+    f"COLLECT {{ MATCH (p)-[:{RelType.PUBLISHED_IN.value}]->(j:{Label.JOURNAL.value}) "
+    "WHERE j.name IS NOT NULL AND j.name <> '' RETURN j.name ORDER BY j.key LIMIT 1 } AS journal "
+    f"WITH p, journal, {_JOIN.format('authors')} AS authors, {_JOIN.format('mesh')} AS mesh "
+    "SET p.authors = CASE WHEN authors = '' THEN null ELSE authors END, "
+    "p.mesh = CASE WHEN mesh = '' THEN null ELSE mesh END, p.journal = journal[0]"
+)
+SEARCH_FIELDS = ("authors", "journal", "mesh")  # set by SEARCH_FIELDS_QUERY (terms by TERMS_QUERY)
+
 # the co-author pairs an ingest may change are the pairs among the (stored) authors of its papers: a
 # pair's shared papers change only through AUTHORED edges of those papers
 PAPER_AUTHORS_QUERY = (
@@ -197,6 +216,20 @@ def graph_terms(graph: Graph) -> tuple[dict[str, str], set[str]]:
                 names.setdefault(e["source"], set()).add(node["name"])
     terms = {k: TERMS_SEPARATOR.join(sorted(v)) for k, v in names.items()}
     return terms, unsure
+
+
+def _unsure_search_fields(graph: Graph) -> set[str]:
+    """Papers whose search fields the graph alone cannot tell (an author, journal or MeSH term without a
+    name here, which the store may know): recomputed from the stored edges."""
+    unsure: set[str] = set()
+    for type, label, end in ((RelType.AUTHORED, Label.AUTHOR, "source"), (RelType.HAS_MESH, Label.MESH, "target"),
+                             (RelType.PUBLISHED_IN, Label.JOURNAL, "target")):
+        paper_end = "target" if end == "source" else "source"
+        for e in graph.edges(type):
+            node = graph.node(label, e[end])
+            if node is None or not node.get("name"):
+                unsure.add(e[paper_end])
+    return unsure
 
 
 def _node_row(label: Label, row: dict[str, Any]) -> dict[str, Any]:
@@ -336,6 +369,7 @@ class Neo4jStore:
         statements = schema_statements()
         progress("schema", 0, len(statements))
         with self._errors():
+            self._drop_changed_fulltext_indexes()
             for statement in statements:
                 try:
                     self._write(statement, {})
@@ -345,6 +379,17 @@ class Neo4jStore:
                         f"({statement.split(' IF ')[0]}): {_one_line(exc.message or exc.code or '')}") from None
                 progress("schema", 1, len(statements))
             self._write("CALL db.awaitIndexes(300)", {})
+
+    def _drop_changed_fulltext_indexes(self) -> None:
+        """Drop a full-text index of ours whose labels or properties differ from FULLTEXT_INDEXES (made by
+        an older graphkit), so that the ``IF NOT EXISTS`` statement creates it anew."""
+        for r in self._read("SHOW FULLTEXT INDEXES YIELD name, labelsOrTypes, properties "
+                            "WHERE name IN $names RETURN name, labelsOrTypes, properties",
+                            {"names": list(FULLTEXT_INDEXES)}):
+            labels, props = FULLTEXT_INDEXES[r["name"]]
+            if list(r["properties"]) != list(props) or sorted(r["labelsOrTypes"]) != sorted(l.value for l in labels):
+                log.info("full-text index %s changed: dropping it to create it again", r["name"])
+                self._write(f"DROP INDEX {r['name']} IF EXISTS", {})
 
     def write_graph(self, graph: Graph, *, progress: Progress | None = None,
                     coauthor_cap: int = BuildOptions().coauthor_cap) -> dict[str, Any]:
@@ -365,13 +410,17 @@ class Neo4jStore:
             for batch in _chunks(papers, self.batch_size):
                 recompute.update(r["key"] for r in self._read(EXISTING_PAPERS_QUERY, {"keys": list(batch)}))
             terms, unsure = graph_terms(graph)
-            recompute |= unsure
+            recompute |= unsure | _unsure_search_fields(graph)
+            docs = paper_documents(graph)
             for label in Label:
                 rows = [_node_row(label, r) for r in graph.nodes(label)]
                 if label is Label.PAPER:
                     for row in rows:
                         if row["key"] not in recompute and row["key"] in terms:
                             row["props"]["terms"] = terms[row["key"]]
+                        if row["key"] not in recompute:
+                            doc = docs.get(row["key"], {})
+                            row["props"].update({f: doc[f] for f in SEARCH_FIELDS if f in doc})
                 t = self._batched(f"nodes:{label.value}", node_query(label), rows, "rows", progress)
                 summary["nodes"][label.value] = {"created": t["nodes_created"],
                                                  "matched": t["rows"] - t["nodes_created"]}
@@ -381,6 +430,8 @@ class Neo4jStore:
                 summary["relationships"][type.value] = {"created": t["relationships_created"],
                                                         "matched": t["rows"] - t["relationships_created"]}
             self._batched("terms", TERMS_QUERY, [k for k in papers if k in recompute], "keys", progress,
+                          {"sep": TERMS_SEPARATOR})
+            self._batched("terms", SEARCH_FIELDS_QUERY, [k for k in papers if k in recompute], "keys", progress,
                           {"sep": TERMS_SEPARATOR})
             for label in TERM_LINKS:
                 self._batched(f"papers:{label.value}", term_papers_query(label),
@@ -460,7 +511,10 @@ class Neo4jStore:
 
         result = build_files(paths, options, progress=progress)
         summary = self.write_graph(result.graph, progress=progress, coauthor_cap=options.coauthor_cap)
-        return {"records": result.records, "diagnostics": [str(d) for d in result.diagnostics], **summary}
+        files = [{"path": f, "status": "read" if e.get("records") else "no records", "records": e.get("records", 0)}
+                 for f, e in result.report.get("files", {}).items()]
+        return {"records": result.records, "diagnostics": [str(d) for d in result.diagnostics], "files": files,
+                **summary}
 
     def run(self, cypher: str, params: dict[str, Any] | None = None, *, write: bool = False) -> list[dict[str, Any]]:
         """Run Cypher in a managed transaction; rows as dicts. Unless ``write``: refuse, before sending,
@@ -478,20 +532,21 @@ class Neo4jStore:
     def search(self, text: str, *, limit: int = 10, kind: str | None = None) -> list[dict[str, Any]]:
         """Ranked full-text search through ``paper_text`` / ``name_text`` (query language of
         :mod:`graphkit.search`); rows ``{"kind", "key", "name", "score"}``, best first."""
-        from graphkit.search import KIND_LABELS, KINDS, SearchError, merge_ranked, parse, to_lucene
+        from graphkit.search import DEFAULT_FIELDS, KIND_LABELS, KINDS, SearchError, merge_ranked, parse, to_lucene
 
         if kind is not None and kind not in KINDS:
             raise SearchError(f"unknown kind {kind!r}; use one of {', '.join(KINDS)}")
-        query = to_lucene(parse(text))
-        log.debug("lucene query %r", query)
+        query = parse(text)
+        log.debug("lucene query %r", to_lucene(query, DEFAULT_FIELDS))
         rows: list[dict[str, Any]] = []
         with self._errors():
             if kind in (None, "paper"):
                 rows += self._read(
                     "CALL db.index.fulltext.queryNodes('paper_text', $q, {limit: $limit}) YIELD node, score "
-                    "RETURN 'paper' AS kind, node.key AS key, node.title AS name, score", {"q": query, "limit": limit})
+                    "RETURN 'paper' AS kind, node.key AS key, node.title AS name, score",
+                    {"q": to_lucene(query, DEFAULT_FIELDS), "limit": limit})
             for k in ("author", "term"):
-                if kind not in (None, k):
+                if kind not in (None, k) or query.fielded:  # field prefixes name paper fields
                     continue
                 labels = [label.value for label in KIND_LABELS[k]]
                 rows += self._read(
@@ -499,7 +554,7 @@ class Neo4jStore:
                     "WHERE any(l IN labels(node) WHERE l IN $labels) "
                     "RETURN $kind AS kind, node.key AS key, node.name AS name, score "
                     "ORDER BY score DESC, key LIMIT $limit",
-                    {"q": query, "labels": labels, "kind": k, "limit": limit})
+                    {"q": to_lucene(query), "labels": labels, "kind": k, "limit": limit})
         return merge_ranked(rows, limit)
 
     def counts(self) -> dict[str, int]:

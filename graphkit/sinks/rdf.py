@@ -19,7 +19,7 @@ import hashlib
 import json
 import logging
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import SimpleNamespace
@@ -554,24 +554,31 @@ def _bnodes():
     return bnode
 
 
-def iter_triples(graph: Graph, base: str = DEFAULT_BASE, *,
-                 progress: Progress = null_progress) -> Iterator[tuple[Node, Node, Node]]:
-    """Every triple of the export as rdflib terms, blank nodes and rdf:List cells included."""
+def iter_triples(graph: Graph, base: str = DEFAULT_BASE, *, progress: Progress = null_progress,
+                 text: Callable[[str], str] | None = None) -> Iterator[tuple[Node, Node, Node]]:
+    """Every triple of the export as rdflib terms, blank nodes and rdf:List cells included; ``text``
+    (e.g. :func:`graphkit.sinks.xml_text.xml_safe`) is applied to every literal's text."""
     bnode = _bnodes()
     for s, pos in iter_subjects(graph, base, progress=progress):
         for triple in _flatten(s, pos, bnode):
             o = triple[2]
-            yield (triple[0], triple[1], o.to_rdflib()) if isinstance(o, Lit) else triple
+            if isinstance(o, Lit):
+                if text is not None:
+                    o = Lit(text(o.text), o.datatype)
+                yield triple[0], triple[1], o.to_rdflib()
+            else:
+                yield triple
 
 
-def to_rdflib(graph: Graph, base: str = DEFAULT_BASE, *, progress: Progress = null_progress):
+def to_rdflib(graph: Graph, base: str = DEFAULT_BASE, *, progress: Progress = null_progress,
+              text: Callable[[str], str] | None = None):
     """The whole export as an in-memory rdflib Graph (for RDF/XML, tests and moderate sizes)."""
     import rdflib
 
     g = rdflib.Graph()
     for prefix, ns in PREFIXES.items():
         g.bind(prefix, ns, override=True)
-    for triple in iter_triples(graph, base, progress=progress):
+    for triple in iter_triples(graph, base, progress=progress, text=text):
         g.add(triple)
     return g
 
@@ -753,7 +760,9 @@ def _write_jsonld(graph: Graph, fh: TextIO, base: str, progress: Progress) -> in
 
 
 def _write_xml(graph: Graph, fh: TextIO, base: str, progress: Progress) -> int:
-    g = to_rdflib(graph, base, progress=progress)
+    from graphkit.sinks.xml_text import xml_safe
+
+    g = to_rdflib(graph, base, progress=progress, text=xml_safe)
     fh.write(g.serialize(format="xml"))
     return len(g)
 
@@ -771,17 +780,20 @@ def rdf_format_name(name: str) -> str:
 
 
 def write_rdf(graph: Graph, out: Path, *, progress: Progress = null_progress, rdf_format: str = "turtle",
-              base: str = DEFAULT_BASE) -> dict[str, Any]:
+              base: str = DEFAULT_BASE, force: bool = False) -> dict[str, Any]:
     """Write ``graph`` as RDF at ``out`` in ``rdf_format`` (turtle, nt, jsonld, xml); IRIs under ``base``.
 
-    Returns a summary: path, format, base, triples written and the node counts exported.
+    Written to a temporary file and renamed (:mod:`graphkit.atomic`). Returns a summary: path, format,
+    base, triples written and the node counts exported.
     """
+    from graphkit.atomic import atomic_open
+
     fmt = rdf_format_name(rdf_format)
     Minter(base)  # validates base before the file is created
     out = Path(out)
     if out.parent and not out.parent.exists():
         raise GraphkitError(f"{out.parent}: directory does not exist")
-    with open(out, "w", encoding="utf-8", newline="\n") as fh:
+    with atomic_open(out, force=force, newline="\n") as fh:
         triples = _WRITERS[fmt](graph, fh, base or DEFAULT_BASE, progress)
     log.info("wrote %d triples to %s", triples, out)
     return {"path": str(out), "format": fmt, "base": (base or DEFAULT_BASE).rstrip("/"), "triples": triples,

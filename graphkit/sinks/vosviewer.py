@@ -195,11 +195,14 @@ def vosviewer_json(graph: Graph, network: str = "coauthors", *, progress: Progre
 
 
 def write_vosviewer(graph: Graph, out: Path, *, progress: Progress = null_progress,
-                    network: str = "coauthors") -> dict[str, Any]:
-    """Write a VOSviewer JSON map of the co-authorship (``coauthors``) or keyword (``keywords``) network."""
+                    network: str = "coauthors", force: bool = False) -> dict[str, Any]:
+    """Write a VOSviewer JSON map of the co-authorship (``coauthors``) or keyword (``keywords``) network
+    (temporary file + rename, :mod:`graphkit.atomic`)."""
+    from graphkit.atomic import atomic_open
+
     doc = vosviewer_json(graph, network, progress=progress)
     out = Path(out)
-    with open(out, "w", encoding="utf-8") as fh:
+    with atomic_open(out, force=force) as fh:
         json.dump(doc, fh, ensure_ascii=False, indent=1)
         fh.write("\n")
     net = doc["network"]

@@ -95,7 +95,7 @@ def test_sparql_errors_are_one_line():
     result = runner.invoke(main, ["sparql", str(FIXTURES / "rdf" / "invalid-export.ttl"), "coauthors", "-p", "x=1"])
     assert result.exit_code == 1 and "no parameter(s) x" in result.output
     result = runner.invoke(main, ["sparql", "missing.ttl", "coauthors"])
-    assert result.exit_code == 1 and "no such file" in result.output
+    assert result.exit_code == 2 and "no such file" in result.output
     listing = runner.invoke(main, ["sparql", "--list"])
     assert listing.exit_code == 0 and "papers-under-mesh" in listing.output
 
@@ -122,6 +122,6 @@ def test_validate_bad_input_is_one_line(tmp_path):
     result = CliRunner().invoke(main, ["validate", str(bad)])
     assert result.exit_code == 1 and result.output.startswith("Error: ") and "not valid turtle" in result.output
     unknown = tmp_path / "data.xyz"
-    unknown.write_text("", encoding="utf-8")
+    unknown.write_text("<a> <b> <c> .", encoding="utf-8")
     result = CliRunner().invoke(main, ["validate", str(unknown)])
     assert result.exit_code == 1 and "--format" in result.output

@@ -11,7 +11,7 @@ from graphkit.build import build_from_files
 from graphkit.schema import Label, RelType
 from graphkit.sinks import export
 from graphkit.sinks.files import write_gexf, write_graphml, write_node_link_json
-from conftest import FIXTURES
+from conftest import FIXTURES, read_mixed_graph
 
 KINDS = {str(label) for label in Label}
 TYPES = {str(t) for t in RelType}
@@ -57,7 +57,8 @@ def test_graphml(tmp_path, graph) -> None:
     out = tmp_path / "g.graphml"
     summary = write_graphml(graph, out)
     assert summary["nodes"] > 0 and summary["path"] == str(out)
-    g = nx.read_graphml(out)
+    g, undirected = read_mixed_graph(out, "graphml")
+    assert undirected == {"CO_AUTHOR"}
     _check(g, graph, scalars=True)
     assert {d["type"] for *_, d in g.edges(data=True)} == {t for t in TYPES if graph.count(RelType(t))}
     has_mesh = [d for *_, d in g.edges(data=True) if d["type"] == "HAS_MESH" and d.get("qualifiers")]
@@ -67,7 +68,8 @@ def test_graphml(tmp_path, graph) -> None:
 def test_gexf(tmp_path, graph) -> None:
     out = tmp_path / "g.gexf"
     write_gexf(graph, out)
-    g = nx.read_gexf(out)
+    g, undirected = read_mixed_graph(out, "gexf")
+    assert undirected == {"CO_AUTHOR"}
     _check(g, graph, scalars=True)
     # GEXF keeps 'type' for directed/undirected: the relationship type is the edge label and rel_type
     types = {d["rel_type"] for *_, d in g.edges(data=True)}
@@ -90,3 +92,33 @@ def test_export_registry_reaches_writers(tmp_path, graph) -> None:
     for to in ("graphml", "gexf", "json"):
         summary = export(graph, to, tmp_path / f"x.{to}")
         assert summary["format"] == to and (tmp_path / f"x.{to}").stat().st_size > 0
+
+
+def test_graphml_edge_ids_are_unique_and_co_author_undirected(tmp_path, graph) -> None:
+    import xml.etree.ElementTree as ET
+
+    out = tmp_path / "g.graphml"
+    write_graphml(graph, out)
+    ns = "{http://graphml.graphdrawing.org/xmlns}"
+    edges = list(ET.parse(out).getroot().iter(f"{ns}edge"))
+    ids = [e.get("id") for e in edges]
+    assert len(ids) == len(set(ids)) == sum(graph.count(t) for t in RelType)
+    undirected = [e for e in edges if e.get("directed") == "false"]
+    assert len(undirected) == graph.count(RelType.CO_AUTHOR) > 0
+    assert all(e.get("id").startswith("CO_AUTHOR-") for e in undirected)
+    out = tmp_path / "g.gexf"
+    write_gexf(graph, out)
+    edges = [e for e in ET.parse(out).getroot().iter() if e.tag.endswith("}edge")]
+    assert len({e.get("id") for e in edges}) == len(edges)
+    assert {e.get("label") for e in edges if e.get("type") == "undirected"} == {"CO_AUTHOR"}
+
+
+def test_export_rejects_unknown_options_naming_the_valid_ones(tmp_path, graph) -> None:
+    from graphkit.model import GraphkitError
+
+    with pytest.raises(GraphkitError, match=r"takes no option\(s\) rdf_fromat; valid: rdf_format, base, force"):
+        export(graph, "rdf", tmp_path / "g.ttl", rdf_fromat="nt")
+    with pytest.raises(GraphkitError, match="takes no option.*network; valid: force"):
+        export(graph, "graphml", tmp_path / "g.graphml", network="keywords")
+    assert not list(tmp_path.iterdir())
+    assert export(graph, "rdf", tmp_path / "g.nt", rdf_format="nt", base=None)["format"] == "nt"
