@@ -31,7 +31,7 @@ from graphkit.schema import Label, RelType
 
 log = logging.getLogger(__name__)
 
-MAP_KINDS = ("coauthors", "topics", "ego", "paper")
+MAP_KINDS = ("coauthors", "topics", "ego", "paper", "institutions", "countries")
 DEFAULT_TOP = 500
 SEED = 42
 TOP_TERMS = 5  # terms listed in an author's tooltip
@@ -410,6 +410,10 @@ def select_map(graph: Graph, kind: str, *, author: str | None = None, term: str 
         if not doi:
             raise GraphkitError("the paper map needs --doi DOI")
         sel = paper_selection(graph, doi, top=top, seed=seed)
+    elif kind in ("institutions", "countries"):
+        from graphkit.affiliation_maps import select_collaboration_map
+
+        sel = select_collaboration_map(graph, kind, top=top, min_weight=min_weight, since=since, seed=seed)
     else:
         raise GraphkitError(f"unknown map {kind!r}; known: {', '.join(MAP_KINDS)}")
     if not sel.nodes:

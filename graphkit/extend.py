@@ -43,6 +43,7 @@ log = logging.getLogger(__name__)
 # Modules that register an extension when imported, in the order their extensions run. Add yours here.
 EXTENSION_MODULES: tuple[str, ...] = (
     "graphkit.resolve.concepts",
+    "graphkit.affiliations",
 )
 
 

@@ -26,6 +26,9 @@ class Person:
     given: str | None = None
     orcid: str | None = None
     raw: str | None = None
+    # addresses the record ties to this person, as written (MEDLINE AD after FAU/AU); None when the
+    # format gives none per author (record-level addresses stay in Record.extra)
+    affiliations: list[str] | None = None
 
     @property
     def display(self) -> str:

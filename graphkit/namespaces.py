@@ -9,11 +9,11 @@ is declared (with label and comment) in ``ontologies/graphkit.ttl``.
 from __future__ import annotations
 
 from rdflib import Namespace
-from rdflib.namespace import DC, DCTERMS, FOAF, OWL, RDF, RDFS, SH, SKOS, XSD, DefinedNamespace
+from rdflib.namespace import DC, DCTERMS, FOAF, ORG, OWL, RDF, RDFS, SH, SKOS, XSD, DefinedNamespace
 from rdflib.term import URIRef
 
-__all__ = ["BIBO", "CITO", "DC", "DCTERMS", "FABIO", "FOAF", "GK", "MESH", "MESHV", "OWL", "PRISM", "RDF",
-           "RDFS", "SH", "SKOS", "XSD", "PREFIXES", "GK_IRI", "ONTOLOGY_IRI"]
+__all__ = ["BIBO", "CITO", "COUNTRY", "DC", "DCTERMS", "FABIO", "FOAF", "GK", "MESH", "MESHV", "ORG", "OWL",
+           "PRISM", "RDF", "RDFS", "SH", "SKOS", "XSD", "PREFIXES", "GK_IRI", "ONTOLOGY_IRI"]
 
 
 class FABIO(DefinedNamespace):
@@ -77,6 +77,9 @@ class MESHV(DefinedNamespace):
 
 # MeSH resources themselves (descriptors, tree numbers): http:// as NLM publishes them.
 MESH = Namespace("http://id.nlm.nih.gov/mesh/")
+# Countries: the EU Publications Office "Countries and territories" authority table (used by DCAT-AP),
+# one IRI per ISO 3166-1 alpha-3 code: http://publications.europa.eu/resource/authority/country/ESP
+COUNTRY = Namespace("http://publications.europa.eu/resource/authority/country/")
 
 GK_IRI = "https://w3id.org/graphkit/ontology#"
 ONTOLOGY_IRI = "https://w3id.org/graphkit/ontology"
@@ -106,6 +109,8 @@ class GK(DefinedNamespace):
     meshAssignment: URIRef
     descriptor: URIRef
     qualifierName: URIRef
+    # affiliations (graphkit.affiliations)
+    hasAffiliation: URIRef
     # identity and provenance
     checkTag: URIRef
     key: URIRef
@@ -123,10 +128,12 @@ PREFIXES: dict[str, str] = {
     "dc": str(DC),
     "prism": str(PRISM._NS),
     "foaf": str(FOAF),
+    "org": str(ORG),
     "bibo": str(BIBO._NS),
     "skos": str(SKOS),
     "cito": str(CITO._NS),
     "meshv": str(MESHV._NS),
     "mesh": str(MESH),
+    "country": str(COUNTRY),
     "gk": GK_IRI,
 }

@@ -230,8 +230,8 @@ def run_query(store: Any, name: str | Query, params: dict[str, Any] | None = Non
     query = name if isinstance(name, Query) else get_query(name)
     bound = query.bind(params or {})
     steps = query.steps_for(store.dialect)
-    for i, step in enumerate(steps[:-1]):
-        found = store.run(step, bound)
+    for i in range(len(steps) - 1):  # by index: a step sees the literals written into it by earlier ones
+        found = store.run(steps[i], bound)
         if not found:
             return []
         for column, value in found[-1].items():

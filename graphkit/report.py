@@ -91,6 +91,9 @@ def to_markdown(report: dict[str, Any]) -> str:
     out += ["## Citations", "",
             f"{ci['references']} cited reference(s) read; {ci['resolved']} resolved to a paper in the set; "
             f"{ci['edges']} CITES edge(s).", ""]
+    from graphkit.affiliations import report_markdown as affiliations_markdown
+
+    out += affiliations_markdown(r)
     me = r["mesh"]
     out += ["## Keywords and MeSH", "",
             f"{r['keywords']['count']} keyword(s) ({r['keywords']['check_tags']} check tags); {me['count']} "

@@ -14,6 +14,8 @@ class Label(str, Enum):
     JOURNAL = "Journal"
     KEYWORD = "Keyword"
     MESH = "MeshTerm"
+    INSTITUTION = "Institution"  # graphkit.affiliations
+    COUNTRY = "Country"
 
     def __str__(self) -> str:
         return self.value
@@ -28,6 +30,9 @@ class RelType(str, Enum):
     CO_AUTHOR = "CO_AUTHOR"
     MAPS_TO = "MAPS_TO"  # Keyword -> MeshTerm (graphkit.resolve.concepts)
     BROADER = "BROADER"  # MeshTerm -> its parent MeshTerm in the MeSH tree
+    AFFILIATED_WITH = "AFFILIATED_WITH"  # graphkit.affiliations (derived from HAS_AFFILIATION mentions)
+    HAS_AFFILIATION = "HAS_AFFILIATION"
+    LOCATED_IN = "LOCATED_IN"
 
     def __str__(self) -> str:
         return self.value
@@ -49,6 +54,10 @@ NODE_PROPERTIES: dict[Label, dict[str, str]] = {
     # papers_below: derived, distinct papers indexed with the term or any descendant (BROADER)
     Label.MESH: {"key": "str", "ui": "str", "name": "str", "tree_numbers": "list[str]", "check_tag": "bool",
                  "papers": "int", "papers_below": "int"},
+    # key: "inst:<country code or ->:<normalised organisation>"; country: ISO 3166-1 alpha-2 (or None)
+    Label.INSTITUTION: {"key": "str", "name": "str", "country": "str"},
+    # key: "country:<alpha-2>"; code: ISO 3166-1 alpha-2; name: the ISO short name
+    Label.COUNTRY: {"key": "str", "code": "str", "name": "str"},
 }
 
 # relationship type -> (start label, end label)
@@ -61,6 +70,9 @@ ENDPOINTS: dict[RelType, tuple[Label, Label]] = {
     RelType.CO_AUTHOR: (Label.AUTHOR, Label.AUTHOR),
     RelType.MAPS_TO: (Label.KEYWORD, Label.MESH),
     RelType.BROADER: (Label.MESH, Label.MESH),
+    RelType.AFFILIATED_WITH: (Label.AUTHOR, Label.INSTITUTION),
+    RelType.HAS_AFFILIATION: (Label.PAPER, Label.INSTITUTION),
+    RelType.LOCATED_IN: (Label.INSTITUTION, Label.COUNTRY),
 }
 
 EDGE_PROPERTIES: dict[RelType, dict[str, str]] = {
@@ -72,4 +84,11 @@ EDGE_PROPERTIES: dict[RelType, dict[str, str]] = {
     RelType.CO_AUTHOR: {"papers": "int", "first_year": "int", "last_year": "int"},
     RelType.MAPS_TO: {"via": "str"},  # "heading" or "entry_term"
     RelType.BROADER: {},
+    # derived ("affiliated-with" in graphkit.derive's registry): from HAS_AFFILIATION.authors, the distinct
+    # papers on which the author gives an address at the institution, and their first and last year
+    RelType.AFFILIATED_WITH: {"papers": "int", "first_year": "int", "last_year": "int"},
+    # authors: keys of the paper's authors the record ties to an address at the institution (empty when
+    # the format gives addresses without saying whose they are)
+    RelType.HAS_AFFILIATION: {"authors": "list[str]"},
+    RelType.LOCATED_IN: {},
 }

@@ -71,12 +71,16 @@ def data_params(graph) -> dict[str, Any]:
                    if not graph.node(Label.MESH, e["target"])["check_tag"]).most_common(1)[0][0]
     journal = Counter(e["target"] for e in graph.edges(RelType.PUBLISHED_IN)).most_common(1)[0][0]
     cited = Counter(e["target"] for e in graph.edges(RelType.CITES)).most_common(1)
+    institution = Counter(e["target"] for e in graph.edges(RelType.HAS_AFFILIATION)).most_common(1)[0][0]
+    country = Counter(e["target"] for e in graph.edges(RelType.LOCATED_IN)).most_common(1)[0][0]
     return {"author": graph.node(Label.AUTHOR, author)["name"], "from": author,
             "to": far[0] if far else friend, "keyword": graph.node(Label.KEYWORD, keyword)["name"],
             "heading": graph.node(Label.MESH, mesh)["name"], "branch": "C04",
             "concept": graph.node(Label.MESH, mesh)["name"],
             "journal": graph.node(Label.JOURNAL, journal)["name"],
-            "paper": cited[0][0] if cited else "none", "years": 5, "min_papers": 2}
+            "paper": cited[0][0] if cited else "none", "years": 5, "min_papers": 2,
+            "institution": graph.node(Label.INSTITUTION, institution)["name"],
+            "country": graph.node(Label.COUNTRY, country)["code"]}
 
 
 def canonical(rows: list[dict[str, Any]], ordered: bool) -> list[Any]:
@@ -92,6 +96,7 @@ def test_graph_is_big_enough_to_mean_something(graph):
     counts = graph.counts()
     assert counts["Paper"] > 500 and counts["CO_AUTHOR"] > 1000 and counts["CITES"] > 0
     assert counts["HAS_MESH"] > 500
+    assert counts["Institution"] > 1000 and counts["Country"] > 50 and counts["AFFILIATED_WITH"] > 1000
 
 
 def test_stores_hold_the_same_graph(stores):

@@ -1,4 +1,5 @@
-"""graphkit viz: an interactive HTML map (co-authors, topics, ego network, one paper), offline and self-contained."""
+"""graphkit viz: an interactive HTML map (co-authors, topics, ego network, one paper, institution and country
+collaboration), offline and self-contained."""
 
 from __future__ import annotations
 
@@ -31,7 +32,7 @@ def _load_graph(files: tuple[str, ...], db: str | None, neo4j: str | None, datab
 
 
 @click.command("viz")
-@click.argument("kind", metavar="coauthors|topics|ego|paper", type=click.Choice(MAP_KINDS))
+@click.argument("kind", metavar="coauthors|topics|ego|paper|institutions|countries", type=click.Choice(MAP_KINDS))
 @click.argument("files", nargs=-1, type=click.Path())
 @click.option("--author", metavar="NAME", help="ego map: the author at the centre (name, part of a name, or key).")
 @click.option("--term", metavar="TERM", help="ego map: the keyword or MeSH term at the centre.")
@@ -61,6 +62,8 @@ def viz_command(kind: str, files: tuple[str, ...], author: str | None, term: str
       ego        one author (--author) or term (--term) and its neighbourhood (--depth; default 2
                  links for an author, 1 for a term)
       paper      one paper (--doi) with its authors, journal, terms and citations
+      institutions  institutions sized by papers, linked by papers with addresses at both
+      countries  countries sized by papers, linked by papers with addresses in both (collaboration)
 
     With FILE arguments the graph is built from those files; otherwise it is read from the store
     (--db PATH, default ./graphkit.db, or --neo4j URI). The page has a legend, a search box, tooltips,
@@ -70,6 +73,7 @@ def viz_command(kind: str, files: tuple[str, ...], author: str | None, term: str
       graphkit viz coauthors refs.ris pubmed.nbib --out coauthors.html
       graphkit viz topics --since 2015 --min-weight 2 --out topics.html
       graphkit viz ego --author "Smith, J" --out smith.html
+      graphkit viz countries savedrecs.txt --min-weight 2 --out countries.html
     """
     from graphkit.sinks.html import write_map
 

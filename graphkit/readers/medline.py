@@ -40,6 +40,7 @@ SCALAR_TAGS: dict[str, str] = {
 TITLE_FALLBACK_TAGS = ("BTI", "CTI")
 ABSTRACT_FALLBACK_TAGS = ("OAB",)
 AUTHOR_FULL_TAG = "FAU"
+AFFILIATION_TAG = "AD"  # an address of the author named just before it (several may follow one author)
 AUTHOR_SHORT_TAG = "AU"
 AUTHOR_ID_TAG = "AUID"  # "ORCID: 0000-0002-...", attached to the author just before it
 KEYWORD_TAGS = ("OT", "KW")
@@ -330,7 +331,12 @@ def _to_record(block: _Block, src: Source) -> tuple[Record, list[tuple[int, str,
         extra.setdefault(tag, []).append(value)
 
     for tag, value, line in block.fields:
-        if tag not in MAPPED_TAGS:  # the common case in real files (AD, PHST, LA, ...): kept raw
+        if tag == AFFILIATION_TAG and authors and value:  # AD follows the FAU/AU it belongs to
+            if authors[-1].affiliations is None:
+                authors[-1].affiliations = []
+            authors[-1].affiliations.append(value)
+            continue
+        if tag not in MAPPED_TAGS:  # the common case in real files (PHST, LA, AD before any author ...): kept raw
             if tag in extra:
                 extra[tag].append(value)
             else:

@@ -57,6 +57,8 @@ SIZE_NOTES = {
     "authors": ["circle size: papers", "line width: shared papers"],
     "terms": ["circle size: papers", "line width: papers with both terms"],
     "nodes": ["click a paper to open its DOI"],
+    "institutions": ["circle size: papers", "line width: papers with addresses at both"],
+    "countries": ["circle size: papers", "line width: papers with addresses in both"],
 }
 # above this many links, links are hidden while dragging/zooming to keep interaction smooth
 EDGE_HIDE_THRESHOLD = 5000

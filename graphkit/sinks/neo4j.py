@@ -18,6 +18,8 @@ Loading a :class:`~graphkit.graph.Graph` runs these phases, each reported to the
    the stored AUTHORED edges (papers = distinct shared papers, first_year, last_year; papers with more
    than ``coauthor_cap`` authors give no pairs, and a pair left with none is deleted), so weights are
    never added twice however the files are split over ingests.
+7. ``derived:<name>``: the extensions' derived relationships (AFFILIATED_WITH ...) recomputed in full from
+   the stored graph with their ``graphkit.derive`` Cypher (they are never loaded from the graph).
 
 Every batch is one managed write transaction (``session.execute_write``: retried on transient errors);
 labels and types come from :mod:`graphkit.schema`, every value is a query parameter. Driver errors
@@ -35,6 +37,8 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from graphkit.build import BuildOptions
+from graphkit.derive import Derived
+from graphkit.derive import entries as derived_entries
 from graphkit.graph import Graph
 from graphkit.model import GraphkitError
 from graphkit.progress import Progress, null_progress
@@ -55,11 +59,21 @@ FULLTEXT_INDEXES: dict[str, tuple[tuple[Label, ...], tuple[str, ...]]] = {
 FULLTEXT_ANALYZER = "standard-folding"
 TERMS_SEPARATOR = "; "
 UNION_PROPERTIES = {"sources"}  # list properties merged as a set union instead of overwritten
+EDGE_UNION_PROPERTIES = {"authors"}  # HAS_AFFILIATION.authors: a later file adds authors, never drops them
 # derived entries (graphkit.derive) this sink recomputes incrementally for the papers a load touched;
 # every other entry is recomputed in full with its own Cypher after the load
 INCREMENTAL_DERIVED = ("co-author", "term-papers")
-# relationships written from the graph; CO_AUTHOR is derived from AUTHORED in the store
-LOADED_TYPES = tuple(t for t in RelType if t is not RelType.CO_AUTHOR)
+
+
+def full_derived() -> list[Derived]:
+    """The derived entries recomputed in full in the store after every load (features' entries)."""
+    return [e for e in derived_entries() if e.name not in INCREMENTAL_DERIVED]
+
+
+# relationships written from the graph; CO_AUTHOR and the relationships features derive are computed in
+# the store (loading them first would only be deleted again)
+LOADED_TYPES = tuple(t for t in RelType if t is not RelType.CO_AUTHOR
+                     and not any(t.value in e.targets for e in full_derived()))
 URI_SCHEMES = ("bolt", "bolt+s", "bolt+ssc", "neo4j", "neo4j+s", "neo4j+ssc")
 
 
@@ -119,8 +133,11 @@ def node_query(label: Label) -> str:
 
 def edge_query(type: RelType) -> str:
     start, end = ENDPOINTS[type]
+    unions = "".join(
+        f" SET r.{p} = coalesce(r.{p}, []) + [x IN row.{p} WHERE NOT x IN coalesce(r.{p}, [])]"
+        for p in sorted(EDGE_UNION_PROPERTIES & set(EDGE_PROPERTIES[type])))
     return (f"UNWIND $rows AS row MATCH (a:{start.value} {{key: row.source}}) "
-            f"MATCH (b:{end.value} {{key: row.target}}) MERGE (a)-[r:{type.value}]->(b) SET r += row.props")
+            f"MATCH (b:{end.value} {{key: row.target}}) MERGE (a)-[r:{type.value}]->(b) SET r += row.props{unions}")
 
 
 TERMS_QUERY = (
@@ -241,8 +258,12 @@ def _node_row(label: Label, row: dict[str, Any]) -> dict[str, Any]:
 
 
 def _edge_row(row: dict[str, Any]) -> dict[str, Any]:
-    return {"source": row["source"], "target": row["target"],
-            "props": {k: v for k, v in row.items() if k not in ("source", "target") and v is not None}}
+    out = {"source": row["source"], "target": row["target"],
+           "props": {k: v for k, v in row.items() if k not in ("source", "target") and v is not None
+                     and k not in EDGE_UNION_PROPERTIES}}
+    for p in EDGE_UNION_PROPERTIES & row.keys():
+        out[p] = list(row.get(p) or [])
+    return out
 
 
 def _chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
@@ -438,7 +459,7 @@ class Neo4jStore:
                               [r["key"] for r in graph.nodes(label)], "keys", progress)
             summary["relationships"][RelType.CO_AUTHOR.value] = self._coauthors(papers, coauthor_cap, progress,
                                                                                 published)
-            self._derive_extensions(progress, coauthor_cap)
+            summary["relationships"].update(self._derive_extensions(progress, coauthor_cap))
         summary["nodes_created"] = sum(v["created"] for v in summary["nodes"].values())
         summary["nodes_matched"] = sum(v["matched"] for v in summary["nodes"].values())
         summary["relationships_created"] = sum(v["created"] for v in summary["relationships"].values())
@@ -447,18 +468,22 @@ class Neo4jStore:
         log.info("neo4j load: %s", summary)
         return summary
 
-    def _derive_extensions(self, progress: Progress, cap: int) -> None:
+    def _derive_extensions(self, progress: Progress, cap: int) -> dict[str, dict[str, int]]:
         """Recompute, over the whole stored graph, the derived data features declare in graphkit.derive
-        (the core's CO_AUTHOR and term counts are recomputed incrementally above)."""
-        from graphkit.derive import entries
-
-        for entry in entries():
-            if entry.name in INCREMENTAL_DERIVED:
-                continue
+        (the core's CO_AUTHOR and term counts are recomputed incrementally above); for each derived
+        relationship type, the number of its relationships in the store now (as ``created``)."""
+        out: dict[str, dict[str, int]] = {}
+        for entry in full_derived():
             progress(f"derived:{entry.name}", 0, len(entry.cypher))
+            net = 0
             for statement in entry.cypher:
-                self._write(statement, {"cap": cap})
+                counters = self._write(statement, {"cap": cap})
+                net += counters["relationships_created"] - counters["relationships_deleted"]
                 progress(f"derived:{entry.name}", 1, len(entry.cypher))
+            for target in entry.targets:
+                if target in RelType._value2member_map_:
+                    out[target] = {"created": max(net, 0), "matched": 0}
+        return out
 
     def _coauthors(self, papers: list[str], cap: int, progress: Progress,
                    published: set[str]) -> dict[str, int]:

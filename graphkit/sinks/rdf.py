@@ -34,7 +34,7 @@ from rdflib.term import Node
 from graphkit.graph import Graph
 from graphkit.model import GraphkitError
 from graphkit.namespaces import (
-    BIBO, CITO, DC, DCTERMS, FABIO, FOAF, GK, MESH, MESHV, PREFIXES, PRISM, RDF, RDFS, SKOS, XSD,
+    BIBO, CITO, COUNTRY, DC, DCTERMS, FABIO, FOAF, GK, MESH, MESHV, ORG, PREFIXES, PRISM, RDF, RDFS, SKOS, XSD,
 )
 from graphkit.progress import Progress, null_progress
 from graphkit.schema import Label, RelType
@@ -49,8 +49,9 @@ def _fast(ns):
     return SimpleNamespace(**{n: URIRef(str(ns) + n) for n in names})
 
 
-_NAMESPACES = (RDF, RDFS, XSD, DCTERMS, DC, FOAF, SKOS, FABIO, PRISM, BIBO, CITO, MESHV, GK)
-RDF, RDFS, XSD, DCTERMS, DC, FOAF, SKOS, FABIO, PRISM, BIBO, CITO, MESHV, GK = _FAST = tuple(map(_fast, _NAMESPACES))
+_NAMESPACES = (RDF, RDFS, XSD, DCTERMS, DC, FOAF, SKOS, FABIO, PRISM, BIBO, CITO, MESHV, GK, ORG)
+RDF, RDFS, XSD, DCTERMS, DC, FOAF, SKOS, FABIO, PRISM, BIBO, CITO, MESHV, GK, ORG = _FAST = tuple(
+    map(_fast, _NAMESPACES))
 # The vocabulary terms as the one object each; writers cache their rendering by object identity.
 _VOCAB_TERMS: list[URIRef] = [term for ns in _FAST for term in vars(ns).values()]
 
@@ -189,6 +190,20 @@ class Minter:
             return URIRef(str(MESH) + ui)
         return URIRef(f"{self.base}/mesh/{key_hash(row['key'])}")
 
+    def institution(self, row: dict[str, Any]) -> URIRef:
+        return URIRef(f"{self.base}/institution/{key_hash(row['key'])}")
+
+    def country(self, row: dict[str, Any]) -> URIRef:
+        from graphkit.resolve.countries import alpha3
+
+        code = alpha3(str(row.get("code") or _key_value(row["key"], "country:") or ""))
+        if code:
+            return URIRef(str(COUNTRY) + code)
+        return URIRef(f"{self.base}/country/{key_hash(row['key'])}")
+
+    def membership(self, author: str, institution: str) -> URIRef:
+        return URIRef(f"{self.base}/membership/{key_hash(author + chr(0) + institution)}")
+
     def coauthorship(self, a: str, b: str) -> URIRef:
         return URIRef(f"{self.base}/coauthorship/{key_hash(a + chr(0) + b)}")
 
@@ -205,7 +220,8 @@ class Minter:
 
 
 _MINT = {Label.PAPER: Minter.paper, Label.AUTHOR: Minter.author, Label.JOURNAL: Minter.journal,
-         Label.KEYWORD: Minter.keyword, Label.MESH: Minter.mesh}
+         Label.KEYWORD: Minter.keyword, Label.MESH: Minter.mesh, Label.INSTITUTION: Minter.institution,
+         Label.COUNTRY: Minter.country}
 
 
 def mesh_ui(row: dict[str, Any]) -> str | None:
@@ -370,6 +386,28 @@ def iter_subjects(graph: Graph, base: str = DEFAULT_BASE, *, progress: Progress 
             yield s, pos
         tick(len(batch))
 
+    for batch in graph.batches(Label.COUNTRY):
+        for row in batch:
+            s = fresh(Label.COUNTRY, row)
+            if s is None:
+                continue
+            pos = [(RDF.type, DCTERMS.Location), (GK.key, Lit(row["key"]))]
+            if (lit := _str(row.get("code"))) is not None:
+                pos.append((SKOS.notation, lit))
+            if (lit := _str(row.get("name"))) is not None:
+                pos.append((RDFS.label, lit))
+            yield s, pos
+        tick(len(batch))
+
+    for batch in graph.batches(Label.INSTITUTION):
+        for row in batch:
+            s = fresh(Label.INSTITUTION, row)
+            if s is None:
+                continue
+            yield s, [(RDF.type, FOAF.Organization), (RDF.type, ORG.Organization), (GK.key, Lit(row["key"])),
+                      (FOAF.name, Lit(row.get("name") or row["key"]))]
+        tick(len(batch))
+
     # Author order per paper: the one index the writers keep (positions may come in any order).
     byline: dict[str, list[tuple[int, str]]] = {}
     for row in graph.edges(RelType.AUTHORED):
@@ -512,12 +550,46 @@ def _describe_edges(graph: Graph, m: Minter, tick) -> Iterator[Description]:
             yield a, [(GK.coAuthorWith, b) for _, b in others]
         for r, b in others:
             pos = [(RDF.type, GK.CoAuthorship), (GK.coAuthor, a), (GK.coAuthor, b)]
-            if r.get("papers"):
-                pos.append((GK.papers, Lit(str(int(r["papers"])), XSD.integer)))
-            for pred, name in ((GK.firstYear, "first_year"), (GK.lastYear, "last_year")):
-                if (y := _year(r.get(name))) is not None:
-                    pos.append((pred, y))
-            yield m.coauthorship(r["source"], r["target"]), pos
+            yield m.coauthorship(r["source"], r["target"]), pos + _papers_and_years(r)
+        tick(len(rows))
+
+    yield from _describe_affiliations(graph, m, tick)
+
+
+def _papers_and_years(row: dict[str, Any]) -> list[tuple[URIRef, Obj]]:
+    """gk:papers, gk:firstYear, gk:lastYear of a CO_AUTHOR or AFFILIATED_WITH edge row."""
+    pos: list[tuple[URIRef, Obj]] = []
+    if row.get("papers"):
+        pos.append((GK.papers, Lit(str(int(row["papers"])), XSD.integer)))
+    for pred, name in ((GK.firstYear, "first_year"), (GK.lastYear, "last_year")):
+        if (y := _year(row.get(name))) is not None:
+            pos.append((pred, y))
+    return pos
+
+
+def _describe_affiliations(graph: Graph, m: Minter, tick) -> Iterator[Description]:
+    """HAS_AFFILIATION -> gk:hasAffiliation, LOCATED_IN -> dcterms:spatial, AFFILIATED_WITH -> org:memberOf
+    plus an org:Membership with the papers and years."""
+    for source, rows in _grouped(graph.edges(RelType.HAS_AFFILIATION)):
+        s = m.of(Label.PAPER, source)
+        pos = [(GK.hasAffiliation, i) for r in rows if (i := m.of(Label.INSTITUTION, r["target"])) is not None]
+        if s is not None and pos:
+            yield s, pos
+        tick(len(rows))
+    for source, rows in _grouped(graph.edges(RelType.LOCATED_IN)):
+        s = m.of(Label.INSTITUTION, source)
+        pos = [(DCTERMS.spatial, c) for r in rows if (c := m.of(Label.COUNTRY, r["target"])) is not None]
+        if s is not None and pos:
+            yield s, pos
+        tick(len(rows))
+    for source, rows in _grouped(graph.edges(RelType.AFFILIATED_WITH)):
+        a = m.of(Label.AUTHOR, source)
+        orgs = [(r, i) for r in rows if (i := m.of(Label.INSTITUTION, r["target"])) is not None]
+        if a is not None and orgs:
+            yield a, [(ORG.memberOf, i) for _, i in orgs]
+            for r, i in orgs:
+                pos = [(RDF.type, ORG.Membership), (ORG.member, a), (ORG.organization, i)]
+                yield m.membership(r["source"], r["target"]), pos + _papers_and_years(r)
         tick(len(rows))
 
 

@@ -1,4 +1,5 @@
-"""The graph as a VOSviewer network: co-authorship or keyword co-occurrence, in VOSviewer's JSON file type.
+"""The graph as a VOSviewer network: co-authorship (of authors, organizations or countries) or keyword
+co-occurrence, in VOSviewer's JSON file type.
 
 The file follows https://app.vosviewer.com/docs/file-types/json-file-type/: ``{"network": {"items": [...],
 "links": [...], "clusters": [...]}}``; items carry id, label, cluster, weights and scores, links carry
@@ -24,7 +25,7 @@ from graphkit.resolve.authors import normalise_orcid  # the core one: no rdflib 
 
 log = logging.getLogger(__name__)
 
-NETWORKS = ("coauthors", "keywords", "terms")
+NETWORKS = ("coauthors", "keywords", "terms", "institutions", "countries")
 LOUVAIN_SEED = 42
 MAX_CLUSTERS = 1000  # VOSviewer: "a cluster is represented by an integer between 1 and 1000"
 
@@ -39,6 +40,12 @@ TERMINOLOGY: dict[str, dict[str, str]] = {
     "terms": {"item": "term", "items": "terms", "link": "co-occurrence link",
               "links": "co-occurrence links", "link_strength": "co-occurrences",
               "total_link_strength": "total link strength"},
+    "institutions": {"item": "organization", "items": "organizations", "link": "co-authorship link",
+                     "links": "co-authorship links", "link_strength": "documents",
+                     "total_link_strength": "total link strength"},
+    "countries": {"item": "country", "items": "countries", "link": "co-authorship link",
+                  "links": "co-authorship links", "link_strength": "documents",
+                  "total_link_strength": "total link strength"},
 }
 
 
@@ -132,7 +139,22 @@ def term_network(graph: Graph, *, include_check_tags: bool = False
 
 
 # network name -> the function giving its items and links
-NETWORK_BUILDERS = {"coauthors": coauthor_network, "keywords": keyword_network, "terms": term_network}
+def _institutions(graph: Graph) -> tuple[dict[str, dict[str, Any]], dict[tuple[str, str], float]]:
+    """VOSviewer's "co-authorship of organizations" (graphkit.affiliation_maps)."""
+    from graphkit.affiliation_maps import vosviewer_network
+
+    return vosviewer_network(graph, "institutions")
+
+
+def _countries(graph: Graph) -> tuple[dict[str, dict[str, Any]], dict[tuple[str, str], float]]:
+    """VOSviewer's "co-authorship of countries" (graphkit.affiliation_maps)."""
+    from graphkit.affiliation_maps import vosviewer_network
+
+    return vosviewer_network(graph, "countries")
+
+
+NETWORK_BUILDERS = {"coauthors": coauthor_network, "keywords": keyword_network, "terms": term_network,
+                    "institutions": _institutions, "countries": _countries}
 
 
 def clusters(nodes: list[str], links: dict[tuple[str, str], float], seed: int = LOUVAIN_SEED) -> dict[str, int]:
@@ -167,7 +189,7 @@ def vosviewer_json(graph: Graph, network: str = "coauthors", *, progress: Progre
         for k in (a, b):
             degree[k] += 1
             strength[k] += w
-    doc_weight = "Documents" if network == "coauthors" else "Occurrences"
+    doc_weight = "Documents" if network in ("coauthors", "institutions", "countries") else "Occurrences"
     items = []
     for key in keys:
         node = nodes[key]
@@ -196,8 +218,9 @@ def vosviewer_json(graph: Graph, network: str = "coauthors", *, progress: Progre
 
 def write_vosviewer(graph: Graph, out: Path, *, progress: Progress = null_progress,
                     network: str = "coauthors", force: bool = False) -> dict[str, Any]:
-    """Write a VOSviewer JSON map of the co-authorship (``coauthors``) or keyword (``keywords``) network
-    (temporary file + rename, :mod:`graphkit.atomic`)."""
+    """Write a VOSviewer JSON map of the co-authorship (``coauthors``), keyword (``keywords``), term
+    (``terms``), organization (``institutions``) or country (``countries``) network (temporary file +
+    rename, :mod:`graphkit.atomic`)."""
     from graphkit.atomic import atomic_open
 
     doc = vosviewer_json(graph, network, progress=progress)

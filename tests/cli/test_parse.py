@@ -30,7 +30,8 @@ def test_json_lines_on_stdout() -> None:
                 "doi", "pmid", "publisher", "keywords", "mesh", "abstract", "references", "source", "extra"):
         assert key in first
     assert first["doi"] == "10.1000/le.2020.7"
-    assert first["authors"][0] == {"family": "Okafor", "given": "Chidi", "orcid": None, "raw": "Okafor, Chidi"}
+    assert first["authors"][0] == {"family": "Okafor", "given": "Chidi", "orcid": None, "raw": "Okafor, Chidi",
+                                   "affiliations": None}
     assert result.stderr.strip().splitlines()[-1] == "1 file(s), 2 record(s), 0 warning(s), 0 error(s)"
 
 

@@ -65,7 +65,8 @@ def test_continuation_lines() -> None:
     assert rec.title == ("A title long enough that PubMed wraps it onto a second line of the record "
                          "and then onto a third.")
     assert rec.abstract == "BACKGROUND: The first line of the abstract. The second line of the abstract."
-    assert rec.extra["AD"] == ["Department of Imaginary Studies, Nowhere University, Atlantis."]
+    assert rec.authors[0].affiliations == ["Department of Imaginary Studies, Nowhere University, Atlantis."]
+    assert "AD" not in rec.extra  # an AD after an author is that author's
     assert rec.source.line == 1 and rec.source.format == "medline"
 
 
@@ -155,3 +156,17 @@ def test_cp1252_line_is_a_warning(tmp_path) -> None:
     (rec,), diags = split(read_medline(path))
     assert rec.title == "Café society"
     assert [d.kind for d in diags] == ["encoding"]
+
+
+def test_addresses_belong_to_the_author_before_them() -> None:
+    """AD lines follow the FAU/AU they belong to; several may follow one author, and one before any
+    author (no owner) stays in extra."""
+    (rec,), diags = split(read_medline(FIX / "addresses_per_author.nbib"))
+    assert not diags
+    assert [(p.family, p.affiliations) for p in rec.authors] == [
+        ("Slok", ["Department of Family Medicine, Maastricht University, Maastricht, The Netherlands."]),
+        ("Kotz", ["Department of Family Medicine, Maastricht University, Maastricht, The Netherlands.",
+                  "Institute of General Practice, Heinrich-Heine-University, Dusseldorf, Germany."]),
+        ("Jones", None),
+    ]
+    assert rec.extra["AD"] == ["Editorial office, Somewhere."]

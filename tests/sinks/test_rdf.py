@@ -43,7 +43,9 @@ def rdf_counts(g: rdflib.Graph) -> dict[str, int]:
             "Author": len(set(g.subjects(RDF.type, FOAF.Person))),
             "Journal": len(set(g.subjects(RDF.type, FABIO.Journal))),
             "Keyword": len(set(g.subjects(RDF.type, SKOS.Concept))),
-            "MeshTerm": len(mesh)}
+            "MeshTerm": len(mesh),
+            "Institution": len(set(g.subjects(RDF.type, FOAF.Organization))),
+            "Country": len(set(g.subjects(RDF.type, DCTERMS.Location)))}
 
 
 def graph_counts(g: Graph) -> dict[str, int]:
