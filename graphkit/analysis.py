@@ -480,31 +480,27 @@ def _community_list(g: nx.Graph, comm: dict[str, int]) -> list[Community]:
     return out
 
 
-def _fold(text: str) -> str:
-    return " ".join(text.casefold().split())
+def _find(graph: Graph, net: nx.Graph, kind: str, text: str) -> str:
+    """The node ``text`` names (graphkit.lookup: any case, any recorded form, key, ORCID ...), which
+    must be in ``net``."""
+    from graphkit.lookup import resolve
 
-
-def _find(net: nx.Graph, query: str, what: str) -> str:
-    q = _fold(query)
-    if query in net:
-        return query
-    exact = [v for v, d in net.nodes(data=True) if _fold(d["label"]) == q]
-    candidates = exact or [v for v, d in net.nodes(data=True) if q and q in _fold(d["label"])]
-    if not candidates:
-        raise GraphkitError(f"no {what} matches {query!r}")
-    best = min(candidates, key=lambda v: _rank_key(net, v))
-    if len(candidates) > 1:
-        log.info("%d %ss match %r; using %s", len(candidates), what, query, net.nodes[best]["label"])
-    return best
+    match = resolve(graph, kind, text)
+    if match.note:
+        log.warning("%s", match.note)
+    if match.key not in net:
+        raise GraphkitError(f"{match.label} ({match.key}) has no links in this map "
+                            "(no co-authors or co-occurring terms in the window)")
+    return match.key
 
 
 def find_author(graph: Graph, net: nx.Graph, name: str) -> str:
-    """The author key for a name, key or part of a name (the best-connected when several match)."""
-    return _find(net, name, "author")
+    """The author key for a name in any recorded form, an ORCID or a key (graphkit.lookup)."""
+    return _find(graph, net, "author", name)
 
 
 def find_term(graph: Graph, net: nx.Graph, text: str) -> str:
-    return _find(net, text, "term")
+    return _find(graph, net, "term", text)
 
 
 def _doi_url(doi: str | None) -> str | None:
@@ -512,16 +508,10 @@ def _doi_url(doi: str | None) -> str | None:
 
 
 def _find_paper(graph: Graph, doi: str) -> dict[str, Any]:
-    d = doi.strip()
-    for prefix in ("https://doi.org/", "http://doi.org/", "https://dx.doi.org/", "doi:"):
-        if d.lower().startswith(prefix):
-            d = d[len(prefix):]
-    row = graph.node(Label.PAPER, "doi:" + d.lower()) or graph.node(Label.PAPER, doi)
-    if row is None:
-        row = next((r for r in graph.nodes(Label.PAPER) if (r.get("doi") or "").lower() == d.lower()), None)
-    if row is None:
-        raise GraphkitError(f"no paper with DOI {doi!r}")
-    return row
+    """The paper a DOI (bare, doi: or URL), PMID or key names (graphkit.lookup)."""
+    from graphkit.lookup import resolve
+
+    return graph.node(Label.PAPER, resolve(graph, "paper", doi).key)
 
 
 def paper_selection(graph: Graph, doi: str, *, top: int = DEFAULT_TOP, seed: int = SEED) -> Selection:

@@ -32,6 +32,7 @@ from graphkit.errors import GraphkitError, ReadError, needs_extras
 from graphkit.graph import Graph
 from graphkit.model import Diagnostic, Record
 from graphkit.progress import Progress, null_progress
+from graphkit.resolve.authors import AUTHOR_KEY_MODES
 from graphkit.schema import EDGE_PROPERTIES, NODE_PROPERTIES, Label, RelType
 
 if TYPE_CHECKING:  # pragma: no cover - imported for annotations only
@@ -44,7 +45,7 @@ log = logging.getLogger(__name__)
 
 PathLike = str | Path
 Paths = PathLike | Sequence[PathLike]
-AuthorKey = Literal["initial", "full"]
+AuthorKey = Literal["compatible", "initial", "full"]
 NEO4J_SCHEMES = ("bolt", "bolt+s", "bolt+ssc", "neo4j", "neo4j+s", "neo4j+ssc")
 
 
@@ -60,8 +61,8 @@ def _paths(paths: Paths) -> list[Path]:
 
 
 def _options(author_key: AuthorKey, coauthor_cap: int, format: str) -> BuildOptions:
-    if author_key not in ("initial", "full"):
-        raise GraphkitError(f"author_key must be 'initial' or 'full', got {author_key!r}")
+    if author_key not in AUTHOR_KEY_MODES:
+        raise GraphkitError(f"author_key must be one of {', '.join(AUTHOR_KEY_MODES)}, got {author_key!r}")
     if coauthor_cap < 1:
         raise GraphkitError(f"coauthor_cap must be at least 1, got {coauthor_cap}")
     return BuildOptions(author_key=author_key, coauthor_cap=coauthor_cap, format=format)
@@ -340,12 +341,12 @@ class KnowledgeGraph:
                 f"{c.get('Journal', 0)} journals, {c.get('Keyword', 0)} keywords, {c.get('MeshTerm', 0)} MeSH terms)")
 
 
-def build(paths: Paths | Iterable[Record], *, author_key: AuthorKey = "initial", coauthor_cap: int = 100,
+def build(paths: Paths | Iterable[Record], *, author_key: AuthorKey = "compatible", coauthor_cap: int = 100,
           format: str = "auto", progress: Progress = null_progress) -> KnowledgeGraph:
     """Read files (or take records from :func:`read`) and resolve them into one :class:`KnowledgeGraph`.
 
-    Options as the CLI's: ``author_key`` ("initial": family name + first initial; "full": all given
-    names), ``coauthor_cap`` (papers with more authors get no CO_AUTHOR pairs), ``format`` ("auto"
+    Options as the CLI's: ``author_key`` ("compatible": names join only when their given names fit,
+    see docs/graph.md; "initial": family name + first initial; "full": all given names), ``coauthor_cap`` (papers with more authors get no CO_AUTHOR pairs), ``format`` ("auto"
     detects each file's format).
     """
     options = _options(author_key, coauthor_cap, format)
@@ -379,7 +380,7 @@ class GraphStore:
         """"ladybug" (embedded) or "neo4j"."""
         return self.store.dialect
 
-    def ingest(self, paths: Paths, *, author_key: AuthorKey = "initial", coauthor_cap: int = 100,
+    def ingest(self, paths: Paths, *, author_key: AuthorKey = "compatible", coauthor_cap: int = 100,
                format: str = "auto", progress: Progress = null_progress) -> dict[str, Any]:
         """Read, resolve and load files (as ``graphkit ingest``); returns the load summary (``records``,
         ``counts``, ``diagnostics``, per-file status on the embedded store). Loading more files later

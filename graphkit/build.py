@@ -24,7 +24,8 @@ from graphkit.graph import Graph
 from graphkit.model import Diagnostic, Person, Record
 from graphkit.progress import Progress, null_progress
 from graphkit.readers import read_files
-from graphkit.resolve.authors import AuthorInfo, AuthorResolver, given_parts
+from graphkit.resolve.authors import (AuthorInfo, AuthorKeyMode, AuthorResolver, decisions_report, given_parts,
+                                      kept_apart)
 from graphkit.resolve.cites import CitationIndex, parse_reference
 from graphkit.resolve.journals import JournalInfo, JournalResolver
 from graphkit.resolve.mesh import vocabulary
@@ -38,9 +39,15 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True, slots=True)
 class BuildOptions:
-    author_key: Literal["initial", "full"] = "initial"
+    author_key: AuthorKeyMode = "compatible"
     coauthor_cap: int = 100  # papers with more authors get AUTHORED edges but no CO_AUTHOR pairs
     format: str = "auto"
+    # reviewer overrides (--author-map): (variant "Family, Given", author key or "split") pairs, kept as
+    # data so a store's manifest records them and a changed map rebuilds the store
+    author_map: tuple[tuple[str, str], ...] = ()
+
+    def __post_init__(self) -> None:  # from JSON (a store's manifest) the pairs come back as lists
+        object.__setattr__(self, "author_map", tuple(tuple(p) for p in self.author_map))
 
 
 @dataclass(slots=True)
@@ -187,14 +194,14 @@ def _build_graph(records: Iterable[Record], options: BuildOptions, progress: Pro
     works = resolver.works()
     resolver.release()
     vocab = vocabulary() if works else None
-    authors = AuthorResolver(options.author_key)
+    authors = AuthorResolver(options.author_key, dict(options.author_map))
     journals = JournalResolver()
     keywords: dict[str, KeywordInfo] = {}
     plans: list[_Plan] = []
     aligned_variants: list[tuple[int, Person]] = []
     for work in works:
         people, aligned = _author_list(work)
-        occ = [authors.add(p) for p in people]
+        occ = authors.add_work(people)
         aligned_variants.extend((occ[i], p) for i, p in aligned)
         kw_keys: list[str] = []
         mesh: dict[str, tuple[bool, list[str]]] = {}
@@ -216,6 +223,8 @@ def _build_graph(records: Iterable[Record], options: BuildOptions, progress: Pro
                 mesh[ref.heading] = (major or ref.major, list(dict.fromkeys(quals + list(ref.qualifiers))))
         plans.append(_Plan(work, occ, kw_keys, mesh))
     clock.lap("plans (authors, journals, terms)")
+    journals.resolve()
+    authors.set_venues([journals.key_of(w.key) for w in works])  # a paper's journal is evidence
     authors.resolve()
     for occ_id, person in aligned_variants:
         key = authors.key_of(occ_id)
@@ -225,7 +234,6 @@ def _build_graph(records: Iterable[Record], options: BuildOptions, progress: Pro
             variants = authors.authors[key].variants
             variants[variant] = variants.get(variant, 0) + 1
     del aligned_variants
-    journals.resolve()
 
     n_works = len(works)
     del works  # the plans hold them; each is dropped once its paper is in the graph
@@ -337,7 +345,7 @@ def _add_static_nodes(graph: Graph, authors: AuthorResolver, journals: JournalRe
     for key in sorted(journals.journals):
         j = journals.journals[key]
         graph.add_node(Label.JOURNAL, key, name=j.name, abbreviation=j.abbreviation, issn=j.issn,
-                       publisher=j.publisher)
+                       issns=sorted(j.issns) or None, publisher=j.publisher)
     for key in sorted(keywords):
         k = keywords[key]
         graph.add_node(Label.KEYWORD, key, name=k.name, check_tag=k.check_tag)
@@ -374,7 +382,9 @@ def _report(result: BuildResult, files: dict[str, _FileStats], missing: Counter,
         "missing": {name: missing.get(name, 0) for name in ("doi", "year", "authors", "journal")},
         "authors": {"count": len(authors.authors), "key_mode": options.author_key,
                     "with_variants": len(variants), "variants": variants,
-                    "names_shared_by_orcids": authors.ambiguous_names()},
+                    "names_shared_by_orcids": authors.ambiguous_names(),
+                    "possible_same_person": decisions_report(authors.decisions),
+                    "kept_apart": kept_apart(g.nodes(Label.AUTHOR)), "overridden": authors.overridden},
         "journals": {"count": len(journals.journals), "without_issn": no_issn,
                      "invalid_issns": [{"journal": k, "value": v} for k, v in invalid]},
         "keywords": keyword_stats,

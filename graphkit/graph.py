@@ -64,9 +64,15 @@ class Graph:
         """Drop every edge of one type (derived relationships are recomputed whole)."""
         self._edges[type].clear()
 
-    def remove_node(self, label: Label, key: str) -> None:
-        """Drop a node and every edge touching it."""
+    def remove_edge(self, type: RelType, source: str, target: str) -> None:
+        """Remove one edge (nothing happens when it is not there)."""
+        self._edges[type].pop((source, target), None)
+
+    def remove_node(self, label: Label, key: str, *, detach: bool = True) -> None:
+        """Drop a node and every edge touching it (``detach=False``: the caller knows it has none)."""
         self._nodes[label].pop(key, None)
+        if not detach:
+            return
         for type, (start, end) in ENDPOINTS.items():
             if label in (start, end):
                 table = self._edges[type]

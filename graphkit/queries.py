@@ -30,6 +30,12 @@ from graphkit.model import GraphkitError
 log = logging.getLogger(__name__)
 
 QUERY_DIR = Path(__file__).resolve().parent / "queries"
+# parameters that name a node, by name -> the lookup kind (graphkit.lookup): what the user typed (any
+# case, any recorded variant, an ORCID, a DOI URL, an ISSN ...) becomes the node's key before the query runs
+LOOKUP_PARAMS: dict[str, str] = {
+    "author": "author", "from": "author", "to": "author", "paper": "paper", "journal": "journal",
+    "keyword": "keyword", "heading": "mesh",
+}
 DIALECTS = ("neo4j", "ladybug")
 TYPES = {"string": str, "int": int, "float": float, "bool": bool}
 
@@ -222,13 +228,25 @@ def get_query(name: str, directory: Path = QUERY_DIR) -> Query:
                          f"{', '.join(sorted(queries))}") from None
 
 
-def run_query(store: Any, name: str | Query, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+def run_query(store: Any, name: str | Query, params: dict[str, Any] | None = None, *,
+              notes: list[str] | None = None) -> list[dict[str, Any]]:
     """Run a canned query on a store (its dialect picks the variant); rows as dicts.
 
-    List cells named in the query's ``unordered`` header are sorted, so both stores print the same.
+    Parameters naming an author, paper, journal, keyword or MeSH term (:data:`LOOKUP_PARAMS`) are
+    resolved to node keys first (:mod:`graphkit.lookup`): an unknown or ambiguous name raises a
+    :class:`graphkit.lookup.LookupError`; when one of several matches was taken, the note is appended
+    to ``notes``. List cells named in the query's ``unordered`` header are sorted, so both stores print
+    the same.
     """
+    from graphkit.lookup import resolve_params
+
     query = name if isinstance(name, Query) else get_query(name)
     bound = query.bind(params or {})
+    names = {p.name for p in query.params}
+    resolved = resolve_params(store, bound, {k: v for k, v in LOOKUP_PARAMS.items() if k in names})
+    bound = resolved.params
+    if notes is not None:
+        notes.extend(resolved.notes)
     steps = query.steps_for(store.dialect)
     for i in range(len(steps) - 1):  # by index: a step sees the literals written into it by earlier ones
         found = store.run(steps[i], bound)

@@ -19,7 +19,7 @@ log = logging.getLogger(__name__)
 MAX_ROWS = 500  # rows per list section in the markdown rendering (JSON always has all)
 
 REVIEW_COLUMNS = ("author_key", "display_name", "orcid", "variant_family", "variant_given", "times_seen",
-                  "papers", "variants_in_author")
+                  "papers", "variants_in_author", "status", "reason", "override")
 
 
 def _md_cell(value: Any) -> str:
@@ -72,6 +72,23 @@ def to_markdown(report: dict[str, Any]) -> str:
     out += _table(["author key", "display name", "variants merged"],
                   [[v["key"], v["name"], "; ".join(f"{x['family']}, {x['given'] or ''} ({x['count']})"
                                                  for x in v["variants"])] for v in a["variants"]]) + [""]
+    same = a.get("possible_same_person") or []
+    if same:
+        out += ["### Possible same person", "",
+                "Name variants that fit more than one author (kept as their own author unless a shared "
+                "co-author or venue decided; those are listed too). Confirm or override them with "
+                "`--author-map FILE` (the review CSV's `override` column).", ""]
+        out += _table(["variant", "now in", "could be", "times", "why"],
+                      [[x["variant"], x["key"], "; ".join(x["candidates"]), x["times"], x["reason"]] for x in same]) + [""]
+    apart = a.get("kept_apart") or []
+    if apart:
+        out += ["### Kept apart", "",
+                "Authors that family name + first initial (`--author-key initial`) would have merged into one.", ""]
+        out += _table(["family + initial", "authors", "why"],
+                      [[x["name_key"], "; ".join(f"{m['name']} ({m['key']})" for m in x["authors"]), x["reason"]]
+                       for x in apart]) + [""]
+    if a.get("overridden"):
+        out += [f"{a['overridden']} name occurrence(s) placed by the author map (`--author-map`).", ""]
     if a.get("names_shared_by_orcids"):
         out += ["Name keys shared by several ORCIDs (kept apart):", ""]
         out += [f"- `{k}`: {', '.join(v)}" for k, v in a["names_shared_by_orcids"].items()] + [""]
@@ -124,7 +141,10 @@ def write_report(report: dict[str, Any], out: str | Path) -> Path:
 
 def write_author_review(result, path: str | Path) -> int:
     """A CSV with one row per name variant merged into each author (authors with one variant too), so a
-    user can check the merges. Returns the number of rows written."""
+    user can check the merges. ``status`` marks variants that fit several authors (``ambiguous``), that
+    joined one on evidence, and authors kept apart from a namesake (``kept apart``), with the reason; a
+    reviewer fills ``override`` (an author key, an ORCID or ``split``) and passes the file back with
+    ``--author-map``. Returns the number of rows written."""
     from graphkit.schema import Label, RelType
 
     g = result.graph
@@ -137,12 +157,23 @@ def write_author_review(result, path: str | Path) -> int:
         with open(path, "w", newline="", encoding="utf-8") as fh:
             w = csv.writer(fh)
             w.writerow(REVIEW_COLUMNS)
+            authors_report = (result.report or {}).get("authors", {})
+            conflict = {m["key"]: x["reason"] for x in authors_report.get("kept_apart", []) for m in x["authors"]}
+            ambiguous = {(x["key"], x["variant"]): x for x in authors_report.get("possible_same_person", [])}
             for key in sorted(result.authors):
                 info = result.authors[key]
                 node = g.node(Label.AUTHOR, key) or {}
                 for (family, given), n in sorted(info.variants.items(), key=lambda kv: (-kv[1], kv[0][0], kv[0][1] or "")):
+                    variant = f"{family}, {given}" if given else family
+                    status, reason = "", ""
+                    decided = ambiguous.get((key, variant))
+                    if decided is not None:
+                        status = "ambiguous" if decided["kind"] == "ambiguous" else "joined on evidence"
+                        reason = f"{decided['reason']}; candidates: {', '.join(decided['candidates'])}"
+                    elif key in conflict:
+                        status, reason = "kept apart", f"{conflict[key]} (same family name and first initial as another author)"
                     w.writerow([key, node.get("name"), info.orcid or "", family, given or "", n,
-                                papers.get(key, 0), len(info.variants)])
+                                papers.get(key, 0), len(info.variants), status, reason, ""])
                     rows += 1
     except OSError as exc:
         raise GraphkitError(f"cannot write {path}: {exc}") from None

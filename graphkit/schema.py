@@ -47,7 +47,10 @@ NODE_PROPERTIES: dict[Label, dict[str, str]] = {
         "sources": "list[str]",
     },
     Label.AUTHOR: {"key": "str", "name": "str", "family": "str", "given": "str", "orcid": "str"},
-    Label.JOURNAL: {"key": "str", "name": "str", "abbreviation": "str", "issn": "str", "publisher": "str"},
+    # issn: the key's ISSN; issns: every valid ISSN seen for the journal (print and electronic), so a
+    # lookup or a later ingest finds it by any of them
+    Label.JOURNAL: {"key": "str", "name": "str", "abbreviation": "str", "issn": "str", "issns": "list[str]",
+                    "publisher": "str"},
     # papers: number of papers linked (HAS_KEYWORD / HAS_MESH), derived: set by build and by every store
     # variants: the other surface forms folded into this keyword (plural, hyphen, British spelling...)
     Label.KEYWORD: {"key": "str", "name": "str", "check_tag": "bool", "papers": "int", "variants": "list[str]"},

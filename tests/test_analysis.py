@@ -137,7 +137,7 @@ def test_paper_map_has_authors_journal_terms_and_citations():
     ({"kind": "ego"}, "exactly one of"),
     ({"kind": "ego", "author": "nobody at all"}, "no author matches"),
     ({"kind": "paper"}, "needs --doi"),
-    ({"kind": "paper", "doi": "10.9/none"}, "no paper with DOI"),
+    ({"kind": "paper", "doi": "10.9/none"}, "no paper matches '10.9/none'"),
     ({"kind": "galaxy"}, "unknown map"),
     ({"kind": "coauthors", "since": 2030}, "nothing to draw: the graph has no authors with papers from 2030 on"),
 ])

@@ -94,8 +94,8 @@ def test_build_resolves_the_known_works_duplicates_and_citations():
     assert kg.counts()["CITES"] == MANIFEST["citations"]
     assert report["journals"]["invalid_issns"] == []  # every ISSN in the tables passes its check digit
     papers = kg.table("AUTHORED").groupby("source").size()
-    assert papers["name:barabasi|a"] == MANIFEST["papers_of"]["Barabasi"] == 27
-    assert papers["name:newman|m"] == MANIFEST["papers_of"]["Newman"] == 27
+    assert papers["name:barabasi|albert-laszlo"] == MANIFEST["papers_of"]["Barabasi"] == 27
+    assert papers["name:newman|m-e-j"] == MANIFEST["papers_of"]["Newman"] == 27
     most = kg.table("CITES").groupby("target").size().sort_values(ascending=False)
     assert list(most.index[:2]) == ["doi:10.1126/science.286.5439.509", "doi:10.1038/30918"]
     assert list(most.iloc[:2]) == [MANIFEST["most_cited"][0][1], MANIFEST["most_cited"][1][1]]

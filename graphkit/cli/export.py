@@ -33,8 +33,8 @@ FORMAT_OPTIONS = {"rdf_format": ("rdf",), "base": ("rdf",), "network": ("vosview
 @store_options
 @user_errors
 def export_command(files: tuple[str, ...], to: str, out: str, rdf_format: str | None, base: str | None,
-                   network: str | None, force: bool, fmt: str, author_key: str, coauthor_cap: int,
-                   db: str | None, neo4j: str | None, database: str | None) -> None:
+                   network: str | None, force: bool, fmt: str, author_key: str, author_map: str | None,
+                   coauthor_cap: int, db: str | None, neo4j: str | None, database: str | None) -> None:
     """Export the graph of FILES (or, without FILES, the stored graph) to a file format.
 
     \b
@@ -68,7 +68,7 @@ def export_command(files: tuple[str, ...], to: str, out: str, rdf_format: str | 
     if files:
         from graphkit.cli.graph import build
 
-        result, empty = build(files, fmt, author_key, coauthor_cap)
+        result, empty = build(files, fmt, author_key, coauthor_cap, author_map)
         graph = result.graph
     else:
         from graphkit.stores import open_store

@@ -11,22 +11,50 @@ import click
 from graphkit.cli._common import (check_inputs, empty_reads, engine_options, progress_bar, records_per_file,
                                   user_errors)
 from graphkit.readers import MAIN_FORMATS
+from graphkit.resolve.authors import AUTHOR_KEY_MODES
+
+
+def author_options(func: Callable) -> Callable:
+    """--author-key and --author-map: how names become authors (every build and every store)."""
+    func = click.option("--author-map", type=click.Path(exists=True, dir_okay=False), default=None,
+                        metavar="FILE",
+                        help="Reviewer overrides, applied on every build: CSV rows 'variant,author' "
+                             "(\"Family, Given\" -> author key, ORCID, or 'split'), or the review CSV of "
+                             "`graphkit report --review` with its override column filled in.")(func)
+    func = click.option("--author-key", type=click.Choice(AUTHOR_KEY_MODES), default="compatible",
+                        show_default=True,
+                        help="Author identity without ORCID. compatible: names join only when their given "
+                             "names fit (initials join a full name when one fits, or with a shared "
+                             "co-author/venue); initial: family name + first initial (merges namesakes); "
+                             "full: family + all given names (splits 'Smith, J.' from 'Smith, John').")(func)
+    return func
+
+
+def author_map(path: str | None) -> tuple[tuple[str, str], ...]:
+    """The --author-map FILE as BuildOptions.author_map (bad rows become one-line errors)."""
+    from graphkit.model import GraphkitError
+    from graphkit.resolve.authors import AuthorMapError, read_author_map
+
+    if not path:
+        return ()
+    try:
+        return read_author_map(path)
+    except AuthorMapError as exc:
+        raise GraphkitError(str(exc)) from None
 
 
 def build_options(func: Callable) -> Callable:
-    """FILES plus --format / --author-key / --coauthor-cap: how records become the graph."""
+    """FILES plus --format / --author-key / --author-map / --coauthor-cap: how records become the graph."""
     func = click.option("--coauthor-cap", type=click.IntRange(min=1), default=100, show_default=True,
                         help="Papers with more authors get AUTHORED edges but no CO_AUTHOR pairs.")(func)
-    func = click.option("--author-key", type=click.Choice(("initial", "full")), default="initial",
-                        show_default=True,
-                        help="Author identity without ORCID: family name + first initial, or + all given "
-                             "names (fewer false merges, more split authors).")(func)
+    func = author_options(func)
     func = click.option("--format", "fmt", type=click.Choice(("auto",) + MAIN_FORMATS), default="auto",
                         show_default=True, help="Input format; 'auto' detects it from each file's content.")(func)
     return func
 
 
-def build(files: tuple[str, ...], fmt: str, author_key: str, coauthor_cap: int, *, quiet: bool = False):
+def build(files: tuple[str, ...], fmt: str, author_key: str, coauthor_cap: int, author_map_file: str | None = None,
+          *, quiet: bool = False):
     """Build the graph of FILES with a progress bar on stderr. A missing, unreadable, empty or
     unrecognised file stops with exit 2 before anything is read; so does reading no record at all.
     Returns the BuildResult and the files that yielded no record (each reported as an error)."""
@@ -34,7 +62,8 @@ def build(files: tuple[str, ...], fmt: str, author_key: str, coauthor_cap: int, 
     from graphkit.engine import build_files
 
     check_inputs(files, fmt)
-    options = BuildOptions(author_key=author_key, coauthor_cap=coauthor_cap, format=fmt)  # type: ignore[arg-type]
+    options = BuildOptions(author_key=author_key, coauthor_cap=coauthor_cap, format=fmt,  # type: ignore[arg-type]
+                           author_map=author_map(author_map_file))
     with progress_bar(not quiet) as progress:
         result = build_files(list(files), options, progress=progress)
     return result, empty_reads(files, records_per_file(result))
@@ -50,8 +79,8 @@ def build(files: tuple[str, ...], fmt: str, author_key: str, coauthor_cap: int, 
 @click.option("--review", type=click.Path(dir_okay=False), default=None,
               help="Also write a CSV with every name variant merged into each author, for checking.")
 @user_errors
-def report_command(files: tuple[str, ...], fmt: str, author_key: str, coauthor_cap: int, out: str | None,
-                   review: str | None) -> None:
+def report_command(files: tuple[str, ...], fmt: str, author_key: str, author_map: str | None, coauthor_cap: int,
+                   out: str | None, review: str | None) -> None:
     """Build the graph of FILES and write a data-quality report.
 
     The report gives, per file, the records read and the reader warnings by kind; the duplicates
@@ -61,7 +90,7 @@ def report_command(files: tuple[str, ...], fmt: str, author_key: str, coauthor_c
     """
     from graphkit.report import to_markdown, write_author_review, write_report
 
-    result, empty = build(files, fmt, author_key, coauthor_cap)
+    result, empty = build(files, fmt, author_key, coauthor_cap, author_map)
     if out:
         write_report(result.report, out)
         click.echo(f"report written to {out}", err=True)
@@ -83,13 +112,14 @@ def report_command(files: tuple[str, ...], fmt: str, author_key: str, coauthor_c
 @engine_options
 @click.option("--json", "as_json", is_flag=True, help="Print the counts as a JSON object.")
 @user_errors
-def stats_command(files: tuple[str, ...], fmt: str, author_key: str, coauthor_cap: int, as_json: bool) -> None:
+def stats_command(files: tuple[str, ...], fmt: str, author_key: str, author_map: str | None, coauthor_cap: int,
+                  as_json: bool) -> None:
     """Build the graph of FILES and print its node counts by label and edge counts by type.
 
     Labels: Paper, Author, Journal, Keyword, MeshTerm. Types: AUTHORED, PUBLISHED_IN, HAS_KEYWORD,
     HAS_MESH, CITES, CO_AUTHOR. Nothing is stored; use 'graphkit ingest' to keep the graph.
     """
-    result, empty = build(files, fmt, author_key, coauthor_cap)
+    result, empty = build(files, fmt, author_key, coauthor_cap, author_map)
     counts = result.graph.counts()
     if as_json:
         click.echo(json.dumps({"records": result.records, **counts}, indent=2))

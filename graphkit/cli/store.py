@@ -14,6 +14,7 @@ from graphkit.cli._common import (
     check_inputs, check_param, dumps_json, empty_reads, engine_options, parse_params, progress_bar, store_options,
     user_errors,
 )
+from graphkit.cli.graph import author_map as read_author_map, author_options
 from graphkit.readers import MAIN_FORMATS
 from graphkit.store_lock import DEFAULT_WAIT
 from graphkit.stores import DEFAULT_DB, open_store
@@ -54,13 +55,12 @@ def _where(db: str | None, neo4j: str | None, database: str | None) -> str:
               help="Input format; 'auto' detects it from each file's content.")
 @click.option("--batch-size", type=click.IntRange(1), default=5000, show_default=True,
               help="Rows per Neo4j transaction (the embedded store loads by COPY and ignores it).")
-@click.option("--author-key", type=click.Choice(("initial", "full")), default="initial", show_default=True,
-              help="Identify authors without ORCID by family name + first initial, or + full given names.")
+@author_options
 @click.option("--quiet", "-q", is_flag=True, help="No progress bars.")
 @wait_option
 @user_errors
 def ingest_command(files: tuple[str, ...], db: str | None, neo4j: str | None, database: str | None, fmt: str,
-                   batch_size: int, author_key: str, quiet: bool, wait: float) -> None:
+                   batch_size: int, author_key: str, author_map: str | None, quiet: bool, wait: float) -> None:
     """Read FILES, resolve papers, authors, journals and terms, and load the graph into a store.
 
     By default the graph goes to an embedded store in ./graphkit.db (no server needed), which every
@@ -76,7 +76,8 @@ def ingest_command(files: tuple[str, ...], db: str | None, neo4j: str | None, da
     files too. An interrupted ingest leaves the store as it was before.
     """
     check_inputs(files, fmt)
-    options = BuildOptions(author_key=author_key, format=fmt)  # type: ignore[arg-type]
+    options = BuildOptions(author_key=author_key, format=fmt,  # type: ignore[arg-type]
+                           author_map=read_author_map(author_map))
     store = open_store(db, neo4j, database=database, create=True, batch_size=batch_size, wait=wait,
                        on_wait=_waiting)
     try:
@@ -121,8 +122,12 @@ def query_command(name: str | None, params: tuple[str, ...], list_: bool, show: 
     """Run the canned query NAME (graphkit query --list shows them) on the store.
 
     Each query is a .cypher file shipped with graphkit; the same file runs on the embedded store and on
-    Neo4j (an engine-specific variant is picked automatically where Cypher dialects differ). Authors are
-    matched by key or by name written "Family, Given" (any case).
+    Neo4j (an engine-specific variant is picked automatically where Cypher dialects differ). Parameters that
+    name something are forgiving: an author by key, ORCID (bare or URL) or any recorded form of the
+    name ("Rockloff, Matthew", "rockloff, m.", "Matthew Rockloff"); a paper by key, DOI (bare, doi: or
+    URL) or PMID; a journal by key, any ISSN or name; a term by key, keyword or MeSH heading/UI, any
+    case. An unknown name prints the closest candidates and exits 1; several matches are listed (exit
+    1) unless one is exact, which is taken with a note on stderr.
 
     \b
     Example:
@@ -153,9 +158,12 @@ def query_command(name: str | None, params: tuple[str, ...], list_: bool, show: 
         return
     store = open_store(db, neo4j, database=database)
     try:
-        rows = run_query(store, query, bound)
+        notes: list[str] = []
+        rows = run_query(store, query, bound, notes=notes)
     finally:
         store.close()
+    for note in notes:
+        click.echo(f"note: {note}", err=True)
     _emit(rows, fmt)
 
 
@@ -230,7 +238,8 @@ def search_command(text: str, limit: int, kind: str | None, fmt: str, db: str | 
       author:NAME  title:WORD  journal:WORD  mesh:WORD  abstract:WORD   one field of a paper (papers only)
       a OR b                                                          either
       NOT word, -word                                                 leave out what matches
-    Case, diacritics and letters like ı ø ł ß æ þ do not matter ("Akcayir" finds "Akçayır"). The embedded
+    Case, diacritics and letters like ı ø ł ß æ þ do not matter ("Akcayir" finds "Akçayır"). An ORCID,
+    DOI (bare, doi: or URL), PMID or node key finds its node first, with score 1. The embedded
     store uses a SQLite FTS5 index ranked like Neo4j (BM25), Neo4j its full-text indexes.
 
     \b
@@ -238,9 +247,13 @@ def search_command(text: str, limit: int, kind: str | None, fmt: str, db: str | 
       graphkit search "Barabasi scaling"
       graphkit search 'author:barabasi title:"scale free" NOT review' --kind paper
     """
+    from graphkit.lookup import exact_rows
+
     store = open_store(db, neo4j, database=database)
     try:
-        rows = store.search(text, limit=limit, kind=kind)
+        exact = exact_rows(store, text, kind)  # an ORCID, DOI, PMID or key names its node first
+        rows = exact + [r for r in store.search(text, limit=limit, kind=kind)
+                        if r["key"] not in {e["key"] for e in exact}][:max(0, limit - len(exact))]
     finally:
         store.close()
     for row in rows:

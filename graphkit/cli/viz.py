@@ -34,9 +34,10 @@ def _load_graph(files: tuple[str, ...], db: str | None, neo4j: str | None, datab
 @click.command("viz")
 @click.argument("kind", metavar="coauthors|topics|ego|paper|institutions|countries", type=click.Choice(MAP_KINDS))
 @click.argument("files", nargs=-1, type=click.Path())
-@click.option("--author", metavar="NAME", help="ego map: the author at the centre (name, part of a name, or key).")
+@click.option("--author", metavar="NAME", help="ego map: the author at the centre: any recorded form of the name (any case), an "
+                   "ORCID or the key.")
 @click.option("--term", metavar="TERM", help="ego map: the keyword or MeSH term at the centre.")
-@click.option("--doi", metavar="DOI", help="paper map: the paper's DOI.")
+@click.option("--doi", metavar="DOI", help="paper map: the paper's DOI (bare, doi: or URL), PMID or key.")
 @click.option("--top", type=click.IntRange(min=1), default=DEFAULT_TOP, show_default=True,
               help="Node budget: above it, keep the N nodes with the most papers, then the strongest links "
                    "(the page says so).")

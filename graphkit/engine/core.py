@@ -21,32 +21,28 @@ import logging
 import shutil
 import tempfile
 import time
-from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
 
-from graphkit.build import BuildOptions, BuildResult, _add_static_nodes, _FileStats, add_diagnostics
-from graphkit.build import _report as build_report
-from graphkit.columnar import ColumnarGraph, arrow_schema, rows_to_arrow
+from graphkit.build import BuildOptions, BuildResult
+from graphkit.columnar import ColumnarGraph, arrow_schema
 from graphkit.derive import entries as derived_entries
 from graphkit.engine import rules
 from graphkit.engine.ingest import (TaskResult, default_workers, normalise_task, plan_tasks, run_tasks,
-                                    serial_order, small_input)
+                                    serial_order)
 from graphkit.engine.normalise import SCHEMAS
 from graphkit.engine.sql import DuckDBEngine, Engine, EngineError, SparkEngine
 from graphkit.extend import Mention, ResolveContext, extensions
-from graphkit.graph import Graph
-from graphkit.model import Person
+from graphkit.model import Diagnostic
 from graphkit.progress import Progress, null_progress
-from graphkit.resolve.authors import AuthorResolver
+from graphkit.model import Person
+from graphkit.resolve.authors import AuthorInfo, AuthorResolver, decisions_report, kept_apart
 from graphkit.resolve.cites import journal_compatible
-from graphkit.resolve.journals import JournalInfo, JournalResolver
 from graphkit.resolve.papers import PaperResolver
-from graphkit.resolve.terms import KeywordInfo
 from graphkit.resolve.text import short_hash
 from graphkit.schema import EDGE_PROPERTIES, NODE_PROPERTIES, Label, RelType
 
@@ -57,7 +53,8 @@ JLAB_MAX_ROUNDS = 64
 
 # graph table -> the rule table it is selected from (columns named as the schema)
 GRAPH_SOURCES: dict[Label | RelType, str] = {
-    Label.PAPER: "paper", Label.MESH: "meshterm", RelType.AUTHORED: "authored", RelType.PUBLISHED_IN: "published_in",
+    Label.PAPER: "paper", Label.AUTHOR: "author", Label.JOURNAL: "journal", Label.KEYWORD: "keyword",
+    Label.MESH: "meshterm", RelType.AUTHORED: "authored", RelType.PUBLISHED_IN: "published_in",
     RelType.HAS_KEYWORD: "has_keyword", RelType.HAS_MESH: "has_mesh", RelType.CITES: "cites",
 }
 
@@ -125,8 +122,9 @@ class _Build:
         self.workdir = workdir
         self.progress = progress
         self.clock = _Clock()
+        self._decisions: list = []  # AuthorResolver decisions, for the report
+        self._overridden = 0
         self.exts = extensions()
-        self.made: set[Label | RelType] = set()  # graph tables the engine holds
 
     def run(self) -> BuildResult:
         results = self._normalise()
@@ -140,47 +138,34 @@ class _Build:
         self._steps(rules.WORK_STEPS)
         self._fix_keys()
         self._steps(rules.PAPER_STEPS)
-        self._steps(rules.AUTHOR_STEPS)
-        authors = self._authors()
-        self.clock.lap("papers+authors")
-        self._journal_components()
+        self._journals()  # before the authors: a paper's journal is evidence for its authors' identity
         self._steps(rules.JOURNAL_STEPS)
-        journals = self._journal_infos()
-        keywords = self._keyword_infos()
+        at = [name for name, _ in rules.AUTHOR_STEPS].index("akeys")
+        self._steps(rules.AUTHOR_STEPS[:at])
+        self._author_keys()
+        self._steps(rules.AUTHOR_STEPS[at:])
+        self.clock.lap("papers+journals+authors")
         self._steps(rules.TERM_STEPS)
-        static = Graph()
-        _add_static_nodes(static, authors, journals, keywords)
-        for label in (Label.AUTHOR, Label.JOURNAL, Label.KEYWORD):
-            self.eng.register_arrow(graph_table(label), rows_to_arrow(label, static.nodes(label)))
-            self.made.add(label)
-        keyword_stats = {"count": len(keywords), "check_tags": sum(1 for k in keywords.values() if k.check_tag)}
-        del static, keywords
-        self.clock.lap("journals+terms")
+        self.clock.lap("terms")
         self._steps(rules.CITE_STEPS)
-        refs, resolved = self._cites(journals)
+        self._cites()
         self.clock.lap("cites")
         graph = ColumnarGraph()
         for item, source in GRAPH_SOURCES.items():
             available = set(self.eng.arrow(f"SELECT * FROM {source} LIMIT 0").schema.names)
             self.eng.create(graph_table(item), _select_graph(item, source, available))
-            self.made.add(item)
         report_ext: dict[str, Any] = {}
         if self.exts:
-            for item in (*GRAPH_SOURCES, Label.AUTHOR, Label.JOURNAL, Label.KEYWORD):
+            for item in GRAPH_SOURCES:
                 graph.set_table(item, self.eng.table(graph_table(item)))
             self._extensions(results, graph, report_ext)
             self.clock.lap("extensions")
         derived = self._derive(graph)
         self.clock.lap("derived")
-        result = BuildResult(graph, records=records, diagnostics=diagnostics, duplicates=duplicates,
-                             authors=authors.authors, journals=journals.journals)
-        files, missing = self._file_stats()
-        unknown = Counter({r["heading"]: 1 for r in self.eng.arrow(rules.MESH_UNKNOWN).to_pylist()})
-        over_cap = derived.get("co-author", {}).get("papers_over_cap", 0)
-        result.report = build_report(result, files, missing, graph.count(Label.PAPER), authors, journals,
-                                     keyword_stats, unknown, over_cap, self.options, refs, resolved)
+        result = BuildResult(graph, records=records, diagnostics=diagnostics, duplicates=duplicates)
+        result.authors = _LazyAuthors(self.eng.arrow("SELECT akey, family, given, n FROM variants"))
+        result.report = self._report(result, derived, results)
         result.report.update(report_ext)
-        add_diagnostics(result.report, self.paths, self.options.format, diagnostics)
         self.clock.lap("report")
         log.info("columnar core (%s): %d records -> %d papers (wall s: %s)", self.eng.name, records,
                  graph.count(Label.PAPER), self.clock)
@@ -190,18 +175,17 @@ class _Build:
     def _normalise(self) -> list[TaskResult]:
         workers = self.engine_options.workers or default_workers()
         outdir = f"{self.workdir}/tables"
+        mode = self.options.author_key
         if self.eng.name == "spark":
             tasks = plan_tasks(self.paths, self.options.format, max(workers, 2), self.engine_options.chunk_bytes)
             sc = self.eng.spark.sparkContext  # type: ignore[attr-defined]
             indexed = list(enumerate(tasks))
             got = sc.parallelize(indexed, max(1, len(indexed))).map(
-                lambda it: normalise_task(it[1], it[0], outdir)).collect()
+                lambda it: normalise_task(it[1], it[0], mode, outdir)).collect()
             by_tid = {r.tid: r for r in got}
             return list(run_tasks_from(tasks, [by_tid[i] for i in range(len(tasks))], self.progress))
-        if small_input(self.paths, self.engine_options.chunk_bytes):
-            workers = 1
         tasks = plan_tasks(self.paths, self.options.format, workers, self.engine_options.chunk_bytes)
-        return list(run_tasks(tasks, outdir, workers, self.progress))
+        return list(run_tasks(tasks, mode, outdir, workers, self.progress))
 
     def _steps(self, steps: list[tuple[str, str]]) -> None:
         for name, sql in steps:
@@ -239,92 +223,39 @@ class _Build:
                                                   "key": pa.array([k for _, k in fixed], pa.string())}))
 
     # -- authors -------------------------------------------------------------------------------
-    def _authors(self) -> AuthorResolver:
-        """The old core's AuthorResolver over every paper's kept author list, in paper key order."""
-        resolver = _author_resolver(self.options)
-        add_work = getattr(resolver, "add_work", None)
-        kept = self.eng.arrow(rules.KEPT_AUTHORS)
-        keys, wids, positions = (kept.column(c).to_pylist() for c in ("key", "wid", "pos"))
-        people = [Person(f or "", g, o) for f, g, o in zip(*(kept.column(c).to_pylist()
-                                                              for c in ("family", "given", "orcid")))]
-        venues = kept.column("venue").to_pylist()
-        del kept
-        occ_ids: list[int] = []
-        i, n = 0, len(keys)
-        while i < n:
-            j = i
-            while j < n and keys[j] == keys[i]:
-                j += 1
-            if add_work is not None:
-                occ_ids.extend(add_work(people[i:j], venues[i]))
-            else:
-                occ_ids.extend(resolver.add(p) for p in people[i:j])
-            i = j
-        del people
-        resolver.resolve()
-        occ_of = {(w, p): o for w, p, o in zip(wids, positions, occ_ids)}
-        aligned = self.eng.arrow(rules.ALIGNED_VARIANTS).to_pylist()
-        for row in aligned:  # build._build_graph: variants seen at the same position of another record
-            key = resolver.key_of(occ_of[(row["wid"], row["pos"])])
-            if key:
-                variant = (" ".join((row["family"] or "").split()), " ".join((row["given"] or "").split()) or None)
-                variants = resolver.authors[key].variants
-                variants[variant] = variants.get(variant, 0) + 1
-        akeys = [resolver.key_of(o) for o in occ_ids]
-        self.eng.register_arrow("akeys", pa.table({"wid": pa.array(wids, pa.int64()),
-                                                   "pos": pa.array(positions, pa.int64()),
-                                                   "akey": pa.array(akeys, pa.string())}))
-        self.eng.create("authored", rules.AUTHORED)
-        self.progress("authors", len(akeys), len(akeys))
-        return resolver
+    def _author_keys(self) -> None:
+        """Table akeys_py (wid, pos, akey): in mode 'compatible', the keys AuthorResolver gives the kept
+        author lists, fed in paper-key order with each paper's journal as evidence (as the old core
+        does); empty in the other modes, whose keys the SQL computes."""
+        wids: list[int] = []
+        poss: list[int] = []
+        keys: list[str | None] = []
+        if self.options.author_key == "compatible" or self.options.author_map:
+            rows = self.eng.arrow("SELECT k.key AS pkey, w.wid, w.pos, w.family, w.given, w.orcid FROM wocc w "
+                                  "JOIN wkey k ON k.wid = w.wid ORDER BY k.key, w.pos").to_pylist()
+            venue = {r["wid"]: r["jkey"] for r in self.eng.arrow("SELECT wid, jkey FROM wjournal").to_pylist()}
+            resolver = AuthorResolver(self.options.author_key, dict(self.options.author_map))
+            occ: list[int] = []
+            i = 0
+            while i < len(rows):
+                j = i
+                while j < len(rows) and rows[j]["wid"] == rows[i]["wid"]:
+                    j += 1
+                people = [Person(r["family"] or "", r["given"], orcid=r["orcid"]) for r in rows[i:j]]
+                w = resolver.add_context(people, venue.get(rows[i]["wid"]))
+                occ += [resolver.add(p, work=w) for p in people]
+                i = j
+            resolver.resolve()
+            self._decisions, self._overridden = resolver.decisions, resolver.overridden
+            wids = [r["wid"] for r in rows]
+            poss = [r["pos"] for r in rows]
+            keys = [resolver.key_of(o) for o in occ]
+        self.eng.register_arrow("akeys_py", pa.table({"wid": pa.array(wids, pa.int64()),
+                                                      "pos": pa.array(poss, pa.int64()),
+                                                      "akey": pa.array(keys, pa.string())}))
 
     # -- journals ------------------------------------------------------------------------------
-    def _journal_infos(self) -> JournalResolver:
-        """JournalInfo per journal key from the engine's counts (JournalInfo picks name, abbreviation,
-        publisher)."""
-        journals = JournalResolver()
-        infos = journals.journals
-        for row in self.eng.arrow(rules.JOURNAL_COUNTS).to_pylist():
-            info = infos.get(row["jkey"])
-            if info is None:
-                info = infos[row["jkey"]] = JournalInfo(row["jkey"])
-            kind, value, n = row["kind"], row["v"], row["n"]
-            if kind == "name":
-                info.names[value] += n
-            elif kind == "abbreviation":
-                info.abbreviations[value] += n
-            elif kind == "issn":
-                info.issns[value] += n
-            elif kind == "publisher":
-                info.publishers[value] += n
-            else:
-                info.invalid_issns.add(value)
-        for row in self.eng.arrow("SELECT DISTINCT jkey FROM jkey").to_pylist():
-            infos.setdefault(row["jkey"], JournalInfo(row["jkey"]))
-        return journals
-
-    def _keyword_infos(self) -> dict[str, KeywordInfo]:
-        keywords: dict[str, KeywordInfo] = {}
-        for row in self.eng.arrow(rules.KEYWORD_COUNTS).to_pylist():
-            key = f"kw:{row['text']}"
-            info = keywords.get(key)
-            if info is None:
-                info = keywords[key] = KeywordInfo(key)
-            info.surfaces[row["surface"]] = row["n"]
-        return keywords
-
-    def _file_stats(self) -> tuple[dict[str, _FileStats], Counter]:
-        files: dict[str, _FileStats] = {}
-        missing: Counter = Counter()
-        kinds = ("doi", "year", "authors", "journal")
-        for row in self.eng.arrow(rules.FILE_FIGURES).to_pylist():
-            st = files[row["file"]] = _FileStats(row["fmt"], row["records"])
-            for _, _, kind in sorted((row[f"{k}_at"], i, k) for i, k in enumerate(kinds) if row[k]):
-                st.missing[kind] = row[kind]
-                missing[kind] += row[kind]
-        return files, missing
-
-    def _journal_components(self) -> None:
+    def _journals(self) -> None:
         self.eng.create("jedge", rules.JOURNAL_EDGES)
         self.eng.create("jlab", rules.JLAB_INIT)
         for _ in range(JLAB_MAX_ROUNDS):
@@ -336,11 +267,12 @@ class _Build:
         raise EngineError("journal components did not converge")  # pragma: no cover (diameter > 64)
 
     # -- cites ---------------------------------------------------------------------------------
-    def _cites(self, journals: JournalResolver) -> tuple[int, int]:
+    def _cites(self) -> None:
         cand = self.eng.arrow(rules.CITE_CANDIDATES).to_pylist()
         names: dict[str, list[str]] = {}
-        for key, jinfo in journals.journals.items():
-            names[key] = list(jinfo.names) + list(jinfo.abbreviations)
+        if cand:
+            for row in self.eng.arrow(rules.JOURNAL_NAMES).to_pylist():
+                names.setdefault(row["jkey"], []).append(row["v"])
         fits: dict[tuple[int, int], list[str]] = {}
         for row in cand:
             ref = (row["rid"], row["rpos"])
@@ -353,8 +285,6 @@ class _Build:
             "rid": pa.array([h[0] for h in hits], pa.int64()), "rpos": pa.array([h[1] for h in hits], pa.int64()),
             "target": pa.array([h[2] for h in hits], pa.string())}))
         self.eng.create("cites", rules.CITES)
-        figures = self.eng.arrow(rules.CITE_FIGURES).to_pylist()[0]
-        return figures["refs"], figures["resolved"]
 
     # -- extensions and derived data -----------------------------------------------------------
     def _extensions(self, results: list[TaskResult], graph: ColumnarGraph, report: dict[str, Any]) -> None:
@@ -396,14 +326,13 @@ class _Build:
             if ctx.report:
                 report[ext.name] = ctx.report
         for item in (*Label, *RelType):  # push what the extensions changed back into the engine
-            if item in graph._rows:  # noqa: SLF001
+            if item in graph._rows or (item not in GRAPH_SOURCES and graph.count(item)):  # noqa: SLF001
                 self.eng.register_arrow(graph_table(item), graph.arrow(item))
-                self.made.add(item)
 
     def _derive(self, graph: ColumnarGraph) -> dict[str, dict[str, Any]]:
         names = {item.value: graph_table(item) for item in (*Label, *RelType)}
         for item in (*Label, *RelType):
-            if item not in self.made:
+            if item not in GRAPH_SOURCES and item not in graph._rows and not graph.count(item):  # noqa: SLF001
                 self.eng.register_arrow(graph_table(item), arrow_schema(item).empty_table())
         out: dict[str, dict[str, Any]] = {}
         for entry in derived_entries():
@@ -424,12 +353,67 @@ class _Build:
                         item = _item(target)
                         self.eng.create(graph_table(item) + "_new", query)
                         self.eng.create(graph_table(item), _select_graph(item, graph_table(item) + "_new"))
-                        self.made.add(item)
             if figures:
                 out[entry.name] = figures
         for item in (*Label, *RelType):
             graph.set_table(item, self.eng.table(graph_table(item)))
         return out
+
+    # -- report --------------------------------------------------------------------------------
+    def _report(self, result: BuildResult, derived: dict[str, dict[str, Any]],
+                results: list[TaskResult]) -> dict[str, Any]:
+        eng = self.eng
+        g = result.graph
+        files: dict[str, dict[str, Any]] = {}
+        totals = {"doi": 0, "year": 0, "authors": 0, "journal": 0}
+        for row in eng.arrow(rules.FILE_FIGURES).to_pylist():
+            kinds = sorted((row[f"{k}_at"], i, k) for i, k in enumerate(totals) if row[k])
+            files[row["file"]] = {"format": row["fmt"], "records": row["records"],
+                                  "missing": {k: row[k] for _, _, k in kinds}, "warnings": {}, "errors": {}}
+            for k in totals:
+                totals[k] += row[k]
+        variants: list[dict[str, Any]] = []
+        for row in eng.arrow(rules.AUTHOR_VARIANTS).to_pylist():
+            if not variants or variants[-1]["key"] != row["akey"]:
+                variants.append({"key": row["akey"], "name": row["name"], "variants": []})
+            variants[-1]["variants"].append({"family": row["family"], "given": row["given"], "count": row["n"]})
+        shared = {r["nkey"]: list(r["orcids"]) for r in eng.arrow(rules.SHARED_NAMES).to_pylist()}
+        no_issn = eng.arrow(rules.JOURNALS_WITHOUT_ISSN).to_pylist()
+        invalid = [{"journal": r["jkey"], "value": r["v"]} for r in eng.arrow(rules.INVALID_ISSNS).to_pylist()]
+        kw = eng.arrow(rules.KEYWORD_FIGURES).to_pylist()[0]
+        unknown = {r["heading"]: 1 for r in eng.arrow(rules.MESH_UNKNOWN).to_pylist()}
+        cites = eng.arrow(rules.CITE_FIGURES).to_pylist()[0]
+        n_works = g.count(Label.PAPER)
+        rules_count: dict[str, int] = {}
+        for d in result.duplicates:
+            rules_count[d.rule] = rules_count.get(d.rule, 0) + 1
+        co = derived.get("co-author", {})
+        report = {
+            "files": files,
+            "records": result.records,
+            "prisma": {"identified": result.records, "duplicates_removed": result.records - n_works,
+                       "remaining": n_works},
+            "duplicates": {"pairs_found": len(result.duplicates), "records_merged": result.records - n_works,
+                           "by_rule": dict(sorted(rules_count.items())),
+                           "pairs": [d.as_dict() for d in result.duplicates]},
+            "missing": totals,
+            "authors": {"count": g.count(Label.AUTHOR), "key_mode": self.options.author_key,
+                        "with_variants": len(variants), "variants": variants, "names_shared_by_orcids": shared,
+                        "possible_same_person": decisions_report(self._decisions),
+                        "kept_apart": kept_apart(self.eng.arrow(
+                            "SELECT key, name, family, given, orcid FROM author").to_pylist()),
+                        "overridden": self._overridden},
+            "journals": {"count": g.count(Label.JOURNAL), "without_issn": no_issn, "invalid_issns": invalid},
+            "keywords": {"count": kw["count"], "check_tags": kw["check_tags"]},
+            "mesh": {"count": g.count(Label.MESH), "not_in_vocabulary": unknown},
+            "coauthors": {"cap": co.get("cap", self.options.coauthor_cap),
+                          "papers_over_cap": co.get("papers_over_cap", 0), "pairs": g.count(RelType.CO_AUTHOR)},
+            "cites": {"references": cites["refs"], "resolved": cites["resolved"], "edges": g.count(RelType.CITES)},
+            "counts": g.counts(),
+        }
+        _add_diagnostics(report, self.paths, self.options.format, result.diagnostics)
+        return report
+
 
 def run_tasks_from(tasks, results, progress: Progress):
     """Task results computed elsewhere (Spark executors), with diagnostics shifted as run_tasks does."""
@@ -445,6 +429,19 @@ def run_tasks_from(tasks, results, progress: Progress):
         offset += res.ordinals
         progress("read+normalise", res.records, None)
         yield res
+
+
+def _add_diagnostics(report: dict[str, Any], paths: list[str], fmt: str, diagnostics: list[Diagnostic]) -> None:
+    """Per-file warning/error counts and files without records, as build_from_files adds them."""
+    files = report["files"]
+    for path in paths:
+        files.setdefault(str(path), {"format": fmt, "records": 0, "missing": {}, "warnings": {}, "errors": {}})
+    for d in diagnostics:
+        entry = files.setdefault(d.source.file, {"format": d.source.format, "records": 0, "missing": {},
+                                                 "warnings": {}, "errors": {}})
+        bucket = entry["errors" if d.severity == "error" else "warnings"]
+        bucket[d.kind] = bucket.get(d.kind, 0) + 1
+    report["files"] = {str(p): files[str(p)] for p in paths} | files
 
 
 def _item(value: str) -> Label | RelType:
@@ -473,9 +470,32 @@ def _select_graph(item: Label | RelType, source: str, available: set[str] | None
     return f"SELECT {', '.join(cols)} FROM {source}"
 
 
-def _author_resolver(options: BuildOptions) -> AuthorResolver:
-    """The resolver the old core makes for ``options`` (with the reviewer's author map where it has one)."""
-    author_map = getattr(options, "author_map", None)
-    if author_map:
-        return AuthorResolver(options.author_key, dict(author_map))  # type: ignore[call-arg]
-    return AuthorResolver(options.author_key)
+class _LazyAuthors(Mapping):
+    """``BuildResult.authors`` (key -> AuthorInfo with its name variants), built on first use from the
+    variants table (only ``graphkit report --review`` reads it)."""
+
+    def __init__(self, table: pa.Table) -> None:
+        self._table = table
+        self._data: dict[str, AuthorInfo] | None = None
+
+    def _load(self) -> dict[str, AuthorInfo]:
+        if self._data is None:
+            data: dict[str, AuthorInfo] = {}
+            for row in self._table.to_pylist():
+                key = row["akey"]
+                info = data.get(key)
+                if info is None:
+                    info = data[key] = AuthorInfo(key, key[6:] if key.startswith("orcid:") else None)
+                info.variants[(row["family"], row["given"])] = row["n"]
+            self._data = data
+            self._table = None  # type: ignore[assignment]
+        return self._data
+
+    def __getitem__(self, key: str) -> AuthorInfo:
+        return self._load()[key]
+
+    def __iter__(self):
+        return iter(self._load())
+
+    def __len__(self) -> int:
+        return len(self._load())

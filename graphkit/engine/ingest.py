@@ -79,7 +79,7 @@ class _Writers:
             w.close()
 
 
-def normalise_task(task: _Task, tid: int, outdir: str) -> TaskResult:
+def normalise_task(task: _Task, tid: int, mode: str, outdir: str) -> TaskResult:
     """In a worker: read one task, write its table rows as Parquet under ``outdir``."""
     result = _run(replace(task, transform=_keep))
     exts = extensions()
@@ -95,7 +95,7 @@ def normalise_task(task: _Task, tid: int, outdir: str) -> TaskResult:
                 continue
             rid = (tid << RID_SHIFT) | out.records
             out.records += 1
-            buffer.add(normalise_record(item, rid))
+            buffer.add(normalise_record(item, rid, mode))
             for i, ext in enumerate(exts):
                 try:
                     rows = list(ext.extract(item))
@@ -140,19 +140,14 @@ def plan_tasks(paths: list[str], fmt: str, workers: int, chunk_bytes: int | None
     return [_Task(p, fmt) for p in paths]
 
 
-def small_input(paths: list[str], chunk_bytes: int | None = None) -> bool:
-    """Input not worth a process pool (as the parallel reader decides): at most one chunk in all."""
-    return sum(os.path.getsize(p) if os.path.isfile(p) else 0 for p in paths) <= (chunk_bytes or CHUNK_BYTES)
-
-
-def run_tasks(tasks: list[_Task], outdir: str, workers: int,
+def run_tasks(tasks: list[_Task], mode: str, outdir: str, workers: int,
               progress: Progress = null_progress) -> Iterator[TaskResult]:
     """Every task's result, in task order, diagnostics' record ordinals shifted to their file's."""
     results: Iterable[TaskResult]
     if workers <= 1 or len(tasks) <= 1:
-        results = (normalise_task(t, i, outdir) for i, t in enumerate(tasks))
+        results = (normalise_task(t, i, mode, outdir) for i, t in enumerate(tasks))
     else:
-        results = _pooled(tasks, outdir, workers)
+        results = _pooled(tasks, mode, outdir, workers)
     offset = 0
     for task, res in zip(tasks, results):
         if task.start == 0:
@@ -165,11 +160,11 @@ def run_tasks(tasks: list[_Task], outdir: str, workers: int,
         yield res
 
 
-def _pooled(tasks: list[_Task], outdir: str, workers: int) -> Iterator[TaskResult]:
+def _pooled(tasks: list[_Task], mode: str, outdir: str, workers: int) -> Iterator[TaskResult]:
     with ProcessPoolExecutor(max_workers=workers) as pool:
         pending: deque[Future] = deque()
         for i, task in enumerate(tasks):
-            pending.append(pool.submit(normalise_task, task, i, outdir))
+            pending.append(pool.submit(normalise_task, task, i, mode, outdir))
             if len(pending) >= 2 * workers:
                 yield pending.popleft().result()
         while pending:

@@ -24,7 +24,7 @@ from typing import Any
 import pyarrow as pa
 
 from graphkit.model import Record
-from graphkit.resolve.authors import given_parts
+from graphkit.resolve.authors import family_punctuation, given_parts, name_key, normalise_orcid
 from graphkit.resolve.check_tags import is_keyword_check_tag
 from graphkit.resolve.cites import parse_reference
 from graphkit.resolve.journals import normalise_journal, valid_issns
@@ -47,9 +47,10 @@ SCHEMAS: dict[str, pa.Schema] = {
         ("vol_sq", _S),
         ("miss_doi", _B), ("miss_year", _B), ("miss_authors", _B), ("miss_journal", _B),
         ("j_tok0", _S), ("j_tokens", _L), ("j_name", _S), ("j_abbr", _S), ("j_issns", _L), ("j_invalid", _L),
-        ("pub", _S), ("v_issn", _S), ("v_has", _B), ("v_title", _S)]),
+        ("pub", _S)]),
     "occ": pa.schema([
-        ("rid", _I), ("pos", _I), ("family", _S), ("given", _S), ("orcid", _S), ("fam_sq", _S), ("ginit", _S)]),
+        ("rid", _I), ("pos", _I), ("orcid", _S), ("nkey", _S), ("family", _S), ("given", _S), ("g1", _S),
+        ("ginit", _S), ("fam_sq", _S), ("gsq", _S), ("gsq_len", _I), ("nonascii", _I), ("punct", _I)]),
     "kw": pa.schema([("rid", _I), ("kpos", _I), ("text", _S), ("surface", _S), ("check_tag", _B)]),
     "mesh": pa.schema([
         ("rid", _I), ("mpos", _I), ("heading", _S), ("major", _B), ("mkey", _S), ("ui", _S), ("name", _S),
@@ -70,8 +71,8 @@ def _collapse(text: str | None) -> str:
     return " ".join((text or "").split())
 
 
-def normalise_record(rec: Record, rid: int) -> dict[str, list[tuple]]:
-    """The rows one record contributes to each table."""
+def normalise_record(rec: Record, rid: int, mode: str) -> dict[str, list[tuple]]:
+    """The rows one record contributes to each table (``mode``: the author key mode)."""
     doi_n = normalise_doi(rec.doi)
     pmid = record_pmid(rec)
     title_n = normalise_title(rec.title)
@@ -111,15 +112,18 @@ def normalise_record(rec: Record, rid: int) -> dict[str, list[tuple]]:
             if journal.abbreviation and normalise_journal(journal.abbreviation):
                 abbr_c = _collapse(journal.abbreviation)
     pub = _collapse(rec.publisher) if rec.publisher and tok0 is not None else None
-    # the record's venue as author evidence: its first valid ISSN, else its normalised journal title
-    v_has = journal is not None and bool(journal.name or journal.abbreviation)
-    v_title = (normalise_journal(journal.name or journal.abbreviation) or None) if v_has and journal else None
     given_letters = 0
     occ = []
     for pos, p in enumerate(authors, start=1):
+        family = _collapse(p.family)
+        given = _collapse(p.given) or None
         parts = given_parts(p.given)
-        given_letters += len(squash(p.given or ""))
-        occ.append((rid, pos, p.family, p.given, p.orcid, squash(p.family or ""), parts[0][0] if parts else ""))
+        gsq = squash(p.given or "")
+        given_letters += len(gsq)
+        occ.append((rid, pos, normalise_orcid(p.orcid), name_key(p, "initial" if mode == "compatible" else mode),
+                    family, given,
+                    parts[0] if parts else "", parts[0][0] if parts else "", squash(p.family or ""), gsq,
+                    len(gsq), sum(ord(c) > 127 for c in family + (given or "")), family_punctuation(family)))
     rec_row = (
         rid, rec.source.file, rec.source.format, source_id(rec), doi_n, int(pmid) if pmid else None, page_sq,
         fam_sq, title_n or None, year, blk1, blk2, title_hash, fallback, not rec.doi, not rec.abstract, filled,
@@ -128,8 +132,7 @@ def normalise_record(rec: Record, rid: int) -> dict[str, list[tuple]]:
         _blank(rec.article_number), _blank(rec.type_raw),
         squash(rec.volume) if rec.volume else None,
         not rec.doi, year is None, not authors, missing_journal,
-        tok0, tokens if tok0 else None, name_c, abbr_c, issns if tok0 else None, invalid if tok0 else None, pub,
-        issns[0] if issns else None, v_has, v_title)
+        tok0, tokens if tok0 else None, name_c, abbr_c, issns if tok0 else None, invalid if tok0 else None, pub)
     vocab = vocabulary()
     terms = split_terms(rec, vocab)
     kw = []

@@ -87,35 +87,62 @@ GROUP BY r.wid, k.key, k.sources
 """),
 ]
 
-# Authors: the author list each paper keeps; the driver feeds them, in paper key order, to the old
-# core's AuthorResolver (graphkit.resolve.authors: the one definition of author identity) and loads the
-# keys back as ``akeys`` (wid, pos, akey).
+# Authors: the kept author list of every work; an ORCID-less name takes the one ORCID seen with its
+# name key whose given names fit (compatible_given compares the first given-name part only). In the
+# default mode 'compatible' the keys come from graphkit.resolve.authors.AuthorResolver, run in the
+# driver on the kept lists (table akeys_py, like the paper matcher), until the rule is ported to SQL.
 AUTHOR_STEPS: list[tuple[str, str]] = [
     ("best", "SELECT wid, rid AS best_rid, n_auth FROM recr WHERE bst = 1"),
-    ("venue", """
-SELECT wid, CASE WHEN count(v_issn) > 0 THEN min_by(v_issn, rnk) FILTER (WHERE v_issn IS NOT NULL)
-                 ELSE nullif(min_by(coalesce(v_title, ''), rnk) FILTER (WHERE v_has), '') END AS venue
-FROM recr GROUP BY wid
+    ("wocc", "SELECT b.wid, o.* FROM best b JOIN occ o ON o.rid = b.best_rid"),
+    ("owners", "SELECT DISTINCT nkey, orcid FROM wocc WHERE orcid IS NOT NULL AND nkey IS NOT NULL"),
+    ("ogiven", "SELECT DISTINCT orcid, g1 FROM wocc WHERE orcid IS NOT NULL"),
+    ("fit", """
+SELECT w.wid, w.pos, count(DISTINCT ow.orcid) AS n, min(ow.orcid) AS orcid
+FROM wocc w JOIN owners ow ON ow.nkey = w.nkey JOIN ogiven og ON og.orcid = ow.orcid
+WHERE w.orcid IS NULL AND (w.g1 = '' OR og.g1 = '' OR w.g1 = og.g1
+      OR ((length(w.g1) = 1 OR length(og.g1) = 1) AND substr(w.g1, 1, 1) = substr(og.g1, 1, 1)))
+GROUP BY w.wid, w.pos
 """),
-]
-KEPT_AUTHORS = """
-SELECT k.key, b.wid, o.pos, o.family, o.given, o.orcid, v.venue
-FROM best b JOIN occ o ON o.rid = b.best_rid JOIN wkey k ON k.wid = b.wid JOIN venue v ON v.wid = b.wid
-ORDER BY k.key, o.pos
-"""
-# _author_list: from the work's other records with as many authors, the name at the same position when
-# it is the same person (same family, same first initial) is a variant of the kept author
-ALIGNED_VARIANTS = """
-SELECT r.wid, o.pos, o.family, o.given
+    ("akeys", """
+SELECT w.*, CASE WHEN py.wid IS NOT NULL THEN py.akey
+                 WHEN w.orcid IS NOT NULL THEN concat('orcid:', w.orcid)
+                 WHEN f.n = 1 THEN concat('orcid:', f.orcid) ELSE w.nkey END AS akey
+FROM wocc w LEFT JOIN fit f ON f.wid = w.wid AND f.pos = w.pos
+LEFT JOIN akeys_py py ON py.wid = w.wid AND py.pos = w.pos
+"""),
+    # name variants: the kept list's names plus, from the work's other records with as many authors,
+    # the name at the same position when it is the same person (same family, same first initial)
+    ("vrows", """
+SELECT akey, family, given, fam_sq, gsq, gsq_len, nonascii, punct FROM akeys WHERE akey IS NOT NULL
+UNION ALL
+SELECT a.akey, o.family, o.given, o.fam_sq, o.gsq, o.gsq_len, o.nonascii, o.punct
 FROM recr r JOIN best b ON b.wid = r.wid AND r.rid <> b.best_rid AND r.n_auth = b.n_auth
 JOIN occ o ON o.rid = r.rid
-JOIN occ a ON a.rid = b.best_rid AND a.pos = o.pos
-WHERE a.fam_sq = o.fam_sq AND (a.ginit = '' OR o.ginit = '' OR a.ginit = o.ginit)
-"""
-AUTHORED = """
+JOIN akeys a ON a.wid = r.wid AND a.pos = o.pos
+WHERE a.akey IS NOT NULL AND a.fam_sq = o.fam_sq AND (a.ginit = '' OR o.ginit = '' OR a.ginit = o.ginit)
+"""),
+    ("variants", """
+SELECT akey, family, given, count(*) AS n, min(fam_sq) AS fam_sq, min(gsq) AS gsq, min(gsq_len) AS gsq_len,
+       min(nonascii) AS nonascii, min(punct) AS punct
+FROM vrows GROUP BY akey, family, given
+"""),
+    # AuthorInfo.display: most given-name letters, most hyphens/apostrophes in the family name, most
+    # accented, most often seen, longest family, then (family, given) in code-point order
+    ("author", """
+SELECT akey AS key,
+  CASE WHEN given IS NOT NULL THEN concat(family, ', ', given) ELSE family END AS name,
+  family, given, CASE WHEN akey LIKE 'orcid:%' THEN substr(akey, 7) END AS orcid
+FROM (
+  SELECT *, row_number() OVER (PARTITION BY akey ORDER BY gsq_len DESC, punct DESC, nonascii DESC, n DESC,
+                                length(family) DESC, family, coalesce(given, '')) AS rk
+  FROM variants) v
+WHERE rk = 1
+"""),
+    ("authored", """
 SELECT a.akey AS source, k.key AS target, min(a.pos) AS position
 FROM akeys a JOIN wkey k ON k.wid = a.wid WHERE a.akey IS NOT NULL GROUP BY a.akey, k.key
-"""
+"""),
+]
 
 # Journals: the tokens of one venue mention are linked, and so are the mentions of one work's records.
 JOURNAL_EDGES = """
@@ -147,32 +174,55 @@ LEFT JOIN (SELECT lab, tok, row_number() OVER (PARTITION BY lab ORDER BY length(
            FROM jlab WHERE tok LIKE 'title:%') t ON t.lab = c.lab AND t.rk = 1
 """),
     ("jment", """
-SELECT r.wid, r.rid, k.jkey, r.j_name, r.j_abbr, r.j_issns, r.j_invalid, r.pub
+SELECT r.wid, r.rid, k.jkey, r.j_name, r.j_abbr, r.j_invalid, r.pub
 FROM recw r JOIN jlab l ON l.tok = r.j_tok0 JOIN jkey k ON k.lab = l.lab
 """),
     ("wjournal", "SELECT wid, min(jkey) AS jkey FROM jment GROUP BY wid"),
+    ("jnames", """
+SELECT jkey, v, row_number() OVER (PARTITION BY jkey ORDER BY n DESC, length(v) DESC, v) AS rk FROM (
+  SELECT jkey, j_name AS v, count(*) AS n FROM jment WHERE j_name IS NOT NULL GROUP BY jkey, j_name) x
+"""),
+    ("jabbrs", """
+SELECT jkey, j_abbr AS v, count(*) AS n FROM jment WHERE j_abbr IS NOT NULL GROUP BY jkey, j_abbr
+"""),
+    ("journal", """
+SELECT k.jkey AS key, coalesce(nm.v, ab.v) AS name, ab2.v AS abbreviation,
+  CASE WHEN k.jkey LIKE 'issn:%' THEN substr(k.jkey, 6) END AS issn, iss.issns, pb.v AS publisher
+FROM (SELECT DISTINCT jkey FROM jkey) k
+LEFT JOIN (SELECT k2.jkey, sort_array(collect_list(substr(l.tok, 6))) AS issns
+           FROM jlab l JOIN jkey k2 ON k2.lab = l.lab WHERE l.tok LIKE 'issn:%' GROUP BY k2.jkey) iss
+  ON iss.jkey = k.jkey
+LEFT JOIN (SELECT jkey, v FROM jnames WHERE rk = 1) nm ON nm.jkey = k.jkey
+LEFT JOIN (SELECT jkey, v FROM (
+    SELECT jkey, v, row_number() OVER (PARTITION BY jkey ORDER BY n DESC, length(v) DESC, v) AS rk
+    FROM jabbrs) x WHERE rk = 1) ab ON ab.jkey = k.jkey
+LEFT JOIN (SELECT jkey, v FROM (
+    SELECT a.jkey, a.v, row_number() OVER (PARTITION BY a.jkey ORDER BY a.n DESC, length(a.v) DESC, a.v) AS rk
+    FROM jabbrs a
+    LEFT JOIN (SELECT jkey, v FROM jnames WHERE rk = 1) nm2 ON nm2.jkey = a.jkey
+    LEFT JOIN (SELECT jkey, v FROM (
+        SELECT jkey, v, row_number() OVER (PARTITION BY jkey ORDER BY n DESC, length(v) DESC, v) AS rk
+        FROM jabbrs) y WHERE rk = 1) ab3 ON ab3.jkey = a.jkey
+    WHERE a.v <> coalesce(nm2.v, ab3.v)) x WHERE rk = 1) ab2 ON ab2.jkey = k.jkey
+LEFT JOIN (SELECT jkey, v FROM (
+    SELECT jkey, v, row_number() OVER (PARTITION BY jkey ORDER BY n DESC, length(v) DESC, v) AS rk FROM (
+      SELECT jkey, pub AS v, count(*) AS n FROM jment WHERE pub IS NOT NULL GROUP BY jkey, pub) p) x
+    WHERE rk = 1) pb ON pb.jkey = k.jkey
+"""),
     ("published_in", "SELECT k.key AS source, j.jkey AS target FROM wjournal j JOIN wkey k ON k.wid = j.wid"),
 ]
 
-# The counts JournalInfo takes its name, abbreviation and publisher from (the driver builds the infos)
-JOURNAL_COUNTS = """
-SELECT jkey, 'name' AS kind, j_name AS v, count(*) AS n FROM jment WHERE j_name IS NOT NULL GROUP BY jkey, j_name
-UNION ALL
-SELECT jkey, 'abbreviation' AS kind, j_abbr AS v, count(*) AS n FROM jment WHERE j_abbr IS NOT NULL
-GROUP BY jkey, j_abbr
-UNION ALL
-SELECT jkey, 'issn' AS kind, v, count(*) AS n FROM jment LATERAL VIEW explode(j_issns) t AS v GROUP BY jkey, v
-UNION ALL
-SELECT jkey, 'publisher' AS kind, pub AS v, count(*) AS n FROM jment WHERE pub IS NOT NULL GROUP BY jkey, pub
-UNION ALL
-SELECT DISTINCT jkey, 'invalid' AS kind, v, 1 AS n FROM jment LATERAL VIEW explode(j_invalid) t AS v
-"""
-# Keyword surface forms and how often each was seen (KeywordInfo picks the name)
-KEYWORD_COUNTS = "SELECT text, surface, count(*) AS n FROM kw GROUP BY text, surface"
-
-# Keywords and MeSH: a paper's MeSH link merges its records' headings (major if any says so) and their qualifiers in
+# Keywords and MeSH: a keyword's name is its most frequent surface form (then code-point order);
+# a paper's MeSH link merges its records' headings (major if any says so) and their qualifiers in
 # order of first appearance (headings in rank order, then qualifiers in record order).
 TERM_STEPS: list[tuple[str, str]] = [
+    ("keyword", """
+SELECT concat('kw:', text) AS key, surface AS name, check_tag FROM (
+  SELECT text, surface, check_tag,
+         row_number() OVER (PARTITION BY text ORDER BY n DESC, surface) AS rk FROM (
+    SELECT text, surface, min(check_tag) AS check_tag, count(*) AS n FROM kw GROUP BY text, surface) s) x
+WHERE rk = 1
+"""),
     ("has_keyword", """
 SELECT DISTINCT k.key AS source, concat('kw:', w.text) AS target
 FROM kw w JOIN recw r ON r.rid = w.rid JOIN wkey k ON k.wid = r.wid
@@ -227,6 +277,9 @@ FROM wref w JOIN ploc p ON p.fam = w.fam AND p.year = w.year AND p.vol_sq = w.vo
 WHERE w.doi_target IS NULL
 ORDER BY w.rid, w.rpos, p.key
 """
+JOURNAL_NAMES = """
+SELECT jkey, v FROM jnames UNION SELECT jkey, v FROM jabbrs
+"""
 CITES = """
 SELECT DISTINCT w.source, coalesce(w.doi_target, c.target) AS target
 FROM wref w LEFT JOIN cite_loc c ON c.rid = w.rid AND c.rpos = w.rpos
@@ -246,4 +299,23 @@ SELECT file, min_by(fmt, rid) AS fmt, min(rid) AS first_rid, count(*) AS records
   min(CASE WHEN miss_authors THEN rid END) AS authors_at, min(CASE WHEN miss_journal THEN rid END) AS journal_at
 FROM rec GROUP BY file ORDER BY first_rid
 """
+AUTHOR_VARIANTS = """
+SELECT v.akey, a.name, v.family, v.given, v.n FROM variants v JOIN author a ON a.key = v.akey
+WHERE v.akey IN (SELECT akey FROM variants GROUP BY akey
+                 HAVING count(*) > 1 AND count(DISTINCT concat(fam_sq, '|', gsq)) > 1)
+ORDER BY v.akey, v.n DESC, v.family, coalesce(v.given, '')
+"""
+SHARED_NAMES = """
+SELECT nkey, sort_array(collect_list(orcid)) AS orcids FROM owners GROUP BY nkey HAVING count(*) > 1
+ORDER BY nkey
+"""
+JOURNALS_WITHOUT_ISSN = """
+SELECT j.key, j.name, coalesce(c.n, 0) AS papers FROM journal j
+LEFT JOIN (SELECT target, count(*) AS n FROM published_in GROUP BY target) c ON c.target = j.key
+WHERE j.issn IS NULL ORDER BY j.key
+"""
+INVALID_ISSNS = """
+SELECT DISTINCT jkey, v FROM jment LATERAL VIEW explode(j_invalid) t AS v ORDER BY jkey, v
+"""
+KEYWORD_FIGURES = "SELECT count(*) AS count, CAST(coalesce(count_if(check_tag), 0) AS BIGINT) AS check_tags FROM keyword"
 MESH_UNKNOWN = "SELECT DISTINCT heading FROM mesh WHERE ui IS NULL ORDER BY heading"

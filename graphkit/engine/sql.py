@@ -136,11 +136,9 @@ class SparkEngine:
         except ImportError as exc:
             raise EngineError(f"--engine spark needs pyspark ({exc}): pip install 'pyspark>=3.5,<3.6'") from None
         builder = (SparkSession.builder.master(master).appName(app)
-                   .config("spark.sql.shuffle.partitions",
-                           os.environ.get("GRAPHKIT_SPARK_PARTITIONS", str(2 * (os.cpu_count() or 1))))
+                   .config("spark.sql.shuffle.partitions", os.environ.get("GRAPHKIT_SPARK_PARTITIONS", "8"))
                    .config("spark.sql.execution.arrow.pyspark.enabled", "true")
                    .config("spark.ui.enabled", "false")
-                   .config("spark.ui.showConsoleProgress", "false")
                    .config("spark.sql.session.timeZone", "UTC"))
         memory = os.environ.get("GRAPHKIT_SPARK_DRIVER_MEMORY")
         if memory:

@@ -1,17 +1,56 @@
-"""Which names are the same author: ORCID when present, else folded family name + first initial
-(``author_key="initial"``) or + all given names (``"full"``).
+"""Which names are the same author.
 
-An ORCID-less name joins an ORCID author when its name key was seen with that ORCID and its given
-name fits one seen with it ("Smith, J." or "Smith, John" join "Smith, John 0000-...", "Smith, Jane"
-does not), and no other ORCID with that name key fits too. The display
-name is the fullest variant seen. Every variant merged into an author is kept for the review CSV.
+Three modes (``BuildOptions.author_key``, CLI ``--author-key``):
+
+- ``compatible`` (the default): name *compatibility* plus evidence, see "Decision procedure" below;
+- ``initial``: ORCID, else folded family name + first initial (the classic key; merges different
+  people with a common family name and initial);
+- ``full``: ORCID, else folded family name + all given names ("Smith, J." and "Smith, John" apart).
+
+Decision procedure of ``compatible`` (docs/graph.md cites the literature it follows):
+
+1. **Parse** every occurrence: particles a producer put at the end of the given names move to the
+   family name (``Berg, J. van der`` = ``van der Berg, J.``); the family name is folded (accents off,
+   ``ß``→``ss``, ``ø``→``o`` ...) and squashed (hyphens, spaces, apostrophes gone); given names become
+   tokens, each a full name or an initial (``H.-J.`` → ``h j``, ``JA`` → ``j a``, ``Hyun-Jin`` →
+   ``hyun jin``).
+2. **Block** by family name. The block key also equates German transliterations (``Müller`` =
+   ``Mueller`` = ``Muller``) and drops a leading Arabic article written apart (``al-Hassan`` =
+   ``Hassan``).
+3. **Given names compatible** (:func:`compatibility`): ``strong`` when the first given names are the
+   same full name (hyphenated, spaced and run-together spellings are one: ``Hyun-Jin`` = ``Hyun Jin`` =
+   ``Hyunjin``) and no later token conflicts (``Jeffrey M.`` vs ``Jeffrey`` is fine, ``Jeffrey M.``
+   vs ``Jeffrey K.`` is not); ``initials`` when one side gives only initials that fit the other
+   (``S. L.`` ~ ``Samantha L.``, ``H.-J.`` ~ ``Hyun-Jin``, not ``H.-Y.``); ``weak`` for a nickname or
+   short form (``Jeff`` ~ ``Jeffrey``, ``Bill`` ~ ``William``) or the same two names in swapped
+   order (``Wang, Jian`` ~ ``Jian, Wang``); ``None`` for two different full given names
+   (``Hyun-Jin`` vs ``Hye-Won``, ``Samantha`` vs ``Shane``), which never share an author.
+4. **Cluster** within a block, in this order; a name form joins a cluster only when it is compatible
+   with *every* form already in it (complete linkage, so "Jeffrey M." and "Jeffrey K." never meet
+   through "Jeffrey"):
+   a. each ORCID is a cluster; two ORCIDs never merge;
+   b. full-name forms (first given name written out) merge when strongly compatible; a full-name
+      cluster joins an ORCID cluster when strongly compatible with it and with no other ORCID;
+   c. weak forms (nicknames, swapped order) join a full-name cluster only with evidence;
+   d. initials-only forms, fullest first, occurrence by occurrence: with exactly one compatible
+      cluster in the block, they join it; with several, the one with the most evidence (ties: none);
+      with no evidence they stay their own author (``name:<family>|<initials>``) and are reported as
+      ambiguous.
+   *Evidence* for an occurrence and a cluster: a shared co-author (same folded family + first
+   initial on another paper of the cluster), or the same venue (journal) as one of its papers.
+5. **Key**: ``orcid:<ORCID>`` when the cluster has one, else ``name:<family>|<given tokens>`` from its
+   fullest form (``name:kim|hyun-jin``, ``name:kim|h`` for an initials-only author).
+
+An override map (``--author-map``: variant -> author key, or ``split``) is applied last.
 """
 
 from __future__ import annotations
 
 import logging
 import re
-from collections import defaultdict
+import unicodedata
+from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Literal
@@ -21,11 +60,61 @@ from graphkit.resolve.text import fold, squash
 
 log = logging.getLogger(__name__)
 
-AuthorKeyMode = Literal["initial", "full"]
+AuthorKeyMode = Literal["compatible", "initial", "full"]
+AUTHOR_KEY_MODES: tuple[str, ...] = ("compatible", "initial", "full")
+DEFAULT_MODE: AuthorKeyMode = "compatible"
+SPLIT = "split"  # the override value that keeps a variant apart
+
+Compat = Literal["strong", "initials", "weak"] | None
 
 _ORCID = re.compile(r"(\d{4})-?(\d{4})-?(\d{4})-?(\d{3}[\dX])", re.IGNORECASE)
 _GIVEN_PARTS = re.compile(r"[\W_]+")
 
+# Name particles (lower case after folding) that producers sometimes leave at the end of the given
+# names ("Berg, J. van der"); they belong to the family name. Data, not code.
+PARTICLES = frozenset({
+    "van", "von", "der", "den", "de", "del", "della", "di", "da", "dos", "das", "do", "du", "la", "le",
+    "ten", "ter", "zu", "zum", "zur", "af", "av", "bin", "ibn", "al", "el", "st", "ste", "mac", "vander",
+    "vanden", "vonder", "y",
+})
+# Arabic article written as its own part of the family name ("al-Hassan", "El Sayed"): dropped in the
+# block key, as name-matching studies of Arabic names recommend (the article is often omitted).
+ARABIC_ARTICLES = ("al", "el")
+# German transliterations of umlauts, equated in the block key (Müller = Mueller = Muller).
+_UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue"})
+
+# Common English nicknames and short forms (nickname -> formal names). A nickname is only ever
+# *weakly* compatible: it joins the formal name with evidence (a shared co-author, the same venue).
+NICKNAMES: dict[str, tuple[str, ...]] = {
+    "bill": ("william",), "will": ("william",), "billy": ("william",), "liam": ("william",),
+    "bob": ("robert",), "rob": ("robert",), "bobby": ("robert",), "bert": ("robert", "albert", "herbert"),
+    "dick": ("richard",), "rick": ("richard",), "rich": ("richard",),
+    "jim": ("james",), "jimmy": ("james",), "jamie": ("james",),
+    "mike": ("michael",), "mick": ("michael",), "tom": ("thomas",), "tommy": ("thomas",),
+    "dave": ("david",), "steve": ("steven", "stephen"), "chris": ("christopher", "christine", "christina"),
+    "kate": ("katherine", "catherine", "kathryn"), "katie": ("katherine", "catherine"),
+    "kathy": ("katherine", "kathleen", "catherine"), "liz": ("elizabeth",), "beth": ("elizabeth",),
+    "betty": ("elizabeth",), "sue": ("susan", "suzanne"), "jenny": ("jennifer",), "jen": ("jennifer",),
+    "peggy": ("margaret",), "maggie": ("margaret",), "meg": ("margaret",), "ted": ("edward", "theodore"),
+    "ed": ("edward", "edwin", "edmund"), "eddie": ("edward",), "ned": ("edward",), "jack": ("john",),
+    "johnny": ("john",), "tony": ("anthony", "antonio"), "andy": ("andrew",), "drew": ("andrew",),
+    "sandy": ("alexander", "alexandra", "sandra"),
+    "sam": ("samuel", "samantha"), "ben": ("benjamin",), "dan": ("daniel",), "danny": ("daniel",),
+    "greg": ("gregory",), "joe": ("joseph",), "matt": ("matthew",), "nick": ("nicholas",),
+    "jeff": ("jeffrey", "geoffrey"), "geoff": ("geoffrey",), "chuck": ("charles",), "charlie": ("charles",),
+    "theo": ("theodore",), "nate": ("nathan", "nathaniel"), "zach": ("zachary",), "josh": ("joshua",),
+    "jon": ("jonathan",), "max": ("maximilian", "maxwell"), "alex": ("alexander", "alexandra"),
+    "pat": ("patrick", "patricia"), "pete": ("peter",), "phil": ("philip", "phillip"), "ron": ("ronald",),
+    "tim": ("timothy",), "vic": ("victor", "victoria"), "fred": ("frederick",), "frank": ("francis",),
+    "hank": ("henry",), "harry": ("henry", "harold"), "larry": ("lawrence",), "len": ("leonard",),
+    "ken": ("kenneth",), "don": ("donald",), "doug": ("douglas",), "gerry": ("gerald",), "jerry": ("gerald",),
+    "abby": ("abigail",), "becky": ("rebecca",), "cathy": ("catherine",),
+    "debbie": ("deborah",), "jo": ("joanne", "josephine"), "mandy": ("amanda",), "nancy": ("ann", "anne"),
+    "penny": ("penelope",), "trish": ("patricia",), "val": ("valerie",), "walt": ("walter",),
+}
+
+
+# -- identifiers -------------------------------------------------------------------------------------
 
 def normalise_orcid(value: str | None) -> str | None:
     """'https://orcid.org/0000-0002-1825-0097' -> '0000-0002-1825-0097'; None unless the ISO 7064
@@ -46,6 +135,8 @@ def normalise_orcid(value: str | None) -> str | None:
     return "-".join(digits[i:i + 4] for i in range(0, 16, 4))
 
 
+# -- name forms --------------------------------------------------------------------------------------
+
 def given_parts(given: str | None) -> list[str]:
     """Folded given-name parts: 'Jean-Luc A.' -> ['jean', 'luc', 'a']; 'J.A.' -> ['j', 'a']."""
     if not given:
@@ -58,31 +149,138 @@ def _given_parts(given: str) -> tuple[str, ...]:
     parts = [p for p in _GIVEN_PARTS.split(fold(given)) if p]
     out: list[str] = []
     for p in parts:  # "JA" written without dots in WoS/MEDLINE style is two initials
-        if len(p) <= 3 and given.replace(".", "").replace(" ", "").isupper() and p.isalpha():
+        if len(p) <= 3 and given.replace(".", "").replace(" ", "").replace("-", "").isupper() and p.isalpha():
             out.extend(p)
         else:
             out.append(p)
     return tuple(out)
 
 
-def compatible_given(a: list[str] | tuple[str, ...], b: list[str] | tuple[str, ...]) -> bool:
-    """Could these given names be one person? 'J.' fits 'Jianghong'; 'Jiajia' does not."""
+@dataclass(frozen=True, slots=True)
+class NameForm:
+    """One way a name is written, normalised for comparison."""
+
+    family: str  # folded and squashed family name, particles included ("vanderberg")
+    given: tuple[str, ...]  # folded given-name tokens; a 1-letter token is an initial
+    block: str = ""  # the blocking key (:func:`block_key`)
+
+    @property
+    def full(self) -> bool:
+        """True when the first given name is written out (not an initial, not missing)."""
+        return bool(self.given) and len(self.given[0]) > 1
+
+    @property
+    def key(self) -> str:
+        return f"name:{self.family}|{'-'.join(self.given)}"
+
+
+def split_particles(family: str, given: str | None) -> tuple[str, str | None]:
+    """Move name particles from the end of the given names to the family name:
+    ('Berg', 'J. van der') -> ('van der Berg', 'J.'). Anything else is returned unchanged."""
+    if not given:
+        return family, given
+    words = given.split()
+    moved: list[str] = []
+    while len(words) > 1 and fold(words[-1].strip(".,")) in PARTICLES and words[-1][:1].islower():
+        moved.insert(0, words.pop())
+    if not moved:
+        return family, given
+    return " ".join(moved + [family]), " ".join(words)
+
+
+@lru_cache(maxsize=1 << 15)
+def _form(family: str, given: str | None) -> NameForm:
+    family, given = split_particles(family, given)
+    return NameForm(squash(family), _given_parts(given) if given else (), block_key(family))
+
+
+def name_form(person: Person) -> NameForm:
+    return _form(person.family or "", person.given or None)
+
+
+@lru_cache(maxsize=1 << 15)
+def block_key(family: str) -> str:
+    """The family name as blocking key: folded and squashed, with German umlaut transliterations
+    equated (ü/ue/u → u) and a leading Arabic article written apart dropped ('al-Hassan' → 'hassan')."""
+    words = [w for w in re.split(r"[\s\-‐‑'’]+", family.strip()) if w]
+    if len(words) > 1 and fold(words[0]) in ARABIC_ARTICLES:
+        words = words[1:]
+    text = " ".join(words).translate(_UMLAUTS)
+    text = unicodedata.normalize("NFC", text)
+    out = squash(text)
+    return out.replace("ae", "a").replace("oe", "o").replace("ue", "u")
+
+
+def _spell_match(a: tuple[str, ...], b: tuple[str, ...]) -> tuple[int, int] | None:
+    """Leading full tokens of a and b that concatenate to the same string: (i, j) tokens used."""
+    i = j = 1
+    sa, sb = a[0], b[0]
+    while sa != sb:
+        if len(sa) < len(sb) and sb.startswith(sa) and i < len(a) and len(a[i]) > 1:
+            sa += a[i]
+            i += 1
+        elif len(sb) < len(sa) and sa.startswith(sb) and j < len(b) and len(b[j]) > 1:
+            sb += b[j]
+            j += 1
+        else:
+            return None
+    return i, j
+
+
+def _nickname(a: str, b: str) -> bool:
+    """A listed nickname or short form ('jeff' ~ 'jeffrey', 'bill' ~ 'william'). Only the table: a bare
+    prefix rule would pair 'Min' with 'Mingying' and 'Wei' with 'Weili' (different Chinese names)."""
+    return b in NICKNAMES.get(a, ()) or a in NICKNAMES.get(b, ())
+
+
+def _rest_ok(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
+    """Later given-name tokens, position by position: an initial fits a name with that first letter,
+    two full names must be equal; a missing middle name is no conflict."""
+    for x, y in zip(a, b):
+        if len(x) == 1 or len(y) == 1:
+            if x[0] != y[0]:
+                return False
+        elif x != y:
+            return False
+    return True
+
+
+@lru_cache(maxsize=1 << 16)
+def compatibility(a: tuple[str, ...], b: tuple[str, ...]) -> Compat:
+    """How two given-name token lists (of the same family name) can be one person:
+    'strong' (same full first name, nothing conflicting), 'initials' (one side is initials that fit
+    the other, or has no given name), 'weak' (nickname or short form), None (different people)."""
     if not a or not b:
-        return True
-    x, y = a[0], b[0]
-    if len(x) == 1 or len(y) == 1:
-        return x[0] == y[0]
-    return x == y
+        return "initials"
+    if len(a[0]) > 1 and len(b[0]) > 1:
+        m = _spell_match(a, b)
+        if m is not None:
+            return "strong" if _rest_ok(a[m[0]:], b[m[1]:]) else None
+        if _nickname(a[0], b[0]) and _rest_ok(a[1:], b[1:]):
+            return "weak"
+        return None
+    # at least one side starts with an initial: compare letter by letter, a full token standing for
+    # its initial, and a run-together full name ('hyunjin') standing for its first letter only
+    if a[0][0] != b[0][0]:
+        return None
+    return "initials" if _rest_ok(_initials(a)[1:], _initials(b)[1:]) else None
+
+
+def _initials(tokens: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(t[0] for t in tokens)
 
 
 def name_key(person: Person, mode: AuthorKeyMode = "initial") -> str | None:
-    """'name:<folded family>|<first initial>' (or '|<all given names>' for mode 'full'); None without
-    a family name."""
+    """'name:<folded family>|<first initial>' (mode 'initial') or '|<all given names>' (modes 'full'
+    and 'compatible', where it is the key of an author's fullest form); None without a family name."""
     return _name_key(person.family or "", person.given, mode)
 
 
 @lru_cache(maxsize=1 << 14)  # the same names recur (productive authors, and one per duplicate record)
 def _name_key(family: str, given: str | None, mode: AuthorKeyMode) -> str | None:
+    if mode == "compatible":
+        form = _form(family, given)
+        return form.key if form.family else None
     family = squash(family)
     if not family:
         return None
@@ -94,6 +292,31 @@ def _name_key(family: str, given: str | None, mode: AuthorKeyMode) -> str | None
     return f"name:{family}|{given}"
 
 
+def parse_name(text: str) -> Person | None:
+    """'Family, Given' or 'Given Family' (or a bare family name) as a Person; None for empty text."""
+    text = " ".join(text.split())
+    if not text:
+        return None
+    if "," in text:
+        family, _, given = text.partition(",")
+        return Person(family.strip(), given.strip() or None)
+    words = text.split()
+    if len(words) == 1:
+        return Person(words[0])
+    # "Smith J" / "Smith JA" (initials after the family name, MEDLINE style)
+    if words[-1].replace(".", "").isupper() and len(words[-1].replace(".", "")) <= 3:
+        return Person(" ".join(words[:-1]), words[-1])
+    return Person(words[-1], " ".join(words[:-1]))
+
+
+def family_punctuation(family: str) -> int:
+    """Hyphens and apostrophes in a family name: the display prefers 'Murray-Boyle' to 'Murray Boyle'
+    and "O'Brien" to 'OBrien' (issue 19)."""
+    return sum(1 for c in family if c in "-'’‐")
+
+
+# -- the resolver ------------------------------------------------------------------------------------
+
 @dataclass(slots=True)
 class AuthorInfo:
     key: str
@@ -101,10 +324,12 @@ class AuthorInfo:
     variants: dict[tuple[str, str | None], int] = field(default_factory=dict)  # (family, given) -> times seen
 
     def display(self) -> tuple[str, str | None]:
-        """The fullest variant: most given-name letters, then most often seen, then most accented."""
+        """The fullest variant: most given-name letters, then the richest spelling (hyphens,
+        apostrophes, accents: 'Murray-Boyle' over 'Murray Boyle'), then most often seen."""
         def score(item):
             (family, given), n = item
-            return (len(squash(given or "")), n, sum(ord(c) > 127 for c in family + (given or "")),
+            text = family + (given or "")
+            return (len(squash(given or "")), family_punctuation(family), sum(ord(c) > 127 for c in text), n,
                     len(family))
         if len(self.variants) == 1:
             return next(iter(self.variants))
@@ -112,56 +337,419 @@ class AuthorInfo:
         return best[0]
 
 
-class AuthorResolver:
-    """Collect every author occurrence with :meth:`add`, then :meth:`resolve` once."""
+@dataclass(slots=True)
+class Decision:
+    """A choice the resolver made or declined, for the report and the review CSV."""
 
-    def __init__(self, mode: AuthorKeyMode = "initial") -> None:
+    kind: Literal["ambiguous", "kept-apart", "joined-with-evidence"]
+    variant: str  # "Family, Given" as written
+    key: str  # the author the occurrence ended in
+    candidates: list[str]  # the author keys it could have joined
+    reason: str
+
+
+@dataclass(slots=True)
+class _Occ:
+    person: Person
+    orcid: str | None
+    form: NameForm | None
+    work: int  # index into the resolver's works, -1 without context
+
+
+@dataclass(slots=True)
+class _Cluster:
+    forms: set[NameForm] = field(default_factory=set)
+    orcid: str | None = None
+    occs: list[int] = field(default_factory=list)
+    coauthors: dict[str, set[tuple[str, ...]]] = field(default_factory=dict)  # block -> given-name tokens
+    venues: set[str] = field(default_factory=set)
+
+
+class AuthorResolver:
+    """Collect every author occurrence with :meth:`add` (or a paper's list with :meth:`add_work`),
+    then :meth:`resolve` once and read keys with :meth:`key_of`."""
+
+    def __init__(self, mode: AuthorKeyMode = DEFAULT_MODE,
+                 overrides: dict[str, str] | None = None) -> None:
+        if mode not in AUTHOR_KEY_MODES:
+            raise ValueError(f"unknown author key mode {mode!r}; use one of {', '.join(AUTHOR_KEY_MODES)}")
         self.mode = mode
-        self._occurrences: list[tuple[str | None, str | None, Person]] = []  # (orcid, name key, person)
+        self.overrides = {override_key(k): v for k, v in (overrides or {}).items()}
+        self._occurrences: list[_Occ] = []
+        self._works: list[tuple[list[tuple[str, tuple[str, ...]]], str | None]] = []  # (co-authors, venue)
         self._orcids_of_name: dict[str, set[str]] = defaultdict(set)
         self.authors: dict[str, AuthorInfo] = {}
+        self.decisions: list[Decision] = []
+        self.overridden: int = 0
         self._interned: dict[str, str] = {}
+        self._keys: list[str | None] = []
+        # (occurrence, clusters it could join, cluster it joined, reason) -> decisions after keying
+        self._pending: list[tuple[int, list[_Cluster], _Cluster, str]] = []
 
-    def add(self, person: Person) -> int:
+    def add(self, person: Person, *, work: int = -1) -> int:
         """Register an occurrence; returns its id for :meth:`key_of` after :meth:`resolve`."""
         orcid = normalise_orcid(person.orcid)
-        nkey = name_key(person, self.mode)
-        if nkey is not None:
-            nkey = self._interned.setdefault(nkey, nkey)  # one string per author, not per occurrence
+        form = name_form(person) if self.mode == "compatible" else None
+        if form is not None and not form.family:
+            form = None
+        nkey = name_key(person, "initial")
         if orcid and nkey:
             self._orcids_of_name[nkey].add(orcid)
-        self._occurrences.append((orcid, nkey, person))
+        self._occurrences.append(_Occ(person, orcid, form, work))
         return len(self._occurrences) - 1
 
+    def add_work(self, people: list[Person], venue: str | None = None) -> list[int]:
+        """Register one paper's author list (co-authors and venue are evidence); occurrence ids."""
+        w = self.add_context(people, venue)
+        return [self.add(p, work=w) for p in people]
+
+    def set_venues(self, venues: list[str | None]) -> None:
+        """Set the venue of every registered paper, in registration order (a build knows a paper's
+        journal key only after the journals are resolved)."""
+        self._works = [(sigs, venue) for (sigs, _), venue in zip(self._works, venues)]
+
+    def add_context(self, people: list[Person], venue: str | None = None) -> int:
+        """Register a paper's author list and venue as evidence only (no occurrences); the id to pass
+        as ``work`` to :meth:`add`."""
+        self._works.append(([_signature(p) for p in people], venue))
+        return len(self._works) - 1
+
+    # -- resolving ---------------------------------------------------------------------------------
     def resolve(self) -> None:
-        self._keys: list[str | None] = []
-        givens: dict[str, set[tuple[str, ...]]] = defaultdict(set)  # ORCID -> given names seen with it
-        for orcid, nkey, person in self._occurrences:
-            if orcid:
-                givens[orcid].add(tuple(given_parts(person.given)))
-        for orcid, nkey, person in self._occurrences:
-            if orcid is None and nkey is not None:
-                owners = self._orcids_of_name.get(nkey)
-                if owners:
-                    mine = given_parts(person.given)
-                    fits = [o for o in owners if any(compatible_given(mine, g) for g in givens[o])]
-                    if len(fits) == 1:
-                        orcid = fits[0]
-            key = self._interned.setdefault(f"orcid:{orcid}", f"orcid:{orcid}") if orcid else nkey
+        if self.mode == "compatible":
+            keys = self._resolve_compatible()
+        else:
+            keys = self._resolve_simple()
+        self._keys = []
+        for i, occ in enumerate(self._occurrences):
+            key = keys[i]
+            override = self._override(occ.person) if self.overrides else None
+            if override is not None:
+                key = override
+                self.overridden += 1
+            if key is not None:
+                key = self._interned.setdefault(key, key)
             self._keys.append(key)
             if key is None:
                 continue
             info = self.authors.get(key)
             if info is None:
+                orcid = key[6:] if key.startswith("orcid:") else None
                 info = self.authors[key] = AuthorInfo(key, orcid)
-            family = " ".join((person.family or "").split())
-            given = " ".join((person.given or "").split()) or None
+            family = " ".join((occ.person.family or "").split())
+            given = " ".join((occ.person.given or "").split()) or None
             info.variants[(family, given)] = info.variants.get((family, given), 0) + 1
         self._occurrences = []  # keys are known now; the Person objects can go
+        self._works = []
+
+    def _override(self, person: Person) -> str | None:
+        value = self.overrides.get(override_key(person.display))
+        if value is None:
+            return None
+        if value == SPLIT:
+            form = _form(person.family or "", person.given or None)
+            return f"{form.key}#split" if form.family else None
+        return value
+
+    def _resolve_simple(self) -> list[str | None]:
+        """Modes 'initial' and 'full': ORCID, else the name key; an ORCID-less name joins the one ORCID
+        whose given names fit."""
+        givens: dict[str, set[tuple[str, ...]]] = defaultdict(set)  # ORCID -> given names seen with it
+        for occ in self._occurrences:
+            if occ.orcid:
+                givens[occ.orcid].add(_given_parts(occ.person.given) if occ.person.given else ())
+        out: list[str | None] = []
+        for occ in self._occurrences:
+            orcid = occ.orcid
+            nkey = name_key(occ.person, self.mode)
+            if orcid is None and nkey is not None:
+                owners = self._orcids_of_name.get(name_key(occ.person, "initial") or "")
+                if owners:
+                    mine = tuple(given_parts(occ.person.given))
+                    fits = [o for o in owners if any(_first_fits(mine, g) for g in givens[o])]
+                    if len(fits) == 1:
+                        orcid = fits[0]
+            out.append(f"orcid:{orcid}" if orcid else nkey)
+        return out
+
+    def _resolve_compatible(self) -> list[str | None]:
+        blocks: dict[str, list[int]] = defaultdict(list)
+        for i, occ in enumerate(self._occurrences):
+            if occ.form is not None:
+                blocks[occ.form.block].append(i)
+            elif occ.orcid:
+                blocks[f"orcid:{occ.orcid}"].append(i)
+        keys: list[str | None] = [None] * len(self._occurrences)
+        used: set[str] = set()
+        key_of_cluster: dict[int, str] = {}
+        for block in sorted(blocks):
+            for cluster in self._cluster_block(blocks[block]):
+                key = key_of_cluster[id(cluster)] = self._cluster_key(cluster, used)
+                for i in cluster.occs:
+                    keys[i] = key
+        for i, fits, joined, why in self._pending:
+            person = self._occurrences[i].person
+            kind: Literal["ambiguous", "joined-with-evidence"] = (
+                "joined-with-evidence" if why == "joined-with-evidence" else "ambiguous")
+            reason = ("a shared co-author or venue picked this author" if kind == "joined-with-evidence"
+                      else f"{why}; no shared co-author or venue decides")
+            self.decisions.append(Decision(kind, person.display, key_of_cluster[id(joined)],
+                                           sorted(key_of_cluster[id(c)] for c in fits), reason))
+        self._pending = []
+        return keys
+
+    def _evidence(self, i: int, cluster: _Cluster) -> int:
+        occ = self._occurrences[i]
+        if occ.work < 0:
+            return 0
+        sigs, venue = self._works[occ.work]
+        own = _signature(occ.person)
+        score = 0
+        for block, given in set(sigs):
+            if (block, given) == own:
+                continue
+            seen = cluster.coauthors.get(block)
+            if seen and any(compatibility(given, g) in ("strong", "initials") for g in seen):
+                score += 1
+        if venue and venue in cluster.venues:
+            score += 1
+        return score
+
+    def _join(self, cluster: _Cluster, i: int) -> None:
+        occ = self._occurrences[i]
+        cluster.occs.append(i)
+        if occ.form is not None:
+            cluster.forms.add(occ.form)
+        if occ.work >= 0:
+            sigs, venue = self._works[occ.work]
+            own = _signature(occ.person)
+            for block, given in sigs:
+                if (block, given) != own:
+                    cluster.coauthors.setdefault(block, set()).add(given)
+            if venue:
+                cluster.venues.add(venue)
+
+    @staticmethod
+    def _fits(form: NameForm, cluster: _Cluster, allowed: tuple[str, ...]) -> bool:
+        """Compatible with every form in the cluster, each pair at a level in ``allowed``."""
+        return all(compatibility(form.given, f.given) in allowed for f in cluster.forms)
+
+    def _cluster_block(self, occs: list[int]) -> list[_Cluster]:
+        O = self._occurrences
+        clusters: list[_Cluster] = []
+        # a. every ORCID is a cluster
+        by_orcid: dict[str, _Cluster] = {}
+        rest: list[int] = []
+        for i in occs:
+            orcid = O[i].orcid
+            if orcid:
+                c = by_orcid.get(orcid)
+                if c is None:
+                    c = by_orcid[orcid] = _Cluster(orcid=orcid)
+                    clusters.append(c)
+                self._join(c, i)
+            else:
+                rest.append(i)
+        orcid_clusters = list(clusters)
+        # group the ORCID-less occurrences by name form, fullest and most frequent forms first
+        by_form: dict[NameForm, list[int]] = defaultdict(list)
+        for i in rest:
+            by_form[O[i].form].append(i)  # type: ignore[index]
+        forms = sorted(by_form, key=lambda f: (-len(f.given), -sum(len(t) for t in f.given), -len(by_form[f]),
+                                               f.given))
+        full = [f for f in forms if f.full]
+        initials = [f for f in forms if not f.full]
+        # b. full-name forms: merge strongly compatible ones (complete linkage); join an ORCID cluster
+        #    when exactly one is strongly compatible
+        name_clusters: list[_Cluster] = []
+        weak_forms: list[NameForm] = []
+        for f in full:
+            target = next((c for c in name_clusters if self._fits(f, c, ("strong",))), None)
+            if target is None:
+                fits = [c for c in orcid_clusters if self._fits(f, c, ("strong",))]
+                if len(fits) == 1:
+                    target = fits[0]
+                elif len(fits) > 1:
+                    self._per_occurrence(by_form[f], fits, clusters, name_clusters, "several ORCID authors fit")
+                    continue
+            if target is None:
+                if any(self._fits(f, c, ("strong", "weak")) for c in (*orcid_clusters, *name_clusters)):
+                    weak_forms.append(f)
+                    continue
+                target = _Cluster()
+                name_clusters.append(target)
+                clusters.append(target)
+            for i in by_form[f]:
+                self._join(target, i)
+        # c. weak forms (nicknames, short forms) join a compatible full-name cluster only with evidence
+        for f in weak_forms:
+            fits = [c for c in clusters if c.forms and self._fits(f, c, ("strong", "weak"))]
+            self._per_occurrence(by_form[f], fits, clusters, name_clusters, "nickname or short form",
+                                 need_evidence=True)
+        # d. initials-only forms, fullest first, occurrence by occurrence
+        for f in initials:
+            fits = [c for c in clusters if c.forms and self._fits(f, c, ("strong", "initials"))]
+            self._per_occurrence(by_form[f], fits, clusters, name_clusters, "initials fit several authors")
+        return clusters
+
+    def _per_occurrence(self, occs: list[int], fits: list[_Cluster], clusters: list[_Cluster],
+                        name_clusters: list[_Cluster], why: str, need_evidence: bool = False) -> None:
+        """Place each occurrence of one form: the single fitting cluster (unless evidence is needed),
+        else the fitting cluster with the most evidence, else a cluster of its own form."""
+        own: _Cluster | None = None
+        placed: list[tuple[int, _Cluster | None, list[int]]] = []
+        for i in occs:
+            target = None
+            scores = [self._evidence(i, c) for c in fits]
+            if len(fits) == 1 and not need_evidence:
+                target = fits[0]
+            elif fits:
+                best = max(scores)
+                if best > 0 and scores.count(best) == 1:
+                    target = fits[scores.index(best)]
+            placed.append((i, target, scores))
+        for i, target, scores in placed:  # join after scoring: one occurrence's choice is no evidence for the next
+            if target is None:
+                if own is None:
+                    own = _Cluster()
+                    clusters.append(own)
+                    name_clusters.append(own)
+                self._join(own, i)
+                if fits:
+                    self._pending.append((i, fits, own, why))
+            else:
+                self._join(target, i)
+                if len(fits) > 1 or need_evidence:
+                    self._pending.append((i, [target], target, "joined-with-evidence"))
+
+    def _cluster_key(self, cluster: _Cluster, used: set[str]) -> str:
+        if cluster.orcid:
+            key = f"orcid:{cluster.orcid}"
+        else:
+            counts: Counter[NameForm] = Counter(f for i in cluster.occs if (f := self._occurrences[i].form))
+            best = max(counts, key=lambda f: (int(f.full), sum(len(t) for t in f.given), len(f.given), counts[f],
+                                              [-ord(c) for c in f.key]))
+            key = best.key
+            n = 2
+            while key in used:
+                key = f"{best.key}#{n}"
+                n += 1
+        used.add(key)
+        return key
 
     def key_of(self, occurrence: int) -> str | None:
         return self._keys[occurrence]
 
     def ambiguous_names(self) -> dict[str, list[str]]:
-        """Name keys shared by more than one ORCID (left as separate authors)."""
+        """Name keys (family + first initial) shared by more than one ORCID (left as separate authors)."""
         return {k: sorted(v) for k, v in self._orcids_of_name.items() if len(v) > 1}
+
+
+def _first_fits(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
+    """The old rule of modes 'initial'/'full' for ORCID-less names: first given names fit."""
+    if not a or not b:
+        return True
+    x, y = a[0], b[0]
+    if len(x) == 1 or len(y) == 1:
+        return x[0] == y[0]
+    return x == y
+
+
+def _signature(person: Person) -> tuple[str, tuple[str, ...]]:
+    """A co-author as evidence: block key of the family name and given-name tokens. Two occurrences
+    share a co-author when these are in one block with compatible given names ('Linkov, I.' and
+    'Linkov, Igor'; not 'Thomas, Samantha' and 'Thomas, Shane')."""
+    form = name_form(person)
+    return form.block, form.given
+
+
+def override_key(variant: str) -> str:
+    """How an --author-map variant is compared: 'Family, Given' folded, spaces and dots collapsed."""
+    family, _, given = variant.partition(",")
+    return f"{squash(family)}|{'-'.join(_given_parts(given.strip())) if given.strip() else ''}"
+
+
+class AuthorMapError(ValueError):
+    """A bad --author-map file (the message names file and line)."""
+
+
+def read_author_map(path: str) -> tuple[tuple[str, str], ...]:
+    """Read an override file: CSV rows ``variant,author`` ("Family, Given" -> author key or ``split``),
+    with an optional header; or the review CSV (``graphkit report --review``) with its ``override``
+    column filled in. Rows with an empty override are skipped."""
+    import csv
+
+    pairs: list[tuple[str, str]] = []
+    try:
+        with open(path, newline="", encoding="utf-8-sig") as fh:
+            rows = list(csv.reader(fh))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise AuthorMapError(f"{path}: cannot read the author map ({exc})") from None
+    if not rows:
+        return ()
+    header = [c.strip().lower() for c in rows[0]]
+    start = 1
+    if {"variant_family", "override"} <= set(header):
+        fam, giv, ov = header.index("variant_family"), header.index("variant_given"), header.index("override")
+        get = lambda r: (f"{r[fam]}, {r[giv]}" if r[giv].strip() else r[fam], r[ov])  # noqa: E731
+    else:
+        if header[:2] not in (["variant", "author"], ["variant", "author_key"]):
+            start = 0
+        get = lambda r: (", ".join(c.strip() for c in r[:-1]), r[-1])  # noqa: E731 (an unquoted "Family, Given")
+    for number, row in enumerate(rows[start:], start=start + 1):
+        if not row or not any(c.strip() for c in row) or row[0].lstrip().startswith("#"):
+            continue
+        try:
+            variant, target = (c.strip() for c in get(row))
+        except IndexError:
+            raise AuthorMapError(f"{path}:{number}: expected 'variant,author key or split', got {row!r}") from None
+        if not target:
+            continue
+        if not variant:
+            raise AuthorMapError(f"{path}:{number}: empty variant")
+        if target != SPLIT and not target.startswith(("name:", "orcid:")):
+            orcid = normalise_orcid(target)
+            if orcid is None:
+                raise AuthorMapError(f"{path}:{number}: {target!r} is neither an author key (name:..., "
+                                     "orcid:...), an ORCID nor 'split'")
+            target = f"orcid:{orcid}"
+        pairs.append((variant, target))
+    return tuple(pairs)
+
+
+# -- report sections ---------------------------------------------------------------------------------
+
+def kept_apart(rows: Iterable[dict]) -> list[dict]:
+    """Authors that family name + first initial would have merged, kept apart (their full given
+    names conflict, or they have different ORCIDs): one entry per such name key, for the report."""
+    groups: dict[str, list[dict]] = defaultdict(list)
+    for row in rows:
+        key = name_key(Person(row.get("family") or "", row.get("given")), "initial")
+        if key:
+            groups[key].append(row)
+    out = []
+    for key in sorted(groups):
+        members = groups[key]
+        if len(members) < 2:
+            continue
+        orcids = {m.get("orcid") for m in members if m.get("orcid")}
+        reason = "different ORCIDs" if len(orcids) == len(members) else (
+            "different ORCIDs and given names that conflict" if len(orcids) > 1 else "given names conflict")
+        out.append({"name_key": key, "reason": reason,
+                    "authors": [{"key": m["key"], "name": m.get("name")} for m in sorted(members, key=lambda m: m["key"])]})
+    return out
+
+
+def decisions_report(decisions: Iterable[Decision]) -> list[dict]:
+    """The 'possible same person' rows: name variants left apart because several authors fit, and
+    the ones joined on evidence (so a reviewer can confirm or override them)."""
+    seen: dict[tuple[str, str, str], dict] = {}
+    for d in decisions:
+        k = (d.kind, d.variant, d.key)
+        entry = seen.get(k)
+        if entry is None:
+            seen[k] = {"kind": d.kind, "variant": d.variant, "key": d.key, "candidates": list(d.candidates),
+                       "reason": d.reason, "times": 1}
+        else:
+            entry["times"] += 1
+    return sorted(seen.values(), key=lambda e: (e["kind"], e["variant"].casefold(), e["key"]))

@@ -46,6 +46,7 @@ from typing import Any
 from graphkit import search as fts
 from graphkit.build import BuildOptions, build_graph
 from graphkit.cypher_compat import for_ladybug
+from graphkit.derive import derive_all
 from graphkit.cypher_guard import strip_literals
 from graphkit.faults import crash_point
 from graphkit.graph import Graph
@@ -213,7 +214,7 @@ class EmbeddedStore:
                               "diagnostics": len(diags)})
                 diagnostics.extend(diags)
                 changed = True
-            opts = asdict(options)
+            opts = json.loads(json.dumps(asdict(options)))  # as the manifest holds it (tuples are lists)
             if w.manifest["options"] not in (None, opts):
                 changed = True  # new resolution options: rebuild everything with them
             summary: dict[str, Any] = {"store": str(self.path), "dialect": self.dialect, "files": files,
@@ -541,6 +542,7 @@ def _rebuild(gen: Path, manifest: dict[str, Any], options: BuildOptions, progres
                 part = written if written is not None and i == len(entries) - 1 else \
                     _graph_from_json(_read_jsonl(gen / entry["cache"]))
                 merge_graph(graph, part)
+        derive_all(graph, options)  # merged parts: CO_AUTHOR and counts from the merged links, once
     load_database(graph, gen / DB_FILE, progress=progress)
     crash_point("database:loaded")
     fts.build_index(graph, gen / INDEX_FILE)

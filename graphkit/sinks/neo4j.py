@@ -36,10 +36,12 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-from graphkit.build import BuildOptions
+from graphkit.build import BuildOptions, build_from_files
 from graphkit.derive import Derived
 from graphkit.derive import entries as derived_entries
 from graphkit.graph import Graph
+from graphkit.identity import StoredAuthorship, StoredPaper, reconcile, title_key
+from graphkit.resolve.authors import block_key
 from graphkit.model import GraphkitError
 from graphkit.progress import Progress, null_progress
 from graphkit.schema import EDGE_PROPERTIES, ENDPOINTS, NODE_PROPERTIES, Label, RelType
@@ -51,7 +53,15 @@ log = logging.getLogger(__name__)
 
 RANGE_INDEXES: tuple[tuple[Label, str], ...] = (
     (Label.PAPER, "doi"), (Label.PAPER, "year"), (Label.AUTHOR, "name"), (Label.MESH, "ui"),
+    # identity lookups of an incremental ingest (graphkit.identity)
+    (Label.PAPER, "pmid"), (Label.PAPER, "title_key"), (Label.AUTHOR, "block"), (Label.AUTHOR, "orcid"),
 )
+# store-only properties that make identity lookups index seeks (not part of the schema, never read back):
+# Paper.title_key = the build's title hash (normalised title + year), Author.block = folded family name
+IDENTITY_PROPERTIES: dict[Label, tuple[str, ...]] = {Label.PAPER: ("title_key",), Label.AUTHOR: ("block",)}
+# properties a later load overwrites (the others are only filled where the store has none, so loading
+# a file again changes nothing): an author's display name is recomputed over stored and new variants
+OVERWRITTEN: dict[Label, tuple[str, ...]] = {Label.AUTHOR: ("name", "family", "given")}
 FULLTEXT_INDEXES: dict[str, tuple[tuple[Label, ...], tuple[str, ...]]] = {
     "paper_text": ((Label.PAPER,), PAPER_FIELDS),  # title, abstract + graphkit.search.paper_documents
     "name_text": ((Label.AUTHOR, Label.KEYWORD, Label.MESH), ("name",)),
@@ -124,11 +134,19 @@ def schema_statements() -> list[str]:
 
 
 def node_query(label: Label) -> str:
+    """MERGE by key: a new node takes every property; a stored one keeps its values and gets only the
+    ones it lacks (``OVERWRITTEN`` properties are replaced), lists in ``UNION_PROPERTIES`` are unions."""
     unions = "".join(
         f" SET n.{p} = CASE WHEN size(row.{p}) = 0 THEN n.{p} "
         f"ELSE coalesce(n.{p}, []) + [x IN row.{p} WHERE NOT x IN coalesce(n.{p}, [])] END"
         for p in sorted(UNION_PROPERTIES & set(NODE_PROPERTIES[label])))
-    return f"UNWIND $rows AS row MERGE (n:{label.value} {{key: row.key}}) SET n += row.props{unions}"
+    names = [p for p in NODE_PROPERTIES[label] if p != "key" and p not in UNION_PROPERTIES]
+    names += list(IDENTITY_PROPERTIES.get(label, ())) + (["terms"] if label is Label.PAPER else [])
+    over = OVERWRITTEN.get(label, ())
+    fill = ", ".join(f"n.{p} = coalesce(row.props.{p}, n.{p})" if p in over else f"n.{p} = coalesce(n.{p}, row.props.{p})"
+                     for p in names)
+    return (f"UNWIND $rows AS row MERGE (n:{label.value} {{key: row.key}}) "
+            f"ON CREATE SET n += row.props ON MATCH SET {fill}{unions}")
 
 
 def edge_query(type: RelType) -> str:
@@ -216,6 +234,75 @@ def term_papers_query(label: Label) -> str:
             f"SET t.papers = size([(t)<-[:{TERM_LINKS[label].value}]-(:{Label.PAPER.value}) | 1])")
 
 
+# -- incremental identity (graphkit.identity): what the store already holds ---------------------------
+
+ANY_PAPER_QUERY = f"MATCH (p:{Label.PAPER.value}) RETURN p.key AS key LIMIT 1"
+PAPERS_BY_QUERIES = {
+    "dois": f"UNWIND $values AS v MATCH (p:{Label.PAPER.value}) WHERE p.doi = v OR p.key = 'doi:' + v RETURN p.key AS key",
+    "pmids": f"UNWIND $values AS v MATCH (p:{Label.PAPER.value} {{pmid: v}}) RETURN p.key AS key",
+    "title_keys": f"UNWIND $values AS v MATCH (p:{Label.PAPER.value} {{title_key: v}}) RETURN p.key AS key",
+}
+PAPER_DETAILS_QUERY = (
+    f"UNWIND $keys AS k MATCH (p:{Label.PAPER.value} {{key: k}}) "
+    f"OPTIONAL MATCH (p)<-[au:{RelType.AUTHORED.value}]-(a:{Label.AUTHOR.value}) "
+    "WITH p, a ORDER BY au.position WITH p, head(collect(a.family)) AS first "
+    f"OPTIONAL MATCH (p)-[:{RelType.PUBLISHED_IN.value}]->(j:{Label.JOURNAL.value}) "
+    "RETURN p.key AS key, p.doi AS doi, p.pmid AS pmid, p.title AS title, p.year AS year, "
+    "p.first_page AS first_page, first, head(collect(j {.key, .name, .abbreviation, .issn, .issns})) AS journal"
+)
+JOURNALS_QUERY = (f"MATCH (j:{Label.JOURNAL.value}) RETURN j.key AS key, j.name AS name, "
+                  "j.abbreviation AS abbreviation, j.issn AS issn, j.issns AS issns")
+AUTHORSHIPS_QUERY = (
+    f"UNWIND $blocks AS b MATCH (a:{Label.AUTHOR.value} {{block: b}})-[:{RelType.AUTHORED.value}]->(p:{Label.PAPER.value}) "
+    f"OPTIONAL MATCH (p)<-[:{RelType.AUTHORED.value}]-(c:{Label.AUTHOR.value}) WHERE c <> a "
+    f"OPTIONAL MATCH (p)-[:{RelType.PUBLISHED_IN.value}]->(j:{Label.JOURNAL.value}) "
+    "RETURN a.key AS key, a.family AS family, a.given AS given, a.orcid AS orcid, p.key AS paper, "
+    "collect(DISTINCT [c.family, c.given]) AS coauthors, head(collect(DISTINCT j.key)) AS venue"
+)
+AUTHOR_LISTS_QUERY = (f"UNWIND $keys AS k MATCH (p:{Label.PAPER.value} {{key: k}})<-[r:{RelType.AUTHORED.value}]-"
+                      f"(a:{Label.AUTHOR.value}) RETURN k AS key, a.key AS author, a.family AS family, a.given AS given")
+DROP_AUTHORED_QUERY = (f"UNWIND $keys AS k MATCH (:{Label.PAPER.value} {{key: k}})<-[r:{RelType.AUTHORED.value}]-"
+                       f"(a:{Label.AUTHOR.value}) DELETE r RETURN DISTINCT a.key AS key")
+DROP_ORPHANS_QUERY = (f"UNWIND $keys AS k MATCH (a:{Label.AUTHOR.value} {{key: k}}) "
+                      f"WHERE NOT EXISTS {{ (a)-[:{RelType.AUTHORED.value}]->() }} DETACH DELETE a")
+DROP_PAIRS_QUERY = (f"UNWIND $keys AS k MATCH (:{Label.AUTHOR.value} {{key: k}})-[r:{RelType.CO_AUTHOR.value}]-() "
+                    "DELETE r")
+AUTHOR_PAPERS_QUERY = (f"UNWIND $keys AS k MATCH (:{Label.AUTHOR.value} {{key: k}})-[:{RelType.AUTHORED.value}]->"
+                       f"(p:{Label.PAPER.value}) RETURN DISTINCT p.key AS key")
+
+
+def keys_exist_query(label: Label) -> str:
+    return f"UNWIND $keys AS k MATCH (n:{label.value} {{key: k}}) RETURN k AS key"
+
+
+def rename_query(label: Label) -> str:
+    return f"UNWIND $rows AS row MATCH (o:{label.value} {{key: row.old}}) SET o.key = row.new"
+
+
+def move_queries(label: Label) -> list[str]:
+    """Merge node row.old into row.new: its relationships (CO_AUTHOR is recomputed instead), its
+    missing properties, then delete it."""
+    out = []
+    for type, (start, end) in ENDPOINTS.items():
+        if type is RelType.CO_AUTHOR:
+            continue
+        if start is label:
+            out.append(f"UNWIND $rows AS row MATCH (o:{label.value} {{key: row.old}})-[r:{type.value}]->(x) "
+                       f"MATCH (n:{label.value} {{key: row.new}}) WITH n, r, x WHERE x <> n "
+                       f"MERGE (n)-[r2:{type.value}]->(x) ON CREATE SET r2 = properties(r)")
+        if end is label:
+            out.append(f"UNWIND $rows AS row MATCH (x)-[r:{type.value}]->(o:{label.value} {{key: row.old}}) "
+                       f"MATCH (n:{label.value} {{key: row.new}}) WITH n, r, x, row WHERE x <> n AND x.key <> row.old "
+                       f"MERGE (x)-[r2:{type.value}]->(n) ON CREATE SET r2 = properties(r)")
+    props = [p for p in NODE_PROPERTIES[label] if p != "key"] + list(IDENTITY_PROPERTIES.get(label, ()))
+    sets = ", ".join(
+        f"n.{p} = coalesce(n.{p}, []) + [x IN coalesce(o.{p}, []) WHERE NOT x IN coalesce(n.{p}, [])]"
+        if p in UNION_PROPERTIES else f"n.{p} = coalesce(n.{p}, o.{p})" for p in props)
+    out.append(f"UNWIND $rows AS row MATCH (o:{label.value} {{key: row.old}}) MATCH (n:{label.value} {{key: row.new}}) "
+               f"SET {sets} DETACH DELETE o")
+    return out
+
+
 EXISTING_PAPERS_QUERY = f"UNWIND $keys AS k MATCH (p:{Label.PAPER.value} {{key: k}}) RETURN k AS key"
 
 
@@ -251,6 +338,10 @@ def _unsure_search_fields(graph: Graph) -> set[str]:
 
 def _node_row(label: Label, row: dict[str, Any]) -> dict[str, Any]:
     props = {k: v for k, v in row.items() if k != "key" and v is not None and k not in UNION_PROPERTIES}
+    if label is Label.PAPER and (tk := title_key(row.get("title"), row.get("year"))):
+        props["title_key"] = tk
+    elif label is Label.AUTHOR and row.get("family"):
+        props["block"] = block_key(row["family"])
     out = {"key": row["key"], "props": props}
     for p in UNION_PROPERTIES & set(NODE_PROPERTIES[label]):
         out[p] = list(row.get(p) or [])
@@ -264,6 +355,38 @@ def _edge_row(row: dict[str, Any]) -> dict[str, Any]:
     for p in EDGE_UNION_PROPERTIES & row.keys():
         out[p] = list(row.get(p) or [])
     return out
+
+
+def _copy(graph: Graph) -> Graph:
+    """A copy of ``graph`` whose rows can be changed (lists copied too)."""
+    out = Graph()
+    for label in Label:
+        for row in graph.nodes(label):
+            out.add_node(label, row["key"], **{k: (list(v) if isinstance(v, list) else v)
+                                               for k, v in row.items() if k != "key"})
+    for type in RelType:
+        for row in graph.edges(type):
+            out.add_edge(type, row["source"], row["target"],
+                         **{k: v for k, v in row.items() if k not in ("source", "target")})
+    return out
+
+
+class _Everyone(set):
+    """``published`` when every pair must be recounted from the store (after authors were merged)."""
+
+    def __contains__(self, item: object) -> bool:
+        return True
+
+
+class _AllBut(set):
+    """``published``: every author but the ones this load brings to the store for the first time."""
+
+    def __init__(self, fresh: set[str]) -> None:
+        super().__init__()
+        self.fresh = fresh
+
+    def __contains__(self, item: object) -> bool:
+        return item not in self.fresh
 
 
 def _chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
@@ -287,6 +410,8 @@ class Neo4jStore:
         self.batch_size = max(1, int(batch_size))
         # test hook: called after every committed batch with (phase, batch number); may raise
         self.after_batch: Callable[[str, int], None] | None = None
+        self._orphans: list[str] = []  # stored authors whose papers' author lists were replaced
+        self._pairs_dropped = 0
         scheme = uri.split("://", 1)[0].lower() if "://" in uri else ""
         if scheme not in URI_SCHEMES:
             raise Neo4jError(f"cannot use Neo4j URI {safe_uri(uri)}: the scheme must be one of "
@@ -363,6 +488,11 @@ class Neo4jStore:
         with self._session(True) as session:
             return session.execute_write(work)
 
+    def _write_rows(self, query: str, params: dict[str, Any]) -> list[dict[str, Any]]:
+        """Run one writing statement in a managed write transaction; its rows."""
+        with self._session(True) as session:
+            return session.execute_write(lambda tx: [r.data() for r in tx.run(query, params)])
+
     def _read(self, query: str, params: dict[str, Any]) -> list[dict[str, Any]]:
         with self._session(False) as session:
             return session.execute_read(lambda tx: [r.data() for r in tx.run(query, params)])
@@ -412,14 +542,105 @@ class Neo4jStore:
                 log.info("full-text index %s changed: dropping it to create it again", r["name"])
                 self._write(f"DROP INDEX {r['name']} IF EXISTS", {})
 
+    # -- incremental identity: graphkit.identity.StoredIdentities --------------------------------------
+    def stored_papers(self, dois: list[str], pmids: list[str], title_keys: list[str]) -> list[StoredPaper]:
+        keys: set[str] = set()
+        for name, values in (("dois", dois), ("pmids", pmids), ("title_keys", title_keys)):
+            for batch in _chunks(values, self.batch_size):
+                keys.update(r["key"] for r in self._read(PAPERS_BY_QUERIES[name], {"values": list(batch)}))
+        out = []
+        for batch in _chunks(sorted(keys), self.batch_size):
+            for r in self._read(PAPER_DETAILS_QUERY, {"keys": list(batch)}):
+                out.append(StoredPaper(r["key"], r["doi"], r["pmid"], r["title"], r["year"], r["first_page"],
+                                       r["first"], r["journal"]))
+        return out
+
+    def stored_journals(self) -> list[dict[str, Any]]:
+        return self._read(JOURNALS_QUERY, {})
+
+    def stored_authorships(self, blocks: list[str]) -> list[StoredAuthorship]:
+        out = []
+        for batch in _chunks(blocks, self.batch_size):
+            for r in self._read(AUTHORSHIPS_QUERY, {"blocks": list(batch)}):
+                author = {k: r[k] for k in ("key", "family", "given", "orcid")}
+                out.append(StoredAuthorship(author, r["paper"], [tuple(c) for c in r["coauthors"] if c[0]],
+                                            r["venue"]))
+        return out
+
+    def stored_author_lists(self, papers: list[str]) -> dict[str, list[tuple[str, str, str | None]]]:
+        out: dict[str, list[tuple[str, str, str | None]]] = {}
+        for batch in _chunks(papers, self.batch_size):
+            for r in self._read(AUTHOR_LISTS_QUERY, {"keys": list(batch)}):
+                out.setdefault(r["key"], []).append((r["author"], r["family"] or "", r["given"]))
+        return out
+
+    def _identity(self, graph: Graph, author_key: str,
+                  progress: Progress) -> tuple[Graph, dict[str, Any], list[str]]:
+        """Resolve ``graph`` against the stored identifiers and rename/merge stored nodes to match; the
+        graph to load (a rekeyed copy: the caller's graph is not changed), the summary and the papers
+        whose co-author pairs the merges touched."""
+        self._orphans = []
+        self._pairs_dropped = 0  # CO_AUTHOR pairs removed to be recounted (the summary reports the net change)
+        if not self._read(ANY_PAPER_QUERY, {}):
+            return graph, {}, []
+        progress("identity", 0, None)
+        graph = _copy(graph)
+        before = [r["key"] for r in graph.nodes(Label.AUTHOR)]
+        rec = reconcile(graph, self, author_key)
+        # a stored author under a key the graph no longer uses (renamed onto another) may be left with
+        # no authorship (an interrupted load wrote the node, not its edges): removed after the load
+        renamed = rec.renamed.get(Label.AUTHOR) or {}
+        self._orphans = sorted(k for k in before if k in renamed)
+        touched: list[str] = []
+        for label in (Label.PAPER, Label.JOURNAL, Label.AUTHOR):
+            moves = rec.moves.get(label) or []
+            if not moves:
+                continue
+            targets = sorted({new for _, new in moves})
+            exists: set[str] = set()
+            for batch in _chunks(targets, self.batch_size):
+                exists.update(r["key"] for r in self._read(keys_exist_query(label), {"keys": list(batch)}))
+            renames, merges = [], []
+            for old, new in moves:
+                if new in exists:
+                    merges.append({"old": old, "new": new})
+                else:
+                    renames.append({"old": old, "new": new})
+                    exists.add(new)
+            self._batched(f"identity:{label.value}", rename_query(label), renames, "rows", progress)
+            for query in move_queries(label):
+                self._batched(f"identity:{label.value}", query, merges, "rows", progress)
+            if label is Label.AUTHOR:  # their pairs are recounted whole (a renamed pair may point the wrong way)
+                t = self._batched("identity:Author", DROP_PAIRS_QUERY, targets, "keys", progress)
+                self._pairs_dropped += t["relationships_deleted"]
+                for batch in _chunks(targets, self.batch_size):
+                    touched += [r["key"] for r in self._read(AUTHOR_PAPERS_QUERY, {"keys": list(batch)})]
+        if rec.replace_authors:  # the new author lists replace the stored ones of these papers
+            old_authors: list[str] = []
+            for batch in _chunks(rec.replace_authors, self.batch_size):
+                old_authors += [r["key"] for r in self._write_rows(DROP_AUTHORED_QUERY, {"keys": list(batch)})]
+            self._orphans = sorted(set(old_authors) | set(self._orphans))
+            for batch in _chunks(self._orphans, self.batch_size):
+                touched += [r["key"] for r in self._read(AUTHOR_PAPERS_QUERY, {"keys": list(batch)})]
+            t = self._batched("identity:Author", DROP_PAIRS_QUERY, self._orphans, "keys", progress)
+            self._pairs_dropped += t["relationships_deleted"]
+        summary = rec.summary()
+        if summary:
+            log.info("neo4j identity: %s", summary)
+        return graph, summary, touched
+
     def write_graph(self, graph: Graph, *, progress: Progress | None = None,
-                    coauthor_cap: int = BuildOptions().coauthor_cap) -> dict[str, Any]:
-        """Merge ``graph`` into the database (see the module doc for the phases); a summary dict."""
+                    coauthor_cap: int = BuildOptions().coauthor_cap,
+                    author_key: str = BuildOptions().author_key) -> dict[str, Any]:
+        """Merge ``graph`` into the database (see the module doc for the phases); a summary dict.
+        ``graph`` is first resolved against what the store holds (:mod:`graphkit.identity`, with the
+        author-key mode ``author_key``) and rekeyed in place."""
         progress = progress or null_progress
         started = time.perf_counter()
         summary: dict[str, Any] = {"store": "neo4j", "uri": safe_uri(self.uri), "nodes": {}, "relationships": {}}
         self.ensure_schema(progress)
         with self._errors():
+            graph, summary["identity"], touched = self._identity(graph, author_key, progress)
             authors = [r["key"] for r in graph.nodes(Label.AUTHOR)]
             published: set[str] = set()
             for batch in _chunks(authors, self.batch_size):
@@ -457,8 +678,15 @@ class Neo4jStore:
             for label in TERM_LINKS:
                 self._batched(f"papers:{label.value}", term_papers_query(label),
                               [r["key"] for r in graph.nodes(label)], "keys", progress)
-            summary["relationships"][RelType.CO_AUTHOR.value] = self._coauthors(papers, coauthor_cap, progress,
-                                                                                published)
+            orphans, self._orphans = self._orphans, []
+            self._batched("identity:Author", DROP_ORPHANS_QUERY, orphans, "keys", progress)
+            extra = sorted(set(touched) - set(papers))  # other papers of merged authors: their pairs too
+            if summary["identity"]:  # nodes met stored ones: recount every pair from the stored links
+                published = _Everyone()
+            else:  # an author this load does not name (another record's list won) wrote before too
+                published = _AllBut(set(authors) - published)
+            summary["relationships"][RelType.CO_AUTHOR.value] = self._coauthors(papers + extra, coauthor_cap,
+                                                                                progress, published)
             summary["relationships"].update(self._derive_extensions(progress, coauthor_cap))
         summary["nodes_created"] = sum(v["created"] for v in summary["nodes"].values())
         summary["nodes_matched"] = sum(v["matched"] for v in summary["nodes"].values())
@@ -525,6 +753,9 @@ class Neo4jStore:
                            {"cap": cap}, expected=total)
         created = t1["relationships_created"] + t2["relationships_created"]
         deleted = t2["relationships_deleted"]
+        dropped, self._pairs_dropped = self._pairs_dropped, 0  # pairs the identity step took out to recount
+        back = min(dropped, created)  # a dropped pair written again is neither created nor deleted
+        created, deleted = created - back, deleted + dropped - back
         return {"created": created, "matched": total - created - deleted, "deleted": deleted}
 
     def ingest(self, paths: Sequence[str | Path], *, options: BuildOptions = BuildOptions(),
@@ -532,10 +763,9 @@ class Neo4jStore:
         """Read, resolve and merge files into the database; the summary of :meth:`write_graph` plus
         ``records`` and ``diagnostics`` (the readers' diagnostics as one-line strings)."""
         progress = progress or null_progress
-        from graphkit.engine import build_files  # the columnar core, on the engine the command chose
-
-        result = build_files(paths, options, progress=progress)
-        summary = self.write_graph(result.graph, progress=progress, coauthor_cap=options.coauthor_cap)
+        result = build_from_files(paths, options, progress=progress)
+        summary = self.write_graph(result.graph, progress=progress, coauthor_cap=options.coauthor_cap,
+                                   author_key=options.author_key)
         files = [{"path": f, "status": "read" if e.get("records") else "no records", "records": e.get("records", 0)}
                  for f, e in result.report.get("files", {}).items()]
         return {"records": result.records, "diagnostics": [str(d) for d in result.diagnostics], "files": files,

@@ -43,7 +43,7 @@ def test_report_markdown_json_and_review(tmp_path) -> None:
     rows = list(csv.DictReader(review.open(encoding="utf-8")))
     assert {(r["variant_family"], r["variant_given"]) for r in rows} == {
         ("Kaltsas", "Gregory"), ("Kaltsas", "G."), ("Kaltsas", "G")}
-    assert {r["author_key"] for r in rows} == {"name:kaltsas|g"}
+    assert {r["author_key"] for r in rows} == {"name:kaltsas|gregory"}
     assert {r["display_name"] for r in rows} == {"Kaltsas, Gregory"}
     md = tmp_path / "report.md"
     assert run("report", *files, "--out", str(md)).exit_code == 0

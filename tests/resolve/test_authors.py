@@ -1,20 +1,148 @@
-"""graphkit.resolve.authors: ORCID beats name, folded family + initial, 'full' mode, display name."""
+"""graphkit.resolve.authors: name compatibility (the default), evidence for initials, ORCID
+reconciliation, the explicit 'initial'/'full' modes, display names and overrides."""
 
 from __future__ import annotations
 
+import pytest
+
 from graphkit.build import BuildOptions, build_graph
-from graphkit.model import Person
-from graphkit.resolve.authors import AuthorResolver, name_key, normalise_orcid
+from graphkit.model import JournalRef, Person
+from graphkit.resolve.authors import (
+    AuthorMapError, AuthorResolver, block_key, compatibility, given_parts, name_key, normalise_orcid, parse_name,
+    read_author_map, split_particles,
+)
 from graphkit.schema import Label, RelType
 from resolve._records import rec
 
 
-def resolve(people, mode="initial"):
+def resolve(people, mode="compatible"):
     r = AuthorResolver(mode)
     occ = [r.add(p) for p in people]
     r.resolve()
     return r, [r.key_of(o) for o in occ]
 
+
+def compat(a: str, b: str):
+    return compatibility(tuple(given_parts(a)), tuple(given_parts(b)))
+
+
+# -- the compatibility rule ------------------------------------------------------------------------
+
+@pytest.mark.parametrize("a, b, level", [
+    ("H.-J.", "Hyun-Jin", "initials"),
+    ("S. L.", "Samantha L.", "initials"),
+    ("J. M.", "Jeffrey M.", "initials"),
+    ("HJ", "Hyun-Jin", "initials"),  # run-together initials (WoS/MEDLINE)
+    ("H.", "Hyunjin", "initials"),
+    ("", "Hyunjin", "initials"),  # no given name at all: fits anything, decided like initials
+    ("Hyunjin", "Hyun-Jin", "strong"),  # hyphenated, spaced and run-together spellings are one name
+    ("Hyun Jin", "Hyun-Jin", "strong"),
+    ("Jeffrey M.", "Jeffrey", "strong"),  # a missing middle initial is no conflict
+    ("Gregory A.", "Gregory Alexander", "strong"),
+    ("Jeff", "Jeffrey M.", "weak"),  # short form: only with evidence
+    ("Bill", "William", "weak"),  # listed nickname
+    ("Hyun-Jin", "Hye-Won", None),
+    ("Samantha", "Shane", None),
+    ("Samantha L.", "Shane A.", None),
+    ("Jian", "Jingjing", None),
+    ("H.-Y.", "Hyun-Jin", None),
+    ("T.L.", "Todd T.", None),  # Brown T.L. vs Brown Todd T.
+    ("Jeffrey M.", "Jeffrey K.", None),
+    ("Hyoun S.", "Hyungkyoo", None),
+    ("Hee-Je", "H.-Y.", None),
+])
+def test_compatibility_levels(a, b, level) -> None:
+    assert compat(a, b) == level
+    assert compat(b, a) == level  # symmetric
+
+
+def test_particles_move_to_the_family_name() -> None:
+    assert split_particles("Berg", "J. van der") == ("van der Berg", "J.")
+    assert split_particles("Beethoven", "Ludwig van") == ("van Beethoven", "Ludwig")
+    assert split_particles("Gogh", "Vincent") == ("Gogh", "Vincent")
+    assert split_particles("Dam", "Van") == ("Dam", "Van")  # a given name 'Van' (Vietnamese) stays
+    _, keys = resolve([Person("van der Berg", "Jan"), Person("Berg", "J. van der"), Person("Van Der Berg", "J.")])
+    assert len(set(keys)) == 1 and keys[0] == "name:vanderberg|jan"
+
+
+def test_block_key_transliteration_and_arabic_article() -> None:
+    assert block_key("Müller") == block_key("Mueller") == block_key("Muller")
+    assert block_key("al-Hassan") == block_key("Al Hassan") == block_key("Hassan")
+    assert block_key("Grozinsky-Glasberg") == "grozinskyglasberg"
+    _, keys = resolve([Person("Müller", "Hans"), Person("Mueller", "Hans"), Person("Muller", "H.")])
+    assert len(set(keys)) == 1
+
+
+def test_issue_false_merges_are_kept_apart() -> None:
+    """The merges family + first initial made on real exports (issue 18)."""
+    people = [Person("Kim", "Hyoun S."), Person("Kim", "Hyungkyoo"), Person("Kim", "Hee-Je"),
+              Person("Thomas", "Samantha L."), Person("Thomas", "Shane A."),
+              Person("Wang", "Jian"), Person("Wang", "Jingjing"), Person("Brown", "T.L."), Person("Brown", "Todd T.")]
+    _, keys = resolve(people)
+    assert len(set(keys)) == len(people)
+    _, old = resolve(people, "initial")
+    assert len(set(old)) == 4  # the old default: kim|h, thomas|s, wang|j, brown|t
+
+
+def test_initials_join_the_single_fitting_full_name() -> None:
+    _, keys = resolve([Person("Kim", "Hyun-Jin"), Person("Kim", "H.-J."), Person("Kim", "H."), Person("Kim", "HJ")])
+    assert keys == ["name:kim|hyun-jin"] * 4
+
+
+def test_ambiguous_initials_stay_apart_and_are_reported() -> None:
+    r, keys = resolve([Person("Thomas", "Samantha L."), Person("Thomas", "Shane A."), Person("Thomas", "S.")])
+    assert keys == ["name:thomas|samantha-l", "name:thomas|shane-a", "name:thomas|s"]
+    [d] = r.decisions
+    assert d.kind == "ambiguous" and d.variant == "Thomas, S." and d.key == "name:thomas|s"
+    assert d.candidates == ["name:thomas|samantha-l", "name:thomas|shane-a"]
+    assert "several" in d.reason
+
+
+def test_initials_join_with_a_shared_coauthor() -> None:
+    r = AuthorResolver()
+    a = r.add_work([Person("Thomas", "Samantha L."), Person("Rockloff", "Matthew")])
+    b = r.add_work([Person("Thomas", "Shane A."), Person("Linkov", "Igor")])
+    c = r.add_work([Person("Thomas", "S."), Person("Linkov", "I.")])
+    d = r.add_work([Person("Thomas", "S. L."), Person("Nobody", "N.")])  # fits Samantha L. only
+    r.resolve()
+    assert r.key_of(c[0]) == r.key_of(b[0]) == "name:thomas|shane-a"
+    assert r.key_of(d[0]) == r.key_of(a[0]) == "name:thomas|samantha-l"
+    assert [x.kind for x in r.decisions] == ["joined-with-evidence"]
+
+
+def test_initials_join_with_the_same_venue() -> None:
+    r = AuthorResolver()
+    a = r.add_work([Person("Thomas", "Samantha L.")], venue="0028-0836")
+    b = r.add_work([Person("Thomas", "Shane A.")], venue="1234-5679")
+    c = r.add_work([Person("Thomas", "S.")], venue="1234-5679")
+    r.resolve()
+    assert r.key_of(c[0]) == r.key_of(b[0]) != r.key_of(a[0])
+
+
+def test_nickname_needs_evidence() -> None:
+    """Keisler, Jeffrey M (ORCID) and Keisler, Jeff (same co-author Linkov) are one person (issue 18)."""
+    r = AuthorResolver()
+    a = r.add_work([Person("Keisler", "Jeffrey M", orcid="0000-0002-1825-0097"), Person("Linkov", "Igor")])
+    b = r.add_work([Person("Keisler", "Jeff"), Person("Linkov", "I.")])
+    c = r.add_work([Person("Keisler", "Jeff"), Person("Other", "O.")])  # no evidence: kept apart
+    r.resolve()
+    assert r.key_of(a[0]) == r.key_of(b[0]) == "orcid:0000-0002-1825-0097"
+    assert r.key_of(c[0]) == "name:keisler|jeff"
+    assert {d.kind for d in r.decisions} == {"joined-with-evidence", "ambiguous"}
+
+
+def test_given_name_order_swapped_is_not_merged_without_evidence() -> None:
+    _, keys = resolve([Person("Wang", "Jian"), Person("Jian", "Wang")])
+    assert len(set(keys)) == 2
+
+
+def test_complete_linkage_never_chains_conflicts() -> None:
+    _, keys = resolve([Person("Keisler", "Jeffrey M."), Person("Keisler", "Jeffrey"), Person("Keisler", "Jeffrey K.")])
+    assert keys[0] != keys[2]
+    assert keys[1] in (keys[0], keys[2])
+
+
+# -- ORCID -------------------------------------------------------------------------------------------
 
 def test_orcid_check_digit_and_forms() -> None:
     assert normalise_orcid("https://orcid.org/0000-0002-1825-0097") == "0000-0002-1825-0097"
@@ -23,13 +151,39 @@ def test_orcid_check_digit_and_forms() -> None:
     assert normalise_orcid("0000-0002-1825-0098") is None  # wrong check digit
 
 
+def test_orcid_reconciliation() -> None:
+    people = [Person("Smith", "John", orcid="0000-0002-1825-0097"), Person("Smith", "J."),
+              Person("Smith", "Jane", orcid="https://orcid.org/0000-0002-1694-233X"), Person("Smith", "John")]
+    r, keys = resolve(people)
+    # "Smith, J." fits both ORCIDs: it stays apart; "Smith, John" fits one strongly: it joins
+    assert keys == ["orcid:0000-0002-1825-0097", "name:smith|j", "orcid:0000-0002-1694-233X",
+                    "orcid:0000-0002-1825-0097"]
+    assert r.ambiguous_names() == {"name:smith|j": ["0000-0002-1694-233X", "0000-0002-1825-0097"]}
+    _, keys = resolve(people[:2])
+    assert keys == ["orcid:0000-0002-1825-0097"] * 2
+
+
+def test_two_orcids_never_merge() -> None:
+    _, keys = resolve([Person("Wang", "Wei", orcid="0000-0002-1825-0097"),
+                       Person("Wang", "Wei", orcid="0000-0002-1694-233X")])
+    assert len(set(keys)) == 2
+
+
+def test_orcid_does_not_swallow_other_given_names() -> None:
+    _, keys = resolve([Person("Liu", "Jianghong", orcid="0000-0002-1825-0097"), Person("Liu", "J."),
+                       Person("Liu", "Jiajia"), Person("Liu", "Jianghong")])
+    assert keys == ["orcid:0000-0002-1825-0097", "name:liu|j", "name:liu|jiajia", "orcid:0000-0002-1825-0097"]
+
+
+# -- the explicit old modes ----------------------------------------------------------------------------
+
 def test_unicode_folding_accents_hyphens_case() -> None:
     assert name_key(Person("Müller-Lüdenscheidt", "Hans")) == name_key(Person("MULLER LUDENSCHEIDT", "H."))
     assert name_key(Person("Grozinsky-Glasberg", "S.")) == "name:grozinskyglasberg|s"
     assert name_key(Person("O'Brien", "Áine")) == "name:obrien|a"
 
 
-def test_initials_vs_full_names() -> None:
+def test_initial_and_full_modes() -> None:
     people = [Person("Smith", "John A."), Person("Smith", "J."), Person("Smith", "Jane")]
     _, keys = resolve(people, "initial")
     assert len(set(keys)) == 1  # family + first initial: all three are one author (a known false merge)
@@ -37,25 +191,20 @@ def test_initials_vs_full_names() -> None:
     assert len(set(full)) == 3
     assert full[0] == "name:smith|john-a"
     assert name_key(Person("Smith", "JA"), "full") == "name:smith|j-a"  # WoS-style run-together initials
+    _, default = resolve(people)
+    assert default == ["name:smith|john-a", "name:smith|j", "name:smith|jane"]
 
 
-def test_orcid_beats_name() -> None:
-    people = [Person("Smith", "John", orcid="0000-0002-1825-0097"), Person("Smith", "J."),
-              Person("Smith", "Jane", orcid="https://orcid.org/0000-0002-1694-233X")]
-    r, keys = resolve(people)
-    # two ORCIDs share the name key smith|j, so the ORCID-less "Smith, J." stays a name author
-    assert keys == ["orcid:0000-0002-1825-0097", "name:smith|j", "orcid:0000-0002-1694-233X"]
-    assert r.ambiguous_names() == {"name:smith|j": ["0000-0002-1694-233X", "0000-0002-1825-0097"]}
-    # with one ORCID for the name, the ORCID-less occurrence joins it
-    _, keys = resolve(people[:2])
-    assert keys == ["orcid:0000-0002-1825-0097"] * 2
+def test_author_key_option_reaches_the_graph() -> None:
+    records = [rec(title="One", year=2000, doi="10.1000/1", authors=[("Kaltsas", "G.")]),
+               rec(title="Two", year=2001, doi="10.1000/2", authors=[("Kaltsas", "Gregory")]),
+               rec(title="Three", year=2002, doi="10.1000/3", authors=[("Kaltsas", "Georgios")])]
+    assert build_graph(records, BuildOptions(author_key="initial")).graph.count(Label.AUTHOR) == 1
+    assert build_graph(records, BuildOptions(author_key="full")).graph.count(Label.AUTHOR) == 3
+    assert build_graph(records).graph.count(Label.AUTHOR) == 3  # G. fits two full names: kept apart
 
 
-def test_orcid_separates_same_name() -> None:
-    _, keys = resolve([Person("Wang", "Wei", orcid="0000-0002-1825-0097"),
-                       Person("Wang", "Wei", orcid="0000-0002-1694-233X")])
-    assert len(set(keys)) == 2
-
+# -- display names -------------------------------------------------------------------------------------
 
 def test_display_name_is_fullest_variant_and_review_variants() -> None:
     g = build_graph([rec(title="One", year=2000, doi="10.1000/1", authors=[("Kaltsas", "G.")]),
@@ -65,18 +214,59 @@ def test_display_name_is_fullest_variant_and_review_variants() -> None:
     assert len(authors) == 1
     assert authors[0]["name"] == "Kaltsas, Gregory A." and authors[0]["given"] == "Gregory A."
     assert g.graph.count(RelType.AUTHORED) == 3
-    assert sorted(g.authors["name:kaltsas|g"].variants.values()) == [1, 1, 1]
+    assert sorted(g.authors["name:kaltsas|gregory-a"].variants.values()) == [1, 1, 1]
 
 
-def test_author_key_option_reaches_the_graph() -> None:
-    records = [rec(title="One", year=2000, doi="10.1000/1", authors=[("Kaltsas", "G.")]),
-               rec(title="Two", year=2001, doi="10.1000/2", authors=[("Kaltsas", "Gregory")])]
-    assert build_graph(records).graph.count(Label.AUTHOR) == 1
-    assert build_graph(records, BuildOptions(author_key="full")).graph.count(Label.AUTHOR) == 2
+def test_display_name_keeps_the_hyphen() -> None:
+    """Issue 19: a merged author's display name lost its hyphen ('Murray Boyle')."""
+    records = [rec(title="One", year=2000, doi="10.1000/1", authors=[("Murray Boyle", "Catherine")]),
+               rec(title="Two", year=2001, doi="10.1000/2", authors=[("Murray Boyle", "Catherine")]),
+               rec(title="Three", year=2002, doi="10.1000/3", authors=[("Murray-Boyle", "Catherine")])]
+    [author] = build_graph(records).graph.nodes(Label.AUTHOR)
+    assert author["name"] == "Murray-Boyle, Catherine" and author["family"] == "Murray-Boyle"
 
 
-def test_orcid_does_not_swallow_other_given_names() -> None:
-    _, keys = resolve([Person("Liu", "Jianghong", orcid="0000-0002-1825-0097"), Person("Liu", "J."),
-                       Person("Liu", "Jiajia"), Person("Liu", "Jianghong")])
-    assert keys == ["orcid:0000-0002-1825-0097", "orcid:0000-0002-1825-0097", "name:liu|j",
-                    "orcid:0000-0002-1825-0097"]
+# -- lookups and overrides ------------------------------------------------------------------------------
+
+def test_parse_name_forms() -> None:
+    assert parse_name("Rockloff, Matthew J.") == Person("Rockloff", "Matthew J.")
+    assert parse_name("Matthew Rockloff") == Person("Rockloff", "Matthew")
+    assert parse_name("Rockloff MJ") == Person("Rockloff", "MJ")
+    assert parse_name("Rockloff") == Person("Rockloff")
+    assert parse_name("  ") is None
+
+
+def test_author_map_override_and_split(tmp_path) -> None:
+    path = tmp_path / "map.csv"
+    path.write_text("variant,author\nThomas, S.,name:thomas|shane-a\n\"Kim, H.\",split\n"
+                    "Smith, J.,https://orcid.org/0000-0002-1825-0097\n", encoding="utf-8")
+    pairs = read_author_map(str(path))
+    assert pairs == (("Thomas, S.", "name:thomas|shane-a"), ("Kim, H.", "split"),
+                     ("Smith, J.", "orcid:0000-0002-1825-0097"))
+    records = [rec(title="One", year=2000, doi="10.1000/1", authors=[("Thomas", "Samantha L."), ("Kim", "Hyun-Jin")]),
+               rec(title="Two", year=2001, doi="10.1000/2", authors=[("Thomas", "Shane A."), ("Kim", "H.")]),
+               rec(title="Three", year=2002, doi="10.1000/3", authors=[("Thomas", "S.")])]
+    plain = build_graph(records)
+    assert plain.graph.count(Label.AUTHOR) == 4  # Kim, H. joins Kim, Hyun-Jin; Thomas, S. is ambiguous
+    result = build_graph(records, BuildOptions(author_map=pairs))
+    keys = {e["source"] for e in result.graph.edges(RelType.AUTHORED) if e["target"] == "doi:10.1000/3"}
+    assert keys == {"name:thomas|shane-a"}
+    assert result.graph.count(Label.AUTHOR) == 4  # Thomas, S. joined Shane; Kim, H. split off
+    assert result.graph.node(Label.AUTHOR, "name:kim|h#split") is not None
+
+
+def test_author_map_errors_name_the_line(tmp_path) -> None:
+    path = tmp_path / "map.csv"
+    path.write_text("variant,author\nThomas, S.,somebody\n", encoding="utf-8")
+    with pytest.raises(AuthorMapError, match=r"map.csv:2: 'somebody' is neither"):
+        read_author_map(str(path))
+
+
+def test_venue_evidence_reaches_the_build() -> None:
+    j1, j2 = JournalRef(name="Journal of One", issns=["0028-0836"]), JournalRef(name="Other Journal")
+    records = [rec(title="One", year=2000, doi="10.1000/1", journal=j1, authors=[("Thomas", "Samantha L.")]),
+               rec(title="Two", year=2001, doi="10.1000/2", journal=j2, authors=[("Thomas", "Shane A.")]),
+               rec(title="Three", year=2002, doi="10.1000/3", journal=j1, authors=[("Thomas", "S.")])]
+    g = build_graph(records).graph
+    keys = {e["source"] for e in g.edges(RelType.AUTHORED) if e["target"] == "doi:10.1000/3"}
+    assert keys == {"name:thomas|samantha-l"}

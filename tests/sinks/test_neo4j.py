@@ -184,14 +184,22 @@ def test_b_after_a_equals_a_and_b_together(store, neo4j_empty):
 
     store.write_graph(build_graph(FILE_A).graph)
     store.write_graph(build_graph(FILE_B).graph)
-    assert comparable(store.read_graph()) == comparable(together)
-    assert store.run("MATCH (p:Paper) RETURN p.key AS key, p.terms AS terms ORDER BY key") == together_terms
+    got, want = comparable(store.read_graph()), comparable(together)
+    # a stored value is kept (loading a file again changes nothing, issue 18), so the keyword's display
+    # form is A's "neo4j" where one build of A and B takes the more frequent "Neo4j"; nothing else differs
+    assert got["Keyword"].pop("kw:neo4j")["name"] == "neo4j"
+    assert want["Keyword"].pop("kw:neo4j")["name"] == "Neo4j"
+    assert got == want
+    terms = store.run("MATCH (p:Paper) RETURN p.key AS key, p.terms AS terms ORDER BY key")
+    assert [t["key"] for t in terms] == [t["key"] for t in together_terms]
+    store.write_graph(build_graph(FILE_A).graph)  # A again: nothing changes
+    assert comparable(store.read_graph())["Keyword"]["kw:neo4j"]["name"] == "neo4j"
     # the weights count distinct papers: Smith & Jones share papers 1, 2 and 3 (paper 1 is in both files)
     pair = store.run("MATCH (a:Author)-[r:CO_AUTHOR]-(b:Author) WHERE a.family = 'Smith' AND b.family = 'Jones' "
                      "RETURN r.papers AS papers, r.first_year AS first, r.last_year AS last")
     assert pair == [{"papers": 3, "first": 2019, "last": 2021}]
     terms = store.run("MATCH (p:Paper {key: 'doi:10.1000/test.1'}) RETURN p.terms AS terms, p.sources AS s")[0]
-    assert terms["terms"] == "Neo4j; Neoplasms; bibliometrics; graphs; \ufffd x; \U0001f9ea lab"  # B names Neo4j
+    assert terms["terms"] == "Neoplasms; bibliometrics; graphs; neo4j; \ufffd x; \U0001f9ea lab"  # A named it first
     assert sorted(terms["s"]) == ["a.ris:1:ris", "b.ris:1:ris"]
 
 
@@ -202,7 +210,13 @@ def test_corpus_file_b_after_a_equals_both(store, neo4j_empty, corpus):
     neo4j_empty.execute_query("MATCH (n) DETACH DELETE n")
     store.write_graph(build_from_files([a]).graph)
     store.write_graph(build_from_files([b]).graph)
-    assert comparable(store.read_graph()) == together
+    got = comparable(store.read_graph())
+    # display values are kept from the first load (see test_b_after_a_equals_a_and_b_together): compare
+    # keyword names without case, everything else exactly
+    for side in (got, together):
+        for row in side["Keyword"].values():
+            row["name"] = row["name"].casefold() if row["name"] else row["name"]
+    assert got == together
 
 
 def test_coauthor_cap_applies_in_the_store(store):
