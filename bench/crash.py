@@ -1,6 +1,7 @@
 """Crash-consistency harness for the embedded store: kill -9 a write at every step, and at random times.
 
-    python bench/crash.py [--records 2000] [--seed 7] [--random 10] [--scenarios all] [--concurrency 5] [--fork]
+    python bench/crash.py [--records 2000] [--seed 7] [--random 10] [--scenarios all] [--concurrency 5]
+                          [--distinct] [--fork]
 
 Data: two files from bench/generate.py (RIS + MEDLINE exports of one synthetic literature). Scenarios,
 each a real ``graphkit`` command in a child process on a copy of a prepared store:
@@ -361,6 +362,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--random", type=int, default=10, help="random-time kills per scenario")
     ap.add_argument("--scenarios", default="all", help="comma-separated names, or all")
     ap.add_argument("--concurrency", type=int, default=5, help="rounds of two writers + readers")
+    ap.add_argument("--distinct", action="store_true",
+                    help="kill once per step: a step repeated in a loop (one COPY per table) only at its first time")
     ap.add_argument("--fork", action="store_true",
                     help="run each killed command in a forked child of this process instead of a new interpreter "
                          "(the same command and SIGKILL, without the start-up; what the test suite does)")
@@ -374,7 +377,9 @@ def main(argv: list[str] | None = None) -> int:
     a, b = sorted(data.glob("export-*.ris"))[0], sorted(data.glob("export-*.nbib"))[0]
     names = None if args.scenarios == "all" else args.scenarios.split(",")
     started = time.perf_counter()
-    report = crash_trials(a, b, work, names=names, random_trials=args.random, seed=args.seed, fork=args.fork)
+    only = (lambda p: p.endswith("#1")) if args.distinct else None
+    report = crash_trials(a, b, work, names=names, random_trials=args.random, seed=args.seed, fork=args.fork,
+                          only=only)
     print(f"\n## Crash trials ({args.records} records, {'forked' if args.fork else 'new'} processes, "
           f"load {os.getloadavg()[0]:.1f}, {time.perf_counter() - started:.0f} s)\n")
     print("| scenario | crash points | kills at points | random kills (killed / finished first) | before | after "

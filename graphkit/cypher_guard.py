@@ -8,7 +8,8 @@ administration database. So without ``--write`` graphkit refuses, before anythin
 
 * write clauses (CREATE, MERGE, SET, DELETE, REMOVE, DROP, ALTER, FOREACH), with the hint to pass --write;
 * ``LOAD CSV``;
-* ``CALL`` of any procedure not in :data:`READ_PROCEDURES` (full-text queries and schema listings);
+* ``CALL`` of any procedure not in :data:`READ_PROCEDURES` (full-text queries, schema listings, waiting
+  for indexes);
   ``CALL { ... }`` subqueries are Cypher, not procedures, and stay allowed;
 * every administration command: ``SHOW`` anything but indexes and constraints, ``TERMINATE``,
   ``GRANT``/``DENY``/``REVOKE``, ``START``/``STOP``/``ENABLE``/``DEALLOCATE``/``REALLOCATE``/``RENAME``;
@@ -29,7 +30,7 @@ from graphkit.model import GraphkitError
 # Procedures that only read: full-text queries (graphkit search uses them) and schema listings.
 READ_PROCEDURES = frozenset(name.lower() for name in (
     "db.index.fulltext.queryNodes", "db.index.fulltext.queryRelationships",
-    "db.labels", "db.relationshipTypes", "db.propertyKeys",
+    "db.labels", "db.relationshipTypes", "db.propertyKeys", "db.awaitIndexes", "db.awaitIndex",
     "db.schema.visualization", "db.schema.nodeTypeProperties", "db.schema.relTypeProperties",
 ))
 

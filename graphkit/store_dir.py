@@ -48,7 +48,10 @@ GENERATION = re.compile(r"gen-(\d{6})")
 # What a generation directory may hold, relative to it (the only names graphkit deletes there).
 # A new kind of file in a generation needs its pattern here.
 GENERATION_FILES = tuple(re.compile(p) for p in (
-    r"graph\.lbug(\.wal|\.shadow|\.tmp)?",           # LadybugDB database and its side files
+    # LadybugDB's database and the side files it makes (names from its library: WAL, shadow pages,
+    # checkpoint files and locks, primary-key validation and pinned temp files of a COPY)
+    r"graph\.lbug(\.wal|\.shadow|\.tmp|\.checkpoint(\.apply\.lock|\.intent\.lock)?|\.pinned\.tmp"
+    r"|\.pk_validator\.[\w.-]+\.tmp|\.tmp\.[\w.-]+)?",
     r"search\.sqlite(\.tmp)?(-journal|-wal|-shm)?",   # SQLite FTS5 index (built as .tmp, renamed)
     r"manifest\.json(\.tmp)?",
     r"records/[0-9a-f]{64}\.[a-z0-9.]+",              # record cache, named by the source file's sha256

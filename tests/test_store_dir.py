@@ -134,6 +134,9 @@ def test_an_unfinished_generation_is_an_orphan_the_next_writer_removes(tmp_path)
 
 def test_ownership_patterns():
     assert owned("graph.lbug") and owned("graph.lbug.wal") and owned("search.sqlite") and owned("manifest.json")
+    # what LadybugDB leaves when a COPY or checkpoint is killed
+    assert owned("graph.lbug.pk_validator.Paper.tmp") and owned("graph.lbug.checkpoint.intent.lock")
+    assert owned("graph.lbug.checkpoint") and owned("graph.lbug.pinned.tmp") and owned("graph.lbug.shadow")
     assert owned("records/" + "a" * 64 + ".jsonl.gz") and owned("graphs/0003-0123456789ab.jsonl.gz")
     assert not owned("graph.lbug.bak") and not owned("graph.lbug-notes.txt")
     assert not owned("records/my-experiment.jsonl.gz") and not owned("notes.txt")

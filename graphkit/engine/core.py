@@ -147,9 +147,9 @@ class _Build:
         self.clock.lap("papers+journals+authors")
         self._steps(rules.TERM_STEPS)
         self.clock.lap("terms")
-        self._steps(rules.CITE_STEPS)
-        self._cites()
-        self.clock.lap("cites")
+        # CITES (in-set and cited-only works) belong to the cites extension (graphkit.citations), run
+        # below like every extension: the core's own table stays empty
+        self.eng.create("cites", "SELECT CAST(NULL AS STRING) AS source, CAST(NULL AS STRING) AS target WHERE 1 = 0")
         graph = ColumnarGraph()
         for item, source in GRAPH_SOURCES.items():
             available = set(self.eng.arrow(f"SELECT * FROM {source} LIMIT 0").schema.names)
@@ -382,8 +382,7 @@ class _Build:
         invalid = [{"journal": r["jkey"], "value": r["v"]} for r in eng.arrow(rules.INVALID_ISSNS).to_pylist()]
         kw = eng.arrow(rules.KEYWORD_FIGURES).to_pylist()[0]
         unknown = {r["heading"]: 1 for r in eng.arrow(rules.MESH_UNKNOWN).to_pylist()}
-        cites = eng.arrow(rules.CITE_FIGURES).to_pylist()[0]
-        n_works = g.count(Label.PAPER)
+        n_works = eng.arrow("SELECT count(*) AS n FROM paper").to_pylist()[0]["n"]  # no cited-only works
         rules_count: dict[str, int] = {}
         for d in result.duplicates:
             rules_count[d.rule] = rules_count.get(d.rule, 0) + 1
@@ -408,7 +407,6 @@ class _Build:
             "mesh": {"count": g.count(Label.MESH), "not_in_vocabulary": unknown},
             "coauthors": {"cap": co.get("cap", self.options.coauthor_cap),
                           "papers_over_cap": co.get("papers_over_cap", 0), "pairs": g.count(RelType.CO_AUTHOR)},
-            "cites": {"references": cites["refs"], "resolved": cites["resolved"], "edges": g.count(RelType.CITES)},
             "counts": g.counts(),
         }
         _add_diagnostics(report, self.paths, self.options.format, result.diagnostics)

@@ -37,7 +37,7 @@ SCOPUS_ID = re.compile(r"\s*\((\d+)\)\s*$")  # "Smith, John (12345)"
 # A reference piece that is only an author name ("Cheng M."): Scopus 2024+ separates a reference's
 # authors with "; " too, so such pieces belong to the reference that follows.
 MARKUP = re.compile(r"</?(?:inf|sup|sub|i|b|em|strong|span)(?:\s[^<>]*)?>", re.IGNORECASE)
-BARE_AUTHOR = re.compile(r"^[^,();]+ (?:[A-Z\u00C0-\u00DE][a-z]?\.-?)+$")
+BARE_AUTHOR = re.compile(r"^[^,();]+ (?:[A-Z\u00C0-\u00DE][a-z]?\.?-?){1,4}$")  # "Cheng M.", "Calin GA", "Tseng M-L"
 
 
 @dataclass(frozen=True, slots=True)

@@ -110,7 +110,7 @@ def test_reads_schema_listings_and_fulltext_queries_run(store):
 
 def test_the_server_rejects_writes_in_the_read_session(store, neo4j_driver, monkeypatch):
     """Were a write to get past the refusals, the READ access-mode session still stops it."""
-    monkeypatch.setattr(cypher_guard, "read_only_refusal", lambda cypher: None)
+    monkeypatch.setattr(cypher_guard, "read_only_refusal", lambda cypher: None)  # (run imports it per call)
     with pytest.raises(Neo4jError, match="(?i)write|access"):
         store.run("CREATE (:GuardProbe)")
     with pytest.raises(Neo4jError):
