@@ -382,14 +382,21 @@ def build_from_files(paths: Sequence[str | Path], options: BuildOptions = BuildO
 
     result = build_graph(records(), options, progress=progress)
     result.diagnostics = diagnostics + result.diagnostics
-    files = result.report.setdefault("files", {})
+    add_diagnostics(result.report, paths, options.format, diagnostics)
+    return result
+
+
+def add_diagnostics(report: dict[str, Any], paths: Sequence[str | Path], format: str,
+                    diagnostics: Iterable[Diagnostic]) -> None:
+    """Reader diagnostics into the report's per-file warning/error counts (files without records too);
+    files in the order given, then any other file a diagnostic names. Both cores call this."""
+    files = report.setdefault("files", {})
     for path in paths:
-        files.setdefault(str(path), {"format": options.format, "records": 0, "missing": {}, "warnings": {},
+        files.setdefault(str(path), {"format": format, "records": 0, "missing": {}, "warnings": {},
                                      "errors": {}})
     for d in diagnostics:
         entry = files.setdefault(d.source.file, {"format": d.source.format, "records": 0, "missing": {},
                                                  "warnings": {}, "errors": {}})
         bucket = entry["errors" if d.severity == "error" else "warnings"]
         bucket[d.kind] = bucket.get(d.kind, 0) + 1
-    result.report["files"] = {str(p): files[str(p)] for p in paths} | files
-    return result
+    report["files"] = {str(p): files[str(p)] for p in paths} | files

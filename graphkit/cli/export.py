@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import click
 
-from graphkit.cli._common import progress_bar, store_options, user_errors
+from graphkit.cli._common import engine_options, progress_bar, store_options, user_errors
 from graphkit.cli.graph import build_options
 
 FORMATS = ("graphml", "gexf", "json", "neo4j-admin", "rdf", "vosviewer", "csl-json")
@@ -32,6 +32,7 @@ FORMAT_OPTIONS = {"rdf_format": ("rdf",), "base": ("rdf",), "network": ("vosview
 @click.option("--force", is_flag=True,
               help="Overwrite existing files graphkit did not write (and replace symbolic links).")
 @build_options
+@engine_options
 @store_options
 @user_errors
 def export_command(files: tuple[str, ...], to: str, out: str, rdf_format: str | None, base: str | None,
