@@ -6,7 +6,8 @@ positions and tooltip facts; weighted edges; how many candidates there were). Th
 - ``coauthors``: authors, sized by papers, linked by shared papers (CO_AUTHOR ``papers``);
 - ``topics``: keywords and MeSH terms linked by co-occurrence in papers (check tags left out by default);
 - ``ego``: one author (or term) and its neighbourhood to depth 2 in the co-author (or topic) network;
-- ``paper``: one paper with its authors, journal, terms and the papers it cites or that cite it.
+- ``paper``: one paper with its authors, journal, terms and the papers it cites or that cite it;
+- ``citations``: the historiograph (papers by year, arrows by citation; graphkit.citations.historiograph).
 
 Above the node budget (``top``) the top nodes by degree are kept. Communities are Louvain (networkx) with
 a fixed seed; the layout is precomputed here (community by community, see :func:`layout`) so the page
@@ -31,7 +32,7 @@ from graphkit.schema import Label, RelType
 
 log = logging.getLogger(__name__)
 
-MAP_KINDS = ("coauthors", "topics", "ego", "paper", "institutions", "countries")
+MAP_KINDS = ("coauthors", "topics", "ego", "paper", "citations", "institutions", "countries")
 DEFAULT_TOP = 500
 SEED = 42
 TOP_TERMS = 5  # terms listed in an author's tooltip
@@ -410,6 +411,10 @@ def select_map(graph: Graph, kind: str, *, author: str | None = None, term: str 
         if not doi:
             raise GraphkitError("the paper map needs --doi DOI")
         sel = paper_selection(graph, doi, top=top, seed=seed)
+    elif kind == "citations":
+        from graphkit.citations.historiograph import historiograph_selection
+
+        sel = historiograph_selection(graph, top=top, since=since)
     elif kind in ("institutions", "countries"):
         from graphkit.affiliation_maps import select_collaboration_map
 

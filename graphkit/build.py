@@ -26,7 +26,6 @@ from graphkit.progress import Progress, null_progress
 from graphkit.readers import read_files
 from graphkit.resolve.authors import (AuthorInfo, AuthorKeyMode, AuthorResolver, decisions_report, given_parts,
                                       kept_apart)
-from graphkit.resolve.cites import CitationIndex, parse_reference
 from graphkit.resolve.journals import JournalInfo, JournalResolver
 from graphkit.resolve.mesh import vocabulary
 from graphkit.resolve.papers import Duplicate, PaperResolver, Work
@@ -168,8 +167,8 @@ def _build_graph(records: Iterable[Record], options: BuildOptions, progress: Pro
             continue
         count += 1
         full = rec
-        if rec.extra:  # unmapped tags are not part of the graph: do not hold them for 100k records
-            rec = replace(rec, extra={})
+        if rec.extra or rec.references:  # unmapped tags and reference lists are the extensions' (below):
+            rec = replace(rec, extra={}, references=[])  # do not hold them for 100k records
         if collector.exts:  # extensions see the whole record; their rows wait for its paper key
             collector.extract(id(rec), full)
         resolver.add(rec)
@@ -243,11 +242,8 @@ def _build_graph(records: Iterable[Record], options: BuildOptions, progress: Pro
     keyword_stats = {"count": len(keywords), "check_tags": sum(1 for k in keywords.values() if k.check_tag)}
     keywords.clear()
     total = len(plans)
-    jnames_of: dict[str, list[str]] = {}
-    references: list[tuple[str, list[str]]] = []
     mesh_unknown: Counter = Counter()
     mesh_keys: dict[str, str] = {}
-    cites_index = CitationIndex()
     for index in range(total):
         plan, plans[index] = plans[index], None  # free the records as we go: peak memory
         w = plan.work
@@ -289,32 +285,9 @@ def _build_graph(records: Iterable[Record], options: BuildOptions, progress: Pro
             for rec in w.records:  # positions of a record whose list is the paper's (or as long) are the paper's
                 keys = by_position if len(rec.authors) == len(by_position) else None
                 collector.attach(id(rec), w.key, rec.source, keys)
-        first = next((r.authors[0].family for r in w.records if r.authors), None)
-        jnames = jnames_of.get(jkey) if jkey else []
-        if jnames is None:
-            jinfo = journals.journals[jkey]
-            jnames = jnames_of[jkey] = list(jinfo.names) + list(jinfo.abbreviations)
-        cites_index.add_paper(w.key, w.dois, first, w.value("year"), w.value("volume"), w.value("first_page"),
-                              jnames)
-        cited = [text for rec in w.records for text in rec.references]
-        if cited:
-            references.append((w.key, cited))
         progress("graph", 1, total)
     clock.lap("graph nodes+edges")
     del plans
-    refs = resolved = 0
-    for key, cited in references:
-        seen: set[str] = set()
-        for text in cited:
-            refs += 1
-            target = cites_index.resolve(parse_reference(text))
-            if target is not None:
-                resolved += 1
-                if target != key and target not in seen:
-                    seen.add(target)
-                    graph.add_edge(RelType.CITES, key, target)
-
-    clock.lap("cites")
     extension_reports: dict[str, Any] = {}
     collector.resolve(graph, options, extension_reports)
     clock.lap("extensions")
@@ -323,7 +296,7 @@ def _build_graph(records: Iterable[Record], options: BuildOptions, progress: Pro
     result = BuildResult(graph, records=count, duplicates=resolver.duplicates, authors=authors.authors,
                          journals=journals.journals)
     result.report = _report(result, files, missing, n_works, authors, journals, keyword_stats, mesh_unknown,
-                            derived.get("co-author", {}).get("papers_over_cap", 0), options, refs, resolved)
+                            derived.get("co-author", {}).get("papers_over_cap", 0), options)
     result.report.update(extension_reports)
     if deleted:
         result.report["deleted"] = {"pmids": len(deleted), "records_removed": removed}
@@ -353,8 +326,7 @@ def _add_static_nodes(graph: Graph, authors: AuthorResolver, journals: JournalRe
 
 def _report(result: BuildResult, files: dict[str, _FileStats], missing: Counter, n_works: int,
             authors: AuthorResolver, journals: JournalResolver, keyword_stats: dict[str, int],
-            mesh_unknown: Counter, over_cap: int, options: BuildOptions, refs: int,
-            resolved: int) -> dict[str, Any]:
+            mesh_unknown: Counter, over_cap: int, options: BuildOptions) -> dict[str, Any]:
     g = result.graph
     papers_of_journal: Counter = Counter(e["target"] for e in g.edges(RelType.PUBLISHED_IN))
     variants = []
@@ -391,7 +363,6 @@ def _report(result: BuildResult, files: dict[str, _FileStats], missing: Counter,
         "mesh": {"count": g.count(Label.MESH), "not_in_vocabulary": dict(sorted(mesh_unknown.items()))},
         "coauthors": {"cap": options.coauthor_cap, "papers_over_cap": over_cap,
                       "pairs": g.count(RelType.CO_AUTHOR)},
-        "cites": {"references": refs, "resolved": resolved, "edges": g.count(RelType.CITES)},
         "counts": g.counts(),
     }
 
@@ -411,14 +382,21 @@ def build_from_files(paths: Sequence[str | Path], options: BuildOptions = BuildO
 
     result = build_graph(records(), options, progress=progress)
     result.diagnostics = diagnostics + result.diagnostics
-    files = result.report.setdefault("files", {})
+    add_diagnostics(result.report, paths, options.format, diagnostics)
+    return result
+
+
+def add_diagnostics(report: dict[str, Any], paths: Sequence[str | Path], format: str,
+                    diagnostics: Iterable[Diagnostic]) -> None:
+    """Reader diagnostics into the report's per-file warning/error counts (files without records too);
+    files in the order given, then any other file a diagnostic names. Both cores call this."""
+    files = report.setdefault("files", {})
     for path in paths:
-        files.setdefault(str(path), {"format": options.format, "records": 0, "missing": {}, "warnings": {},
+        files.setdefault(str(path), {"format": format, "records": 0, "missing": {}, "warnings": {},
                                      "errors": {}})
     for d in diagnostics:
         entry = files.setdefault(d.source.file, {"format": d.source.format, "records": 0, "missing": {},
                                                  "warnings": {}, "errors": {}})
         bucket = entry["errors" if d.severity == "error" else "warnings"]
         bucket[d.kind] = bucket.get(d.kind, 0) + 1
-    result.report["files"] = {str(p): files[str(p)] for p in paths} | files
-    return result
+    report["files"] = {str(p): files[str(p)] for p in paths} | files

@@ -47,6 +47,7 @@ class ColumnarGraph:
         self._tables: dict[Item, pa.Table] = {}
         self._rows: dict[Item, dict[Any, dict[str, Any]]] = {}
         self._keys: dict[Label, set[str]] = {}
+        self._cache: dict[Label, dict[str, dict[str, Any]]] = {}  # read cache of frozen tables for node()
         for item, table in (tables or {}).items():
             self.set_table(item, table)
 
@@ -58,6 +59,7 @@ class ColumnarGraph:
         self._rows.pop(item, None)
         if isinstance(item, Label):
             self._keys.pop(item, None)
+            self._cache.pop(item, None)
 
     def arrow(self, item: Item) -> pa.Table:
         """The table of a label or type (frozen again if it was changed through the row API)."""
@@ -72,6 +74,8 @@ class ColumnarGraph:
         if rows is None:
             table = self._tables.pop(item, None)
             listed = table.to_pylist() if table is not None else []
+            if isinstance(item, Label):
+                self._cache.pop(item, None)
             if isinstance(item, Label):
                 rows = {r["key"]: r for r in listed}
             else:
@@ -152,13 +156,12 @@ class ColumnarGraph:
         rows = self._rows.get(label)
         if rows is not None:
             return rows.get(key)
-        table = self._tables.get(label)
-        if table is None or key not in self._key_set(label):
-            return None
-        import pyarrow.compute as pc
-
-        hit = table.filter(pc.equal(table.column("key"), key))
-        return hit.slice(0, 1).to_pylist()[0]
+        cache = self._cache.get(label)
+        if cache is None:  # lookups come in bulk (sinks, reports): index the whole table once
+            table = self._tables.get(label)
+            cache = self._cache[label] = {r["key"]: r for r in table.to_pylist()} if table is not None else {}
+        row = cache.get(key)
+        return dict(row) if row is not None else None
 
     def edge(self, type: RelType, source: str, target: str) -> dict[str, Any] | None:
         if type is RelType.CO_AUTHOR and target < source:

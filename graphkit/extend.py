@@ -44,6 +44,7 @@ log = logging.getLogger(__name__)
 EXTENSION_MODULES: tuple[str, ...] = (
     "graphkit.resolve.concepts",
     "graphkit.affiliations",
+    "graphkit.citations.extension",  # cited references: CITES, cited-only works, times cited (issue 13)
 )
 
 

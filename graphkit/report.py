@@ -104,10 +104,16 @@ def to_markdown(report: dict[str, Any]) -> str:
     out += ["## Co-authorship", "",
             f"{c['pairs']} CO_AUTHOR pair(s). {c['papers_over_cap']} paper(s) with more than {c['cap']} "
             "authors got AUTHORED edges but no CO_AUTHOR pairs.", ""]
-    ci = r["cites"]
-    out += ["## Citations", "",
-            f"{ci['references']} cited reference(s) read; {ci['resolved']} resolved to a paper in the set; "
-            f"{ci['edges']} CITES edge(s).", ""]
+    ci = r.get("cites") or {}
+    if ci:
+        out += ["## Citations", "",
+                f"{ci['references']} cited reference(s) read, {ci['parsed']} parsed (a year or an identifier "
+                f"found). Matched to a paper of the set: {ci['matched_doi']} by DOI/PMID, {ci['matched_key']} "
+                f"by author+year+volume+page or title key; unmatched: {ci['unmatched']} "
+                f"({ci['cited_only_references']} to {ci['cited_only_works']} cited-only work(s), "
+                f"{ci['cited_only_references_with_doi']} of them with a DOI/PMID; {ci['unkeyed']} too vague to "
+                f"key). {ci['edges']} CITES edge(s); {ci['papers_with_times_cited']} paper(s) with a "
+                "times-cited figure.", ""]
     from graphkit.affiliations import report_markdown as affiliations_markdown
 
     out += affiliations_markdown(r)

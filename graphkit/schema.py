@@ -45,6 +45,17 @@ NODE_PROPERTIES: dict[Label, dict[str, str]] = {
         "volume": "str", "issue": "str", "first_page": "str", "last_page": "str", "article_number": "str",
         "type": "str", "type_raw": "str",
         "sources": "list[str]",
+        # cited references (graphkit.citations, the ``cites`` extension): cited_only is true for a work
+        # known only from reference lists (false for every paper read from a record); first_author,
+        # source_title, reference describe it as the reference tells (first_author and source_title are
+        # also set for full papers: first author's family name, journal name); cite_key is the
+        # author|year|volume|page key references without a DOI use (docs/citations.md);
+        # times_cited / times_cited_all from the records (WoS TC / Z9, Scopus "Cited by", ...) with
+        # times_cited_source saying which database counted; cited_by (derived) = papers in the graph
+        # citing it.
+        "cited_only": "bool", "first_author": "str", "source_title": "str", "reference": "str",
+        "cite_key": "str", "times_cited": "int", "times_cited_all": "int", "times_cited_source": "str",
+        "cited_by": "int",
     },
     Label.AUTHOR: {"key": "str", "name": "str", "family": "str", "given": "str", "orcid": "str"},
     # issn: the key's ISSN; issns: every valid ISSN seen for the journal (print and electronic), so a

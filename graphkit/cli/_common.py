@@ -31,6 +31,29 @@ def store_options(func: Callable) -> Callable:
     return func
 
 
+def engine_options(func: Callable) -> Callable:
+    """--engine default|spark, --spark-master URL: which engine builds the graph (graphkit.engine). The
+    command runs inside ``use_engine`` and never sees the two options."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, engine: str, spark_master: str, **kwargs: Any) -> Any:
+        from graphkit.engine import EngineOptions, use_engine
+
+        with use_engine(EngineOptions(engine=engine, spark_master=spark_master)):
+            return func(*args, **kwargs)
+
+    wrapper = click.option("--spark-master", default="local[*]", show_default=True, metavar="URL",
+                           envvar="GRAPHKIT_SPARK_MASTER",
+                           help="Spark master for --engine spark: local[*], spark://HOST:7077, yarn, "
+                                "k8s://...")(wrapper)
+    wrapper = click.option("--engine", type=click.Choice(("default", "spark")), default="default",
+                           show_default=True, envvar="GRAPHKIT_ENGINE",
+                           help="Build engine: 'default' resolves in-process (DuckDB, worker processes "
+                                "for parsing); 'spark' runs the same rules on Apache Spark (needs pyspark "
+                                "and Java 17; pip install 'graphkit[spark]').")(wrapper)
+    return wrapper
+
+
 def user_errors(func: Callable) -> Callable:
     """Turn library errors into one-line ClickExceptions (exit 1), never a traceback; a missing optional
     dependency becomes the one line that names the extra to install (graphkit.errors.EXTRAS)."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import click
 
-from graphkit.cli._common import progress_bar, store_options, user_errors
+from graphkit.cli._common import engine_options, progress_bar, store_options, user_errors
 from graphkit.cli.graph import build_options
 
 FORMATS = ("graphml", "gexf", "json", "neo4j-admin", "rdf", "vosviewer", "csl-json")
@@ -24,11 +24,15 @@ FORMAT_OPTIONS = {"rdf_format": ("rdf",), "base": ("rdf",), "network": ("vosview
 @click.option("--rdf-format", type=click.Choice(RDF_FORMATS), default=None,
               help="RDF syntax for --to rdf [default: turtle].")
 @click.option("--base", default=None, metavar="URL", help="Base IRI for --to rdf.")
-@click.option("--network", type=click.Choice(("coauthors", "keywords", "terms", "institutions", "countries")),
-              default=None, help="Which map --to vosviewer draws [default: coauthors].")
+@click.option("--network", type=click.Choice(("coauthors", "keywords", "terms", "institutions", "countries",
+                                                  "cocitation", "coupling", "citation")),
+              default=None, help="Which map --to vosviewer draws [default: coauthors]: co-citation of "
+                                 "cited works, bibliographic coupling of papers and the direct citation "
+                                 "network come from cited references.")
 @click.option("--force", is_flag=True,
               help="Overwrite existing files graphkit did not write (and replace symbolic links).")
 @build_options
+@engine_options
 @store_options
 @user_errors
 def export_command(files: tuple[str, ...], to: str, out: str, rdf_format: str | None, base: str | None,
@@ -42,9 +46,10 @@ def export_command(files: tuple[str, ...], to: str, out: str, rdf_format: str | 
                              where scalars are needed; CO_AUTHOR edges are undirected in GraphML/GEXF
     --to neo4j-admin         CSV files for 'neo4j-admin database import'
     --to rdf                 RDF (--rdf-format turtle|nt|jsonld|xml, --base URL)
-    --to vosviewer           a VOSviewer JSON map (--network coauthors|keywords|terms|institutions|countries;
-                             terms: keywords and MeSH headings, a keyword mapped to a heading counted once;
-                             institutions, countries: organizations or countries linked by shared papers)
+    --to vosviewer           a VOSviewer JSON map (--network coauthors|keywords|terms|institutions|countries|
+                             cocitation|coupling|citation; terms: keywords and MeSH headings, a keyword
+                             mapped to a heading counted once; institutions, countries: organizations or
+                             countries linked by shared papers; cocitation|coupling|citation: cited references)
     --to csl-json            the papers as CSL-JSON
     Without FILES the graph is read from the store (--db PATH, default ./graphkit.db, or --neo4j URI).
 

@@ -8,7 +8,8 @@ from collections.abc import Callable
 
 import click
 
-from graphkit.cli._common import check_inputs, empty_reads, progress_bar, records_per_file, user_errors
+from graphkit.cli._common import (check_inputs, empty_reads, engine_options, progress_bar, records_per_file,
+                                  user_errors)
 from graphkit.readers import MAIN_FORMATS
 from graphkit.resolve.authors import AUTHOR_KEY_MODES
 
@@ -57,19 +58,21 @@ def build(files: tuple[str, ...], fmt: str, author_key: str, coauthor_cap: int, 
     """Build the graph of FILES with a progress bar on stderr. A missing, unreadable, empty or
     unrecognised file stops with exit 2 before anything is read; so does reading no record at all.
     Returns the BuildResult and the files that yielded no record (each reported as an error)."""
-    from graphkit.build import BuildOptions, build_from_files
+    from graphkit.build import BuildOptions
+    from graphkit.engine import build_files
 
     check_inputs(files, fmt)
     options = BuildOptions(author_key=author_key, coauthor_cap=coauthor_cap, format=fmt,  # type: ignore[arg-type]
                            author_map=author_map(author_map_file))
     with progress_bar(not quiet) as progress:
-        result = build_from_files(list(files), options, progress=progress)
+        result = build_files(list(files), options, progress=progress)
     return result, empty_reads(files, records_per_file(result))
 
 
 @click.command("report")
 @click.argument("files", nargs=-1, required=True, type=click.Path())
 @build_options
+@engine_options
 @click.option("--out", type=click.Path(dir_okay=False), default=None,
               help="Write the report to this file: .json for JSON, anything else for markdown "
                    "[default: markdown on stdout].")
@@ -106,6 +109,7 @@ def report_command(files: tuple[str, ...], fmt: str, author_key: str, author_map
 @click.command("stats")
 @click.argument("files", nargs=-1, required=True, type=click.Path())
 @build_options
+@engine_options
 @click.option("--json", "as_json", is_flag=True, help="Print the counts as a JSON object.")
 @user_errors
 def stats_command(files: tuple[str, ...], fmt: str, author_key: str, author_map: str | None, coauthor_cap: int,

@@ -11,7 +11,8 @@ import click
 
 from graphkit.build import BuildOptions
 from graphkit.cli._common import (
-    check_inputs, check_param, dumps_json, empty_reads, parse_params, progress_bar, store_options, user_errors,
+    check_inputs, check_param, dumps_json, empty_reads, engine_options, parse_params, progress_bar, store_options,
+    user_errors,
 )
 from graphkit.cli.graph import author_map as read_author_map, author_options
 from graphkit.readers import MAIN_FORMATS
@@ -49,6 +50,7 @@ def _where(db: str | None, neo4j: str | None, database: str | None) -> str:
 @click.command("ingest")
 @click.argument("files", nargs=-1, required=True, type=click.Path())
 @store_options
+@engine_options
 @click.option("--format", "fmt", type=click.Choice(("auto",) + MAIN_FORMATS), default="auto", show_default=True,
               help="Input format; 'auto' detects it from each file's content.")
 @click.option("--batch-size", type=click.IntRange(1), default=5000, show_default=True,

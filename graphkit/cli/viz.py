@@ -32,7 +32,8 @@ def _load_graph(files: tuple[str, ...], db: str | None, neo4j: str | None, datab
 
 
 @click.command("viz")
-@click.argument("kind", metavar="coauthors|topics|ego|paper|institutions|countries", type=click.Choice(MAP_KINDS))
+@click.argument("kind", metavar="coauthors|topics|ego|paper|citations|institutions|countries",
+                type=click.Choice(MAP_KINDS))
 @click.argument("files", nargs=-1, type=click.Path())
 @click.option("--author", metavar="NAME", help="ego map: the author at the centre: any recorded form of the name (any case), an "
                    "ORCID or the key.")
@@ -63,6 +64,9 @@ def viz_command(kind: str, files: tuple[str, ...], author: str | None, term: str
       ego        one author (--author) or term (--term) and its neighbourhood (--depth; default 2
                  links for an author, 1 for a term)
       paper      one paper (--doi) with its authors, journal, terms and citations
+      citations  historiograph: papers placed by year, arrows from citing to cited paper, sized by
+                 citations inside the graph; the most-cited cited-only works (known only from
+                 reference lists) in their own colour
       institutions  institutions sized by papers, linked by papers with addresses at both
       countries  countries sized by papers, linked by papers with addresses in both (collaboration)
 
@@ -74,6 +78,7 @@ def viz_command(kind: str, files: tuple[str, ...], author: str | None, term: str
       graphkit viz coauthors refs.ris pubmed.nbib --out coauthors.html
       graphkit viz topics --since 2015 --min-weight 2 --out topics.html
       graphkit viz ego --author "Smith, J" --out smith.html
+      graphkit viz citations savedrecs.txt --top 40 --out historiograph.html
       graphkit viz countries savedrecs.txt --min-weight 2 --out countries.html
     """
     from graphkit.sinks.html import write_map

@@ -42,6 +42,7 @@ from graphkit.progress import Progress, null_progress
 from graphkit.model import Person
 from graphkit.resolve.authors import AuthorInfo, AuthorResolver, decisions_report, kept_apart
 from graphkit.resolve.cites import journal_compatible
+from graphkit.resolve.journals import display_name
 from graphkit.resolve.papers import PaperResolver
 from graphkit.resolve.text import short_hash
 from graphkit.schema import EDGE_PROPERTIES, NODE_PROPERTIES, Label, RelType
@@ -140,6 +141,7 @@ class _Build:
         self._steps(rules.PAPER_STEPS)
         self._journals()  # before the authors: a paper's journal is evidence for its authors' identity
         self._steps(rules.JOURNAL_STEPS)
+        self._journal_names()
         at = [name for name, _ in rules.AUTHOR_STEPS].index("akeys")
         self._steps(rules.AUTHOR_STEPS[:at])
         self._author_keys()
@@ -147,9 +149,9 @@ class _Build:
         self.clock.lap("papers+journals+authors")
         self._steps(rules.TERM_STEPS)
         self.clock.lap("terms")
-        self._steps(rules.CITE_STEPS)
-        self._cites()
-        self.clock.lap("cites")
+        # CITES (in-set and cited-only works) belong to the cites extension (graphkit.citations), run
+        # below like every extension: the core's own table stays empty
+        self.eng.create("cites", "SELECT CAST(NULL AS STRING) AS source, CAST(NULL AS STRING) AS target WHERE 1 = 0")
         graph = ColumnarGraph()
         for item, source in GRAPH_SOURCES.items():
             available = set(self.eng.arrow(f"SELECT * FROM {source} LIMIT 0").schema.names)
@@ -265,6 +267,16 @@ class _Build:
             if not changed:
                 return
         raise EngineError("journal components did not converge")  # pragma: no cover (diameter > 64)
+
+    def _journal_names(self) -> None:
+        """All-caps venue names (WoS) shown as resolve.journals.display_name shows them (Python, as the
+        old build: one definition); the SQL ranking already prefers a mixed-case name."""
+        table = self.eng.table("journal")
+        names = table.column("name").to_pylist()
+        shown = [display_name(n) for n in names]
+        if shown != names:
+            i = table.schema.get_field_index("name")
+            self.eng.register_arrow("journal", table.set_column(i, table.schema.field(i), pa.array(shown, pa.string())))
 
     # -- cites ---------------------------------------------------------------------------------
     def _cites(self) -> None:
@@ -382,8 +394,7 @@ class _Build:
         invalid = [{"journal": r["jkey"], "value": r["v"]} for r in eng.arrow(rules.INVALID_ISSNS).to_pylist()]
         kw = eng.arrow(rules.KEYWORD_FIGURES).to_pylist()[0]
         unknown = {r["heading"]: 1 for r in eng.arrow(rules.MESH_UNKNOWN).to_pylist()}
-        cites = eng.arrow(rules.CITE_FIGURES).to_pylist()[0]
-        n_works = g.count(Label.PAPER)
+        n_works = eng.arrow("SELECT count(*) AS n FROM paper").to_pylist()[0]["n"]  # no cited-only works
         rules_count: dict[str, int] = {}
         for d in result.duplicates:
             rules_count[d.rule] = rules_count.get(d.rule, 0) + 1
@@ -408,7 +419,6 @@ class _Build:
             "mesh": {"count": g.count(Label.MESH), "not_in_vocabulary": unknown},
             "coauthors": {"cap": co.get("cap", self.options.coauthor_cap),
                           "papers_over_cap": co.get("papers_over_cap", 0), "pairs": g.count(RelType.CO_AUTHOR)},
-            "cites": {"references": cites["refs"], "resolved": cites["resolved"], "edges": g.count(RelType.CITES)},
             "counts": g.counts(),
         }
         _add_diagnostics(report, self.paths, self.options.format, result.diagnostics)

@@ -179,7 +179,8 @@ FROM recw r JOIN jlab l ON l.tok = r.j_tok0 JOIN jkey k ON k.lab = l.lab
 """),
     ("wjournal", "SELECT wid, min(jkey) AS jkey FROM jment GROUP BY wid"),
     ("jnames", """
-SELECT jkey, v, row_number() OVER (PARTITION BY jkey ORDER BY n DESC, length(v) DESC, v) AS rk FROM (
+SELECT jkey, v, row_number() OVER (PARTITION BY jkey ORDER BY (v = upper(v) AND v <> lower(v)), n DESC,
+  length(v) DESC, v) AS rk FROM (
   SELECT jkey, j_name AS v, count(*) AS n FROM jment WHERE j_name IS NOT NULL GROUP BY jkey, j_name) x
 """),
     ("jabbrs", """
@@ -293,8 +294,8 @@ FROM wref w LEFT JOIN cite_loc c ON c.rid = w.rid AND c.rpos = w.rpos
 # Report figures
 FILE_FIGURES = """
 SELECT file, min_by(fmt, rid) AS fmt, min(rid) AS first_rid, count(*) AS records,
-  count_if(miss_doi) AS doi, count_if(miss_year) AS year, count_if(miss_authors) AS authors,
-  count_if(miss_journal) AS journal,
+  CAST(count_if(miss_doi) AS BIGINT) AS doi, CAST(count_if(miss_year) AS BIGINT) AS year,
+  CAST(count_if(miss_authors) AS BIGINT) AS authors, CAST(count_if(miss_journal) AS BIGINT) AS journal,
   min(CASE WHEN miss_doi THEN rid END) AS doi_at, min(CASE WHEN miss_year THEN rid END) AS year_at,
   min(CASE WHEN miss_authors THEN rid END) AS authors_at, min(CASE WHEN miss_journal THEN rid END) AS journal_at
 FROM rec GROUP BY file ORDER BY first_rid
@@ -317,5 +318,5 @@ WHERE j.issn IS NULL ORDER BY j.key
 INVALID_ISSNS = """
 SELECT DISTINCT jkey, v FROM jment LATERAL VIEW explode(j_invalid) t AS v ORDER BY jkey, v
 """
-KEYWORD_FIGURES = "SELECT count(*) AS count, coalesce(count_if(check_tag), 0) AS check_tags FROM keyword"
+KEYWORD_FIGURES = "SELECT count(*) AS count, CAST(coalesce(count_if(check_tag), 0) AS BIGINT) AS check_tags FROM keyword"
 MESH_UNKNOWN = "SELECT DISTINCT heading FROM mesh WHERE ui IS NULL ORDER BY heading"

@@ -210,12 +210,25 @@ class _ChunkParser:
                                         ParsingFailedBlock, String)
 
         library = bibtexparser.parse_string(text, parse_stack=[])
-        for block in library.blocks:
+        blocks = library.blocks
+        skip = -1
+        for i, block in enumerate(blocks):
+            if i == skip:
+                continue
             line = first_line + (block.start_line or 0)
             if isinstance(block, String):
                 self._add_string(block, library)
             elif isinstance(block, Entry):
                 self.ordinal += 1
+                after = blocks[i + 1] if i + 1 < len(blocks) else None
+                repaired = _rejoin_cut_entry(block, after)
+                if repaired is not None:  # an extra '}' closed the entry early: the rest were its fields
+                    skip = i + 1
+                    brace = line + (block.raw or "").count("\n")
+                    yield from self._entry(repaired, library, line, [(
+                        brace, "extra '}' ends the entry early; the fields after it were read as part of "
+                        "the entry (check the braces of the field on this line)", "extra-brace")])
+                    continue
                 yield from self._entry(block, library, line, [])
             elif isinstance(block, DuplicateFieldKeyBlock) and isinstance(block.ignore_error_block, Entry):
                 self.ordinal += 1
@@ -283,6 +296,30 @@ class _ChunkParser:
                 resolved = self.strings.get(value.strip().lower())
                 if resolved is not None:
                     fld.value = "{" + resolved + "}"
+
+
+FIELD_AFTER_CUT = re.compile(r"\A\s*,?\s*[A-Za-z][\w-]*\s*=")
+
+
+def _rejoin_cut_entry(entry, after):
+    """The entry re-read with the text after it, when that text is the entry's own remaining fields
+    (``title = {{Title}}},`` closes the entry one brace early and leaves ``, year = ...}`` outside any
+    entry); None when it is not that case or the re-read does not give exactly one entry."""
+    import bibtexparser
+    from bibtexparser.model import Entry, ImplicitComment
+
+    if not isinstance(after, ImplicitComment) or not entry.raw or not entry.raw.rstrip().endswith("}"):
+        return None
+    rest = after.raw or ""
+    if not FIELD_AFTER_CUT.match(rest):
+        return None
+    raw = entry.raw.rstrip()
+    joined = raw[:-1] + rest  # the extra brace goes; the closing one of the text after it ends the entry
+    blocks = bibtexparser.parse_string(joined, parse_stack=[]).blocks
+    entries = [b for b in blocks if isinstance(b, Entry)]
+    if len(entries) != 1 or len(blocks) != 1:
+        return None
+    return entries[0]
 
 
 def _entry_key(raw: str) -> str:
@@ -359,12 +396,12 @@ def _to_record(entry, src: Source) -> tuple[Record, list[tuple[int, str, str]]]:
             first(PAGES_FIELD)
     record.article_number = first(ARTICLE_NUMBER_FIELDS)
 
-    seen: set[str] = set()
+    seen: set[str] = set()  # exact spelling: a MeSH 'Humans' beside an Emtree 'humans' both stay
     for fname in KEYWORD_FIELDS:
         for value in fields.get(fname, []):
             for term in split_keywords(_text(value)):
-                if term.casefold() not in seen:
-                    seen.add(term.casefold())
+                if term not in seen:
+                    seen.add(term)
                     record.keywords.append(term)
 
     for fname, sep in REFERENCE_FIELDS.items():

@@ -24,6 +24,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import BinaryIO
 
+from graphkit.doctypes import csl_type
 from graphkit.model import Diagnostic, JournalRef, MeshRef, Person, Record, Source
 from graphkit.readers._clean import CONTROL, MAX_VALUE_CHARS, finish
 from graphkit.readers._terms import dedupe, split_mixed_terms
@@ -260,9 +261,10 @@ def _parse_record(text: str, path: str, line: int, ordinal: int, followed: bool,
         log.debug("%s:%d: %d placeholder value(s) dropped", path, line, placeholders)
     has_placeholder_tags = not PLACEHOLDER_TAGS.isdisjoint(fields)
     record = _build(fields, path, line, ordinal, out)
-    problems = finish(record, ordinal, clean=clean)
-    if problems:
-        out.extend(problems)
+    if clean:
+        out.extend(finish(record, ordinal))
+    elif record.type_raw is not None:  # finish() without cleaning, inlined: the hot path
+        record.type = csl_type(FORMAT, record.type_raw)
     if not terminated:
         where = "before the next TY" if followed else "at end of file"
         out.append(Diagnostic(Source(path, line, FORMAT), "warning",
@@ -435,7 +437,7 @@ def _take(fields: dict[str, list[str]], tags: tuple[str, ...]) -> str | None:
 def _build(fields: dict[str, list[str]], path: str, line: int, ordinal: int, out: list) -> Record:
     get = fields.get
     keys = fields.keys()
-    rec = Record(Source(path, line, FORMAT))
+    rec = Record(Source(path, line, FORMAT), extra=fields)
     pop = fields.pop
 
     v = pop("TY", None)
@@ -546,7 +548,7 @@ def _build(fields: dict[str, list[str]], path: str, line: int, ordinal: int, out
             for i, value in enumerate(vals):
                 m = _DOI.search(value)
                 if m:
-                    rec.doi = clean_doi(m.group(0))
+                    rec.doi = _clean_doi_match(m.group(0))
                     if len(vals) == 1:
                         del fields[tag]
                     else:
@@ -604,7 +606,12 @@ def _keywords(kw: list[str]) -> tuple[list[str], list[MeshRef]]:
 def clean_doi(value: str) -> str:
     """Lower-case DOI without ``https://doi.org/`` or ``doi:`` prefix and trailing punctuation."""
     m = _DOI.search(value)
-    doi = (m.group(0) if m else value.strip()).rstrip(".,;]}>")
+    return _clean_doi_match(m.group(0) if m else value.strip())
+
+
+def _clean_doi_match(doi: str) -> str:
+    """:func:`clean_doi` of text that is already a DOI match (the hot path: no second search)."""
+    doi = doi.rstrip(".,;]}>")
     while doi.endswith(")") and doi.count(")") > doi.count("("):  # "(doi:10.1/x)" but not "...(20)30183-5)"
         doi = doi[:-1].rstrip(".,;")
     return doi.lower()

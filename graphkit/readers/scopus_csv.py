@@ -37,7 +37,7 @@ SCOPUS_ID = re.compile(r"\s*\((\d+)\)\s*$")  # "Smith, John (12345)"
 # A reference piece that is only an author name ("Cheng M."): Scopus 2024+ separates a reference's
 # authors with "; " too, so such pieces belong to the reference that follows.
 MARKUP = re.compile(r"</?(?:inf|sup|sub|i|b|em|strong|span)(?:\s[^<>]*)?>", re.IGNORECASE)
-BARE_AUTHOR = re.compile(r"^[^,();]+ (?:[A-Z\u00C0-\u00DE][a-z]?\.-?)+$")
+BARE_AUTHOR = re.compile(r"^[^,();]+ (?:[A-Z\u00C0-\u00DE][a-z]?\.?-?){1,4}$")  # "Cheng M.", "Calin GA", "Tseng M-L"
 
 
 @dataclass(frozen=True, slots=True)
@@ -255,11 +255,11 @@ def map_row(row: dict[str, str], layout: CsvLayout, src: Source) -> tuple[Record
         first, _, last = pages.partition("-")
         record.first_page, record.last_page = first.strip() or None, last.strip() or None
         used.update(layout.pages)
-    seen: set[str] = set()
+    seen: set[str] = set()  # exact spelling: 'Bibliometrics' (MeSH) and 'bibliometrics' (Emtree) both stay
     for column, sep in layout.keywords:
         for term in split_list(cell(row, column), sep):
-            if term.casefold() not in seen:
-                seen.add(term.casefold())
+            if term not in seen:
+                seen.add(term)
                 record.keywords.append(term)
         used.add(column)
     for column, sep in layout.mesh:

@@ -39,7 +39,7 @@ from graphkit.schema import Label, RelType
 
 log = logging.getLogger(__name__)
 
-_STRIP = " \t\r\n.,;:\"'"
+_STRIP = " \t\r\n.,;:\"'*"  # '*': a MeSH/APA major-topic star is not part of a keyword (issue 19)
 _JOINERS = re.compile(r"(?<=\w)\s*[-\u2010\u2011\u2012\u2013\u2014/]\s*(?=\w)")
 _WORD = re.compile(r"[^\W\d_]+\Z")
 MIN_HEAD = 4  # shorter head words are left as they are (gas, bus, ads)

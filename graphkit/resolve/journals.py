@@ -16,6 +16,8 @@ from functools import lru_cache
 from graphkit.model import JournalRef
 from graphkit.resolve.text import words
 
+WORDS_TABLE = "journal_words.tsv"
+
 log = logging.getLogger(__name__)
 
 _ISSN = re.compile(r"(?<![\dX])(\d{4})\s*-?\s*(\d{3}[\dX])(?![\dX])", re.IGNORECASE)
@@ -64,6 +66,64 @@ def _normalise_journal(title: str) -> str:
     return "" if t in PLACEHOLDER_TITLES else t
 
 
+def all_caps(name: str) -> bool:
+    """'POPULATION ECOLOGY' (has letters, none lower-case)."""
+    return name.isupper()
+
+
+@lru_cache(maxsize=1)
+def _words() -> tuple[frozenset[str], frozenset[str]]:
+    from importlib import resources
+
+    acronyms: set[str] = set()
+    particles: set[str] = set()
+    with (resources.files("graphkit") / "data" / WORDS_TABLE).open("r", encoding="utf-8") as fh:
+        for line in fh:
+            if line.strip() and not line.startswith("#"):
+                kind, word = line.rstrip("\n").split("\t")
+                (acronyms if kind == "acronym" else particles).add(word)
+    return frozenset(acronyms), frozenset(particles)
+
+
+_ROMAN = re.compile(r"(?=[IVXLC])M*(?:C[MD]|D?C{0,3})(?:X[CL]|L?X{0,3})(?:I[XV]|V?I{0,3})\Z")
+_WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?")  # letters, with an inner apostrophe (WORLD'S)
+
+
+@lru_cache(maxsize=1 << 12)
+def display_name(name: str | None) -> str | None:
+    """An all-caps venue name in careful title case; any other name as it is.
+
+    'POPULATION ECOLOGY' -> 'Population Ecology'; 'IEEE TRANSACTIONS ON NEURAL NETWORKS' -> 'IEEE
+    Transactions on Neural Networks'; 'JOURNAL OF THE ROYAL SOCIETY INTERFACE' -> 'Journal of the Royal
+    Society Interface'. Acronyms from graphkit/data/journal_words.tsv, roman numerals and words
+    without a vowel (BMJ, NMR) stay in capitals; particles (of, the, and, de, für ...) are lower case
+    except as the first word or after a colon or dash."""
+    if not name or not all_caps(name):
+        return name
+    acronyms, particles = _words()
+    out = []
+    first = True
+    pos = 0
+    for m in _WORD.finditer(name):
+        out.append(name[pos:m.start()])
+        before = name[pos:m.start()]
+        word = m.group()
+        head, apostrophe, tail = word.partition("'")
+        if apostrophe and len(head) == 1:  # L'INSTITUT, D'ETUDES: the elided article, then the word
+            shown = (head if first else head.lower()) + "'" + tail[:1] + tail[1:].lower()
+        elif len(word) == 1 or word in acronyms or _ROMAN.match(word) or not re.search(r"[AEIOUYÀ-ÖØ-Ý]", word):
+            shown = word  # section letters (PHYSICAL REVIEW E), acronyms, roman numerals, BMJ, NMR
+        elif word.lower() in particles and not first and not re.search(r"[:\-–—(]\s*$", before):
+            shown = word.lower()
+        else:
+            shown = word[:1] + word[1:].lower()
+        out.append(shown)
+        first = False
+        pos = m.end()
+    out.append(name[pos:])
+    return "".join(out)
+
+
 @dataclass(slots=True)
 class JournalInfo:
     key: str
@@ -81,11 +141,17 @@ class JournalInfo:
 
     @property
     def name(self) -> str | None:
-        return self._top(self.names) or self._top(self.abbreviations)
+        """The display name: the most frequent mixed-case name any source gave (WoS writes venues in
+        capitals), else the most frequent name shown by :func:`display_name`."""
+        return display_name(self._chosen_name())
+
+    def _chosen_name(self) -> str | None:
+        mixed = Counter({k: v for k, v in self.names.items() if not all_caps(k)})
+        return self._top(mixed) or self._top(self.names) or self._top(self.abbreviations)
 
     @property
     def abbreviation(self) -> str | None:
-        name = self.name
+        name = self._chosen_name()  # as written (the columnar engine compares before display_name too)
         abbr = Counter({k: v for k, v in self.abbreviations.items() if k != name})
         return self._top(abbr)
 

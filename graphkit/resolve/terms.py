@@ -7,14 +7,11 @@ Rules, in order:
 2. when the reader already found MeSH headings (MEDLINE MH, or its own split of a mixed field), the
    keywords stay keywords; only an unmistakable '*Heading' or 'Heading/qualifier' item moves;
 3. otherwise the record is *MeSH-capable* when one of its keyword parts is exactly a MeSH check tag
-   ('Humans', 'Male', 'Female', 'Aged', ...); in a MeSH-capable record, a part that is exactly (case-sensitively) a MeSH 2024 preferred heading
-   becomes a MeSH heading; a part with ', ' inside that is not a heading is split at ', ' and the
-   pieces are re-joined greedily into the longest exact headings ('treatment outcome, Adult' ->
-   keyword 'treatment outcome' + MeSH 'Adult'; 'Chemoembolization, Therapeutic' stays one heading);
-   '*' (major topic) and '/qualifier' suffixes as in Zotero's PubMed KW are understood;
-4. when the record also carries Emtree indexing (lower-case check tags such as 'human', 'female'),
-   only the trailing run of headings after the last lower-case term moves: capitalised Emtree terms
-   such as 'Greece' inside the Emtree group stay keywords;
+   ('Humans', 'Male', 'Female', 'Aged', ...); in a MeSH-capable record the keywords are an index-term
+   field and :func:`split_index_terms` finds the groups (sorted runs, whatever their order: Scopus CSV
+   writes MeSH first, Scopus RIS last) and the exact MeSH heading names in them, the same for every
+   producer; '*' (major topic) and '/qualifier' suffixes as in Zotero's PubMed KW are understood;
+4. a keyword never keeps a leading or trailing '*' (APA/MeSH major-topic star): '*mcda' is 'mcda';
 5. headings a reader guessed from a mixed field (anything but MEDLINE's MH) that the bundled MeSH
    table does not know go back to the keywords;
 6. everything else stays a keyword: Emtree's lower-case terms ('human', 'female') never match a
@@ -35,7 +32,7 @@ from graphkit.resolve.mesh import MeshVocabulary, vocabulary
 
 log = logging.getLogger(__name__)
 
-_STRIP = " \t\r\n.,;:\"'"
+_STRIP = " \t\r\n.,;:\"'*"  # '*' too: MeSH-style major stars never make a keyword of their own
 
 
 @lru_cache(maxsize=1 << 14)  # the frequent keywords recur across records (and each is looked up twice)
@@ -101,6 +98,62 @@ def _greedy(parts: list[str], vocab: MeshVocabulary) -> list[tuple[str, bool]]:
     return out
 
 
+def mesh_capable(pieces: list[str]) -> bool:
+    """Whether a keyword list shows MeSH indexing: one of its parts is exactly a MeSH check tag."""
+    return any(part.lstrip("*").split("/")[0].strip() in MESH_CHECK_TAGS for p in pieces for part in p.split(", "))
+
+
+def _order(text: str) -> str:
+    return text.lstrip("*").casefold()
+
+
+def sorted_runs(terms: list[str]) -> list[list[str]]:
+    """The terms cut into maximal runs in alphabetical order (case-insensitive): the groups of an
+    index-term field. Scopus, Embase and their RIS/BibTeX/CSV exports write each group (Emtree drug
+    terms, Emtree medical terms, MeSH) sorted and the groups one after the other, in whatever order."""
+    runs: list[list[str]] = []
+    for term in terms:
+        if runs and _order(term) >= _order(runs[-1][-1]):
+            runs[-1].append(term)
+        else:
+            runs.append([term])
+    return runs
+
+
+def split_index_terms(pieces: list[str], vocab: MeshVocabulary | None = None) -> tuple[list[str], list[MeshRef]]:
+    """(keywords, MeSH refs) from the terms of an index-keyword field, the same for every producer.
+
+    1. a piece with ', ' that is not itself a heading is split there and re-joined greedily into the
+       longest exact headings ('treatment outcome, Adult' -> 'treatment outcome' + 'Adult';
+       'Chemoembolization, Therapeutic' stays one heading);
+    2. the terms are cut into groups by :func:`sorted_runs`;
+    3. in a group where at least half of the terms are exact MeSH heading names (bundled MeSH table,
+       case-sensitive), those terms are MeSH; anything else stays a keyword (capitalised Emtree terms
+       such as 'Greece' inside a lower-case Emtree group stay keywords, and Emtree's lower-case
+       terms never match a heading exactly);
+    4. a term with MEDLINE's decorations ('*Heading', 'Heading/qualifier') that names a heading is
+       MeSH wherever it stands.
+    """
+    vocab = vocab or vocabulary()
+    parts: list[str] = []
+    for piece in pieces:
+        if ", " in piece and _mesh_part(piece, vocab) is None:
+            parts.extend(text for text, _ in _greedy([p.strip() for p in piece.split(", ")], vocab))
+        elif piece.strip(_STRIP):
+            parts.append(piece)
+    keywords: list[str] = []
+    mesh: list[MeshRef] = []
+    for run in sorted_runs(parts):
+        refs = [_mesh_part(text, vocab) for text in run]
+        mesh_group = 2 * sum(ref is not None for ref in refs) >= len(run)
+        for text, ref in zip(run, refs):
+            if ref is not None and (mesh_group or "*" in text or "/" in text):
+                mesh.append(ref)
+            elif text.strip(_STRIP):
+                keywords.append(text)
+    return keywords, mesh
+
+
 def split_terms(record: Record, vocab: MeshVocabulary | None = None) -> Terms:
     """The record's keywords and MeSH headings after the rules in the module docstring."""
     pieces = [p.strip() for kw in record.keywords for p in kw.split(";")]
@@ -112,8 +165,7 @@ def split_terms(record: Record, vocab: MeshVocabulary | None = None) -> Terms:
     keywords: list[str] = []
     mesh_out: list[MeshRef] = []
     structured = bool(mesh_in) or record.source.format == "medline"
-    capable = not structured and any(
-        part.lstrip("*").split("/")[0].strip() in MESH_CHECK_TAGS for p in pieces for part in p.split(", "))
+    capable = not structured and mesh_capable(pieces)
     if not capable:
         # MeSH already in its own field (or no sign of MeSH indexing): only an unmistakable
         # '*Heading' or 'Heading/qualifier' item moves
@@ -124,24 +176,9 @@ def split_terms(record: Record, vocab: MeshVocabulary | None = None) -> Terms:
             else:
                 keywords.append(piece)
     else:
-        parts: list[tuple[str, bool]] = []
-        for piece in pieces:
-            if _mesh_part(piece, vocab) is not None:
-                parts.append((piece, True))
-            elif ", " in piece:
-                parts.extend(_greedy([p.strip() for p in piece.split(", ")], vocab))
-            else:
-                parts.append((piece, False))
-        # Emtree indexing present (lower-case check tags such as 'human', 'female'): the MeSH group
-        # is the trailing run of headings; capitalised Emtree terms inside the run ('Greece') stay
-        emtree = any(text[:1].islower() and is_keyword_check_tag(keyword_text(text)) for text, _ in parts)
-        last_lower = max((i for i, (text, _) in enumerate(parts) if text[:1].islower()), default=-1) \
-            if emtree else -1
-        for i, (text, is_mesh) in enumerate(parts):
-            if is_mesh and i > last_lower:
-                mesh_out.append(_mesh_part(text, vocab))
-            elif text.strip(_STRIP):
-                keywords.append(text)
+        more_keywords, more_mesh = split_index_terms(pieces, vocab)
+        keywords.extend(more_keywords)
+        mesh_out.extend(more_mesh)
 
     if record.source.format != "medline" and mesh_in:
         # headings a reader guessed from a mixed field (not MEDLINE's own MH): keep the ones MeSH knows

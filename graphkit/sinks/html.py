@@ -57,6 +57,8 @@ SIZE_NOTES = {
     "authors": ["circle size: papers", "line width: shared papers"],
     "terms": ["circle size: papers", "line width: papers with both terms"],
     "nodes": ["click a paper to open its DOI"],
+    "works": ["x: publication year", "circle size: citations from papers of the graph",
+              "arrow: cites", "click a work to open its DOI"],
     "institutions": ["circle size: papers", "line width: papers with addresses at both"],
     "countries": ["circle size: papers", "line width: papers with addresses in both"],
 }
@@ -101,6 +103,8 @@ def community_color(cid: int) -> str:
 
 
 def _legend(sel: Selection) -> tuple[str, list[dict[str, str]]]:
+    if sel.kind == "citations":  # two groups, not communities
+        return "Works", [{"color": community_color(c.id), "text": f"{c.label} ({c.size:,})"} for c in sel.communities]
     if sel.kind == "paper":
         return "Node kinds", [{"color": KIND_COLORS.get(k, OTHER_COLOR), "text": KIND_NAMES.get(k, k)}
                               for k in sel.kinds]
@@ -146,9 +150,12 @@ def _network(sel: Selection):
         net.node_ids.append(n.id)
         net.node_map[n.id] = row
     # numeric ids: vis otherwise makes a UUID per edge; no other per-edge fields (vis copies each one)
+    directed = sel.kind == "citations"  # the historiograph: arrows from citing to cited
     for i, e in enumerate(sel.edges):
-        net.edges.append(Edge(e.source, e.target, False, id=i, value=e.weight).options)
+        net.edges.append(Edge(e.source, e.target, directed, id=i, value=e.weight).options)
     net.options = vis_options(len(sel.edges))
+    if directed:
+        net.options["edges"]["arrows"] = {"to": {"enabled": True, "scaleFactor": 0.5}}
     return net
 
 

@@ -45,6 +45,7 @@ from graphkit.resolve.authors import block_key
 from graphkit.model import GraphkitError
 from graphkit.progress import Progress, null_progress
 from graphkit.schema import EDGE_PROPERTIES, ENDPOINTS, NODE_PROPERTIES, Label, RelType
+from graphkit.sinks import neo4j_cites
 from graphkit.search import PAPER_FIELDS, paper_documents
 
 log = logging.getLogger(__name__)
@@ -53,6 +54,7 @@ log = logging.getLogger(__name__)
 
 RANGE_INDEXES: tuple[tuple[Label, str], ...] = (
     (Label.PAPER, "doi"), (Label.PAPER, "year"), (Label.AUTHOR, "name"), (Label.MESH, "ui"),
+    (Label.PAPER, "cite_key"),  # cited-only works meeting their papers (graphkit.sinks.neo4j_cites)
     # identity lookups of an incremental ingest (graphkit.identity)
     (Label.PAPER, "pmid"), (Label.PAPER, "title_key"), (Label.AUTHOR, "block"), (Label.AUTHOR, "orcid"),
 )
@@ -641,11 +643,14 @@ class Neo4jStore:
         self.ensure_schema(progress)
         with self._errors():
             graph, summary["identity"], touched = self._identity(graph, author_key, progress)
+            # cited-only works: stored ones taken over by papers of this graph, rows of this graph that
+            # are stored papers (-> mapped: not written, CITES redirected)
+            mapped = neo4j_cites.prepare(graph, self._read, self._write, self.batch_size)
             authors = [r["key"] for r in graph.nodes(Label.AUTHOR)]
             published: set[str] = set()
             for batch in _chunks(authors, self.batch_size):
                 published.update(r["key"] for r in self._read(AUTHORS_WITH_PAPERS_QUERY, {"keys": list(batch)}))
-            papers = [r["key"] for r in graph.nodes(Label.PAPER)]
+            papers = [r["key"] for r in graph.nodes(Label.PAPER) if not r.get("cited_only")]
             # a paper new to the store gets its terms with its node (all its term edges are in ``graph``);
             # stored papers get them recomputed from their stored edges after the edges phase
             recompute: set[str] = set()
@@ -655,7 +660,8 @@ class Neo4jStore:
             recompute |= unsure | _unsure_search_fields(graph)
             docs = paper_documents(graph)
             for label in Label:
-                rows = [_node_row(label, r) for r in graph.nodes(label)]
+                rows = [_node_row(label, r) for r in graph.nodes(label)
+                        if label is not Label.PAPER or not r.get("cited_only")]
                 if label is Label.PAPER:
                     for row in rows:
                         if row["key"] not in recompute and row["key"] in terms:
@@ -664,10 +670,20 @@ class Neo4jStore:
                             doc = docs.get(row["key"], {})
                             row["props"].update({f: doc[f] for f in SEARCH_FIELDS if f in doc})
                 t = self._batched(f"nodes:{label.value}", node_query(label), rows, "rows", progress)
+                if label is Label.PAPER:
+                    cited_only = [_node_row(label, r) for r in graph.nodes(label)
+                                  if r.get("cited_only") and r["key"] not in mapped]
+                    c = self._batched("nodes:Paper(cited-only)", neo4j_cites.CITED_ONLY_NODE_QUERY, cited_only,
+                                      "rows", progress)
+                    t = {k: t[k] + c[k] for k in t}
                 summary["nodes"][label.value] = {"created": t["nodes_created"],
                                                  "matched": t["rows"] - t["nodes_created"]}
             for type in LOADED_TYPES:
                 rows = [_edge_row(r) for r in graph.edges(type)]
+                if type is RelType.CITES and mapped:
+                    for row in rows:
+                        row["target"] = mapped.get(row["target"], row["target"])
+                    rows = [row for row in rows if row["source"] != row["target"]]
                 t = self._batched(f"edges:{type.value}", edge_query(type), rows, "rows", progress)
                 summary["relationships"][type.value] = {"created": t["relationships_created"],
                                                         "matched": t["rows"] - t["relationships_created"]}

@@ -1,5 +1,6 @@
-"""The graph as a VOSviewer network: co-authorship (of authors, organizations or countries) or keyword
-co-occurrence, in VOSviewer's JSON file type.
+"""The graph as a VOSviewer network: co-authorship (of authors, organizations or countries), keyword
+co-occurrence, or a citation network (co-citation of cited works, bibliographic coupling of papers,
+direct citation; graphkit.citations.networks), in VOSviewer's JSON file type.
 
 The file follows https://app.vosviewer.com/docs/file-types/json-file-type/: ``{"network": {"items": [...],
 "links": [...], "clusters": [...]}}``; items carry id, label, cluster, weights and scores, links carry
@@ -25,7 +26,8 @@ from graphkit.resolve.authors import normalise_orcid  # the core one: no rdflib 
 
 log = logging.getLogger(__name__)
 
-NETWORKS = ("coauthors", "keywords", "terms", "institutions", "countries")
+NETWORKS = ("coauthors", "keywords", "terms", "institutions", "countries", "cocitation", "coupling",
+            "citation")
 LOUVAIN_SEED = 42
 MAX_CLUSTERS = 1000  # VOSviewer: "a cluster is represented by an integer between 1 and 1000"
 
@@ -46,7 +48,19 @@ TERMINOLOGY: dict[str, dict[str, str]] = {
     "countries": {"item": "country", "items": "countries", "link": "co-authorship link",
                   "links": "co-authorship links", "link_strength": "documents",
                   "total_link_strength": "total link strength"},
+    "cocitation": {"item": "cited reference", "items": "cited references", "link": "co-citation link",
+                   "links": "co-citation links", "link_strength": "co-citations",
+                   "total_link_strength": "total link strength"},
+    "coupling": {"item": "document", "items": "documents", "link": "bibliographic coupling link",
+                 "links": "bibliographic coupling links", "link_strength": "shared references",
+                 "total_link_strength": "total link strength"},
+    "citation": {"item": "document", "items": "documents", "link": "citation link", "links": "citation links",
+                 "link_strength": "citations", "total_link_strength": "total link strength"},
 }
+# the item weight that sizes the circles, per network
+DOCUMENT_WEIGHT = {"coauthors": "Documents", "institutions": "Documents", "countries": "Documents",
+                   "keywords": "Occurrences", "terms": "Occurrences",
+                   "cocitation": "Citations", "coupling": "Citations", "citation": "Citations"}
 
 
 def _paper_years(graph: Graph) -> dict[str, int]:
@@ -153,8 +167,17 @@ def _countries(graph: Graph) -> tuple[dict[str, dict[str, Any]], dict[tuple[str,
     return vosviewer_network(graph, "countries")
 
 
+def _citation_builder(network: str):
+    def build(graph: Graph):
+        from graphkit.citations.networks import NETWORKS as CITATION_NETWORKS
+
+        return CITATION_NETWORKS[network](graph)
+    return build
+
+
 NETWORK_BUILDERS = {"coauthors": coauthor_network, "keywords": keyword_network, "terms": term_network,
-                    "institutions": _institutions, "countries": _countries}
+                    "institutions": _institutions, "countries": _countries,
+                    **{n: _citation_builder(n) for n in ("cocitation", "coupling", "citation")}}
 
 
 def clusters(nodes: list[str], links: dict[tuple[str, str], float], seed: int = LOUVAIN_SEED) -> dict[str, int]:
@@ -189,13 +212,15 @@ def vosviewer_json(graph: Graph, network: str = "coauthors", *, progress: Progre
         for k in (a, b):
             degree[k] += 1
             strength[k] += w
-    doc_weight = "Documents" if network in ("coauthors", "institutions", "countries") else "Occurrences"
+    doc_weight = DOCUMENT_WEIGHT[network]
     items = []
     for key in keys:
         node = nodes[key]
         item: dict[str, Any] = {"id": ids[key], "label": node["label"]}
         if orcid := normalise_orcid(node.get("orcid")):
             item["url"] = f"https://orcid.org/{orcid}"
+        elif node.get("url"):
+            item["url"] = node["url"]
         if key in cluster_of:
             item["cluster"] = cluster_of[key]
         item["weights"] = {"Links": degree.get(key, 0), "Total link strength": _num(strength.get(key, 0)),

@@ -128,3 +128,13 @@ def test_latex_fast_path_matches_pylatexenc_on_corpus() -> None:
     for value in sample:
         full = decoder.latex_to_text(re.sub(r"(?<!\\)([&%#])", r"\\\1", value))
         assert decode_latex(value, decoder) == " ".join(full.replace("\xa0", " ").split()), value
+
+
+def test_extra_closing_brace_in_title_is_diagnosed_and_recovered() -> None:
+    records, diags = split(read_bibtex(FIX / "extra_closing_brace.bib"))
+    first, second = records
+    assert (first.title, first.year, first.doi, first.journal.name) == (
+        "A Title With An Extra Brace", 2020, "10.1000/xyz", "Journal of Things")
+    assert [a.family for a in first.authors] == ["Doe", "Roe"]
+    assert (second.title, second.year) == ("Second", 2021)
+    assert [(d.kind, d.record, d.source.line) for d in diags] == [("extra-brace", 1, 3)]

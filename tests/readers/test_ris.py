@@ -377,8 +377,8 @@ def test_issns_in(value: str, issns: tuple, leftover: bool) -> None:
 
 
 def test_split_mixed_terms_single_group_is_keywords() -> None:
-    assert split_mixed_terms("Adult; Aged; Humans") == (["Adult", "Aged", "Humans"], [])
-    assert split_mixed_terms("soil, water; air") == (["soil, water", "air"], [])
+    assert split_mixed_terms("Adult; Aged; Humans") == ([], ["Adult", "Aged", "Humans"])  # exact MeSH names
+    assert split_mixed_terms("soil, water; air") == (["soil, water", "air"], [])  # no MeSH indexing
 
 
 # -- issue 19: nothing glued, nothing malformed, nothing silent ---------------------------------------

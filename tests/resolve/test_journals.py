@@ -62,3 +62,32 @@ def test_merged_paper_links_its_venue_names() -> None:
                      rec(title="A", year=2001, doi="10.1000/a", journal=JournalRef("Tech Coloproctol")),
                      rec(title="B", year=2003, doi="10.1000/b", journal=JournalRef("Tech Coloproctol"))])
     assert g.graph.count(Label.JOURNAL) == 1
+
+
+# -- issue 19: WoS all-caps venue names -----------------------------------------------------------------
+
+def test_all_caps_name_shown_in_careful_title_case() -> None:
+    from graphkit.resolve.journals import display_name
+
+    assert display_name("POPULATION ECOLOGY") == "Population Ecology"
+    assert display_name("IEEE TRANSACTIONS ON NEURAL NETWORKS") == "IEEE Transactions on Neural Networks"
+    assert display_name("JOURNAL OF THE ROYAL SOCIETY INTERFACE") == "Journal of the Royal Society Interface"
+    assert display_name("BMJ-BRITISH MEDICAL JOURNAL") == "BMJ-British Medical Journal"
+    assert display_name("PHYSICAL REVIEW E") == "Physical Review E"
+    assert display_name("ANNALES DE L'INSTITUT FOURIER") == "Annales de l'Institut Fourier"
+    assert display_name("WORLD'S POULTRY SCIENCE JOURNAL") == "World's Poultry Science Journal"
+    assert display_name("Journal of the ACM") == "Journal of the ACM"  # mixed case: as written
+
+
+def test_mixed_case_variant_from_any_source_wins_over_capitals() -> None:
+    from graphkit.model import JournalRef
+    from graphkit.resolve.journals import JournalResolver
+
+    r = JournalResolver()
+    for paper in ("p1", "p2", "p3"):
+        r.add(paper, JournalRef("POPULATION ECOLOGY", None, ["1438-3896"]))
+    r.add("p4", JournalRef("Population Ecology", None, ["1438-3896"]))
+    r.add("p5", JournalRef("ECOLOGY", None, ["0012-9658"]))
+    r.resolve()
+    assert r.journals["issn:1438-3896"].name == "Population Ecology"
+    assert r.journals["issn:0012-9658"].name == "Ecology"

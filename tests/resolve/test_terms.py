@@ -117,3 +117,32 @@ def test_two_spellings_of_one_descriptor_make_one_edge() -> None:
     g = build_graph([r]).graph
     [e] = g.edges(RelType.HAS_MESH)
     assert e["target"] == "mesh:D008113" and e["major"] is True and e["qualifiers"] == ["therapy", "secondary"]
+
+
+# -- issue 19: MeSH in every producer's index-keyword field, groups found the same way -----------------
+
+def test_mesh_group_first_then_emtree_group() -> None:
+    """Scopus CSV 'Index Keywords' (bibliometrix sample): the MeSH group comes first, Emtree after."""
+    field = ("Africa; Bibliometrics; Biomedical Research; Humans; Journal Impact Factor; Ophthalmology; "
+             "Optometry; Periodicals as Topic; Research Personnel; Africa; bibliometrics; human; journal impact "
+             "factor; medical research; ophthalmology; optometry; personnel; publication")
+    for fmt in ("scopus-csv", "ris", "bibtex"):
+        t = split_terms(Record(Source("x", 1, fmt), keywords=[p.strip() for p in field.split(";")]))
+        assert [m.heading for m in t.mesh] == ["Africa", "Bibliometrics", "Biomedical Research", "Humans",
+                                               "Journal Impact Factor", "Ophthalmology", "Optometry",
+                                               "Periodicals as Topic", "Research Personnel"], fmt
+        assert "human" in t.keywords and "publication" in t.keywords and "Humans" not in t.keywords
+
+
+def test_group_boundary_inside_a_comma_joined_piece() -> None:
+    from graphkit.resolve.terms import sorted_runs, split_index_terms
+
+    keywords, mesh = split_index_terms(["mitomycin", "tumor marker, abdominal pain", "adult"])
+    assert keywords == ["mitomycin", "tumor marker", "abdominal pain", "adult"] and mesh == []
+    assert sorted_runs(["b", "c", "A", "B", "a"]) == [["b", "c"], ["A", "B"], ["a"]]
+
+
+def test_major_stars_never_make_a_keyword_of_their_own() -> None:
+    t = split_terms(rec(keywords=["*mcda", "mcda", "*Colon Disorders", "Colon Disorders"]))
+    assert t.keywords == ["mcda", "Colon Disorders"] and t.mesh == []
+    assert keyword_key("*mcda") == keyword_key("mcda") == "kw:mcda"

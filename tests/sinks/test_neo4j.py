@@ -8,6 +8,7 @@ import socket
 import pytest
 
 from graphkit.build import BuildOptions, build_from_files, build_graph, count_term_papers
+from graphkit.citations.extension import count_cited_by
 from graphkit.graph import Graph
 from graphkit.model import GraphkitError, JournalRef, MeshRef, Person, Record, Source
 from graphkit.readers import READERS, detect
@@ -281,6 +282,7 @@ def test_hostile_values_are_stored_verbatim_and_delete_nothing(store):
         g.add_edge(RelType.HAS_KEYWORD, f"title:{text}", f"kw:{text}")
         g.add_edge(RelType.PUBLISHED_IN, f"title:{text}", "issn:0000-0000")
     count_term_papers(g)  # derived: the store counts each term's papers whatever the graph says
+    count_cited_by(g)  # and each paper's citations (cited_by, graphkit.citations)
     store.write_graph(g)
     store.write_graph(g)
     assert store.counts() == g.counts()

@@ -1,0 +1,280 @@
+"""The ``cites`` extension: cited references -> CITES edges to papers of the set or to cited-only works.
+
+Resolution of one reference, in order (see docs/citations.md):
+
+1. a DOI of the reference is a paper's DOI (or a PMID its PMID) -> that paper (``matched_doi``);
+2. first author + year + volume + first page (:func:`graphkit.citations.model.locator`) is one paper's,
+   and the cited source fits that paper's journal (:func:`graphkit.resolve.cites.journal_compatible`),
+   or the reference's title + year is one paper's title + year -> that paper (``matched_key``);
+3. otherwise the reference names a **cited-only work**: references are grouped into works by any
+   identity they share (DOI, PMID, locator key, title + year), and the group's key is its smallest DOI
+   key, else PMID key, else locator key, else the title key a paper with that title would get, else the
+   author|year|source key. The work becomes a ``Paper`` with ``cited_only: true`` and the descriptive
+   properties of its smallest reference text. A reference too vague for any key (no year) is counted
+   as ``unkeyed`` and gets no edge.
+
+Times cited: the largest figure among a paper's records, with the database it comes from. Self-citations
+(a paper citing itself, e.g. two merged records) give no edge.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter, defaultdict
+from typing import Any
+
+from graphkit.citations.extract import extract
+from graphkit.citations.model import (CitedRef, author_key, from_row, locator, locator_key, norm_page, norm_volume,
+                                      work_key)
+from graphkit.derive import Derived, register as register_derived
+from graphkit.extend import Extension, Mention, ResolveContext, register
+from graphkit.resolve.cites import journal_compatible
+from graphkit.resolve.text import normalise_title, short_hash
+from graphkit.schema import Label, RelType
+
+log = logging.getLogger(__name__)
+
+NAME = "cites"
+TITLE_MIN_WORDS = 3  # shorter titles ("Introduction") do not identify a work
+
+
+def paper_cite_key(family: str | None, year: Any, volume: Any, page: Any) -> str | None:
+    """The locator key of a paper of the set (the key a DOI-less reference to it gets)."""
+    a, v, p = author_key(family), norm_volume(str(volume) if volume else None), norm_page(str(page) if page else None)
+    if a and year and v and p:
+        return locator_key(a, int(year), v, p)
+    return None
+
+
+def title_key(title: str | None, year: int | None) -> str | None:
+    """The ``title:`` key a paper with this title and year gets (graphkit.resolve.papers)."""
+    t = normalise_title(title)
+    if not t or t.count(" ") + 1 < TITLE_MIN_WORDS:
+        return None
+    return "title:" + short_hash(f"{t}|{year if year is not None else ''}")
+
+
+class _PaperIndex:
+    """The papers of the set by DOI, PMID, locator and title key."""
+
+    def __init__(self, graph: Any) -> None:
+        self.by_id: dict[str, str] = {}
+        self.by_locator: dict[str, list[tuple[str, list[str]]]] = defaultdict(list)
+        self.by_title: dict[str, list[str]] = defaultdict(list)
+        first: dict[str, str] = {}
+        for e in graph.edges(RelType.AUTHORED):
+            if e.get("position") == 1:
+                first[e["target"]] = e["source"]
+        journal_of = {e["source"]: e["target"] for e in graph.edges(RelType.PUBLISHED_IN)}
+        names_of: dict[str, list[str]] = {}
+        self.extra: dict[str, dict[str, Any]] = {}
+        for p in list(graph.nodes(Label.PAPER)):
+            key = p["key"]
+            if p.get("cited_only"):
+                continue
+            if p.get("doi"):
+                self.by_id.setdefault("doi:" + p["doi"], key)
+            if key.startswith(("doi:", "pmid:")):
+                self.by_id.setdefault(key, key)
+            if p.get("pmid"):
+                self.by_id.setdefault("pmid:" + str(p["pmid"]), key)
+            author = graph.node(Label.AUTHOR, first[key]) if key in first else None
+            family = author.get("family") if author else None
+            jkey = journal_of.get(key)
+            names: list[str] = []
+            if jkey is not None:
+                if jkey not in names_of:
+                    j = graph.node(Label.JOURNAL, jkey) or {}
+                    names_of[jkey] = [n for n in (j.get("name"), j.get("abbreviation")) if n]
+                names = names_of[jkey]
+            cite_key = paper_cite_key(family, p.get("year"), p.get("volume"), p.get("first_page"))
+            if cite_key:
+                self.by_locator[cite_key].append((key, names))
+            tkey = title_key(p.get("title"), p.get("year"))
+            if tkey:
+                self.by_title[tkey].append(key)
+            self.extra[key] = {"cited_only": False, "first_author": family,
+                               "source_title": names[0] if names else None, "cite_key": cite_key}
+
+    def resolve(self, ref: CitedRef) -> tuple[str | None, str]:
+        for d in ref.dois:
+            if (k := self.by_id.get("doi:" + d)) is not None:
+                return k, "doi"
+        if ref.pmid and (k := self.by_id.get("pmid:" + ref.pmid)) is not None:
+            return k, "doi"
+        loc = locator(ref)
+        if loc is not None:
+            fits = [k for k, names in self.by_locator.get(locator_key(*loc), []) if journal_compatible(ref.source, names)]
+            if len(fits) == 1:
+                return fits[0], "key"
+        tkey = title_key(ref.title, ref.year)
+        if tkey:
+            keys = self.by_title.get(tkey, [])
+            if len(keys) == 1:
+                return keys[0], "key"
+        return None, ""
+
+
+def _identities(ref: CitedRef) -> list[str]:
+    ids = ["doi:" + d for d in ref.dois]
+    if ref.pmid:
+        ids.append("pmid:" + ref.pmid)
+    loc = locator(ref)
+    if loc is not None:
+        ids.append(locator_key(*loc))
+    tkey = title_key(ref.title, ref.year)
+    if tkey:
+        ids.append(tkey)
+    if not ids:
+        k = work_key(ref)
+        if k:
+            ids.append(k)
+    return ids
+
+
+_RANK = {"doi": 0, "pmid": 1, "ref": 2, "title": 3}
+
+
+def _rank(key: str) -> tuple[int, int, str]:
+    prefix = key.split(":", 1)[0]
+    rank = _RANK.get(prefix, 4)
+    if prefix == "ref" and key.count("|") > 3:  # author|year|source keys come after title keys
+        rank = 4
+    return (rank, 0, key)
+
+
+class _Works:
+    """Cited-only references grouped into works by any identity they share (networkx's union-find)."""
+
+    def __init__(self) -> None:
+        from networkx.utils import UnionFind
+
+        self.uf = UnionFind()
+
+    def add(self, ids: list[str]) -> str:
+        """Join the identities of one reference; returns the one to look its work up by."""
+        self.uf.union(*ids)
+        return ids[0]
+
+    def keys(self) -> dict[str, str]:
+        """identity -> the key of its work (smallest by rank: doi, pmid, locator, title, other)."""
+        out: dict[str, str] = {}
+        for members in self.uf.to_sets():
+            key = min(members, key=_rank)
+            for ident in members:
+                out[ident] = key
+        return out
+
+
+def resolve(ctx: ResolveContext, mentions: list[Mention]) -> None:
+    graph = ctx.graph
+    index = _PaperIndex(graph)
+    for key, props in index.extra.items():
+        graph.add_node(Label.PAPER, key, **props)
+    del index.extra
+    times: dict[str, dict[str, Any]] = {}
+    stats: Counter[str] = Counter()
+    styles: Counter[str] = Counter()
+    edges: list[tuple[str, str]] = []  # in-set citations
+    pending: list[tuple[str, str, CitedRef]] = []  # (citing paper, an identity of its work, reference)
+    works = _Works()
+    for m in mentions:
+        row = m.row
+        if row.get("kind") == "times_cited":
+            cur = times.setdefault(m.paper, {})
+            for prop in ("times_cited", "times_cited_all"):
+                n = row.get(prop)
+                if isinstance(n, int) and (cur.get(prop) is None or n > cur[prop]):
+                    cur[prop] = n
+                    if prop == "times_cited":
+                        cur["times_cited_source"] = row.get("times_cited_source")
+            cur.setdefault("times_cited_source", row.get("times_cited_source"))
+            continue
+        if row.get("kind") != "refs":
+            continue
+        for item in row["refs"]:
+            ref = from_row(item)
+            stats["references"] += 1
+            styles[ref.style] += 1
+            if ref.year is not None or ref.dois or ref.pmid:
+                stats["parsed"] += 1
+            target, how = index.resolve(ref)
+            if target is not None:
+                stats["matched_doi" if how == "doi" else "matched_key"] += 1
+                if target == m.paper:
+                    stats["self_citations"] += 1
+                else:
+                    edges.append((m.paper, target))
+                continue
+            ids = _identities(ref)
+            if not ids:
+                stats["unkeyed"] += 1
+                continue
+            stats["cited_only_references"] += 1
+            stats["cited_only_by_doi"] += 1 if (ref.dois or ref.pmid) else 0
+            pending.append((m.paper, works.add(ids), ref))
+    for paper, figures in times.items():
+        graph.add_node(Label.PAPER, paper, **figures)
+    for source, target in edges:
+        graph.add_edge(RelType.CITES, source, target)
+    keys = works.keys()
+    # one description per work, stable whatever the file order: a reference with a year, then the
+    # shortest text, then the smallest (graphkit.sinks.neo4j_cites keeps the same rule across loads)
+    described: dict[str, CitedRef] = {}
+    for _, slot, ref in pending:
+        key = keys[slot]
+        best = described.get(key)
+        if best is None or (ref.year is None, len(ref.raw), ref.raw) < (best.year is None, len(best.raw), best.raw):
+            described[key] = ref
+    in_set = 0
+    for key in sorted(described):
+        ref = described[key]
+        if graph.has_node(Label.PAPER, key):  # a paper of the set has this key (e.g. a DOI another record gave)
+            in_set += 1
+            continue
+        graph.add_node(Label.PAPER, key, cited_only=True, doi=key[4:] if key.startswith("doi:") else None,
+                       pmid=key[5:] if key.startswith("pmid:") else None, title=ref.title, year=ref.year,
+                       volume=ref.volume, first_page=ref.page, first_author=ref.family or ref.author,
+                       source_title=ref.source, reference=ref.raw)
+    for source, slot, _ in pending:
+        target = keys[slot]
+        if target != source:
+            graph.add_edge(RelType.CITES, source, target)
+    ctx.report.update({
+        "references": stats["references"], "parsed": stats["parsed"],
+        "matched_doi": stats["matched_doi"], "matched_key": stats["matched_key"],
+        "resolved": stats["matched_doi"] + stats["matched_key"],  # to a paper of the set, either way
+        "unmatched": stats["references"] - stats["matched_doi"] - stats["matched_key"],
+        "cited_only_references": stats["cited_only_references"],
+        "cited_only_references_with_doi": stats["cited_only_by_doi"],
+        "cited_only_works": len(described) - in_set, "unkeyed": stats["unkeyed"],
+        "self_citations": stats["self_citations"], "styles": dict(sorted(styles.items())),
+        "papers_with_times_cited": len(times), "edges": graph.count(RelType.CITES) if hasattr(graph, "count") else None,
+    })
+
+
+def count_cited_by(graph: Any, options: Any = None) -> None:
+    """``cited_by`` on every Paper: the number of papers in the graph citing it."""
+    counts = Counter(e["target"] for e in graph.edges(RelType.CITES))
+    for row in graph.nodes(Label.PAPER):
+        row["cited_by"] = counts.get(row["key"], 0)
+
+
+CITED_BY_CYPHER = (
+    f"MATCH (p:{Label.PAPER.value}) SET p.cited_by = size([(p)<-[:{RelType.CITES.value}]-(:{Label.PAPER.value}) | 1])",
+)
+
+
+def cited_by_sql(options: Any) -> list[tuple[str, str]]:  # noqa: ARG001
+    """The same count for the columnar core's engines (DuckDB, Spark)."""
+    from graphkit.schema import NODE_PROPERTIES
+
+    cols = ", ".join(f"n.{p}" for p in NODE_PROPERTIES[Label.PAPER] if p != "cited_by")
+    return [(Label.PAPER.value,
+             f"SELECT {cols}, coalesce(c.n, 0) AS cited_by FROM {{{Label.PAPER.value}}} n "
+             f"LEFT JOIN (SELECT target, count(*) AS n FROM {{{RelType.CITES.value}}} GROUP BY target) c "
+             "ON c.target = n.key")]
+
+register(Extension(NAME, extract, resolve, "cited references: CITES to papers of the set and to cited-only works, "
+                                            "times cited"))
+register_derived(Derived("cited-by", ("Paper.cited_by",), count_cited_by, CITED_BY_CYPHER, cited_by_sql))

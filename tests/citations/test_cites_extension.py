@@ -1,0 +1,92 @@
+"""The cites extension on fixtures with hand-worked answers: CITES to papers of the set and to cited-only
+works, keys that survive name variants and file order, times cited, cited_by, the report."""
+
+from __future__ import annotations
+
+from graphkit.build import build_from_files
+from graphkit.schema import Label, RelType
+from conftest import FIXTURES
+
+FIX = FIXTURES / "citations"
+P1, P2, P3 = "doi:10.9999/p1", "doi:10.9999/p2", "doi:10.9999/p3"
+ERDOS, BARABASI = "ref:erd|1959|6|290", "doi:10.1126/science.286.5439.509"
+WATTS, NEWMAN = "doi:10.1038/30918", "doi:10.1137/s003614450342480"
+
+
+def _cites(graph) -> set[tuple[str, str]]:
+    return {(e["source"], e["target"]) for e in graph.edges(RelType.CITES)}
+
+
+def test_hand_worked_citations() -> None:
+    r = build_from_files([FIX / "cocitation.isi"])
+    g = r.graph
+    assert _cites(g) == {(P1, ERDOS), (P1, BARABASI), (P1, WATTS),
+                         (P2, ERDOS), (P2, BARABASI), (P2, P1),
+                         (P3, WATTS), (P3, P1), (P3, P2), (P3, NEWMAN)}
+    only = {p["key"] for p in g.nodes(Label.PAPER) if p["cited_only"]}
+    assert only == {ERDOS, BARABASI, WATTS, NEWMAN}
+    assert all(p["cited_only"] is False for p in g.nodes(Label.PAPER) if p["key"] not in only)
+    assert r.report["cites"] | {"styles": None} == {
+        "references": 10, "parsed": 10, "matched_doi": 1, "matched_key": 2, "resolved": 3, "unmatched": 7,
+        "cited_only_references": 7, "cited_only_references_with_doi": 3, "cited_only_works": 4, "unkeyed": 0,
+        "self_citations": 0, "styles": None, "papers_with_times_cited": 3, "edges": 10}
+
+
+def test_cited_only_nodes_describe_the_work_and_counts_are_derived() -> None:
+    g = build_from_files([FIX / "cocitation.isi"]).graph
+    erdos = g.node(Label.PAPER, ERDOS)
+    assert (erdos["year"], erdos["volume"], erdos["first_page"], erdos["first_author"]) == (1959, "6", "290", "ERDOS")
+    assert erdos["reference"] == "ERDOS P, 1959, PUBL MATH-DEBRECEN, V6, P290"  # the shorter of the two variants
+    assert erdos["cited_by"] == 2 and g.node(Label.PAPER, P1)["cited_by"] == 2
+    assert g.node(Label.PAPER, WATTS)["doi"] == "10.1038/30918"  # the DOI-less P3 reference joined it by locator
+    p1 = g.node(Label.PAPER, P1)
+    assert (p1["times_cited"], p1["times_cited_all"], p1["times_cited_source"]) == (12, 14, "wos")
+    assert (p1["first_author"], p1["source_title"], p1["cite_key"]) == ("Alpha", "JOURNAL OF NETWORKS",
+                                                                       "ref:alp|2010|5|10")
+    assert g.node(Label.PAPER, P3)["times_cited_all"] is None
+
+
+def test_the_cited_work_in_the_input_is_that_paper_no_duplicate() -> None:
+    r = build_from_files([FIX / "cocitation.isi", FIX / "cited_work.isi", FIX / "cited_work_doi.isi"])
+    g = r.graph
+    erdos = next(p for p in g.nodes(Label.PAPER) if (p["title"] or "").startswith("On random graphs"))
+    assert erdos["cited_only"] is False and erdos["times_cited"] == 5000
+    assert not g.has_node(Label.PAPER, ERDOS)
+    assert {s for s, t in _cites(g) if t == erdos["key"]} == {P1, P2}
+    watts = g.node(Label.PAPER, WATTS)
+    assert watts["cited_only"] is False and watts["title"].startswith("Collective dynamics")
+    assert r.report["cites"]["cited_only_works"] == 2  # Barabasi, Newman
+
+
+def test_keys_do_not_depend_on_file_order() -> None:
+    files = [FIX / "cocitation.isi", FIX / "scopus_refs.csv"]
+    a = build_from_files(files).graph
+    b = build_from_files(files[::-1]).graph
+    assert _cites(a) == _cites(b)
+    rows = lambda g: sorted((p["key"], p["reference"], p["cited_only"]) for p in g.nodes(Label.PAPER))  # noqa: E731
+    assert rows(a) == rows(b)
+
+
+def test_scopus_and_wos_references_meet_on_one_cited_work() -> None:
+    g = build_from_files([FIX / "cocitation.isi", FIX / "scopus_refs.csv"]).graph
+    s1 = "doi:10.9999/s1"
+    assert (s1, ERDOS) in _cites(g)  # "Erdős, P., Rényi, A., On random graphs I (1959) … 6, pp. 290-297"
+    assert (s1, WATTS) in _cites(g)  # Scopus gives no DOI: joined to the WoS DOI by author|year|volume|page
+    assert ("doi:10.9999/s2", WATTS) in _cites(g)  # the 2024 layout, authors "Watts DJ; Strogatz SH"
+    assert ("doi:10.9999/s2", s1) in _cites(g)  # a paper of the set, by title + year
+    assert g.node(Label.PAPER, s1)["times_cited"] == 7
+    assert g.node(Label.PAPER, s1)["times_cited_source"] == "scopus"
+
+
+def test_wos_cr_fixture_keeps_its_in_set_citations() -> None:
+    r = build_from_files([FIXTURES / "resolve" / "wos_cites_cr_lines.isi"])
+    g = r.graph
+    a = "doi:10.1038/35057062"
+    b = next(p["key"] for p in g.nodes(Label.PAPER) if (p["title"] or "").startswith("Chemistry"))
+    c = next(p["key"] for p in g.nodes(Label.PAPER) if (p["title"] or "").startswith("A paper citing"))
+    in_set = {(s, t) for s, t in _cites(g) if not g.node(Label.PAPER, t)["cited_only"]}
+    assert in_set == {(b, a), (c, a), (c, b)}
+    # "Brown A, 2005, SCIENCE, V127, P77" fits Brown's locator but not the journal: a cited-only work
+    assert {t for s, t in _cites(g) if g.node(Label.PAPER, t)["cited_only"]} == {"ref:bro|2005|127|77",
+                                                                                   "ref:nob|1999|1|1"}
+    assert (r.report["cites"]["matched_doi"], r.report["cites"]["matched_key"]) == (1, 2)
