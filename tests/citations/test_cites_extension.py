@@ -41,7 +41,8 @@ def test_cited_only_nodes_describe_the_work_and_counts_are_derived() -> None:
     assert g.node(Label.PAPER, WATTS)["doi"] == "10.1038/30918"  # the DOI-less P3 reference joined it by locator
     p1 = g.node(Label.PAPER, P1)
     assert (p1["times_cited"], p1["times_cited_all"], p1["times_cited_source"]) == (12, 14, "wos")
-    assert (p1["first_author"], p1["source_title"], p1["cite_key"]) == ("Alpha", "JOURNAL OF NETWORKS",
+    # the journal display name: WoS capitals title-cased (issue 19)
+    assert (p1["first_author"], p1["source_title"], p1["cite_key"]) == ("Alpha", "Journal of Networks",
                                                                        "ref:alp|2010|5|10")
     assert g.node(Label.PAPER, P3)["times_cited_all"] is None
 
