@@ -111,7 +111,7 @@ def test_cli_viz_from_files(tmp_path):
 
 
 @pytest.mark.parametrize("args, message", [
-    (["paper", "--doi", "10.9/nothing"], "no paper with DOI"),
+    (["paper", "--doi", "10.9/nothing"], "no paper matches"),
     (["ego"], "exactly one of --author NAME or --term TERM"),
     (["ego", "--author", "zzz-nobody"], "no author matches"),
 ])
