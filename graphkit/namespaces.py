@@ -111,6 +111,8 @@ class GK(DefinedNamespace):
     qualifierName: URIRef
     # affiliations (graphkit.affiliations)
     hasAffiliation: URIRef
+    # a work known only from reference lists (graphkit.citations): it may have no title
+    citedOnly: URIRef
     # identity and provenance
     checkTag: URIRef
     key: URIRef

@@ -431,6 +431,8 @@ def _describe_paper(row: dict[str, Any], authors: list[tuple[int, str]] | None, 
     if cls is not None:
         pos.append((RDF.type, cls))
     pos.append((GK.key, Lit(row["key"])))
+    if row.get("cited_only"):
+        pos.append((GK.citedOnly, Lit.boolean(True)))
     for pred, name in ((DCTERMS.title, "title"), (DCTERMS.abstract, "abstract")):
         if (lit := _str(row.get(name))) is not None:
             pos.append((pred, lit))
