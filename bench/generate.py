@@ -111,7 +111,7 @@ ABSTRACT_SHARE = {"medline": 0.979, "ris": 0.29}
 TITLE_WORDS, ABSTRACT_WORDS = (13.8, 4.9), (240.0, 150.0)
 # Cited references (--references; written into the RIS copies as Scopus-style "N1  - References: ..."),
 # measured with graphkit.citations on the WoS, Scopus and BibTeX files of the corpus that carry them
-# (1,000+ records, 47,900 references; docs/generator.md "Cited references"): references per record by
+# (995 citing records, 47,900 references; docs/generator.md "Cited references"): references per record by
 # document type, median / mean: Article 25 / 38 (up to 1,260), Review 113 / 144, Letter 6 / 7; a lognormal
 # per type with those medians and means. Editorial: 6 records in the corpus, too few: the letter figures.
 REFS_BY_TYPE = {  # pub_type -> (median, sigma of the lognormal); sigma = sqrt(2 ln(mean / median))

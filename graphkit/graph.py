@@ -40,6 +40,8 @@ class _SideRow(dict):
     are written back to the table (items; ``update``; ``setdefault``). Properties are not removable."""
 
     __slots__ = ("_table", "_index", "__weakref__")
+    _table: _SideTable
+    _index: int
 
     def __setitem__(self, name: str, value: Any) -> None:
         self._table.set(self._index, name, value)

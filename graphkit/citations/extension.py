@@ -282,21 +282,21 @@ def resolve(ctx: ResolveContext, mentions: list[Mention]) -> None:
     del edges
     keys = works.keys()
     described: dict[str, Description] = {}  # work key -> the reference that describes it (_better)
-    for first, ref in works.best.items():
+    for first, desc in works.best.items():
         key = keys[first]
         best = described.get(key)
-        if best is None or _better(ref, best):
-            described[key] = ref
+        if best is None or _better(desc, best):
+            described[key] = desc
     del works
     in_set, n_works = 0, len(described)
     for key in sorted(described):
-        raw, title, year, volume, page, first_author, source = described.pop(key)
+        raw, title, year, volume, page, first_author, cited_source = described.pop(key)
         if graph.has_node(Label.PAPER, key):  # a paper of the set has this key (e.g. a DOI another record gave)
             in_set += 1
             continue
         graph.add_node(Label.PAPER, key, cited_only=True, doi=key[4:] if key.startswith("doi:") else None,
                        pmid=key[5:] if key.startswith("pmid:") else None, title=title, year=year,
-                       volume=volume, first_page=page, first_author=first_author, source_title=source,
+                       volume=volume, first_page=page, first_author=first_author, source_title=cited_source,
                        reference=raw)
     for citer, work in zip(pending_citer, pending_work):
         source, target = citers[citer], keys[work]
