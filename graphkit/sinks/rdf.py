@@ -31,6 +31,7 @@ from rdflib.plugins.serializers.nt import _quote_encode
 from rdflib.term import _is_valid_uri
 from rdflib.term import Node
 
+from graphkit.doctypes import of_value
 from graphkit.ids import doi as normalise_doi
 from graphkit.ids import issn_shape as normalise_issn
 from graphkit.ids import orcid as normalise_orcid
@@ -69,20 +70,10 @@ RDF_FORMATS: dict[str, tuple[str, str]] = {
     "xml": (".rdf", "xml"),
 }
 
-# Record types (RIS TY, CSL type, MEDLINE PT, BibTeX entry type...) -> the FaBiO class besides fabio:Expression.
+# CSL type of the paper (graphkit.doctypes) -> the FaBiO class besides fabio:Expression.
 PAPER_CLASSES: dict[str, URIRef] = {
-    "jour": FABIO.JournalArticle, "journal-article": FABIO.JournalArticle, "article-journal": FABIO.JournalArticle,
-    "article": FABIO.JournalArticle, "journal article": FABIO.JournalArticle, "review": FABIO.JournalArticle,
-    "ejour": FABIO.JournalArticle, "abst": FABIO.JournalArticle, "inpress": FABIO.JournalArticle,
-    "chap": FABIO.BookChapter, "chapter": FABIO.BookChapter, "book-chapter": FABIO.BookChapter,
-    "incollection": FABIO.BookChapter, "inbook": FABIO.BookChapter, "book chapter": FABIO.BookChapter,
-    "book": FABIO.Book, "ebook": FABIO.Book, "edbook": FABIO.Book,
-    "conf": FABIO.ConferencePaper, "cpaper": FABIO.ConferencePaper, "inproceedings": FABIO.ConferencePaper,
-    "paper-conference": FABIO.ConferencePaper, "conference paper": FABIO.ConferencePaper,
-    "proceedings-article": FABIO.ConferencePaper,
-    "thes": FABIO.Thesis, "thesis": FABIO.Thesis, "phdthesis": FABIO.Thesis, "mastersthesis": FABIO.Thesis,
-    "dissertation": FABIO.Thesis,
-    "rprt": FABIO.ReportDocument, "report": FABIO.ReportDocument, "techreport": FABIO.ReportDocument,
+    "article-journal": FABIO.JournalArticle, "chapter": FABIO.BookChapter, "book": FABIO.Book,
+    "paper-conference": FABIO.ConferencePaper, "thesis": FABIO.Thesis, "report": FABIO.ReportDocument,
 }
 
 MESH_UI_RE = re.compile(r"^[CD]\d{6,9}$")
@@ -388,7 +379,7 @@ def iter_subjects(graph: Graph, base: str = DEFAULT_BASE, *, progress: Progress 
 
 def _describe_paper(row: dict[str, Any], authors: list[tuple[int, str]] | None, m: Minter) -> list:
     pos: list[tuple[URIRef, Obj]] = [(RDF.type, FABIO.Expression)]
-    cls = PAPER_CLASSES.get(str(row.get("type") or "").strip().lower())
+    cls = PAPER_CLASSES.get(of_value(row.get("type")) or "")
     if cls is not None:
         pos.append((RDF.type, cls))
     pos.append((GK.key, Lit(row["key"])))
