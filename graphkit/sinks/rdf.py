@@ -431,6 +431,34 @@ def _grouped(rows: Iterable[dict[str, Any]]) -> Iterator[tuple[str, list[dict[st
         yield current, group  # type: ignore[misc]
 
 
+# Edge types exported as one predicate from the source's node to the target's (self-loops left out):
+# (type, source label, target label, predicate, or a function of the edge row that gives it).
+PLAIN_EDGES: tuple[tuple[RelType, Label, Label, URIRef | Callable[[dict[str, Any]], URIRef]], ...] = (
+    (RelType.HAS_KEYWORD, Label.PAPER, Label.KEYWORD, DCTERMS.subject),
+    # a keyword is the MeSH descriptor (heading) or close to it (entry term)
+    (RelType.MAPS_TO, Label.KEYWORD, Label.MESH,
+     lambda r: SKOS.exactMatch if r.get("via") == "heading" else SKOS.closeMatch),
+    (RelType.BROADER, Label.MESH, Label.MESH, SKOS.broader),  # MeSH tree edges
+    (RelType.CITES, Label.PAPER, Label.PAPER, CITO.cites),
+    (RelType.HAS_AFFILIATION, Label.PAPER, Label.INSTITUTION, GK.hasAffiliation),
+    (RelType.LOCATED_IN, Label.INSTITUTION, Label.COUNTRY, DCTERMS.spatial),
+)
+
+
+def _describe_plain(graph: Graph, m: Minter, tick, rel: RelType, source_label: Label, target_label: Label,
+                    pred: URIRef | Callable[[dict[str, Any]], URIRef]) -> Iterator[Description]:
+    for source, rows in _grouped(graph.edges(rel)):
+        s = m.of(source_label, source)
+        pos: list[tuple[URIRef, Obj]] = []
+        for r in rows:
+            t = m.of(target_label, r["target"])
+            if t is not None and t != s:
+                pos.append((pred if isinstance(pred, URIRef) else pred(r), t))
+        if s is not None and pos:
+            yield s, pos
+        tick(len(rows))
+
+
 def _describe_edges(graph: Graph, m: Minter, tick) -> Iterator[Description]:
     with_journal: set[str] = set()
     for source, rows in _grouped(graph.edges(RelType.PUBLISHED_IN)):
@@ -446,12 +474,7 @@ def _describe_edges(graph: Graph, m: Minter, tick) -> Iterator[Description]:
         tick(len(rows))
     del with_journal
 
-    for source, rows in _grouped(graph.edges(RelType.HAS_KEYWORD)):
-        s = m.of(Label.PAPER, source)
-        pos = [(DCTERMS.subject, k) for r in rows if (k := m.of(Label.KEYWORD, r["target"])) is not None]
-        if s is not None and pos:
-            yield s, pos
-        tick(len(rows))
+    yield from _describe_plain(graph, m, tick, *PLAIN_EDGES[0])
 
     for source, rows in _grouped(graph.edges(RelType.HAS_MESH)):
         s = m.of(Label.PAPER, source)
@@ -471,28 +494,8 @@ def _describe_edges(graph: Graph, m: Minter, tick) -> Iterator[Description]:
             yield s, pos
         tick(len(rows))
 
-    # concepts: a keyword is the MeSH descriptor (heading) or close to it (entry term); MeSH tree edges
-    for source, rows in _grouped(graph.edges(RelType.MAPS_TO)):
-        s = m.of(Label.KEYWORD, source)
-        pos = [(SKOS.exactMatch if r.get("via") == "heading" else SKOS.closeMatch, t) for r in rows
-               if (t := m.of(Label.MESH, r["target"])) is not None]
-        if s is not None and pos:
-            yield s, pos
-        tick(len(rows))
-
-    for source, rows in _grouped(graph.edges(RelType.BROADER)):
-        s = m.of(Label.MESH, source)
-        pos = [(SKOS.broader, t) for r in rows if (t := m.of(Label.MESH, r["target"])) is not None]
-        if s is not None and pos:
-            yield s, pos
-        tick(len(rows))
-
-    for source, rows in _grouped(graph.edges(RelType.CITES)):
-        s = m.of(Label.PAPER, source)
-        pos = [(CITO.cites, t) for r in rows if (t := m.of(Label.PAPER, r["target"])) is not None and t != s]
-        if s is not None and pos:
-            yield s, pos
-        tick(len(rows))
+    for spec in PLAIN_EDGES[1:4]:  # concepts (MAPS_TO, BROADER), then CITES
+        yield from _describe_plain(graph, m, tick, *spec)
 
     for source, rows in _grouped(graph.edges(RelType.CO_AUTHOR)):
         a = m.of(Label.AUTHOR, source)
@@ -524,18 +527,8 @@ def _papers_and_years(row: dict[str, Any]) -> list[tuple[URIRef, Obj]]:
 def _describe_affiliations(graph: Graph, m: Minter, tick) -> Iterator[Description]:
     """HAS_AFFILIATION -> gk:hasAffiliation, LOCATED_IN -> dcterms:spatial, AFFILIATED_WITH -> org:memberOf
     plus an org:Membership with the papers and years."""
-    for source, rows in _grouped(graph.edges(RelType.HAS_AFFILIATION)):
-        s = m.of(Label.PAPER, source)
-        pos = [(GK.hasAffiliation, i) for r in rows if (i := m.of(Label.INSTITUTION, r["target"])) is not None]
-        if s is not None and pos:
-            yield s, pos
-        tick(len(rows))
-    for source, rows in _grouped(graph.edges(RelType.LOCATED_IN)):
-        s = m.of(Label.INSTITUTION, source)
-        pos = [(DCTERMS.spatial, c) for r in rows if (c := m.of(Label.COUNTRY, r["target"])) is not None]
-        if s is not None and pos:
-            yield s, pos
-        tick(len(rows))
+    for spec in PLAIN_EDGES[4:]:
+        yield from _describe_plain(graph, m, tick, *spec)
     for source, rows in _grouped(graph.edges(RelType.AFFILIATED_WITH)):
         a = m.of(Label.AUTHOR, source)
         orgs = [(r, i) for r in rows if (i := m.of(Label.INSTITUTION, r["target"])) is not None]
