@@ -193,6 +193,9 @@ def _network(sel: Selection):
         net.edges.append(Edge(e.source, e.target, directed, id=i, value=e.weight).options)
     net.options = vis_options(len(sel.edges))
     net.options["edges"]["arrowStrikethrough"] = False
+    if sel.kind == "citations":  # year columns are close: smaller discs and labels than community maps
+        net.options["nodes"]["scaling"].update(max=20, label={"enabled": True, "min": 11, "max": 18,
+                                                              "drawThreshold": 5, "maxVisible": 30})
     return net
 
 

@@ -60,7 +60,7 @@ def test_colliding_labels_are_hidden_at_the_first_view(browser, tmp_path):  # no
         page.eval("() => graphkit.declutter()")
         assert page.eval("() => graphkit.readability()")["overlap_share"] <= 0.05
         # zooming in makes room: at least as many labels, still none overlapping
-        page.eval("() => { network.moveTo({scale: network.getScale() * 3}); graphkit.declutter(); }")
+        page.eval("() => { network.moveTo({scale: network.getScale() * 3}); return graphkit.declutter(); }")
         zoomed = page.eval("() => graphkit.readability()")
         assert zoomed["overlap_share"] <= 0.05
     finally:
