@@ -92,7 +92,7 @@ def graph_table(item: Label | RelType) -> str:
 
 def open_engine(options: EngineOptions, workdir: str) -> Engine:
     if options.engine == "spark":
-        return SparkEngine(options.spark_master)
+        return SparkEngine(options.spark_master, workdir)
     if options.engine == "default":
         return DuckDBEngine(workdir)
     raise EngineError(f"unknown engine {options.engine!r}: choose one of {', '.join(ENGINES)}")
