@@ -124,9 +124,10 @@ class Normalised:
 def normalise_files(gen: Path, jobs: list[Job], author_key: str, workers: int | None,
                     progress: Progress) -> list[Normalised]:
     """Read and normalise ``jobs`` (one pool for all) into their cache folders in ``gen``."""
-    from graphkit.engine.ingest import default_workers, plan_tasks, run_tasks, serial_order
+    from graphkit.engine.ingest import default_workers, plan_tasks, run_tasks, serial_order, small_input
 
-    workers = workers or default_workers()
+    if not workers:  # as the core decides: a pool only for input worth its start-up
+        workers = 1 if small_input([j.path for j in jobs]) else default_workers()
     tasks, tids, dirs, owner = [], [], [], []
     for j, job in enumerate(jobs):
         planned = plan_tasks([job.path], job.fmt, workers)
