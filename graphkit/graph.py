@@ -12,8 +12,9 @@ Two kinds of rows are kept compactly, because a build with cited references hold
   (:class:`_SideTable`, about a fifth of the memory of a dict row). Reading one gives a dict of every
   Paper property; setting an item of that dict, or ``add_node`` with its key, writes the column, so code
   that changes rows it reads works as before. They come after the other Paper rows in :meth:`nodes`;
-- **edges of types without properties** (CITES, PUBLISHED_IN, HAS_KEYWORD, ...) are kept as
-  ``(source, target)`` pairs; their rows (``source`` and ``target``) are made when read.
+- **edges of types without properties** (CITES, PUBLISHED_IN, HAS_KEYWORD, ...) are kept as targets by
+  source (:class:`_Pairs`, about one pointer per edge); their rows (``source`` and ``target``) are made
+  when read, grouped by source (sources in the order they first got an edge, then targets in order).
 """
 
 from __future__ import annotations
@@ -140,6 +141,71 @@ class _SideTable:
                 yield self.row(i)
 
 
+class _Pairs:
+    """The edges of one type without properties: targets by source (one target as itself, more as a
+    list), so an edge costs about one pointer instead of a row and a key pair."""
+
+    __slots__ = ("by_source", "n")
+
+    def __init__(self) -> None:
+        self.by_source: dict[str, Any] = {}
+        self.n = 0
+
+    def __len__(self) -> int:
+        return self.n
+
+    def __contains__(self, pair: tuple[str, str]) -> bool:
+        source, target = pair
+        have = self.by_source.get(source)
+        return have == target if isinstance(have, str) else have is not None and target in have
+
+    def __iter__(self) -> Iterator[tuple[str, str]]:
+        for source, have in self.by_source.items():
+            if isinstance(have, str):
+                yield source, have
+            else:
+                for target in have:
+                    yield source, target
+
+    def add(self, source: str, target: str) -> None:
+        have = self.by_source.get(source)
+        if have is None:
+            self.by_source[source] = target
+        elif isinstance(have, str):
+            if have == target:
+                return
+            self.by_source[source] = [have, target]
+        elif target in have:
+            return
+        else:
+            have.append(target)
+        self.n += 1
+
+    def discard(self, source: str, target: str) -> None:
+        if (source, target) not in self:
+            return
+        have = self.by_source[source]
+        if isinstance(have, str):
+            del self.by_source[source]
+        else:
+            have.remove(target)
+            if len(have) == 1:
+                self.by_source[source] = have[0]
+        self.n -= 1
+
+    def clear(self) -> None:
+        self.by_source.clear()
+        self.n = 0
+
+    def drop_node(self, key: str, *, as_source: bool, as_target: bool) -> None:
+        if as_source and (have := self.by_source.pop(key, None)) is not None:
+            self.n -= 1 if isinstance(have, str) else len(have)
+        if as_target:
+            for source in [s for s, have in self.by_source.items()
+                           if (have == key if isinstance(have, str) else key in have)]:
+                self.discard(source, key)
+
+
 class _Rows:
     """A sized, re-iterable view of rows (what nodes() and edges() return)."""
 
@@ -158,7 +224,9 @@ class _Rows:
 class Graph:
     def __init__(self) -> None:
         self._nodes: dict[Label, dict[str, dict[str, Any]]] = {label: {} for label in Label}
-        self._edges: dict[RelType, dict[tuple[str, str], Any]] = {t: {} for t in RelType}  # pair-only: None
+        self._edges: dict[RelType, dict[tuple[str, str], dict[str, Any]]] = {
+            t: {} for t in RelType if t not in _PAIRS_ONLY}
+        self._pairs: dict[RelType, _Pairs] = {t: _Pairs() for t in _PAIRS_ONLY}
         self._cited_only = _SideTable(Label.PAPER)
 
     # -- building -------------------------------------------------------------------------------
@@ -199,7 +267,7 @@ class Graph:
         if type is RelType.CO_AUTHOR and target < source:
             source, target = target, source
         if type in _PAIRS_ONLY:
-            self._edges[type][(source, target)] = None
+            self._pairs[type].add(source, target)
             return {"source": source, "target": target}
         row = self._edges[type].get((source, target))
         if row is None:
@@ -210,11 +278,14 @@ class Graph:
 
     def clear_edges(self, type: RelType) -> None:
         """Drop every edge of one type (derived relationships are recomputed whole)."""
-        self._edges[type].clear()
+        (self._pairs if type in _PAIRS_ONLY else self._edges)[type].clear()
 
     def remove_edge(self, type: RelType, source: str, target: str) -> None:
         """Remove one edge (nothing happens when it is not there)."""
-        self._edges[type].pop((source, target), None)
+        if type in _PAIRS_ONLY:
+            self._pairs[type].discard(source, target)
+        else:
+            self._edges[type].pop((source, target), None)
 
     def remove_node(self, label: Label, key: str, *, detach: bool = True) -> None:
         """Drop a node and every edge touching it (``detach=False``: the caller knows it has none)."""
@@ -224,7 +295,9 @@ class Graph:
         if not detach:
             return
         for type, (start, end) in ENDPOINTS.items():
-            if label in (start, end):
+            if type in _PAIRS_ONLY:
+                self._pairs[type].drop_node(key, as_source=start == label, as_target=end == label)
+            elif label in (start, end):
                 table = self._edges[type]
                 for pair in [p for p in table if (start == label and p[0] == key) or (end == label and p[1] == key)]:
                     del table[pair]
@@ -243,7 +316,7 @@ class Graph:
         if type is RelType.CO_AUTHOR and target < source:
             source, target = target, source
         if type in _PAIRS_ONLY:
-            return {"source": source, "target": target} if (source, target) in self._edges[type] else None
+            return {"source": source, "target": target} if (source, target) in self._pairs[type] else None
         return self._edges[type].get((source, target))
 
     def nodes(self, label: Label) -> Iterable[dict[str, Any]]:
@@ -261,10 +334,10 @@ class Graph:
         return _Rows(lambda: len(table) + len(side), rows)
 
     def edges(self, type: RelType) -> Iterable[dict[str, Any]]:
-        table = self._edges[type]
         if type not in _PAIRS_ONLY:
-            return table.values()
-        return _Rows(table.__len__, lambda: ({"source": s, "target": t} for s, t in table))
+            return self._edges[type].values()
+        pairs = self._pairs[type]
+        return _Rows(pairs.__len__, lambda: ({"source": s, "target": t} for s, t in pairs))
 
     def batches(self, label_or_type: Label | RelType, size: int = 1000) -> Iterator[list[dict[str, Any]]]:
         """Rows of one label or relationship type in lists of at most ``size``, for streaming sinks."""
@@ -281,12 +354,12 @@ class Graph:
     def count(self, label_or_type: Label | RelType) -> int:
         if isinstance(label_or_type, Label):
             return len(self._nodes[label_or_type]) + (len(self._cited_only) if label_or_type is Label.PAPER else 0)
-        return len(self._edges[label_or_type])
+        return len(self._pairs[label_or_type] if label_or_type in _PAIRS_ONLY else self._edges[label_or_type])
 
     def counts(self) -> dict[str, int]:
         """Node counts by label and edge counts by type, keyed by their names."""
         out = {str(label): self.count(label) for label in Label}
-        out.update({str(t): len(self._edges[t]) for t in RelType})
+        out.update({str(t): self.count(t) for t in RelType})
         return out
 
     def to_networkx(self):

@@ -104,3 +104,16 @@ def test_networkx_view_has_cited_only_works_and_edges() -> None:
     nx = _graph().to_networkx()
     assert nx.nodes["ref:erd|1959|6|290"]["cited_only"] is True
     assert nx.has_edge("doi:10.1/a", "ref:erd|1959|6|290")
+
+
+def test_pair_only_edges_group_by_source_and_detach_both_ends() -> None:
+    g = _graph()
+    g.add_edge(RelType.CITES, "doi:10.1/b", "doi:10.1/a")
+    g.add_edge(RelType.CITES, "doi:10.1/a", "doi:10.1/b")  # a second target of the first source
+    assert [(e["source"], e["target"]) for e in g.edges(RelType.CITES)] == [
+        ("doi:10.1/a", "ref:erd|1959|6|290"), ("doi:10.1/a", "doi:10.1/b"), ("doi:10.1/b", "doi:10.1/a")]
+    g.remove_node(Label.PAPER, "doi:10.1/a")  # source of two edges, target of one
+    assert g.count(RelType.CITES) == 0 and list(g.edges(RelType.CITES)) == []
+    g.add_edge(RelType.CITES, "doi:10.1/b", "ref:erd|1959|6|290")
+    g.clear_edges(RelType.CITES)
+    assert g.counts()["CITES"] == 0
