@@ -210,7 +210,7 @@ def readability(argv_out: Path, shots: Path | None) -> None:
                              (stable, first, every, kind in ("paper", "citations"))))
                 print(f"{name} {label}: {stable:.2f} s {first}", file=sys.stderr)
         browser.close()
-    print("| data | map | nodes / links | stable | labels shown | overlapping (target <= 5%) "
+    print("| data | map | nodes / links | stable | labels shown (smallest) | overlapping (target <= 5%) "
           "| overlapping if every label drawn | largest single-paper share (target <= 10%) |")
     print("|---|---|---:|---:|---:|---:|---:|---:|")
     for name, kind, size, m in rows:
@@ -219,7 +219,8 @@ def readability(argv_out: Path, shots: Path | None) -> None:
             continue
         stable, first, every, na = m
         share = "n/a" if na else f"{first['largest_paper_share']:.1%}"
-        print(f"| {name} | {kind} | {size} | {stable:.2f} s | {first['labels']:,} | {first['overlap_share']:.1%} "
+        print(f"| {name} | {kind} | {size} | {stable:.2f} s | {first['labels']:,} ({first['smallest_label_px']:.1f} px) "
+              f"| {first['overlap_share']:.1%} "
               f"| {every['overlap_share']:.1%} ({every['labels']:,} labels) | {share} |")
 
 
