@@ -129,3 +129,12 @@ def open_page(browser, path: Path, *, init_script: str | None = None, timeout: f
     page.goto(loaded.url, wait_until="load")
     page.wait_for_function(READY, timeout=timeout)
     return loaded
+
+
+def open_map(browser, sel: Any, tmp_path: Path, name: str, **kwargs: Any) -> LoadedPage:
+    """Write the selection ``sel`` as graphkit's page ``tmp_path/name.html`` and open it (see open_page)."""
+    from graphkit.sinks.html import write_selection
+
+    out = tmp_path / f"{name}.html"
+    write_selection(sel, out)
+    return open_page(browser, out, **kwargs)
