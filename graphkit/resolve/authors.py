@@ -121,13 +121,14 @@ NICKNAMES: dict[str, tuple[str, ...]] = {
 # WEIGHT[type] * idf(f), idf(f) = ln(1 + N/df) / ln(1 + N) over the N papers (1 for a feature only two
 # papers share in a large set, falling towards 0 for one on every paper); keywords count together at
 # most KEYWORD_CAP. Data, not code.
-EVIDENCE_WEIGHTS: dict[str, float] = {"C": 1.0, "c": 0.6, "a": 1.0, "v": 0.5, "k": 0.2}
+EVIDENCE_WEIGHTS: dict[str, float] = {"C": 1.0, "c": 0.6, "a": 1.0, "v": 0.5, "k": 0.2, "F": 0.0}
 KEYWORD_CAP = 0.6
 LINK_SCORE = 1.0  # an occurrence belongs to an evidence group (a co-author's full name, or affiliation + venue ...)
 JOIN_SCORE = 0.3  # an initials-only occurrence picks one of several fitting authors with at least this score ...
 JOIN_MARGIN = 2.0
 _EPS = 1e-9  # float sums in another order differ in the last bits: thresholds compare with this slack
-POSTING_CAP = 64  # a feature shared by more evidence groups of one block is no candidate generator  # ... and at least JOIN_MARGIN times the runner-up's
+POSTING_CAP = 64
+CROWD_SPLIT = 3  # full names in a family block before the occurrences of one name are split by evidence  # a feature shared by more evidence groups of one block is no candidate generator  # ... and at least JOIN_MARGIN times the runner-up's
 # words that mark the institution part of an address ("Dept. of X, Seoul National University, Seoul")
 INSTITUTION_WORDS = ("univ", "institut", "hospital", "college", "center", "centre", "school", "academy",
                      "laborator", "clinic", "foundation", "council", "agency", "ministry", "company", "inc",
@@ -614,6 +615,9 @@ class AuthorResolver:
             if f in b:
                 if f[0] == "k":
                     kw += w.get(f, 0.0)
+                elif f[0] == "c" and ("F", f[1]) in a and ("F", f[1]) in b and not any(
+                        g[0] == "C" and g[1].startswith(f[1]) and g in b for g in a):
+                    continue  # 'Thomas, Samantha' and 'Thomas, Shane': same family and initial, not one co-author
                 else:
                     base += w.get(f, 0.0)
         return round(base + min(kw, KEYWORD_CAP), 9)  # the same value whatever order the set iterates in
@@ -641,7 +645,8 @@ class AuthorResolver:
                 x = w.get(f, 0.0)
                 for c in ids:
                     acc[c] += x
-            hits = sorted(c for c in set(base) | set(kw) if base[c] + min(kw[c], KEYWORD_CAP) >= theta - _EPS)
+            hits = sorted(c for c in set(base) | set(kw) if base[c] + min(kw[c], KEYWORD_CAP) >= theta - _EPS
+                          and self._score(feats, comps[c].feats) >= theta - _EPS)  # type: ignore[union-attr]
             if check_names and form is not None:
                 hits = [c for c in hits if self._fits(form, comps[c], ("strong", "initials"))]  # type: ignore[arg-type]
             if hits:
@@ -728,7 +733,6 @@ class AuthorResolver:
         #    split into evidence groups (two people of the same name)
         names: list[tuple[set[NameForm], list[int]]] = []
         weak_forms: list[NameForm] = []
-        name_clusters: list[_Cluster] = []
         for f in full:
             group = next((g for g in names if all(compatibility(f.given, x.given) == "strong" for x in g[0])), None)
             if group is None:
@@ -748,10 +752,12 @@ class AuthorResolver:
                 names.append(group)
             group[0].add(f)
             group[1].extend(by_form[f])
+        # the more full names a family block holds, the likelier two people share one name form (Torvik
+        # & Smalheiser's name-frequency prior, in its simplest form): only then are the occurrences of
+        # one name split into evidence groups
+        crowded = len(names) >= CROWD_SPLIT
         for _, members in names:
-            for c in self._split(sorted(members, key=self._ckey.__getitem__)):
-                clusters.append(c)
-                name_clusters.append(c)
+            clusters.extend(self._split(sorted(members, key=self._ckey.__getitem__), crowded))
         # c. weak forms (nicknames, short forms) join a compatible full-name cluster only with evidence
         for f in weak_forms:
             fits = [c for c in clusters if c.forms and self._fits(f, c, ("strong", "weak"))]
@@ -763,13 +769,19 @@ class AuthorResolver:
         self._place_leftovers(clusters)
         return clusters
 
-    def _split(self, occs: list[int]) -> list[_Cluster]:
-        """The occurrences of one full name as people: evidence groups; with at most one group of two
-        or more papers everything is one author (no evidence of two people), else every group is an
-        author and a lone occurrence joins the group it clearly has most evidence with."""
-        comps = self._grow(occs, LINK_SCORE, check_names=False)
+    def _split(self, occs: list[int], crowded: bool) -> list[_Cluster]:
+        """The occurrences of one full name as people. Outside a crowded block, or with at most one
+        evidence group of two or more papers, everything is one author (nothing says two people);
+        else every evidence group is an author and a lone occurrence joins the group it clearly has
+        most evidence with (or stays alone, reported as kept apart)."""
+        comps = self._grow(occs, LINK_SCORE, check_names=False) if crowded else []
         big = [c for c in comps if len(c.occs) > 1]
         if len(big) <= 1:
+            if not comps:
+                one = _Cluster()
+                for i in occs:
+                    self._join(one, i)
+                return [one]
             one = _Cluster()
             for c in comps:
                 one.occs += c.occs
@@ -814,6 +826,22 @@ class AuthorResolver:
         own. A lone occurrence then joins the group (of those) it clearly has most evidence with; lone
         occurrences of one form that no author fitted and no group fits are one author (nothing says
         they are two people); one that fitted several authors stays alone (reported)."""
+        if not self._leftover:
+            return
+        O = self._occurrences
+        quiet = [(i, fits, why) for i, fits, why in self._leftover if not fits]
+        if quiet:  # no author with a full name fits: one author per name form, as nothing says two people
+            own_form: dict[NameForm | None, _Cluster] = {}
+            for i, fits, why in quiet:
+                target = own_form.get(O[i].form)
+                if target is None:
+                    target = own_form[O[i].form] = _Cluster()
+                    clusters.append(target)
+                self._join(target, i)
+                if fits:
+                    self._pending.append((i, fits, target, why))
+            done = {i for i, _, _ in quiet}
+            self._leftover = [x for x in self._leftover if x[0] not in done]
         if not self._leftover:
             return
         why_of = {i: (fits, why) for i, fits, why in self._leftover}
@@ -911,9 +939,10 @@ def _sig_feats(sig: tuple[str, tuple[str, ...]]) -> tuple[tuple[str, str], ...]:
     block, given = sig
     if not block:
         return ()
-    out = [("c", f"{block}|{given[0][0] if given else ''}")]
-    if given and len(given[0]) > 1:
-        out.append(("C", f"{block}|{''.join(t for t in given if len(t) > 1)}"))
+    initial = f"{block}|{given[0][0] if given else ''}"
+    out = [("c", initial)]
+    if given and len(given[0]) > 1:  # 'F': a full first name is known for this family + initial (no weight)
+        out += [("C", f"{block}|{''.join(t for t in given if len(t) > 1)}"), ("F", initial)]
     return tuple(out)
 
 
