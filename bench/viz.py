@@ -16,6 +16,16 @@ the top 500 / 2,000 / 5,000 authors by degree. Both pages get exactly the same n
 
 Times are from navigation start (performance.now() in the page), each load in a freshly launched browser.
 Prints a Markdown table.
+
+    python bench/viz.py --readability [--shots docs/img]
+
+Readability at the first view (issue 17), for the demo sample (graphkit.sample_files()) and three corpus
+files per map kind: the page as shipped is opened in headless Chromium (1280x800) and
+``graphkit.readability()`` gives the share of visible labels whose box overlaps another's (target <= 5%;
+next to it the share if every label were drawn, as the page did before) and the share of the canvas taken
+by the box around the nodes that are on the map only because of one paper, for the paper with most of them
+(target <= 10%; "n/a" for the paper and citation maps, which are about one paper or draw papers
+themselves), next to the time to a stable page. ``--shots DIR`` saves a screenshot of each demo map.
 """
 
 from __future__ import annotations
@@ -113,6 +123,106 @@ def fmt(seconds: float | None, cap: float, note: str = "") -> str:
     return f"{seconds:.2f} s"
 
 
+CORPUS = Path(__import__("os").environ.get("GRAPHKIT_CORPUS", ROOT.parent / "shared" / "corpus"))
+# three corpus files per map kind, picked to exercise it: many authors (one WoS file has papers with
+# hundreds), MeSH-rich PubMed and keyword-rich WoS for topics, WoS files with cited references for the
+# paper and citation maps; "ego" alternates author and term centres
+READABILITY_FILES = {
+    "coauthors": ["wos/metaknowledge__ManyAuthors.isi", "nbib/pybibx__pubmed.txt", "ris/citesource__WoS_early.ris"],
+    "topics": ["nbib/pybibx__pubmed.txt", "wos/revtools__restoration_WoS.ciw", "ris/citesource__TiAb.ris"],
+    "ego": ["wos/metaknowledge__ManyAuthors.isi", "ris/revtools__restoration_scopus.ris",
+            "ris/citesource__20221207_gambling-harms_pubmed_176.ris"],
+    "paper": ["wos/bibliometrix__performance_soccer.txt", "wos/revtools__restoration_WoS.ciw",
+              "wos/metaknowledge__savedrecs.txt"],
+    "citations": ["wos/bibliometrix__performance_soccer.txt", "wos/metaknowledge__ManyAuthors.isi",
+                  "wos/metaknowledge__savedrecs.txt"],
+}
+KINDS = ["coauthors", "topics", "ego", "paper", "citations"]
+
+
+def _map_options(graph, kind: str, which: int) -> dict:
+    """select_map options for a kind: the ego map's centre (the best-connected author, or on every third
+    file the best-connected term), the paper map's paper (most citations in and out, then links)."""
+    from collections import Counter
+
+    if kind == "ego":
+        if which % 3 == 2:
+            net = analysis.topic_network(graph, include_check_tags=True)
+            return {"term": min(net, key=lambda v: (-net.degree(v), v))}
+        net = analysis.coauthor_network(graph)
+        return {"author": net.nodes[min(net, key=lambda v: (-net.degree(v), v))]["label"]}
+    if kind == "paper":
+        score: Counter = Counter()
+        for e in graph.edges(analysis.RelType.CITES):
+            score[e["source"]] += 1
+            score[e["target"]] += 1
+        for e in graph.edges(analysis.RelType.AUTHORED):
+            score[e["target"]] += 0.01
+        papers = [r for r in graph.nodes(analysis.Label.PAPER) if r.get("doi") and not r.get("cited_only")]
+        return {"doi": max(papers, key=lambda r: (score[r["key"]], r["key"]))["key"]}
+    return {}
+
+
+def readability(argv_out: Path, shots: Path | None) -> None:
+    from playwright.sync_api import sync_playwright
+
+    from graphkit import sample_files
+
+    datasets = [("demo sample", [Path(p) for p in sample_files()], KINDS)]
+    for kind in KINDS:
+        for f in READABILITY_FILES[kind]:
+            datasets.append((f, [CORPUS / f], [kind]))
+    graphs: dict = {}
+    rows = []
+    argv_out.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
+        for name, paths, kinds in datasets:
+            if not all(x.exists() for x in paths):
+                print(f"{name}: missing, skipped", file=sys.stderr)
+                continue
+            if name not in graphs:
+                graphs[name] = build_from_files(paths).graph
+            graph = graphs[name]
+            for kind in kinds:
+                which = READABILITY_FILES.get(kind, []).index(name) if name in READABILITY_FILES.get(kind, []) else 0
+                try:
+                    sel = analysis.select_map(graph, kind, **_map_options(graph, kind, which))
+                except Exception as exc:  # noqa: BLE001 - a file without what the map needs: say so
+                    rows.append((name, kind, str(exc).split(":")[0], None))
+                    continue
+                page_path = argv_out / f"read-{kind}-{Path(name).stem}.html"
+                write_selection(sel, page_path)
+                context = browser.new_context(viewport={"width": 1280, "height": 800})
+                page = context.new_page()
+                page.goto(page_path.resolve().as_uri(), wait_until="load")
+                page.wait_for_function("window.graphkit && window.graphkit.ready", timeout=120_000)
+                stable = page.evaluate("graphkit.readyAt") / 1000.0
+                first = page.evaluate("graphkit.readability()")
+                if shots is not None and name == "demo sample":
+                    shots.mkdir(parents=True, exist_ok=True)
+                    page.screenshot(path=str(shots / f"{kind}.png"))
+                every = page.evaluate("graphkit.showAllLabels()")
+                context.close()
+                label = (kind if kind != "ego" else "ego " + ("term" if "term" in _map_options(graph, kind, which)
+                                                              else "author"))
+                rows.append((name, label, f"{len(sel.nodes):,} / {len(sel.edges):,}",
+                             (stable, first, every, kind in ("paper", "citations"))))
+                print(f"{name} {label}: {stable:.2f} s {first}", file=sys.stderr)
+        browser.close()
+    print("| data | map | nodes / links | stable | labels shown | overlapping (target <= 5%) "
+          "| overlapping if every label drawn | largest single-paper share (target <= 10%) |")
+    print("|---|---|---:|---:|---:|---:|---:|---:|")
+    for name, kind, size, m in rows:
+        if m is None:
+            print(f"| {name} | {kind} | {size} | | | | | |")
+            continue
+        stable, first, every, na = m
+        share = "n/a" if na else f"{first['largest_paper_share']:.1%}"
+        print(f"| {name} | {kind} | {size} | {stable:.2f} s | {first['labels']:,} | {first['overlap_share']:.1%} "
+              f"| {every['overlap_share']:.1%} ({every['labels']:,} labels) | {share} |")
+
+
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--sizes", default="500,2000,5000")
@@ -121,7 +231,13 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--runs", type=int, default=3, help="loads of each graphkit page (median reported)")
     ap.add_argument("--seed", type=int, default=42)
     ap.add_argument("--out", type=Path, default=ROOT / "bench" / "out" / "viz")
+    ap.add_argument("--readability", action="store_true",
+                    help="readability at the first view (demo sample + corpus files) instead of the timing table")
+    ap.add_argument("--shots", type=Path, default=None, help="with --readability: save PNGs of the demo maps here")
     args = ap.parse_args(argv)
+    if args.readability:
+        readability(args.out, args.shots)
+        return
     sizes = [int(s) for s in args.sizes.split(",")]
     args.out.mkdir(parents=True, exist_ok=True)
 

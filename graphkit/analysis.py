@@ -43,6 +43,7 @@ TERM_EDGES = {Label.KEYWORD: RelType.HAS_KEYWORD, Label.MESH: RelType.HAS_MESH}
 UNCONNECTED = -1  # community id of nodes without links
 ASPECT = 1.6  # width : height of the community arrangement
 MAX_AUTHORS = 20  # co-author maps: a paper with more authors is one paper node, not a clique of every pair
+FOLDED_NAMES = 10  # names of folded authors listed in a big paper's tooltip
 TERM_DEPTH, AUTHOR_DEPTH = 1, 2  # default ego depth: a term's neighbours are many, an author's few
 
 
@@ -58,6 +59,7 @@ class MapNode:
     info: list[tuple[str, str]] = field(default_factory=list)  # tooltip rows, shown as text
     url: str | None = None  # opened on click (papers: https://doi.org/...)
     focus: bool = False  # the centre of an ego or paper map
+    role: str = ""  # paper map: "cites" (in the paper's references) or "cited by" (a paper citing it)
 
 
 @dataclass(slots=True)
@@ -86,20 +88,27 @@ class Selection:
     communities: list[Community] = field(default_factory=list)
     kinds: list[str] = field(default_factory=list)  # node kinds present (legend of the paper map)
     big_papers: int = 0  # papers with more than MAX_AUTHORS authors drawn as one node (co-author maps)
-    largest_paper: list[str] = field(default_factory=list)  # map nodes of the paper with most of them on it
+    folded: int = 0  # authors counted in a big paper's node instead of drawn (no other link on the map)
+    # the nodes on the map only because of one paper (their one paper), for the paper that has the most
+    # of them: what a single paper takes of the canvas (graphkit.readability() in the page measures it)
+    largest_paper: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
         """'showing 500 of 12,345 authors' or '42 authors, 97 links'."""
-        text = (f"showing {len(self.nodes) - self.big_papers:,} of {self.total:,} {self.noun}" if self.truncated
-                else f"{len(self.nodes) - self.big_papers:,} {self.noun}, {len(self.edges):,} links")
+        shown = len(self.nodes) - self.big_papers + self.folded  # folded authors are shown in their paper's node
+        text = (f"showing {shown:,} of {self.total:,} {self.noun}" if self.truncated
+                else f"{shown:,} {self.noun}, {len(self.edges):,} links")
         if self.big_papers:
             text += (f"; {self.big_papers:,} paper{'s' if self.big_papers > 1 else ''} with more than "
                      f"{MAX_AUTHORS} authors drawn as one node linking its authors")
+        if self.folded:
+            text += (f" ({self.folded:,} of their authors with no other link on the map are counted in "
+                     "the paper's node, not drawn)")
         return text
 
     @property
     def truncated(self) -> bool:  # noqa: F811  (paper nodes added for big papers are not candidates)
-        return self.total > len(self.nodes) - self.big_papers
+        return self.total > len(self.nodes) - self.big_papers + self.folded
 
 
 # -- the networks --------------------------------------------------------------------------------
@@ -352,36 +361,48 @@ def layout(g: nx.Graph, community: dict[str, int], *, seed: int = SEED,
 
 # -- maps ----------------------------------------------------------------------------------------
 
-def _with_big_papers(graph: Graph, sub: nx.Graph, max_authors: int | None = None) -> tuple[nx.Graph, int]:
+def _with_big_papers(graph: Graph, sub: nx.Graph, max_authors: int | None = None, *, fold: bool = True,
+                     keep: Iterable[str] = ()) -> tuple[nx.Graph, int, int]:
     """``sub`` plus one node per big paper (:func:`big_papers`) with at least two of its authors on the
-    map, linked to them (kind Paper, edges AUTHORED): the paper shows who worked on it, no clique does."""
-    added = 0
-    for paper, authors in big_papers(graph, max_authors).items():
-        here = [a for a in authors if a in sub]
-        if len(here) < 2:
-            continue
+    map, linked to them (kind Paper, edges AUTHORED): the paper shows who worked on it, no clique does.
+
+    With ``fold`` (the default), an author of one such paper who has no co-author link on the map (and is
+    not in ``keep``) is not drawn: the paper's node counts them (``folded``), so a consortium paper is one
+    node and not a star of hundreds of authors that would take a tenth of the canvas. Returns (graph,
+    paper nodes added, authors folded)."""
+    every = big_papers(graph, max_authors)
+    drawn = {p: [a for a in authors if a in sub] for p, authors in every.items()}
+    drawn = {p: here for p, here in drawn.items() if len(here) >= 2}
+    on_big: Counter[str] = Counter(a for here in drawn.values() for a in here)
+    keep = set(keep)
+    folded = 0
+    for paper, here in drawn.items():
+        lone = [a for a in here if fold and a not in keep and on_big[a] == 1 and sub.degree(a) == 0]
         row = graph.node(Label.PAPER, paper) or {"key": paper}
         label = display_label(Label.PAPER, row)
         sub.add_node(paper, label=label if len(label) <= 60 else label[:57] + "...", kind=str(Label.PAPER),
-                     papers=[paper], authors=len(authors))
+                     papers=[paper], authors=len(every[paper]), folded=[sub.nodes[a]["label"] for a in lone])
+        sub.remove_nodes_from(lone)
         for a in here:
-            sub.add_edge(paper, a, weight=1, kind="AUTHORED")
-        added += 1
-    return sub, added
+            if a in sub:
+                sub.add_edge(paper, a, weight=1, kind="AUTHORED")
+        folded += len(lone)
+    return sub, len(drawn), folded
 
 
 def select_map(graph: Graph, kind: str, *, author: str | None = None, term: str | None = None,
                doi: str | None = None, top: int = DEFAULT_TOP, min_weight: int = 1,
                since: int | None = None, include_check_tags: bool = False, seed: int = SEED,
-               depth: int | None = None) -> Selection:
-    """The nodes, links, communities and positions of one map (see the module docstring)."""
+               depth: int | None = None, fold: bool = True) -> Selection:
+    """The nodes, links, communities and positions of one map (see the module docstring). ``fold=False``
+    draws every shown author of a paper with more than MAX_AUTHORS authors (see :func:`_with_big_papers`)."""
     if top < 1:
         raise GraphkitError("--top must be at least 1")
     if kind == "coauthors":
         net = coauthor_network(graph, since=since, min_weight=min_weight)
-        sub, big = _with_big_papers(graph, top_by_degree(net, top).copy())
+        sub, big, folded = _with_big_papers(graph, top_by_degree(net, top).copy(), fold=fold)
         sel = _network_selection(graph, net, sub, "coauthors", "Co-author network", "authors", seed)
-        sel.big_papers = big
+        sel.big_papers, sel.folded = big, folded
     elif kind == "topics":
         net = topic_network(graph, since=since, min_weight=min_weight, include_check_tags=include_check_tags)
         sel = _network_selection(graph, net, top_by_degree(net, top), "topics", "Topic map", "terms", seed)
@@ -400,13 +421,13 @@ def select_map(graph: Graph, kind: str, *, author: str | None = None, term: str 
         if radius < 1:
             raise GraphkitError("--depth must be at least 1")
         sub = ego_network(net, center, radius=radius, top=top)
-        big = 0
+        big = folded = 0
         if author:
-            sub, big = _with_big_papers(graph, sub)
+            sub, big, folded = _with_big_papers(graph, sub, fold=fold, keep=[center])
         reach = len(nx.single_source_shortest_path_length(net, center, cutoff=radius))
         title = f"{net.nodes[center]['label']} and neighbours to depth {radius}"
         sel = _network_selection(graph, net, sub, "ego", title, noun, seed, total=reach, focus=center)
-        sel.big_papers = big
+        sel.big_papers, sel.folded = big, folded
     elif kind == "paper":
         if not doi:
             raise GraphkitError("the paper map needs --doi DOI")
@@ -438,9 +459,15 @@ def _network_selection(graph: Graph, net: nx.Graph, sub: nx.Graph, kind: str, ti
         papers = data.get("papers", [])
         if data["kind"] == str(Label.PAPER):  # a big paper standing in for the clique of its authors
             x, y = pos[v]
-            nodes.append(MapNode(v, data["label"], data["kind"], 1.0, comm[v], x, y,
-                                 [("kind", "paper"), ("authors", str(data.get("authors", 0))),
-                                  ("on this map", str(sub.degree(v)))],
+            folded = data.get("folded") or []
+            info = [("kind", "paper"), ("authors", str(data.get("authors", 0))),
+                    ("linked on this map", str(sub.degree(v)))]
+            if folded:
+                names = "; ".join(folded[:FOLDED_NAMES]) + (f" and {len(folded) - FOLDED_NAMES:,} more"
+                                                            if len(folded) > FOLDED_NAMES else "")
+                info.append(("not drawn (no other link on the map)", f"{len(folded):,}: {names}"))
+            label = f"[{data.get('authors', 0):,} authors] {data['label']}"
+            nodes.append(MapNode(v, label, data["kind"], 1.0, comm[v], x, y, info,
                                  url=_doi_url((graph.node(Label.PAPER, v) or {}).get("doi"))))
             continue
         info = [("papers", str(len(papers))), ("years", _years_text(graph.node(Label.PAPER, p).get("year")
@@ -458,20 +485,26 @@ def _network_selection(graph: Graph, net: nx.Graph, sub: nx.Graph, kind: str, ti
         x, y = pos[v]
         nodes.append(MapNode(v, data["label"], data["kind"], float(len(papers)), comm[v], x, y, info,
                              focus=(v == focus)))
-    largest: list[str] = []
-    if noun == "authors":  # the paper with the most of its authors on the map (and its own node, if drawn)
-        on_map: dict[str, list[str]] = defaultdict(list)
-        for e in graph.edges(RelType.AUTHORED):
-            if e["source"] in sub:
-                on_map[e["target"]].append(e["source"])
-        if on_map:
-            paper = min(on_map, key=lambda p: (-len(on_map[p]), p))
-            largest = on_map[paper] + ([paper] if paper in sub else [])
+    largest = _single_paper_nodes(sub)
     edges = [MapEdge(a, b, float(d.get("weight", 1)), d.get("kind") or ("CO_AUTHOR" if noun == "authors"
                                                                          else "CO_OCCURS"))
              for a, b, d in sub.edges(data=True)]
     return Selection(kind, title, noun, nodes, edges, net.number_of_nodes() if total is None else total,
                      _community_list(sub, comm), sorted({n.kind for n in nodes}), largest_paper=largest)
+
+
+def _single_paper_nodes(sub: nx.Graph) -> list[str]:
+    """The nodes that are on the map only because of one paper (it is their only paper), for the paper with
+    the most of them (ties: key); a paper's own node counts for it. This is the ring a many-author or
+    many-keyword paper draws: what the readability measure of the page sizes against the canvas."""
+    only: dict[str, list[str]] = defaultdict(list)
+    for v, data in sub.nodes(data=True):
+        papers = set(data.get("papers") or ())
+        if len(papers) == 1:
+            only[next(iter(papers))].append(v)
+    if not only:
+        return []
+    return only[min(only, key=lambda p: (-len(only[p]), p))]
 
 
 def _community_list(g: nx.Graph, comm: dict[str, int]) -> list[Community]:
@@ -519,11 +552,61 @@ def _find_paper(graph: Graph, doi: str) -> dict[str, Any]:
     return graph.node(Label.PAPER, resolve(graph, "paper", doi).key)
 
 
+PAPER_RING = 230.0  # paper map: radius of the first ring around the paper, in page pixels
+PAPER_STEP = 34.0  # paper map: room along a ring per node
+
+
+def paper_layout(center: str, sides: dict[str, list[str]]) -> dict[str, tuple[float, float]]:
+    """The paper in the middle; its references on the left (oldest at the top), the papers citing it on
+    the right, authors and journal above, keywords and MeSH terms below; each side a quarter circle,
+    further rings when one is full (so cites and cited by stand apart at first sight)."""
+    arcs = {"right": 0.0, "bottom": math.pi / 2, "left": math.pi, "top": -math.pi / 2}
+    pos = {center: (0.0, 0.0)}
+    for side, members in sides.items():
+        mid, i, ring = arcs[side], 0, 0
+        while i < len(members):
+            radius = PAPER_RING + ring * 2.2 * PAPER_STEP
+            fits = max(1, int(radius * math.pi / 2 * 0.8 / PAPER_STEP))
+            chunk = members[i:i + fits]
+            for j, v in enumerate(chunk):
+                # spread over 80% of the quarter; the left side runs top to bottom (angle decreasing)
+                t = j / (len(chunk) - 1) - 0.5 if len(chunk) > 1 else 0.0
+                angle = mid + (-t if side == "left" else t) * math.pi / 2 * 0.8
+                pos[v] = (radius * math.cos(angle) * ASPECT ** 0.5, radius * math.sin(angle))
+            i += len(chunk)
+            ring += 1
+    return pos
+
+
+def _first_authors(graph: Graph, papers: set[str]) -> dict[str, str]:
+    """paper key -> the family name of its first author (byline position 1, else the first edge)."""
+    best: dict[str, tuple[int, str]] = {}
+    for e in graph.edges(RelType.AUTHORED):
+        p = e["target"]
+        if p in papers:
+            position = e.get("position") or 1_000_000
+            if p not in best or position < best[p][0]:
+                row = graph.node(Label.AUTHOR, e["source"]) or {}
+                best[p] = (position, row.get("family") or row.get("name") or e["source"])
+    return {p: name for p, (_, name) in best.items()}
+
+
+def _short_reference(row: dict[str, Any], first_author: str | None, title: str) -> str:
+    author = row.get("first_author") or first_author
+    year = row.get("year")
+    if author:
+        return f"{author} {year}" if year else str(author)
+    return title
+
+
 def paper_selection(graph: Graph, doi: str, *, top: int = DEFAULT_TOP, seed: int = SEED) -> Selection:
     """One paper and its authors, journal, keywords, MeSH terms, cited and citing papers."""
     paper = _find_paper(graph, doi)
     pkey = paper["key"]
     g = nx.Graph()
+
+    roles: dict[str, str] = {}
+    direction: dict[str, tuple[str, str]] = {}  # citation links: (citing, cited)
 
     def add(label: Label, row: dict[str, Any], rel: str | None) -> None:
         key = row["key"]
@@ -544,29 +627,53 @@ def paper_selection(graph: Graph, doi: str, *, top: int = DEFAULT_TOP, seed: int
             if e["source"] == pkey:
                 add(label, graph.node(label, e["target"]), str(TERM_EDGES[label]))
     for e in graph.edges(RelType.CITES):
-        if e["source"] == pkey:
+        if e["source"] == pkey and e["target"] != pkey:
             add(Label.PAPER, graph.node(Label.PAPER, e["target"]), "CITES")
-        elif e["target"] == pkey:
+            roles.setdefault(e["target"], "cites")
+            direction.setdefault(e["target"], (pkey, e["target"]))
+        elif e["target"] == pkey and e["source"] != pkey:
             add(Label.PAPER, graph.node(Label.PAPER, e["source"]), "CITED_BY")
+            roles.setdefault(e["source"], "cited by")
+            direction.setdefault(e["source"], (e["source"], pkey))
     total = g.number_of_nodes()
     sub = top_by_degree(g, top, keep=[pkey]) if total > top else g
     kinds = [str(label) for label in Label]
     comm = {v: kinds.index(d["kind"]) for v, d in sub.nodes(data=True)}
-    pos = layout(sub, {v: 0 for v in sub}, seed=seed)
+    sides: dict[str, list[str]] = {"top": [], "right": [], "bottom": [], "left": []}
+    for v, d in sub.nodes(data=True):
+        if v != pkey:
+            side = {"cites": "left", "cited by": "right"}.get(roles.get(v, ""))
+            sides[side or ("bottom" if d["kind"] in (str(Label.KEYWORD), str(Label.MESH)) else "top")].append(v)
+    for side in ("left", "right"):  # older references first, newest citing papers last
+        sides[side].sort(key=lambda v: (sub.nodes[v]["row"].get("year") or 9999, v))
+    pos = paper_layout(pkey, sides)
+    first = _first_authors(graph, {v for v in roles if v in sub})
     nodes = []
     for v, d in sub.nodes(data=True):
         row, kind = d["row"], d["kind"]
         info: list[tuple[str, str]] = [("kind", kind)]
         url = None
         if kind == str(Label.PAPER):
+            if v in roles:  # neighbours are named like a reference, "Smith 2010"; the title goes in the tooltip
+                info += [("title", d["label"])] if row.get("title") else []
+                d["label"] = _short_reference(row, first.get(v), d["label"])
             info += [(k, str(row[k])) for k in ("year", "doi", "pmid") if row.get(k)]
             url = _doi_url(row.get("doi"))
         elif kind == str(Label.JOURNAL):
             info += [(k, str(row[k])) for k in ("issn", "publisher") if row.get(k)]
         elif kind == str(Label.AUTHOR) and row.get("orcid"):
             info.append(("ORCID", row["orcid"]))
+        role = roles.get(v, "")
+        if role:
+            info.insert(1, ("role", "in this paper's references" if role == "cites" else "cites this paper"))
         nodes.append(MapNode(v, d["label"], kind, 3.0 if v == pkey else 1.0, comm[v], *pos[v], info, url,
-                             focus=(v == pkey)))
-    edges = [MapEdge(a, b, 1.0, k) for a, b, k in sub.edges(data="kind")]
+                             focus=(v == pkey), role=role))
+    edges = []
+    for a, b, k in sub.edges(data="kind"):
+        other = b if a == pkey else a
+        if k in ("CITES", "CITED_BY"):  # drawn from the citing paper to the cited one
+            a, b = direction[other]
+            k = "CITES" if roles[other] == "cites" else "CITED_BY"
+        edges.append(MapEdge(a, b, 1.0, k))
     title = f"Paper: {display_label(Label.PAPER, paper)}"
     return Selection("paper", title, "nodes", nodes, edges, total, [], sorted({n.kind for n in nodes}))

@@ -84,3 +84,20 @@ def known(producer: str, raw: str | None) -> bool:
     if (producer, key) in table or ("*", key) in table:
         return True
     return ";" in key and any((producer, p.strip()) in table or ("*", p.strip()) in table for p in key.split(";"))
+
+
+# Producers tried, in order, when a value's producer is not known (a graph property, a hand-made row).
+_ANY_PRODUCER = ("csl-json", "ris", "bibtex", "wos")
+
+
+def of_value(value: str | None) -> str | None:
+    """The CSL type of a type value whose producer is unknown (a Paper's ``type`` property, normally
+    already a CSL type; a raw ``JOUR`` from an older store): CSL itself, then the shared lines, then each
+    producer's own; None when nothing names it. The sinks (CSL-JSON, RDF) map types through this."""
+    if not value or not value.strip():
+        return None
+    for producer in _ANY_PRODUCER:
+        found = csl_type(producer, value)
+        if found is not None and found != UNKNOWN:
+            return found
+    return None

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import csv
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -145,3 +147,33 @@ def read_mixed_graph(path: Path, fmt: str):
     import io
 
     return nx.read_gexf(io.BytesIO(text.encode("utf-8"))), undirected
+
+
+# -- One graph in each store: the module fixtures of the query, search and concept tests --------------
+
+def wipe(driver) -> None:
+    """Empty the test database (CALL ... IN TRANSACTIONS needs an auto-commit transaction)."""
+    with driver.session() as session:
+        session.run("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS").consume()
+
+
+@contextmanager
+def graph_in_store(request, kind: str, graph, tmp_path_factory, name: str = "store") -> Iterator:
+    """``graph`` written to a new embedded store (``kind`` "embedded") or to the emptied Neo4j test
+    server ("neo4j"); the store is closed afterwards."""
+    from graphkit.stores import open_store
+
+    if kind == "embedded":
+        from graphkit.sinks.embedded import EmbeddedStore
+
+        store = EmbeddedStore(tmp_path_factory.mktemp(name) / "graphkit.db", create=True)
+    else:
+        uri, _, _ = request.getfixturevalue("neo4j_env")
+        wipe(request.getfixturevalue("neo4j_driver"))
+        store = open_store(neo4j=uri)
+    try:
+        store.write_graph(graph)
+        yield store
+    finally:
+        store.close()
+

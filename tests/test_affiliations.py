@@ -216,7 +216,7 @@ def test_queries_on_the_embedded_store(built, tmp_path):
 @pytest.mark.neo4j
 def test_queries_on_neo4j_and_affiliated_with_derived_in_the_store(built, neo4j_env, neo4j_driver):
     from graphkit.stores import open_store
-    from test_queries import wipe
+    from conftest import wipe
 
     wipe(neo4j_driver)
     store = open_store(neo4j=neo4j_env[0])

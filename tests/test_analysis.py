@@ -213,9 +213,19 @@ def test_a_many_author_paper_is_one_node_not_a_clique():
     members = {n.id for n in sel.nodes if n.id.startswith("name:member")}
     pair_links = [e for e in sel.edges if e.kind == "CO_AUTHOR" and {e.source, e.target} & members]
     assert pair_links == []  # no clique among the 26 authors of the big paper
-    assert sum(1 for e in sel.edges if e.kind == "AUTHORED") == 26
+    # the 25 members have no other link on the map: counted in the paper's node, not drawn; A stays
+    assert members == set() and sel.folded == 25
+    assert [{e.source, e.target} for e in sel.edges if e.kind == "AUTHORED"] == [{"doi:10.1/big", k("A")}]
+    assert papers[0].label.startswith("[26 authors] A consortium paper")
+    assert dict(papers[0].info)["not drawn (no other link on the map)"].startswith("25: Member 1; Member 2; ")
     assert "1 paper with more than 20 authors drawn as one node" in sel.summary()
-    assert sel.summary().startswith("33 authors")
+    assert "25 of their authors with no other link on the map are counted in the paper's node" in sel.summary()
+    assert sel.summary().startswith("33 authors, 10 links")
+    # fold=False draws them all, as a star around the paper
+    every = analysis.select_map(g, "coauthors", fold=False)
+    assert sum(1 for e in every.edges if e.kind == "AUTHORED") == 26 and every.folded == 0
+    assert every.summary().startswith("33 authors")
+    assert set(every.largest_paper) >= {f"name:member{i:02d}|m" for i in range(25)}
 
 
 def test_term_ego_map_is_depth_one_by_default():

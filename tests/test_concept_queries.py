@@ -9,9 +9,7 @@ import pytest
 
 from graphkit.build import build_from_files
 from graphkit.queries import run_query
-from graphkit.sinks.embedded import EmbeddedStore
-from conftest import FIXTURES
-from test_queries import wipe
+from conftest import FIXTURES, graph_in_store, wipe
 
 P1, P2, P3 = "pmid:90000001", "pmid:90000002", "pmid:90000003"
 
@@ -19,17 +17,8 @@ P1, P2, P3 = "pmid:90000001", "pmid:90000002", "pmid:90000003"
 @pytest.fixture(scope="module", params=["embedded", "neo4j"])
 def store(request, tmp_path_factory):
     graph = build_from_files([FIXTURES / "concepts" / "keywords_and_mesh.nbib"]).graph
-    if request.param == "embedded":
-        s = EmbeddedStore(tmp_path_factory.mktemp("concepts") / "graphkit.db", create=True)
-    else:
-        uri, _, _ = request.getfixturevalue("neo4j_env")
-        wipe(request.getfixturevalue("neo4j_driver"))
-        from graphkit.stores import open_store
-
-        s = open_store(neo4j=uri)
-    s.write_graph(graph)
-    yield s
-    s.close()
+    with graph_in_store(request, request.param, graph, tmp_path_factory, "concepts") as s:
+        yield s
 
 
 def test_concept_papers_through_descendants_and_mapped_keywords(store):

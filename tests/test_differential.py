@@ -16,7 +16,7 @@ from graphkit.errors import GraphkitError
 from graphkit.queries import load_queries, run_query
 from graphkit.schema import Label, RelType
 from graphkit.sinks.embedded import EmbeddedStore
-from test_queries import wipe
+from conftest import wipe
 
 pytestmark = [pytest.mark.neo4j, pytest.mark.corpus]
 

@@ -53,7 +53,7 @@ def source(request, graph, tmp_path_factory):
         uri, _, _ = request.getfixturevalue("neo4j_env")
         driver = request.getfixturevalue("neo4j_driver")
         from graphkit.stores import open_store
-        from test_queries import wipe
+        from conftest import wipe
 
         wipe(driver)
         store = open_store(neo4j=uri)

@@ -18,7 +18,7 @@ from graphkit.queries import (QUERY_DIR, QueryError, get_query, load_queries, pa
 from graphkit.extend import ResolveContext
 from graphkit.resolve.concepts import resolve_concepts
 from graphkit.schema import Label, RelType
-from graphkit.sinks.embedded import EmbeddedStore
+from conftest import graph_in_store
 
 SMALL_GRAPH = Path(__file__).parent / "fixtures" / "queries" / "small_graph.json"
 REQUIRED = {"co-authors", "collaboration-path", "prolific-authors", "author-profile", "top-keywords",
@@ -55,27 +55,10 @@ def small_graph(path: Path = SMALL_GRAPH) -> Graph:
     return g
 
 
-def wipe(driver) -> None:
-    """Empty the test database (CALL ... IN TRANSACTIONS needs an auto-commit transaction)."""
-    with driver.session() as session:
-        session.run("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS").consume()
-
-
 @pytest.fixture(scope="module", params=["embedded", "neo4j"])
 def store(request, tmp_path_factory):
-    graph = small_graph()
-    if request.param == "embedded":
-        s = EmbeddedStore(tmp_path_factory.mktemp("q") / "graphkit.db", create=True)
-    else:
-        uri, _, _ = request.getfixturevalue("neo4j_env")
-        driver = request.getfixturevalue("neo4j_driver")
-        wipe(driver)
-        from graphkit.stores import open_store
-
-        s = open_store(neo4j=uri)
-    s.write_graph(graph)
-    yield s
-    s.close()
+    with graph_in_store(request, request.param, small_graph(), tmp_path_factory, "q") as s:
+        yield s
 
 
 def q(store, name, **params):

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from graphkit.search import DEFAULT_FIELDS, Query, SearchError, Term, fold, parse, to_fts5, to_lucene
-from graphkit.sinks.embedded import EmbeddedStore
-from test_queries import small_graph, wipe
+from conftest import graph_in_store
+from test_queries import small_graph
 
 
 def test_fold_strips_diacritics_and_case():
@@ -44,18 +44,8 @@ def test_rendering_for_each_engine():
 
 @pytest.fixture(scope="module", params=["embedded", "neo4j"])
 def store(request, tmp_path_factory):
-    if request.param == "embedded":
-        s = EmbeddedStore(tmp_path_factory.mktemp("s") / "graphkit.db", create=True)
-    else:
-        uri, _, _ = request.getfixturevalue("neo4j_env")
-        driver = request.getfixturevalue("neo4j_driver")
-        wipe(driver)
-        from graphkit.stores import open_store
-
-        s = open_store(neo4j=uri)
-    s.write_graph(small_graph())
-    yield s
-    s.close()
+    with graph_in_store(request, request.param, small_graph(), tmp_path_factory, "s") as s:
+        yield s
 
 
 def keys(rows):

@@ -9,7 +9,7 @@ from graphkit.graph import Graph
 from graphkit.schema import Label, RelType
 from graphkit.search import SearchError, parse
 from graphkit.sinks.embedded import EmbeddedStore
-from test_queries import wipe
+from conftest import wipe
 
 PAPERS = {
     "p1": ("Emergence of scaling in random networks", "Science", ["Barabási, Albert-László", "Albert, Réka"],

@@ -4,9 +4,9 @@ to cited paper, sized by their local citation score (citations from papers of th
 Nodes: the papers of the set with the highest local citation score (ties: older first, then key), and up
 to a fifth of the budget of the most-cited **cited-only** works (cited at least twice), drawn in their own
 colour so that the roots a field cites but the set does not hold stand out. Layout: x is the year (one
-column per year, ``YEAR_GAP`` pixels apart, empty years squeezed to ``EMPTY_YEAR_GAP``); inside a column the
-papers stack by score. The map readability rework (another issue) may change placement; the selection
-(:func:`select`) is separate from the placement (:func:`place`) for that reason.
+column per year, spaced to fit a screen, empty years squeezed); inside a column the papers stack by score,
+neighbouring columns shifted by a part of a row so that their labels interleave. The selection
+(:func:`select`) is separate from the placement (:func:`place`).
 """
 
 from __future__ import annotations
@@ -18,9 +18,13 @@ from graphkit.analysis import Community, MapEdge, MapNode, Selection
 from graphkit.model import GraphkitError
 from graphkit.schema import Label, RelType
 
-YEAR_GAP = 160.0
-EMPTY_YEAR_GAP = 20.0
-ROW_GAP = 100.0
+YEAR_GAP = 160.0  # page pixels between the columns of two consecutive years, at most ...
+MIN_YEAR_GAP = 40.0  # ... and at least
+TARGET_WIDTH = 1000.0  # the width the columns aim at (so labels stay readable at the first view)
+EMPTY_YEAR_GAP = 12.0  # extra room per year without a paper, up to MAX_EMPTY_YEARS of them
+MAX_EMPTY_YEARS = 5
+ROW_GAP = 66.0  # rows of a column at least this far apart; more when columns are short (up to 2x)
+STAGGER = 3  # column i is shifted down by (i % STAGGER) / STAGGER of a row
 CITED_ONLY_SHARE = 0.2
 SET, CITED_ONLY = 0, 1  # the two node groups (coloured apart)
 
@@ -59,25 +63,34 @@ def select(graph: Any, *, top: int, since: int | None = None) -> tuple[list[dict
 
 
 def place(rows: list[dict[str, Any]], lcs: Counter) -> dict[str, tuple[float, float]]:
-    """x by year (empty years squeezed), y stacked by score inside the year, centred on 0."""
+    """x by year (one column per year, empty years squeezed), y stacked by score inside the year, centred
+    on 0. Columns are as close as ``TARGET_WIDTH`` asks (never under ``MIN_YEAR_GAP`` nor over
+    ``YEAR_GAP``) so that the first view is not a thin line of unreadable labels; column i is shifted by
+    (i % STAGGER) / STAGGER of a row, so a label sits between its neighbours' and not on them."""
     by_year: dict[int | None, list[dict[str, Any]]] = {}
     for r in rows:
         by_year.setdefault(r.get("year"), []).append(r)
     years = sorted(y for y in by_year if y is not None)
+    skipped = sum(min(b - a - 1, MAX_EMPTY_YEARS) for a, b in zip(years, years[1:]))
+    columns = len(years) + (1 if None in by_year else 0)
+    gap = max(MIN_YEAR_GAP, min(YEAR_GAP, (TARGET_WIDTH - EMPTY_YEAR_GAP * skipped) / max(columns - 1, 1)))
     xs: dict[int | None, float] = {}
     x = 0.0
     for i, y in enumerate(years):
         if i:
-            gap = y - years[i - 1]
-            x += YEAR_GAP + EMPTY_YEAR_GAP * (gap - 1)
+            x += gap + EMPTY_YEAR_GAP * min(y - years[i - 1] - 1, MAX_EMPTY_YEARS)
         xs[y] = x
-    xs[None] = x + YEAR_GAP * 2  # undated works to the right
+    xs[None] = x + gap * 2  # undated works to the right
+    order = {y: i for i, y in enumerate(years + [None])}
+    tallest = max(len(g) for g in by_year.values())
+    row_gap = max(ROW_GAP, min(2 * ROW_GAP, TARGET_WIDTH * 0.55 / tallest))  # use the screen's height
     pos = {}
     for year, group in by_year.items():
         group.sort(key=lambda r: (-lcs.get(r["key"], 0), r["key"]))
+        shift = row_gap * (order[year] % STAGGER) / STAGGER
         for i, r in enumerate(group):
             offset = (i + 1) // 2 * (1 if i % 2 else -1)  # 0, +1, -1, +2, -2 ... around the axis
-            pos[r["key"]] = (xs[year], offset * ROW_GAP)
+            pos[r["key"]] = (xs[year], offset * row_gap + shift)
     return pos
 
 

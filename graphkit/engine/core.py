@@ -34,7 +34,7 @@ from graphkit.columnar import ColumnarGraph, arrow_schema
 from graphkit.derive import entries as derived_entries
 from graphkit.engine import rules
 from graphkit.engine.ingest import (TaskResult, default_workers, normalise_task, plan_tasks, run_tasks,
-                                    serial_order)
+                                    serial_order, small_input)
 from graphkit.engine.normalise import SCHEMAS
 from graphkit.engine.sql import DuckDBEngine, Engine, EngineError, SparkEngine
 from graphkit.extend import Mention, ResolveContext, extensions
@@ -93,7 +93,7 @@ def graph_table(item: Label | RelType) -> str:
 
 def open_engine(options: EngineOptions, workdir: str) -> Engine:
     if options.engine == "spark":
-        return SparkEngine(options.spark_master)
+        return SparkEngine(options.spark_master, workdir)
     if options.engine == "default":
         return DuckDBEngine(workdir)
     raise EngineError(f"unknown engine {options.engine!r}: choose one of {', '.join(ENGINES)}")
@@ -177,6 +177,8 @@ class _Build:
     # -- reading -------------------------------------------------------------------------------
     def _normalise(self) -> list[TaskResult]:
         workers = self.engine_options.workers or default_workers()
+        if not self.engine_options.workers and small_input(self.paths, self.engine_options.chunk_bytes):
+            workers = 1
         outdir = f"{self.workdir}/tables"
         mode = self.options.author_key
         if self.eng.name == "spark":

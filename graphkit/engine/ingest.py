@@ -133,6 +133,12 @@ def serial_order(results: list[TaskResult]) -> list[Diagnostic]:
     return out
 
 
+def small_input(paths: list[str], chunk_bytes: int | None = None) -> bool:
+    """Input not worth a process pool: at most one chunk in all (a pool's start-up, each worker's imports
+    and vocabulary loads cost more than reading a few MB in this process)."""
+    return sum(os.path.getsize(p) if os.path.isfile(p) else 0 for p in paths) <= (chunk_bytes or CHUNK_BYTES)
+
+
 def plan_tasks(paths: list[str], fmt: str, workers: int, chunk_bytes: int | None = None) -> list[_Task]:
     """Record-aligned tasks: byte ranges of large files when more than one worker runs."""
     if workers > 1:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import os
+import sys
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Protocol
@@ -18,6 +19,9 @@ import pyarrow as pa
 from graphkit.model import GraphkitError
 
 log = logging.getLogger(__name__)
+
+
+DUCKDB_MEMORY_LIMIT = "2GB"
 
 
 class EngineError(GraphkitError):
@@ -59,9 +63,10 @@ class DuckDBEngine:
             raise EngineError(f"the default engine needs duckdb ({exc}): pip install duckdb") from None
         self.con = duckdb.connect(config={"temp_directory": str(Path(workdir) / "spill"),
                                           "preserve_insertion_order": False})
-        limit = memory_limit or os.environ.get("GRAPHKIT_MEMORY_LIMIT")
-        if limit:
-            self.con.execute(f"SET memory_limit = '{limit}'")
+        # bounded memory: past the limit DuckDB spills to the work directory (the default, 2GB, keeps a
+        # 1M-record build's engine well inside the 4 GB budget; GRAPHKIT_MEMORY_LIMIT overrides)
+        limit = memory_limit or os.environ.get("GRAPHKIT_MEMORY_LIMIT") or DUCKDB_MEMORY_LIMIT
+        self.con.execute(f"SET memory_limit = '{limit}'")
         if threads:
             self.con.execute(f"SET threads = {int(threads)}")
         self._arrow: dict[str, pa.Table] = {}
@@ -125,12 +130,22 @@ def _fetch_arrow(result) -> pa.Table:
 
 
 class SparkEngine:
-    """A Spark session (``master`` such as ``local[*]`` or ``spark://host:7077``); tables are cached
-    temporary views."""
+    """A Spark session (``master`` such as ``local[*]`` or ``spark://host:7077``); tables are temporary
+    views of checkpointed DataFrames.
+
+    Every step is written to Parquet under ``workdir`` and read back: the next step's plan starts from
+    those files instead of the whole chain of views before it. Without that a plan grows with every step
+    (and every round of the journal components), and Spark's analysis of the nested views, not the data,
+    dominates the run (minutes for a handful of records); ``localCheckpoint`` cuts the chain too but
+    its plans fail to resolve self-joins (the ``journal`` rule) in Spark 3.5. Arrow tables from the
+    driver go to Spark through Parquet as well. Everything is read with its schema (no inference job).
+    ``workdir`` must be a path every executor can read and write (any path on ``local[*]``; a shared
+    file system or object store on a cluster).
+    """
 
     name = "spark"
 
-    def __init__(self, master: str = "local[*]", app: str = "graphkit") -> None:
+    def __init__(self, master: str = "local[*]", workdir: str = ".", app: str = "graphkit") -> None:
         try:
             from pyspark.sql import SparkSession
         except ImportError as exc:
@@ -139,43 +154,54 @@ class SparkEngine:
                    .config("spark.sql.shuffle.partitions", os.environ.get("GRAPHKIT_SPARK_PARTITIONS", "8"))
                    .config("spark.sql.execution.arrow.pyspark.enabled", "true")
                    .config("spark.ui.enabled", "false")
+                   .config("spark.ui.showConsoleProgress", "false")
                    .config("spark.sql.session.timeZone", "UTC"))
         memory = os.environ.get("GRAPHKIT_SPARK_DRIVER_MEMORY")
         if memory:
             builder = builder.config("spark.driver.memory", memory)
+        if master.startswith("local"):  # the executors' Python workers run this interpreter
+            builder = builder.config("spark.pyspark.python", sys.executable)
         try:
             self.spark = builder.getOrCreate()
         except Exception as exc:  # noqa: BLE001 (JVM start-up problems come as many types)
             raise EngineError(f"cannot start Spark at {master}: {' '.join(str(exc).split())[:300]}") from None
         self.spark.sparkContext.setLogLevel("ERROR")
+        self.workdir = workdir
         self._frames: dict[str, Any] = {}
+        self._serial = 0
 
     def register_parquet(self, name: str, directory: str, schema: pa.Schema) -> None:
+        from pyspark.sql.pandas.types import from_arrow_schema
+
         if "://" not in directory and not _parquet_files(directory):
             self.register_arrow(name, schema.empty_table())
             return
-        self._view(name, self.spark.read.parquet(directory))
+        self._view(name, self.spark.read.schema(from_arrow_schema(schema)).parquet(directory))
 
     def register_arrow(self, name: str, table: pa.Table) -> None:
+        import pyarrow.parquet as pq
         from pyspark.sql.pandas.types import from_arrow_schema
 
-        schema = from_arrow_schema(table.schema)
-        rows = table.to_pylist()
-        self._view(name, self.spark.createDataFrame([tuple(r.values()) for r in rows], schema=schema))
+        self._serial += 1
+        path = f"{self.workdir.rstrip('/')}/arrow/{name}-{self._serial}.parquet"
+        if "://" not in path:
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        pq.write_table(table, path)
+        self._view(name, self.spark.read.schema(from_arrow_schema(table.schema)).parquet(path))
 
     def create(self, name: str, sql: str) -> None:
+        self._serial += 1
+        path = f"{self.workdir.rstrip('/')}/steps/{name}-{self._serial}"
         try:
             df = self.spark.sql(sql)
+            df.write.parquet(path)
         except Exception as exc:  # noqa: BLE001 (AnalysisException and friends)
             raise EngineError(f"rule {name!r} failed in Spark: {' '.join(str(exc).split())[:400]}") from None
-        self._view(name, df.persist())
+        self._view(name, self.spark.read.schema(df.schema).parquet(path))
 
     def _view(self, name: str, df) -> None:
-        old = self._frames.pop(name, None)
         df.createOrReplaceTempView(name)
         self._frames[name] = df
-        if old is not None and old is not df:
-            old.unpersist()
 
     def arrow(self, sql: str) -> pa.Table:
         return _to_arrow(self.spark.sql(sql))
@@ -184,8 +210,8 @@ class SparkEngine:
         return _to_arrow(self._frames[name])
 
     def close(self) -> None:
-        for df in self._frames.values():
-            df.unpersist()
+        for name in self._frames:
+            self.spark.catalog.dropTempView(name)
         self._frames.clear()
 
 

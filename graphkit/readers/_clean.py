@@ -26,6 +26,20 @@ log = logging.getLogger(__name__)
 # C0 minus TAB (09) and LF (0A), DEL, C1, and any surrogate (a paired one cannot occur in a str
 # decoded from UTF-8 or JSON: json gives lone surrogates only for unpaired \\ud800 escapes).
 CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
+# The same test on the raw bytes a text is decoded from (UTF-8, or Windows-1252 per line), for readers
+# that see the bytes: one ``bytes.translate`` pass, ~8x cheaper than CONTROL.search over the decoded
+# text (a regex character class is tested character by character). Conservative: ``\xc2`` followed
+# by 0x80-0x9f is a C1 control in UTF-8 (and two printable characters in Windows-1252); surrogates
+# never come out of either decoder. Line ends must be normalised to LF first (CR is a C0 character).
+_NOT_C0_OR_DEL = bytes(b for b in range(256) if not (b <= 0x08 or 0x0B <= b <= 0x1F or b == 0x7F))
+_C1_UTF8 = re.compile(rb"\xc2[\x80-\x9f]")
+
+
+def raw_may_hold_control(data: bytes) -> bool:
+    """Whether ``data`` may decode to text that :data:`CONTROL` matches (never False when it does)."""
+    return bool(data.translate(None, _NOT_C0_OR_DEL)) or (b"\xc2" in data and _C1_UTF8.search(data) is not None)
+
+
 # The most characters one value may hold (a whole Scopus reference list is ~0.2 M).
 MAX_VALUE_CHARS = 1 << 20
 

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from graphkit.model import Diagnostic, Source
+from graphkit.readers._clean import raw_may_hold_control
 
 CHUNK = 1 << 20
 _EOL = re.compile(rb"\r\n|\r|\n")
@@ -130,6 +131,9 @@ class TextBlocks(_TextSource):
                  chunk_size: int = CHUNK) -> None:
         super().__init__(path, format, stream)
         self.chunk_size = chunk_size
+        # whether the block yielded last may hold control characters (graphkit.readers._clean.CONTROL),
+        # tested on its bytes: a reader cleans the records of such a block only
+        self.control = False
 
     def _iter(self, fh: BinaryIO) -> Iterator[tuple[int, str]]:
         start = fh.read(len(BOM))
@@ -163,11 +167,11 @@ class TextBlocks(_TextSource):
             yield number, text
 
     def _decode(self, raw: bytes, number: int) -> str:
+        if b"\r" in raw:  # normalise line ends on bytes: much faster than on a decoded str
+            raw = raw.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+        self.control = raw_may_hold_control(raw)
         try:
-            if b"\r" in raw:  # normalise line ends on bytes: much faster than on a decoded str
-                text = raw.replace(b"\r\n", b"\n").replace(b"\r", b"\n").decode("utf-8")
-            else:
-                text = raw.decode("utf-8")
+            text = raw.decode("utf-8")
         except UnicodeDecodeError:
             parts = _EOL.split(raw)
             decoded = []

@@ -18,6 +18,9 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from graphkit.ids import doi as normalise_doi
+from graphkit.ids import issn_shape as normalise_issn
+from graphkit.ids import orcid_shape as normalise_orcid
 from graphkit.model import Diagnostic, JournalRef, MeshRef, Person, Record, Source
 from graphkit.readers._clean import finish
 from graphkit.readers._text import TextBlocks
@@ -63,41 +66,23 @@ MAPPED_TAGS = frozenset(
 # Order of ISSN kinds in JournalRef.issns (the linking ISSN, if given, first).
 ISSN_KIND_ORDER = {"linking": 0, "print": 1, "electronic": 2, "": 3}
 
-DOI_IN_TEXT = re.compile(r"(10\.\d{3,9}/\S+)")
-DOI_PREFIX = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*)", re.IGNORECASE)
-ORCID = re.compile(r"(\d{4})-?(\d{4})-?(\d{4})-?(\d{3}[\dXx])")
-ISSN = re.compile(r"\b(\d{4})-?(\d{3}[\dXx])\b")
+
+
+def order_issns(issns: list[tuple[int, str]]) -> list[str]:
+    """(kind rank, ISSN) pairs -> ISSNs by :data:`ISSN_KIND_ORDER` (stable), each once; MEDLINE and
+    PubMed XML share it."""
+    ordered: list[str] = []
+    for _, issn in sorted(issns, key=lambda t: t[0]):
+        if issn not in ordered:
+            ordered.append(issn)
+    return ordered
+
+
 YEAR = re.compile(r"\b(1[5-9]\d\d|20\d\d)\b")
 PAGE_RANGE = re.compile(r"^([A-Za-z]*)(\d+)([A-Za-z]*)\s*[-\u2013]\s*([A-Za-z]*)(\d+)([A-Za-z]*)$")
 
 
 # -- value parsers shared with the WoS reader ----------------------------------------------------
-
-def normalise_doi(value: str | None) -> str | None:
-    """Lower-case DOI without ``https://doi.org/`` or ``doi:``; None if no DOI is recognisable."""
-    if not value:
-        return None
-    text = DOI_PREFIX.sub("", value.strip())
-    m = DOI_IN_TEXT.search(text)
-    if not m:
-        return None
-    return m.group(1).rstrip(".,;").lower()
-
-
-def normalise_orcid(value: str | None) -> str | None:
-    """The bare ``0000-0000-0000-000X`` form of an ORCID written as an id, a URL or without dashes."""
-    if not value:
-        return None
-    m = ORCID.search(value)
-    if not m:
-        return None
-    return "-".join(m.groups()).upper()
-
-
-def normalise_issn(value: str) -> str | None:
-    m = ISSN.search(value)
-    return f"{m.group(1)}-{m.group(2).upper()}" if m else None
-
 
 def parse_pages(value: str | None) -> tuple[str | None, str | None]:
     """(first, last) from a MEDLINE/WoS page string.
@@ -446,11 +431,7 @@ def _to_record(block: _Block, src: Source) -> tuple[Record, list[tuple[int, str,
         problems.append((block.line, f"PMID is not a number: {rec.pmid[:30]!r}", "bad-value"))
         rec.extra.setdefault("PMID", []).append(rec.pmid)
         rec.pmid = None
-    ordered: list[str] = []
-    for _, issn in sorted(issns, key=lambda t: t[0]):
-        if issn not in ordered:
-            ordered.append(issn)
-    journal.issns = ordered
+    journal.issns = order_issns(issns)
     if journal.name or journal.abbreviation or journal.issns:
         rec.journal = journal
     return rec, problems

@@ -43,6 +43,7 @@ from graphkit.readers.medline import (
     normalise_doi,
     normalise_issn,
     normalise_orcid,
+    order_issns,
     parse_pages,
 )
 
@@ -280,11 +281,7 @@ def _to_record(el: ET.Element, src: Source) -> tuple[Record, list[tuple[str, str
             if journal.abbreviation is None:
                 journal.abbreviation = _text(info.find("MedlineTA")) or None
             keep("PL", _text(info.find("Country")))
-        ordered: list[str] = []
-        for _, issn in sorted(issns, key=lambda t: t[0]):
-            if issn not in ordered:
-                ordered.append(issn)
-        journal.issns = ordered
+        journal.issns = order_issns(issns)
         if journal.name or journal.abbreviation or journal.issns:
             rec.journal = journal
     if rec.year is None:

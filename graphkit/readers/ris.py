@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from functools import lru_cache
 from pathlib import Path
 from typing import BinaryIO
@@ -65,6 +65,8 @@ ARTICLE_NUMBER_TAGS = ("C7",)  # Scopus/RIS "Article Number" (e.g. e0123456); no
 
 # Values that mean "nothing here" (dropped from fields, counted in the debug log).
 PLACEHOLDER_VALUES = frozenset({"null", "NULL", "Null", "NA", "N/A", "n/a", "[No abstract available]"})
+_SKIP_VALUES = PLACEHOLDER_VALUES | {""}  # what the hot loop drops (a value longer than these is kept unhashed)
+_SKIP_LONGEST = max(map(len, _SKIP_VALUES))
 
 # Tags that stand for "some field, unknown which" (the seed's TODO): kept raw in ``extra`` and mapped by
 # the value's shape (DOI pattern -> doi, short number after VL -> issue, ';' list -> keywords,
@@ -84,6 +86,10 @@ KNOWN_OUTSIDE = re.compile(
     r"(?:\d+\.|(?:Provider|Database|Content|Link to the Ovid Full Text or citation):.*|https?://\S+)\Z")
 # Of those, the ones dropped from the end of a record that lacks its ER (numbering, headers).
 KNOWN_BETWEEN = re.compile(r"(?:\d+\.|(?:Provider|Database|Content|Link to the Ovid Full Text or citation):.*)\Z")
+
+# Whether records of the common shape are built by the fast path of _complete_records (tests switch it
+# off to check that the general path gives the very same records and diagnostics).
+FAST_PATH = True
 
 # --- precompiled patterns for the hot path ---------------------------------------------------------
 # Both start with a literal "\n" so that the regex engine scans with a fast prefix search; a record's
@@ -123,7 +129,7 @@ def read_ris(path: str | Path, stream: BinaryIO | None = None) -> Iterator[Recor
         if blocks.diagnostics:
             yield from blocks.drain()
         # only the new text is scanned (linear for any record length)
-        dirty = CONTROL.search(text) is not None  # records are cleaned only when their block needs it
+        dirty = blocks.control  # records are cleaned only when their block may need it
         starts = [m.start() + 1 for m in _RECORD_START.finditer(text)]
         if _FIRST_RECORD.match(text):
             starts.insert(0, 0)
@@ -151,16 +157,9 @@ def read_ris(path: str | Path, stream: BinaryIO | None = None) -> Iterator[Recor
             if diag is not None:
                 yield diag
             line += head.count("\n")
-        pos = starts[0]
-        for nxt in starts[1:]:
-            chunk = buf[pos:nxt]
-            for item in _parse_record(chunk, path, line, ordinal + 1, True, dirty):
-                if item.__class__ is Record:
-                    ordinal += 1
-                yield item
-            line += chunk.count("\n")
-            pos = nxt
-        carry, carry_line, carry_dirty = [buf[pos:]], line, dirty
+        if len(starts) > 1:
+            ordinal, line = yield from _complete_records(buf, starts, path, line, ordinal, dirty)
+        carry, carry_line, carry_dirty = [buf[starts[-1]:]], line, dirty
     if blocks.diagnostics:
         yield from blocks.drain()
     if carry:
@@ -171,6 +170,107 @@ def read_ris(path: str | Path, stream: BinaryIO | None = None) -> Iterator[Recor
             diag = _outside(last, path, carry_line, ordinal)
             if diag is not None:
                 yield diag
+
+
+def _complete_records(buf: str, starts: list[int], path: str, line: int, ordinal: int,
+                      dirty: bool) -> Generator[Record | Diagnostic, None, tuple[int, int]]:
+    """The records between ``starts[0]`` and ``starts[-1]`` of ``buf`` (each one followed by another);
+    returns the ordinal of the last record and the line number at ``starts[-1]``.
+
+    The fast path: a record whose shape is the common one (a ``TY  -`` line, one value per tag line
+    or text continued on the next lines, one empty ``ER`` last, no junk line after a single-line tag,
+    no placeholder tag, no control character, no runaway value) is grouped and built right here, with
+    its values stripped in one ``map`` and no per-line function call. Any other record goes through
+    :func:`_parse_record` (the general path, which reports what it finds); both give the same
+    records and diagnostics (tests/readers/test_ris.py compares them)."""
+    control = CONTROL.search
+    placeholder_tags_disjoint = PLACEHOLDER_TAGS.isdisjoint
+    skip = _SKIP_VALUES
+    longest_skip = _SKIP_LONGEST
+    strip = str.strip
+    count = buf.count
+    pos = starts[0]
+    for nxt in starts[1:]:
+        text = buf[pos:nxt]
+        parts = _TAG_SPLIT(text)
+        t = parts[1::2]
+        v = list(map(strip, parts[2::2]))
+        head = parts[0]
+        typ = head[6:].strip()
+        grouped = None
+        if (not FAST_PATH or not t or t[-1] != "ER" or v[-1] or t.count("ER") != 1 or "\n" in typ
+                or (head[2:6] != "  - " and head.rstrip() != "TY  -")
+                or not placeholder_tags_disjoint(t) or nxt - pos > MAX_VALUE_CHARS
+                or (dirty and control(text) is not None)
+                or ("\n" in "\x00".join(v) and (grouped := _group(typ, t, v)) is None)):
+            for item in _parse_record(text, path, line, ordinal + 1, True, dirty):
+                if item.__class__ is Record:
+                    ordinal += 1
+                yield item
+        else:
+            ordinal += 1
+            if grouped is not None:  # values that span lines
+                fields, placeholders = grouped
+            else:  # the hot loop: one value per tag line
+                fields = {"TY": [typ]} if typ else {}
+                get = fields.get
+                placeholders = 0
+                for tag, val in zip(t, v):
+                    if len(val) > longest_skip or val not in skip:
+                        lst = get(tag)
+                        if lst is None:
+                            fields[tag] = [val]
+                        else:
+                            lst.append(val)
+                    elif val:
+                        placeholders += 1
+            if placeholders:
+                log.debug("%s:%d: %d placeholder value(s) dropped", path, line, placeholders)
+            out: list = []
+            record = _build(fields, path, line, ordinal, out)
+            if record.type_raw is not None:
+                record.type = csl_type(FORMAT, record.type_raw)
+            yield record
+            if out:
+                yield from out
+        line += count("\n", pos, nxt)
+        pos = nxt
+    return ordinal, line
+
+
+def _group(typ: str, tags: list[str], vals: list[str]) -> tuple[dict[str, list[str]], int] | None:
+    """Values per tag (the TY first) from stripped values some of which span lines, as
+    :func:`_parse_record` groups them, and the number of placeholder values dropped; None when a
+    single-line tag has a line after it (the general path reports those lines)."""
+    fields: dict[str, list[str]] = {"TY": [typ]} if typ else {}
+    get = fields.get
+    placeholders = 0
+    for tag, val in zip(tags, vals):
+        if not val:
+            continue
+        if "\n" in val:
+            if tag in SINGLE_LINE_TAGS:
+                return None
+            pieces = _continued(tag, val)
+            if not PLACEHOLDER_VALUES.isdisjoint(pieces):
+                kept = [x for x in pieces if x not in PLACEHOLDER_VALUES]
+                placeholders += len(pieces) - len(kept)
+                pieces = kept
+            if pieces:
+                lst = get(tag)
+                if lst is None:
+                    fields[tag] = pieces
+                else:
+                    lst.extend(pieces)
+        elif val in PLACEHOLDER_VALUES:
+            placeholders += 1
+        else:
+            lst = get(tag)
+            if lst is None:
+                fields[tag] = [val]
+            else:
+                lst.append(val)
+    return fields, placeholders
 
 
 def _outside(text: str, path: str, line: int, ordinal: int) -> Diagnostic | None:

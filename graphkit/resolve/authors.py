@@ -56,6 +56,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Literal
 
+from graphkit.ids import orcid as normalise_orcid
 from graphkit.model import Person
 from graphkit.resolve.text import fold, squash
 
@@ -68,7 +69,6 @@ SPLIT = "split"  # the override value that keeps a variant apart
 
 Compat = Literal["strong", "initials", "weak"] | None
 
-_ORCID = re.compile(r"(\d{4})-?(\d{4})-?(\d{4})-?(\d{3}[\dX])", re.IGNORECASE)
 _GIVEN_PARTS = re.compile(r"[\W_]+")
 
 # Name particles (lower case after folding) that producers sometimes leave at the end of the given
@@ -138,23 +138,7 @@ INSTITUTION_WORDS = ("univ", "institut", "hospital", "college", "center", "centr
 
 # -- identifiers -------------------------------------------------------------------------------------
 
-def normalise_orcid(value: str | None) -> str | None:
-    """'https://orcid.org/0000-0002-1825-0097' -> '0000-0002-1825-0097'; None unless the ISO 7064
-    check digit is right."""
-    if not value:
-        return None
-    m = _ORCID.search(value)
-    if not m:
-        return None
-    digits = "".join(m.groups()).upper()
-    total = 0
-    for ch in digits[:-1]:
-        total = (total + int(ch)) * 2
-    check = (12 - total % 11) % 11
-    expected = "X" if check == 10 else str(check)
-    if digits[-1] != expected:
-        return None
-    return "-".join(digits[i:i + 4] for i in range(0, 16, 4))
+# normalise_orcid (graphkit.ids.orcid, imported above): the one ORCID rule
 
 
 # -- name forms --------------------------------------------------------------------------------------

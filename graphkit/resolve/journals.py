@@ -13,6 +13,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from graphkit.ids import issn_check_ok, valid_issns
 from graphkit.model import JournalRef
 from graphkit.resolve.text import words
 
@@ -20,35 +21,8 @@ WORDS_TABLE = "journal_words.tsv"
 
 log = logging.getLogger(__name__)
 
-_ISSN = re.compile(r"(?<![\dX])(\d{4})\s*-?\s*(\d{3}[\dX])(?![\dX])", re.IGNORECASE)
 # Titles that are placeholders, not venues.
 PLACEHOLDER_TITLES = frozenset({"", "na", "n a", "null", "none", "unknown", "article", "journal"})
-
-
-def issn_check_ok(digits: str) -> bool:
-    """ISSN check digit: weights 8..2 over the first seven digits, mod 11; 10 is written X."""
-    if len(digits) != 8 or not digits[:7].isdigit():
-        return False
-    total = sum(int(d) * w for d, w in zip(digits[:7], range(8, 1, -1)))
-    check = (11 - total % 11) % 11
-    return digits[7].upper() == ("X" if check == 10 else str(check))
-
-
-def valid_issns(text: str | None) -> list[str]:
-    """Every ISSN in ``text`` whose check digit is right, as NNNN-NNNX."""
-    if not text:
-        return []
-    return list(_valid_issns(text))
-
-
-@lru_cache(maxsize=1 << 14)  # a journal's ISSNs recur in every record of the journal
-def _valid_issns(text: str) -> tuple[str, ...]:
-    out = []
-    for a, b in _ISSN.findall(text):
-        digits = (a + b).upper()
-        if issn_check_ok(digits):
-            out.append(f"{digits[:4]}-{digits[4:]}")
-    return tuple(out)
 
 
 def normalise_journal(title: str | None) -> str:

@@ -7,11 +7,12 @@ import re
 from functools import lru_cache
 
 from graphkit.fold import fold as fold_text
+from graphkit.ids import doi as normalise_doi
+from graphkit.ids import find_dois
+
 
 _NON_ALNUM = re.compile(r"[\W_]+")  # after fold(): keeps letters of any script
 _SPACE = re.compile(r"\s+")
-_DOI = re.compile(r"10\.\d{4,9}/\S+", re.IGNORECASE)
-_DOI_PREFIXES = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*|doi\s+|https?://doi\.org/)", re.IGNORECASE)
 _TAGS = re.compile(r"<[^>]{1,40}>")
 
 
@@ -53,26 +54,6 @@ def collapse(text: str) -> str:
     return _SPACE.sub(" ", text).strip()
 
 
-def normalise_doi(doi: str | None) -> str | None:
-    """'https://doi.org/10.1000/ABC.' -> '10.1000/abc'; None when no DOI is in the text."""
-    if not doi:
-        return None
-    doi = _DOI_PREFIXES.sub("", doi.strip())
-    m = _DOI.search(doi)
-    if not m:
-        return None
-    value = m.group(0).rstrip(".,;)]}>\"'")
-    return value.lower()
-
-
-def find_dois(text: str) -> list[str]:
-    """Every DOI mentioned in free text (a cited reference, a note), normalised."""
-    out = []
-    for m in _DOI.finditer(text):
-        d = normalise_doi(m.group(0))
-        if d:
-            out.append(d)
-    return out
 
 
 def short_hash(text: str) -> str:

@@ -13,27 +13,21 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
+from graphkit.doctypes import UNKNOWN, of_value
 from graphkit.graph import Graph
 from graphkit.progress import Progress, null_progress
 from graphkit.schema import Label, RelType
 
 log = logging.getLogger(__name__)
 
-# record type (lower-case; RIS TY, BibTeX entry type, CSL type, MEDLINE PT) -> CSL type
-CSL_TYPES: dict[str, str] = {
-    "jour": "article-journal", "ejour": "article-journal", "journal article": "article-journal",
-    "article": "article-journal", "article-journal": "article-journal", "journal-article": "article-journal",
-    "review": "article-journal", "abst": "article-journal", "inpress": "article-journal",
-    "book": "book", "ebook": "book", "edbook": "book",
-    "chap": "chapter", "chapter": "chapter", "book-chapter": "chapter", "incollection": "chapter",
-    "inbook": "chapter", "book chapter": "chapter",
-    "conf": "paper-conference", "cpaper": "paper-conference", "inproceedings": "paper-conference",
-    "paper-conference": "paper-conference", "conference paper": "paper-conference",
-    "thes": "thesis", "thesis": "thesis", "phdthesis": "thesis", "mastersthesis": "thesis",
-    "rprt": "report", "report": "report", "techreport": "report",
-    "elec": "webpage", "webpage": "webpage", "misc": "document", "gen": "document",
-}
+# A paper without a type is cited as a journal article (the usual case in these exports); one whose type
+# nothing names as a CSL "document".
 DEFAULT_TYPE = "article-journal"
+
+
+def _item_type(value: object) -> str:
+    text = str(value or "").strip()
+    return of_value(text) or (UNKNOWN if text else DEFAULT_TYPE)
 
 
 def _author(row: dict[str, Any]) -> dict[str, str]:
@@ -64,7 +58,7 @@ def csl_items(graph: Graph, *, progress: Progress = null_progress) -> list[dict[
     for row in graph.nodes(Label.PAPER):
         key = row["key"]
         item: dict[str, Any] = {"id": key,
-                                "type": CSL_TYPES.get(str(row.get("type") or "").strip().lower(), DEFAULT_TYPE)}
+                                "type": _item_type(row.get("type"))}
         if row.get("title"):
             item["title"] = row["title"]
         people = [graph.node(Label.AUTHOR, a) for _, a in sorted(authors.get(key, ()))]

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from graphkit.analysis import UNCONNECTED, Selection, select_map
+from graphkit.citations.historiograph import CITED_ONLY
 from graphkit.graph import Graph
 from graphkit.model import GraphkitError
 from graphkit.progress import Progress, null_progress
@@ -51,12 +52,18 @@ KIND_NAMES = {
     str(Label.PAPER): "paper", str(Label.AUTHOR): "author", str(Label.JOURNAL): "journal",
     str(Label.KEYWORD): "keyword", str(Label.MESH): "MeSH term",
 }
+# paper map: the papers it cites and those citing it, told apart by colour and shape (legend swatches too)
+ROLE_STYLES = {"cites": ("#17becf", "triangle"), "cited by": ("#8c564b", "square")}
+ROLE_LEGEND = {"cites": "cites: in this paper's references", "cited by": "cited by: papers citing this one"}
+CITED_ONLY_SHAPE = "diamond"  # citation map: works known only from reference lists
+FOCUS_LABEL = "this paper"  # paper map: the canvas label of the centre (its title is in the side panel)
 LABEL_MAX = 48  # longer labels (paper titles) are cut on the canvas; the tooltip has the full text
 LEGEND_MAX = 12  # communities listed by name in the legend
 SIZE_NOTES = {
     "authors": ["circle size: papers", "line width: shared papers"],
     "terms": ["circle size: papers", "line width: papers with both terms"],
-    "nodes": ["click a paper to open its DOI"],
+    "nodes": ["arrow: from the citing paper to the cited one", "left: its references (oldest at the top); "
+              "right: papers citing it; above: authors and journal; below: terms", "click a paper to open its DOI"],
     "works": ["x: publication year", "circle size: citations from papers of the graph",
               "arrow: cites", "click a work to open its DOI"],
     "institutions": ["circle size: papers", "line width: papers with addresses at both"],
@@ -104,10 +111,20 @@ def community_color(cid: int) -> str:
 
 def _legend(sel: Selection) -> tuple[str, list[dict[str, str]]]:
     if sel.kind == "citations":  # two groups, not communities
-        return "Works", [{"color": community_color(c.id), "text": f"{c.label} ({c.size:,})"} for c in sel.communities]
+        return "Works", [{"color": community_color(c.id), "text": f"{c.label} ({c.size:,})",
+                          "shape": CITED_ONLY_SHAPE if c.id == CITED_ONLY else "dot"} for c in sel.communities]
     if sel.kind == "paper":
-        return "Node kinds", [{"color": KIND_COLORS.get(k, OTHER_COLOR), "text": KIND_NAMES.get(k, k)}
-                              for k in sel.kinds]
+        items = [{"color": KIND_COLORS[str(Label.PAPER)], "text": FOCUS_LABEL, "shape": "dot"}]
+        for role in ("cites", "cited by"):
+            n = sum(1 for x in sel.nodes if x.role == role)
+            if n:
+                items.append({"color": ROLE_STYLES[role][0], "text": f"{ROLE_LEGEND[role]} ({n:,})",
+                              "shape": ROLE_STYLES[role][1]})
+        items += [{"color": KIND_COLORS.get(k, OTHER_COLOR), "text": KIND_NAMES.get(k, k), "shape": "dot"}
+                  for k in sel.kinds if k != str(Label.PAPER)]
+        if any(x.kind == str(Label.PAPER) and not x.focus and not x.role for x in sel.nodes):
+            items.append({"color": KIND_COLORS[str(Label.PAPER)], "text": "paper", "shape": "dot"})
+        return "Node kinds", items
     items = []
     named = [c for c in sel.communities if c.id != UNCONNECTED][:LEGEND_MAX]
     for c in named:
@@ -126,6 +143,20 @@ def _legend(sel: Selection) -> tuple[str, list[dict[str, str]]]:
     return "Communities (Louvain)", items
 
 
+def _panel(sel: Selection) -> dict[str, Any] | None:
+    """The side panel's fixed part: the paper map's paper (full title and facts, which the canvas does not
+    draw). Shown with textContent, like every other record text."""
+    if sel.kind != "paper":
+        return None
+    centre = next((n for n in sel.nodes if n.focus), None)
+    if centre is None:
+        return None
+    roles = {r: sum(1 for n in sel.nodes if n.role == r) for r in ROLE_STYLES}
+    rows = [list(kv) for kv in centre.info if kv[0] != "kind"]
+    rows += [["cites (on this map)", f"{roles['cites']:,}"], ["cited by (on this map)", f"{roles['cited by']:,}"]]
+    return {"heading": "This paper", "title": centre.label, "rows": rows, "url": centre.url}
+
+
 def _network(sel: Selection):
     """A pyvis Network holding the selection (rows appended directly: pyvis's add_edge checks every
     existing edge for duplicates, which is quadratic; our edges are unique already)."""
@@ -136,6 +167,11 @@ def _network(sel: Selection):
     net = Network(height="100%", width="100%", heading=sel.title, cdn_resources="in_line")
     for n in sel.nodes:
         color = KIND_COLORS.get(n.kind, OTHER_COLOR) if sel.kind == "paper" else community_color(n.community)
+        shape = "dot"
+        if n.role in ROLE_STYLES:
+            color, shape = ROLE_STYLES[n.role]
+        elif sel.kind == "citations" and n.community == CITED_ONLY:
+            shape = CITED_ONLY_SHAPE
         # vis scales radius (and label size) linearly with value: sqrt makes the disc's area follow papers
         opts: dict[str, Any] = {"x": round(n.x, 1), "y": round(n.y, 1), "value": round(math.sqrt(n.size), 3),
                                 "color": color,
@@ -145,17 +181,21 @@ def _network(sel: Selection):
         if n.focus:
             opts.update(borderWidth=4, font={"size": 18})
         opts["name"] = n.label
-        row = Node(n.id, "dot", label=short_label(n.label), **opts).options
+        label = FOCUS_LABEL if sel.kind == "paper" and n.focus else short_label(n.label)
+        row = Node(n.id, shape, label=label, **opts).options
         net.nodes.append(row)
         net.node_ids.append(n.id)
         net.node_map[n.id] = row
     # numeric ids: vis otherwise makes a UUID per edge; no other per-edge fields (vis copies each one)
-    directed = sel.kind == "citations"  # the historiograph: arrows from citing to cited
     for i, e in enumerate(sel.edges):
+        # citations (historiograph, paper map) point from the citing paper to the cited one
+        directed = sel.kind == "citations" or e.kind in ("CITES", "CITED_BY")
         net.edges.append(Edge(e.source, e.target, directed, id=i, value=e.weight).options)
     net.options = vis_options(len(sel.edges))
-    if directed:
-        net.options["edges"]["arrows"] = {"to": {"enabled": True, "scaleFactor": 0.5}}
+    net.options["edges"]["arrowStrikethrough"] = False
+    if sel.kind == "citations":  # year columns are close: smaller discs and labels than community maps
+        net.options["nodes"]["scaling"].update(max=20, label={"enabled": True, "min": 11, "max": 18,
+                                                              "drawThreshold": 5, "maxVisible": 30})
     return net
 
 
@@ -193,7 +233,8 @@ def render_page(sel: Selection) -> str:
     meta = {"bounds": _bounds(sel), "title": sel.title, "summary": sel.summary(), "kind": sel.kind, "noun": sel.noun,
             "shown": len(sel.nodes), "total": sel.total, "edges": len(sel.edges),
             "legend_title": legend_title, "legend": legend, "notes": SIZE_NOTES.get(sel.noun, []),
-            "focus": next((n.id for n in sel.nodes if n.focus), None), "largest_paper": sel.largest_paper}
+            "focus": next((n.id for n in sel.nodes if n.focus), None), "largest_paper": sel.largest_paper,
+            "panel": _panel(sel)}
     env = Environment(loader=ChoiceLoader([FileSystemLoader(str(TEMPLATE_DIR)),
                                            FileSystemLoader(str(pyvis_templates))]), autoescape=False)
     env.globals["gk"] = {"title": sel.title, "meta": meta, "vis_js": vis_js,

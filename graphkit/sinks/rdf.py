@@ -31,6 +31,11 @@ from rdflib.plugins.serializers.nt import _quote_encode
 from rdflib.term import _is_valid_uri
 from rdflib.term import Node
 
+from graphkit.doctypes import of_value
+from graphkit.ids import doi as normalise_doi
+from graphkit.ids import issn_shape as normalise_issn
+from graphkit.ids import orcid as normalise_orcid
+from graphkit.ids import orcid_check_ok as orcid_checksum_ok
 from graphkit.graph import Graph
 from graphkit.model import GraphkitError
 from graphkit.namespaces import (
@@ -65,26 +70,12 @@ RDF_FORMATS: dict[str, tuple[str, str]] = {
     "xml": (".rdf", "xml"),
 }
 
-# Record types (RIS TY, CSL type, MEDLINE PT, BibTeX entry type...) -> the FaBiO class besides fabio:Expression.
+# CSL type of the paper (graphkit.doctypes) -> the FaBiO class besides fabio:Expression.
 PAPER_CLASSES: dict[str, URIRef] = {
-    "jour": FABIO.JournalArticle, "journal-article": FABIO.JournalArticle, "article-journal": FABIO.JournalArticle,
-    "article": FABIO.JournalArticle, "journal article": FABIO.JournalArticle, "review": FABIO.JournalArticle,
-    "ejour": FABIO.JournalArticle, "abst": FABIO.JournalArticle, "inpress": FABIO.JournalArticle,
-    "chap": FABIO.BookChapter, "chapter": FABIO.BookChapter, "book-chapter": FABIO.BookChapter,
-    "incollection": FABIO.BookChapter, "inbook": FABIO.BookChapter, "book chapter": FABIO.BookChapter,
-    "book": FABIO.Book, "ebook": FABIO.Book, "edbook": FABIO.Book,
-    "conf": FABIO.ConferencePaper, "cpaper": FABIO.ConferencePaper, "inproceedings": FABIO.ConferencePaper,
-    "paper-conference": FABIO.ConferencePaper, "conference paper": FABIO.ConferencePaper,
-    "proceedings-article": FABIO.ConferencePaper,
-    "thes": FABIO.Thesis, "thesis": FABIO.Thesis, "phdthesis": FABIO.Thesis, "mastersthesis": FABIO.Thesis,
-    "dissertation": FABIO.Thesis,
-    "rprt": FABIO.ReportDocument, "report": FABIO.ReportDocument, "techreport": FABIO.ReportDocument,
+    "article-journal": FABIO.JournalArticle, "chapter": FABIO.BookChapter, "book": FABIO.Book,
+    "paper-conference": FABIO.ConferencePaper, "thesis": FABIO.Thesis, "report": FABIO.ReportDocument,
 }
 
-DOI_RE = re.compile(r"^10\.\d{4,9}/\S+$")
-DOI_PREFIX_RE = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*)", re.IGNORECASE)
-ISSN_RE = re.compile(r"^(\d{4})-?(\d{3}[\dX])$")
-ORCID_RE = re.compile(r"(\d{4})-?(\d{4})-?(\d{4})-?(\d{3}[\dX])$")
 MESH_UI_RE = re.compile(r"^[CD]\d{6,9}$")
 TREE_RE = re.compile(r"^[A-Z]\d{2}(?:\.\d{3})*$")
 PMID_RE = re.compile(r"^\d+$")
@@ -99,45 +90,6 @@ IRI_SAFE = "/:@!$&'()*+,;=-._~"
 def key_hash(key: str) -> str:
     """16 hex digits of sha1(key): the stable local name of a node without a public identifier."""
     return hashlib.sha1(key.encode("utf-8")).hexdigest()[:16]
-
-
-def normalise_doi(value: str | None) -> str | None:
-    """The bare lower-case DOI (``10.xxxx/...``) or None when ``value`` is not one."""
-    if not value:
-        return None
-    doi = DOI_PREFIX_RE.sub("", value.strip()).strip().lower()
-    return doi if DOI_RE.match(doi) else None
-
-
-def normalise_issn(value: str | None) -> str | None:
-    """``NNNN-NNNX`` or None."""
-    if not value:
-        return None
-    m = ISSN_RE.match(value.strip().upper())
-    return f"{m.group(1)}-{m.group(2)}" if m else None
-
-
-def orcid_checksum_ok(orcid: str) -> bool:
-    """ISO 7064 MOD 11-2 check digit of a 16-character ORCID iD (hyphens ignored)."""
-    digits = orcid.replace("-", "").upper()
-    if len(digits) != 16 or not digits[:15].isdigit():
-        return False
-    total = 0
-    for ch in digits[:15]:
-        total = (total + int(ch)) * 2
-    check = (12 - total % 11) % 11
-    return digits[15] == ("X" if check == 10 else str(check))
-
-
-def normalise_orcid(value: str | None) -> str | None:
-    """``NNNN-NNNN-NNNN-NNNX`` when ``value`` holds an ORCID iD whose check digit verifies, else None."""
-    if not value:
-        return None
-    m = ORCID_RE.search(value.strip().upper())
-    if not m:
-        return None
-    orcid = "-".join(m.groups())
-    return orcid if orcid_checksum_ok(orcid) else None
 
 
 def doi_iri(doi: str) -> URIRef:
@@ -427,7 +379,7 @@ def iter_subjects(graph: Graph, base: str = DEFAULT_BASE, *, progress: Progress 
 
 def _describe_paper(row: dict[str, Any], authors: list[tuple[int, str]] | None, m: Minter) -> list:
     pos: list[tuple[URIRef, Obj]] = [(RDF.type, FABIO.Expression)]
-    cls = PAPER_CLASSES.get(str(row.get("type") or "").strip().lower())
+    cls = PAPER_CLASSES.get(of_value(row.get("type")) or "")
     if cls is not None:
         pos.append((RDF.type, cls))
     pos.append((GK.key, Lit(row["key"])))
@@ -479,6 +431,34 @@ def _grouped(rows: Iterable[dict[str, Any]]) -> Iterator[tuple[str, list[dict[st
         yield current, group  # type: ignore[misc]
 
 
+# Edge types exported as one predicate from the source's node to the target's (self-loops left out):
+# (type, source label, target label, predicate, or a function of the edge row that gives it).
+PLAIN_EDGES: tuple[tuple[RelType, Label, Label, URIRef | Callable[[dict[str, Any]], URIRef]], ...] = (
+    (RelType.HAS_KEYWORD, Label.PAPER, Label.KEYWORD, DCTERMS.subject),
+    # a keyword is the MeSH descriptor (heading) or close to it (entry term)
+    (RelType.MAPS_TO, Label.KEYWORD, Label.MESH,
+     lambda r: SKOS.exactMatch if r.get("via") == "heading" else SKOS.closeMatch),
+    (RelType.BROADER, Label.MESH, Label.MESH, SKOS.broader),  # MeSH tree edges
+    (RelType.CITES, Label.PAPER, Label.PAPER, CITO.cites),
+    (RelType.HAS_AFFILIATION, Label.PAPER, Label.INSTITUTION, GK.hasAffiliation),
+    (RelType.LOCATED_IN, Label.INSTITUTION, Label.COUNTRY, DCTERMS.spatial),
+)
+
+
+def _describe_plain(graph: Graph, m: Minter, tick, rel: RelType, source_label: Label, target_label: Label,
+                    pred: URIRef | Callable[[dict[str, Any]], URIRef]) -> Iterator[Description]:
+    for source, rows in _grouped(graph.edges(rel)):
+        s = m.of(source_label, source)
+        pos: list[tuple[URIRef, Obj]] = []
+        for r in rows:
+            t = m.of(target_label, r["target"])
+            if t is not None and t != s:
+                pos.append((pred if isinstance(pred, URIRef) else pred(r), t))
+        if s is not None and pos:
+            yield s, pos
+        tick(len(rows))
+
+
 def _describe_edges(graph: Graph, m: Minter, tick) -> Iterator[Description]:
     with_journal: set[str] = set()
     for source, rows in _grouped(graph.edges(RelType.PUBLISHED_IN)):
@@ -494,12 +474,7 @@ def _describe_edges(graph: Graph, m: Minter, tick) -> Iterator[Description]:
         tick(len(rows))
     del with_journal
 
-    for source, rows in _grouped(graph.edges(RelType.HAS_KEYWORD)):
-        s = m.of(Label.PAPER, source)
-        pos = [(DCTERMS.subject, k) for r in rows if (k := m.of(Label.KEYWORD, r["target"])) is not None]
-        if s is not None and pos:
-            yield s, pos
-        tick(len(rows))
+    yield from _describe_plain(graph, m, tick, *PLAIN_EDGES[0])
 
     for source, rows in _grouped(graph.edges(RelType.HAS_MESH)):
         s = m.of(Label.PAPER, source)
@@ -519,28 +494,8 @@ def _describe_edges(graph: Graph, m: Minter, tick) -> Iterator[Description]:
             yield s, pos
         tick(len(rows))
 
-    # concepts: a keyword is the MeSH descriptor (heading) or close to it (entry term); MeSH tree edges
-    for source, rows in _grouped(graph.edges(RelType.MAPS_TO)):
-        s = m.of(Label.KEYWORD, source)
-        pos = [(SKOS.exactMatch if r.get("via") == "heading" else SKOS.closeMatch, t) for r in rows
-               if (t := m.of(Label.MESH, r["target"])) is not None]
-        if s is not None and pos:
-            yield s, pos
-        tick(len(rows))
-
-    for source, rows in _grouped(graph.edges(RelType.BROADER)):
-        s = m.of(Label.MESH, source)
-        pos = [(SKOS.broader, t) for r in rows if (t := m.of(Label.MESH, r["target"])) is not None]
-        if s is not None and pos:
-            yield s, pos
-        tick(len(rows))
-
-    for source, rows in _grouped(graph.edges(RelType.CITES)):
-        s = m.of(Label.PAPER, source)
-        pos = [(CITO.cites, t) for r in rows if (t := m.of(Label.PAPER, r["target"])) is not None and t != s]
-        if s is not None and pos:
-            yield s, pos
-        tick(len(rows))
+    for spec in PLAIN_EDGES[1:4]:  # concepts (MAPS_TO, BROADER), then CITES
+        yield from _describe_plain(graph, m, tick, *spec)
 
     for source, rows in _grouped(graph.edges(RelType.CO_AUTHOR)):
         a = m.of(Label.AUTHOR, source)
@@ -572,18 +527,8 @@ def _papers_and_years(row: dict[str, Any]) -> list[tuple[URIRef, Obj]]:
 def _describe_affiliations(graph: Graph, m: Minter, tick) -> Iterator[Description]:
     """HAS_AFFILIATION -> gk:hasAffiliation, LOCATED_IN -> dcterms:spatial, AFFILIATED_WITH -> org:memberOf
     plus an org:Membership with the papers and years."""
-    for source, rows in _grouped(graph.edges(RelType.HAS_AFFILIATION)):
-        s = m.of(Label.PAPER, source)
-        pos = [(GK.hasAffiliation, i) for r in rows if (i := m.of(Label.INSTITUTION, r["target"])) is not None]
-        if s is not None and pos:
-            yield s, pos
-        tick(len(rows))
-    for source, rows in _grouped(graph.edges(RelType.LOCATED_IN)):
-        s = m.of(Label.INSTITUTION, source)
-        pos = [(DCTERMS.spatial, c) for r in rows if (c := m.of(Label.COUNTRY, r["target"])) is not None]
-        if s is not None and pos:
-            yield s, pos
-        tick(len(rows))
+    for spec in PLAIN_EDGES[4:]:
+        yield from _describe_plain(graph, m, tick, *spec)
     for source, rows in _grouped(graph.edges(RelType.AFFILIATED_WITH)):
         a = m.of(Label.AUTHOR, source)
         orgs = [(r, i) for r in rows if (i := m.of(Label.INSTITUTION, r["target"])) is not None]

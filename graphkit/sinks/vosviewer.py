@@ -32,30 +32,20 @@ LOUVAIN_SEED = 42
 MAX_CLUSTERS = 1000  # VOSviewer: "a cluster is represented by an integer between 1 and 1000"
 
 # network -> (weight name of an item's paper count, VOSviewer terminology)
+def _terms(item: str, items: str, link: str, link_strength: str) -> dict[str, str]:
+    return {"item": item, "items": items, "link": link, "links": link + "s", "link_strength": link_strength,
+            "total_link_strength": "total link strength"}
+
+
 TERMINOLOGY: dict[str, dict[str, str]] = {
-    "coauthors": {"item": "author", "items": "authors", "link": "co-authorship link",
-                  "links": "co-authorship links", "link_strength": "documents", "total_link_strength":
-                  "total link strength"},
-    "keywords": {"item": "keyword", "items": "keywords", "link": "co-occurrence link",
-                 "links": "co-occurrence links", "link_strength": "co-occurrences",
-                 "total_link_strength": "total link strength"},
-    "terms": {"item": "term", "items": "terms", "link": "co-occurrence link",
-              "links": "co-occurrence links", "link_strength": "co-occurrences",
-              "total_link_strength": "total link strength"},
-    "institutions": {"item": "organization", "items": "organizations", "link": "co-authorship link",
-                     "links": "co-authorship links", "link_strength": "documents",
-                     "total_link_strength": "total link strength"},
-    "countries": {"item": "country", "items": "countries", "link": "co-authorship link",
-                  "links": "co-authorship links", "link_strength": "documents",
-                  "total_link_strength": "total link strength"},
-    "cocitation": {"item": "cited reference", "items": "cited references", "link": "co-citation link",
-                   "links": "co-citation links", "link_strength": "co-citations",
-                   "total_link_strength": "total link strength"},
-    "coupling": {"item": "document", "items": "documents", "link": "bibliographic coupling link",
-                 "links": "bibliographic coupling links", "link_strength": "shared references",
-                 "total_link_strength": "total link strength"},
-    "citation": {"item": "document", "items": "documents", "link": "citation link", "links": "citation links",
-                 "link_strength": "citations", "total_link_strength": "total link strength"},
+    "coauthors": _terms("author", "authors", "co-authorship link", "documents"),
+    "keywords": _terms("keyword", "keywords", "co-occurrence link", "co-occurrences"),
+    "terms": _terms("term", "terms", "co-occurrence link", "co-occurrences"),
+    "institutions": _terms("organization", "organizations", "co-authorship link", "documents"),
+    "countries": _terms("country", "countries", "co-authorship link", "documents"),
+    "cocitation": _terms("cited reference", "cited references", "co-citation link", "co-citations"),
+    "coupling": _terms("document", "documents", "bibliographic coupling link", "shared references"),
+    "citation": _terms("document", "documents", "citation link", "citations"),
 }
 # the item weight that sizes the circles, per network
 DOCUMENT_WEIGHT = {"coauthors": "Documents", "institutions": "Documents", "countries": "Documents",

@@ -9,7 +9,7 @@ from _chromium import browser, open_page  # noqa: F401  (browser is a fixture)
 from conftest import FIXTURES
 from graphkit import analysis
 from graphkit.build import build_from_files
-from graphkit.sinks.html import short_label, write_selection
+from graphkit.sinks.html import FOCUS_LABEL, short_label, write_selection
 
 pytestmark = pytest.mark.browser
 
@@ -18,6 +18,7 @@ HOSTILE = FIXTURES / "viz" / "hostile.ris"
 TRAP = """
 window.__pwned = 0;
 window.alert = window.confirm = window.prompt = function () { window.__pwned += 1; };
+window.__opened = []; window.open = function (u) { window.__opened.push(String(u)); return null; };
 """
 MARKUP = "img, svg, iframe, b, object, embed, script:not([type]):not([src])"
 
@@ -61,9 +62,18 @@ def test_hostile_text_is_shown_as_text_and_runs_nothing(browser, tmp_path, hosti
         assert page.eval("() => document.title") == sel.title
         assert page.eval("() => document.getElementById('gk-title').textContent") == sel.title
 
+        if kind == "paper":  # the paper's title is not on the canvas but in the side panel, as text
+            centre = next(n for n in sel.nodes if n.focus)
+            assert "<img" in centre.label
+            assert page.eval("(id) => graphkit.nodes.get(id).label", centre.id) == FOCUS_LABEL
+            panel = page.eval("""() => { const p = document.getElementById('gk-focus');
+                return {hidden: p.hidden, title: p.querySelector('.gk-panel-title').textContent,
+                        markup: p.querySelectorAll('*:not(div):not(span):not(h2):not(a)').length}; }""")
+            assert panel == {"hidden": False, "title": centre.label, "markup": 0}
         for node in sel.nodes:
             # canvas labels are the text itself (drawn with fillText, never parsed)
-            assert page.eval("(id) => graphkit.nodes.get(id).label", node.id) == short_label(node.label)
+            if not (kind == "paper" and node.focus):
+                assert page.eval("(id) => graphkit.nodes.get(id).label", node.id) == short_label(node.label)
             # hover with the real mouse: the tooltip shows the name literally
             x, y = page.node_dom_point(node.id)
             page.page.mouse.move(x, y)
@@ -75,6 +85,14 @@ def test_hostile_text_is_shown_as_text_and_runs_nothing(browser, tmp_path, hosti
                 return {text: t.textContent, markup: t.querySelectorAll('*:not(div):not(span)').length}; }""")
             assert node.label in tip["text"]
             assert tip["markup"] == 0
+            # a click shows it in the side panel, literally
+            page.page.mouse.click(x, y)
+            shown = page.eval("""() => { const p = document.getElementById('gk-selected');
+                return [p.hidden, p.querySelector('.gk-panel-title').textContent,
+                        p.querySelectorAll('*:not(div):not(span):not(h2):not(a)').length]; }""")
+            assert shown == [False, node.label, 0]
+            # (a click on a paper opens its DOI, nothing else)
+            assert all(u.startswith("https://doi.org/") for u in page.eval("() => window.__opened"))
             page.page.mouse.move(2, 790)
         _assert_nothing_ran(page, scripts)
 

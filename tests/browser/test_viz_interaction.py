@@ -102,6 +102,6 @@ def test_legend_lists_communities_or_kinds(browser, tmp_path, seed_graph, kind):
         assert len({c for c, _ in shown}) == len({i["color"] for i in items})
         assert page.eval("() => document.querySelector('#gk-legend h2').textContent") == title
         if kind == "paper":
-            assert {t for _, t in shown} >= {"paper", "author", "journal"}
+            assert {t for _, t in shown} >= {"this paper", "author", "journal"}
     finally:
         page.close()

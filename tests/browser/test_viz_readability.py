@@ -60,8 +60,76 @@ def test_colliding_labels_are_hidden_at_the_first_view(browser, tmp_path):  # no
         page.eval("() => graphkit.declutter()")
         assert page.eval("() => graphkit.readability()")["overlap_share"] <= 0.05
         # zooming in makes room: at least as many labels, still none overlapping
-        page.eval("() => { network.moveTo({scale: network.getScale() * 3}); graphkit.declutter(); }")
+        page.eval("() => { network.moveTo({scale: network.getScale() * 3}); return graphkit.declutter(); }")
         zoomed = page.eval("() => graphkit.readability()")
         assert zoomed["overlap_share"] <= 0.05
+    finally:
+        page.close()
+
+
+def test_a_consortium_paper_takes_at_most_a_tenth_of_the_canvas(browser, tmp_path):  # noqa: F811
+    """With room for all of them (top=100), the old map drew the 60 members of the consortium paper as a
+    star (before that a clique) that took more than a tenth of the canvas; folded into the paper's node
+    (they have no other link on the map) the paper is one node, and the page says so."""
+    graph = _crowded()
+    shares = {}
+    for fold in (False, True):
+        sel = analysis.select_map(graph, "coauthors", top=100, fold=fold)
+        out = tmp_path / f"fold-{fold}.html"
+        write_selection(sel, out)
+        page = open_page(browser, out)
+        try:
+            assert page.errors == []
+            shares[fold] = page.eval("() => graphkit.readability()")["largest_paper_share"]
+            if fold:
+                assert "doi:10.1/consortium" in sel.largest_paper or sel.largest_paper == []
+                summary = page.eval("() => document.getElementById('gk-summary').textContent")
+                assert "60 of their authors with no other link on the map are counted in the paper's node" in summary
+                paper = page.eval("() => graphkit.nodes.get('doi:10.1/consortium').label")
+                assert paper.startswith("[60 authors] The consortium paper")
+        finally:
+            page.close()
+    assert shares[False] > 0.10, shares  # the fixture fails the old behaviour
+    assert shares[True] <= 0.10, shares
+
+
+LEGEND_CLEAR = """() => {
+  const leg = document.getElementById('gk-legend').getBoundingClientRect();
+  const area = document.getElementById('gk-network').getBoundingClientRect();
+  const hits = [], cut = [];
+  let seen = 0;
+  for (const id of graphkit.nodes.getIds()) {
+    const bb = network.getBoundingBox(id);
+    const a = network.canvasToDOM({x: bb.left, y: bb.top}), b = network.canvasToDOM({x: bb.right, y: bb.bottom});
+    const box = {x0: area.left + a.x, y0: area.top + a.y, x1: area.left + b.x, y1: area.top + b.y};
+    if (box.x1 < area.left || box.x0 > area.right || box.y1 < area.top || box.y0 > area.bottom) continue;
+    seen++;
+    if (box.x0 < area.left - 1 || box.x1 > area.right + 1 || box.y0 < area.top - 1 || box.y1 > area.bottom + 1) cut.push(id);
+    if (box.x0 < leg.right && leg.left < box.x1 && box.y0 < leg.bottom && leg.top < box.y1) hits.push(id);
+  }
+  return {hits: hits, cut: cut, seen: seen, legend: [leg.width, leg.height]};
+}"""
+
+
+@pytest.mark.parametrize("kind", ["coauthors", "paper", "citations"])
+def test_the_legend_covers_no_node_at_the_first_view(browser, tmp_path, kind):  # noqa: F811
+    graph = _crowded()
+    if kind == "paper":
+        sel = analysis.select_map(graph, "paper", doi="10.1/core3")
+    elif kind == "citations":
+        for p in range(1, 30):  # each core paper cites the one before it
+            graph.add_edge(RelType.CITES, f"doi:10.1/core{p}", f"doi:10.1/core{p - 1}")
+        sel = analysis.select_map(graph, "citations", top=30)
+    else:
+        sel = analysis.select_map(graph, "coauthors", top=60)
+    out = tmp_path / f"legend-{kind}.html"
+    write_selection(sel, out)
+    page = open_page(browser, out)
+    try:
+        found = page.eval(LEGEND_CLEAR)
+        assert found["seen"] == len(sel.nodes)  # the first view shows every node ...
+        assert found["legend"][0] > 50 and found["legend"][1] > 20
+        assert found["hits"] == []  # ... none under the legend
+        assert found["cut"] == []  # ... and none (disc and label) cut off at the canvas edge
     finally:
         page.close()

@@ -13,7 +13,7 @@ import pytest
 from graphkit.build import build_from_files
 from graphkit.queries import load_queries, run_query
 from graphkit.sinks.embedded import EmbeddedStore
-from conftest import FIXTURES
+from conftest import FIXTURES, graph_in_store
 
 P1, P2, P3 = "doi:10.9999/p1", "doi:10.9999/p2", "doi:10.9999/p3"
 E, B, W, N = "ref:erd|1959|6|290", "doi:10.1126/science.286.5439.509", "doi:10.1038/30918", \
@@ -27,18 +27,8 @@ def graph():
 
 @pytest.fixture(scope="module", params=["embedded", "neo4j"])
 def store(request, graph, tmp_path_factory):
-    if request.param == "embedded":
-        s = EmbeddedStore(tmp_path_factory.mktemp("cites") / "db", create=True)
-    else:
-        from graphkit.stores import open_store
-        from test_queries import wipe
-
-        uri, _, _ = request.getfixturevalue("neo4j_env")
-        wipe(request.getfixturevalue("neo4j_driver"))
-        s = open_store(neo4j=uri)
-    s.write_graph(graph)
-    yield s
-    s.close()
+    with graph_in_store(request, request.param, graph, tmp_path_factory, "cites") as s:
+        yield s
 
 
 def q(store, name, **params):

@@ -53,3 +53,22 @@ def test_finish_maps_the_type_unless_the_reader_did() -> None:
     rec = Record(Source("x", 1, "bibtex"), type="report", type_raw="COINS Technical Report")
     finish(rec, 1)
     assert rec.type == "report"
+
+
+def test_raw_control_check_never_misses() -> None:
+    # every byte, alone and after 0xC2, in both encodings the text readers decode: whenever the text
+    # holds a control character the bytes check says so (it may say so when it does not: C2 80 in cp1252)
+    from graphkit.readers._clean import CONTROL, raw_may_hold_control
+
+    for byte in range(256):
+        if byte == 0x0D:  # CR never reaches the check: line ends are normalised to LF first
+            continue
+        for data in (bytes([byte]) + b"x", b"\xc2" + bytes([byte]) + b"x"):
+            for encoding in ("utf-8", "cp1252"):
+                try:
+                    text = data.decode(encoding)
+                except UnicodeDecodeError:
+                    continue
+                if CONTROL.search(text) is not None:
+                    assert raw_may_hold_control(data), (data, encoding)
+    assert not raw_may_hold_control("plain text, tab\tand line\nend, é ©".encode())

@@ -432,3 +432,43 @@ def test_document_type_mapped_and_raw_kept() -> None:
                              b"\nTY  - WHATEVER\nTI  - Odd\nER  - \n")
     assert [(r.type, r.type_raw) for r in records] == [
         ("chapter", "CHAP"), ("book", "SER"), ("document", "WHATEVER")]
+
+
+# -- the fast path gives what the general path gives -----------------------------------------------
+
+def _both_paths(path, data: bytes, monkeypatch: pytest.MonkeyPatch) -> tuple[list[str], list[str]]:
+    import graphkit.readers.ris as ris_mod
+
+    fast = [repr(x) for x in read_ris(path, stream=io.BytesIO(data))]
+    monkeypatch.setattr(ris_mod, "FAST_PATH", False)
+    general = [repr(x) for x in read_ris(path, stream=io.BytesIO(data))]
+    monkeypatch.setattr(ris_mod, "FAST_PATH", True)
+    return fast, general
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in FIX.iterdir()))
+def test_fast_path_same_as_general_fixtures(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = FIX / name
+    fast, general = _both_paths(path, path.read_bytes(), monkeypatch)
+    assert fast == general
+
+
+@pytest.mark.corpus
+def test_fast_path_same_as_general_corpus(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name, _ in RIS_ROWS:
+        path = CORPUS / name
+        fast, general = _both_paths(path, path.read_bytes(), monkeypatch)
+        assert fast == general, name
+
+
+def test_fast_path_same_as_general_mixed_shapes(monkeypatch: pytest.MonkeyPatch) -> None:
+    # one record of each shape the fast path takes or hands over, in one block
+    data = (b"TY  - JOUR\nAU  - Smith, J.\nAU  - Doe, A.\nKW  - one\ntwo\nNA\nAB  - NA\nPY  - 2001\nER  - \n\n"
+            b"TY  - JOUR\nTI  - long\n  title\nDO  - 10.1/x\nnot a DOI line\nER  - \n\n"
+            b"TY  - JOUR\nTI  - no end\n\n"
+            b"TY  - \nTODO  - 10.1000/abc\nER  - \nNL  - trailer\n"
+            b"TY  - JOUR\nTI  - nul \x00 here\nER  - \n"
+            b"TY  - BOOK\nTI  - last\nER  - \n")
+    fast, general = _both_paths("mem.ris", data, monkeypatch)
+    assert fast == general
+    assert sum(x.startswith("Record(") for x in fast) == 6
