@@ -110,15 +110,25 @@ ABSTRACT_SHARE = {"medline": 0.979, "ris": 0.29}
 # Title words mean 13.8, sd 4.9; abstract words (when present) mean 240, sd 150.
 TITLE_WORDS, ABSTRACT_WORDS = (13.8, 4.9), (240.0, 150.0)
 # Cited references (--references; written into the RIS copies as Scopus-style "N1  - References: ..."),
-# measured with graphkit.citations on the WoS and Scopus files of the corpus (docs/citations.md): references
-# per record median 18-43, mean 21-47 with a long tail (up to 1,260); 44-67% of WoS references carry a
-# DOI, 2-12% of Scopus ones; 77-94% of the distinct works a file cites are cited once in it.
-# Number per record: lognormal, median 28, sigma 0.75 (mean ~37), at most 400. Each reference cites an
-# earlier work of the generated set (REF_IN_SET), a work never cited before (REF_NEW_WORK), else a work
-# cited before picked in proportion to its citations (Price's cumulative advantage). Cited years lean
-# recent (exponential age, mean REF_AGE_MEAN years before the citing paper).
-REFS_LOGNORMAL, REFS_MAX = (math.log(28.0), 0.75), 400
-REF_IN_SET, REF_NEW_WORK = 0.05, 0.5
+# measured with graphkit.citations on the WoS, Scopus and BibTeX files of the corpus that carry them
+# (995 citing records, 47,900 references; docs/generator.md "Cited references"): references per record by
+# document type, median / mean: Article 25 / 38 (up to 1,260), Review 113 / 144, Letter 6 / 7; a lognormal
+# per type with those medians and means. Editorial: 6 records in the corpus, too few: the letter figures.
+REFS_BY_TYPE = {  # pub_type -> (median, sigma of the lognormal); sigma = sqrt(2 ln(mean / median))
+    "Journal Article": (25.0, 0.915), "Comparative Study": (25.0, 0.915), "Review": (113.0, 0.69),
+    "Editorial": (6.0, 0.63), "Letter": (6.0, 0.63)}
+REFS_MAX = 1300
+# Which work a reference names: an earlier work of the generated set (REF_IN_SET), else a work the set has
+# not cited yet with probability REF_NEW_FINAL + (1 - REF_NEW_FINAL) * K / (K + n) after
+# n references, else a work cited before picked in proportion to its citations (Price's cumulative
+# advantage, Price 1976, JASIS 27:292). With REF_NEW_FINAL 0.5 the citation counts of a large set get
+# the power-law tail of exponent 1 + 1 / (1 - 0.5) = 3 that Redner (1998, Eur. Phys. J. B 4:131)
+# measured; K is calibrated so that sets of the corpus files' size (30-370 citing records) cite about as
+# many distinct works per reference as those files do (0.61-0.95, median 0.86). A cited work keeps its
+# year, source, volume, page, title and DOI wherever it is cited (years lean recent: exponential age,
+# mean REF_AGE_MEAN years before its first citer).
+REF_IN_SET = 0.05
+REF_NEW_FINAL, REF_NEW_K = 0.5, 8000.0
 REF_DOI_SHARE = 0.3
 REF_AGE_MEAN = 9.0
 # =====================================================================================================
@@ -752,8 +762,8 @@ class Citations:
     def __init__(self, seed: int, world: World) -> None:
         self.rng = random.Random(seed * 7919 + 13)
         self.world = world
-        self.cited = array("I")
-        self.next_work = 1
+        self.cited = array("I")  # every out-of-set citation so far (work ids): cumulative advantage
+        self.years = array("H", [0])  # year of each out-of-set work, by id (fixed when first cited)
         self.works: list[tuple[str, str, str, int, str, str, str | None, str | None]] = []
 
     def remember(self, w: Work) -> None:
@@ -762,39 +772,43 @@ class Citations:
             self.works.append((p.family, p.initials[:1], w.title, w.year, self.world.journal(w.journal)[0],
                                w.volume, w.first_page, w.doi))
 
-    def _outside(self, cid: int, year: int) -> str:
+    def _outside(self, cid: int) -> str:
         world = self.world
         family = world.families[int(_mix(cid, 1) * len(world.families))]
         initial = world.givens[int(_mix(cid, 2) * len(world.givens))][:1]
-        cyear = max(1900, year - int(-math.log(1.0 - _mix(cid, 3)) * REF_AGE_MEAN))
         jabbr = world.journal(_zipf_rank(_mix(cid, 4), world.n_journals, JOURNAL_ZIPF_S))[1]
         n_words = 3 + int(_mix(cid, 5) * 6)
         title = " ".join(world.content[int(_mix(cid, 10 + i) * len(world.content))] for i in range(n_words))
         volume, page = 1 + int(_mix(cid, 6) * 120), 1 + int(_mix(cid, 7) * 3000)
-        text = (f"{family}, {initial}., {title[:1].upper()}{title[1:]} ({cyear}) {jabbr}, {volume}, "
+        text = (f"{family}, {initial}., {title[:1].upper()}{title[1:]} ({self.years[cid]}) {jabbr}, {volume}, "
                 f"pp. {page}-{page + 1 + int(_mix(cid, 8) * 20)}")
         if _mix(cid, 9) < REF_DOI_SHARE:
             text += f". DOI: 10.{5000 + cid % 400}/ref.{cid}"
         return text
 
+    def count(self, w: Work) -> int:
+        """How many references the work's record lists (lognormal by document type, REFS_BY_TYPE)."""
+        median, sigma = REFS_BY_TYPE.get(w.pub_type, REFS_BY_TYPE["Journal Article"])
+        return min(REFS_MAX, int(self.rng.lognormvariate(math.log(median), sigma)))
+
     def references(self, w: Work) -> list[str]:
         rng = self.rng
-        n = min(REFS_MAX, int(rng.lognormvariate(*REFS_LOGNORMAL)))
         out: dict[str, None] = {}
-        for _ in range(n):
+        for _ in range(self.count(w)):
             u = rng.random()
             if u < REF_IN_SET and self.works:
                 family, initial, title, year, jname, volume, page, doi = self.works[int(rng.random() * len(self.works))]
                 text = f"{family}, {initial}., {title} ({year}) {jname}, {volume}, pp. {page}"
                 out[text + (f". DOI: {doi}" if doi and rng.random() < REF_DOI_SHARE else "")] = None
                 continue
-            if u < REF_IN_SET + REF_NEW_WORK or not self.cited:
-                cid = self.next_work
-                self.next_work += 1
+            n = len(self.cited)
+            if not n or rng.random() < REF_NEW_FINAL + (1 - REF_NEW_FINAL) * REF_NEW_K / (REF_NEW_K + n):
+                cid = len(self.years)
+                self.years.append(max(1900, w.year - int(-math.log(1.0 - rng.random()) * REF_AGE_MEAN)))
             else:
-                cid = self.cited[int(rng.random() * len(self.cited))]
+                cid = self.cited[int(rng.random() * n)]
             self.cited.append(cid)
-            out[self._outside(cid, w.year)] = None
+            out[self._outside(cid)] = None
         return list(out)
 
 

@@ -100,14 +100,22 @@ def open_engine(options: EngineOptions, workdir: str) -> Engine:
 
 
 def build_columnar(paths: Sequence[str | Path], options: BuildOptions = BuildOptions(),
-                   engine: EngineOptions | None = None, *, progress: Progress = null_progress) -> BuildResult:
-    """Build the graph of ``paths`` with the columnar core."""
+                   engine: EngineOptions | None = None, *, progress: Progress = null_progress,
+                   prepared: list[TaskResult] | None = None) -> BuildResult:
+    """Build the graph of ``paths`` with the columnar core.
+
+    ``prepared``: the files were normalised already (the embedded store's Parquet cache): their tables
+    are in ``engine.workdir``/tables/<table>/ and these are the tasks' results; nothing is read."""
     engine_options = engine or EngineOptions()
+    if prepared is not None and not engine_options.workdir:
+        raise EngineError("prepared tables need the work directory that holds them")
     workdir = engine_options.workdir or tempfile.mkdtemp(prefix="graphkit-engine-")
     Path(workdir).mkdir(parents=True, exist_ok=True)
     eng = open_engine(engine_options, workdir)
     try:
-        return _Build(eng, [str(p) for p in paths], options, engine_options, workdir, progress).run()
+        build = _Build(eng, [str(p) for p in paths], options, engine_options, workdir, progress)
+        build.prepared = prepared
+        return build.run()
     finally:
         eng.close()
         if not engine_options.keep_workdir and not engine_options.workdir:
@@ -127,9 +135,10 @@ class _Build:
         self._decisions: list = []  # AuthorResolver decisions, for the report
         self._overridden = 0
         self.exts = extensions()
+        self.prepared: list[TaskResult] | None = None
 
     def run(self) -> BuildResult:
-        results = self._normalise()
+        results = self._normalise() if self.prepared is None else self.prepared
         diagnostics = serial_order(results)
         records = sum(r.records for r in results)
         self.clock.lap("read+normalise")
