@@ -104,12 +104,14 @@ LEGEND_CLEAR = """() => {
       cut.push(id);
     if (box.x0 < leg.right && leg.left < box.x1 && box.y0 < leg.bottom && leg.top < box.y1) hits.push(id);
   }
-  return {hits: hits, cut: cut, seen: seen, legend: [leg.width, leg.height]};
+  return {hits: hits, cut: cut, seen: seen, legend: [leg.width, leg.height],
+          beside: leg.left >= area.right - 1, below: leg.top >= area.bottom - 1};
 }"""
 
 
-@pytest.mark.parametrize("kind", ["coauthors", "paper", "citations"])
-def test_the_legend_covers_no_node_at_the_first_view(browser, tmp_path, kind):  # noqa: F811
+@pytest.mark.parametrize("kind,width", [("coauthors", 1280), ("paper", 1280), ("citations", 1280),
+                                        ("coauthors", 600)])  # 600 px: the panel goes below the map
+def test_the_legend_covers_no_node_at_the_first_view(browser, tmp_path, kind, width):  # noqa: F811
     graph = _crowded()
     if kind == "paper":
         sel = analysis.select_map(graph, "paper", doi="10.1/core3")
@@ -119,11 +121,12 @@ def test_the_legend_covers_no_node_at_the_first_view(browser, tmp_path, kind):  
         sel = analysis.select_map(graph, "citations", top=30)
     else:
         sel = analysis.select_map(graph, "coauthors", top=60)
-    page = open_map(browser, sel, tmp_path, f"legend-{kind}")
+    page = open_map(browser, sel, tmp_path, f"legend-{kind}", viewport={"width": width, "height": 800})
     try:
         found = page.eval(LEGEND_CLEAR)
         assert found["seen"] == len(sel.nodes)  # the first view shows every node ...
         assert found["legend"][0] > 50 and found["legend"][1] > 20
+        assert found["beside"] if width > 760 else found["below"]  # the panel is outside the map's area
         assert found["hits"] == []  # ... none under the legend
         assert found["cut"] == []  # ... and none (disc and label) cut off at the canvas edge
     finally:
