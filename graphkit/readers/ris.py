@@ -130,7 +130,7 @@ def read_ris(path: str | Path, stream: BinaryIO | None = None) -> Iterator[Recor
             yield from blocks.drain()
         # only the new text is scanned (linear for any record length)
         dirty = blocks.control  # records are cleaned only when their block may need it
-        starts = [m.start() + 1 for m in _RECORD_START.finditer(text)]
+        starts = _record_starts(text)
         if _FIRST_RECORD.match(text):
             starts.insert(0, 0)
         if carry:
@@ -172,6 +172,24 @@ def read_ris(path: str | Path, stream: BinaryIO | None = None) -> Iterator[Recor
                 yield diag
 
 
+def _record_starts(text: str) -> list[int]:
+    """Offsets of the ``TY`` lines after the first character of ``text`` (where _RECORD_START matches).
+
+    Without a single-space ``TY -`` in the text, ``str.find`` for ``\nTY  -`` finds the same places
+    ~10x faster than the regex (a substring search, where the regex engine steps character by character)."""
+    if "\nTY -" in text:
+        return [m.start() + 1 for m in _RECORD_START.finditer(text)]
+    starts = []
+    find = text.find
+    i = find("\nTY  -")
+    while i >= 0:
+        after = text[i + 6:i + 7]
+        if after == " " or after == "\n":
+            starts.append(i + 1)
+        i = find("\nTY  -", i + 6)
+    return starts
+
+
 def _complete_records(buf: str, starts: list[int], path: str, line: int, ordinal: int,
                       dirty: bool) -> Generator[Record | Diagnostic, None, tuple[int, int]]:
     """The records between ``starts[0]`` and ``starts[-1]`` of ``buf`` (each one followed by another);
@@ -197,12 +215,15 @@ def _complete_records(buf: str, starts: list[int], path: str, line: int, ordinal
         v = list(map(strip, parts[2::2]))
         head = parts[0]
         typ = head[6:].strip()
+        lines = count("\n", pos, nxt)
         grouped = None
+        # Every line end of the record is the one before a tag line, or inside a value: when all of
+        # them but ER's trailing ones are before tags, no value spans lines (the common case).
         if (not FAST_PATH or not t or t[-1] != "ER" or v[-1] or t.count("ER") != 1 or "\n" in typ
                 or (head[2:6] != "  - " and head.rstrip() != "TY  -")
                 or not placeholder_tags_disjoint(t) or nxt - pos > MAX_VALUE_CHARS
                 or (dirty and control(text) is not None)
-                or ("\n" in "\x00".join(v) and (grouped := _group(typ, t, v)) is None)):
+                or (lines != len(t) + parts[-1].count("\n") and (grouped := _group(typ, t, v)) is None)):
             for item in _parse_record(text, path, line, ordinal + 1, True, dirty):
                 if item.__class__ is Record:
                     ordinal += 1
@@ -233,7 +254,7 @@ def _complete_records(buf: str, starts: list[int], path: str, line: int, ordinal
             yield record
             if out:
                 yield from out
-        line += count("\n", pos, nxt)
+        line += lines
         pos = nxt
     return ordinal, line
 
@@ -519,77 +540,87 @@ def _take(fields: dict[str, list[str]], tags: tuple[str, ...]) -> str | None:
     for ``extra``), and the other tags of the group leave it too when they only repeat the value."""
     value = None
     for tag in tags:
-        if tag in fields:
-            if value is None:
-                vals = fields.pop(tag)
-                value = vals[0]
-                if len(vals) > 1:
-                    rest = [v for v in vals[1:] if v != value]
-                    if rest:
-                        fields[tag] = rest
-            else:
-                other = fields[tag]
-                if len(other) == 1 and other[0] == value:
-                    del fields[tag]
+        vals = fields.get(tag)
+        if vals is None:
+            continue
+        if value is None:
+            value = vals[0]
+            del fields[tag]
+            if len(vals) > 1:
+                rest = [v for v in vals[1:] if v != value]
+                if rest:
+                    fields[tag] = rest
+        elif len(vals) == 1 and vals[0] == value:
+            del fields[tag]
     return value
 
 
 def _build(fields: dict[str, list[str]], path: str, line: int, ordinal: int, out: list) -> Record:
+    """The normalised Record of one record's values per tag; what no field takes stays in ``extra``.
+
+    Hot: every tag group is first tested with one ``dict_keys.isdisjoint`` (C) and only a group that
+    is present is looked at tag by tag."""
     get = fields.get
-    keys = fields.keys()
-    rec = Record(Source(path, line, FORMAT), extra=fields)
     pop = fields.pop
+    absent = fields.keys().isdisjoint
+    rec = Record(Source(path, line, FORMAT), extra=fields)
 
     v = pop("TY", None)
     if v:
         rec.type_raw = v[0]
-    rec.title = _take(fields, TITLE_TAGS)
-    if not keys.isdisjoint(ABSTRACT_TAGS):
+    if not absent(TITLE_TAGS):
+        rec.title = _take(fields, TITLE_TAGS)
+    if not absent(ABSTRACT_TAGS):
         rec.abstract = _take(fields, ABSTRACT_TAGS)
 
-    for tag in AUTHOR_TAGS:
-        names = pop(tag, None)
-        if names:
-            authors = []
-            for raw in names:
-                family, comma, given = raw.partition(", ")
-                if comma and given and "," not in given and given[-4:] != " and":
-                    authors.append(Person(family, given, None, raw))  # fast path: "Family, G."
-                else:
-                    p = parse_person(raw)
-                    if p is not None:
-                        authors.append(p)
-            rec.authors = authors
-            other = [t for t in AUTHOR_TAGS if t != tag and t in fields]
-            for t in other:  # A1 repeating AU is dropped; a different list stays in extra
-                if fields[t] == names:
-                    del fields[t]
-            break
-    for tag in ORCID_TAGS:
-        if tag in fields:
-            _attach_orcids(rec.authors, fields[tag])
+    if not absent(AUTHOR_TAGS):
+        for tag in AUTHOR_TAGS:
+            names = pop(tag, None)
+            if names:
+                authors = []
+                for raw in names:
+                    family, comma, given = raw.partition(", ")
+                    if comma and given and "," not in given and given[-4:] != " and":
+                        authors.append(Person(family, given, None, raw))  # fast path: "Family, G."
+                    else:
+                        p = parse_person(raw)
+                        if p is not None:
+                            authors.append(p)
+                rec.authors = authors
+                for t in AUTHOR_TAGS:  # A1 repeating AU is dropped; a different list stays in extra
+                    if t != tag and get(t) == names:
+                        del fields[t]
+                break
+        if not absent(ORCID_TAGS):
+            for tag in ORCID_TAGS:
+                if tag in fields:
+                    _attach_orcids(rec.authors, fields[tag])
 
-    y = _take(fields, YEAR_TAGS)
-    if y is not None:
-        head = y[:4]
-        if len(head) == 4 and head.isdigit() and "1500" <= head <= "2099":
-            rec.year = int(head)
-        else:
-            m = _YEAR.search(y)
-            if m:
-                rec.year = int(m.group(1))
+    if not absent(YEAR_TAGS):
+        y = _take(fields, YEAR_TAGS)
+        if y is not None:
+            head = y[:4]
+            if len(head) == 4 and head.isdigit() and "1500" <= head <= "2099":
+                rec.year = int(head)
             else:
-                fields.setdefault("PY", []).insert(0, y)
-                out.append(Diagnostic(Source(path, line, FORMAT), "warning", f"no year in date {y!r}",
-                                      record=ordinal, kind="bad-date"))
+                m = _YEAR.search(y)
+                if m:
+                    rec.year = int(m.group(1))
+                else:
+                    fields.setdefault("PY", []).insert(0, y)
+                    out.append(Diagnostic(Source(path, line, FORMAT), "warning", f"no year in date {y!r}",
+                                          record=ordinal, kind="bad-date"))
 
-    name = _take(fields, JOURNAL_NAME_TAGS)
-    abbr = _take(fields, JOURNAL_ABBREVIATION_TAGS)
+    name = _take(fields, JOURNAL_NAME_TAGS) if not absent(JOURNAL_NAME_TAGS) else None
+    abbr = _take(fields, JOURNAL_ABBREVIATION_TAGS) if not absent(JOURNAL_ABBREVIATION_TAGS) else None
     if abbr is not None and abbr == name:
         abbr = None
     issns: list[str] = []
-    sn = [v for tag in ISSN_TAGS for v in pop(tag, ())]
-    if sn:
+    if not absent(ISSN_TAGS):
+        sn: list[str] = []
+        for tag in ISSN_TAGS:
+            if tag in fields:
+                sn += pop(tag)
         kept = []
         for value in sn:
             found, leftover = issns_in(value)
@@ -603,83 +634,85 @@ def _build(fields: dict[str, list[str]], path: str, line: int, ordinal: int, out
     if name is not None or abbr is not None or issns:
         rec.journal = JournalRef(name, abbr, issns)
 
-    rec.volume = _take(fields, VOLUME_TAGS)
-    if not keys.isdisjoint(ISSUE_TAGS):
+    if not absent(VOLUME_TAGS):
+        rec.volume = _take(fields, VOLUME_TAGS)
+    if not absent(ISSUE_TAGS):
         rec.issue = _take(fields, ISSUE_TAGS)
 
+    first = last = None
     sp = get("SP")
     if sp:
         s = sp[0]
         if s.isdigit():
-            rec.first_page = s
+            first = s
+        else:
+            m = _PAGES.match(s)
+            if m:
+                first, last = m.groups()
+        if first is not None:
             if len(sp) == 1:
                 del fields["SP"]
             else:
                 sp.pop(0)
-        else:
-            m = _PAGES.match(s)
-            if m:
-                rec.first_page = m.group(1)
-                if m.group(2):
-                    rec.last_page = m.group(2)
-                if len(sp) == 1:
-                    del fields["SP"]
-                else:
-                    sp.pop(0)
-    ep = get("EP")
-    if ep:
-        e = ep[0]
-        if rec.first_page is not None and (e.isdigit() or _PAGE_TOKEN.match(e)):
-            if rec.last_page is None:
-                rec.last_page = e
-            if rec.last_page == e:
-                if len(ep) == 1:
-                    del fields["EP"]
-                else:
-                    ep.pop(0)
-    if rec.last_page is not None and rec.first_page is not None:
-        f, la = rec.first_page, rec.last_page
-        if f.isdigit() and la.isdigit() and len(la) < len(f) and int(la) < int(f):
-            rec.last_page = f[:len(f) - len(la)] + la  # 436-44 means 436-444
-
-    for tag in DOI_TAGS:
-        vals = get(tag)
-        if vals:
-            for i, value in enumerate(vals):
-                m = _DOI.search(value)
-                if m:
-                    rec.doi = _clean_doi_match(m.group(0))
-                    if len(vals) == 1:
-                        del fields[tag]
+    if first is not None:
+        ep = get("EP")
+        if ep:
+            e = ep[0]
+            if e.isdigit() or _PAGE_TOKEN.match(e):
+                if last is None:
+                    last = e
+                if last == e:
+                    if len(ep) == 1:
+                        del fields["EP"]
                     else:
-                        rest = [x for x in vals if clean_doi_or_none(x) != rec.doi]
-                        if rest:
-                            fields[tag] = rest
-                        else:
-                            del fields[tag]
-                    break
-            if rec.doi is not None:
-                for other in DOI_TAGS:  # the same DOI repeated in DO/L3/M3 is not kept twice
-                    ov = get(other)
-                    if ov and all(clean_doi_or_none(x) == rec.doi for x in ov):
-                        del fields[other]
-                break
+                        ep.pop(0)
+        if last is not None:
+            if first.isdigit() and last.isdigit() and len(last) < len(first) and int(last) < int(first):
+                last = first[:len(first) - len(last)] + last  # 436-44 means 436-444
+            rec.last_page = last
+        rec.first_page = first
 
-    if not keys.isdisjoint(ARTICLE_NUMBER_TAGS):
+    if not absent(DOI_TAGS):
+        for tag in DOI_TAGS:
+            vals = get(tag)
+            if vals:
+                for value in vals:
+                    m = _DOI.search(value)
+                    if m:
+                        doi = rec.doi = _clean_doi_match(m.group(0))
+                        if len(vals) == 1:
+                            del fields[tag]
+                        else:
+                            rest = [x for x in vals if clean_doi_or_none(x) != doi]
+                            if rest:
+                                fields[tag] = rest
+                            else:
+                                del fields[tag]
+                        for other in DOI_TAGS:  # the same DOI repeated in DO/L3/M3 is not kept twice
+                            ov = get(other)
+                            if ov and all(clean_doi_or_none(x) == doi for x in ov):
+                                del fields[other]
+                        break
+                if rec.doi is not None:
+                    break
+
+    if not absent(ARTICLE_NUMBER_TAGS):
         rec.article_number = _take(fields, ARTICLE_NUMBER_TAGS)
-    if not keys.isdisjoint(PMID_TAGS):
+    if not absent(PMID_TAGS):
         rec.pmid = _take(fields, PMID_TAGS)
-    if not keys.isdisjoint(PUBLISHER_TAGS):
+    if not absent(PUBLISHER_TAGS):
         rec.publisher = _take(fields, PUBLISHER_TAGS)
 
-    kw = [v for tag in KEYWORD_TAGS for v in pop(tag, ())]
-    if kw:
+    if not absent(KEYWORD_TAGS):
+        kw: list[str] = []
+        for tag in KEYWORD_TAGS:
+            if tag in fields:
+                kw += pop(tag)
         joined = "\n".join(kw)
         if ";" not in joined and "/" not in joined:  # the common case: one clean keyword per value
             rec.keywords = list(dict.fromkeys(kw)) if len(kw) > 1 else kw
         else:
             rec.keywords, rec.mesh = _keywords(kw)
-    rec.extra = fields
     return rec
 
 
