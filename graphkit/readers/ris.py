@@ -208,6 +208,8 @@ def _complete_records(buf: str, starts: list[int], path: str, line: int, ordinal
     longest_skip = _SKIP_LONGEST
     strip = str.strip
     count = buf.count
+    debug = log.isEnabledFor(logging.DEBUG)
+    types: dict[str, str | None] = {}  # TY -> CSL type, for this block
     pos = starts[0]
     for nxt in starts[1:]:
         text = buf[pos:nxt]
@@ -246,12 +248,16 @@ def _complete_records(buf: str, starts: list[int], path: str, line: int, ordinal
                             lst.append(val)
                     elif val:
                         placeholders += 1
-            if placeholders:
+            if placeholders and debug:
                 log.debug("%s:%d: %d placeholder value(s) dropped", path, line, placeholders)
             out: list = []
             record = _build(fields, path, line, ordinal, out)
-            if record.type_raw is not None:
-                record.type = csl_type(FORMAT, record.type_raw)
+            type_raw = record.type_raw
+            if type_raw is not None:
+                csl = types.get(type_raw)
+                if csl is None:
+                    csl = types[type_raw] = csl_type(FORMAT, type_raw)
+                record.type = csl
             yield record
             if out:
                 yield from out
@@ -674,7 +680,9 @@ def _build(fields: dict[str, list[str]], path: str, line: int, ordinal: int, out
             for value in vals:
                 m = _DOI.search(value)
                 if m:
-                    doi = _clean_doi_match(m.group(0))
+                    doi = m.group(0)
+                    # nothing to trim after a letter or digit (the common case): no call
+                    doi = doi.lower() if doi[-1].isalnum() else _clean_doi_match(doi)
                     if len(vals) == 1:
                         del fields[tag]
                     else:
