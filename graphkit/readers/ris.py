@@ -548,18 +548,18 @@ def _take(fields: dict[str, list[str]], tags: tuple[str, ...]) -> str | None:
     for ``extra``), and the other tags of the group leave it too when they only repeat the value."""
     value = None
     for tag in tags:
-        vals = fields.get(tag)
-        if vals is None:
-            continue
-        if value is None:
-            value = vals[0]
-            del fields[tag]
-            if len(vals) > 1:
-                rest = [v for v in vals[1:] if v != value]
-                if rest:
-                    fields[tag] = rest
-        elif len(vals) == 1 and vals[0] == value:
-            del fields[tag]
+        if tag in fields:  # cheaper than a get for the tags that are absent (most of them)
+            if value is None:
+                vals = fields.pop(tag)
+                value = vals[0]
+                if len(vals) > 1:
+                    rest = [v for v in vals[1:] if v != value]
+                    if rest:
+                        fields[tag] = rest
+            else:
+                other = fields[tag]
+                if len(other) == 1 and other[0] == value:
+                    del fields[tag]
     return value
 
 
@@ -587,14 +587,15 @@ def _build(fields: dict[str, list[str]], path: str, line: int, ordinal: int, out
     for tag in AUTHOR_TAGS:
         names = pop(tag, None)
         if names:
+            add = authors.append
             for raw in names:
                 family, comma, given = raw.partition(", ")
                 if comma and given and "," not in given and given[-4:] != " and":
-                    authors.append(Person(family, given, None, raw))  # fast path: "Family, G."
+                    add(Person(family, given, None, raw))  # fast path: "Family, G."
                 else:
                     p = parse_person(raw)
                     if p is not None:
-                        authors.append(p)
+                        add(p)
             for t in AUTHOR_TAGS:  # A1 repeating AU is dropped; a different list stays in extra
                 if t != tag and get(t) == names:
                     del fields[t]
