@@ -86,6 +86,7 @@ def measure(command: Sequence[str], *, env: dict[str, str] | None = None, cwd: s
         t0 = time.perf_counter()
         child = subprocess.Popen(command, stdout=out, stderr=err, env=env, cwd=cwd)
         peak = 0
+        seen_cpu: dict[int, float] = {}  # pid -> last sampled user+system CPU of each process of the tree
         done = threading.Event()
 
         def poll() -> None:
@@ -96,6 +97,12 @@ def measure(command: Sequence[str], *, env: dict[str, str] | None = None, cwd: s
                 return
             while not done.is_set():
                 peak = max(peak, _tree_rss(proc))
+                try:
+                    for p in [proc, *proc.children(recursive=True)]:
+                        t = p.cpu_times()
+                        seen_cpu[p.pid] = t.user + t.system
+                except psutil.Error:
+                    pass
                 done.wait(interval)
 
         sampler = threading.Thread(target=poll, daemon=True)
@@ -119,6 +126,9 @@ def measure(command: Sequence[str], *, env: dict[str, str] | None = None, cwd: s
         err.seek(0)
         stdout = out.read().decode("utf-8", "replace")
         stderr = err.read().decode("utf-8", "replace")
-    return Measurement(command, wall, peak / MB, rusage.ru_maxrss / 1024, rusage.ru_utime + rusage.ru_stime,
+    # CPU: wait4's figure (the child and the descendants it waited for), or the sampled sum over the
+    # process tree when that is larger (a Spark JVM is not waited for; its CPU would be missing)
+    cpu = max(rusage.ru_utime + rusage.ru_stime, sum(seen_cpu.values()))
+    return Measurement(command, wall, peak / MB, rusage.ru_maxrss / 1024, cpu,
                        child.returncode, stdout, stderr,
                        load_before, os.getloadavg()[0])

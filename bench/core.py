@@ -8,6 +8,9 @@ known duplicates) is built by
 
 * ``b4e9f4c``: today's build, the source tree of commit b4e9f4c (extracted with ``git archive`` into the
   work directory; nothing in the repository changes), run as ``python -m graphkit``;
+* ``old``: this checkout's old core (:func:`graphkit.build.build_from_files`, the dict graph the
+  differential tests compare with), run through the same CLI with ``graphkit.engine.build_files``
+  pointed at it (stats and admin only: the embedded store has its own build);
 * ``default``: this checkout, the columnar core on DuckDB (``--engine default``);
 * ``spark``: this checkout, ``--engine spark --spark-master local[*]`` (only for ``--spark-sizes``).
 
@@ -63,10 +66,16 @@ def baseline_tree(work: Path) -> Path:
     return dest
 
 
+OLD_CORE = ("import sys, graphkit.engine as e, graphkit.build as b; "
+            "e.build_files = lambda paths, options=b.BuildOptions(), **k: "
+            "b.build_from_files(paths, options, progress=k.get('progress', b.null_progress)); "
+            "from graphkit.cli import main; sys.argv[0] = 'graphkit'; main()")
+
+
 def command(step: str, engine: str, files: list[Path], out: Path) -> list[str]:
-    base = [sys.executable, "-m", "graphkit"]
+    base = [sys.executable, "-c", OLD_CORE] if engine == "old" else [sys.executable, "-m", "graphkit"]
     names = [str(Path(f).resolve()) for f in files]
-    flags = [] if engine == BASELINE else ["--engine", engine]
+    flags = [] if engine in (BASELINE, "old") else ["--engine", engine]
     if step == "stats":
         return base + ["stats", *names, "--json", *flags]
     if step == "ingest":
@@ -87,7 +96,10 @@ def run(args: argparse.Namespace) -> list[Row]:
         print(f"{n:,} records: {note}", flush=True)
         for step in args.steps.split(","):
             stats_json: dict[str, str] = {}
-            engines = [BASELINE, "default"] + (["spark"] if n in spark_sizes else [])
+            engines = [BASELINE] + (["old"] if args.old and step != "ingest" else []) + ["default"]
+            engines += ["spark"] if n in spark_sizes else []
+            if args.engines:
+                engines = [e for e in engines if e in args.engines.split(",")]
             for engine in engines:
                 if engine == "spark" and step != "stats" and not args.spark_all_steps:
                     continue
@@ -99,9 +111,10 @@ def run(args: argparse.Namespace) -> list[Row]:
                 note = "" if m.ok else f"failed: {' '.join(m.stderr.split())[-300:]}"
                 if step == "stats" and m.ok:
                     stats_json[engine] = m.stdout.strip()
-                    if engine != BASELINE and BASELINE in stats_json:
-                        same = json.loads(stats_json[engine]) == json.loads(stats_json[BASELINE])
-                        note = "same JSON as b4e9f4c" if same else "JSON DIFFERS from b4e9f4c"
+                    first = "old" if "old" in stats_json else next(iter(stats_json))
+                    if engine != first:
+                        same = json.loads(stats_json[engine]) == json.loads(stats_json[first])
+                        note = f"same JSON as {first}" if same else f"JSON DIFFERS from {first}"
                 row = Row(n, step, engine, round(m.wall_s, 1), round(m.cpu_s, 1), round(m.rss_mb),
                           f"{m.load_before:.1f}/{m.load_after:.1f}", m.ok, note)
                 rows.append(row)
@@ -138,6 +151,8 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--steps", default="stats,ingest,admin")
     ap.add_argument("--spark-sizes", default="", help="sizes that also run --engine spark")
     ap.add_argument("--spark-all-steps", action="store_true", help="spark on every step, not only stats")
+    ap.add_argument("--old", action="store_true", help="also this checkout's old core (stats, admin)")
+    ap.add_argument("--engines", default="", help="only these engines (b4e9f4c,old,default,spark)")
     ap.add_argument("--seed", type=int, default=42)
     ap.add_argument("--timeout", type=float, default=3600)
     ap.add_argument("--out", default=str(ROOT / "bench" / "out" / "core"))

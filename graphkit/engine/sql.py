@@ -21,6 +21,9 @@ from graphkit.model import GraphkitError
 log = logging.getLogger(__name__)
 
 
+DUCKDB_MEMORY_LIMIT = "2GB"
+
+
 class EngineError(GraphkitError):
     """The engine is missing or a rule failed in it."""
 
@@ -60,9 +63,10 @@ class DuckDBEngine:
             raise EngineError(f"the default engine needs duckdb ({exc}): pip install duckdb") from None
         self.con = duckdb.connect(config={"temp_directory": str(Path(workdir) / "spill"),
                                           "preserve_insertion_order": False})
-        limit = memory_limit or os.environ.get("GRAPHKIT_MEMORY_LIMIT")
-        if limit:
-            self.con.execute(f"SET memory_limit = '{limit}'")
+        # bounded memory: past the limit DuckDB spills to the work directory (the default, 2GB, keeps a
+        # 1M-record build's engine well inside the 4 GB budget; GRAPHKIT_MEMORY_LIMIT overrides)
+        limit = memory_limit or os.environ.get("GRAPHKIT_MEMORY_LIMIT") or DUCKDB_MEMORY_LIMIT
+        self.con.execute(f"SET memory_limit = '{limit}'")
         if threads:
             self.con.execute(f"SET threads = {int(threads)}")
         self._arrow: dict[str, pa.Table] = {}

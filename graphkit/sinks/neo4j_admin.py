@@ -19,11 +19,18 @@ Values are written the way neo4j-admin reads them: strings always quoted with ``
 empty string stays an empty string and a missing value stays missing), newlines kept inside quotes
 (``--multiline-fields=true``), arrays joined by ``;`` (or another delimiter when an element contains
 ``;``; the command says which).
+
+A columnar graph (:class:`graphkit.columnar.ColumnarGraph`, what the engine builds) has its data files
+written by DuckDB straight from the Arrow tables (``COPY ... TO`` with the same quoting, no Python loop per
+value): DuckDB writes a scratch file beside the target, which is then copied into the target through
+:func:`graphkit.atomic.atomic_open`, so the output-safety rules above hold for both writers. The derived
+search fields still come from :func:`graphkit.search.paper_documents` (their one definition).
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import shlex
 from collections.abc import Iterable
 from pathlib import Path
@@ -61,6 +68,8 @@ def _line(fields: Iterable[str]) -> str:
 
 
 def _array_delimiter(graph: Graph) -> str:
+    if hasattr(graph, "arrow"):
+        return _arrow_array_delimiter(graph)
     used: set[str] = set()
     for label, props in NODE_PROPERTIES.items():
         lists = [p for p, t in props.items() if t == "list[str]"]
@@ -78,6 +87,93 @@ def _array_delimiter(graph: Graph) -> str:
         if c not in used:
             return c
     raise ValueError("every candidate array delimiter occurs in the data")  # pragma: no cover
+
+
+def _arrow_array_delimiter(graph: Any) -> str:
+    import pyarrow.compute as pc
+
+    used: set[str] = set()
+    for item, props in [*NODE_PROPERTIES.items(), *EDGE_PROPERTIES.items()]:
+        lists = [p for p, t in props.items() if t == "list[str]"]
+        if not lists or not graph.count(item):
+            continue
+        table = graph.arrow(item)
+        for p in lists:
+            values = pc.list_flatten(table.column(p))
+            used.update(c for c in ARRAY_DELIMITERS if pc.any(pc.match_substring(values, c)).as_py())
+    for c in ARRAY_DELIMITERS:
+        if c not in used:
+            return c
+    raise ValueError("every candidate array delimiter occurs in the data")  # pragma: no cover
+
+
+class _ArrowWriter:
+    """Data files of a columnar graph written by DuckDB from its Arrow tables: the fields of
+    :func:`_field` (strings always quoted with ``""`` doubling, missing values and empty lists unquoted
+    and empty, arrays joined by the delimiter, booleans true/false)."""
+
+    def __init__(self, graph: Any, docs: dict[str, dict[str, str]]) -> None:
+        import duckdb
+        import pyarrow as pa
+
+        self.graph = graph
+        self.con = duckdb.connect(config={"preserve_insertion_order": False})
+        self._held: list[Any] = []
+        keys = list(docs)
+        self.register("paper_docs", pa.table({"key": pa.array(keys, pa.string()), **{
+            f: pa.array([docs[k].get(f) for k in keys], pa.string()) for f in DERIVED_FIELDS}}))
+
+    def register(self, name: str, table: Any) -> None:
+        self._held.append(table)  # alive while DuckDB scans it
+        self.con.register(name, table)
+
+    @staticmethod
+    def _expr(column: str, type_name: str, delim: str) -> tuple[str, bool]:
+        """(SQL expression, quoted) of one output field."""
+        if type_name == "list[str]":
+            d = delim.replace("'", "''")
+            return (f"CASE WHEN {column} IS NULL OR len({column}) = 0 THEN NULL "
+                    f"ELSE array_to_string({column}, '{d}') END", True)
+        if type_name == "str":
+            return f"CAST({column} AS VARCHAR)", True
+        if type_name == "bool":
+            return f"CASE WHEN {column} IS NULL THEN NULL WHEN {column} THEN 'true' ELSE 'false' END", False
+        if type_name == "const":
+            return column, False
+        return f"CAST({column} AS BIGINT)", False
+
+    def write(self, item: Label | RelType, path: Path, fields: list[tuple[str, str]], delim: str, *,
+              force: bool, join: str = "") -> None:
+        import shutil
+        import tempfile
+
+        from graphkit.atomic import OutputError, atomic_open
+
+        self.register("t", self.graph.arrow(item))
+        exprs, quoted = [], []
+        for i, (column, type_name) in enumerate(fields):
+            expr, quote = self._expr(column, type_name, delim)
+            exprs.append(f"{expr} AS c{i}")
+            if quote:
+                quoted.append(f"c{i}")
+        force_quote = f", FORCE_QUOTE ({', '.join(quoted)})" if quoted else ""
+        fd, scratch = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".duckdb.tmp", dir=path.parent)
+        os.close(fd)
+        try:
+            target = scratch.replace("'", "''")
+            self.con.execute(f"COPY (SELECT {', '.join(exprs)} FROM t {join}) TO '{target}' "
+                             f"(FORMAT CSV, HEADER false, QUOTE '\"', ESCAPE '\"', NULLSTR ''{force_quote})")
+            with open(scratch, "rb") as src, atomic_open(path, "wb", force=force) as dst:
+                shutil.copyfileobj(src, dst, 1 << 20)
+        except OSError as exc:
+            raise OutputError(f"cannot write {path}: {exc.strerror or exc}") from None
+        finally:
+            os.unlink(scratch)
+        self.con.unregister("t")
+
+    def close(self) -> None:
+        self.con.close()
+        self._held.clear()
 
 
 def paper_terms(graph: Graph) -> dict[str, str]:
@@ -113,14 +209,53 @@ def write_neo4j_admin(graph: Graph, out: Path, *, progress: Progress = null_prog
     """Write node/relationship CSVs, headers, ``import.sh``, ``COMMAND.txt`` and ``schema.cypher`` into
     the directory ``out``; returns {"path", "nodes", "relationships", "command", "array_delimiter",
     "files" (how many were written)}."""
-    from graphkit.atomic import atomic_open, check_targets, ensure_directory, write_text
-    from graphkit.sinks.neo4j import schema_statements
+    from graphkit.atomic import check_targets, ensure_directory
 
     out = Path(out)
     ensure_directory(out)
     check_targets([out / name for name in planned_files(graph)], force=force)
     delim = _array_delimiter(graph)
     docs = paper_search_fields(graph)
+    arrow = _ArrowWriter(graph, docs) if hasattr(graph, "arrow") else None  # a columnar graph: DuckDB writes
+    try:
+        summary = _write(graph, out, progress, database, force, delim, docs, arrow)
+    finally:
+        if arrow is not None:
+            arrow.close()
+    log.info("neo4j-admin files in %s", out)
+    return summary
+
+
+def _write_lines(path: Path, force: bool, lines: Iterable[str]) -> None:
+    from graphkit.atomic import atomic_open
+
+    with atomic_open(path, force=force, newline="") as fh:
+        for line in lines:
+            fh.write(line)
+
+
+def _node_line(row: dict[str, Any], props: list[tuple[str, str]], extra: list[tuple[str, str]],
+               docs: dict[str, dict[str, str]], delim: str) -> str:
+    values = [_field(row["key"], "str", delim)]
+    values += [_field(row.get(p), t, delim) for p, t in props]
+    if extra:
+        doc = docs.get(row["key"], {})
+        values += [_field(doc.get(f), "str", delim) for f, _ in extra]
+    return _line(values)
+
+
+def _edge_line(row: dict[str, Any], props: list[tuple[str, str]], type: RelType, delim: str) -> str:
+    values = [_field(row["source"], "str", delim), _field(row["target"], "str", delim)]
+    values += [_field(row.get(p), t, delim) for p, t in props]
+    values.append(type.value)
+    return _line(values)
+
+
+def _write(graph: Any, out: Path, progress: Progress, database: str, force: bool, delim: str,
+           docs: dict[str, dict[str, str]], arrow: _ArrowWriter | None) -> dict[str, Any]:
+    from graphkit.atomic import write_text
+    from graphkit.sinks.neo4j import schema_statements
+
     args: list[str] = []
     files: list[str] = []
     summary: dict[str, Any] = {"path": str(out), "nodes": {}, "relationships": {}}
@@ -136,14 +271,13 @@ def write_neo4j_admin(graph: Graph, out: Path, *, progress: Progress = null_prog
         head_name, data_name = f"nodes_{label.value}.header.csv", f"nodes_{label.value}.csv"
         write_text(out / head_name, _line(header), force=force)
         progress(f"csv:{label.value}", 0, count)
-        with atomic_open(out / data_name, force=force, newline="") as fh:
-            for row in graph.nodes(label):
-                values = [_field(row["key"], "str", delim)]
-                values += [_field(row.get(p), t, delim) for p, t in props]
-                if extra:
-                    doc = docs.get(row["key"], {})
-                    values += [_field(doc.get(f), "str", delim) for f, _ in extra]
-                fh.write(_line(values))
+        if arrow is not None:
+            fields = [("t.key", "str")] + [(f"t.{p}", t) for p, t in props] + [(f"d.{f}", t) for f, t in extra]
+            arrow.write(label, out / data_name, fields, delim, force=force,
+                        join="LEFT JOIN paper_docs d ON d.key = t.key" if extra else "")
+        else:
+            _write_lines(out / data_name, force, (_node_line(row, props, extra, docs, delim)
+                                                  for row in graph.nodes(label)))
         progress(f"csv:{label.value}", count, count)
         args.append(f"--nodes={label.value}={head_name},{data_name}")
         files += [head_name, data_name]
@@ -160,12 +294,11 @@ def write_neo4j_admin(graph: Graph, out: Path, *, progress: Progress = null_prog
         head_name, data_name = f"rels_{type.value}.header.csv", f"rels_{type.value}.csv"
         write_text(out / head_name, _line(header), force=force)
         progress(f"csv:{type.value}", 0, count)
-        with atomic_open(out / data_name, force=force, newline="") as fh:
-            for row in graph.edges(type):
-                values = [_field(row["source"], "str", delim), _field(row["target"], "str", delim)]
-                values += [_field(row.get(p), t, delim) for p, t in props]
-                values.append(type.value)
-                fh.write(_line(values))
+        if arrow is not None:
+            fields = [("t.source", "str"), ("t.target", "str")] + [(f"t.{p}", t) for p, t in props]
+            arrow.write(type, out / data_name, fields + [(f"'{type.value}'", "const")], delim, force=force)
+        else:
+            _write_lines(out / data_name, force, (_edge_line(row, props, type, delim) for row in graph.edges(type)))
         progress(f"csv:{type.value}", count, count)
         args.append(f"--relationships={head_name},{data_name}")
         files += [head_name, data_name]
@@ -195,5 +328,4 @@ def write_neo4j_admin(graph: Graph, out: Path, *, progress: Progress = null_prog
     write_text(out / "schema.cypher", "".join(s + ";\n" for s in schema_statements()), force=force)
     files += list(SCRIPT_FILES)
     summary.update({"command": command, "array_delimiter": delim, "files": len(files)})
-    log.info("neo4j-admin files in %s", out)
     return summary
