@@ -55,6 +55,7 @@ def test_colliding_labels_are_hidden_at_the_first_view(browser, tmp_path):  # no
         assert page.errors == []
         first = page.eval("() => graphkit.readability()")
         assert first["labels"] >= 5 and first["overlap_share"] <= 0.05, first
+        assert first["smallest_label_px"] >= 10, first  # sized for the first view, not shrunk with the map
         everything = page.eval(SHOW_ALL)  # what the page drew before: every label at once
         assert everything["overlap_share"] > 0.05, everything
         page.eval("() => graphkit.declutter()")
