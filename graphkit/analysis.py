@@ -3,15 +3,18 @@
 A map is chosen by :func:`select_map`, which returns a :class:`Selection` (nodes with sizes, communities,
 positions and tooltip facts; weighted edges; how many candidates there were). The maps:
 
-- ``coauthors``: authors, sized by papers, linked by shared papers (CO_AUTHOR ``papers``);
+- ``coauthors``: authors, sized by papers, linked by shared papers (CO_AUTHOR ``papers``); a paper with more
+  than MAX_AUTHORS authors is one paper node, not a clique (its authors with no other link on the map are
+  counted in it, see :func:`_with_big_papers`);
 - ``topics``: keywords and MeSH terms linked by co-occurrence in papers (check tags left out by default);
-- ``ego``: one author (or term) and its neighbourhood to depth 2 in the co-author (or topic) network;
-- ``paper``: one paper with its authors, journal, terms and the papers it cites or that cite it;
+- ``ego``: one author (or term) and its neighbourhood (depth 2 for an author, 1 for a term, or ``depth``);
+- ``paper``: one paper with its authors, journal, terms and the papers it cites (left) or that cite it
+  (right), see :func:`paper_layout`;
 - ``citations``: the historiograph (papers by year, arrows by citation; graphkit.citations.historiograph).
 
-Above the node budget (``top``) the top nodes by degree are kept. Communities are Louvain (networkx) with
-a fixed seed; the layout is precomputed here (community by community, see :func:`layout`) so the page
-never has to run a physics simulation.
+Above the node budget (``top``) the nodes with most papers are kept (then link strength, :func:`_rank_key`).
+Communities are Louvain (networkx) with a fixed seed; the layout is precomputed here (community by
+community, see :func:`layout`) so the page never has to run a physics simulation.
 """
 
 from __future__ import annotations

@@ -317,48 +317,11 @@ def paper_terms(graph: Graph) -> dict[str, str]:
 
 
 def build_index(graph: Graph, path: Path) -> dict[str, int]:
-    """Write a fresh FTS5 index of ``graph`` at ``path`` (replacing any old one); returns row counts."""
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.unlink(missing_ok=True)
-    con = sqlite3.connect(tmp)
-    try:
-        con.executescript(_SCHEMA)
-        stats: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-        df: dict[tuple[str, str], int] = defaultdict(int)
+    """Write a fresh FTS5 index of ``graph`` at ``path`` (replacing any old one); returns row counts.
+    The rows are computed and written in bulk from Arrow tables (:mod:`graphkit.sinks.embedded_index`)."""
+    from graphkit.sinks.embedded_index import as_columnar, build_index as write
 
-        def count(field: str, text: str | None) -> None:
-            toks = [t for t in tokens(text) if t not in STOP_WORDS]
-            if toks:
-                stats[field][0] += 1
-                stats[field][1] += len(toks)
-                for w in set(toks):
-                    df[(field, w)] += 1
-
-        paper_rows = []
-        docs = paper_documents(graph)
-        for p in graph.nodes(Label.PAPER):
-            doc = docs.get(p["key"], {})
-            texts = [fold(p.get(f) or "") if f in ("title", "abstract") else fold(doc.get(f, ""))
-                     for f in PAPER_FIELDS]
-            for field, text in zip(PAPER_FIELDS, texts):
-                count(field, text)
-            paper_rows.append((p["key"], p.get("title") or "", *texts))
-        columns = ", ".join(PAPER_FIELDS)
-        con.executemany(f"INSERT INTO paper_fts(key, display, {columns}) "
-                        f"VALUES (?, ?, {', '.join('?' * len(PAPER_FIELDS))})", paper_rows)
-        rows = [(kind, n["key"], n.get("name") or "", fold(n.get("name") or "")) for kind in ("author", "term")
-                for label in KIND_LABELS[kind] for n in graph.nodes(label)]
-        for row in rows:
-            count("name", row[3])
-        con.executemany("INSERT INTO name_fts(kind, key, display, name) VALUES (?, ?, ?, ?)", rows)
-        con.executemany("INSERT INTO field_stats VALUES (?, ?, ?)", [(f, d, t) for f, (d, t) in stats.items()])
-        con.executemany("INSERT INTO doc_freq VALUES (?, ?, ?)", [(f, w, n) for (f, w), n in df.items()])
-        con.commit()
-        counts = {"papers": len(paper_rows), "names": len(rows)}
-    finally:
-        con.close()
-    tmp.replace(path)
-    return counts
+    return write(as_columnar(graph), path)
 
 
 def search_index(path: Path, text: str, *, limit: int = 10, kind: str | None = None) -> list[dict[str, Any]]:

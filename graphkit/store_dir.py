@@ -5,7 +5,7 @@ Layout (``graphkit.db/`` by default)::
     graphkit-store.json   marker: this directory belongs to graphkit (written when graphkit makes or adopts it)
     CURRENT               pointer: the name of the current generation, e.g. ``gen-000003``
     writer.lock           the writer lock, writer.json: who holds it (graphkit.store_lock)
-    gen-000003/           a complete generation: graph, search index, manifest, record cache
+    gen-000003/           a complete generation: graph, search index, manifest, record cache (Parquet)
 
 **Generations.** A write never changes the current generation. It builds a complete new one beside it
 (``gen-000004/``), flushes it to disk, and then switches by writing ``CURRENT.tmp`` and renaming it over
@@ -54,11 +54,13 @@ GENERATION_FILES = tuple(re.compile(p) for p in (
     r"|\.pk_validator\.[\w.-]+\.tmp|\.tmp\.[\w.-]+)?",
     r"search\.sqlite(\.tmp)?(-journal|-wal|-shm)?",   # SQLite FTS5 index (built as .tmp, renamed)
     r"manifest\.json(\.tmp)?",
-    r"records/[0-9a-f]{64}\.[a-z0-9.]+",              # record cache, named by the source file's sha256
+    r"records/[0-9a-f]{64}\.[a-z0-9.]+",              # gzip JSON record cache of earlier stores (sha256 named)
+    # record cache: each file's Parquet input tables of the columnar core (graphkit.sinks.embedded_cache)
+    r"records/[0-9a-f]{64}\.\d+/(\w+/part-\d+\.parquet|ext\.parquet)(\.tmp)?",
     r"graphs/\d{4}-[0-9a-f]{12}\.[a-z0-9.]+",         # graphs merged in with write_graph
     r"copy-[\w-]+/\w+\.parquet",                      # COPY staging files of an interrupted load
 ))
-GENERATION_DIRS = re.compile(r"records|graphs|copy-[\w-]+")
+GENERATION_DIRS = re.compile(r"records(/[0-9a-f]{64}\.\d+(/\w+)?)?|graphs|copy-[\w-]+")
 
 State = Literal["missing", "empty", "store", "legacy", "foreign", "not-a-dir"]
 

@@ -3,14 +3,18 @@ switched by the pointer, readers pinning a generation, legacy stores upgraded on
 
 from __future__ import annotations
 
+import gzip
 import json
 import shutil
+from dataclasses import asdict
 from pathlib import Path
 
 import pytest
 
 from conftest import FIXTURES
-from graphkit.model import GraphkitError
+from graphkit.engine.compare import graph_differences
+from graphkit.model import Diagnostic, GraphkitError
+from graphkit.readers import read
 from graphkit.sinks.embedded import EmbeddedStore, StoreError
 from graphkit.store_dir import MARKER, POINTER, StoreDir, owned
 from graphkit.stores import open_store
@@ -31,6 +35,25 @@ def foreign_files(root: Path) -> list[Path]:
         f.parent.mkdir(parents=True, exist_ok=True)
         f.write_text("mine", encoding="utf-8")
     return made
+
+
+def as_json_cache(gen: Path) -> None:
+    """Turn a generation's record cache into what graphkit kept before the Parquet cache: each file's
+    parsed records as gzip JSON lines, ``records/<sha256>.jsonl.gz``, named in the manifest."""
+    manifest = json.loads((gen / "manifest.json").read_text())
+    for entry in manifest["entries"]:
+        if entry["kind"] != "file":
+            continue
+        shutil.rmtree(gen / entry["cache"])
+        cache = f"records/{entry['sha256']}.jsonl.gz"
+        with gzip.open(gen / cache, "wt", encoding="utf-8") as fh:
+            for rec in read(entry["path"], entry["format"]):
+                if not isinstance(rec, Diagnostic):
+                    fh.write(json.dumps(asdict(rec), ensure_ascii=False) + "\n")
+        for k in ("slot", "mode", "cache_id", "ext_errors"):
+            entry.pop(k, None)
+        entry["cache"] = cache
+    (gen / "manifest.json").write_text(json.dumps(manifest, indent=1))
 
 
 def test_a_new_directory_is_made_and_marked(tmp_path):
@@ -89,11 +112,18 @@ def test_each_write_is_a_new_generation_and_old_ones_go(tmp_path):
     with EmbeddedStore(db, create=True) as store:
         store.ingest([A])
         first = store.generation
+        parts = sorted((db / first / store.files[0]["cache"]).rglob("*.parquet"))
+        inodes = [p.stat().st_ino for p in parts]
         store.ingest([B])
         assert store.generation > first and store.dir.generations() == [store.generation]
-        # unchanged record caches are hard links into the new generation, not copies
+        # unchanged record caches (a folder of Parquet tables per file) are hard links into the new
+        # generation, not copies
         cache = db / store.generation / store.files[0]["cache"]
-        assert cache.stat().st_nlink == 1  # (the old generation, its other link, is gone)
+        moved = sorted(cache.rglob("*.parquet"))
+        assert parts and [p.relative_to(cache) for p in moved] == [p.relative_to(db / first / store.files[0]["cache"])
+                                                                   for p in parts]
+        assert [p.stat().st_ino for p in moved] == inodes
+        assert all(p.stat().st_nlink == 1 for p in moved)  # (the old generation, its other link, is gone)
 
 
 def test_a_reader_keeps_its_generation_until_it_closes(tmp_path):
@@ -140,6 +170,9 @@ def test_ownership_patterns():
     assert owned("records/" + "a" * 64 + ".jsonl.gz") and owned("graphs/0003-0123456789ab.jsonl.gz")
     assert not owned("graph.lbug.bak") and not owned("graph.lbug-notes.txt")
     assert not owned("records/my-experiment.jsonl.gz") and not owned("notes.txt")
+    # the Parquet record cache: a folder per file, one per input table
+    assert owned("records/" + "a" * 64 + ".3/rec/part-196608.parquet") and owned("records/" + "a" * 64 + ".3/ext.parquet")
+    assert not owned("records/" + "a" * 64 + ".3/notes.txt") and not owned("records/mine/rec/part-1.parquet")
 
 
 def test_a_store_of_the_flat_layout_is_upgraded_by_a_writer_only(tmp_path):
@@ -151,6 +184,7 @@ def test_a_store_of_the_flat_layout_is_upgraded_by_a_writer_only(tmp_path):
         counts = store.counts()
         gen = tmp_path / "new.db" / store.generation
     shutil.copytree(gen, db)  # a generation has the flat layout's files and names
+    as_json_cache(db)  # and the record cache of those days
     mine = db / "graph.lbug.bak"
     mine.write_text("mine")
     before = snapshot(db)
@@ -162,3 +196,24 @@ def test_a_store_of_the_flat_layout_is_upgraded_by_a_writer_only(tmp_path):
         assert store.counts() == counts
         assert sorted(p.name for p in db.iterdir()) == sorted(
             [MARKER, POINTER, "writer.lock", store.generation, "graph.lbug.bak"])
+
+
+def test_a_store_with_the_gzip_json_record_cache_is_converted_by_a_writer(tmp_path):
+    """Stores written before the Parquet cache hold parsed records as gzip JSON: reads work as before,
+    `rebuild` turns the cache into Parquet tables (without the source files) and gives the same graph."""
+    db = tmp_path / "s.db"
+    with EmbeddedStore(db, create=True) as store:
+        store.ingest([A, B])
+        counts = store.counts()
+        graph = store.read_graph()
+        gen = db / store.generation
+    as_json_cache(gen)
+    with EmbeddedStore(db) as store:
+        assert store.counts() == counts  # a read needs no cache
+    with EmbeddedStore(db) as store:
+        store.rebuild()
+        assert store.counts() == counts and graph_differences(store.read_graph(), graph) == []
+        files = store.files
+        assert all(not e["cache"].endswith(".jsonl.gz") and e["cache_id"] for e in files)
+        assert not list((db / store.generation).rglob("*.jsonl.gz"))
+        assert all((db / store.generation / e["cache"] / "rec").is_dir() for e in files)

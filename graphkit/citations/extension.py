@@ -20,11 +20,12 @@ Times cited: the largest figure among a paper's records, with the database it co
 from __future__ import annotations
 
 import logging
+from array import array
 from collections import Counter, defaultdict
 from typing import Any
 
 from graphkit.citations.extract import extract
-from graphkit.citations.model import (CitedRef, author_key, from_row, locator, locator_key, norm_page, norm_volume,
+from graphkit.citations.model import (CitedRef, author_key, locator, locator_key, norm_page, norm_volume, unpack,
                                       work_key)
 from graphkit.derive import Derived, register as register_derived
 from graphkit.extend import Extension, Mention, ResolveContext, register
@@ -143,30 +144,84 @@ def _rank(key: str) -> tuple[int, int, str]:
     return (rank, 0, key)
 
 
+# What describes a cited-only work: (raw, title, year, volume, page, first author, source) of one reference.
+Description = tuple[str, str | None, int | None, str | None, str | None, str | None, str | None]
+
+
+def _better(ref: Description, than: Description) -> bool:
+    """The reference that describes a cited-only work, stable whatever the file order: one with a year,
+    then the shortest text, then the smallest (graphkit.sinks.neo4j_cites keeps the same rule across loads)."""
+    return (ref[2] is None, len(ref[0]), ref[0]) < (than[2] is None, len(than[0]), than[0])
+
+
 class _Works:
-    """Cited-only references grouped into works by any identity they share (networkx's union-find)."""
+    """Cited-only references grouped into works by any identity they share.
+
+    A union-find over integer ids of the identity strings, parents in an array, written here rather than
+    taken from networkx (``networkx.utils.UnionFind``, used before) for memory: that one keeps two dicts of
+    objects per identity, and with a few million identities (a 100k-record build) they were the largest
+    transient in the build. Besides the groups, it keeps one description per first identity
+    (:func:`_better`), not every reference, with one string object per distinct volume, page, author and
+    source (they repeat).
+    """
 
     def __init__(self) -> None:
-        from networkx.utils import UnionFind
+        self.ids: dict[str, int] = {}
+        self.names: list[str] = []
+        self.parent = array("I")
+        self.best: dict[int, Description] = {}
+        self.pool: dict[Any, Any] = {}
 
-        self.uf = UnionFind()
+    def _id(self, ident: str) -> int:
+        i = self.ids.get(ident)
+        if i is None:
+            i = self.ids[ident] = len(self.names)
+            self.names.append(ident)
+            self.parent.append(i)
+        return i
 
-    def add(self, ids: list[str]) -> str:
-        """Join the identities of one reference; returns the one to look its work up by."""
-        self.uf.union(*ids)
-        return ids[0]
+    def _find(self, i: int) -> int:
+        parent = self.parent
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]  # path halving
+            i = parent[i]
+        return i
 
-    def keys(self) -> dict[str, str]:
-        """identity -> the key of its work (smallest by rank: doi, pmid, locator, title, other)."""
-        out: dict[str, str] = {}
-        for members in self.uf.to_sets():
-            key = min(members, key=_rank)
-            for ident in members:
-                out[ident] = key
-        return out
+    def add(self, ids: list[str], ref: CitedRef) -> int:
+        """Join the identities of one reference; returns the id to look its work up by."""
+        first = self._id(ids[0])
+        root = self._find(first)
+        for ident in ids[1:]:
+            other = self._find(self._id(ident))
+            if other != root:
+                if other < root:
+                    root, other = other, root
+                self.parent[other] = root
+        best = self.best.get(first)
+        pool = self.pool.setdefault
+        desc = (ref.raw, ref.title, ref.year and pool(ref.year, ref.year), ref.volume and pool(ref.volume, ref.volume),
+                ref.page and pool(ref.page, ref.page), (first_author := ref.family or ref.author) and pool(
+                    first_author, first_author), ref.source and pool(ref.source, ref.source))
+        if best is None or _better(desc, best):
+            self.best[first] = desc
+        return first
+
+    def keys(self) -> list[str]:
+        """id -> the key of its work (smallest identity by rank: doi, pmid, locator, title, other).
+        Drops the string -> id table (no more :meth:`add` after this)."""
+        self.ids = {}
+        chosen: dict[int, str] = {}
+        for i, name in enumerate(self.names):
+            root = self._find(i)
+            cur = chosen.get(root)
+            if cur is None or _rank(name) < _rank(cur):
+                chosen[root] = name
+        return [chosen[self._find(i)] for i in range(len(self.names))]
 
 
 def resolve(ctx: ResolveContext, mentions: list[Mention]) -> None:
+    """Resolve every reference (see the module doc). Consumes ``mentions``: each is dropped from the list
+    once its references are resolved, so the packed references of a large build are freed as it goes."""
     graph = ctx.graph
     index = _PaperIndex(graph)
     for key, props in index.extra.items():
@@ -176,24 +231,27 @@ def resolve(ctx: ResolveContext, mentions: list[Mention]) -> None:
     stats: Counter[str] = Counter()
     styles: Counter[str] = Counter()
     edges: list[tuple[str, str]] = []  # in-set citations
-    pending: list[tuple[str, str, CitedRef]] = []  # (citing paper, an identity of its work, reference)
+    citers: list[str] = []  # citing papers of cited-only references, one entry per mention
+    pending_citer = array("I")  # per cited-only reference: index into citers
+    pending_work = array("I")  # per cited-only reference: the id its work is looked up by (_Works)
     works = _Works()
-    for m in mentions:
+    for n, m in enumerate(mentions):
+        mentions[n] = None  # type: ignore[call-overload]  # consumed (see the doc)
         row = m.row
         if row.get("kind") == "times_cited":
             cur = times.setdefault(m.paper, {})
             for prop in ("times_cited", "times_cited_all"):
-                n = row.get(prop)
-                if isinstance(n, int) and (cur.get(prop) is None or n > cur[prop]):
-                    cur[prop] = n
+                value = row.get(prop)
+                if isinstance(value, int) and (cur.get(prop) is None or value > cur[prop]):
+                    cur[prop] = value
                     if prop == "times_cited":
                         cur["times_cited_source"] = row.get("times_cited_source")
             cur.setdefault("times_cited_source", row.get("times_cited_source"))
             continue
         if row.get("kind") != "refs":
             continue
-        for item in row["refs"]:
-            ref = from_row(item)
+        citer = -1
+        for ref in unpack(row["refs"]):
             stats["references"] += 1
             styles[ref.style] += 1
             if ref.year is not None or ref.dois or ref.pmid:
@@ -212,32 +270,36 @@ def resolve(ctx: ResolveContext, mentions: list[Mention]) -> None:
                 continue
             stats["cited_only_references"] += 1
             stats["cited_only_by_doi"] += 1 if (ref.dois or ref.pmid) else 0
-            pending.append((m.paper, works.add(ids), ref))
+            if citer < 0:
+                citer = len(citers)
+                citers.append(m.paper)
+            pending_citer.append(citer)
+            pending_work.append(works.add(ids, ref))
     for paper, figures in times.items():
         graph.add_node(Label.PAPER, paper, **figures)
     for source, target in edges:
         graph.add_edge(RelType.CITES, source, target)
+    del edges
     keys = works.keys()
-    # one description per work, stable whatever the file order: a reference with a year, then the
-    # shortest text, then the smallest (graphkit.sinks.neo4j_cites keeps the same rule across loads)
-    described: dict[str, CitedRef] = {}
-    for _, slot, ref in pending:
-        key = keys[slot]
+    described: dict[str, Description] = {}  # work key -> the reference that describes it (_better)
+    for first, desc in works.best.items():
+        key = keys[first]
         best = described.get(key)
-        if best is None or (ref.year is None, len(ref.raw), ref.raw) < (best.year is None, len(best.raw), best.raw):
-            described[key] = ref
-    in_set = 0
+        if best is None or _better(desc, best):
+            described[key] = desc
+    del works
+    in_set, n_works = 0, len(described)
     for key in sorted(described):
-        ref = described[key]
+        raw, title, year, volume, page, first_author, cited_source = described.pop(key)
         if graph.has_node(Label.PAPER, key):  # a paper of the set has this key (e.g. a DOI another record gave)
             in_set += 1
             continue
         graph.add_node(Label.PAPER, key, cited_only=True, doi=key[4:] if key.startswith("doi:") else None,
-                       pmid=key[5:] if key.startswith("pmid:") else None, title=ref.title, year=ref.year,
-                       volume=ref.volume, first_page=ref.page, first_author=ref.family or ref.author,
-                       source_title=ref.source, reference=ref.raw)
-    for source, slot, _ in pending:
-        target = keys[slot]
+                       pmid=key[5:] if key.startswith("pmid:") else None, title=title, year=year,
+                       volume=volume, first_page=page, first_author=first_author, source_title=cited_source,
+                       reference=raw)
+    for citer, work in zip(pending_citer, pending_work):
+        source, target = citers[citer], keys[work]
         if target != source:
             graph.add_edge(RelType.CITES, source, target)
     ctx.report.update({
@@ -247,7 +309,7 @@ def resolve(ctx: ResolveContext, mentions: list[Mention]) -> None:
         "unmatched": stats["references"] - stats["matched_doi"] - stats["matched_key"],
         "cited_only_references": stats["cited_only_references"],
         "cited_only_references_with_doi": stats["cited_only_by_doi"],
-        "cited_only_works": len(described) - in_set, "unkeyed": stats["unkeyed"],
+        "cited_only_works": n_works - in_set, "unkeyed": stats["unkeyed"],
         "self_citations": stats["self_citations"], "styles": dict(sorted(styles.items())),
         "papers_with_times_cited": len(times), "edges": graph.count(RelType.CITES) if hasattr(graph, "count") else None,
     })

@@ -21,7 +21,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from graphkit.citations import csl, scopus, vancouver, wos
-from graphkit.citations.model import CitedRef
+from graphkit.citations.model import CitedRef, pack
 from graphkit.model import Record
 from graphkit.readers.scopus_csv import merge_reference_authors  # Scopus 2024+ author pieces
 from graphkit.resolve.text import find_dois
@@ -111,11 +111,12 @@ def times_cited_of(rec: Record) -> dict[str, Any]:
 
 
 def extract(rec: Record) -> Iterator[dict[str, Any]]:
-    """The ``cites`` extension's extractor: one row with the record's parsed references (compact lists,
-    see :meth:`CitedRef.as_row`) and one with its times-cited figures, each only when there is any."""
+    """The ``cites`` extension's extractor: one row with the record's parsed references (packed into one
+    string, :func:`graphkit.citations.model.pack`) and one with its times-cited figures, each only when
+    there is any."""
     refs = references_of(rec)
     if refs:
-        yield {"kind": "refs", "refs": [r.as_row() for r in refs]}
+        yield {"kind": "refs", "refs": pack(refs)}
     tc = times_cited_of(rec)
     if tc:
         yield {"kind": "times_cited", **tc}

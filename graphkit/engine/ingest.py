@@ -16,7 +16,7 @@ from __future__ import annotations
 import logging
 import os
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -82,14 +82,22 @@ class _Writers:
 def normalise_task(task: _Task, tid: int, mode: str, outdir: str) -> TaskResult:
     """In a worker: read one task, write its table rows as Parquet under ``outdir``."""
     result = _run(replace(task, transform=_keep))
-    exts = extensions()
-    out = TaskResult(tid, task.path, task.start, 0, result.ordinals, [], ext_errors=[0] * len(exts))
-    buffer = TableBuffer()
-    writers = _Writers(outdir, tid)
+    out = TaskResult(tid, task.path, task.start, 0, result.ordinals, [])
     if result.blocks is not None:
         out.blocks = [b for b, item in zip(result.blocks, result.items) if isinstance(item, Diagnostic)]
+    return normalise_items(result.items, out, mode, outdir)
+
+
+def normalise_items(items: Iterable[Record | Diagnostic], out: TaskResult, mode: str, outdir: str) -> TaskResult:
+    """Records (and diagnostics) already read -> table rows as Parquet under ``outdir``, counted into
+    ``out`` (also used by the embedded store to convert its older record cache)."""
+    tid = out.tid
+    exts = extensions()
+    out.ext_errors = [0] * len(exts)
+    buffer = TableBuffer()
+    writers = _Writers(outdir, tid)
     try:
-        for item in result.items:
+        for item in items:
             if isinstance(item, Diagnostic):
                 out.diagnostics.append(item)
                 continue
@@ -146,14 +154,18 @@ def plan_tasks(paths: list[str], fmt: str, workers: int, chunk_bytes: int | None
     return [_Task(p, fmt) for p in paths]
 
 
-def run_tasks(tasks: list[_Task], mode: str, outdir: str, workers: int,
-              progress: Progress = null_progress) -> Iterator[TaskResult]:
-    """Every task's result, in task order, diagnostics' record ordinals shifted to their file's."""
+def run_tasks(tasks: list[_Task], mode: str, outdir: str | Sequence[str], workers: int,
+              progress: Progress = null_progress, *, tids: Sequence[int] | None = None) -> Iterator[TaskResult]:
+    """Every task's result, in task order, diagnostics' record ordinals shifted to their file's.
+    ``outdir`` may be one per task and ``tids`` the task ids (record id prefixes; default 0, 1, ...):
+    the embedded store gives each held file its own tables and id range."""
     results: Iterable[TaskResult]
+    dirs = [outdir] * len(tasks) if isinstance(outdir, str) else list(outdir)
+    ids = list(range(len(tasks))) if tids is None else list(tids)
     if workers <= 1 or len(tasks) <= 1:
-        results = (normalise_task(t, i, mode, outdir) for i, t in enumerate(tasks))
+        results = (normalise_task(t, i, mode, d) for t, i, d in zip(tasks, ids, dirs))
     else:
-        results = _pooled(tasks, mode, outdir, workers)
+        results = _pooled(tasks, mode, dirs, ids, workers)
     offset = 0
     for task, res in zip(tasks, results):
         if task.start == 0:
@@ -166,10 +178,10 @@ def run_tasks(tasks: list[_Task], mode: str, outdir: str, workers: int,
         yield res
 
 
-def _pooled(tasks: list[_Task], mode: str, outdir: str, workers: int) -> Iterator[TaskResult]:
+def _pooled(tasks: list[_Task], mode: str, dirs: list[str], ids: list[int], workers: int) -> Iterator[TaskResult]:
     with ProcessPoolExecutor(max_workers=workers) as pool:
         pending: deque[Future] = deque()
-        for i, task in enumerate(tasks):
+        for task, i, outdir in zip(tasks, ids, dirs):
             pending.append(pool.submit(normalise_task, task, i, mode, outdir))
             if len(pending) >= 2 * workers:
                 yield pending.popleft().result()

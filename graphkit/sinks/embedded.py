@@ -6,14 +6,18 @@ The directory (``graphkit.db/`` by default) is laid out by :mod:`graphkit.store_
     gen-000003/graph.lbug              LadybugDB database (node tables per Label, rel tables per RelType)
     gen-000003/search.sqlite           SQLite FTS5 full-text index of that graph (graphkit.search)
     gen-000003/manifest.json           build options + the files (path, sha256, records) and graphs it holds
-    gen-000003/records/<sha>.jsonl.gz  parsed records of each ingested file (the rebuild cache)
+    gen-000003/records/<sha>.<slot>/   each ingested file as the columnar core's Parquet input tables
+                                       (the rebuild cache: graphkit.sinks.embedded_cache)
     gen-000003/graphs/<n>.jsonl.gz     graphs merged in with write_graph
 
 LadybugDB bulk-loads only through ``COPY`` into empty tables (its MERGE path is ~200x slower), so every
-change is a rebuild: records of all held files -> :func:`graphkit.build.build_graph` -> fresh database
-filled by COPY from Parquet. Adding file B to a store holding A therefore gives exactly the graph of
-ingesting A and B at once; re-ingesting an unchanged file changes nothing. Changes made with
-``cypher --write`` live in the database only and are lost at the next rebuild.
+change is a rebuild: a new file is read and normalised once (worker processes, straight into its cache
+folder); the cached tables of all held files -> the columnar core
+(:func:`graphkit.engine.core.build_columnar`) -> a fresh database filled by ``COPY`` from the graph's
+Arrow tables, and the full-text index written in bulk. Adding file B to a store holding A therefore
+gives exactly the graph of ingesting A and B at once, without parsing A again; re-ingesting an unchanged
+file changes nothing. Changes made with ``cypher --write`` live in the database only and are lost at the
+next rebuild.
 
 **One writer, many readers.** Every write (``ingest``, ``write_graph``, ``rebuild``, ``run(write=True)``)
 holds the writer lock (:mod:`graphkit.store_lock`), builds a new generation beside the current one
@@ -27,6 +31,7 @@ Each step of a write is a :func:`graphkit.faults.crash_point`, where ``bench/cra
 from __future__ import annotations
 
 import copy
+import dataclasses
 import gzip
 import hashlib
 import json
@@ -35,6 +40,8 @@ import os
 import re
 import shutil
 import tempfile
+import threading
+import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -44,16 +51,18 @@ from pathlib import Path
 from typing import Any
 
 from graphkit import search as fts
-from graphkit.build import BuildOptions, build_graph
+from graphkit.build import BuildOptions, BuildResult, build_graph
+from graphkit.columnar import ColumnarGraph
 from graphkit.cypher_compat import for_ladybug
 from graphkit.derive import derive_all
 from graphkit.cypher_guard import strip_literals
 from graphkit.faults import crash_point
 from graphkit.graph import Graph
-from graphkit.model import Diagnostic, JournalRef, MeshRef, Person, Record, Source
+from graphkit.model import Diagnostic
 from graphkit.progress import Progress, null_progress
-from graphkit.readers import read
 from graphkit.schema import EDGE_PROPERTIES, ENDPOINTS, NODE_PROPERTIES, Label, RelType
+from graphkit.sinks import embedded_cache as cache
+from graphkit.sinks.embedded_index import as_columnar, build_index as write_index
 from graphkit.store_dir import Pin, StoreDir, StoreError, legacy_files
 from graphkit.store_lock import DEFAULT_WAIT, WriterLock
 
@@ -113,17 +122,19 @@ class _Write:
     def carry_caches(self) -> None:
         """Give the new generation every cache file its manifest names (hard links from the base)."""
         for entry in self.manifest["entries"]:
-            target = self.gen / entry["cache"]
-            if target.exists():
+            if (self.gen / entry["cache"]).exists():
                 continue
-            if self.base is None or not (self.base / entry["cache"]).is_file():
-                raise StoreError(f"the store's cache file {entry['cache']} is missing; delete {self.store.path} "
+            files = cache.cache_files(self.base, entry) if self.base is not None else []
+            if not files:
+                raise StoreError(f"the store's cache {entry['cache']} is missing; delete {self.store.path} "
                                  "and ingest the files again")
-            target.parent.mkdir(parents=True, exist_ok=True)
-            try:
-                os.link(self.base / entry["cache"], target)
-            except OSError:  # a file system without hard links
-                shutil.copy2(self.base / entry["cache"], target)
+            for rel in files:
+                target = self.gen / rel
+                target.parent.mkdir(parents=True, exist_ok=True)
+                try:
+                    os.link(self.base / rel, target)  # type: ignore[operator]
+                except OSError:  # a file system without hard links
+                    shutil.copy2(self.base / rel, target)  # type: ignore[operator]
         crash_point("caches:carried")
 
     def commit(self) -> None:
@@ -182,37 +193,47 @@ class EmbeddedStore:
         with self._writing("ingest") as w:
             entries: list[dict[str, Any]] = w.manifest["entries"]
             changed = w.legacy or (w.base is not None and w.manifest.get("schema") != SCHEMA_ID)
+            _ensure_slots(entries)
+            new: list[tuple[str, dict[str, Any], cache.Job]] = []
             for raw in paths:
                 path = Path(raw)
                 digest = _sha256(path)
                 same = next((e for e in entries if e["kind"] == "file" and e["sha256"] == digest
                              and e["format"] == options.format), None)
+                if same is None:
+                    same = next((e for _, e, _ in new if e["sha256"] == digest), None)
                 if same is not None:
                     files.append({"path": str(raw), "status": "unchanged", "records": same["records"],
                                   "diagnostics": 0})
                     continue
-                records, diags = self._read(path, options.format, progress)
-                if not records:  # a file that yields no record is not held (the CLI reports it as an error)
-                    files.append({"path": str(raw), "status": "no records", "records": 0,
-                                  "diagnostics": len(diags)})
-                    diagnostics.extend(diags)
-                    continue
-                cache = f"records/{digest}.jsonl.gz"
-                _write_jsonl(w.gen / cache, (_record_to_json(r) for r in records))
-                crash_point("records:written")
-                entry = {"kind": "file", "path": str(raw), "sha256": digest, "format": options.format,
-                         "records": len(records), "cache": cache}
-                old = next((i for i, e in enumerate(entries) if e["kind"] == "file"
+                old = next((e for e in entries if e["kind"] == "file"
                             and Path(e["path"]).resolve() == path.resolve()), None)
-                if old is None:
+                slot = old["slot"] if old is not None else max([cache.next_slot(entries),
+                                                                  *(e["slot"] + 1 for _, e, _ in new)])
+                entry = {"kind": "file", "path": str(raw), "sha256": digest, "format": options.format,
+                         "records": 0, "cache": cache.folder(digest, slot), "slot": slot}
+                new.append((str(raw), entry, cache.Job(str(raw), options.format, slot, entry["cache"])))
+            got = cache.normalise_files(w.gen, [job for *_, job in new], options.author_key, None,
+                                        progress) if new else []
+            for (raw, entry, job), res in zip(new, got):
+                diagnostics.extend(res.diagnostics)
+                if not res.records:  # a file that yields no record is not held (the CLI reports it as an error)
+                    _remove_cache(w.gen, entry)
+                    files.append({"path": raw, "status": "no records", "records": 0,
+                                  "diagnostics": len(res.diagnostics)})
+                    continue
+                entry.update(records=res.records, mode=cache.nkey_mode(options.author_key),
+                             cache_id=cache.cache_id(), ext_errors=res.ext_errors)
+                old_at = next((i for i, e in enumerate(entries) if e["kind"] == "file"
+                               and Path(e["path"]).resolve() == Path(raw).resolve()), None)
+                if old_at is None:
                     entries.append(entry)
                     status = "added"
                 else:
-                    entries[old] = entry
+                    entries[old_at] = entry
                     status = "replaced"
-                files.append({"path": str(raw), "status": status, "records": len(records),
-                              "diagnostics": len(diags)})
-                diagnostics.extend(diags)
+                files.append({"path": raw, "status": status, "records": res.records,
+                              "diagnostics": len(res.diagnostics)})
                 changed = True
             opts = json.loads(json.dumps(asdict(options)))  # as the manifest holds it (tuples are lists)
             if w.manifest["options"] not in (None, opts):
@@ -236,10 +257,11 @@ class EmbeddedStore:
         with self._writing("write_graph") as w:
             entries = w.manifest["entries"]
             n = sum(1 for e in entries if e["kind"] == "graph")
-            cache = f"graphs/{n:04d}-{_graph_digest(graph)[:12]}.jsonl.gz"
-            _write_jsonl(w.gen / cache, _graph_to_json(graph))
+            part = f"graphs/{n:04d}-{_graph_digest(graph)[:12]}.jsonl.gz"
+            _write_jsonl(w.gen / part, _graph_to_json(graph))
             crash_point("graph-part:written")
-            entries.append({"kind": "graph", "cache": cache, "counts": graph.counts()})
+            _ensure_slots(entries)
+            entries.append({"kind": "graph", "cache": part, "counts": graph.counts(), "slot": cache.next_slot(entries)})
             options = BuildOptions(**w.manifest["options"]) if w.manifest["options"] else BuildOptions()
             w.manifest["options"] = asdict(options)
             w.carry_caches()
@@ -417,17 +439,6 @@ class EmbeddedStore:
                 self.dir.collect()
             crash_point("write:done")
 
-    def _read(self, path: Path, fmt: str, progress: Progress) -> tuple[list[Record], list[Diagnostic]]:
-        records: list[Record] = []
-        diags: list[Diagnostic] = []
-        for item in read(path, fmt):
-            if isinstance(item, Diagnostic):
-                diags.append(item)
-            else:
-                records.append(item)
-                progress("read", 1, None)
-        return records, diags
-
 
 def _stale_message(path: Path) -> str:
     return (f"{path} was built by another graphkit version; run `graphkit rebuild --db {path}` to rebuild it "
@@ -518,36 +529,127 @@ def _copy_database(src: Path, dst: Path) -> None:
             shutil.copy2(f, dst.with_name(dst.name + f.name[len(src.name):]))
 
 
-def _records(gen: Path, manifest: dict[str, Any]) -> Iterator[Record]:
-    for entry in manifest["entries"]:
-        if entry["kind"] == "file":
-            for obj in _read_jsonl(gen / entry["cache"]):
-                yield _record_from_json(obj)
+def _ensure_slots(entries: list[dict[str, Any]]) -> None:
+    """Entries of stores made before the Parquet cache get their places as slots."""
+    if any("slot" not in e for e in entries):
+        for i, e in enumerate(entries):
+            e["slot"] = i
+
+
+def _remove_cache(gen: Path, entry: dict[str, Any]) -> None:
+    for rel in reversed(cache.cache_files(gen, entry)):
+        (gen / rel).unlink()
+    root = gen / entry["cache"]
+    if root.is_dir():
+        for d in sorted((p for p in root.rglob("*") if p.is_dir()), reverse=True):
+            d.rmdir()
+        root.rmdir()
+
+
+def _refresh_caches(gen: Path, manifest: dict[str, Any], options: BuildOptions, progress: Progress) -> None:
+    """Bring every file's cache in ``gen`` to this graphkit and these options: gzip JSON records (older
+    stores) converted, tables of another graphkit version normalised again from their source file,
+    name keys rewritten for another author key mode."""
+    entries = manifest["entries"]
+    _ensure_slots(entries)
+    stale: list[dict[str, Any]] = []
+    for entry in entries:
+        if entry["kind"] != "file":
+            continue
+        if cache.is_json_cache(entry):
+            log.info("converting the cached records of %s to Parquet tables", entry["path"])
+            cache.convert_json(gen, entry, entry["slot"], options.author_key)
+        elif entry.get("cache_id") != cache.cache_id():
+            stale.append(entry)
+        else:
+            cache.retarget(gen, entry, options.author_key)
+    if not stale:
+        return
+    for entry in stale:
+        path = Path(entry["path"])
+        if not path.is_file() or _sha256(path) != entry["sha256"]:
+            raise StoreError(f"the store's cache of {entry['path']} was written by another graphkit version and "
+                             "the file is no longer there unchanged; ingest it again into a new store")
+        _remove_cache(gen, entry)
+        log.info("reading %s again: its cache was written by another graphkit version", entry["path"])
+    jobs = [cache.Job(e["path"], e["format"], e["slot"], e["cache"]) for e in stale]
+    for entry, res in zip(stale, cache.normalise_files(gen, jobs, options.author_key, None, progress)):
+        entry.update(records=res.records, mode=cache.nkey_mode(options.author_key), cache_id=cache.cache_id(),
+                     ext_errors=res.ext_errors)
+
+
+def _build(gen: Path, entries: list[dict[str, Any]], options: BuildOptions, progress: Progress) -> BuildResult:
+    """The graph of the held files, by the columnar core from their cached tables (nothing is parsed)."""
+    from graphkit.engine import current_engine
+    from graphkit.engine.core import build_columnar
+
+    files = sorted((e for e in entries if e["kind"] == "file"), key=lambda e: e["slot"])
+    if not files:
+        return build_graph([], options, progress=progress)
+    with tempfile.TemporaryDirectory(prefix="graphkit-store-") as work:
+        cache.stage(gen, files, Path(work))
+        prepared = cache.load_results(gen, files)
+        engine = dataclasses.replace(current_engine(), workdir=work, keep_workdir=False)
+        return build_columnar([e["path"] for e in files], options, engine, progress=progress, prepared=prepared)
+
+
+class _Indexer(threading.Thread):
+    """Writes the search index in the background; :meth:`check` re-raises what it failed with."""
+
+    def __init__(self, graph: ColumnarGraph, path: Path) -> None:
+        super().__init__(name="graphkit-search-index", daemon=True)
+        self.graph, self.path = graph, path
+        self.error: BaseException | None = None
+
+    def run(self) -> None:
+        try:
+            write_index(self.graph, self.path)
+        except BaseException as exc:  # handed to the writing thread by check()
+            self.error = exc
+
+    def check(self) -> None:
+        if self.error is not None:
+            raise self.error
 
 
 def _rebuild(gen: Path, manifest: dict[str, Any], options: BuildOptions, progress: Progress,
              written: Graph | None = None) -> dict[str, Any]:
-    """Records of every held file -> build_graph, merged with the written graphs -> COPY + index, into the
-    new generation ``gen``. ``written`` is the graph just added as the last part (used as is when it is the
-    only part)."""
+    """Cached tables of every held file -> the columnar core, merged with the written graphs -> COPY +
+    index, into the new generation ``gen``. ``written`` is the graph just added as the last part (used
+    as is when it is the only part)."""
+    clock, cpu = time.perf_counter(), time.process_time()
+    _refresh_caches(gen, manifest, options, progress)
     entries = manifest["entries"]
-    result = build_graph(_records(gen, manifest), options, progress=progress)
+    result = _build(gen, entries, options, progress)
     crash_point("graph:built")
-    graph = result.graph
+    built, built_cpu = time.perf_counter(), time.process_time()
+    graph: Graph | ColumnarGraph = result.graph
+    parts = [e for e in entries if e["kind"] == "graph"]
     if written is not None and len(entries) == 1:
         graph = written  # a store holding one written graph: no copy needed
-    else:
+    elif parts:
+        merged = graph.to_graph() if isinstance(graph, ColumnarGraph) else graph
         for i, entry in enumerate(entries):
             if entry["kind"] == "graph":
                 part = written if written is not None and i == len(entries) - 1 else \
                     _graph_from_json(_read_jsonl(gen / entry["cache"]))
-                merge_graph(graph, part)
-        derive_all(graph, options)  # merged parts: CO_AUTHOR and counts from the merged links, once
-    load_database(graph, gen / DB_FILE, progress=progress)
-    crash_point("database:loaded")
-    fts.build_index(graph, gen / INDEX_FILE)
+                merge_graph(merged, part)
+        derive_all(merged, options)  # merged parts: CO_AUTHOR and counts from the merged links, once
+        graph = merged
+    # the full-text index is written by a thread while LadybugDB copies the tables in (its COPY runs
+    # in native code: on two cores the index costs almost no wall time)
+    indexing = _Indexer(as_columnar(graph), gen / INDEX_FILE)
+    indexing.start()
+    try:
+        load_database(graph, gen / DB_FILE, progress=progress)
+        crash_point("database:loaded")
+    finally:
+        indexing.join()
+    indexing.check()
     crash_point("index:built")
     progress("search index", 1, 1)
+    log.info("store rebuilt: graph %.1f s (this process's CPU %.1f s), database + search index %.1f s (CPU %.1f s)",
+             built - clock, built_cpu - cpu, time.perf_counter() - built, time.process_time() - built_cpu)
     return {"records": result.records, **(result.report or {})}
 
 
@@ -565,11 +667,10 @@ def _ddl() -> list[str]:
     return stmts
 
 
-def load_database(graph: Graph, path: Path, *, progress: Progress = null_progress) -> None:
-    """Write ``graph`` into a new LadybugDB database at ``path`` (which must not exist yet) by COPY from
-    Parquet staged in a temporary folder beside it."""
+def load_database(graph: Graph | ColumnarGraph, path: Path, *, progress: Progress = null_progress) -> None:
+    """Write ``graph`` into a new LadybugDB database at ``path`` (which must not exist yet) by one
+    ``COPY`` per table straight from its Arrow table (no staging files)."""
     import ladybug
-    import pyarrow.parquet as pq
 
     if path.exists():
         raise StoreError(f"{path} exists already; a database is loaded into a new generation only")
@@ -579,24 +680,38 @@ def load_database(graph: Graph, path: Path, *, progress: Progress = null_progres
         for stmt in _ddl():
             conn.execute(stmt)
         crash_point("database:created")
-        with tempfile.TemporaryDirectory(prefix="copy-", dir=path.parent) as work:
-            for item in (*Label, *RelType):
-                n = graph.count(item)
-                if not n:
-                    continue
-                table = _arrow_table(graph, item)
-                file = Path(work) / f"{item}.parquet"
-                pq.write_table(table, file)
-                try:
-                    conn.execute(f"COPY {item} FROM '{file.as_posix()}'")
-                except RuntimeError as exc:
-                    raise StoreError(f"loading {item} failed: {' '.join(str(exc).split())}") from None
-                crash_point("database:copy")
-                phase = f"nodes:{item}" if isinstance(item, Label) else f"edges:{item}"
-                progress(phase, n, n)
+        for item in (*Label, *RelType):
+            n = graph.count(item)
+            if not n:
+                continue
+            table = _columnar_table(graph, item) if isinstance(graph, ColumnarGraph) else _arrow_table(graph, item)
+            try:
+                conn.execute(f"COPY {item} FROM $rows", {"rows": table})
+            except RuntimeError as exc:
+                raise StoreError(f"loading {item} failed: {' '.join(str(exc).split())}") from None
+            del table
+            crash_point("database:copy")
+            phase = f"nodes:{item}" if isinstance(item, Label) else f"edges:{item}"
+            progress(phase, n, n)
     finally:
         conn.close()
         db.close()
+
+
+def _columnar_table(graph: ColumnarGraph, item: Label | RelType):
+    """A columnar graph's table as LadybugDB's COPY takes it (rels: ``from``, ``to``, properties; term
+    nodes: ``papers`` counted from their links, as :func:`_arrow_table` does)."""
+    import pyarrow as pa
+
+    table = graph.arrow(item)
+    if isinstance(item, RelType):
+        return table.rename_columns(["from", "to", *table.column_names[2:]])
+    if item in TERM_LINKS:
+        linked = Counter(graph.arrow(TERM_LINKS[item]).column("target").to_pylist())
+        i = table.schema.get_field_index("papers")
+        table = table.set_column(i, table.schema.field(i), pa.array(
+            [linked.get(k, 0) for k in table.column("key").to_pylist()], pa.int64()))
+    return table
 
 
 def _arrow_type(name: str):
@@ -696,19 +811,6 @@ def _read_jsonl(path: Path) -> Iterator[dict[str, Any]]:
     except OSError as exc:
         raise StoreError(f"the store's cache file {path} is missing or damaged ({exc}); "
                          "delete the store and ingest again") from None
-
-
-def _record_to_json(rec: Record) -> dict[str, Any]:
-    return asdict(rec)
-
-
-def _record_from_json(obj: dict[str, Any]) -> Record:
-    obj = dict(obj)
-    obj["source"] = Source(**obj["source"])
-    obj["authors"] = [Person(**p) for p in obj.get("authors") or []]
-    obj["journal"] = JournalRef(**obj["journal"]) if obj.get("journal") else None
-    obj["mesh"] = [MeshRef(**m) for m in obj.get("mesh") or []]
-    return Record(**obj)
 
 
 def _graph_to_json(graph: Graph) -> Iterator[dict[str, Any]]:

@@ -177,3 +177,29 @@ def test_pubmed_xml_carries_the_same_records_as_medline(tmp_path) -> None:
     xml_records = fields(xml_dir / "export-000.xml")
     assert xml_records and xml_records == fields(nbib_dir / "export-000.nbib")
     assert not _read(xml_dir / "export-000.xml")[1]
+
+
+def test_references_follow_document_type_and_a_cited_work_is_written_alike(tmp_path) -> None:
+    import dataclasses
+    import statistics
+
+    from bench.generate import REFS_BY_TYPE, Citations, World
+    from graphkit.citations.extract import references_of
+
+    world = World(3, 1000, (240.0, 150.0))
+    cites = Citations(3, world)
+    works = [world.work(i) for i in range(1, 400)]
+    for pub_type, (median, _) in REFS_BY_TYPE.items():
+        drawn = [cites.count(dataclasses.replace(w, pub_type=pub_type)) for w in works]
+        assert 0.8 * median <= statistics.median(drawn) <= 1.25 * median, pub_type
+    with_refs = generate(600, tmp_path / "r", seed=9, references=True)
+    plain = generate(600, tmp_path / "p", seed=9)
+    ris_r, ris_p = with_refs.paths[0].read_text(encoding="utf-8"), plain.paths[0].read_text(encoding="utf-8")
+    assert [ln for ln in ris_r.splitlines() if not ln.startswith("N1  - References:")] == ris_p.splitlines()
+    text_of: dict[str, set[str]] = {}
+    for rec in _read(with_refs.paths[0])[0]:
+        for ref in references_of(rec):
+            if ref.dois:
+                text_of.setdefault(ref.dois[0], set()).add(ref.raw)
+    assert len(text_of) > 1000
+    assert all(len(texts) == 1 for texts in text_of.values())  # one work, one citation text (year included)

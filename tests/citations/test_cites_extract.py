@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from graphkit.citations.extract import extract, parse_reference, references_of, times_cited_of
+from graphkit.citations.model import unpack
 from graphkit.readers.scopus_csv import merge_reference_authors
 from graphkit.model import Record, Source
 from graphkit.readers import read
@@ -84,7 +85,9 @@ def test_csl_json_reference_objects() -> None:
 
 def test_rows_are_compact_and_json_ready() -> None:
     rows = list(extract(_rec(references=["Smith J, 2001, NATURE, V409, P123"], extra={"TC": ["3"]})))
-    assert rows[0]["kind"] == "refs" and len(rows[0]["refs"]) == 1
+    assert rows[0]["kind"] == "refs" and isinstance(rows[0]["refs"], str)
+    (ref,) = unpack(rows[0]["refs"])
+    assert (ref.family, ref.year, ref.source, ref.volume, ref.page) == ("Smith", 2001, "NATURE", "409", "123")
     assert rows[1] == {"kind": "times_cited", "times_cited": 3, "times_cited_source": "wos"}
     json.dumps(rows)
 

@@ -1,0 +1,106 @@
+"""The in-memory graph: cited-only works in the side table and pair-only edges behave like dict rows."""
+
+from __future__ import annotations
+
+import copy
+import gc
+import json
+import pickle
+
+import pytest
+
+from graphkit.graph import Graph
+from graphkit.schema import NODE_PROPERTIES, Label, RelType
+
+
+def _graph() -> Graph:
+    g = Graph()
+    g.add_node(Label.PAPER, "doi:10.1/a", title="Citing paper", year=2020)
+    g.add_node(Label.PAPER, "ref:erd|1959|6|290", cited_only=True, year=1959, volume="6", first_page="290",
+               first_author="ERDOS", reference="ERDOS P, 1959, PUBL MATH-DEBRECEN, V6, P290")
+    g.add_node(Label.PAPER, "doi:10.1/b", title="Another paper", year=2021)
+    g.add_edge(RelType.CITES, "doi:10.1/a", "ref:erd|1959|6|290")
+    return g
+
+
+def test_cited_only_row_has_every_property_and_comes_after_the_papers() -> None:
+    g = _graph()
+    row = g.node(Label.PAPER, "ref:erd|1959|6|290")
+    assert isinstance(row, dict) and set(row) == set(NODE_PROPERTIES[Label.PAPER])
+    assert (row["key"], row["cited_only"], row["year"], row["title"]) == ("ref:erd|1959|6|290", True, 1959, None)
+    assert [r["key"] for r in g.nodes(Label.PAPER)] == ["doi:10.1/a", "doi:10.1/b", "ref:erd|1959|6|290"]
+    assert len(g.nodes(Label.PAPER)) == g.count(Label.PAPER) == g.counts()["Paper"] == 3
+    assert g.has_node(Label.PAPER, "ref:erd|1959|6|290") and not g.has_node(Label.AUTHOR, "ref:erd|1959|6|290")
+
+
+def test_changing_a_read_row_changes_the_graph() -> None:
+    g = _graph()
+    for row in g.nodes(Label.PAPER):  # what a derived count does
+        row["cited_by"] = 1 if row["key"].startswith("ref:") else 0
+    row = g.node(Label.PAPER, "ref:erd|1959|6|290")
+    row.update(title="On random graphs")
+    row.setdefault("volume", "7")  # there already (None or not): unchanged, like a dict row
+    del row
+    gc.collect()
+    again = g.node(Label.PAPER, "ref:erd|1959|6|290")
+    assert (again["cited_by"], again["title"], again["volume"]) == (1, "On random graphs", "6")
+    assert type(again["cited_by"]) is int and again["cited_only"] is True  # pooled per column: 1 is not True
+    with pytest.raises(ValueError, match="no properties"):
+        again["colour"] = "red"
+    with pytest.raises(TypeError):
+        del again["title"]
+
+
+def test_a_live_row_sees_later_add_node() -> None:
+    g = _graph()
+    row = g.node(Label.PAPER, "ref:erd|1959|6|290")
+    assert g.add_node(Label.PAPER, "ref:erd|1959|6|290", times_cited=4) is row
+    assert row["times_cited"] == 4
+
+
+def test_cited_only_rows_copy_pickle_and_serialise_as_plain_dicts() -> None:
+    row = _graph().node(Label.PAPER, "ref:erd|1959|6|290")
+    for other in (copy.copy(row), copy.deepcopy(row), pickle.loads(pickle.dumps(row))):
+        assert type(other) is dict and other == dict(row)
+    assert json.loads(json.dumps(row))["year"] == 1959
+
+
+def test_cited_only_flag_on_an_existing_paper_keeps_it_a_full_row() -> None:
+    g = _graph()
+    g.add_node(Label.PAPER, "doi:10.1/b", cited_only=True)
+    assert [r["key"] for r in g.nodes(Label.PAPER)][:2] == ["doi:10.1/a", "doi:10.1/b"]
+    assert type(g.node(Label.PAPER, "doi:10.1/b")) is dict
+
+
+def test_removing_a_cited_only_work_detaches_its_edges() -> None:
+    g = _graph()
+    g.remove_node(Label.PAPER, "ref:erd|1959|6|290")
+    assert g.count(Label.PAPER) == 2 and g.count(RelType.CITES) == 0
+    assert g.node(Label.PAPER, "ref:erd|1959|6|290") is None
+    g.add_node(Label.PAPER, "ref:erd|1959|6|290", cited_only=True)  # back, without the old properties
+    assert g.node(Label.PAPER, "ref:erd|1959|6|290")["year"] is None
+
+
+def test_pair_only_edges_are_rows_when_read() -> None:
+    g = _graph()
+    assert g.add_edge(RelType.CITES, "doi:10.1/a", "ref:erd|1959|6|290") == {
+        "source": "doi:10.1/a", "target": "ref:erd|1959|6|290"}  # the same edge again: still one
+    g.add_edge(RelType.CITES, "doi:10.1/b", "doi:10.1/a")
+    assert list(g.edges(RelType.CITES)) == [{"source": "doi:10.1/a", "target": "ref:erd|1959|6|290"},
+                                            {"source": "doi:10.1/b", "target": "doi:10.1/a"}]
+    assert len(g.edges(RelType.CITES)) == g.counts()["CITES"] == 2
+    assert g.edge(RelType.CITES, "doi:10.1/b", "doi:10.1/a") == {"source": "doi:10.1/b", "target": "doi:10.1/a"}
+    assert g.edge(RelType.CITES, "doi:10.1/a", "doi:10.1/b") is None
+    assert [len(b) for b in g.batches(RelType.CITES, size=1)] == [1, 1]
+    with pytest.raises(ValueError, match="no properties"):
+        g.add_edge(RelType.CITES, "doi:10.1/a", "doi:10.1/b", weight=2)
+    with pytest.raises(KeyError, match="undefined target"):
+        g.add_edge(RelType.CITES, "doi:10.1/a", "doi:10.1/zzz")
+    g.remove_edge(RelType.CITES, "doi:10.1/b", "doi:10.1/a")
+    assert g.count(RelType.CITES) == 1
+
+
+def test_networkx_view_has_cited_only_works_and_edges() -> None:
+    nx = _graph().to_networkx()
+    assert nx.nodes["ref:erd|1959|6|290"]["cited_only"] is True
+    assert nx.has_edge("doi:10.1/a", "ref:erd|1959|6|290")
