@@ -26,7 +26,7 @@ import sys
 import time
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -44,8 +44,9 @@ METHODS = (("family + first initial", "initial"), ("full name", "full"), ("compa
 @dataclass(slots=True)
 class Paper:
     venue: str | None
-    people: list[Person]
+    people: list[Person]  # with the affiliations the record gives each author
     truth: list[str | None]  # the gold label of each authorship (None: context only)
+    keywords: list[str] = field(default_factory=list)
 
 
 def scores(pred: Sequence[str], true: Sequence[str]) -> dict[str, float]:
@@ -73,7 +74,7 @@ def evaluate(papers: list[Paper]) -> dict[str, dict[str, float]]:
         scored: list[tuple[int, str]] = []
         started = time.process_time()
         for paper in papers:
-            occ = resolver.add_work(paper.people, paper.venue)
+            occ = resolver.add_work(paper.people, paper.venue, keywords=paper.keywords)
             scored += [(o, t) for o, t in zip(occ, paper.truth) if t is not None]
         resolver.resolve()
         pred = [resolver.key_of(o) or f"none:{o}" for o, _ in scored]
@@ -101,15 +102,16 @@ def orcid_gold(corpus: Path) -> list[Paper]:
         if item.journal is not None:
             issns = [i for v in item.journal.issns for i in valid_issns(v)]
             venue = issns[0] if issns else normalise_journal(item.journal.name or item.journal.abbreviation) or None
-        people = [Person(p.family, p.given) for p in item.authors]  # ORCIDs hidden
-        papers.append(Paper(venue, people, truth))
+        people = [Person(p.family, p.given, affiliations=p.affiliations) for p in item.authors]  # ORCIDs hidden
+        papers.append(Paper(venue, people, truth, [k for k in item.keywords if k]))
     return papers
 
 
 def generated_gold(n_papers: int, seed: int) -> list[Paper]:
     from bench.generate import collision_corpus
 
-    return [Paper(p.venue, [Person(f, g) for _, f, g in p.authors], [f"p{pid}" for pid, _, _ in p.authors])
+    return [Paper(p.venue, [Person(f, g, affiliations=[a] if a else None) for (_, f, g), a in zip(p.authors, p.affiliations)],
+                  [f"p{pid}" for pid, _, _ in p.authors], p.keywords)
             for p in collision_corpus(n_papers, seed=seed)]
 
 

@@ -1009,12 +1009,15 @@ def write_sample(out_dir: Path, seed_record: Path = SEED_RECORD) -> Manifest:
 
 
 # -- name collisions: gold data for author disambiguation (bench/authors.py) --------------------------
+# docs/generator.md ("Gold data for author disambiguation") gives the source of every choice below.
 
 # Family-name shares (fraction of the population) of the most common names, as published in national
 # statistics and name-frequency studies: South Korea (2015 census: Kim 21.5%, Lee 14.7%, Park 8.4% ...),
 # mainland China (Ministry of Public Security 2019/2020: Wang 7.1%, Li 7.9%, Zhang 6.8% ...), Vietnam
-# (Nguyen ~38%, Tran ~11%, Le ~9.5% ...). Western author lists use the generator's long tail of
-# made-up family names plus a few common ones (Smith ~1%). Data, not code.
+# (Nguyen ~38%, Tran ~11%, Le ~9.5% ...), the US (Census 2010: Smith 0.83%, Johnson 0.66% ...). The rest
+# of each group (1 - the listed shares) draws from COLLISION_TAILS (Korean, Chinese, Vietnamese: further
+# real family names, Zipf-weighted) or, for Western names, from the generator's long tail of made-up
+# family names. Data, not code.
 COLLISION_FAMILIES: dict[str, dict[str, float]] = {
     "korean": {"Kim": 0.215, "Lee": 0.147, "Park": 0.084, "Choi": 0.047, "Jung": 0.043, "Kang": 0.023,
                "Cho": 0.021, "Yoon": 0.021, "Jang": 0.02, "Lim": 0.02},
@@ -1022,7 +1025,28 @@ COLLISION_FAMILIES: dict[str, dict[str, float]] = {
                 "Huang": 0.022, "Zhao": 0.021, "Wu": 0.02, "Zhou": 0.019},
     "vietnamese": {"Nguyen": 0.38, "Tran": 0.11, "Le": 0.095, "Pham": 0.071, "Hoang": 0.051, "Phan": 0.045,
                    "Vu": 0.039, "Dang": 0.021},
-    "western": {"Smith": 0.01, "Johnson": 0.008, "Williams": 0.007, "Brown": 0.006, "Thomas": 0.004},
+    "western": {"Smith": 0.0083, "Johnson": 0.0066, "Williams": 0.0055, "Brown": 0.0050, "Thomas": 0.0020},
+}
+COLLISION_TAILS: dict[str, tuple[str, ...]] = {
+    "korean": ("Han", "Oh", "Seo", "Shin", "Kwon", "Hwang", "Ahn", "Song", "Jeon", "Hong", "Yoo", "Ko", "Moon",
+               "Yang", "Son", "Bae", "Baek", "Heo", "Nam", "Shim", "Noh", "Ha", "Kwak", "Sung", "Cha", "Joo",
+               "Woo", "Koo", "Min", "Ryu", "Na", "Jin", "Ji", "Eom", "Chae", "Won", "Chun", "Bang", "Gong", "Hyun"),
+    "chinese": ("Xu", "Sun", "Hu", "Zhu", "Gao", "Lin", "He", "Guo", "Ma", "Luo", "Liang", "Song", "Zheng", "Xie",
+                "Han", "Tang", "Feng", "Yu", "Dong", "Xiao", "Cheng", "Cao", "Yuan", "Deng", "Fu", "Shen", "Zeng",
+                "Peng", "Lu", "Su", "Jiang", "Cai", "Jia", "Ding", "Wei", "Xue", "Ye", "Yan", "Pan", "Du", "Dai",
+                "Xia", "Zhong", "Tian", "Ren", "Fan", "Fang", "Shi", "Yao", "Tan", "Qin", "Kong", "Bai", "Mao", "Qiu",
+                "Hou", "Shao", "Meng", "Long", "Wan", "Duan", "Lei", "Qian", "Yin", "Gu", "Lai", "Wen", "Niu",
+                "Qiao", "Chang", "Hao", "Gong", "Kang", "Tao", "Hong", "Wei", "Mo", "Geng", "Bao", "Ji"),
+    "vietnamese": ("Bui", "Do", "Ho", "Ngo", "Duong", "Ly", "Dinh", "Truong", "Mai", "Cao", "Lam", "Trinh", "Ha",
+                   "Luong", "Ta"),
+}
+# A Korean family name has several romanisations (Revised Romanisation, McCune-Reischauer and older
+# spellings); one person keeps one spelling. Shares among people with that name.
+KOREAN_SPELLINGS: dict[str, dict[str, float]] = {
+    "Lee": {"Lee": 0.8, "Yi": 0.12, "Rhee": 0.08}, "Park": {"Park": 0.9, "Pak": 0.1},
+    "Jung": {"Jung": 0.5, "Jeong": 0.35, "Chung": 0.15}, "Choi": {"Choi": 0.95, "Choe": 0.05},
+    "Cho": {"Cho": 0.9, "Jo": 0.1}, "Yoon": {"Yoon": 0.7, "Yun": 0.3}, "Lim": {"Lim": 0.8, "Im": 0.2},
+    "Kang": {"Kang": 0.95, "Gang": 0.05},
 }
 # the share of each group among authors of the generated lists (an international journal mix)
 COLLISION_GROUPS = {"korean": 0.15, "chinese": 0.3, "vietnamese": 0.05, "western": 0.5}
@@ -1035,9 +1059,29 @@ VIETNAMESE_GIVEN = ("Anh", "Lan", "Minh", "Hung", "Thanh", "Huong", "Tuan", "Lin
 WESTERN_GIVEN = ("James", "John", "Robert", "Michael", "William", "David", "Richard", "Thomas", "Mary",
                  "Jennifer", "Linda", "Elizabeth", "Susan", "Samantha", "Shane", "Jeffrey", "Catherine",
                  "Andrew", "Daniel", "Matthew", "Sarah", "Laura", "Peter", "Stephen", "Katherine")
+WESTERN_COMMON_GIVEN_SHARE = 0.35  # the rest: the generator's pool of 900 made-up given names
 WESTERN_NICK = {"Robert": "Bob", "William": "Bill", "Michael": "Mike", "Thomas": "Tom", "James": "Jim",
                 "Elizabeth": "Liz", "Jeffrey": "Jeff", "Katherine": "Kate", "Andrew": "Andy", "Daniel": "Dan",
                 "Matthew": "Matt", "Samantha": "Sam", "Stephen": "Steve", "David": "Dave", "Richard": "Rick"}
+COUNTRY = {"korean": ("South Korea", "Korea"), "chinese": ("China", "P.R. China"), "vietnamese": ("Vietnam", "Viet Nam"),
+           "western": ("USA", "United Kingdom", "Germany", "Canada", "Australia", "France", "Netherlands")}
+# Lab (team) structure, fields, venues, affiliations and years
+TEAM_SIZE = 8
+TEAM_HOME_GROUP_SHARE = 0.6  # members drawn from the lab's own country's name group; the rest: the global mix
+TEAMS_PER_FIELD = 20
+JOURNALS_PER_FIELD = 10
+FIELD_KEYWORDS = 80  # a field's vocabulary; papers also draw from GENERAL_KEYWORDS shared by all fields
+GENERAL_KEYWORDS = 300
+FIELD_KEYWORD_SHARE = 0.75
+VENUE_HOME, VENUE_FIELD = 0.7, 0.25  # a paper goes to one of its lab's 2 home journals / another journal of the
+                                      # field; the rest anywhere
+CROSS_TEAM_PROB = 0.2  # a paper with one author from another lab
+CROSS_TEAM_SAME_FIELD = 0.7
+SECOND_AFFILIATION = 0.15  # people with a second institution (joint appointment, a move) ...
+SECOND_AFFILIATION_USE = 0.3  # ... named on this share of their papers
+# which authorships a record gives an affiliation (MEDLINE: first author only before 2014, every author
+# since; WoS C1 / Scopus: addresses for all authors): all / first author only / none
+AFFILIATION_MODE = {"all": 0.6, "first": 0.25, "none": 0.15}
 
 
 @dataclass(slots=True)
@@ -1047,12 +1091,16 @@ class GoldPerson:
     family: str
     given: str  # the full given name as the person writes it ("Hyun-Jin", "Jeffrey M.")
     team: int
+    affiliations: tuple[str, ...] = ()  # (home institution address, second one if any)
 
 
 @dataclass(slots=True)
 class GoldPaper:
     venue: str
     authors: list[tuple[int, str, str]]  # (true person id, family as written, given as written)
+    year: int = 0
+    keywords: list[str] = field(default_factory=list)
+    affiliations: list[str | None] = field(default_factory=list)  # per author, as the record writes it
 
 
 def _pick(rng: random.Random, shares: dict[str, float]) -> str:
@@ -1060,12 +1108,22 @@ def _pick(rng: random.Random, shares: dict[str, float]) -> str:
     return rng.choices(names, weights=[shares[n] for n in names])[0]
 
 
-def _collision_person(rng: random.Random, pid: int, team: int, western_pool: list[str]) -> GoldPerson:
-    group = _pick(rng, COLLISION_GROUPS)
-    if group == "western" and rng.random() < 0.9:  # the long tail of rare western family names
-        family = western_pool[int(rng.random() ** 2 * len(western_pool))]
-    else:
-        family = _pick(rng, COLLISION_FAMILIES[group])
+def _family(rng: random.Random, group: str, western_pool: list[str]) -> str:
+    top = COLLISION_FAMILIES[group]
+    if rng.random() < sum(top.values()):
+        family = _pick(rng, top)
+        if group == "korean" and family in KOREAN_SPELLINGS:
+            family = _pick(rng, KOREAN_SPELLINGS[family])
+        return family
+    if group == "western":  # the long tail of rare western family names
+        return western_pool[int(rng.random() ** 2 * len(western_pool))]
+    tail = COLLISION_TAILS[group]  # slowly falling shares, as the national tables show past the top ten
+    return rng.choices(tail, weights=[1 / (r + 10) for r in range(len(tail))])[0]
+
+
+def _collision_person(rng: random.Random, pid: int, team: int, group: str, western_pool: list[str],
+                      given_pool: list[str]) -> GoldPerson:
+    family = _family(rng, group, western_pool)
     if group == "korean":
         a, b = rng.sample(KOREAN_SYLLABLES, 2)
         given = f"{a}-{b.lower()}" if rng.random() < 0.5 else f"{a}-{b}"
@@ -1075,7 +1133,10 @@ def _collision_person(rng: random.Random, pid: int, team: int, western_pool: lis
     elif group == "vietnamese":
         given = f"{'Van' if rng.random() < 0.5 else 'Thi'} {rng.choice(VIETNAMESE_GIVEN)}"
     else:
-        given = rng.choice(WESTERN_GIVEN)
+        if rng.random() < WESTERN_COMMON_GIVEN_SHARE:
+            given = rng.choice(WESTERN_GIVEN)
+        else:
+            given = given_pool[_zipf_rank(rng.random(), len(given_pool), 1.0)]
         if rng.random() < 0.5:
             given += f" {chr(65 + int(rng.random() * 26))}."
     return GoldPerson(pid, group, family, given, team)
@@ -1105,35 +1166,110 @@ def written_given(person: GoldPerson, rng: random.Random) -> str:
     return given
 
 
+@dataclass(slots=True)
+class _Team:
+    group: str
+    field: int
+    institution: int
+    journals: tuple[str, str]
+    start: int
+    end: int
+
+
+def _institution(rng: random.Random, words: list[str], group: str) -> str:
+    name = rng.choice(words)
+    form = rng.random()
+    inst = (f"University of {name}" if form < 0.4 else f"{name} University" if form < 0.7 else
+            f"{name} Institute of Technology" if form < 0.85 else f"{name} Medical Center")
+    return f"{inst}, {rng.choice(words)}, {rng.choice(COUNTRY[group])}"
+
+
+def _address(rng: random.Random, field_name: str, institution: str) -> str:
+    """One record's spelling of an address: with or without the department, 'Dept.' or 'Department'."""
+    u = rng.random()
+    if u < 0.3:
+        return institution
+    return f"{'Dept. of' if u < 0.5 else 'Department of'} {field_name}, {institution}"
+
+
 def collision_corpus(n_papers: int, *, seed: int = 42, n_people: int | None = None) -> list[GoldPaper]:
     """Papers whose author lists collide the way real ones do: common Korean, Chinese and Vietnamese
     family names at their population shares, Western lists with a long tail, people publishing mostly
-    with their team (co-authors) in their team's venues, and each record writing the given names in
-    its own way (full, initials, first initial, nickname). The true person of every authorship is
-    known: gold data for bench/authors.py."""
+    with their lab (co-authors) in their field's venues, on their field's topics, from their
+    institution, in their lab's active years, and each record writing the given names in its own way
+    (full, initials, first initial, nickname). The true person of every authorship is known: gold data
+    for bench/authors.py (docs/generator.md explains every parameter)."""
     rng = random.Random(seed)
     n_people = n_people or max(20, n_papers // 2)
     pool_rng = random.Random(seed + 1)
     western_pool = World._unique_words(pool_rng, 5000, (2, 3), capitalise=True, accents=0.0)
-    team_size = 8
-    people = [_collision_person(rng, pid, pid // team_size, western_pool) for pid in range(n_people)]
-    n_teams = (n_people + team_size - 1) // team_size
-    venues = [f"J{t % max(1, n_teams // 3)}" for t in range(n_teams)]
+    given_pool = World._unique_words(pool_rng, GIVEN_NAMES, (1, 2), capitalise=True, accents=0.0)
+    words = World._unique_words(pool_rng, 3000, (2, 3), capitalise=True, accents=0.0)
+    content = World._unique_words(pool_rng, 6000, (1, 3), capitalise=False, accents=0.0, suffixes=True)
+    n_teams = (n_people + TEAM_SIZE - 1) // TEAM_SIZE
+    n_fields = max(2, n_teams // TEAMS_PER_FIELD)
+    field_names = [f"{w.capitalize()} Sciences" for w in content[:n_fields]]
+    vocab = content[n_fields:]
+    field_kw = [[f"{vocab[(f * FIELD_KEYWORDS + i) * 2 % len(vocab)]} {vocab[((f * FIELD_KEYWORDS + i) * 2 + 1) % len(vocab)]}"
+                 for i in range(FIELD_KEYWORDS)] for f in range(n_fields)]
+    general_kw = vocab[-GENERAL_KEYWORDS:]
+    journals = [[f"J{f}.{j}" for j in range(JOURNALS_PER_FIELD)] for f in range(n_fields)]
+    n_institutions = max(3, n_teams // 4)
+    inst_group = [_pick(rng, COLLISION_GROUPS) for _ in range(n_institutions)]
+    institutions = [_institution(rng, words, g) for g in inst_group]
+    teams: list[_Team] = []
+    for _ in range(n_teams):
+        f = int(rng.random() * n_fields)
+        inst = int(rng.random() * n_institutions)
+        start = 1985 + int(rng.random() * 34)
+        teams.append(_Team(inst_group[inst], f, inst, tuple(rng.sample(journals[f], 2)),  # type: ignore[arg-type]
+                           start, min(LAST_YEAR, start + 3 + int(rng.random() * 23))))
+    people = []
+    for pid in range(n_people):
+        t = teams[pid // TEAM_SIZE]
+        group = t.group if rng.random() < TEAM_HOME_GROUP_SHARE else _pick(rng, COLLISION_GROUPS)
+        person = _collision_person(rng, pid, pid // TEAM_SIZE, group, western_pool, given_pool)
+        home = institutions[t.institution]
+        person.affiliations = (home,) if rng.random() >= SECOND_AFFILIATION else (
+            home, institutions[int(rng.random() * n_institutions)])
+        people.append(person)
+    by_field: list[list[int]] = [[] for _ in range(n_fields)]
+    for i, t in enumerate(teams):
+        by_field[t.field].append(i)
+    kw_cum = World._cumulative(KEYWORDS_PER_PAPER_PMF)
     papers = []
     for _ in range(n_papers):
-        team = int(rng.random() ** 1.5 * n_teams)
-        members = [p for p in people[team * team_size:(team + 1) * team_size]]
+        ti = int(rng.random() ** 1.5 * n_teams)
+        team = teams[ti]
+        members = people[ti * TEAM_SIZE:(ti + 1) * TEAM_SIZE]
         k = min(len(members), 2 + int(rng.random() * 4))
         chosen = rng.sample(members, k)
-        if rng.random() < 0.2:  # a collaboration across teams
-            chosen.append(people[int(rng.random() * n_people)])
-        seen, authors = set(), []
+        if rng.random() < CROSS_TEAM_PROB:  # a collaboration across labs, mostly within the field
+            other = (rng.choice(by_field[team.field]) if rng.random() < CROSS_TEAM_SAME_FIELD
+                     else int(rng.random() * n_teams))
+            pool = people[other * TEAM_SIZE:(other + 1) * TEAM_SIZE]
+            chosen.append(pool[int(rng.random() * len(pool))])
+        u = rng.random()
+        venue = (team.journals[int(rng.random() * 2)] if u < VENUE_HOME else
+                 rng.choice(journals[team.field]) if u < VENUE_HOME + VENUE_FIELD else
+                 rng.choice(journals[int(rng.random() * n_fields)]))
+        year = team.start + int(rng.random() * (team.end - team.start + 1))
+        n_kw = bisect(kw_cum, rng.random())
+        keywords = list(dict.fromkeys(
+            field_kw[team.field][_zipf_rank(rng.random(), FIELD_KEYWORDS, 1.0)] if rng.random() < FIELD_KEYWORD_SHARE
+            else general_kw[_zipf_rank(rng.random(), GENERAL_KEYWORDS, 1.0)] for _ in range(n_kw)))
+        mode = _pick(rng, AFFILIATION_MODE)
+        seen, authors, addresses = set(), [], []
         for p in chosen:
             if p.pid in seen:
                 continue
             seen.add(p.pid)
             authors.append((p.pid, p.family, written_given(p, rng)))
-        papers.append(GoldPaper(venues[team] if rng.random() < 0.8 else f"J{int(rng.random() * 50)}", authors))
+            inst = p.affiliations[1] if len(p.affiliations) > 1 and rng.random() < SECOND_AFFILIATION_USE \
+                else p.affiliations[0]
+            written = mode == "all" or (mode == "first" and not addresses)
+            addresses.append(_address(rng, field_names[teams[p.team].field], inst) if written else None)
+        papers.append(GoldPaper(venue, authors, year, keywords, addresses))
     return papers
 
 

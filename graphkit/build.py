@@ -200,8 +200,6 @@ def _build_graph(records: Iterable[Record], options: BuildOptions, progress: Pro
     aligned_variants: list[tuple[int, Person]] = []
     for work in works:
         people, aligned = _author_list(work)
-        occ = authors.add_work(people)
-        aligned_variants.extend((occ[i], p) for i, p in aligned)
         kw_keys: list[str] = []
         mesh: dict[str, tuple[bool, list[str]]] = {}
         for rec in work.records:
@@ -220,6 +218,8 @@ def _build_graph(records: Iterable[Record], options: BuildOptions, progress: Pro
             for ref in terms.mesh:
                 major, quals = mesh.get(ref.heading, (False, []))
                 mesh[ref.heading] = (major or ref.major, list(dict.fromkeys(quals + list(ref.qualifiers))))
+        occ = authors.add_work(people, keywords=kw_keys)  # co-authors, keywords, affiliations: evidence
+        aligned_variants.extend((occ[i], p) for i, p in aligned)
         plans.append(_Plan(work, occ, kw_keys, mesh))
     clock.lap("plans (authors, journals, terms)")
     journals.resolve()

@@ -48,11 +48,15 @@ def _load_graph(files: tuple[str, ...], db: str | None, neo4j: str | None, datab
               help="Drop links with fewer shared papers than this.")
 @click.option("--since", type=int, metavar="YEAR", help="Only count papers from YEAR on.")
 @click.option("--check-tags", is_flag=True, help="topics map: keep check tags (Humans, Female, ...).")
+@click.option("--all-authors", is_flag=True,
+              help="co-author and ego maps: draw every shown author of a paper with more than 20 authors; by "
+                   "default those with no other link on the map are counted in the paper's node, not drawn.")
 @store_options
 @click.option("--out", "-o", required=True, type=click.Path(dir_okay=False), help="The HTML file to write.")
 @user_errors
 def viz_command(kind: str, files: tuple[str, ...], author: str | None, term: str | None, doi: str | None,
-                top: int, depth: int | None, min_weight: int, since: int | None, check_tags: bool, db: str | None,
+                top: int, depth: int | None, min_weight: int, since: int | None, check_tags: bool,
+                all_authors: bool, db: str | None,
                 neo4j: str | None, database: str | None, out: str) -> None:
     """Draw an interactive map as one self-contained HTML page that works offline.
 
@@ -60,10 +64,12 @@ def viz_command(kind: str, files: tuple[str, ...], author: str | None, term: str
     Maps:
       coauthors  authors sized by papers, linked by shared papers, coloured by community (Louvain);
                  a paper with more than 20 authors is one paper node linking them, not a clique
+                 (its authors with no other link on the map are counted in it: --all-authors)
       topics     keywords and MeSH terms linked by co-occurrence (check tags left out by default)
       ego        one author (--author) or term (--term) and its neighbourhood (--depth; default 2
                  links for an author, 1 for a term)
-      paper      one paper (--doi) with its authors, journal, terms and citations
+      paper      one paper (--doi) with its authors, journal, terms, its references (left) and
+                 the papers citing it (right); its title in the side panel
       citations  historiograph: papers placed by year, arrows from citing to cited paper, sized by
                  citations inside the graph; the most-cited cited-only works (known only from
                  reference lists) in their own colour
@@ -85,7 +91,7 @@ def viz_command(kind: str, files: tuple[str, ...], author: str | None, term: str
 
     graph = _load_graph(files, db, neo4j, database)
     summary = write_map(graph, kind, out, author=author, term=term, doi=doi, top=top, min_weight=min_weight,
-                        since=since, include_check_tags=check_tags, depth=depth)
+                        since=since, include_check_tags=check_tags, depth=depth, fold=not all_authors)
     click.echo(f"wrote {summary['path']}: {summary['summary']}")
 
 

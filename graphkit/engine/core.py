@@ -21,6 +21,7 @@ import logging
 import shutil
 import tempfile
 import time
+from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -244,9 +245,13 @@ class _Build:
         poss: list[int] = []
         keys: list[str | None] = []
         if self.options.author_key == "compatible" or self.options.author_map:
-            rows = self.eng.arrow("SELECT k.key AS pkey, w.wid, w.pos, w.family, w.given, w.orcid FROM wocc w "
+            rows = self.eng.arrow("SELECT k.key AS pkey, w.wid, w.pos, w.family, w.given, w.orcid, w.aff FROM wocc w "
                                   "JOIN wkey k ON k.wid = w.wid ORDER BY k.key, w.pos").to_pylist()
             venue = {r["wid"]: r["jkey"] for r in self.eng.arrow("SELECT wid, jkey FROM wjournal").to_pylist()}
+            keywords: dict[str, list[str]] = defaultdict(list)  # paper key -> keyword keys: evidence, as the old core
+            has_keyword = dict(rules.TERM_STEPS)["has_keyword"]  # the terms step's own rule, run early
+            for r in self.eng.arrow(f"SELECT source, target FROM ({has_keyword}) h ORDER BY source, target").to_pylist():
+                keywords[r["source"]].append(r["target"])
             resolver = AuthorResolver(self.options.author_key, dict(self.options.author_map))
             occ: list[int] = []
             i = 0
@@ -254,8 +259,9 @@ class _Build:
                 j = i
                 while j < len(rows) and rows[j]["wid"] == rows[i]["wid"]:
                     j += 1
-                people = [Person(r["family"] or "", r["given"], orcid=r["orcid"]) for r in rows[i:j]]
-                w = resolver.add_context(people, venue.get(rows[i]["wid"]))
+                people = [Person(r["family"] or "", r["given"], orcid=r["orcid"], affiliations=r["aff"] or None)
+                          for r in rows[i:j]]
+                w = resolver.add_context(people, venue.get(rows[i]["wid"]), keywords=keywords.get(rows[i]["pkey"], ()))
                 occ += [resolver.add(p, work=w) for p in people]
                 i = j
             resolver.resolve()

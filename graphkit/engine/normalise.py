@@ -50,7 +50,7 @@ SCHEMAS: dict[str, pa.Schema] = {
         ("pub", _S)]),
     "occ": pa.schema([
         ("rid", _I), ("pos", _I), ("orcid", _S), ("nkey", _S), ("family", _S), ("given", _S), ("g1", _S),
-        ("ginit", _S), ("fam_sq", _S), ("gsq", _S), ("gsq_len", _I), ("nonascii", _I), ("punct", _I)]),
+        ("ginit", _S), ("fam_sq", _S), ("gsq", _S), ("gsq_len", _I), ("nonascii", _I), ("punct", _I), ("aff", _L)]),
     "kw": pa.schema([("rid", _I), ("kpos", _I), ("text", _S), ("surface", _S), ("check_tag", _B)]),
     "mesh": pa.schema([
         ("rid", _I), ("mpos", _I), ("heading", _S), ("major", _B), ("mkey", _S), ("ui", _S), ("name", _S),
@@ -123,7 +123,8 @@ def normalise_record(rec: Record, rid: int, mode: str) -> dict[str, list[tuple]]
         occ.append((rid, pos, normalise_orcid(p.orcid), name_key(p, "initial" if mode == "compatible" else mode),
                     family, given,
                     parts[0] if parts else "", parts[0][0] if parts else "", squash(p.family or ""), gsq,
-                    len(gsq), sum(ord(c) > 127 for c in family + (given or "")), family_punctuation(family)))
+                    len(gsq), sum(ord(c) > 127 for c in family + (given or "")), family_punctuation(family),
+                    list(p.affiliations) if p.affiliations else None))
     rec_row = (
         rid, rec.source.file, rec.source.format, source_id(rec), doi_n, int(pmid) if pmid else None, page_sq,
         fam_sq, title_n or None, year, blk1, blk2, title_hash, fallback, not rec.doi, not rec.abstract, filled,

@@ -47,6 +47,7 @@ An override map (``--author-map``: variant -> author key, or ``split``) is appli
 from __future__ import annotations
 
 import logging
+import math
 import re
 import unicodedata
 from collections import Counter, defaultdict
@@ -112,6 +113,27 @@ NICKNAMES: dict[str, tuple[str, ...]] = {
     "debbie": ("deborah",), "jo": ("joanne", "josephine"), "mandy": ("amanda",), "nancy": ("ann", "anne"),
     "penny": ("penelope",), "trish": ("patricia",), "val": ("valerie",), "walt": ("walter",),
 }
+
+
+# Evidence inside a name block (docs/graph.md, "Evidence"): the features the literature uses (Torvik &
+# Smalheiser 2009; Louppe et al. 2016): co-authors (a co-author's full name, and family + initial),
+# affiliation (the institution part of the address), venue, keywords. A shared feature f scores
+# WEIGHT[type] * idf(f), idf(f) = ln(1 + N/df) / ln(1 + N) over the N papers (1 for a feature only two
+# papers share in a large set, falling towards 0 for one on every paper); keywords count together at
+# most KEYWORD_CAP. Data, not code.
+EVIDENCE_WEIGHTS: dict[str, float] = {"C": 1.0, "c": 0.6, "a": 1.0, "v": 0.5, "k": 0.2, "F": 0.0}
+KEYWORD_CAP = 0.6
+LINK_SCORE = 1.0  # an occurrence belongs to an evidence group (a co-author's full name, or affiliation + venue ...)
+JOIN_SCORE = 0.3  # an initials-only occurrence picks one of several fitting authors with at least this score ...
+JOIN_MARGIN = 2.0
+_EPS = 1e-9  # float sums in another order differ in the last bits: thresholds compare with this slack
+POSTING_CAP = 64
+CROWD_SPLIT = 3  # full names in a family block before the occurrences of one name are split by evidence  # a feature shared by more evidence groups of one block is no candidate generator  # ... and at least JOIN_MARGIN times the runner-up's
+# words that mark the institution part of an address ("Dept. of X, Seoul National University, Seoul")
+INSTITUTION_WORDS = ("univ", "institut", "hospital", "college", "center", "centre", "school", "academy",
+                     "laborator", "clinic", "foundation", "council", "agency", "ministry", "company", "inc",
+                     "ltd", "gmbh", "corporation", "museum", "observatory", "polytechnic", "politecnico",
+                     "universit", "hochschule", "ecole", "faculty")
 
 
 # -- identifiers -------------------------------------------------------------------------------------
@@ -338,6 +360,7 @@ class _Occ:
     orcid: str | None
     form: NameForm | None
     work: int  # index into the resolver's works, -1 without context
+    affs: tuple[str, ...] = ()  # institution keys of the affiliations this paper gives the person
 
 
 @dataclass(slots=True)
@@ -345,8 +368,20 @@ class _Cluster:
     forms: set[NameForm] = field(default_factory=set)
     orcid: str | None = None
     occs: list[int] = field(default_factory=list)
-    coauthors: dict[str, set[tuple[str, ...]]] = field(default_factory=dict)  # block -> given-name tokens
-    venues: set[str] = field(default_factory=set)
+    feats: set[tuple[str, str]] = field(default_factory=set)  # evidence features of its occurrences
+
+
+def institution_key(address: str) -> str | None:
+    """The institution part of an address, folded and squashed: the first comma-separated part with an
+    institution word ('Dept. of X, Seoul National University, Seoul' -> 'seoulnationaluniversity'),
+    else the first part."""
+    parts = [p for p in (fold(x) for x in address.split(",")) if p.strip()]
+    if not parts:
+        return None
+    for part in parts:
+        if any(w in part for w in INSTITUTION_WORDS):
+            return squash(part) or None
+    return squash(parts[0]) or None
 
 
 class AuthorResolver:
@@ -360,7 +395,8 @@ class AuthorResolver:
         self.mode = mode
         self.overrides = {override_key(k): v for k, v in (overrides or {}).items()}
         self._occurrences: list[_Occ] = []
-        self._works: list[tuple[list[tuple[str, tuple[str, ...]]], str | None]] = []  # (co-authors, venue)
+        # (co-author signatures, venue, folded keywords, year) per paper
+        self._works: list[tuple[list[tuple[str, tuple[str, ...]]], str | None, tuple[str, ...], int | None]] = []
         self._orcids_of_name: dict[str, set[str]] = defaultdict(set)
         self.authors: dict[str, AuthorInfo] = {}
         self.decisions: list[Decision] = []
@@ -369,9 +405,14 @@ class AuthorResolver:
         self._keys: list[str | None] = []
         # (occurrence, clusters it could join, cluster it joined, reason) -> decisions after keying
         self._pending: list[tuple[int, list[_Cluster], _Cluster, str]] = []
+        self._leftover: list[tuple[int, list[_Cluster], str]] = []  # occurrences no author took yet
+        self._weights: dict[tuple[str, str], float] = {}  # evidence feature -> weight (while resolving)
+        self._feats: dict[int, frozenset[tuple[str, str]]] = {}  # occurrence -> features (one block at a time)
+        self._ckey: dict[int, tuple] = {}  # occurrence -> content key (one block at a time)
 
     def add(self, person: Person, *, work: int = -1) -> int:
-        """Register an occurrence; returns its id for :meth:`key_of` after :meth:`resolve`."""
+        """Register an occurrence; returns its id for :meth:`key_of` after :meth:`resolve`. The
+        person's affiliations (as this paper gives them) are evidence."""
         orcid = normalise_orcid(person.orcid)
         form = name_form(person) if self.mode == "compatible" else None
         if form is not None and not form.family:
@@ -379,23 +420,30 @@ class AuthorResolver:
         nkey = name_key(person, "initial")
         if orcid and nkey:
             self._orcids_of_name[nkey].add(orcid)
-        self._occurrences.append(_Occ(person, orcid, form, work))
+        affs: tuple[str, ...] = ()
+        if form is not None and person.affiliations:
+            affs = tuple(sorted({k for a in person.affiliations if a and (k := institution_key(a))}))
+        self._occurrences.append(_Occ(person, orcid, form, work, affs))
         return len(self._occurrences) - 1
 
-    def add_work(self, people: list[Person], venue: str | None = None) -> list[int]:
-        """Register one paper's author list (co-authors and venue are evidence); occurrence ids."""
-        w = self.add_context(people, venue)
+    def add_work(self, people: list[Person], venue: str | None = None, *, keywords: Iterable[str] = (),
+                 year: int | None = None) -> list[int]:
+        """Register one paper's author list (co-authors, venue, keywords and each author's affiliations
+        are evidence); occurrence ids."""
+        w = self.add_context(people, venue, keywords=keywords, year=year)
         return [self.add(p, work=w) for p in people]
 
     def set_venues(self, venues: list[str | None]) -> None:
         """Set the venue of every registered paper, in registration order (a build knows a paper's
         journal key only after the journals are resolved)."""
-        self._works = [(sigs, venue) for (sigs, _), venue in zip(self._works, venues)]
+        self._works = [(sigs, venue, kws, year) for (sigs, _, kws, year), venue in zip(self._works, venues)]
 
-    def add_context(self, people: list[Person], venue: str | None = None) -> int:
-        """Register a paper's author list and venue as evidence only (no occurrences); the id to pass
-        as ``work`` to :meth:`add`."""
-        self._works.append(([_signature(p) for p in people], venue))
+    def add_context(self, people: list[Person], venue: str | None = None, *, keywords: Iterable[str] = (),
+                    year: int | None = None) -> int:
+        """Register a paper's author list, venue and keywords as evidence only (no occurrences); the id
+        to pass as ``work`` to :meth:`add`."""
+        kws = tuple(sorted({k for k in (fold(x).strip() for x in keywords if x) if k})) if self.mode == "compatible" else ()
+        self._works.append(([_signature(p) for p in people], venue, kws, year))
         return len(self._works) - 1
 
     # -- resolving ---------------------------------------------------------------------------------
@@ -463,55 +511,173 @@ class AuthorResolver:
                 blocks[occ.form.block].append(i)
             elif occ.orcid:
                 blocks[f"orcid:{occ.orcid}"].append(i)
+        self._prepare_weights()
         keys: list[str | None] = [None] * len(self._occurrences)
         used: set[str] = set()
         key_of_cluster: dict[int, str] = {}
         for block in sorted(blocks):
-            for cluster in self._cluster_block(blocks[block]):
+            clusters = self._cluster_block(blocks[block])
+            # name the clusters in an order that depends on their content only (not on file order)
+            clusters.sort(key=lambda c: (c.orcid or "", -len(c.occs), min(self._ckey[i] for i in c.occs)))
+            for cluster in clusters:
                 key = key_of_cluster[id(cluster)] = self._cluster_key(cluster, used)
                 for i in cluster.occs:
                     keys[i] = key
+            self._feats = {}
+            self._ckey = {}
         for i, fits, joined, why in self._pending:
             person = self._occurrences[i].person
-            kind: Literal["ambiguous", "joined-with-evidence"] = (
-                "joined-with-evidence" if why == "joined-with-evidence" else "ambiguous")
-            reason = ("a shared co-author or venue picked this author" if kind == "joined-with-evidence"
-                      else f"{why}; no shared co-author or venue decides")
+            kind: Literal["ambiguous", "joined-with-evidence", "kept-apart"] = (
+                "joined-with-evidence" if why == "joined-with-evidence" else
+                "kept-apart" if why == "kept-apart" else "ambiguous")
+            reason = ("a shared co-author, affiliation, venue or keywords picked this author"
+                      if kind == "joined-with-evidence" else
+                      "the same name, but no shared co-author or affiliation with the other authors of that name"
+                      if kind == "kept-apart" else f"{why}; no shared co-author, affiliation or venue decides")
             self.decisions.append(Decision(kind, person.display, key_of_cluster[id(joined)],
                                            sorted(key_of_cluster[id(c)] for c in fits), reason))
         self._pending = []
+        self._weights = {}
         return keys
 
-    def _evidence(self, i: int, cluster: _Cluster) -> int:
-        occ = self._occurrences[i]
-        if occ.work < 0:
-            return 0
-        sigs, venue = self._works[occ.work]
-        own = _signature(occ.person)
-        score = 0
-        for block, given in set(sigs):
-            if (block, given) == own:
+    # -- evidence ----------------------------------------------------------------------------------
+    def _prepare_weights(self) -> None:
+        """Document frequencies of every evidence feature over the papers, for :meth:`_weight`."""
+        df: Counter[tuple[str, str]] = Counter()
+        n = 0
+        for sigs, venue, kws, _ in self._works:
+            if not sigs:  # a paper without authors is no evidence (and not every caller registers one)
                 continue
-            seen = cluster.coauthors.get(block)
-            if seen and any(compatibility(given, g) in ("strong", "initials") for g in seen):
-                score += 1
-        if venue and venue in cluster.venues:
-            score += 1
-        return score
+            n += 1
+            feats: set[tuple[str, str]] = set()
+            for sig in sigs:
+                feats.update(_sig_feats(sig))
+            if venue:
+                feats.add(("v", venue))
+            feats.update(("k", k) for k in kws)
+            df.update(feats)
+        for occ in self._occurrences:
+            df.update(("a", a) for a in occ.affs)
+        n = max(1, n)
+        norm = math.log(1 + n)
+        self._weights = {f: EVIDENCE_WEIGHTS[f[0]] * math.log(1 + n / c) / norm for f, c in df.items()}
+
+    def _features(self, i: int) -> frozenset[tuple[str, str]]:
+        occ = self._occurrences[i]
+        feats = {("a", a) for a in occ.affs}
+        if occ.work >= 0:
+            sigs, venue, kws, _ = self._works[occ.work]
+            own = _signature(occ.person)
+            skipped = False
+            for sig in sigs:
+                if sig == own and not skipped:
+                    skipped = True
+                    continue
+                feats.update(_sig_feats(sig))
+            if venue:
+                feats.add(("v", venue))
+            feats.update(("k", k) for k in kws)
+        return frozenset(feats)
+
+    def _content_key(self, i: int) -> tuple:
+        """What an occurrence says (name, evidence, year): the processing order inside a block, so the
+        result does not depend on the order of the input files."""
+        occ = self._occurrences[i]
+        year = self._works[occ.work][3] if occ.work >= 0 else None
+        return (occ.form.given if occ.form else (), occ.person.family or "", occ.person.given or "",
+                occ.orcid or "", year or 0, tuple(sorted(self._feats[i])))
+
+    def _score(self, a: frozenset[tuple[str, str]] | set[tuple[str, str]],
+               b: frozenset[tuple[str, str]] | set[tuple[str, str]]) -> float:
+        """Evidence that two occurrences (or clusters) are one person: the weights of the features they
+        share, keywords counting at most KEYWORD_CAP together."""
+        if len(a) > len(b):
+            a, b = b, a
+        base = kw = 0.0
+        w = self._weights
+        for f in a:
+            if f in b:
+                if f[0] == "k":
+                    kw += w.get(f, 0.0)
+                elif f[0] == "c" and ("F", f[1]) in a and ("F", f[1]) in b and not any(
+                        g[0] == "C" and g[1].startswith(f[1]) and g in b for g in a):
+                    continue  # 'Thomas, Samantha' and 'Thomas, Shane': same family and initial, not one co-author
+                else:
+                    base += w.get(f, 0.0)
+        return round(base + min(kw, KEYWORD_CAP), 9)  # the same value whatever order the set iterates in
+
+    def _grow(self, occs: list[int], theta: float, check_names: bool) -> list[_Cluster]:
+        """Evidence groups: each occurrence (in content order) joins every group it shares evidence
+        >= theta with (single linkage through shared co-authors, affiliations ...: transitive over the
+        co-author graph), those groups merge; with ``check_names`` only when all name forms stay
+        compatible (complete linkage on names). Features on more than POSTING_CAP groups are skipped
+        as candidates (their weight is small; this keeps a block linear)."""
+        comps: list[_Cluster | None] = []
+        index: dict[tuple[str, str], set[int]] = defaultdict(set)
+        O = self._occurrences
+        w = self._weights
+        for i in occs:
+            feats = self._feats[i]
+            form = O[i].form
+            base: dict[int, float] = defaultdict(float)
+            kw: dict[int, float] = defaultdict(float)
+            for f in feats:
+                ids = index.get(f)
+                if not ids or len(ids) > POSTING_CAP:
+                    continue
+                acc = kw if f[0] == "k" else base
+                x = w.get(f, 0.0)
+                for c in ids:
+                    acc[c] += x
+            hits = sorted(c for c in set(base) | set(kw) if base[c] + min(kw[c], KEYWORD_CAP) >= theta - _EPS
+                          and self._score(feats, comps[c].feats) >= theta - _EPS)  # type: ignore[union-attr]
+            if check_names and form is not None:
+                hits = [c for c in hits if self._fits(form, comps[c], ("strong", "initials"))]  # type: ignore[arg-type]
+            if hits:
+                t = hits[0]
+                target = comps[t]
+                assert target is not None
+                for c in hits[1:]:
+                    other = comps[c]
+                    assert other is not None
+                    if check_names and not all(self._fits(f, target, ("strong", "initials")) for f in other.forms):
+                        continue
+                    target.occs += other.occs
+                    target.forms |= other.forms
+                    for f in other.feats:
+                        ids = index[f]
+                        ids.discard(c)
+                        ids.add(t)
+                    target.feats |= other.feats
+                    comps[c] = None
+            else:
+                t = len(comps)
+                target = _Cluster()
+                comps.append(target)
+            self._join(target, i)
+            for f in feats:
+                index[f].add(t)
+        return [c for c in comps if c is not None]
 
     def _join(self, cluster: _Cluster, i: int) -> None:
         occ = self._occurrences[i]
         cluster.occs.append(i)
         if occ.form is not None:
             cluster.forms.add(occ.form)
-        if occ.work >= 0:
-            sigs, venue = self._works[occ.work]
-            own = _signature(occ.person)
-            for block, given in sigs:
-                if (block, given) != own:
-                    cluster.coauthors.setdefault(block, set()).add(given)
-            if venue:
-                cluster.venues.add(venue)
+        cluster.feats |= self._feats[i]
+
+    def _best(self, i: int, fits: list[_Cluster]) -> tuple[_Cluster | None, list[float]]:
+        """The fitting cluster with clearly the most evidence for occurrence i (at least JOIN_SCORE and
+        JOIN_MARGIN times the runner-up), else None."""
+        scores = [self._score(self._feats[i], c.feats) for c in fits]
+        if not scores:
+            return None, scores
+        order = sorted(range(len(scores)), key=lambda k: -scores[k])
+        best = scores[order[0]]
+        second = scores[order[1]] if len(order) > 1 else 0.0
+        if best >= JOIN_SCORE and best >= JOIN_MARGIN * second and best > second:
+            return fits[order[0]], scores
+        return None, scores
 
     @staticmethod
     def _fits(form: NameForm, cluster: _Cluster, allowed: tuple[str, ...]) -> bool:
@@ -520,6 +686,9 @@ class AuthorResolver:
 
     def _cluster_block(self, occs: list[int]) -> list[_Cluster]:
         O = self._occurrences
+        self._feats = {i: self._features(i) for i in occs}
+        self._ckey = {i: self._content_key(i) for i in occs}
+        occs = sorted(occs, key=self._ckey.__getitem__)
         clusters: list[_Cluster] = []
         # a. every ORCID is a cluster
         by_orcid: dict[str, _Cluster] = {}
@@ -543,68 +712,176 @@ class AuthorResolver:
                                                f.given))
         full = [f for f in forms if f.full]
         initials = [f for f in forms if not f.full]
-        # b. full-name forms: merge strongly compatible ones (complete linkage); join an ORCID cluster
-        #    when exactly one is strongly compatible
-        name_clusters: list[_Cluster] = []
+        # b. full-name forms: strongly compatible ones are one name (complete linkage); a name joins an
+        #    ORCID cluster when exactly one is strongly compatible; the occurrences of one name are then
+        #    split into evidence groups (two people of the same name)
+        names: list[tuple[set[NameForm], list[int]]] = []
         weak_forms: list[NameForm] = []
         for f in full:
-            target = next((c for c in name_clusters if self._fits(f, c, ("strong",))), None)
-            if target is None:
+            group = next((g for g in names if all(compatibility(f.given, x.given) == "strong" for x in g[0])), None)
+            if group is None:
                 fits = [c for c in orcid_clusters if self._fits(f, c, ("strong",))]
                 if len(fits) == 1:
-                    target = fits[0]
-                elif len(fits) > 1:
-                    self._per_occurrence(by_form[f], fits, clusters, name_clusters, "several ORCID authors fit")
+                    for i in by_form[f]:
+                        self._join(fits[0], i)
                     continue
-            if target is None:
-                if any(self._fits(f, c, ("strong", "weak")) for c in (*orcid_clusters, *name_clusters)):
+                if len(fits) > 1:
+                    self._per_occurrence(by_form[f], fits, clusters, "several ORCID authors fit")
+                    continue
+                if any(self._fits(f, c, ("strong", "weak")) for c in orcid_clusters) or any(
+                        all(compatibility(f.given, x.given) in ("strong", "weak") for x in g[0]) for g in names):
                     weak_forms.append(f)
                     continue
-                target = _Cluster()
-                name_clusters.append(target)
-                clusters.append(target)
-            for i in by_form[f]:
-                self._join(target, i)
+                group = (set(), [])
+                names.append(group)
+            group[0].add(f)
+            group[1].extend(by_form[f])
+        # the more full names a family block holds, the likelier two people share one name form (Torvik
+        # & Smalheiser's name-frequency prior, in its simplest form): only then are the occurrences of
+        # one name split into evidence groups
+        crowded = len(names) >= CROWD_SPLIT
+        for _, members in names:
+            clusters.extend(self._split(sorted(members, key=self._ckey.__getitem__), crowded))
         # c. weak forms (nicknames, short forms) join a compatible full-name cluster only with evidence
         for f in weak_forms:
             fits = [c for c in clusters if c.forms and self._fits(f, c, ("strong", "weak"))]
-            self._per_occurrence(by_form[f], fits, clusters, name_clusters, "nickname or short form",
-                                 need_evidence=True)
+            self._per_occurrence(by_form[f], fits, clusters, "nickname or short form", need_evidence=True)
         # d. initials-only forms, fullest first, occurrence by occurrence
         for f in initials:
             fits = [c for c in clusters if c.forms and self._fits(f, c, ("strong", "initials"))]
-            self._per_occurrence(by_form[f], fits, clusters, name_clusters, "initials fit several authors")
+            self._per_occurrence(by_form[f], fits, clusters, "initials fit several authors")
+        self._place_leftovers(clusters)
         return clusters
 
-    def _per_occurrence(self, occs: list[int], fits: list[_Cluster], clusters: list[_Cluster],
-                        name_clusters: list[_Cluster], why: str, need_evidence: bool = False) -> None:
-        """Place each occurrence of one form: the single fitting cluster (unless evidence is needed),
-        else the fitting cluster with the most evidence, else a cluster of its own form."""
-        own: _Cluster | None = None
-        placed: list[tuple[int, _Cluster | None, list[int]]] = []
-        for i in occs:
-            target = None
-            scores = [self._evidence(i, c) for c in fits]
-            if len(fits) == 1 and not need_evidence:
-                target = fits[0]
-            elif fits:
-                best = max(scores)
-                if best > 0 and scores.count(best) == 1:
-                    target = fits[scores.index(best)]
-            placed.append((i, target, scores))
-        for i, target, scores in placed:  # join after scoring: one occurrence's choice is no evidence for the next
+    def _split(self, occs: list[int], crowded: bool) -> list[_Cluster]:
+        """The occurrences of one full name as people. Outside a crowded block, or with at most one
+        evidence group of two or more papers, everything is one author (nothing says two people);
+        else every evidence group is an author and a lone occurrence joins the group it clearly has
+        most evidence with (or stays alone, reported as kept apart)."""
+        comps = self._grow(occs, LINK_SCORE, check_names=False) if crowded else []
+        big = [c for c in comps if len(c.occs) > 1]
+        if len(big) <= 1:
+            if not comps:
+                one = _Cluster()
+                for i in occs:
+                    self._join(one, i)
+                return [one]
+            one = _Cluster()
+            for c in comps:
+                one.occs += c.occs
+                one.forms |= c.forms
+                one.feats |= c.feats
+            return [one]
+        out = list(big)
+        for c in comps:
+            if len(c.occs) > 1:
+                continue
+            target, _ = self._best(c.occs[0], big)
             if target is None:
-                if own is None:
-                    own = _Cluster()
-                    clusters.append(own)
-                    name_clusters.append(own)
-                self._join(own, i)
-                if fits:
-                    self._pending.append((i, fits, own, why))
+                out.append(c)
+                self._pending.append((c.occs[0], big, c, "kept-apart"))
+            else:
+                self._join(target, c.occs[0])
+        return out
+
+    def _per_occurrence(self, occs: list[int], fits: list[_Cluster], clusters: list[_Cluster], why: str,
+                        need_evidence: bool = False) -> None:
+        """Place each occurrence of one form: the single fitting cluster (unless evidence is needed),
+        else the fitting cluster with clearly the most evidence, else it waits for
+        :meth:`_place_leftovers`."""
+        placed: list[tuple[int, _Cluster | None]] = []
+        for i in occs:
+            if len(fits) == 1 and not need_evidence:
+                placed.append((i, fits[0]))
+                continue
+            target, _ = self._best(i, fits)
+            placed.append((i, target))
+        for i, target in placed:  # join after scoring: one occurrence's choice is no evidence for the next
+            if target is None:
+                self._leftover.append((i, fits, why))
             else:
                 self._join(target, i)
                 if len(fits) > 1 or need_evidence:
                     self._pending.append((i, [target], target, "joined-with-evidence"))
+
+    def _place_leftovers(self, clusters: list[_Cluster]) -> None:
+        """Occurrences no author took: evidence groups among themselves (compatible names only); a group
+        of two or more joins the author it clearly has most evidence with, else it is an author of its
+        own. A lone occurrence then joins the group (of those) it clearly has most evidence with; lone
+        occurrences of one form that no author fitted and no group fits are one author (nothing says
+        they are two people); one that fitted several authors stays alone (reported)."""
+        if not self._leftover:
+            return
+        O = self._occurrences
+        quiet = [(i, fits, why) for i, fits, why in self._leftover if not fits]
+        if quiet:  # no author with a full name fits: one author per name form, as nothing says two people
+            own_form: dict[NameForm | None, _Cluster] = {}
+            for i, fits, why in quiet:
+                target = own_form.get(O[i].form)
+                if target is None:
+                    target = own_form[O[i].form] = _Cluster()
+                    clusters.append(target)
+                self._join(target, i)
+                if fits:
+                    self._pending.append((i, fits, target, why))
+            done = {i for i, _, _ in quiet}
+            self._leftover = [x for x in self._leftover if x[0] not in done]
+        if not self._leftover:
+            return
+        why_of = {i: (fits, why) for i, fits, why in self._leftover}
+        self._leftover = []
+        existing = list(clusters)
+        groups: list[_Cluster] = []
+        loose: list[int] = []
+        for comp in self._grow(sorted(why_of, key=self._ckey.__getitem__), LINK_SCORE, check_names=True):
+            if len(comp.occs) == 1:
+                loose.append(comp.occs[0])
+                continue
+            fits = [c for c in existing if all(self._fits(f, c, ("strong", "initials")) for f in comp.forms)]
+            target = None
+            if fits:
+                scores = [self._score(comp.feats, c.feats) for c in fits]
+                order = sorted(range(len(scores)), key=lambda k: -scores[k])
+                best, second = scores[order[0]], (scores[order[1]] if len(order) > 1 else 0.0)
+                if best >= LINK_SCORE and best >= JOIN_MARGIN * second:
+                    target = fits[order[0]]
+            if target is not None:
+                for i in comp.occs:
+                    self._join(target, i)
+                    self._pending.append((i, [target], target, "joined-with-evidence"))
+                continue
+            clusters.append(comp)
+            groups.append(comp)
+            for i in comp.occs:
+                fits_i, why = why_of[i]
+                if fits_i:
+                    self._pending.append((i, fits_i, comp, why))
+        O = self._occurrences
+        own: dict[NameForm, _Cluster] = {}
+        placed: list[tuple[int, _Cluster | None]] = []
+        for i in loose:
+            form = O[i].form
+            fits_i, _ = why_of[i]
+            cands = [g for g in groups if form is not None and self._fits(form, g, ("strong", "initials"))]
+            target, _ = self._best(i, cands)
+            if target is None and len(cands) == 1 and not fits_i:
+                target = cands[0]
+            placed.append((i, target))
+        for i, target in placed:
+            fits_i, why = why_of[i]
+            form = O[i].form
+            if target is None:
+                if fits_i or form is None:
+                    target = _Cluster()
+                    clusters.append(target)
+                else:
+                    target = own.get(form)
+                    if target is None:
+                        target = own[form] = _Cluster()
+                        clusters.append(target)
+            self._join(target, i)
+            if fits_i:
+                self._pending.append((i, fits_i, target, why))
 
     def _cluster_key(self, cluster: _Cluster, used: set[str]) -> str:
         if cluster.orcid:
@@ -637,6 +914,20 @@ def _first_fits(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
     if len(x) == 1 or len(y) == 1:
         return x[0] == y[0]
     return x == y
+
+
+@lru_cache(maxsize=1 << 16)
+def _sig_feats(sig: tuple[str, tuple[str, ...]]) -> tuple[tuple[str, str], ...]:
+    """A co-author as evidence features: family block + first initial ('c') and, when the first given
+    name is written out, family block + the full given names run together ('C': 'Hyun-Jin' = 'Hyunjin')."""
+    block, given = sig
+    if not block:
+        return ()
+    initial = f"{block}|{given[0][0] if given else ''}"
+    out = [("c", initial)]
+    if given and len(given[0]) > 1:  # 'F': a full first name is known for this family + initial (no weight)
+        out += [("C", f"{block}|{''.join(t for t in given if len(t) > 1)}"), ("F", initial)]
+    return tuple(out)
 
 
 def _signature(person: Person) -> tuple[str, tuple[str, ...]]:

@@ -270,3 +270,104 @@ def test_venue_evidence_reaches_the_build() -> None:
     g = build_graph(records).graph
     keys = {e["source"] for e in g.edges(RelType.AUTHORED) if e["target"] == "doi:10.1000/3"}
     assert keys == {"name:thomas|samantha-l"}
+
+
+# -- evidence inside a name block ---------------------------------------------------------------------
+
+def _crowd() -> list[list[Person]]:
+    """Other Kims with full names: a crowded block, where one name form may be two people."""
+    return [[Person("Kim", g), Person("Zed", "Zora")] for g in ("Hye-Won", "Min-Soo", "Ji-Hoon")]
+
+
+def _add(r: AuthorResolver, papers, venue=None, keywords=()) -> list[list[int]]:
+    return [r.add_work(p, venue, keywords=keywords) for p in papers]
+
+
+def test_same_full_name_two_labs_are_two_people_in_a_crowded_block() -> None:
+    r = AuthorResolver()
+    _add(r, _crowd())
+    lab_a = _add(r, [[Person("Kim", "Min-Ji"), Person("Park", "Soo-Jin")], [Person("Kim", "Min-Ji"), Person("Park", "Soo-Jin")]])
+    lab_b = _add(r, [[Person("Kim", "Min-Ji"), Person("Chen", "Wei-Ling")], [Person("Kim", "Min-Ji"), Person("Chen", "Wei-Ling")]])
+    r.resolve()
+    a, b = {r.key_of(w[0]) for w in lab_a}, {r.key_of(w[0]) for w in lab_b}
+    assert len(a) == len(b) == 1 and a != b
+    assert any(d.kind == "kept-apart" for d in r.decisions) is False  # two evidence groups, no lone paper
+
+
+def test_same_full_name_stays_one_author_in_a_quiet_block() -> None:
+    """Barabási, Albert-László with disjoint co-author groups: a rare name is one person."""
+    r = AuthorResolver()
+    lab_a = _add(r, [[Person("Barabasi", "Albert-Laszlo"), Person("Albert", "Reka")]] * 2)
+    lab_b = _add(r, [[Person("Barabasi", "Albert-Laszlo"), Person("Vicsek", "Tamas")]] * 2)
+    r.resolve()
+    assert len({r.key_of(w[0]) for w in lab_a + lab_b}) == 1
+
+
+def test_co_author_evidence_is_transitive() -> None:
+    """Paper 1 and 2 share Park; 2 and 3 share Choi: one person through the co-author graph, apart
+    from the same name in another lab."""
+    r = AuthorResolver()
+    _add(r, _crowd())
+    chain = _add(r, [[Person("Kim", "Min-Ji"), Person("Park", "Soo-Jin")],
+                     [Person("Kim", "Min-Ji"), Person("Park", "Soo-Jin"), Person("Choi", "Yeon-Woo")],
+                     [Person("Kim", "Min-Ji"), Person("Choi", "Yeon-Woo")]])
+    other = _add(r, [[Person("Kim", "Min-Ji"), Person("Lopez", "Ana")]] * 2)
+    r.resolve()
+    keys = {r.key_of(w[0]) for w in chain}
+    assert len(keys) == 1 and keys != {r.key_of(w[0]) for w in other}
+
+
+def test_affiliation_picks_among_fitting_authors() -> None:
+    r = AuthorResolver()
+    snu = "Dept. of Physics, Seoul National University, Seoul, Korea"
+    a = r.add_work([Person("Kim", "Hyun-Jin", affiliations=[snu])])
+    b = r.add_work([Person("Kim", "Hye-Won", affiliations=["KAIST, Daejeon, Korea"])])
+    c = r.add_work([Person("Kim", "H.", affiliations=["Seoul National University, College of Natural Sciences"])])
+    r.resolve()
+    assert r.key_of(c[0]) == r.key_of(a[0]) != r.key_of(b[0])
+
+
+def test_keywords_are_evidence() -> None:
+    """Three shared keywords pick Samantha (two would not: keywords are weak evidence, KEYWORD_CAP)."""
+    r = AuthorResolver()
+    a = r.add_work([Person("Thomas", "Samantha L.")], keywords=["problem gambling", "lotteries", "harm"])
+    b = r.add_work([Person("Thomas", "Shane A.")], keywords=["coral reefs"])
+    c = r.add_work([Person("Thomas", "S.")], keywords=["Problem Gambling", "Lotteries", "harm"])
+    r.resolve()
+    assert r.key_of(c[0]) == r.key_of(a[0]) != r.key_of(b[0])
+
+
+def test_institution_key() -> None:
+    from graphkit.resolve.authors import institution_key
+    assert institution_key("Dept. of Physics, Seoul National University, Seoul, Korea") == "seoulnationaluniversity"
+    assert institution_key("Seoul National University, College of Medicine") == "seoulnationaluniversity"
+    assert institution_key("Karolinska Institutet, Stockholm") == "karolinskainstitutet"
+    assert institution_key("Some Lab, Somewhere") == "somelab"
+    assert institution_key(" , ") is None
+
+
+def test_keys_do_not_depend_on_input_order() -> None:
+    """The same papers in any order give the same author keys (clusters are named by content)."""
+    import random
+    import sys
+    from pathlib import Path
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+    from bench.generate import collision_corpus
+
+    papers = collision_corpus(600, seed=3)
+
+    def keys(order):
+        r = AuthorResolver()
+        occ = {}
+        for n in order:
+            p = papers[n]
+            people = [Person(f, g, affiliations=[a] if a else None) for (_, f, g), a in zip(p.authors, p.affiliations)]
+            occ[n] = r.add_work(people, p.venue, keywords=p.keywords)
+        r.resolve()
+        return {(n, k): r.key_of(o) for n in order for k, o in enumerate(occ[n])}
+
+    order = list(range(len(papers)))
+    first = keys(order)
+    random.Random(1).shuffle(order)
+    assert keys(order) == first
+    assert len(set(first.values())) > 100

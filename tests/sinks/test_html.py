@@ -139,3 +139,20 @@ def test_cli_viz_from_the_store_matches_the_files(tmp_path):
     nodes = [sorted((n["id"], n["name"]) for n in _json_block(p.read_text(encoding="utf-8"), "nodes"))
              for p in (from_store, from_files)]
     assert nodes[0] == nodes[1]
+
+
+def test_cli_viz_counts_lone_consortium_authors_in_the_paper_node(tmp_path):
+    """tests/fixtures/viz/consortium.ris: a 25-author paper, two of whose authors also wrote a paper
+    together. By default the 23 others (no other link on the map) are counted in the paper's node;
+    --all-authors draws them."""
+    fixture = FIXTURES / "viz" / "consortium.ris"
+    out = tmp_path / "m.html"
+    result = CliRunner().invoke(main, ["viz", "coauthors", str(fixture), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "25 authors, 3 links; 1 paper with more than 20 authors" in result.output
+    assert "(23 of their authors with no other link on the map are counted in the paper's node" in result.output
+    assert len(_json_block(out.read_text(encoding="utf-8"), "nodes")) == 3  # two authors and the paper
+    result = CliRunner().invoke(main, ["viz", "coauthors", str(fixture), "--all-authors", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "25 authors, 26 links; 1 paper with more than 20 authors" in result.output and "counted" not in result.output
+    assert len(_json_block(out.read_text(encoding="utf-8"), "nodes")) == 26
