@@ -233,7 +233,8 @@ def readability(argv_out: Path, shots: Path | None) -> None:
             continue
         stable, first, every, na = m
         share = "n/a" if na else f"{first['largest_paper_share']:.1%}"
-        print(f"| {name} | {kind} | {size} | {stable:.2f} s | {first['labels']:,} ({first['smallest_label_px']:.1f} px) "
+        print(f"| {name} | {kind} | {size} | {stable:.2f} s "
+              f"| {first['labels']:,} ({first['smallest_label_px']:.1f} px) "
               f"| {first['overlap_share']:.1%} "
               f"| {every['overlap_share']:.1%} ({every['labels']:,} labels) | {share} |")
 

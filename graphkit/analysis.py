@@ -12,9 +12,9 @@ positions and tooltip facts; weighted edges; how many candidates there were). Th
   (right), see :func:`paper_layout`;
 - ``citations``: the historiograph (papers by year, arrows by citation; graphkit.citations.historiograph).
 
-Above the node budget (``top``) the nodes with most papers are kept (then link strength, :func:`_rank_key`). Communities are Louvain (networkx) with
-a fixed seed; the layout is precomputed here (community by community, see :func:`layout`) so the page
-never has to run a physics simulation.
+Above the node budget (``top``) the nodes with most papers are kept (then link strength, :func:`_rank_key`).
+Communities are Louvain (networkx) with a fixed seed; the layout is precomputed here (community by
+community, see :func:`layout`) so the page never has to run a physics simulation.
 """
 
 from __future__ import annotations

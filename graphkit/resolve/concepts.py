@@ -26,11 +26,14 @@ counts the distinct papers indexed with it or any descendant.
 
 from __future__ import annotations
 
+import hashlib
+import io
 import logging
 import re
 import unicodedata
 from collections import Counter
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 from graphkit import derive, extend
@@ -99,7 +102,10 @@ def _exact(text: str) -> str:
 class MeshIndex:
     """Folded heading / entry-term text -> descriptor UIs, and tree number -> descriptor UI."""
 
-    def __init__(self, vocab: MeshVocabulary, entries: dict[str, list[str]]) -> None:
+    def __init__(self, vocab: MeshVocabulary, entries: dict[str, list[str]],
+                 folded: list[dict[str, list[str]]] | None = None) -> None:
+        """``folded``: the two folded tables (headings, entry terms) computed earlier (:func:`mesh_index`
+        keeps them in the user's cache: folding 280k texts costs seconds per process)."""
         self.vocab = vocab
         # exact (case-folded) texts first, then folded ones: "Mitomycin" is its own heading although
         # "Mitomycins" folds to the same text
@@ -109,13 +115,22 @@ class MeshIndex:
         exact_h, exact_e, folded_h, folded_e = (t for _, t in self.tables)
         for ui, d in vocab.by_ui.items():
             exact_h.setdefault(_exact(d.heading), set()).add(ui)
-            folded_h.setdefault(concept_text(d.heading), set()).add(ui)
+            if folded is None:
+                folded_h.setdefault(concept_text(d.heading), set()).add(ui)
             for tree in d.tree_numbers:
                 self.by_tree[tree] = ui
         for ui, terms in entries.items():
             for term in terms:
                 exact_e.setdefault(_exact(term), set()).add(ui)
-                folded_e.setdefault(concept_text(term), set()).add(ui)
+                if folded is None:
+                    folded_e.setdefault(concept_text(term), set()).add(ui)
+        if folded is not None:
+            folded_h.update((k, set(v)) for k, v in folded[0].items())
+            folded_e.update((k, set(v)) for k, v in folded[1].items())
+
+    def folded(self) -> list[dict[str, list[str]]]:
+        """The folded tables as plain data (sorted lists), what ``folded`` takes."""
+        return [{k: sorted(v) for k, v in t.items()} for _, t in self.tables[2:]]
 
     def match(self, text: str) -> tuple[str | None, str | None, bool]:
         """(descriptor UI, via, ambiguous) for a keyword's folded text (its key): a heading or entry term
@@ -141,19 +156,30 @@ class MeshIndex:
 
 @lru_cache(maxsize=1)
 def mesh_index() -> MeshIndex:
-    """Built once per process from the bundled table (~31k descriptors, ~250k entry terms)."""
+    """Built once per process from the bundled table (~31k descriptors, ~250k entry terms). The folded
+    texts (the slow part: lemmatising every heading and entry term) are kept in the user's cache
+    (:mod:`graphkit.user_cache`), keyed by the table, this module's code and the versions of the two
+    libraries folding uses, so a change to any of them folds again."""
     import gzip
-    from importlib import resources
+    from importlib import metadata, resources
 
+    from graphkit.user_cache import load_json, save_json
+
+    data = (resources.files("graphkit") / "data" / "mesh.tsv.gz").read_bytes()
     entries: dict[str, list[str]] = {}
-    with (resources.files("graphkit") / "data" / "mesh.tsv.gz").open("rb") as raw, \
-            gzip.open(raw, "rt", encoding="utf-8") as fh:
+    with gzip.open(io.BytesIO(data), "rt", encoding="utf-8") as fh:
         next(fh, None)
         for line in fh:
             cells = line.rstrip("\n").split("\t")
             if len(cells) >= 4 and cells[3]:
                 entries[cells[0]] = [t for t in cells[3].split("|") if t]
-    return MeshIndex(vocabulary(), entries)
+    key = hashlib.sha256(data + Path(__file__).read_bytes() + "|".join(
+        metadata.version(d) for d in ("lemminflect", "breame")).encode()).hexdigest()[:16]
+    folded = load_json(f"mesh-concepts-{key}")
+    index = MeshIndex(vocabulary(), entries, folded)
+    if folded is None:
+        save_json(f"mesh-concepts-{key}", index.folded())
+    return index
 
 
 def _mesh_node(graph: Any, index: MeshIndex, ui: str) -> str:

@@ -110,9 +110,11 @@ class LoadedPage:
         self.page.context.close()
 
 
-def open_page(browser, path: Path, *, init_script: str | None = None, timeout: float = 60_000) -> LoadedPage:
-    """Load ``path`` from file:// in a new context and wait until the map is drawn."""
-    context = browser.new_context(viewport=VIEWPORT, service_workers="block")
+def open_page(browser, path: Path, *, init_script: str | None = None, timeout: float = 60_000,
+              viewport: dict[str, int] | None = None) -> LoadedPage:
+    """Load ``path`` from file:// in a new context (``viewport``, default VIEWPORT) and wait until the map
+    is drawn."""
+    context = browser.new_context(viewport=viewport or VIEWPORT, service_workers="block")
     page = context.new_page()
     loaded = LoadedPage(page, path.resolve().as_uri())
     context.on("request", lambda r: loaded.requests.append(r.url))
@@ -129,3 +131,12 @@ def open_page(browser, path: Path, *, init_script: str | None = None, timeout: f
     page.goto(loaded.url, wait_until="load")
     page.wait_for_function(READY, timeout=timeout)
     return loaded
+
+
+def open_map(browser, sel: Any, tmp_path: Path, name: str, **kwargs: Any) -> LoadedPage:
+    """Write the selection ``sel`` as graphkit's page ``tmp_path/name.html`` and open it (see open_page)."""
+    from graphkit.sinks.html import write_selection
+
+    out = tmp_path / f"{name}.html"
+    write_selection(sel, out)
+    return open_page(browser, out, **kwargs)

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import pytest
 
-from _chromium import PAINTED, browser, open_page  # noqa: F401  (browser is a fixture)
+from _chromium import PAINTED, browser, open_map  # noqa: F401  (browser is a fixture)
 from conftest import CORPUS, FIXTURES
 from graphkit import analysis
 from graphkit.build import build_from_files
 from graphkit.citations.historiograph import CITED_ONLY, SET
 from graphkit.model import GraphkitError
-from graphkit.sinks.html import CITED_ONLY_SHAPE, FOCUS_LABEL, ROLE_STYLES, community_color, write_selection
+from graphkit.sinks.html import CITED_ONLY_SHAPE, FOCUS_LABEL, ROLE_STYLES, community_color
 
 pytestmark = [pytest.mark.browser, pytest.mark.corpus]
 
@@ -24,9 +24,7 @@ def test_historiograph_of_a_wos_file(browser, tmp_path):
     assert len(sel.nodes) == 40 and sel.edges and sel.total > 40
     groups = {n.community for n in sel.nodes}
     assert groups == {SET, CITED_ONLY}  # the soccer papers cite classics the file does not hold
-    out = tmp_path / "historiograph.html"
-    write_selection(sel, out)
-    page = open_page(browser, out)
+    page = open_map(browser, sel, tmp_path, "historiograph")
     try:
         assert page.foreign_requests() == [] and page.errors == []
         nodes = page.eval("() => graphkit.nodes.get().map(n => [n.id, n.color])")
@@ -79,9 +77,7 @@ def test_paper_map_tells_cites_from_cited_by(browser, tmp_path):  # noqa: F811
     citing = {n.id for n in sel.nodes if n.role == "cited by"}
     assert refs and citing and refs <= cites[key] and citing <= cited[key]
     assert refs | citing == (cites[key] | cited[key]) - {key}
-    out = tmp_path / "paper.html"
-    write_selection(sel, out)
-    page = open_page(browser, out)
+    page = open_map(browser, sel, tmp_path, "paper")
     try:
         assert page.errors == [] and page.foreign_requests() == []
         drawn = {n["id"]: n for n in page.eval("() => graphkit.nodes.get()")}
@@ -117,9 +113,7 @@ def test_paper_map_tells_cites_from_cited_by(browser, tmp_path):  # noqa: F811
 
 def test_cited_only_works_have_their_own_shape(browser, tmp_path):  # noqa: F811
     sel = analysis.select_map(_soccer(), "citations", top=40)
-    out = tmp_path / "historiograph.html"
-    write_selection(sel, out)
-    page = open_page(browser, out)
+    page = open_map(browser, sel, tmp_path, "historiograph")
     try:
         shapes = dict(page.eval("() => graphkit.nodes.get().map(n => [n.id, n.shape])"))
         for n in sel.nodes:

@@ -8,9 +8,8 @@ import pytest
 from graphkit import analysis
 from graphkit.graph import Graph
 from graphkit.schema import Label, RelType
-from graphkit.sinks.html import write_selection
 
-from _chromium import browser, open_page  # noqa: F401  (browser is a fixture)
+from _chromium import browser, open_map  # noqa: F401  (browser is a fixture)
 
 pytestmark = pytest.mark.browser
 
@@ -48,9 +47,7 @@ def _crowded() -> Graph:
 
 def test_colliding_labels_are_hidden_at_the_first_view(browser, tmp_path):  # noqa: F811
     sel = analysis.select_map(_crowded(), "coauthors", top=60)
-    out = tmp_path / "crowded.html"
-    write_selection(sel, out)
-    page = open_page(browser, out)
+    page = open_map(browser, sel, tmp_path, "crowded")
     try:
         assert page.errors == []
         first = page.eval("() => graphkit.readability()")
@@ -76,9 +73,7 @@ def test_a_consortium_paper_takes_at_most_a_tenth_of_the_canvas(browser, tmp_pat
     shares = {}
     for fold in (False, True):
         sel = analysis.select_map(graph, "coauthors", top=100, fold=fold)
-        out = tmp_path / f"fold-{fold}.html"
-        write_selection(sel, out)
-        page = open_page(browser, out)
+        page = open_map(browser, sel, tmp_path, f"fold-{fold}")
         try:
             assert page.errors == []
             shares[fold] = page.eval("() => graphkit.readability()")["largest_paper_share"]
@@ -105,15 +100,18 @@ LEGEND_CLEAR = """() => {
     const box = {x0: area.left + a.x, y0: area.top + a.y, x1: area.left + b.x, y1: area.top + b.y};
     if (box.x1 < area.left || box.x0 > area.right || box.y1 < area.top || box.y0 > area.bottom) continue;
     seen++;
-    if (box.x0 < area.left - 1 || box.x1 > area.right + 1 || box.y0 < area.top - 1 || box.y1 > area.bottom + 1) cut.push(id);
+    if (box.x0 < area.left - 1 || box.x1 > area.right + 1 || box.y0 < area.top - 1 || box.y1 > area.bottom + 1)
+      cut.push(id);
     if (box.x0 < leg.right && leg.left < box.x1 && box.y0 < leg.bottom && leg.top < box.y1) hits.push(id);
   }
-  return {hits: hits, cut: cut, seen: seen, legend: [leg.width, leg.height]};
+  return {hits: hits, cut: cut, seen: seen, legend: [leg.width, leg.height],
+          beside: leg.left >= area.right - 1, below: leg.top >= area.bottom - 1};
 }"""
 
 
-@pytest.mark.parametrize("kind", ["coauthors", "paper", "citations"])
-def test_the_legend_covers_no_node_at_the_first_view(browser, tmp_path, kind):  # noqa: F811
+@pytest.mark.parametrize("kind,width", [("coauthors", 1280), ("paper", 1280), ("citations", 1280),
+                                        ("coauthors", 600)])  # 600 px: the panel goes below the map
+def test_the_legend_covers_no_node_at_the_first_view(browser, tmp_path, kind, width):  # noqa: F811
     graph = _crowded()
     if kind == "paper":
         sel = analysis.select_map(graph, "paper", doi="10.1/core3")
@@ -123,13 +121,12 @@ def test_the_legend_covers_no_node_at_the_first_view(browser, tmp_path, kind):  
         sel = analysis.select_map(graph, "citations", top=30)
     else:
         sel = analysis.select_map(graph, "coauthors", top=60)
-    out = tmp_path / f"legend-{kind}.html"
-    write_selection(sel, out)
-    page = open_page(browser, out)
+    page = open_map(browser, sel, tmp_path, f"legend-{kind}", viewport={"width": width, "height": 800})
     try:
         found = page.eval(LEGEND_CLEAR)
         assert found["seen"] == len(sel.nodes)  # the first view shows every node ...
         assert found["legend"][0] > 50 and found["legend"][1] > 20
+        assert found["beside"] if width > 760 else found["below"]  # the panel is outside the map's area
         assert found["hits"] == []  # ... none under the legend
         assert found["cut"] == []  # ... and none (disc and label) cut off at the canvas edge
     finally:

@@ -472,3 +472,16 @@ def test_fast_path_same_as_general_mixed_shapes(monkeypatch: pytest.MonkeyPatch)
     fast, general = _both_paths("mem.ris", data, monkeypatch)
     assert fast == general
     assert sum(x.startswith("Record(") for x in fast) == 6
+
+
+def test_record_starts_same_as_the_regex() -> None:
+    # str.find finds exactly where _RECORD_START matches: both TY forms, a TY at the very end, 3 spaces
+    import random
+
+    import graphkit.readers.ris as ris_mod
+
+    pieces = ["\n", "TY", "  -", " -", " ", "x", "-", "TY  - ", "TY   -", "TY -\n", "\nTY - ", "\nTY  -"]
+    rnd = random.Random(12)
+    for _ in range(3000):
+        text = "".join(rnd.choice(pieces) for _ in range(rnd.randint(0, 30)))
+        assert ris_mod._record_starts(text) == [m.start() + 1 for m in ris_mod._RECORD_START.finditer(text)]
