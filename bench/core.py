@@ -66,7 +66,8 @@ def baseline_tree(work: Path) -> Path:
     return dest
 
 
-OLD_CORE = ("import sys, graphkit.engine as e, graphkit.build as b; "
+OLD_CORE = ("import sys, importlib; e = importlib.import_module('graphkit.engine'); "
+            "b = importlib.import_module('graphkit.build'); "
             "e.build_files = lambda paths, options=b.BuildOptions(), **k: "
             "b.build_from_files(paths, options, progress=k.get('progress', b.null_progress)); "
             "from graphkit.cli import main; sys.argv[0] = 'graphkit'; main()")

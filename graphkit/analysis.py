@@ -257,9 +257,20 @@ def ego_network(g: nx.Graph, center: str, *, radius: int = 2, top: int = DEFAULT
     return sub
 
 
+def canonical(g: nx.Graph) -> nx.Graph:
+    """``g`` with its nodes and edges inserted in key order: Louvain and the spring layout depend on the
+    order networkx iterates, which otherwise follows how the graph was built (hash order of sets in the
+    resolution steps can change it between runs); sorted, the same input gives the same picture."""
+    out = nx.Graph()
+    out.add_nodes_from(sorted(g.nodes(data=True), key=lambda item: item[0]))
+    out.add_edges_from(sorted(((a, b, d) if a <= b else (b, a, d) for a, b, d in g.edges(data=True)),
+                              key=lambda e: (e[0], e[1])))
+    return out
+
+
 def communities(g: nx.Graph, *, seed: int = SEED) -> dict[str, int]:
     """node -> community id (0 = largest; ties by first member); nodes without links get UNCONNECTED."""
-    linked = g.subgraph([v for v in g if g.degree(v) > 0])
+    linked = canonical(g.subgraph([v for v in g if g.degree(v) > 0]))
     found = nx.community.louvain_communities(linked, weight="weight", seed=seed) if linked else []
     order = {v: i for i, v in enumerate(g)}
     found = sorted(found, key=lambda c: (-len(c), min(order[v] for v in c)))
@@ -276,7 +287,7 @@ def _local_layout(g: nx.Graph, nodes: list[str], seed: int) -> dict[str, tuple[f
     """Positions of one community within the unit disc (spring layout, iterations bounded by size)."""
     if len(nodes) == 1:
         return {nodes[0]: (0.0, 0.0)}
-    sub = g.subgraph(nodes)
+    sub = canonical(g.subgraph(nodes))  # a subgraph view iterates in set (hash) order: sorted instead
     iterations = 50 if len(nodes) <= DENSE_LIMIT else max(8, int(50 * (DENSE_LIMIT / len(nodes)) ** 2))
     pos = nx.spring_layout(sub, seed=seed, iterations=iterations, weight="weight", method="force")
     return _to_unit_disc(pos)
@@ -454,6 +465,7 @@ def select_map(graph: Graph, kind: str, *, author: str | None = None, term: str 
 
 def _network_selection(graph: Graph, net: nx.Graph, sub: nx.Graph, kind: str, title: str, noun: str,
                        seed: int, *, total: int | None = None, focus: str | None = None) -> Selection:
+    sub = canonical(sub)
     comm = communities(sub, seed=seed)
     pos = layout(sub, comm, seed=seed)
     terms_by_paper = _terms_of_papers(graph) if noun == "authors" else {}
@@ -649,6 +661,8 @@ def paper_selection(graph: Graph, doi: str, *, top: int = DEFAULT_TOP, seed: int
             sides[side or ("bottom" if d["kind"] in (str(Label.KEYWORD), str(Label.MESH)) else "top")].append(v)
     for side in ("left", "right"):  # older references first, newest citing papers last
         sides[side].sort(key=lambda v: (sub.nodes[v]["row"].get("year") or 9999, v))
+    for side in ("top", "bottom"):  # authors (byline order is not kept here) and journal; terms: by kind, name
+        sides[side].sort(key=lambda v: (sub.nodes[v]["kind"], str(sub.nodes[v]["label"]).lower(), v))
     pos = paper_layout(pkey, sides)
     first = _first_authors(graph, {v for v in roles if v in sub})
     nodes = []

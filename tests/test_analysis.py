@@ -236,3 +236,35 @@ def test_term_ego_map_is_depth_one_by_default():
     assert sel.title.endswith("depth 1")
     deeper = analysis.select_map(g, "ego", term="graphs", depth=2)
     assert len(deeper.nodes) > len(sel.nodes)
+
+
+def test_same_input_same_picture_whatever_the_build_order():
+    """The nodes and links of a graph built in another order (as hash order can do between runs) get the
+    same communities and positions."""
+    g = _with_consortium(_graph())
+    rebuilt = Graph()
+    for label in (Label.AUTHOR, Label.PAPER, Label.JOURNAL, Label.KEYWORD, Label.MESH):
+        for row in reversed(list(g.nodes(label))):
+            rebuilt.add_node(label, row["key"], **{k: v for k, v in row.items() if k != "key"})
+    for rel in RelType:
+        for e in reversed(list(g.edges(rel))):
+            rebuilt.add_edge(rel, e["source"], e["target"],
+                             **{k: v for k, v in e.items() if k not in ("source", "target")})
+    for kind in ("coauthors", "topics"):
+        a, b = analysis.select_map(g, kind, fold=False), analysis.select_map(rebuilt, kind, fold=False)
+        assert {n.id: (n.community, round(n.x, 6), round(n.y, 6)) for n in a.nodes} == \
+            {n.id: (n.community, round(n.x, 6), round(n.y, 6)) for n in b.nodes}
+
+
+def test_same_picture_in_another_process():
+    """Python's hash seed changes between processes (and with it the order of sets, e.g. in networkx
+    subgraph views): the positions of the sample's co-author map must not."""
+    import subprocess
+    import sys
+
+    code = ("from graphkit import analysis, sample_files\nfrom graphkit.build import build_from_files\n"
+            "s = analysis.select_map(build_from_files(sample_files()).graph, 'coauthors')\n"
+            "print(sorted((n.id, round(n.x, 3), round(n.y, 3)) for n in s.nodes))")
+    out = [subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                          env={**__import__("os").environ, "PYTHONHASHSEED": seed}).stdout for seed in ("1", "2")]
+    assert out[0] == out[1] and out[0].startswith("[(")
