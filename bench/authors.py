@@ -8,13 +8,15 @@ Two gold sets:
    (MEDLINE AUID, WoS OI/RI, PubMed XML Identifier, CSL/BibTeX where present). The ORCIDs are hidden
    from the resolver; the authorships that had one are scored against the ORCID clusters (the other
    authorships are context: co-authors are evidence). Records are taken once per DOI/title.
-2. **Generated gold** (:func:`bench.generate.collision_corpus`): Korean, Chinese, Vietnamese and Western
-   author lists at their family-name shares, initials-only and nickname variants; the true person of
-   every authorship is known.
+2. **Generated gold** (:func:`bench.generate.collision_corpus`, docs/generator.md): Korean, Chinese,
+   Vietnamese and Western author lists at their family-name shares, initials-only and nickname
+   variants, labs with a field, institution, home journals, keywords and years; the true person of
+   every authorship is known, and records carry keywords and per-author affiliations as evidence.
 
 Scores: pairwise precision/recall/F1 (over pairs of authorships put together) and B-cubed
 precision/recall/F1 (per authorship, averaged), for each method side by side. Every method sees the
-same occurrences with the same context (paper author lists and venue).
+same occurrences with the same context (paper author lists, venue, keywords, affiliations); ``cpu_s`` is
+the resolver's CPU time per method.
 """
 
 from __future__ import annotations

@@ -25,19 +25,25 @@ Decision procedure of ``compatible`` (docs/graph.md cites the literature it foll
    short form (``Jeff`` ~ ``Jeffrey``, ``Bill`` ~ ``William``) or the same two names in swapped
    order (``Wang, Jian`` ~ ``Jian, Wang``); ``None`` for two different full given names
    (``Hyun-Jin`` vs ``Hye-Won``, ``Samantha`` vs ``Shane``), which never share an author.
-4. **Cluster** within a block, in this order; a name form joins a cluster only when it is compatible
-   with *every* form already in it (complete linkage, so "Jeffrey M." and "Jeffrey K." never meet
-   through "Jeffrey"):
+4. **Cluster** within a block, in this order (occurrences in content order, so file order does not
+   matter); a name form joins a cluster only when it is compatible with *every* form already in it
+   (complete linkage, so "Jeffrey M." and "Jeffrey K." never meet through "Jeffrey"):
    a. each ORCID is a cluster; two ORCIDs never merge;
-   b. full-name forms (first given name written out) merge when strongly compatible; a full-name
-      cluster joins an ORCID cluster when strongly compatible with it and with no other ORCID;
-   c. weak forms (nicknames, swapped order) join a full-name cluster only with evidence;
-   d. initials-only forms, fullest first, occurrence by occurrence: with exactly one compatible
-      cluster in the block, they join it; with several, the one with the most evidence (ties: none);
-      with no evidence they stay their own author (``name:<family>|<initials>``) and are reported as
-      ambiguous.
-   *Evidence* for an occurrence and a cluster: a shared co-author (same folded family + first
-   initial on another paper of the cluster), or the same venue (journal) as one of its papers.
+   b. strongly compatible full-name forms are one name; a name joins an ORCID cluster when strongly
+      compatible with it and with no other ORCID;
+   c. in a crowded block (CROWD_SPLIT full names or more) a name's occurrences are grouped by evidence
+      (single linkage: transitive through the co-author graph); two or more groups of two or more
+      papers are different people, a lone paper joins the group it clearly has most evidence with or
+      stays apart ("kept-apart"); otherwise the name is one author;
+   d. weak forms (nicknames, swapped order) join a full-name cluster only with evidence;
+   e. initials-only forms, fullest first, occurrence by occurrence: with exactly one compatible
+      cluster in the block, they join it; with several, the one with clearly the most evidence;
+      the rest are grouped by evidence among themselves, a group joins the author it clearly has
+      most evidence with or is an author of its own; leftovers no full name fits are one author per
+      form (``name:<family>|<initials>``); ambiguous ones are reported.
+   *Evidence* (:meth:`AuthorResolver._score`): shared features weighted by EVIDENCE_WEIGHTS x idf: a
+   co-author's full name or family + initial, the institution of the author's affiliation
+   (:func:`institution_key`), the journal, keywords (capped at KEYWORD_CAP together).
 5. **Key**: ``orcid:<ORCID>`` when the cluster has one, else ``name:<family>|<given tokens>`` from its
    fullest form (``name:kim|hyun-jin``, ``name:kim|h`` for an initials-only author).
 
@@ -123,7 +129,7 @@ NICKNAMES: dict[str, tuple[str, ...]] = {
 # most KEYWORD_CAP. Data, not code.
 EVIDENCE_WEIGHTS: dict[str, float] = {"C": 1.0, "c": 0.6, "a": 1.0, "v": 0.5, "k": 0.2, "F": 0.0}
 KEYWORD_CAP = 0.6
-LINK_SCORE = 1.0  # an occurrence belongs to an evidence group (a co-author's full name, or affiliation + venue ...)
+LINK_SCORE = 0.5  # an occurrence belongs to an evidence group (a co-author's full name, or affiliation + venue ...)
 JOIN_SCORE = 0.3  # an initials-only occurrence picks one of several fitting authors with at least this score ...
 JOIN_MARGIN = 2.0
 _EPS = 1e-9  # float sums in another order differ in the last bits: thresholds compare with this slack
