@@ -46,7 +46,8 @@ TERM_EDGES = {Label.KEYWORD: RelType.HAS_KEYWORD, Label.MESH: RelType.HAS_MESH}
 UNCONNECTED = -1  # community id of nodes without links
 ASPECT = 1.6  # width : height of the community arrangement
 MAX_AUTHORS = 20  # co-author maps: a paper with more authors is one paper node, not a clique of every pair
-FOLDED_NAMES = 10  # names of folded authors listed in a big paper's tooltip
+MAX_TERMS = 12  # topic maps: a paper with more terms of its own on the map is one paper node, not a ring
+FOLDED_NAMES = 10  # names of folded authors (or terms) listed in a big paper's tooltip
 TERM_DEPTH, AUTHOR_DEPTH = 1, 2  # default ego depth: a term's neighbours are many, an author's few
 
 
@@ -90,8 +91,8 @@ class Selection:
     total: int  # candidate nodes before the budget
     communities: list[Community] = field(default_factory=list)
     kinds: list[str] = field(default_factory=list)  # node kinds present (legend of the paper map)
-    big_papers: int = 0  # papers with more than MAX_AUTHORS authors drawn as one node (co-author maps)
-    folded: int = 0  # authors counted in a big paper's node instead of drawn (no other link on the map)
+    big_papers: int = 0  # papers drawn as one node: > MAX_AUTHORS authors (author maps), > MAX_TERMS own terms (topics)
+    folded: int = 0  # authors (terms) counted in a big paper's node instead of drawn
     # the nodes on the map only because of one paper (their one paper), for the paper that has the most
     # of them: what a single paper takes of the canvas (graphkit.readability() in the page measures it)
     largest_paper: list[str] = field(default_factory=list)
@@ -101,12 +102,16 @@ class Selection:
         shown = len(self.nodes) - self.big_papers + self.folded  # folded authors are shown in their paper's node
         text = (f"showing {shown:,} of {self.total:,} {self.noun}" if self.truncated
                 else f"{shown:,} {self.noun}, {len(self.edges):,} links")
-        if self.big_papers:
+        if self.big_papers and self.noun == "terms":
+            text += (f"; {self.big_papers:,} paper{'s' if self.big_papers > 1 else ''} with more than "
+                     f"{MAX_TERMS} terms found in no other paper drawn as one node (those {self.folded:,} "
+                     "terms are counted in it, not drawn)")
+        elif self.big_papers:
             text += (f"; {self.big_papers:,} paper{'s' if self.big_papers > 1 else ''} with more than "
                      f"{MAX_AUTHORS} authors drawn as one node linking its authors")
-        if self.folded:
-            text += (f" ({self.folded:,} of their authors with no other link on the map are counted in "
-                     "the paper's node, not drawn)")
+            if self.folded:
+                text += (f" ({self.folded:,} of their authors with no other link on the map are counted in "
+                         "the paper's node, not drawn)")
         return text
 
     @property
@@ -404,6 +409,42 @@ def _with_big_papers(graph: Graph, sub: nx.Graph, max_authors: int | None = None
     return sub, len(drawn), folded
 
 
+def _with_term_papers(graph: Graph, sub: nx.Graph, *, fold: bool = True,
+                      keep: Iterable[str] = ()) -> tuple[nx.Graph, int, int]:
+    """Topic maps: when more than MAX_TERMS terms on the map have the same one paper (no other paper in the
+    window carries them), they are counted in one node for that paper instead of drawn. Such terms link
+    only to each other and to the paper's other terms: the ring of one paper's keyword list, which says
+    nothing about the literature. The paper's node links to its terms that stay on the map. ``keep`` (an
+    ego map's centre) is always drawn; ``fold=False`` draws every term. Returns (graph, paper nodes
+    added, terms folded)."""
+    if not fold:
+        return sub, 0, 0
+    keep = set(keep)
+    own: dict[str, list[str]] = defaultdict(list)
+    for v, data in sub.nodes(data=True):
+        papers = set(data.get("papers") or ())
+        if len(papers) == 1 and v not in keep:
+            own[next(iter(papers))].append(v)
+    big = folded = 0
+    for paper in sorted(own):
+        terms = sorted(own[paper])
+        if len(terms) <= MAX_TERMS:
+            continue
+        others = sorted({n for t in terms for n in sub.neighbors(t)} - set(terms))
+        row = graph.node(Label.PAPER, paper) or {"key": paper}
+        title = display_label(Label.PAPER, row)
+        # a short reference ("Hirsch 2005") on the canvas, so one label never spans the map; title in the tooltip
+        label = _short_reference(row, _first_authors(graph, {paper}).get(paper), title)
+        sub.add_node(paper, label=label if len(label) <= 60 else label[:57] + "...", kind=str(Label.PAPER),
+                     papers=[paper], terms=len(terms), folded=[sub.nodes[t]["label"] for t in terms], title=title)
+        sub.remove_nodes_from(terms)
+        for o in others:
+            sub.add_edge(paper, o, weight=1, kind="HAS_TERM")
+        big += 1
+        folded += len(terms)
+    return sub, big, folded
+
+
 def select_map(graph: Graph, kind: str, *, author: str | None = None, term: str | None = None,
                doi: str | None = None, top: int = DEFAULT_TOP, min_weight: int = 1,
                since: int | None = None, include_check_tags: bool = False, seed: int = SEED,
@@ -419,7 +460,9 @@ def select_map(graph: Graph, kind: str, *, author: str | None = None, term: str 
         sel.big_papers, sel.folded = big, folded
     elif kind == "topics":
         net = topic_network(graph, since=since, min_weight=min_weight, include_check_tags=include_check_tags)
-        sel = _network_selection(graph, net, top_by_degree(net, top), "topics", "Topic map", "terms", seed)
+        sub, big, folded = _with_term_papers(graph, top_by_degree(net, top).copy(), fold=fold)
+        sel = _network_selection(graph, net, sub, "topics", "Topic map", "terms", seed)
+        sel.big_papers, sel.folded = big, folded
     elif kind == "ego":
         if bool(author) == bool(term):
             raise GraphkitError("the ego map needs exactly one of --author NAME or --term TERM")
@@ -435,9 +478,10 @@ def select_map(graph: Graph, kind: str, *, author: str | None = None, term: str 
         if radius < 1:
             raise GraphkitError("--depth must be at least 1")
         sub = ego_network(net, center, radius=radius, top=top)
-        big = folded = 0
         if author:
             sub, big, folded = _with_big_papers(graph, sub, fold=fold, keep=[center])
+        else:
+            sub, big, folded = _with_term_papers(graph, sub, fold=fold, keep=[center])
         reach = len(nx.single_source_shortest_path_length(net, center, cutoff=radius))
         title = f"{net.nodes[center]['label']} and neighbours to depth {radius}"
         sel = _network_selection(graph, net, sub, "ego", title, noun, seed, total=reach, focus=center)
@@ -475,13 +519,21 @@ def _network_selection(graph: Graph, net: nx.Graph, sub: nx.Graph, kind: str, ti
         if data["kind"] == str(Label.PAPER):  # a big paper standing in for the clique of its authors
             x, y = pos[v]
             folded = data.get("folded") or []
-            info = [("kind", "paper"), ("authors", str(data.get("authors", 0))),
-                    ("linked on this map", str(sub.degree(v)))]
+            if "terms" in data:  # a paper standing in for the terms only it carries (topic maps)
+                info = [("kind", "paper"), ("title", data.get("title") or data["label"]),
+                        ("terms of its own", str(data["terms"])),
+                        ("linked on this map", str(sub.degree(v)))]
+                why = "not drawn (in no other paper)"
+                label = f"[{data['terms']:,} terms] {data['label']}"
+            else:
+                info = [("kind", "paper"), ("authors", str(data.get("authors", 0))),
+                        ("linked on this map", str(sub.degree(v)))]
+                why = "not drawn (no other link on the map)"
+                label = f"[{data.get('authors', 0):,} authors] {data['label']}"
             if folded:
                 names = "; ".join(folded[:FOLDED_NAMES]) + (f" and {len(folded) - FOLDED_NAMES:,} more"
                                                             if len(folded) > FOLDED_NAMES else "")
-                info.append(("not drawn (no other link on the map)", f"{len(folded):,}: {names}"))
-            label = f"[{data.get('authors', 0):,} authors] {data['label']}"
+                info.append((why, f"{len(folded):,}: {names}"))
             nodes.append(MapNode(v, label, data["kind"], 1.0, comm[v], x, y, info,
                                  url=_doi_url((graph.node(Label.PAPER, v) or {}).get("doi"))))
             continue

@@ -228,6 +228,39 @@ def test_a_many_author_paper_is_one_node_not_a_clique():
     assert set(every.largest_paper) >= {f"name:member{i:02d}|m" for i in range(25)}
 
 
+def _with_long_keyword_list(g: Graph, n: int = 15) -> Graph:
+    """One paper with 15 keywords no other paper has, plus 'graphs' (shared): the ring of one keyword list."""
+    g.add_node(Label.PAPER, "doi:10.1/long", title="A paper with a long keyword list", year=2019, doi="10.1/long")
+    for i in range(n):
+        g.add_node(Label.KEYWORD, f"kw:only{i:02d}", name=f"only {i}", check_tag=False)
+        g.add_edge(RelType.HAS_KEYWORD, "doi:10.1/long", f"kw:only{i:02d}")
+    g.add_edge(RelType.HAS_KEYWORD, "doi:10.1/long", "kw:graphs")
+    return g
+
+
+def test_a_paper_with_many_terms_of_its_own_is_one_node_not_a_ring():
+    g = _with_long_keyword_list(_graph())
+    sel = analysis.select_map(g, "topics")
+    ids = {n.id for n in sel.nodes}
+    assert not any(i.startswith("kw:only") for i in ids)  # the 15 one-paper terms are counted, not drawn
+    paper = next(n for n in sel.nodes if n.kind == "Paper")
+    assert paper.id == "doi:10.1/long" and paper.label.startswith("[15 terms] A paper with a long keyword list")
+    assert dict(paper.info)["not drawn (in no other paper)"].startswith("15: only 0; only 1; ")
+    # linked to its term that other papers carry too; terms of other papers (one paper each, few) stay
+    assert [{e.source, e.target} for e in sel.edges if e.kind == "HAS_TERM"] == [{"doi:10.1/long", "kw:graphs"}]
+    assert {"kw:graphs", "kw:networks", "kw:layout", "kw:biology", "kw:solo"} <= ids
+    assert sel.folded == 15 and sel.big_papers == 1
+    assert "1 paper with more than 12 terms found in no other paper drawn as one node" in sel.summary()
+    assert sel.largest_paper == ["doi:10.1/long"]
+    # fold=False (viz --all-terms) draws the ring again; a term ego map keeps its centre
+    every = analysis.select_map(g, "topics", fold=False)
+    assert sum(1 for n in every.nodes if n.id.startswith("kw:only")) == 15 and every.folded == 0
+    assert len(every.largest_paper) == 15
+    ego = analysis.select_map(g, "ego", term="kw:only03")
+    assert any(n.id == "kw:only03" and n.focus for n in ego.nodes)
+    assert sum(1 for n in ego.nodes if n.id.startswith("kw:only")) == 1
+
+
 def test_term_ego_map_is_depth_one_by_default():
     g = _graph()
     sel = analysis.select_map(g, "ego", term="graphs")

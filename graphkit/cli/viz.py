@@ -48,9 +48,11 @@ def _load_graph(files: tuple[str, ...], db: str | None, neo4j: str | None, datab
               help="Drop links with fewer shared papers than this.")
 @click.option("--since", type=int, metavar="YEAR", help="Only count papers from YEAR on.")
 @click.option("--check-tags", is_flag=True, help="topics map: keep check tags (Humans, Female, ...).")
-@click.option("--all-authors", is_flag=True,
-              help="co-author and ego maps: draw every shown author of a paper with more than 20 authors; by "
-                   "default those with no other link on the map are counted in the paper's node, not drawn.")
+@click.option("--all-authors", "--all-terms", "all_authors", is_flag=True,
+              help="co-author and ego maps: draw every shown author of a paper with more than 20 authors (by "
+                   "default those with no other link on the map are counted in the paper's node, not drawn); "
+                   "topic and term ego maps: draw every term, also when more than 12 come from one paper "
+                   "alone (by default those are counted in one node for the paper).")
 @store_options
 @click.option("--out", "-o", required=True, type=click.Path(dir_okay=False), help="The HTML file to write.")
 @user_errors
@@ -65,7 +67,9 @@ def viz_command(kind: str, files: tuple[str, ...], author: str | None, term: str
       coauthors  authors sized by papers, linked by shared papers, coloured by community (Louvain);
                  a paper with more than 20 authors is one paper node linking them, not a clique
                  (its authors with no other link on the map are counted in it: --all-authors)
-      topics     keywords and MeSH terms linked by co-occurrence (check tags left out by default)
+      topics     keywords and MeSH terms linked by co-occurrence (check tags left out by default);
+                 more than 12 terms that only one paper carries are one node for that paper
+                 (--all-terms draws them)
       ego        one author (--author) or term (--term) and its neighbourhood (--depth; default 2
                  links for an author, 1 for a term)
       paper      one paper (--doi) with its authors, journal, terms, its references (left) and
