@@ -20,7 +20,6 @@ Two kinds of rows are kept compactly, because a build with cited references hold
 from __future__ import annotations
 
 import weakref
-from array import array
 from collections.abc import Iterable, Iterator
 from typing import Any
 
@@ -35,49 +34,6 @@ _PAIRS_ONLY = frozenset(type for type, props in EDGE_PROPERTIES.items() if not p
 # side-table columns with few distinct values: one object per value, shared by the rows
 _POOLED = frozenset({"year", "volume", "first_page", "source_title", "first_author", "times_cited_source",
                      "cited_only", "cited_by"})
-# side-table columns of long text, one distinct value per row: UTF-8 in one buffer (:class:`_TextColumn`)
-_PACKED = frozenset({"reference", "title", "doi", "pmid"})
-
-
-class _TextColumn:
-    """A side-table column of strings kept as UTF-8 in one bytearray (start and length per row), made
-    into ``str`` when read: about 8-16 bytes per row instead of a str object (49 bytes of header) and its
-    pointer. Values that are not str (rare) are kept as they are, by row. A value set again is appended
-    (the old bytes stay: values of cited-only works are set once or twice)."""
-
-    __slots__ = ("buf", "start", "size", "other")
-
-    def __init__(self, n: int) -> None:
-        self.buf = bytearray()
-        self.start = array("q", [-1]) * n  # -1: None, -2: in ``other``
-        self.size = array("L", [0]) * n
-        self.other: dict[int, Any] = {}
-
-    def __len__(self) -> int:
-        return len(self.start)
-
-    def append(self, value: Any) -> None:
-        self.start.append(-1)
-        self.size.append(0)
-        if value is not None:
-            self[len(self.start) - 1] = value
-
-    def __getitem__(self, i: int) -> Any:
-        start = self.start[i]
-        if start >= 0:
-            return self.buf[start:start + self.size[i]].decode("utf-8", "surrogatepass")
-        return None if start == -1 else self.other[i]
-
-    def __setitem__(self, i: int, value: Any) -> None:
-        self.other.pop(i, None)
-        if value is None:
-            self.start[i] = -1
-        elif isinstance(value, str):
-            data = value.encode("utf-8", "surrogatepass")
-            self.start[i], self.size[i] = len(self.buf), len(data)
-            self.buf += data
-        else:
-            self.start[i], self.other[i] = -2, value
 
 
 class _SideRow(dict):
@@ -114,7 +70,7 @@ class _SideRow(dict):
 
 
 class _SideTable:
-    """Paper rows of cited-only works as columns (lists; long text in :class:`_TextColumn`), with a key -> position index. A column exists
+    """Paper rows of cited-only works as columns (lists), with a key -> position index. A column exists
     once a property has been set to something other than None; low-cardinality columns share one object
     per distinct value in that column (:data:`_POOLED`). Rows read out are :class:`_SideRow`; while one is alive, changes
     reach it too (the same object is returned again)."""
@@ -125,7 +81,7 @@ class _SideTable:
         self.allowed = _NODE_NAMES[label]
         self.index: dict[str, int] = {}
         self.keys: list[str | None] = []
-        self.cols: dict[str, Any] = {}  # name -> list, or _TextColumn for _PACKED names
+        self.cols: dict[str, list[Any]] = {}
         self.pools: dict[str, dict[Any, Any]] = {name: {} for name in _POOLED if name in self.allowed}
         self.live: weakref.WeakValueDictionary[int, _SideRow] = weakref.WeakValueDictionary()
 
@@ -151,8 +107,7 @@ class _SideTable:
         if col is None:
             if value is None:
                 return
-            n = len(self.keys)
-            col = self.cols[name] = _TextColumn(n) if name in _PACKED else [None] * n
+            col = self.cols[name] = [None] * len(self.keys)
         pool = self.pools.get(name)  # per column: True and 1 are equal keys
         if pool is not None and value is not None:
             value = pool.setdefault(value, value)

@@ -117,20 +117,3 @@ def test_pair_only_edges_group_by_source_and_detach_both_ends() -> None:
     g.add_edge(RelType.CITES, "doi:10.1/b", "ref:erd|1959|6|290")
     g.clear_edges(RelType.CITES)
     assert g.counts()["CITES"] == 0
-
-
-def test_long_text_of_cited_only_works_reads_back_exactly() -> None:
-    g = Graph()
-    texts = ["Erdős P., Rényi A., On random graphs (1959) Publ. Math. Debrecen, 6, pp. 290-297", "", "\ud800 lone"]
-    for n, text in enumerate(texts):
-        g.add_node(Label.PAPER, f"ref:{n}", cited_only=True, reference=text, title=text or None, doi=None)
-    g.add_node(Label.PAPER, "ref:3", cited_only=True, reference="x")
-    g.add_node(Label.PAPER, "ref:3", reference=None, title=12345)  # set again: None; a value that is not a str
-    assert [g.node(Label.PAPER, f"ref:{n}")["reference"] for n in range(3)] == texts
-    assert [g.node(Label.PAPER, f"ref:{n}")["title"] for n in range(3)] == [texts[0], None, texts[2]]
-    row = g.node(Label.PAPER, "ref:3")
-    assert (row["reference"], row["title"], row["doi"]) == (None, 12345, None)
-    row["title"] = "Changed title"
-    del row
-    gc.collect()
-    assert g.node(Label.PAPER, "ref:3")["title"] == "Changed title"
