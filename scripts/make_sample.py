@@ -10,7 +10,8 @@ This script only lays them out the way two databases export them:
 - ``sample.nbib``: PubMed MEDLINE (the ``medline`` and ``both`` works, i.e. every work with a PMID), newest
   PMID first, MEDLINE page abbreviations (``440-2``), initials only for authors before 2002, no DOI on
   records before 1990 (so those merge with their Web of Science copy on title and year);
-- ``seed.ris``: the project's seed record, unchanged (../shared/corpus/seed/);
+- ``seed.ris``: the project's seed record (../shared/corpus/seed/), still one collapsed line, without its
+  abstract (the sample ships no prose);
 - ``manifest.json``: the ground truth the tests check graphkit against.
 
 No abstracts, no keywords or MeSH headings that were not checked (see NOTICE).
@@ -20,7 +21,7 @@ from __future__ import annotations
 
 import csv
 import json
-import shutil
+import re
 import sys
 import unicodedata
 from pathlib import Path
@@ -161,6 +162,24 @@ def medline_record(w: dict[str, str], j: dict[str, str]) -> list[str]:
     return lines
 
 
+def seed_without_abstract(path: Path) -> bytes:
+    """The seed record's bytes with its abstract field (a placeholder tag holding the prose) cut out; every
+    other byte, the collapsed line included, as in the corpus."""
+    sys.path.insert(0, str(ROOT))  # run as a script from a checkout: read it with this checkout's reader
+    from graphkit.model import Diagnostic
+    from graphkit.readers import read
+
+    raw = path.read_bytes()
+    record = next(r for r in read(path) if not isinstance(r, Diagnostic))
+    if not record.abstract:
+        return raw
+    field = re.compile(rb" [A-Z][A-Z0-9]{1,3} - " + re.escape(record.abstract.encode("utf-8")))
+    cut, n = field.subn(b"", raw, count=1)
+    if n != 1:
+        raise SystemExit(f"{path}: the abstract is not one field of the record; cannot cut it out")
+    return cut
+
+
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     out = Path(args[0]) if args else OUT
@@ -179,7 +198,7 @@ def main(argv: list[str] | None = None) -> int:
     blocks = ["\n".join(medline_record(w, journals[w["journal"]])) for w in medline]
     (out / "sample.nbib").write_text("\n\n".join(blocks) + "\n", encoding="utf-8")
     if SEED.exists():
-        shutil.copyfile(SEED, out / "seed.ris")
+        (out / "seed.ris").write_bytes(seed_without_abstract(SEED))
     both = [w for w in works if w["in"] == "both"]
     authors_of = lambda family: sum(1 for w in works if any(  # noqa: E731
         ascii_text(split_name(a)[0]) == family for a in w["authors"].split("; ")))
