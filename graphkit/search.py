@@ -38,12 +38,15 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from graphkit.fold import fold
 from graphkit.graph import Graph
 from graphkit.model import GraphkitError
 from graphkit.schema import Label, RelType
+
+if TYPE_CHECKING:
+    from graphkit.columnar import ColumnarGraph
 
 log = logging.getLogger(__name__)
 
@@ -235,36 +238,57 @@ def to_lucene(query: Query, fields: tuple[str, ...] | None = None) -> str:
     return " ".join(parts)
 
 
-def paper_documents(graph: Graph) -> dict[str, dict[str, str]]:
+def _named(graph: Any, label: Label) -> dict[str, str]:
+    """key -> name of the label's nodes that have a (non-empty) name: from the key and name columns of a
+    columnar graph (:class:`graphkit.columnar.ColumnarGraph`), or from the rows of a :class:`Graph`."""
+    if hasattr(graph, "arrow"):
+        table = graph.arrow(label)
+        return {k: n for k, n in zip(table.column("key").to_pylist(), table.column("name").to_pylist()) if n}
+    return {row["key"]: row["name"] for row in graph.nodes(label) if row.get("name")}
+
+
+def _linked(graph: Any, rel: RelType, *extra: str) -> Iterable[tuple[Any, ...]]:
+    """(source, target, *extra properties) of every ``rel`` edge, from columns or from rows."""
+    if hasattr(graph, "arrow"):
+        table = graph.arrow(rel)
+        return zip(*(table.column(c).to_pylist() for c in ("source", "target", *extra)))
+    return ((e["source"], e["target"], *(e.get(c) for c in extra)) for e in graph.edges(rel))
+
+
+def paper_documents(graph: Graph | ColumnarGraph) -> dict[str, dict[str, str]]:
     """Paper key -> the derived search fields that have text: ``terms`` (keyword and MeSH names), ``mesh``
     (MeSH names), both distinct and sorted, ``authors`` (author names in byline order: position, then
-    key) and ``journal`` (the journal's name); lists joined by TERMS_SEPARATOR. Both stores index these."""
+    key) and ``journal`` (the journal's name; the first by key if a paper has more); lists joined by
+    TERMS_SEPARATOR. Both stores index these. ``graph`` may also be a columnar graph: the embedded
+    store's bulk index (:mod:`graphkit.sinks.embedded_index`) reads its key columns."""
     docs: dict[str, dict[str, str]] = defaultdict(dict)
-    for key, text in paper_terms(graph).items():
-        docs[key]["terms"] = text
+    terms: dict[str, set[str]] = defaultdict(set)
     mesh: dict[str, set[str]] = defaultdict(set)
-    for edge in graph.edges(RelType.HAS_MESH):
-        node = graph.node(Label.MESH, edge["target"])
-        if node and node.get("name"):
-            mesh[edge["source"]].add(node["name"])
-    for key, names in mesh.items():
-        docs[key]["mesh"] = TERMS_SEPARATOR.join(sorted(names))
+    for rel, label in ((RelType.HAS_KEYWORD, Label.KEYWORD), (RelType.HAS_MESH, Label.MESH)):
+        names = _named(graph, label)
+        for source, target in _linked(graph, rel):
+            if name := names.get(target):
+                terms[source].add(name)
+                if label is Label.MESH:
+                    mesh[source].add(name)
+    for field, found in (("terms", terms), ("mesh", mesh)):
+        for key, got in found.items():
+            docs[key][field] = TERMS_SEPARATOR.join(sorted(got))
+    authors = _named(graph, Label.AUTHOR)
     byline: dict[str, list[tuple[int, str, str]]] = defaultdict(list)
-    for edge in graph.edges(RelType.AUTHORED):
-        node = graph.node(Label.AUTHOR, edge["source"])
-        if node and node.get("name"):
-            position = edge.get("position")
-            byline[edge["target"]].append((position if position is not None else 1 << 62, edge["source"],
-                                           node["name"]))
-    for key, authors in byline.items():
-        docs[key]["authors"] = TERMS_SEPARATOR.join(name for _, _, name in sorted(authors))
-    journals: dict[str, list[tuple[str, str]]] = defaultdict(list)
-    for edge in graph.edges(RelType.PUBLISHED_IN):
-        node = graph.node(Label.JOURNAL, edge["target"])
-        if node and node.get("name"):
-            journals[edge["source"]].append((edge["target"], node["name"]))
-    for key, named in journals.items():
-        docs[key]["journal"] = min(named)[1]  # one journal per paper; the first by key if the data has more
+    for source, target, position in _linked(graph, RelType.AUTHORED, "position"):
+        if name := authors.get(source):
+            byline[target].append((position if position is not None else 1 << 62, source, name))
+    for key, listed in byline.items():
+        docs[key]["authors"] = TERMS_SEPARATOR.join(name for _, _, name in sorted(listed))
+    journals = _named(graph, Label.JOURNAL)
+    venue: dict[str, tuple[str, str]] = {}
+    for source, target in _linked(graph, RelType.PUBLISHED_IN):
+        name = journals.get(target)
+        if name and (source not in venue or (target, name) < venue[source]):
+            venue[source] = (target, name)
+    for key, (_, name) in venue.items():
+        docs[key]["journal"] = name
     return dict(docs)
 
 
@@ -303,17 +327,6 @@ def tokens(text: str | None) -> list[str]:
 
 def _length(toks: list[str]) -> int:
     return sum(1 for t in toks if t not in STOP_WORDS)
-
-
-def paper_terms(graph: Graph) -> dict[str, str]:
-    """Paper key -> its keyword and MeSH names, distinct and sorted, joined by TERMS_SEPARATOR."""
-    names: dict[str, set[str]] = defaultdict(set)
-    for rel, label in ((RelType.HAS_KEYWORD, Label.KEYWORD), (RelType.HAS_MESH, Label.MESH)):
-        for edge in graph.edges(rel):
-            node = graph.node(label, edge["target"])
-            if node and node.get("name"):
-                names[edge["source"]].add(node["name"])
-    return {k: TERMS_SEPARATOR.join(sorted(v)) for k, v in names.items()}
 
 
 def build_index(graph: Graph, path: Path) -> dict[str, int]:

@@ -2,10 +2,9 @@
 
 The same index as :func:`graphkit.search.build_index` (the schema, folded texts, field statistics and
 document frequencies that :func:`graphkit.search.search_index` ranks with), computed from columns
-instead of row dicts: the derived search fields of every paper (:func:`graphkit.search.paper_documents`'
-definition: keyword and MeSH names, MeSH names, the byline, the journal) are grouped from the link
-tables' key columns, every text is folded and tokenised once, and the rows go to SQLite in one
-transaction with journal and sync off (the file is written beside its final name and renamed; the
+instead of row dicts: the derived search fields of every paper (:func:`graphkit.search.paper_documents`,
+their one definition, reads a columnar graph's key columns), every text is folded and tokenised once,
+and the rows go to SQLite in one transaction with journal and sync off (the file is written beside its final name and renamed; the
 generation is flushed as a whole when it is published, :mod:`graphkit.store_dir`).
 """
 
@@ -14,16 +13,12 @@ from __future__ import annotations
 import sqlite3
 from collections import Counter, defaultdict
 from pathlib import Path
-from typing import Any
 
 from graphkit.columnar import ColumnarGraph, rows_to_arrow
 from graphkit.graph import Graph
 from graphkit.fold import fold
 from graphkit.schema import Label, RelType
-from graphkit.search import _SCHEMA, KIND_LABELS, PAPER_FIELDS, STOP_WORDS, TERMS_SEPARATOR, tokens
-
-_LAST = 1 << 62  # an authorship without a position sorts after every numbered one
-
+from graphkit.search import _SCHEMA, KIND_LABELS, PAPER_FIELDS, STOP_WORDS, paper_documents, tokens
 
 def as_columnar(graph: Graph | ColumnarGraph) -> ColumnarGraph:
     """A row graph's tables as Arrow (a columnar graph as it is)."""
@@ -31,53 +26,6 @@ def as_columnar(graph: Graph | ColumnarGraph) -> ColumnarGraph:
         return graph
     return ColumnarGraph({**{label: rows_to_arrow(label, graph.nodes(label)) for label in Label},
                           **{rel: rows_to_arrow(rel, graph.edges(rel)) for rel in RelType}})
-
-
-def _names(graph: ColumnarGraph, label: Label) -> dict[str, str]:
-    """key -> name of the label's nodes that have a (non-empty) name."""
-    table = graph.arrow(label)
-    return {k: n for k, n in zip(table.column("key").to_pylist(), table.column("name").to_pylist()) if n}
-
-
-def _links(graph: ColumnarGraph, rel: RelType, *extra: str) -> list[list[Any]]:
-    table = graph.arrow(rel)
-    return [table.column(c).to_pylist() for c in ("source", "target", *extra)]
-
-
-def paper_documents(graph: ColumnarGraph) -> dict[str, dict[str, str]]:
-    """Paper key -> derived search fields with text, exactly as :func:`graphkit.search.paper_documents`."""
-    docs: dict[str, dict[str, str]] = defaultdict(dict)
-    terms: dict[str, set[str]] = defaultdict(set)
-    mesh: dict[str, set[str]] = defaultdict(set)
-    for rel, label in ((RelType.HAS_KEYWORD, Label.KEYWORD), (RelType.HAS_MESH, Label.MESH)):
-        names = _names(graph, label)
-        for source, target in zip(*_links(graph, rel)):
-            name = names.get(target)
-            if name:
-                terms[source].add(name)
-                if label is Label.MESH:
-                    mesh[source].add(name)
-    for key, got in terms.items():
-        docs[key]["terms"] = TERMS_SEPARATOR.join(sorted(got))
-    for key, got in mesh.items():
-        docs[key]["mesh"] = TERMS_SEPARATOR.join(sorted(got))
-    authors = _names(graph, Label.AUTHOR)
-    byline: dict[str, list[tuple[int, str, str]]] = defaultdict(list)
-    for source, target, position in zip(*_links(graph, RelType.AUTHORED, "position")):
-        name = authors.get(source)
-        if name:
-            byline[target].append((position if position is not None else _LAST, source, name))
-    for key, listed in byline.items():
-        docs[key]["authors"] = TERMS_SEPARATOR.join(name for _, _, name in sorted(listed))
-    journals = _names(graph, Label.JOURNAL)
-    venue: dict[str, tuple[str, str]] = {}
-    for source, target in zip(*_links(graph, RelType.PUBLISHED_IN)):
-        name = journals.get(target)
-        if name and (source not in venue or (target, name) < venue[source]):
-            venue[source] = (target, name)  # one journal per paper; the first by key if the data has more
-    for key, (_, name) in venue.items():
-        docs[key]["journal"] = name
-    return dict(docs)
 
 
 def build_index(graph: ColumnarGraph, path: Path) -> dict[str, int]:
