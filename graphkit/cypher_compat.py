@@ -14,6 +14,11 @@ The tables below are the whole rule set (data, not code):
   ``cast(id(n) AS STRING)``);
 * :data:`REFUSED` -- no faithful rewrite: the message says what to write instead.
 
+One habit is refused by shape, not by name: ``head(collect(x))`` (or ``last(...)``, ``collect(x)[i]``)
+after an ORDER BY, Neo4j's "first row" idiom. LadybugDB's ``collect()`` does not keep the order of the
+rows it aggregates (a list from ``collect()`` is a set in a list's clothes), so the answer would silently
+differ; the message says to write ``ORDER BY ... LIMIT 1`` instead.
+
 Known differences that remain: ``toString`` of a float or boolean gives LadybugDB's text (``1.500000``,
 ``True``); list indexes are 1-based on LadybugDB (``list[1]`` is the first element) and are not rewritten.
 """
@@ -67,6 +72,14 @@ LITERALS = re.compile(r"'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"|`[^`]*`|//[^\n]*|
 _CALL = re.compile(r"(?<![\w.$:`])([A-Za-z_]\w*(?:\s*\.\s*[A-Za-z_]\w*)*)\s*\(")
 
 
+# a list picked by position from collect() after an ORDER BY: LadybugDB's collect() does not keep the
+# order of the rows it aggregates, so the answer would differ from Neo4j's
+_ORDERED_PICK = re.compile(r"\b(?:head|last)\s*\(\s*collect\s*\(|\bcollect\s*\([^()]*\)\s*\[", re.IGNORECASE)
+_ORDER_BY = re.compile(r"\border\s+by\b", re.IGNORECASE)
+ORDERED_PICK_ADVICE = ("ORDER BY ... LIMIT 1 and return the value itself (or min()/max() of it): the embedded "
+                       "store's collect() does not keep the order of the rows before it")
+
+
 class CypherCompatError(GraphkitError):
     """A Neo4j function or procedure the embedded store has no faithful rewrite for."""
 
@@ -112,10 +125,25 @@ def _refusal(name: str) -> str | None:
     return None
 
 
+def _refuse_ordered_pick(cypher: str, spans: list[tuple[int, int]]) -> None:
+    """Refuse ``head(collect(x))`` (or ``last``, or ``collect(x)[i]``) after an ORDER BY: a Neo4j habit
+    for "the first row" that has no faithful rewrite on LadybugDB."""
+    code = list(cypher)
+    for start, end in spans:
+        code[start:end] = " " * (end - start)
+    text = "".join(code)
+    order = _ORDER_BY.search(text)
+    pick = _ORDERED_PICK.search(text, order.end()) if order else None
+    if pick:
+        raise CypherCompatError(f"{' '.join(pick.group(0).split())} after ORDER BY picks a row by its position, "
+                                f"which the embedded store does not have; instead use {ORDERED_PICK_ADVICE}")
+
+
 def for_ladybug(cypher: str) -> str:
     """``cypher`` with Neo4j-only function calls rewritten for LadybugDB; raises CypherCompatError for
     calls that have no faithful rewrite."""
     spans = _literal_spans(cypher)
+    _refuse_ordered_pick(cypher, spans)
     out: list[str] = []
     pos = 0
     while True:

@@ -23,7 +23,7 @@ HABITS = [
     "count(CASE WHEN elementId(a) STARTS WITH '' THEN 1 END) AS strings",
     "MATCH (j:Journal) RETURN labels(j) AS l, count(*) AS n",
     "RETURN toInteger('42') AS i, toFloat('1.5') AS f, toBoolean('true') AS b, split('a;b', ';') AS parts",
-    "MATCH (p:Paper) WITH p ORDER BY p.key LIMIT 100 RETURN head(collect(p.key)) AS first",
+    "MATCH (p:Paper) RETURN p.key AS first ORDER BY first LIMIT 1",
     "MATCH (p:Paper) WHERE toLower(p.title) CONTAINS toLower('NEUROENDOCRINE') "
     "RETURN p.key AS key ORDER BY key",
     "RETURN 'type(r) and toString(x) stay text' AS s  // type(r) in a comment",
@@ -66,6 +66,9 @@ def test_neo4j_habits_answer_the_same_on_both_stores(embedded, neo4j, query) -> 
     ("CALL db.labels() YIELD label RETURN label", "show_tables()"),
     ("RETURN apoc.text.join(['a'], ',')", "APOC is a Neo4j plugin"),
     ("RETURN timestamp() AS t", "current_timestamp()"),
+    # collect() on LadybugDB does not keep row order: Neo4j's "first row" idiom would answer another row
+    ("MATCH (p:Paper) WITH p ORDER BY p.key LIMIT 100 RETURN head(collect(p.key)) AS first", "LIMIT 1"),
+    ("MATCH (p:Paper) WITH p ORDER BY p.year DESC RETURN collect(p.key)[0] AS first", "LIMIT 1"),
 ])
 def test_refused_with_the_embedded_equivalent(embedded, neo4j, query, advice) -> None:
     with pytest.raises(CypherCompatError, match="embedded store does not have") as err:
@@ -83,3 +86,11 @@ def test_rewrite_is_exact_and_leaves_literals_alone() -> None:
     same = "MATCH (n:Paper) WHERE n.type = 'type(x)' AND n.`toString(` = \"split(\" RETURN n.size /* size( */"
     assert for_ladybug(same) == same
     assert for_ladybug("MATCH (n) RETURN n.type(") == "MATCH (n) RETURN n.type("  # properties are not calls
+
+
+def test_first_row_idiom_refused_only_after_an_order_by() -> None:
+    assert for_ladybug("MATCH (p) RETURN head(collect(p.key))") == "MATCH (p) RETURN list_extract(collect(p.key), 1)"
+    same = "MATCH (p) WHERE p.title = 'ORDER BY' RETURN size(collect(p.key)) AS n ORDER BY n"
+    assert for_ladybug(same) == same  # ORDER BY in a literal, and after the collect(): no pick by position
+    with pytest.raises(CypherCompatError, match="LIMIT 1"):
+        for_ladybug("MATCH (p) WITH p ORDER BY p.year LIMIT 9 RETURN LAST( collect(p.key) )")
