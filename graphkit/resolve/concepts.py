@@ -69,8 +69,8 @@ def _singular(word: str) -> str:
     known = getAllLemmas(word, upos="NOUN").get("NOUN")
     if known:
         return known[0] if len(known) == 1 and known[0].islower() else word
-    if word.endswith(("ss", "is", "us")):
-        return word
+    if not word.endswith("s") or word.endswith(("ss", "is", "us")):  # only a regular plural can pass below:
+        return word  # skip lemminflect's OOV model (most of the cost) for words without a final -s
     guess = getAllLemmasOOV(word, upos="NOUN").get("NOUN")
     if guess and len(guess) == 1 and guess[0] + "s" == word:
         return guess[0]
@@ -196,10 +196,12 @@ def _mesh_node(graph: Any, index: MeshIndex, ui: str) -> str:
 
 def extract_surfaces(record: Any) -> list[dict[str, str]]:
     """The keyword surface forms of a record as the core splits them (one row each): their counts give
-    each Keyword its ``variants``."""
+    each Keyword its ``variants``. Each row carries the surface's folded text too (``text``: computed
+    where the record is read, where the keyword's key was folded already), so the resolve step does not
+    fold every keyword a second time in the main process."""
     from graphkit.resolve.terms import split_terms
 
-    return [{"surface": s} for s in split_terms(record, vocabulary()).keywords]
+    return [{"surface": s, "text": concept_text(s)} for s in split_terms(record, vocabulary()).keywords]
 
 
 def _set_variants(graph: Any, mentions: list[extend.Mention]) -> None:
@@ -208,7 +210,8 @@ def _set_variants(graph: Any, mentions: list[extend.Mention]) -> None:
     forms: dict[str, set[str]] = {}
     for m in mentions:
         surface = m.row["surface"]
-        forms.setdefault("kw:" + concept_text(surface), set()).add(surface)
+        text = m.row.get("text")  # absent in rows cached by an older graphkit
+        forms.setdefault("kw:" + (text if text is not None else concept_text(surface)), set()).add(surface)
     for key, seen in forms.items():
         if graph.node(Label.KEYWORD, key) is not None:
             graph.add_node(Label.KEYWORD, key, variants=sorted(seen))
