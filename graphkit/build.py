@@ -130,7 +130,7 @@ class _PhaseClock:
 
 
 @contextmanager
-def _no_cyclic_gc() -> Iterator[None]:
+def no_cyclic_gc() -> Iterator[None]:
     """Pause Python's cyclic garbage collector while the build allocates millions of small, long-lived
     objects (records, rows, keys) that form no reference cycles. Each collection of the oldest
     generation walks every live object, so with the collector on, the build spent about two thirds of
@@ -148,7 +148,7 @@ def _no_cyclic_gc() -> Iterator[None]:
 def build_graph(records: Iterable[Record], options: BuildOptions = BuildOptions(), *,
                 progress: Progress = null_progress) -> BuildResult:
     """Resolve ``records`` into one Graph with a quality report."""
-    with _no_cyclic_gc():
+    with no_cyclic_gc():
         return _build_graph(records, options, progress)
 
 

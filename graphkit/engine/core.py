@@ -29,7 +29,7 @@ from typing import Any
 
 import pyarrow as pa
 
-from graphkit.build import BuildOptions, BuildResult
+from graphkit.build import BuildOptions, BuildResult, no_cyclic_gc
 from graphkit.columnar import ColumnarGraph, arrow_schema
 from graphkit.derive import entries as derived_entries
 from graphkit.engine import rules
@@ -115,7 +115,8 @@ def build_columnar(paths: Sequence[str | Path], options: BuildOptions = BuildOpt
     try:
         build = _Build(eng, [str(p) for p in paths], options, engine_options, workdir, progress)
         build.prepared = prepared
-        return build.run()
+        with no_cyclic_gc():  # as the old core: millions of long-lived, acyclic Python rows in the driver
+            return build.run()
     finally:
         eng.close()
         if not engine_options.keep_workdir and not engine_options.workdir:

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from graphkit.build import no_cyclic_gc
 from graphkit.engine.normalise import SCHEMAS, TableBuffer, normalise_record
 from graphkit.extend import extensions
 from graphkit.model import Diagnostic, Record, Source
@@ -81,11 +82,12 @@ class _Writers:
 
 def normalise_task(task: _Task, tid: int, mode: str, outdir: str) -> TaskResult:
     """In a worker: read one task, write its table rows as Parquet under ``outdir``."""
-    result = _run(replace(task, transform=_keep))
-    out = TaskResult(tid, task.path, task.start, 0, result.ordinals, [])
-    if result.blocks is not None:
-        out.blocks = [b for b, item in zip(result.blocks, result.items) if isinstance(item, Diagnostic)]
-    return normalise_items(result.items, out, mode, outdir)
+    with no_cyclic_gc():  # records and rows are acyclic: reference counting frees them
+        result = _run(replace(task, transform=_keep))
+        out = TaskResult(tid, task.path, task.start, 0, result.ordinals, [])
+        if result.blocks is not None:
+            out.blocks = [b for b, item in zip(result.blocks, result.items) if isinstance(item, Diagnostic)]
+        return normalise_items(result.items, out, mode, outdir)
 
 
 def normalise_items(items: Iterable[Record | Diagnostic], out: TaskResult, mode: str, outdir: str) -> TaskResult:
