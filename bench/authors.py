@@ -49,6 +49,7 @@ class Paper:
     people: list[Person]  # with the affiliations the record gives each author
     truth: list[str | None]  # the gold label of each authorship (None: context only)
     keywords: list[str] = field(default_factory=list)
+    year: int | None = None
 
 
 def scores(pred: Sequence[str], true: Sequence[str]) -> dict[str, float]:
@@ -76,7 +77,7 @@ def evaluate(papers: list[Paper]) -> dict[str, dict[str, float]]:
         scored: list[tuple[int, str]] = []
         started = time.process_time()
         for paper in papers:
-            occ = resolver.add_work(paper.people, paper.venue, keywords=paper.keywords)
+            occ = resolver.add_work(paper.people, paper.venue, keywords=paper.keywords, year=paper.year)
             scored += [(o, t) for o, t in zip(occ, paper.truth) if t is not None]
         resolver.resolve()
         pred = [resolver.key_of(o) or f"none:{o}" for o, _ in scored]
@@ -105,7 +106,7 @@ def orcid_gold(corpus: Path) -> list[Paper]:
             issns = [i for v in item.journal.issns for i in valid_issns(v)]
             venue = issns[0] if issns else normalise_journal(item.journal.name or item.journal.abbreviation) or None
         people = [Person(p.family, p.given, affiliations=p.affiliations) for p in item.authors]  # ORCIDs hidden
-        papers.append(Paper(venue, people, truth, [k for k in item.keywords if k]))
+        papers.append(Paper(venue, people, truth, [k for k in item.keywords if k], item.year))
     return papers
 
 
@@ -113,7 +114,7 @@ def generated_gold(n_papers: int, seed: int) -> list[Paper]:
     from bench.generate import collision_corpus
 
     return [Paper(p.venue, [Person(f, g, affiliations=[a] if a else None) for (_, f, g), a in zip(p.authors, p.affiliations)],
-                  [f"p{pid}" for pid, _, _ in p.authors], p.keywords)
+                  [f"p{pid}" for pid, _, _ in p.authors], p.keywords, p.year or None)
             for p in collision_corpus(n_papers, seed=seed)]
 
 

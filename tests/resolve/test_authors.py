@@ -371,3 +371,39 @@ def test_keys_do_not_depend_on_input_order() -> None:
     random.Random(1).shuffle(order)
     assert keys(order) == first
     assert len(set(first.values())) > 100
+
+
+# -- cluster-level evidence: the second pass ----------------------------------------------------------
+
+def _lopez_papers(r: AuthorResolver) -> tuple[list[int], list[int], list[int]]:
+    """Kim Ji-Hoon works with Lopez Ana (Seoul), Kim Jae-Won with Lopez Alberto (Madrid). A third paper
+    has 'Kim, J.' and 'Lopez, A.': by name both co-authors fit both Kims; only Lopez's affiliation
+    says which Lopez it is, and so which Kim."""
+    seoul, madrid = "Seoul National University, Seoul, Korea", "Universidad Complutense, Madrid, Spain"
+    ji = [r.add_work([Person("Kim", "Ji-Hoon"), Person("Lopez", "Ana", affiliations=[seoul])]) for _ in range(2)]
+    jae = [r.add_work([Person("Kim", "Jae-Won"), Person("Lopez", "Alberto", affiliations=[madrid])]) for _ in range(2)]
+    third = r.add_work([Person("Kim", "J."), Person("Lopez", "A.", affiliations=[seoul])])
+    return ji, jae, third
+
+
+def test_second_pass_resolves_a_co_author_written_with_initials() -> None:
+    r = AuthorResolver()
+    ji, jae, third = _lopez_papers(r)
+    r.resolve()
+    assert r.key_of(third[1]) == r.key_of(ji[0][1]) == "name:lopez|ana"  # first pass: the affiliation
+    assert r.key_of(third[0]) == r.key_of(ji[0][0]) == "name:kim|ji-hoon"  # second pass: Lopez is Ana
+    assert r.key_of(jae[0][0]) == "name:kim|jae-won"
+    assert any(d.kind == "joined-with-evidence" and d.variant == "Kim, J." for d in r.decisions)
+
+
+def test_one_pass_leaves_that_initials_variant_apart(monkeypatch) -> None:
+    """The old single pass: 'Lopez, A.' is only family + initial, which both Kims share."""
+    import graphkit.resolve.authors as authors
+
+    monkeypatch.setattr(authors, "PASSES", 1)
+    r = AuthorResolver()
+    ji, jae, third = _lopez_papers(r)
+    r.resolve()
+    assert r.key_of(third[0]) not in (r.key_of(ji[0][0]), r.key_of(jae[0][0]))
+    assert any(d.kind == "ambiguous" and d.variant == "Kim, J." for d in r.decisions)
+
