@@ -143,6 +143,10 @@ JOIN_SCORE = 0.3  # an initials-only occurrence picks one of several fitting aut
 JOIN_MARGIN = 2.0
 _EPS = 1e-9  # float sums in another order differ in the last bits: thresholds compare with this slack
 POSTING_CAP = 64
+# a first given name written out with at least this share of the family names (and at least
+# COMMON_GIVEN_MIN of them) is common: its occurrences are split by evidence as in a crowded block
+COMMON_GIVEN_SHARE = 0.01
+COMMON_GIVEN_MIN = 5
 CROWD_SPLIT = 3  # full names in a family block before the occurrences of one name are split by evidence  # a feature shared by more evidence groups of one block is no candidate generator  # ... and at least JOIN_MARGIN times the runner-up's
 # words that mark the institution part of an address ("Dept. of X, Seoul National University, Seoul")
 INSTITUTION_WORDS = ("univ", "institut", "hospital", "college", "center", "centre", "school", "academy",
@@ -426,6 +430,7 @@ class AuthorResolver:
         self._ckey: dict[int, tuple] = {}  # occurrence -> content key (one block at a time)
         self._cokey: list[str | None] | None = None  # the last pass's author of every occurrence (later passes)
         self._work_occs: dict[int, list[int]] = {}  # paper -> its occurrences
+        self._common_given: set[str] = set()  # first given names carried by many family names
 
     def add(self, person: Person, *, work: int = -1) -> int:
         """Register an occurrence; returns its id for :meth:`key_of` after :meth:`resolve`. The
@@ -528,6 +533,9 @@ class AuthorResolver:
                 blocks[occ.form.block].append(i)
             elif occ.orcid:
                 blocks[f"orcid:{occ.orcid}"].append(i)
+        pairs = {(o.form.block, o.form.given[0]) for o in self._occurrences if o.form is not None and o.form.full}
+        floor = max(COMMON_GIVEN_MIN, COMMON_GIVEN_SHARE * len({b for b, _ in pairs}))
+        self._common_given = {g for g, n in Counter(g for _, g in pairs).items() if n >= floor}
         self._cokey = None
         self._work_occs = defaultdict(list)
         for i, occ in enumerate(self._occurrences):
@@ -610,11 +618,10 @@ class AuthorResolver:
             sigs, venue, kws, _ = self._works[occ.work]
             own = _signature(occ.person)
             skipped = False
-            if self._cokey is not None:  # later passes: co-authors as the authors the last pass made
-                mates = self._work_occs[occ.work]
-                feats.update(("K", k) for j in mates if j != i and (k := self._cokey[j]))
-                if len(mates) == len(sigs):  # every co-author is an occurrence: the names add nothing
-                    sigs = []
+            if self._cokey is not None:  # later passes: co-authors also as the authors the last pass made
+                # (the names stay: a paper known only as context, as Neo4j identity passes stored
+                # authorships, has co-author names and no authors)
+                feats.update(("K", k) for j in self._work_occs[occ.work] if j != i and (k := self._cokey[j]))
             for sig in sigs:
                 if sig == own and not skipped:
                     skipped = True
@@ -786,8 +793,11 @@ class AuthorResolver:
         # & Smalheiser's name-frequency prior, in its simplest form): only then are the occurrences of
         # one name split into evidence groups
         crowded = len(names) >= CROWD_SPLIT
-        for _, members in names:
-            clusters.extend(self._split(sorted(members, key=self._ckey.__getitem__), crowded))
+        # ... the given-name half of that prior: a first name that many family names carry ('John',
+        # 'Matthew') is shared by two people of one rare family name more often than 'Albert-Laszlo'
+        for name_forms, members in names:
+            common = crowded or any(f.given[0] in self._common_given for f in name_forms)
+            clusters.extend(self._split(sorted(members, key=self._ckey.__getitem__), common))
         # c. weak forms (nicknames, short forms) join a compatible full-name cluster only with evidence
         for f in weak_forms:
             fits = [c for c in clusters if c.forms and self._fits(f, c, ("strong", "weak"))]

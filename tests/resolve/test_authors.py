@@ -407,3 +407,35 @@ def test_one_pass_leaves_that_initials_variant_apart(monkeypatch) -> None:
     assert r.key_of(third[0]) not in (r.key_of(ji[0][0]), r.key_of(jae[0][0]))
     assert any(d.kind == "ambiguous" and d.variant == "Kim, J." for d in r.decisions)
 
+
+
+# -- the given-name half of the name-frequency prior -------------------------------------------------
+
+def _matthews(r: AuthorResolver) -> None:
+    """'Matthew' written out with six other family names: a common first name in this collection."""
+    _add(r, [[Person(f, "Matthew"), Person("Other", "Olga")] for f in ("Ames", "Bray", "Cole", "Dunn", "Eddy", "Ford")])
+
+
+def test_common_first_name_in_a_quiet_block_is_split_by_evidence() -> None:
+    """Two Matthew Briebrys with disjoint co-authors and institutions: a rare family name, but a first
+    name many families carry, so the two evidence groups are two people (before: one author, as the
+    block holds fewer than CROWD_SPLIT full names)."""
+    r = AuthorResolver()
+    _matthews(r)
+    lab_a = _add(r, [[Person("Briebry", "Matthew D.", affiliations=["Fosste Medical Center, Oxford, UK"]),
+                      Person("Zahl", "Uwe")]] * 2)
+    lab_b = _add(r, [[Person("Briebry", "Matthew", affiliations=["Drymtux University, Perth, Australia"]),
+                      Person("Quint", "Vera")]] * 2)
+    r.resolve()
+    a, b = {r.key_of(w[0]) for w in lab_a}, {r.key_of(w[0]) for w in lab_b}
+    assert len(a) == len(b) == 1 and a != b
+
+
+def test_rare_first_name_in_a_quiet_block_stays_one_author() -> None:
+    """The same collection with 'Albert-Laszlo', which no other family carries: one person."""
+    r = AuthorResolver()
+    _matthews(r)
+    lab_a = _add(r, [[Person("Barabasi", "Albert-Laszlo"), Person("Albert", "Reka")]] * 2)
+    lab_b = _add(r, [[Person("Barabasi", "Albert-Laszlo"), Person("Vicsek", "Tamas")]] * 2)
+    r.resolve()
+    assert len({r.key_of(w[0]) for w in lab_a + lab_b}) == 1
