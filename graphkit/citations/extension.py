@@ -25,6 +25,7 @@ from collections import Counter, defaultdict
 from typing import Any
 
 from graphkit.citations.extract import extract
+from graphkit.citations.memory import release_freed
 from graphkit.citations.model import (CitedRef, author_key, locator, locator_key, norm_page, norm_volume, unpack,
                                       work_key)
 from graphkit.derive import Derived, register as register_derived
@@ -37,6 +38,7 @@ log = logging.getLogger(__name__)
 
 NAME = "cites"
 TITLE_MIN_WORDS = 3  # shorter titles ("Introduction") do not identify a work
+TRIM_EVERY = 2000  # mentions consumed between two returns of freed memory (graphkit.citations.memory)
 
 
 def paper_cite_key(family: str | None, year: Any, volume: Any, page: Any) -> str | None:
@@ -237,6 +239,8 @@ def resolve(ctx: ResolveContext, mentions: list[Mention]) -> None:
     works = _Works()
     for n, m in enumerate(mentions):
         mentions[n] = None  # type: ignore[call-overload]  # consumed (see the doc)
+        if n % TRIM_EVERY == TRIM_EVERY - 1:  # the consumed references' memory, back to the system
+            release_freed()
         row = m.row
         if row.get("kind") == "times_cited":
             cur = times.setdefault(m.paper, {})
@@ -275,6 +279,7 @@ def resolve(ctx: ResolveContext, mentions: list[Mention]) -> None:
                 citers.append(m.paper)
             pending_citer.append(citer)
             pending_work.append(works.add(ids, ref))
+    release_freed()
     for paper, figures in times.items():
         graph.add_node(Label.PAPER, paper, **figures)
     for source, target in edges:

@@ -15,6 +15,7 @@ orders gets the same key:
 from __future__ import annotations
 
 import re
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -62,11 +63,17 @@ def from_row(row: list) -> CitedRef:
     return CitedRef(raw, author, family, year, source, volume, page, title, list(dois or ()), pmid, style)
 
 
-# Packed form of a record's references for extension rows: one string per record (JSON-able, and about a
-# quarter of the memory of a list of lists: every reference waits in it from reading to the resolve step).
-# Fields are separated by FIELD, references by REF, DOIs by DOI_SEP; None is the empty field.
-FIELD, REF, DOI_SEP = "\x1f", "\x1e", "\x1d"
-_SEPARATORS = str.maketrans({FIELD: " ", REF: " ", DOI_SEP: " "})
+# Packed form of a record's references for extension rows: one string per record (JSON-able). Every
+# reference waits in it from reading to the resolve step, so it is made small: the fields joined by FIELD,
+# references by REF, DOIs by DOI_SEP (None is the empty field), that text as UTF-8 compressed with zlib,
+# and the bytes kept as a str of code points 0-255 after a ZLIB mark (Python keeps such a str at one byte a
+# character; JSON keeps it as it is). A list of lists of fields took about 850 bytes a reference, the
+# joined text about 230 (twice that when one reference of the record has a character beyond Latin-1, which
+# makes Python store the whole string at two bytes a character); compressed it is 2.6 times smaller again.
+# :func:`unpack` still reads the uncompressed form (extension rows cached by an earlier version).
+FIELD, REF, DOI_SEP, ZLIB = "\x1f", "\x1e", "\x1d", "\x1c"
+_SEPARATORS = str.maketrans({FIELD: " ", REF: " ", DOI_SEP: " ", ZLIB: " "})
+_LEVEL = 1  # 2.57x smaller at 0.15 ms a record; level 6 gives 2.77x at twice the CPU
 
 
 def _text(value: str | None) -> str:
@@ -75,15 +82,20 @@ def _text(value: str | None) -> str:
 
 def pack(refs: list[CitedRef]) -> str:
     """References -> one string (:func:`unpack` gives them back; control characters become spaces)."""
-    return REF.join(FIELD.join((_text(r.raw), _text(r.author), _text(r.family), str(r.year) if r.year else "",
+    if not refs:
+        return ""
+    text = REF.join(FIELD.join((_text(r.raw), _text(r.author), _text(r.family), str(r.year) if r.year else "",
                                 _text(r.source), _text(r.volume), _text(r.page), _text(r.title),
                                 DOI_SEP.join(_text(d) for d in r.dois), _text(r.pmid), r.style)) for r in refs)
+    return ZLIB + zlib.compress(text.encode("utf-8"), _LEVEL).decode("latin-1")
 
 
 def unpack(packed: str) -> Iterator[CitedRef]:
     """The references of :func:`pack`, one at a time."""
     if not packed:
         return
+    if packed[0] == ZLIB:
+        packed = zlib.decompress(packed[1:].encode("latin-1")).decode("utf-8")
     for item in packed.split(REF):
         raw, author, family, year, source, volume, page, title, dois, pmid, style = item.split(FIELD)
         yield CitedRef(raw, author or None, family or None, int(year) if year else None, source or None,
