@@ -1,6 +1,7 @@
 """Author disambiguation against gold data: family + initial, full name, and the default 'compatible'.
 
     python bench/authors.py [--corpus ../shared/corpus] [--papers 20000] [--seed 42] [--json out.json]
+    python bench/authors.py --errors [--papers 20000]   # where the default's errors come from
 
 Two gold sets:
 
@@ -118,6 +119,64 @@ def generated_gold(n_papers: int, seed: int) -> list[Paper]:
             for p in collision_corpus(n_papers, seed=seed)]
 
 
+def error_classes(papers: list[Paper], mode: str = "compatible") -> dict[str, dict[str, int]]:
+    """Where a method's errors on the generated gold come from (docs/graph.md, "Authors"): every
+    authorship outside its predicted cluster's majority person (precision loss) and every authorship
+    outside its person's largest cluster (recall loss), by cause: how the record writes the name, and
+    whether the people mixed share a lab (``bench.generate.TEAM_SIZE``: a lab is TEAM_SIZE consecutive
+    person ids). A person's full name is the longest given name any record writes for them."""
+    from bench.generate import TEAM_SIZE
+    from graphkit.resolve.authors import compatibility, name_form
+
+    resolver = AuthorResolver(mode)  # type: ignore[arg-type]
+    items: list[tuple[int, str, Person]] = []
+    for paper in papers:
+        occ = resolver.add_work(paper.people, paper.venue, keywords=paper.keywords, year=paper.year)
+        items += [(o, t, p) for o, t, p in zip(occ, paper.truth, paper.people) if t is not None]
+    resolver.resolve()
+    pred = [resolver.key_of(o) or f"none:{o}" for o, _, _ in items]
+    written: dict[str, Counter] = {}
+    for _, t, p in items:
+        written.setdefault(t, Counter())[p.given or ""] += 1
+    full = {t: name_form(Person("x", max(c, key=lambda g: (len(g.replace(".", "").replace(" ", "")), c[g], g)))).given
+            for t, c in written.items()}
+
+    def how(p: Person, t: str) -> str:
+        form = name_form(p)
+        if not form.given:
+            return "no given name"
+        if not form.full:
+            return "initials"
+        return "full name" if compatibility(form.given, full[t]) == "strong" else "nickname or other form"
+
+    def group_of(key_of: dict[int, str]) -> dict[str, list[int]]:
+        out: dict[str, list[int]] = {}
+        for i, k in key_of.items():
+            out.setdefault(k, []).append(i)
+        return out
+
+    precision: Counter = Counter()
+    for members in group_of(dict(enumerate(pred))).values():
+        owner = Counter(items[i][1] for i in members).most_common(1)[0][0]
+        for i in members:
+            _, t, p = items[i]
+            if t == owner:
+                continue
+            same = "same full name" if full[t] == full[owner] else "different full names"
+            lab = "same lab" if int(t[1:]) // TEAM_SIZE == int(owner[1:]) // TEAM_SIZE else "other lab"
+            precision[f"{how(p, t)} written, {same}, {lab}"] += 1
+    recall: Counter = Counter()
+    for t, members in group_of({i: items[i][1] for i in range(len(items))}).items():
+        main = Counter(pred[i] for i in members).most_common(1)[0][0]
+        for i in members:
+            if pred[i] == main:
+                continue
+            size = sum(1 for j in members if pred[j] == pred[i])
+            recall[f"{how(items[i][2], t)} written, {'a lone paper' if size == 1 else 'a group'} apart"] += 1
+    return {"precision loss (authorships)": dict(precision.most_common()),
+            "recall loss (authorships)": dict(recall.most_common())}
+
+
 def table(results: dict[str, dict[str, dict[str, float]]]) -> str:
     lines = ["| gold set | method | pairwise P | pairwise R | pairwise F1 | B-cubed P | B-cubed R | B-cubed F1 | authorships | true / predicted authors |",
              "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
@@ -135,7 +194,15 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--papers", type=int, default=20_000, help="generated papers")
     ap.add_argument("--seed", type=int, default=42)
     ap.add_argument("--json", type=Path, default=None)
+    ap.add_argument("--errors", action="store_true",
+                    help="only the error classes of the default method on the generated gold")
     args = ap.parse_args(argv)
+    if args.errors:
+        for title, counts in error_classes(generated_gold(args.papers, args.seed)).items():
+            print(f"{title}: {sum(counts.values())}")
+            for cause, n in counts.items():
+                print(f"  {n:6d}  {cause}")
+        return
     logging.basicConfig(level=logging.WARNING)
     results = {}
     if args.corpus.exists():
