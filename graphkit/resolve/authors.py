@@ -47,8 +47,9 @@ Decision procedure of ``compatible`` (docs/graph.md cites the literature it foll
    *Two passes* (PASSES): steps 4a-e run over every block twice; in the second pass a co-author is
    the author the first pass made of that name (feature 'K'), not the name string: 'Kim, J.' on two
    papers is one co-author only when the first pass put both in one author, and 'Lopez, A.' written
-   with initials still matches 'Lopez, Ana' when the first pass joined them. Only the last pass's
-   choices are reported.
+   with initials still matches 'Lopez, Ana' when the first pass joined them. A co-author name that the
+   first pass gave to several authors weighs that many times less (:func:`name_ambiguity`). Only the
+   last pass's choices are reported.
 5. **Key**: ``orcid:<ORCID>`` when the cluster has one, else ``name:<family>|<given tokens>`` from its
    fullest form (``name:kim|hyun-jin``, ``name:kim|h`` for an initials-only author).
 
@@ -610,6 +611,11 @@ class AuthorResolver:
         n = max(1, n)
         norm = math.log(1 + n)
         self._weights = {f: EVIDENCE_WEIGHTS[f[0]] * math.log(1 + n / c) / norm for f, c in df.items()}
+        if self._cokey is not None:  # a co-author name several authors carry is weaker evidence
+            ambiguity = name_ambiguity((o.form, k) for o, k in zip(self._occurrences, self._cokey))
+            for f, people in ambiguity.items():
+                if f in self._weights:
+                    self._weights[f] /= people
 
     def _features(self, i: int) -> frozenset[tuple[str, str]]:
         occ = self._occurrences[i]
@@ -984,6 +990,22 @@ def _sig_feats(sig: tuple[str, tuple[str, ...]]) -> tuple[tuple[str, str], ...]:
     if given and len(given[0]) > 1:  # 'F': a full first name is known for this family + initial (no weight)
         out += [("C", f"{block}|{''.join(t for t in given if len(t) > 1)}"), ("F", initial)]
     return tuple(out)
+
+
+def name_ambiguity(authored: Iterable[tuple[NameForm | None, str | None]]) -> dict[tuple[str, str], int]:
+    """How many authors carry each co-author name feature ('C': family block + full given names,
+    'c': family block + first initial), from (name form, author key) pairs of a resolved pass; only
+    features two or more authors carry. The idf of a co-author name counts papers, so a name four
+    people share ('Nguyen, Thi Quang' in four labs) scores like one person's; in a later pass its weight
+    is divided by this count (a name-frequency estimate from the data, after Torvik & Smalheiser 2009)."""
+    people: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for form, key in authored:
+        if form is None or key is None:
+            continue
+        for f in _sig_feats((form.block, form.given)):
+            if f[0] in "Cc":
+                people[f].add(key)
+    return {f: len(keys) for f, keys in people.items() if len(keys) > 1}
 
 
 def _signature(person: Person) -> tuple[str, tuple[str, ...]]:

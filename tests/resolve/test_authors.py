@@ -439,3 +439,41 @@ def test_rare_first_name_in_a_quiet_block_stays_one_author() -> None:
     lab_b = _add(r, [[Person("Barabasi", "Albert-Laszlo"), Person("Vicsek", "Tamas")]] * 2)
     r.resolve()
     assert len({r.key_of(w[0]) for w in lab_a + lab_b}) == 1
+
+
+def test_name_ambiguity_counts_the_authors_carrying_a_co_author_name() -> None:
+    """Two authors named 'Lee, Soo-Jin' and one 'Lee, Sang-Hoon': the co-author name 'Lee, Soo-Jin' is
+    carried by 2 authors and 'Lee, S.' (family + initial) by 3; a name one author carries is not listed
+    (its weight stays)."""
+    from graphkit.resolve.authors import NameForm, _form, name_ambiguity
+
+    def f(given: str) -> NameForm:
+        return _form("Lee", given)
+
+    got = name_ambiguity([(f("Soo-Jin"), "name:lee|soo-jin"), (f("Soo-Jin"), "name:lee|soo-jin#2"),
+                          (f("Soojin"), "name:lee|soo-jin"), (f("Sang-Hoon"), "name:lee|sang-hoon"),
+                          (f("S."), "name:lee|sang-hoon"), (_form("Park", "Min"), "name:park|min"), (None, "x")])
+    assert got == {("C", "lee|soojin"): 2, ("c", "lee|s"): 3}
+
+
+def test_second_pass_weighs_a_shared_co_author_name_by_its_authors(monkeypatch) -> None:
+    """The weights of the second pass: a co-author name that the first pass gave to two authors counts
+    half (before: the paper idf alone)."""
+    import graphkit.resolve.authors as authors
+
+    seen: list[dict] = []
+    original = authors.AuthorResolver._prepare_weights
+
+    def spy(self) -> None:
+        original(self)
+        seen.append(dict(self._weights))
+
+    monkeypatch.setattr(authors.AuthorResolver, "_prepare_weights", spy)
+    r = AuthorResolver()
+    _add(r, [[Person("Lee", g)] for g in ("Ara", "Bom", "Chan")])  # a crowded Lee block
+    for aff, mate in (("Seoul National University, Seoul", "Cho, Eun"), ("KAIST, Daejeon", "Yoo, Dan")):
+        _add(r, [[Person("Lee", "Soo-Jin", affiliations=[aff]), parse_name(mate)]] * 2)
+    r.resolve()
+    assert len(seen) == authors.PASSES == 2
+    feature = ("C", "lee|soojin")
+    assert seen[1][feature] == pytest.approx(seen[0][feature] / 2)
