@@ -18,6 +18,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
+from graphkit.citations.memory import release_freed
 from graphkit.derive import count_term_papers, derive_all  # noqa: F401  (count_term_papers: re-exported)
 from graphkit.extend import MentionCollector, extensions
 from graphkit.graph import Graph
@@ -290,8 +291,10 @@ def _build_graph(records: Iterable[Record], options: BuildOptions, progress: Pro
     del plans
     extension_reports: dict[str, Any] = {}
     collector.resolve(graph, options, extension_reports)
+    release_freed()  # what the extensions' resolve steps dropped (their tables, the waiting rows)
     clock.lap("extensions")
     derived = derive_all(graph, options)
+    release_freed()
     clock.lap("derived")
     result = BuildResult(graph, records=count, duplicates=resolver.duplicates, authors=authors.authors,
                          journals=journals.journals)

@@ -292,7 +292,8 @@ def resolve(ctx: ResolveContext, mentions: list[Mention]) -> None:
         best = described.get(key)
         if best is None or _better(desc, best):
             described[key] = desc
-    del works
+    del works  # the identity table: a few million strings and entries at 100k records
+    release_freed()
     in_set, n_works = 0, len(described)
     for key in sorted(described):
         raw, title, year, volume, page, first_author, cited_source = described.pop(key)
