@@ -170,7 +170,7 @@ class _Build:
         report_ext: dict[str, Any] = {}
         if self.exts:
             for item in GRAPH_SOURCES:
-                graph.set_table(item, self.eng.table(graph_table(item)))
+                graph.set_table(item, self.eng.take(graph_table(item)))
             self._extensions(results, graph, report_ext)
             self.clock.lap("extensions")
         derived = self._derive(graph)
@@ -368,7 +368,7 @@ class _Build:
         for entry in derived_entries():
             if entry.sql is None:  # an extension's rule without SQL: the row API on the fetched graph
                 for item in (*Label, *RelType):  # what the SQL entries before it wrote, fresh
-                    graph.set_table(item, self.eng.table(graph_table(item)))
+                    graph.set_table(item, self.eng.take(graph_table(item)))
                 figures = entry.compute(graph, self.options)
                 for item in (*Label, *RelType):
                     if item in graph._rows:  # noqa: SLF001
@@ -383,10 +383,11 @@ class _Build:
                         item = _item(target)
                         self.eng.create(graph_table(item) + "_new", query)
                         self.eng.create(graph_table(item), _select_graph(item, graph_table(item) + "_new"))
+                        self.eng.drop(graph_table(item) + "_new")
             if figures:
                 out[entry.name] = figures
         for item in (*Label, *RelType):
-            graph.set_table(item, self.eng.table(graph_table(item)))
+            graph.set_table(item, self.eng.take(graph_table(item)))
         return out
 
     # -- report --------------------------------------------------------------------------------

@@ -36,6 +36,8 @@ class Engine(Protocol):
     def create(self, name: str, sql: str) -> None: ...
     def arrow(self, sql: str) -> pa.Table: ...
     def table(self, name: str) -> pa.Table: ...
+    def take(self, name: str) -> pa.Table: ...
+    def drop(self, name: str) -> None: ...
     def close(self) -> None: ...
 
 
@@ -110,6 +112,16 @@ class DuckDBEngine:
 
     def table(self, name: str) -> pa.Table:
         return _fetch_arrow(self.con.sql(f"SELECT * FROM {name}"))
+
+    def take(self, name: str) -> pa.Table:
+        """The table as Arrow, which then replaces DuckDB's copy (later rules scan the Arrow table): a
+        table the caller keeps (the graph's) is held in memory once, not twice."""
+        table = self.table(name)
+        self.register_arrow(name, table)
+        return table
+
+    def drop(self, name: str) -> None:
+        self._drop(name)
 
     def _run(self, sql: str, what: str, relation: bool = False):
         import duckdb
@@ -208,6 +220,13 @@ class SparkEngine:
 
     def table(self, name: str) -> pa.Table:
         return _to_arrow(self._frames[name])
+
+    def take(self, name: str) -> pa.Table:
+        return self.table(name)  # the step's Parquet files stay the engine's copy (on disk)
+
+    def drop(self, name: str) -> None:
+        if self._frames.pop(name, None) is not None:
+            self.spark.catalog.dropTempView(name)
 
     def close(self) -> None:
         for name in self._frames:
