@@ -104,33 +104,35 @@ class MeshIndex:
 
     def __init__(self, vocab: MeshVocabulary, entries: dict[str, list[str]],
                  folded: list[dict[str, list[str]]] | None = None) -> None:
-        """``folded``: the two folded tables (headings, entry terms) computed earlier (:func:`mesh_index`
-        keeps them in the user's cache: folding 280k texts costs seconds per process)."""
+        """``folded``: the four tables computed earlier, as :meth:`folded` gives them (:func:`mesh_index`
+        keeps them in the user's cache: folding 280k texts costs seconds per process). Each table maps a
+        text to the sorted UIs of the descriptors it names (lists: a third of a set's memory)."""
         self.vocab = vocab
-        # exact (case-folded) texts first, then folded ones: "Mitomycin" is its own heading although
-        # "Mitomycins" folds to the same text
-        self.tables: list[tuple[str, dict[str, set[str]]]] = [
-            ("heading", {}), ("entry_term", {}), ("heading", {}), ("entry_term", {})]
         self.by_tree: dict[str, str] = {}
-        exact_h, exact_e, folded_h, folded_e = (t for _, t in self.tables)
         for ui, d in vocab.by_ui.items():
-            exact_h.setdefault(_exact(d.heading), set()).add(ui)
-            if folded is None:
-                folded_h.setdefault(concept_text(d.heading), set()).add(ui)
             for tree in d.tree_numbers:
                 self.by_tree[tree] = ui
-        for ui, terms in entries.items():
-            for term in terms:
-                exact_e.setdefault(_exact(term), set()).add(ui)
-                if folded is None:
+        if folded is None:
+            # exact (case-folded) texts first, then folded ones: "Mitomycin" is its own heading although
+            # "Mitomycins" folds to the same text
+            exact_h: dict[str, set[str]] = {}
+            exact_e: dict[str, set[str]] = {}
+            folded_h: dict[str, set[str]] = {}
+            folded_e: dict[str, set[str]] = {}
+            for ui, d in vocab.by_ui.items():
+                exact_h.setdefault(_exact(d.heading), set()).add(ui)
+                folded_h.setdefault(concept_text(d.heading), set()).add(ui)
+            for ui, terms in entries.items():
+                for term in terms:
+                    exact_e.setdefault(_exact(term), set()).add(ui)
                     folded_e.setdefault(concept_text(term), set()).add(ui)
-        if folded is not None:
-            folded_h.update((k, set(v)) for k, v in folded[0].items())
-            folded_e.update((k, set(v)) for k, v in folded[1].items())
+            folded = [{k: sorted(v) for k, v in t.items()} for t in (exact_h, exact_e, folded_h, folded_e)]
+        self.tables: list[tuple[str, dict[str, list[str]]]] = list(
+            zip(("heading", "entry_term", "heading", "entry_term"), folded))
 
     def folded(self) -> list[dict[str, list[str]]]:
-        """The folded tables as plain data (sorted lists), what ``folded`` takes."""
-        return [{k: sorted(v) for k, v in t.items()} for _, t in self.tables[2:]]
+        """The four tables as plain data (text -> sorted UIs), what ``folded`` takes."""
+        return [t for _, t in self.tables]
 
     def match(self, text: str) -> tuple[str | None, str | None, bool]:
         """(descriptor UI, via, ambiguous) for a keyword's folded text (its key): a heading or entry term
@@ -140,7 +142,7 @@ class MeshIndex:
         for via, table in self.tables:
             uis = table.get(text)
             if uis:
-                return (next(iter(uis)), via, False) if len(uis) == 1 else (None, None, True)
+                return (uis[0], via, False) if len(uis) == 1 else (None, None, True)
         return None, None, False
 
     def parents(self, ui: str) -> list[str]:
@@ -166,6 +168,11 @@ def mesh_index() -> MeshIndex:
     from graphkit.user_cache import load_json, save_json
 
     data = (resources.files("graphkit") / "data" / "mesh.tsv.gz").read_bytes()
+    key = hashlib.sha256(data + Path(__file__).read_bytes() + "|".join(
+        metadata.version(d) for d in ("lemminflect", "breame")).encode()).hexdigest()[:16]
+    folded = load_json(f"mesh-concepts-{key}")
+    if isinstance(folded, list) and len(folded) == 4:
+        return MeshIndex(vocabulary(), {}, folded)  # the entry terms are in the tables already
     entries: dict[str, list[str]] = {}
     with gzip.open(io.BytesIO(data), "rt", encoding="utf-8") as fh:
         next(fh, None)
@@ -173,12 +180,8 @@ def mesh_index() -> MeshIndex:
             cells = line.rstrip("\n").split("\t")
             if len(cells) >= 4 and cells[3]:
                 entries[cells[0]] = [t for t in cells[3].split("|") if t]
-    key = hashlib.sha256(data + Path(__file__).read_bytes() + "|".join(
-        metadata.version(d) for d in ("lemminflect", "breame")).encode()).hexdigest()[:16]
-    folded = load_json(f"mesh-concepts-{key}")
-    index = MeshIndex(vocabulary(), entries, folded)
-    if folded is None:
-        save_json(f"mesh-concepts-{key}", index.folded())
+    index = MeshIndex(vocabulary(), entries)
+    save_json(f"mesh-concepts-{key}", index.folded())
     return index
 
 
