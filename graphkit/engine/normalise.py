@@ -67,6 +67,11 @@ def _blank(value: Any) -> Any:
     return None if value in ("", []) else value
 
 
+def _non_ascii(text: str) -> int:
+    """Characters past U+007F (an ASCII name, the common case, is answered without a Python loop)."""
+    return 0 if text.isascii() else sum(ord(c) > 127 for c in text)
+
+
 def _collapse(text: str | None) -> str:
     return " ".join((text or "").split())
 
@@ -123,7 +128,7 @@ def normalise_record(rec: Record, rid: int, mode: str) -> dict[str, list[tuple]]
         occ.append((rid, pos, normalise_orcid(p.orcid), name_key(p, "initial" if mode == "compatible" else mode),
                     family, given,
                     parts[0] if parts else "", parts[0][0] if parts else "", squash(p.family or ""), gsq,
-                    len(gsq), sum(ord(c) > 127 for c in family + (given or "")), family_punctuation(family),
+                    len(gsq), _non_ascii(family + (given or "")), family_punctuation(family),
                     list(p.affiliations) if p.affiliations else None))
     rec_row = (
         rid, rec.source.file, rec.source.format, source_id(rec), doi_n, int(pmid) if pmid else None, page_sq,
