@@ -20,6 +20,7 @@ Two kinds of rows are kept compactly, because a build with cited references hold
 from __future__ import annotations
 
 import weakref
+from array import array
 from collections.abc import Iterable, Iterator
 from typing import Any
 
@@ -350,6 +351,30 @@ class Graph:
                 batch = []
         if batch:
             yield batch
+
+    def set_paper_in_degree(self, type: RelType, prop: str) -> None:
+        """Paper.``prop`` = the number of ``type`` edges ending at the paper, for every Paper. Counts for
+        cited-only works go into an array by side-table position (a dict by key of a million works was
+        the largest transient of a build with references)."""
+        side = self._cited_only
+        by_position = array("I", bytes(4 * len(side.keys)))
+        others: dict[str, int] = {}
+        index = side.index
+        if type in _PAIRS_ONLY:
+            targets: Iterable[str] = (t for _, t in self._pairs[type])
+        else:
+            targets = (t for _, t in self._edges[type])
+        for target in targets:
+            i = index.get(target)
+            if i is None:
+                others[target] = others.get(target, 0) + 1
+            else:
+                by_position[i] += 1
+        for key, row in self._nodes[Label.PAPER].items():
+            row[prop] = others.get(key, 0)
+        for i, key in enumerate(side.keys):
+            if key is not None:
+                side.set(i, prop, by_position[i])
 
     def count(self, label_or_type: Label | RelType) -> int:
         if isinstance(label_or_type, Label):

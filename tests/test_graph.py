@@ -117,3 +117,24 @@ def test_pair_only_edges_group_by_source_and_detach_both_ends() -> None:
     g.add_edge(RelType.CITES, "doi:10.1/b", "ref:erd|1959|6|290")
     g.clear_edges(RelType.CITES)
     assert g.counts()["CITES"] == 0
+
+
+def test_paper_in_degree_counts_papers_and_cited_only_works_as_a_count_of_edge_rows_does() -> None:
+    g = Graph()
+    for key in ("p1", "p2", "p3"):
+        g.add_node(Label.PAPER, key, title=key)
+    g.add_node(Label.PAPER, "ref:erd|1959|6|290", cited_only=True, title="On random graphs")
+    g.add_node(Label.PAPER, "doi:10.1/x", cited_only=True)
+    g.add_node(Label.PAPER, "doi:10.1/gone", cited_only=True)
+    g.remove_node(Label.PAPER, "doi:10.1/gone")
+    for source, target in (("p1", "p2"), ("p3", "p2"), ("p1", "ref:erd|1959|6|290"), ("p2", "ref:erd|1959|6|290"),
+                           ("p3", "ref:erd|1959|6|290"), ("p2", "doi:10.1/x")):
+        g.add_edge(RelType.CITES, source, target)
+    live = g.node(Label.PAPER, "ref:erd|1959|6|290")  # a row read before the count sees it
+    g.set_paper_in_degree(RelType.CITES, "cited_by")
+    expected: dict[str, int] = {}
+    for e in g.edges(RelType.CITES):
+        expected[e["target"]] = expected.get(e["target"], 0) + 1
+    got = {row["key"]: row["cited_by"] for row in g.nodes(Label.PAPER)}
+    assert got == {key: expected.get(key, 0) for key in got} and got["ref:erd|1959|6|290"] == 3
+    assert got["p1"] == 0 and live["cited_by"] == 3 and len(got) == 5

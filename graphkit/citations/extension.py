@@ -29,6 +29,7 @@ from graphkit.citations.memory import release_freed
 from graphkit.citations.model import (CitedRef, author_key, locator, locator_key, norm_page, norm_volume, unpack,
                                       work_key)
 from graphkit.derive import Derived, register as register_derived
+from graphkit.graph import Graph
 from graphkit.extend import Extension, Mention, ResolveContext, register
 from graphkit.resolve.cites import journal_compatible
 from graphkit.resolve.text import normalise_title, short_hash
@@ -323,6 +324,9 @@ def resolve(ctx: ResolveContext, mentions: list[Mention]) -> None:
 
 def count_cited_by(graph: Any, options: Any = None) -> None:
     """``cited_by`` on every Paper: the number of papers in the graph citing it."""
+    if isinstance(graph, Graph):  # the in-memory graph counts without a dict of every cited work
+        graph.set_paper_in_degree(RelType.CITES, "cited_by")
+        return
     counts = Counter(e["target"] for e in graph.edges(RelType.CITES))
     for row in graph.nodes(Label.PAPER):
         row["cited_by"] = counts.get(row["key"], 0)
