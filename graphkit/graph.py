@@ -372,8 +372,8 @@ class Graph:
                 by_position[i] += 1
         for key, row in self._nodes[Label.PAPER].items():
             row[prop] = others.get(key, 0)
-        for i, key in enumerate(side.keys):
-            if key is not None:
+        for i, work in enumerate(side.keys):
+            if work is not None:
                 side.set(i, prop, by_position[i])
 
     def count(self, label_or_type: Label | RelType) -> int:
