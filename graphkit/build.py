@@ -18,7 +18,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
-from graphkit.citations.memory import release_freed
+from graphkit.memory import release_freed
 from graphkit.derive import count_term_papers, derive_all  # noqa: F401  (count_term_papers: re-exported)
 from graphkit.extend import MentionCollector, extensions
 from graphkit.graph import Graph

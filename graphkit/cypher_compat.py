@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import re
 
+from graphkit.cypher_guard import LITERALS, strip_literals  # string literals, backquoted names, comments: never rewritten
 from graphkit.model import GraphkitError
 
 # Neo4j function (lower case) -> LadybugDB function taking the same arguments
@@ -66,8 +67,6 @@ REFUSED: dict[str, str] = {
     "gds.*": "nothing: the Graph Data Science library is a Neo4j plugin; see graphkit.analysis",
 }
 
-# string literals, backquoted names and comments: never rewritten
-LITERALS = re.compile(r"'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"|`[^`]*`|//[^\n]*|/\*.*?\*/", re.DOTALL)
 # a function or procedure call: a (dotted) name not preceded by a property dot or a label colon, then "("
 _CALL = re.compile(r"(?<![\w.$:`])([A-Za-z_]\w*(?:\s*\.\s*[A-Za-z_]\w*)*)\s*\(")
 
@@ -125,13 +124,10 @@ def _refusal(name: str) -> str | None:
     return None
 
 
-def _refuse_ordered_pick(cypher: str, spans: list[tuple[int, int]]) -> None:
+def _refuse_ordered_pick(cypher: str) -> None:
     """Refuse ``head(collect(x))`` (or ``last``, or ``collect(x)[i]``) after an ORDER BY: a Neo4j habit
     for "the first row" that has no faithful rewrite on LadybugDB."""
-    code = list(cypher)
-    for start, end in spans:
-        code[start:end] = " " * (end - start)
-    text = "".join(code)
+    text = strip_literals(cypher)
     order = _ORDER_BY.search(text)
     pick = _ORDERED_PICK.search(text, order.end()) if order else None
     if pick:
@@ -142,8 +138,8 @@ def _refuse_ordered_pick(cypher: str, spans: list[tuple[int, int]]) -> None:
 def for_ladybug(cypher: str) -> str:
     """``cypher`` with Neo4j-only function calls rewritten for LadybugDB; raises CypherCompatError for
     calls that have no faithful rewrite."""
+    _refuse_ordered_pick(cypher)
     spans = _literal_spans(cypher)
-    _refuse_ordered_pick(cypher, spans)
     out: list[str] = []
     pos = 0
     while True:

@@ -36,7 +36,8 @@ READ_PROCEDURES = frozenset(name.lower() for name in (
 
 ALLOWED = "full-text queries (db.index.fulltext.*) and schema listings (db.labels, db.schema.*, ...)"
 
-_LITERALS = re.compile(r"'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"|`[^`]*`|//[^\n]*|/\*.*?\*/", re.DOTALL)
+# string literals, backquoted names and comments (graphkit.cypher_compat uses it too)
+LITERALS = re.compile(r"'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"|`[^`]*`|//[^\n]*|/\*.*?\*/", re.DOTALL)
 _WORD = r"(?<![.\w$])"  # a keyword, not part of a name or a property (n.set)
 _WRITES = re.compile(_WORD + r"(CREATE|MERGE|DELETE|DETACH|SET|REMOVE|DROP|ALTER|FOREACH)(?!\w)", re.IGNORECASE)
 _LOAD_CSV = re.compile(_WORD + r"LOAD\s+CSV\b", re.IGNORECASE)
@@ -61,7 +62,7 @@ class ReadOnlyError(GraphkitError):
 
 def strip_literals(cypher: str) -> str:
     """The statement with strings, backtick-quoted names and comments blanked out."""
-    return _LITERALS.sub(" ", cypher)
+    return LITERALS.sub(" ", cypher)
 
 
 def read_only_refusal(cypher: str) -> str | None:

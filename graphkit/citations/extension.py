@@ -25,7 +25,7 @@ from collections import Counter, defaultdict
 from typing import Any
 
 from graphkit.citations.extract import extract
-from graphkit.citations.memory import release_freed
+from graphkit.memory import release_freed
 from graphkit.citations.model import (CitedRef, author_key, locator, locator_key, norm_page, norm_volume, unpack,
                                       work_key)
 from graphkit.derive import Derived, register as register_derived
@@ -39,7 +39,7 @@ log = logging.getLogger(__name__)
 
 NAME = "cites"
 TITLE_MIN_WORDS = 3  # shorter titles ("Introduction") do not identify a work
-TRIM_EVERY = 2000  # mentions consumed between two returns of freed memory (graphkit.citations.memory)
+TRIM_EVERY = 2000  # mentions consumed between two returns of freed memory (graphkit.memory)
 
 
 def paper_cite_key(family: str | None, year: Any, volume: Any, page: Any) -> str | None:

@@ -141,14 +141,14 @@ PASSES = 2
 KEYWORD_CAP = 0.6
 LINK_SCORE = 0.5  # an occurrence belongs to an evidence group (a co-author's full name, or affiliation + venue ...)
 JOIN_SCORE = 0.3  # an initials-only occurrence picks one of several fitting authors with at least this score ...
-JOIN_MARGIN = 2.0
+JOIN_MARGIN = 2.0  # ... and at least JOIN_MARGIN times the runner-up's
 _EPS = 1e-9  # float sums in another order differ in the last bits: thresholds compare with this slack
-POSTING_CAP = 64
+POSTING_CAP = 64  # a feature shared by more evidence groups of one block is no candidate generator
 # a first given name written out with at least this share of the family names (and at least
 # COMMON_GIVEN_MIN of them) is common: its occurrences are split by evidence as in a crowded block
 COMMON_GIVEN_SHARE = 0.01
 COMMON_GIVEN_MIN = 5
-CROWD_SPLIT = 3  # full names in a family block before the occurrences of one name are split by evidence  # a feature shared by more evidence groups of one block is no candidate generator  # ... and at least JOIN_MARGIN times the runner-up's
+CROWD_SPLIT = 3  # full names in a family block before the occurrences of one name are split by evidence
 # words that mark the institution part of an address ("Dept. of X, Seoul National University, Seoul")
 INSTITUTION_WORDS = ("univ", "institut", "hospital", "college", "center", "centre", "school", "academy",
                      "laborator", "clinic", "foundation", "council", "agency", "ministry", "company", "inc",

@@ -5,6 +5,8 @@ allocator. glibc keeps what is freed in its heap for later ``malloc`` calls, but
 allocates afterwards (keys, rows) come from Python's own arenas, which are separate mappings: so memory
 freed by one step (the waiting references, consumed by the ``cites`` resolve step) stayed resident while
 the next step grew beside it. ``malloc_trim(0)`` returns the free pages of every glibc heap to the system.
+The build calls it at phase boundaries (graphkit.build), the ``cites`` resolve step while it consumes
+the references.
 """
 
 from __future__ import annotations
