@@ -13,7 +13,7 @@ import pytest
 
 import graphkit
 from graphkit.api import GraphStore
-from tests.conftest import FIXTURES, read_mixed_graph
+from conftest import FIXTURES, read_mixed_graph
 
 API = FIXTURES / "api"
 RIS, NBIB, BROKEN = API / "networks.ris", API / "networks.nbib", API / "broken.ris"

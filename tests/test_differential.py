@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from conftest import CORPUS
+from conftest import CORPUS, need_corpus
 from graphkit.build import build_from_files
 from graphkit.errors import GraphkitError
 from graphkit.queries import load_queries, run_query
@@ -36,8 +36,7 @@ SEARCH_LIMIT = 10_000  # whole match sets are compared, then the head of the ran
 
 @pytest.fixture(scope="module")
 def graph():
-    if not CORPUS.exists():
-        pytest.skip("../shared/corpus is not present")
+    need_corpus()
     return build_from_files([CORPUS / f for f in FILES]).graph
 
 

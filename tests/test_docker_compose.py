@@ -6,7 +6,7 @@ import re
 
 import yaml
 
-from tests.conftest import ROOT
+from conftest import ROOT
 
 COMPOSE = ROOT / "docker-compose.yml"
 

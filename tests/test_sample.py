@@ -10,7 +10,7 @@ import sys
 
 import pytest
 
-from conftest import ROOT, SEED
+from conftest import ROOT, SEED, need_corpus
 from graphkit.demo import SAMPLE_DIR, sample_files
 from graphkit.model import Diagnostic, Record
 from graphkit.readers import read
@@ -107,8 +107,7 @@ def test_build_resolves_the_known_works_duplicates_and_citations():
 
 
 def test_the_sample_is_what_make_sample_writes(tmp_path):
-    if not SEED.exists():
-        pytest.skip("../shared/corpus (seed record) is not present")
+    need_corpus()
     subprocess.run([sys.executable, str(ROOT / "scripts" / "make_sample.py"), str(tmp_path)], check=True,
                    capture_output=True)
     for name in (*MANIFEST["files"], "manifest.json"):

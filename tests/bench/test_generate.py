@@ -10,7 +10,7 @@ from collections import Counter
 
 import pytest
 
-from conftest import ROOT, SEED
+from conftest import ROOT, SEED, need_corpus
 from graphkit.model import Diagnostic, Record
 from graphkit.readers import detect, read
 
@@ -133,8 +133,7 @@ def test_cli_writes_manifest(tmp_path) -> None:
 def test_generated_sample_matches_its_manifest(tmp_path) -> None:
     from bench.generate import write_sample
 
-    if not SEED.exists():
-        pytest.skip("../shared/corpus (seed record) is not present")
+    need_corpus()
     m = write_sample(tmp_path, SEED)
     total = 0
     for info in m.files:

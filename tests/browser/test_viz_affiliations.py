@@ -9,7 +9,7 @@ import functools
 import pytest
 
 from _chromium import PAINTED, browser, open_page  # noqa: F401  (browser is a fixture)
-from conftest import CORPUS
+from conftest import need_corpus
 from graphkit import analysis
 from graphkit.build import build_from_files
 from graphkit.sinks.html import write_selection
@@ -21,9 +21,8 @@ FILES = ["nbib/pybibx__pubmed.txt", "wos/bibliometrix__performance_soccer.txt", 
 
 @functools.lru_cache(maxsize=None)
 def _graph():
-    paths = [CORPUS / f for f in FILES]
-    if not all(p.exists() for p in paths):
-        pytest.skip("corpus files missing")
+    paths = [need_corpus() / f for f in FILES]
+    assert all(p.exists() for p in paths), [p for p in paths if not p.exists()]
     return build_from_files(paths).graph
 
 

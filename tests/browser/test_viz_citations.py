@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from _chromium import PAINTED, browser, open_map  # noqa: F401  (browser is a fixture)
-from conftest import CORPUS, FIXTURES
+from conftest import FIXTURES, need_corpus
 from graphkit import analysis
 from graphkit.build import build_from_files
 from graphkit.citations.historiograph import CITED_ONLY, SET
@@ -17,9 +17,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.corpus]
 
 
 def test_historiograph_of_a_wos_file(browser, tmp_path):
-    path = CORPUS / "wos" / "bibliometrix__performance_soccer.txt"
-    if not path.exists():
-        pytest.skip("../shared/corpus is not present")
+    path = need_corpus() / "wos" / "bibliometrix__performance_soccer.txt"
     sel = analysis.select_map(build_from_files([path]).graph, "citations", top=40)
     assert len(sel.nodes) == 40 and sel.edges and sel.total > 40
     groups = {n.community for n in sel.nodes}
@@ -53,9 +51,7 @@ def test_no_citations_is_a_clear_error():
 
 
 def _soccer():
-    path = CORPUS / "wos" / "bibliometrix__performance_soccer.txt"
-    if not path.exists():
-        pytest.skip("../shared/corpus is not present")
+    path = need_corpus() / "wos" / "bibliometrix__performance_soccer.txt"
     return build_from_files([path]).graph
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from _chromium import browser, open_page  # noqa: F401  (browser is a fixture)
-from conftest import SEED
+from conftest import SEED, need_corpus
 from graphkit import analysis
 from graphkit.build import build_from_files
 from graphkit.schema import Label
@@ -19,8 +19,7 @@ RECORD_OPEN = "window.__opened = []; window.open = function (u) { window.__opene
 
 @pytest.fixture(scope="module")
 def seed_graph():
-    if not SEED.exists():
-        pytest.skip("the corpus seed is not present")
+    need_corpus()
     return build_from_files([SEED]).graph
 
 

@@ -10,7 +10,7 @@ from collections import Counter
 import pytest
 
 from _chromium import PAINTED, browser, open_page  # noqa: F401  (browser is a fixture)
-from conftest import CORPUS, SEED
+from conftest import CORPUS, SEED, need_corpus
 from graphkit import analysis
 from graphkit.build import build_from_files
 from graphkit.schema import Label, RelType
@@ -28,10 +28,9 @@ MAPS = ["coauthors", "topics", "ego-author", "ego-term", "paper"]
 
 @functools.lru_cache(maxsize=None)
 def _graph(dataset: str):
+    need_corpus()
     paths = DATASETS[dataset]
-    missing = [p for p in paths if not p.exists()]
-    if missing:
-        pytest.skip(f"corpus files missing: {missing}")
+    assert all(p.exists() for p in paths), [p for p in paths if not p.exists()]
     return build_from_files(paths).graph
 
 
@@ -68,8 +67,6 @@ def _selection(graph, kind: str) -> analysis.Selection:
 @pytest.mark.parametrize("dataset", list(DATASETS))
 @pytest.mark.parametrize("kind", MAPS)
 def test_map_loads_offline_and_holds_the_selection(browser, tmp_path, dataset, kind):
-    if not CORPUS.exists():
-        pytest.skip("../shared/corpus is not present")
     sel = _selection(_graph(dataset), kind)
     assert sel.nodes, "the selection is empty: nothing to draw"
     out = tmp_path / f"{dataset}-{kind}.html"

@@ -9,7 +9,6 @@ from graphkit.citations.model import unpack
 from graphkit.readers.scopus_csv import merge_reference_authors
 from graphkit.model import Record, Source
 from graphkit.readers import read
-from conftest import CORPUS
 
 
 def _records(path):
@@ -20,23 +19,23 @@ def _rec(**kw) -> Record:
     return Record(Source("x", 1, "test"), **kw)
 
 
-def test_wos_file_references_and_times_cited() -> None:
-    recs = _records(CORPUS / "wos" / "metaknowledge__savedrecs.txt")
+def test_wos_file_references_and_times_cited(corpus) -> None:
+    recs = _records(corpus / "wos" / "metaknowledge__savedrecs.txt")
     first = references_of(recs[0])
     assert len(first) == len(recs[0].references) == 104  # NR 104
     assert first[2].dois == ["10.1119/1.1972585"] and first[2].style == "wos"
     assert times_cited_of(recs[0]) == {"times_cited": 244, "times_cited_source": "wos", "times_cited_all": 245}
 
 
-def test_scopus_csv_references_and_cited_by() -> None:
-    recs = _records(CORPUS / "scopus_csv" / "litstudy__scopus.csv")
+def test_scopus_csv_references_and_cited_by(corpus) -> None:
+    recs = _records(corpus / "scopus_csv" / "litstudy__scopus.csv")
     refs = references_of(recs[0])
     assert refs[0].family == "Kalé" and refs[0].year == 1999 and refs[0].volume == "151"
     assert times_cited_of(recs[0]) == {"times_cited": 13169, "times_cited_source": "scopus"}
 
 
-def test_scopus_2024_author_pieces_are_rejoined() -> None:
-    recs = _records(CORPUS / "scopus_csv" / "bibliometrix__scopus_sample.csv")
+def test_scopus_2024_author_pieces_are_rejoined(corpus) -> None:
+    recs = _records(corpus / "scopus_csv" / "bibliometrix__scopus_sample.csv")
     refs = [r for rec in recs for r in references_of(rec)]
     assert not any(r.raw in ("Calin GA", "Ferracin M") for r in refs)
     calin = next(r for r in refs if r.raw.startswith("Calin GA; Ferracin M"))
@@ -45,22 +44,22 @@ def test_scopus_2024_author_pieces_are_rejoined() -> None:
         "Calin GA; Ferracin M; Cimmino A, Title, J, 1, (2005)", "X, Y, (2001)"]
 
 
-def test_scopus_ris_note_references() -> None:
-    recs = _records(CORPUS / "ris" / "asreview__scopus.ris")
+def test_scopus_ris_note_references(corpus) -> None:
+    recs = _records(corpus / "ris" / "asreview__scopus.ris")
     refs = references_of(recs[0])
     assert refs[0].family == "Agostini" and refs[0].year == 2017 and refs[0].source == "Neurogastroenterol. Motil"
     assert len(refs) > 50
 
 
-def test_wos_bibtex_cited_references_and_times_cited() -> None:
-    recs = _records(CORPUS / "bibtex" / "pybibx__wos_m.bib")
+def test_wos_bibtex_cited_references_and_times_cited(corpus) -> None:
+    recs = _records(corpus / "bibtex" / "pybibx__wos_m.bib")
     refs = references_of(recs[0])
     assert refs[0].family == "ACZEL" and refs[0].dois == ["10.1016/0022-2496(83)90028-7"]
     assert times_cited_of(recs[0])["times_cited_source"] == "wos"
 
 
-def test_scopus_bibtex_note_cited_by() -> None:
-    recs = _records(CORPUS / "bibtex" / "pybibx__scopus_m.bib")
+def test_scopus_bibtex_note_cited_by(corpus) -> None:
+    recs = _records(corpus / "bibtex" / "pybibx__scopus_m.bib")
     assert times_cited_of(recs[0]) == {"times_cited": 52, "times_cited_source": "scopus"}
 
 

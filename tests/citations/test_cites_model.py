@@ -10,7 +10,6 @@ from graphkit.citations.extract import references_of
 from graphkit.citations.model import CitedRef, pack, unpack
 from graphkit.model import Record
 from graphkit.readers import read
-from conftest import CORPUS
 
 
 def _fields(ref: CitedRef) -> list:
@@ -20,9 +19,9 @@ def _fields(ref: CitedRef) -> list:
 @pytest.mark.parametrize("path", ["wos/metaknowledge__savedrecs.txt", "wos/metaknowledge__ManyAuthors.isi",
                                   "scopus_csv/metaknowledge__scopus_testing.csv.scopus",
                                   "scopus_csv/bibliometrix__scopus_sample.csv", "bibtex/bibliometrix__savedrecs.bib"])
-def test_every_corpus_reference_survives_pack_and_unpack(path: str) -> None:
+def test_every_corpus_reference_survives_pack_and_unpack(corpus, path: str) -> None:
     n = 0
-    for rec in read(CORPUS / path):
+    for rec in read(corpus / path):
         if not isinstance(rec, Record):
             continue
         refs = references_of(rec)

@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from conftest import CORPUS, ROOT, corpus_counts
+from conftest import ROOT, corpus_counts, need_corpus
 from graphkit.build import BuildOptions, build_from_files
 from graphkit.engine.compare import graph_differences, report_differences
 from graphkit.engine.core import EngineOptions, build_columnar
@@ -35,9 +35,9 @@ def generated(tmp_path_factory):
 
 @pytest.mark.corpus
 def test_whole_corpus_same_graph_and_report():
-    files = [CORPUS / f for f, _, _ in corpus_counts()]
-    if not files:
-        pytest.skip("../shared/corpus is not present")
+    corpus = need_corpus()
+    files = [corpus / f for f, _, _ in corpus_counts()]
+    assert files
     assert_same(build_from_files(files), build_columnar(files))
 
 

@@ -9,7 +9,7 @@ import pytest
 
 from graphkit.readers import detect, read
 from graphkit.readers.bibtex import decode_latex, parse_pages, read_bibtex
-from conftest import CORPUS, FIXTURES, split
+from conftest import CORPUS, FIXTURES, need_corpus, split
 
 FIX = FIXTURES / "bibtex"
 
@@ -111,8 +111,7 @@ def test_latex_fast_path_matches_pylatexenc_on_corpus() -> None:
     """Values take a table (or pylatexenc word by word) instead of pylatexenc on the whole value; the
     text must be the same. Checked on the corpus values that hold LaTeX specials (a sample of them:
     pylatexenc is slow)."""
-    if not CORPUS.exists():
-        pytest.skip("../shared/corpus is not present")
+    need_corpus()
     import bibtexparser
     from bibtexparser.middlewares import LatexDecodingMiddleware
 

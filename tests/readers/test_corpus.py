@@ -11,7 +11,7 @@ import pytest
 
 from graphkit.model import Diagnostic, Record
 from graphkit.readers import detect, read
-from conftest import CORPUS, corpus_counts
+from conftest import CORPUS, corpus_counts, need_corpus, over_corpus
 
 ROWS = corpus_counts()
 
@@ -43,7 +43,7 @@ def expected_format(name: str, fmt: str) -> str:
 
 
 @pytest.mark.corpus
-@pytest.mark.parametrize(("name", "fmt", "count"), ROWS, ids=[r[0] for r in ROWS])
+@over_corpus("name, fmt, count", ROWS)
 def test_corpus_file(name: str, fmt: str, count: int) -> None:
     path = CORPUS / name
     assert detect(path) == expected_format(name, fmt)
@@ -63,7 +63,6 @@ def test_corpus_file(name: str, fmt: str, count: int) -> None:
 
 
 def test_every_listed_format_is_known() -> None:
-    if not ROWS:
-        pytest.skip("../shared/corpus is not present")
+    need_corpus()
     for name, fmt, _ in ROWS:
         assert fmt in FORMATS or name in OTHER_FORMATS, (name, fmt)

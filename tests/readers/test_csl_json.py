@@ -8,7 +8,7 @@ import pytest
 
 from graphkit.readers import detect, read
 from graphkit.readers.csl_json import date_year, read_csl_json, strip_markup
-from conftest import CORPUS, FIXTURES, corpus_counts, split
+from conftest import CORPUS, FIXTURES, corpus_counts, over_corpus, split
 
 FIX = FIXTURES / "csl_json"
 CSL_FILES = [f for f, fmt, _ in corpus_counts() if fmt == "CSL-JSON"]
@@ -61,7 +61,7 @@ def test_tiny_chunks_give_the_same_output(name: str) -> None:
 
 
 @pytest.mark.corpus
-@pytest.mark.parametrize("name", CSL_FILES)
+@over_corpus("name", CSL_FILES)
 def test_corpus_tiny_chunks(name: str) -> None:
     path = CORPUS / name
     assert list(read_csl_json(path, chunk_size=13)) == list(read_csl_json(path))

@@ -6,7 +6,7 @@ import pytest
 
 from graphkit.readers import detect, read
 from graphkit.readers.medline import parse_mesh, parse_pages, read_medline
-from conftest import CORPUS, FIXTURES, corpus_counts, split
+from conftest import CORPUS, FIXTURES, corpus_counts, need_corpus, over_corpus, split
 
 MEDLINE_ROWS = [(f, n) for f, fmt, n in corpus_counts() if "MEDLINE" in fmt]
 FIX = FIXTURES / "medline"
@@ -14,7 +14,7 @@ FIX = FIXTURES / "medline"
 
 
 @pytest.mark.corpus
-@pytest.mark.parametrize(("name", "expected"), MEDLINE_ROWS, ids=[f for f, _ in MEDLINE_ROWS])
+@over_corpus("name, expected", MEDLINE_ROWS)
 def test_corpus_counts(name: str, expected: int) -> None:
     path = CORPUS / name
     assert detect(path) == "medline"
@@ -25,17 +25,14 @@ def test_corpus_counts(name: str, expected: int) -> None:
 
 
 def test_corpus_rows_exist() -> None:
-    if not CORPUS.exists():
-        pytest.skip("../shared/corpus is not present")
+    need_corpus()
     assert len(MEDLINE_ROWS) >= 6
 
 
 @pytest.mark.corpus
 def test_corpus_truncated_last_record_is_reported() -> None:
     """metaknowledge's test file ends in the middle of a record (its source repo's copy does too)."""
-    path = CORPUS / "nbib" / "metaknowledge__medline_test.medline"
-    if not path.exists():
-        pytest.skip("corpus file absent")
+    path = need_corpus() / "nbib" / "metaknowledge__medline_test.medline"
     records, diags = split(read_medline(path))
     assert [d.kind for d in diags] == ["truncated"]
     assert diags[0].record == len(records)

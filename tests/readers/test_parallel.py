@@ -10,7 +10,7 @@ import pytest
 from graphkit.readers import read_files
 from graphkit.model import Record
 from graphkit.readers.parallel import CUTS, count_lines_before, find_cuts, read_files_parallel, record_json
-from conftest import CORPUS, FIXTURES
+from conftest import CORPUS, FIXTURES, need_corpus
 
 CHUNK = 2000  # bytes: small, to force many ranges per file
 
@@ -126,8 +126,7 @@ def test_unreadable_file_is_one_error_in_place(generated, tmp_path) -> None:
 @pytest.mark.corpus
 def test_corpus_parallel_equals_serial() -> None:
     """Every corpus file (all formats) in one parallel run, RIS/MEDLINE/WoS split in 64 KiB ranges."""
-    if not CORPUS.exists():
-        pytest.skip("../shared/corpus is not present")
+    need_corpus()
     paths = sorted(p for d in CORPUS.iterdir() if d.is_dir() for p in d.iterdir())
     assert len(paths) > 80
     assert list(read_files_parallel(paths, workers=2, chunk_bytes=64 << 10)) == list(read_files(paths))

@@ -10,7 +10,7 @@ from graphkit.model import Diagnostic, Record
 from graphkit.readers import detect, read
 from graphkit.readers._terms import split_mixed_terms
 from graphkit.readers.ris import clean_doi, issns_in, parse_person, read_ris
-from conftest import CORPUS, FIXTURES, SEED, corpus_counts, split
+from conftest import CORPUS, FIXTURES, SEED, corpus_counts, need_corpus, over_corpus, split
 
 RIS_ROWS = [(f, n) for f, fmt, n in corpus_counts() if fmt == "RIS"]
 FIX = FIXTURES / "ris"
@@ -28,7 +28,7 @@ def parse_bytes(data: bytes) -> tuple[list[Record], list[Diagnostic]]:
 # -- the real corpus ---------------------------------------------------------------------------------
 
 @pytest.mark.corpus
-@pytest.mark.parametrize(("name", "expected"), RIS_ROWS, ids=[f for f, _ in RIS_ROWS])
+@over_corpus("name, expected", RIS_ROWS)
 def test_corpus_counts(name: str, expected: int) -> None:
     path = CORPUS / name
     assert detect(path) == "ris"
@@ -41,15 +41,13 @@ def test_corpus_counts(name: str, expected: int) -> None:
 
 
 def test_corpus_rows_exist() -> None:
-    if not CORPUS.exists():
-        pytest.skip("../shared/corpus is not present")
+    need_corpus()
     assert len(RIS_ROWS) == 47  # 46 files under ris/ plus the seed
 
 
 @pytest.mark.corpus
 def test_corpus_files_all_listed() -> None:
-    if not CORPUS.exists():
-        pytest.skip("../shared/corpus is not present")
+    need_corpus()
     listed = {f for f, _ in RIS_ROWS}
     assert {f"ris/{p.name}" for p in (CORPUS / "ris").iterdir()} <= listed
 
@@ -57,8 +55,7 @@ def test_corpus_files_all_listed() -> None:
 @pytest.mark.corpus
 def test_corpus_field_recall() -> None:
     """Most corpus records carry the core fields (guards against a tag-table regression)."""
-    if not CORPUS.exists():
-        pytest.skip("../shared/corpus is not present")
+    need_corpus()
     records = [r for p in sorted((CORPUS / "ris").iterdir()) for r in split(read_ris(p))[0]]
     assert len(records) == sum(n for f, n in RIS_ROWS if f.startswith("ris/"))
     assert sum(bool(r.title) for r in records) / len(records) > 0.99
@@ -71,9 +68,7 @@ def test_corpus_field_recall() -> None:
 @pytest.mark.corpus
 def test_corpus_bom_first_record_kept() -> None:
     """AGRIS starts with a BOM; its first record (lost by a naive TY check) is read."""
-    path = CORPUS / "ris" / "citesource__AGRIS.ris"
-    if not path.exists():
-        pytest.skip("corpus file missing")
+    path = need_corpus() / "ris" / "citesource__AGRIS.ris"
     assert path.read_bytes().startswith(b"\xef\xbb\xbf")
     records, _ = split(read_ris(path))
     assert records[0].source.line == 1 and records[0].title
@@ -82,9 +77,7 @@ def test_corpus_bom_first_record_kept() -> None:
 @pytest.mark.corpus
 def test_corpus_lookalike_tag_is_continuation() -> None:
     """TiAb has an abstract/keyword line 'REDD - Reduction ...': text, not a tag, not a record."""
-    path = CORPUS / "ris" / "citesource__TiAb.ris"
-    if not path.exists():
-        pytest.skip("corpus file missing")
+    path = need_corpus() / "ris" / "citesource__TiAb.ris"
     records, _ = split(read_ris(path))
     assert not any("RE" in r.extra and any(v.startswith("DD - ") for v in r.extra["RE"]) for r in records)
     text = " ".join(" ".join(r.keywords) + " " + (r.abstract or "") for r in records)
@@ -93,9 +86,7 @@ def test_corpus_lookalike_tag_is_continuation() -> None:
 
 @pytest.mark.corpus
 def test_corpus_ovid_orcids() -> None:
-    path = CORPUS / "ris" / "asreview__ovid_psycinfo.ris"
-    if not path.exists():
-        pytest.skip("corpus file missing")
+    path = need_corpus() / "ris" / "asreview__ovid_psycinfo.ris"
     records, diags = split(read_ris(path))
     first = records[0]
     assert first.authors[0].family == "Trindade"
@@ -114,8 +105,7 @@ MESH_14 = ["Adult", "Aged", "Chemoembolization, Therapeutic", "Embolization, The
 
 @pytest.mark.corpus
 def test_seed() -> None:
-    if not SEED.exists():
-        pytest.skip("seed missing")
+    need_corpus()
     records, diags = split(read_ris(SEED))
     assert len(records) == 1 and not diags
     r = records[0]
@@ -455,6 +445,7 @@ def test_fast_path_same_as_general_fixtures(name: str, monkeypatch: pytest.Monke
 
 @pytest.mark.corpus
 def test_fast_path_same_as_general_corpus(monkeypatch: pytest.MonkeyPatch) -> None:
+    need_corpus()
     for name, _ in RIS_ROWS:
         path = CORPUS / name
         fast, general = _both_paths(path, path.read_bytes(), monkeypatch)

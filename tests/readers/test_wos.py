@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from graphkit.model import Diagnostic, Record
 from graphkit.readers import detect, read
 from graphkit.readers.wos import read_wos
-from conftest import CORPUS, FIXTURES, corpus_counts, split
+from conftest import CORPUS, FIXTURES, corpus_counts, need_corpus, over_corpus, split
 
 WOS_ROWS = [(f, n) for f, fmt, n in corpus_counts() if fmt.startswith("WoS")]
 FIX = FIXTURES / "wos"
@@ -19,7 +19,7 @@ FIX = FIXTURES / "wos"
 
 
 @pytest.mark.corpus
-@pytest.mark.parametrize(("name", "expected"), WOS_ROWS, ids=[f for f, _ in WOS_ROWS])
+@over_corpus("name, expected", WOS_ROWS)
 def test_corpus_counts(name: str, expected: int) -> None:
     path = CORPUS / name
     assert detect(path) == "wos"
@@ -30,16 +30,13 @@ def test_corpus_counts(name: str, expected: int) -> None:
 
 
 def test_corpus_rows_exist() -> None:
-    if not CORPUS.exists():
-        pytest.skip("../shared/corpus is not present")
+    need_corpus()
     assert len(WOS_ROWS) >= 7
 
 
 @pytest.mark.corpus
 def test_corpus_orcids_and_references() -> None:
-    path = CORPUS / "wos" / "synthesisr__WoS_ciw_example.ciw"
-    if not path.exists():
-        pytest.skip("corpus file absent")
+    path = need_corpus() / "wos" / "synthesisr__WoS_ciw_example.ciw"
     records, _ = split(read_wos(path))
     li = records[0].authors[0]
     assert (li.family, li.given, li.orcid) == ("Li", "Wei", "0000-0002-2133-9287")  # OI writes "LI, WEI"

@@ -94,7 +94,7 @@ def test_hierarchy_edges_for_a_real_tree_path(built) -> None:
     assert (mesh["mesh:D009369"]["papers"], mesh["mesh:D009369"]["papers_below"]) == (1, 2)
 
 
-def test_seed_emtree_terms_linked_where_mesh_has_them() -> None:
+def test_seed_emtree_terms_linked_where_mesh_has_them(corpus) -> None:
     g = build_from_files([SEED]).graph
     linked = {e["source"]: e["target"] for e in g.edges(RelType.MAPS_TO)}
     assert linked["kw:doxorubicin"] == "mesh:D004317"

@@ -16,7 +16,7 @@ from graphkit.schema import Label, RelType
 from graphkit.sinks.neo4j import (
     FULLTEXT_INDEXES, Neo4jAuthError, Neo4jError, Neo4jStore, Neo4jUnavailableError, safe_uri,
 )
-from tests.conftest import CORPUS, SEED
+from conftest import SEED
 
 pytestmark = pytest.mark.neo4j
 

@@ -16,7 +16,7 @@ from graphkit.schema import Label, RelType
 from graphkit.sinks import export
 from graphkit.sinks.neo4j import Neo4jStore
 from graphkit.sinks.neo4j_admin import paper_terms, write_neo4j_admin
-from tests.conftest import ROOT
+from conftest import ROOT
 from tests.sinks.test_neo4j import FILE_A, FILE_B, HOSTILE
 
 LIB = ROOT / ".cache" / "neo4j" / "lib"

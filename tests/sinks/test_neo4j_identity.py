@@ -14,7 +14,7 @@ from graphkit.graph import Graph
 from graphkit.schema import EDGE_PROPERTIES, Label, RelType
 from graphkit.sinks.embedded import EmbeddedStore
 from graphkit.sinks.neo4j import Neo4jStore
-from tests.conftest import CORPUS
+from conftest import CORPUS
 
 pytestmark = pytest.mark.neo4j  # (the embedded tests here need no server but sit beside their Neo4j twins)
 
@@ -104,8 +104,8 @@ def test_identity_keeps_different_people_apart(store) -> None:
     assert "name:thomas|s" in together["Author"]
 
 
-@pytest.mark.skipif(not PUBMED.exists() or not SCOPUS.exists(), reason="corpus files not present")
-def test_real_corpus_pubmed_then_scopus(store) -> None:
+@pytest.mark.corpus
+def test_real_corpus_pubmed_then_scopus(corpus, store) -> None:
     """Issue 18: CiteSource gambling PubMed 176 then Scopus 255 gave 506 authors, 117 journals and 431
     PUBLISHED_IN where one ingest of both gives 501, 70 and 259."""
     options = BuildOptions()

@@ -13,7 +13,7 @@ from rdflib import Literal, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import RDF
 
-from conftest import CORPUS, FIXTURES, SEED, load_graph
+from conftest import CORPUS, FIXTURES, SEED, load_graph, need_corpus
 from graphkit.graph import Graph
 from graphkit.linked import ONTOLOGY_PATH, SHAPES_PATH, load_rdf, validate
 from graphkit.namespaces import BIBO, DCTERMS, FABIO, FOAF, GK, MESHV, PRISM, SKOS
@@ -283,8 +283,7 @@ def corpus_spread() -> list[Path]:
 
 @pytest.fixture(scope="module")
 def corpus_graph():
-    if not CORPUS.exists():
-        pytest.skip("../shared/corpus is not present")
+    need_corpus()
     if not _readable(SEED):
         pytest.skip("the RIS reader is not in this tree yet")
     from graphkit.build import build_from_files
