@@ -10,8 +10,8 @@ This script only lays them out the way two databases export them:
 - ``sample.nbib``: PubMed MEDLINE (the ``medline`` and ``both`` works, i.e. every work with a PMID), newest
   PMID first, MEDLINE page abbreviations (``440-2``), initials only for authors before 2002, no DOI on
   records before 1990 (so those merge with their Web of Science copy on title and year);
-- ``seed.ris``: the project's seed record (../shared/corpus/seed/), still one collapsed line, without its
-  abstract (the sample ships no prose);
+- ``seed.ris``: the project's seed record (../shared/corpus/seed/, or under ``$GRAPHKIT_CORPUS`` as for the
+  tests), still one collapsed line, without its abstract (the sample ships no prose);
 - ``manifest.json``: the ground truth the tests check graphkit against.
 
 No abstracts, no keywords or MeSH headings that were not checked (see NOTICE).
@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import re
 import sys
 import unicodedata
@@ -29,7 +30,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 FACTS = ROOT / "scripts" / "sample"
 OUT = ROOT / "graphkit" / "sample"
-SEED = ROOT.parent / "shared" / "corpus" / "seed" / "scopus-collapsed__seed.ris"
+CORPUS = Path(os.environ.get("GRAPHKIT_CORPUS", ROOT.parent / "shared" / "corpus"))  # as tests/conftest.py
+SEED = CORPUS / "seed" / "scopus-collapsed__seed.ris"
 
 # MeSH headings checked against the record's PubMed page (PMID -> headings, "*" = major topic)
 CHECKED_MESH = {
@@ -183,6 +185,9 @@ def seed_without_abstract(path: Path) -> bytes:
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     out = Path(args[0]) if args else OUT
+    if not SEED.exists():  # the manifest counts seed.ris: no sample without it
+        print(f"make_sample: no seed record at {SEED} (set GRAPHKIT_CORPUS to the corpus)", file=sys.stderr)
+        return 1
     works = table("works.tsv")
     journals = {j["key"]: j for j in table("journals.tsv")}
     by_id = {w["id"]: w for w in works}
@@ -197,8 +202,7 @@ def main(argv: list[str] | None = None) -> int:
     (out / "sample.wos.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
     blocks = ["\n".join(medline_record(w, journals[w["journal"]])) for w in medline]
     (out / "sample.nbib").write_text("\n\n".join(blocks) + "\n", encoding="utf-8")
-    if SEED.exists():
-        (out / "seed.ris").write_bytes(seed_without_abstract(SEED))
+    (out / "seed.ris").write_bytes(seed_without_abstract(SEED))
     both = [w for w in works if w["in"] == "both"]
     authors_of = lambda family: sum(1 for w in works if any(  # noqa: E731
         ascii_text(split_name(a)[0]) == family for a in w["authors"].split("; ")))
