@@ -101,7 +101,8 @@ class DuckDBEngine:
     def create(self, name: str, sql: str) -> None:
         query = to_duckdb(sql)
         if name in self._arrow:  # replacing a registered Arrow table by a rule over it: materialise first
-            self._run(f"CREATE OR REPLACE TEMP TABLE _next AS {query}", name)
+            # (a table in the main schema, as below: a TEMP one would hide the table a later create makes)
+            self._run(f"CREATE OR REPLACE TABLE _next AS {query}", name)
             self._drop(name)
             self._run(f"ALTER TABLE _next RENAME TO {name}", name)
             return

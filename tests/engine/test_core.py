@@ -111,3 +111,23 @@ def test_extensions_run_the_same_on_both_cores(tmp_path):
     assert len(new.report["probe-core"]["mentions"]) == 2
     assert new.report["probe-core"]["extract_errors"] == 1
     assert new.graph.edge(RelType.CITES, "doi:10.1000/one", "doi:10.1000/one") is not None
+
+
+def test_duckdb_replaces_a_table_twice(tmp_path):
+    """A table registered from Arrow, replaced by a rule, then replaced again (two derived entries writing
+    the same table in a row): every later read sees the last one."""
+    import pyarrow as pa
+
+    from graphkit.engine.sql import DuckDBEngine
+
+    eng = DuckDBEngine(str(tmp_path))
+    try:
+        eng.register_arrow("t", pa.table({"x": [1, 2]}))
+        eng.create("t", "SELECT x * 10 AS x FROM t")
+        eng.create("t_new", "SELECT x + 1 AS x FROM t")
+        eng.create("t", "SELECT x FROM t_new")
+        assert sorted(eng.table("t").column("x").to_pylist()) == [11, 21]
+        eng.create("t", "SELECT x * 2 AS x FROM t")
+        assert sorted(eng.arrow("SELECT x FROM t").column("x").to_pylist()) == [22, 42]
+    finally:
+        eng.close()
