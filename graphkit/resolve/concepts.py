@@ -290,16 +290,45 @@ def count_papers_below(graph: Any, options: Any = None) -> None:
         graph.add_node(Label.MESH, key, papers_below=len(below.get(key, ())))
 
 
+# The longest BROADER path the rules below follow. The bundled MeSH table needs 12 (the most steps from a
+# descriptor to any of its ancestors; tests/resolve/test_concepts.py checks the bound against the table).
+MESH_DEPTH = 20
+
 _PAPERS_BELOW_CYPHER = (
     f"MATCH (t:{Label.MESH.value}) "
-    f"OPTIONAL MATCH (t)<-[:{RelType.BROADER.value}*0..20]-(:{Label.MESH.value})<-[:{RelType.HAS_MESH.value}]-"
-    f"(p:{Label.PAPER.value}) WITH t, count(DISTINCT p) AS n SET t.papers_below = n",
+    f"OPTIONAL MATCH (t)<-[:{RelType.BROADER.value}*0..{MESH_DEPTH}]-(:{Label.MESH.value})<-"
+    f"[:{RelType.HAS_MESH.value}]-(p:{Label.PAPER.value}) WITH t, count(DISTINCT p) AS n SET t.papers_below = n",
 )
+
+
+def _papers_below_sql(options: Any = None) -> list[tuple[str, str]]:  # noqa: ARG001
+    """:func:`count_papers_below` for the columnar core's engines. Spark SQL has no recursive query, so
+    the walk up the hierarchy is unrolled ``MESH_DEPTH`` times: ``up0`` pairs every indexed term with
+    itself, and each ``upN`` extends ``up(N-1)`` by one step of ``step`` (a BROADER edge, or staying put),
+    so ``upN`` holds every (term, ancestor within N steps) pair. Each step reads the one before it once,
+    so an engine that inlines the CTEs does each join once."""
+    from graphkit.schema import NODE_PROPERTIES
+
+    mesh, broader, has_mesh = Label.MESH.value, RelType.BROADER.value, RelType.HAS_MESH.value
+    cols = ", ".join(f"n.{p}" for p in NODE_PROPERTIES[Label.MESH] if p != "papers_below")
+    ups = [f"up0 AS (SELECT DISTINCT target AS d, target AS a FROM {{{has_mesh}}})"]
+    ups += [f"up{i} AS (SELECT DISTINCT u.d, s.a FROM up{i - 1} u JOIN step s ON s.d = u.a)"
+            for i in range(1, MESH_DEPTH + 1)]
+    return [(mesh,
+             f"WITH step AS (SELECT source AS d, target AS a FROM {{{broader}}} "
+             f"UNION SELECT key AS d, key AS a FROM {{{mesh}}} "
+             f"UNION SELECT target AS d, target AS a FROM {{{broader}}} "
+             f"UNION SELECT target AS d, target AS a FROM {{{has_mesh}}}), "
+             f"{', '.join(ups)}, "
+             f"below AS (SELECT u.a AS key, count(DISTINCT h.source) AS n FROM {{{has_mesh}}} h "
+             f"JOIN up{MESH_DEPTH} u ON u.d = h.target GROUP BY u.a) "
+             f"SELECT {cols}, coalesce(b.n, 0) AS papers_below FROM {{{mesh}}} n "
+             "LEFT JOIN below b ON b.key = n.key")]
 
 extend.register(extend.Extension("concepts", extract_surfaces, resolve_concepts,
                                  "keyword -> MeSH links (MAPS_TO) and the MeSH hierarchy (BROADER)"))
 derive.register(derive.Derived("papers-below", ("MeshTerm.papers_below",), count_papers_below,
-                               _PAPERS_BELOW_CYPHER))
+                               _PAPERS_BELOW_CYPHER, _papers_below_sql))
 
 
 def concept_of(graph: Any) -> dict[str, str]:

@@ -144,3 +144,60 @@ def test_topic_map_draws_one_node_per_concept(built) -> None:
                       "Small world network"]
     neoplasms = net.nodes["mesh:D009369"]
     assert neoplasms["keywords"] == ["Tumours"] and len(neoplasms["papers"]) == 3
+
+
+def test_mesh_depth_covers_the_bundled_hierarchy() -> None:
+    """The columnar core's ``papers_below`` follows at most MESH_DEPTH BROADER steps: no descriptor of the
+    bundled table is further than that from any of its ancestors (by the shortest path, which is what a
+    walk that keeps every ancestor it reaches needs)."""
+    from graphkit.resolve.concepts import MESH_DEPTH, mesh_index
+
+    index = mesh_index()
+    parents = {ui: index.parents(ui) for ui in index.vocab.by_ui}
+    deepest = 0
+    for ui in parents:
+        seen, frontier, steps = {ui}, [ui], 0
+        while frontier:
+            up = [p for x in frontier for p in parents[x] if p not in seen]
+            frontier = list(dict.fromkeys(up))
+            seen.update(frontier)
+            steps += 1 if frontier else 0
+        deepest = max(deepest, steps)
+    assert 0 < deepest <= MESH_DEPTH
+
+
+def test_papers_below_in_sql_equals_the_row_rule(tmp_path) -> None:
+    """The SQL the columnar core's engines run gives every MeshTerm the count the row rule gives: a chain
+    deeper than the bundled table's, two paths to one ancestor, a paper indexed with a term and its
+    ancestor, a term no paper reaches, a cycle."""
+    from graphkit.columnar import ColumnarGraph
+    from graphkit.engine.core import graph_table
+    from graphkit.engine.sql import DuckDBEngine
+    from graphkit.resolve.concepts import MESH_DEPTH, _papers_below_sql, count_papers_below
+
+    g = ColumnarGraph()
+    chain = [f"mesh:C{i}" for i in range(MESH_DEPTH - 2)]
+    for key in [*chain, "mesh:A", "mesh:B", "mesh:TOP", "mesh:LONE", "mesh:X", "mesh:Y"]:
+        g.add_node(Label.MESH, key, ui=key[5:], name=key[5:], papers=0)
+    for child, parent in [*zip(chain, chain[1:]), ("mesh:A", "mesh:TOP"), ("mesh:B", "mesh:TOP"),
+                          (chain[0], "mesh:A"), (chain[0], "mesh:B"), ("mesh:X", "mesh:Y"), ("mesh:Y", "mesh:X")]:
+        g.add_edge(RelType.BROADER, child, parent)
+    for paper in ("p1", "p2", "p3", "p4", "p5"):
+        g.add_node(Label.PAPER, paper)
+    for paper, term in [("p1", chain[0]), ("p2", "mesh:A"), ("p2", "mesh:TOP"), ("p3", "mesh:B"), ("p4", "mesh:X"),
+                        ("p5", chain[-1])]:
+        g.add_edge(RelType.HAS_MESH, paper, term, major=False)
+    eng = DuckDBEngine(str(tmp_path))
+    try:
+        for item in (Label.MESH, RelType.BROADER, RelType.HAS_MESH):
+            eng.register_arrow(graph_table(item), g.arrow(item))
+        [(target, sql)] = _papers_below_sql()
+        assert target == Label.MESH.value
+        names = {item.value: graph_table(item) for item in (*Label, *RelType)}
+        by_sql = {r["key"]: r["papers_below"] for r in eng.arrow(sql.format(**names)).to_pylist()}
+    finally:
+        eng.close()
+    count_papers_below(g)
+    by_rows = {r["key"]: r["papers_below"] for r in g.nodes(Label.MESH)}
+    assert by_sql == by_rows
+    assert (by_rows[chain[-1]], by_rows["mesh:TOP"], by_rows["mesh:LONE"], by_rows["mesh:Y"]) == (2, 3, 0, 1)
