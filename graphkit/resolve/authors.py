@@ -133,15 +133,20 @@ NICKNAMES: dict[str, tuple[str, ...]] = {
 # WEIGHT[type] * idf(f), idf(f) = ln(1 + N/df) / ln(1 + N) over the N papers (1 for a feature only two
 # papers share in a large set, falling towards 0 for one on every paper); keywords count together at
 # most KEYWORD_CAP. Data, not code.
-EVIDENCE_WEIGHTS: dict[str, float] = {"C": 1.0, "c": 0.6, "a": 1.0, "v": 0.5, "k": 0.2, "F": 0.0, "K": 1.0}
+EVIDENCE_WEIGHTS: dict[str, float] = {"C": 1.0, "c": 0.6, "a": 1.0, "v": 0.5, "k": 0.2, "F": 0.0, "K": 1.0, "A": 1.5}
+# 'A': an institution the paper names for any of its authors (MEDLINE before 2014 gives the first author's
+# address only; a lab shares one): the evidence an occurrence without its own address still carries.
 # Passes over all blocks (cluster-level evidence, as in Cota et al. 2010 and Torvik & Smalheiser 2009):
 # from the second pass on, a co-author is the author ('K') the previous pass made of that name, not the
 # name string. 2 passes; a third gains 0.1 point of B-cubed precision for 50% more CPU (docs/graph.md).
 PASSES = 2
 KEYWORD_CAP = 0.6
+# negative evidence (Torvik & Smalheiser 2009 score affiliation disagreement too): two sides that both
+# name their own institution and share none lose AFF_CONFLICT from their score
+AFF_CONFLICT = 0.6
 LINK_SCORE = 0.5  # an occurrence belongs to an evidence group (a co-author's full name, or affiliation + venue ...)
-JOIN_SCORE = 0.3  # an initials-only occurrence picks one of several fitting authors with at least this score ...
-JOIN_MARGIN = 2.0  # ... and at least JOIN_MARGIN times the runner-up's
+JOIN_SCORE = 0.1  # an initials-only occurrence picks one of several fitting authors with at least this score ...
+JOIN_MARGIN = 1.3  # ... and at least JOIN_MARGIN times the runner-up's
 _EPS = 1e-9  # float sums in another order differ in the last bits: thresholds compare with this slack
 POSTING_CAP = 64  # a feature shared by more evidence groups of one block is no candidate generator
 # a first given name written out with at least this share of the family names (and at least
@@ -605,6 +610,8 @@ class AuthorResolver:
             df.update(feats)
         for occ in self._occurrences:
             df.update(("a", a) for a in occ.affs)
+        for occs in self._work_occs.values():  # the institutions each paper names
+            df.update({("A", a) for j in occs for a in self._occurrences[j].affs})
         if self._cokey is not None:
             for occs in self._work_occs.values():
                 df.update({("K", k) for j in occs if (k := self._cokey[j])})
@@ -628,6 +635,8 @@ class AuthorResolver:
                 # (the names stay: a paper known only as context, as Neo4j identity passes stored
                 # authorships, has co-author names and no authors)
                 feats.update(("K", k) for j in self._work_occs[occ.work] if j != i and (k := self._cokey[j]))
+            # the institutions the paper names for any of its authors (its own address may be missing)
+            feats.update(("A", a) for j in self._work_occs.get(occ.work, ()) for a in self._occurrences[j].affs)
             for sig in sigs:
                 if sig == own and not skipped:
                     skipped = True
@@ -663,7 +672,10 @@ class AuthorResolver:
                     continue  # 'Thomas, Samantha' and 'Thomas, Shane': same family and initial, not one co-author
                 else:
                     base += w.get(f, 0.0)
-        return round(base + min(kw, KEYWORD_CAP), 9)  # the same value whatever order the set iterates in
+        score = base + min(kw, KEYWORD_CAP)
+        if _aff_conflict(a, b):
+            score -= AFF_CONFLICT
+        return round(score, 9)  # the same value whatever order the set iterates in
 
     def _grow(self, occs: list[int], theta: float, check_names: bool) -> list[_Cluster]:
         """Evidence groups: each occurrence (in content order) joins every group it shares evidence
@@ -718,10 +730,13 @@ class AuthorResolver:
                 index[f].add(t)
         return [c for c in comps if c is not None]
 
-    def _join(self, cluster: _Cluster, i: int) -> None:
+    def _join(self, cluster: _Cluster, i: int, name: bool = True) -> None:
+        """Add occurrence i to the cluster; with ``name`` False its name form does not become one the
+        cluster's later members must fit (a nickname joined with evidence: 'Bill' must not keep 'W.' out
+        of William's author)."""
         occ = self._occurrences[i]
         cluster.occs.append(i)
-        if occ.form is not None:
+        if name and occ.form is not None:
             cluster.forms.add(occ.form)
         cluster.feats |= self._feats[i]
 
@@ -822,6 +837,13 @@ class AuthorResolver:
         most evidence with (or stays alone, reported as kept apart)."""
         comps = self._grow(occs, LINK_SCORE, check_names=False) if crowded else []
         big = [c for c in comps if len(c.occs) > 1]
+        if len(big) <= 1 and len(comps) > 1:  # one group: evidence groups at other institutions stay apart
+            people = self._apart_by_institution(comps)
+            if len(people) > 1:
+                for person in people[1:]:
+                    for i in person.occs:
+                        self._pending.append((i, [people[0]], person, "kept-apart"))
+                return people
         if len(big) <= 1:
             if not comps:
                 one = _Cluster()
@@ -846,6 +868,24 @@ class AuthorResolver:
                 self._join(target, c.occs[0])
         return out
 
+    def _apart_by_institution(self, groups: list[_Cluster]) -> list[_Cluster]:
+        """Evidence groups of one name in a quiet block, as people: a group joins the first (largest)
+        person whose institutions it shares or who has none on record; groups whose institutions
+        conflict (both known, none shared) stay apart."""
+        people: list[tuple[_Cluster, set[tuple[str, str]]]] = []
+        for c in sorted(groups, key=lambda c: (-len(c.occs), min(self._ckey[i] for i in c.occs))):
+            ca = {f for f in c.feats if f[0] == "a"}
+            target = next((p for p in people if not ca or not p[1] or ca & p[1]), None)
+            if target is None:
+                people.append((c, ca))
+                continue
+            t, ta = target
+            t.occs += c.occs
+            t.forms |= c.forms
+            t.feats |= c.feats
+            ta |= ca
+        return [p for p, _ in people]
+
     def _per_occurrence(self, occs: list[int], fits: list[_Cluster], clusters: list[_Cluster], why: str,
                         need_evidence: bool = False) -> None:
         """Place each occurrence of one form: the single fitting cluster (unless evidence is needed),
@@ -862,7 +902,7 @@ class AuthorResolver:
             if target is None:
                 self._leftover.append((i, fits, why))
             else:
-                self._join(target, i)
+                self._join(target, i, name=not need_evidence)
                 if len(fits) > 1 or need_evidence:
                     self._pending.append((i, [target], target, "joined-with-evidence"))
 
@@ -878,10 +918,18 @@ class AuthorResolver:
         quiet = [(i, fits, why) for i, fits, why in self._leftover if not fits]
         if quiet:  # no author with a full name fits: one author per name form, as nothing says two people
             own_form: dict[NameForm | None, _Cluster] = {}
+            # fullest forms first: 'T.' joins 'T.-L.' when that is the only form it fits
+            quiet.sort(key=lambda x: (-len(f.given) if (f := O[x[0]].form) else 0, self._ckey[x[0]]))
             for i, fits, why in quiet:
-                target = own_form.get(O[i].form)
+                form = O[i].form
+                target = own_form.get(form)
+                if target is None and form is not None:
+                    cands = {id(c): c for f, c in own_form.items()
+                             if f is not None and self._fits(form, c, ("strong", "initials"))}
+                    if len(cands) == 1:
+                        target = own_form[form] = next(iter(cands.values()))
                 if target is None:
-                    target = own_form[O[i].form] = _Cluster()
+                    target = own_form[form] = _Cluster()
                     clusters.append(target)
                 self._join(target, i)
                 if fits:
@@ -966,6 +1014,18 @@ class AuthorResolver:
     def ambiguous_names(self) -> dict[str, list[str]]:
         """Name keys (family + first initial) shared by more than one ORCID (left as separate authors)."""
         return {k: sorted(v) for k, v in self._orcids_of_name.items() if len(v) > 1}
+
+
+def _aff_conflict(a: set[tuple[str, str]] | frozenset[tuple[str, str]],
+                  b: set[tuple[str, str]] | frozenset[tuple[str, str]]) -> bool:
+    """Both sides name their own institutions ('a' features), and none is shared."""
+    named = False
+    for f in a:
+        if f[0] == "a":
+            if f in b:
+                return False
+            named = True
+    return named and any(f[0] == "a" for f in b)
 
 
 def _first_fits(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
