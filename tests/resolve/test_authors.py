@@ -397,10 +397,12 @@ def test_second_pass_resolves_a_co_author_written_with_initials() -> None:
 
 
 def test_one_pass_leaves_that_initials_variant_apart(monkeypatch) -> None:
-    """The old single pass: 'Lopez, A.' is only family + initial, which both Kims share."""
+    """The old single pass, without the paper's institutions as evidence: 'Lopez, A.' is only family +
+    initial, which both Kims share."""
     import graphkit.resolve.authors as authors
 
     monkeypatch.setattr(authors, "PASSES", 1)
+    monkeypatch.setitem(authors.EVIDENCE_WEIGHTS, "A", 0.0)
     r = AuthorResolver()
     ji, jae, third = _lopez_papers(r)
     r.resolve()
@@ -477,3 +479,84 @@ def test_second_pass_weighs_a_shared_co_author_name_by_its_authors(monkeypatch) 
     assert len(seen) == authors.PASSES == 2
     feature = ("C", "lee|soojin")
     assert seen[1][feature] == pytest.approx(seen[0][feature] / 2)
+
+
+# -- institutions as evidence, nicknames, quiet initials (session 5) ----------------------------------
+
+def test_paper_institution_places_an_initials_variant_in_one_pass(monkeypatch) -> None:
+    """'Kim, J.' has no address of its own, but its paper names Seoul (Lopez's address), as Kim
+    Ji-Hoon's papers do: the paper's institutions ('A') are evidence without a second pass."""
+    import graphkit.resolve.authors as authors
+
+    monkeypatch.setattr(authors, "PASSES", 1)
+    r = AuthorResolver()
+    ji, jae, third = _lopez_papers(r)
+    r.resolve()
+    assert r.key_of(third[0]) == r.key_of(ji[0][0]) == "name:kim|ji-hoon"
+    assert r.key_of(jae[0][0]) == "name:kim|jae-won"
+
+
+def test_nickname_in_an_author_does_not_keep_initials_out() -> None:
+    """'Bill' joins William with evidence (the same co-author); 'W.' then still fits William (before,
+    'W.' had to fit 'Bill' too, and stayed an author of its own)."""
+    r = AuthorResolver()
+    william = _add(r, [[Person("Chitlo", "William"), Person("Zedar", "Anna")]] * 2)
+    bill = _add(r, [[Person("Chitlo", "Bill"), Person("Zedar", "Anna")]])
+    w = _add(r, [[Person("Chitlo", "W."), Person("Zedar", "Anna")]])
+    r.resolve()
+    assert r.key_of(bill[0][0]) == r.key_of(w[0][0]) == r.key_of(william[0][0]) == "name:chitlo|william"
+
+
+def test_affiliation_conflict() -> None:
+    from graphkit.resolve.authors import _aff_conflict
+
+    seoul, madrid, venue = ("a", "seoulnationaluniversity"), ("a", "universidadcomplutense"), ("v", "j1")
+    assert _aff_conflict({seoul, venue}, {madrid})
+    assert not _aff_conflict({seoul, venue}, {madrid, seoul})  # a second institution, shared
+    assert not _aff_conflict({venue}, {madrid})  # one side names no institution: no conflict
+    assert not _aff_conflict({seoul}, {venue})
+
+
+def test_one_evidence_group_keeps_a_lone_paper_at_another_institution_apart() -> None:
+    """Kim Ji-Hoon: one lab at Seoul (three papers, one co-author) and a lone paper from Madrid with
+    nothing in common. Before, one evidence group meant one author; now the other institution says two
+    people, and the report lists it as kept apart."""
+    r = AuthorResolver()
+    _add(r, _crowd())
+    seoul, madrid = "Seoul National University, Seoul, Korea", "Universidad Complutense, Madrid, Spain"
+    lab = _add(r, [[Person("Kim", "Ji-Hoon", affiliations=[seoul]), Person("Park", "Soo-Jin")]] * 3)
+    lone = _add(r, [[Person("Kim", "Ji-Hoon", affiliations=[madrid]), Person("Garcia", "Luis")]])
+    r.resolve()
+    assert len({r.key_of(w[0]) for w in lab}) == 1
+    assert r.key_of(lone[0][0]) != r.key_of(lab[0][0])
+    assert any(d.kind == "kept-apart" and d.variant == "Kim, Ji-Hoon" for d in r.decisions)
+
+
+def test_lone_paper_without_an_address_still_joins_the_one_group() -> None:
+    """The same without the Madrid address: nothing says two people, so one author (as before)."""
+    r = AuthorResolver()
+    _add(r, _crowd())
+    seoul = "Seoul National University, Seoul, Korea"
+    lab = _add(r, [[Person("Kim", "Ji-Hoon", affiliations=[seoul]), Person("Park", "Soo-Jin")]] * 3)
+    lone = _add(r, [[Person("Kim", "Ji-Hoon"), Person("Garcia", "Luis")]])
+    r.resolve()
+    assert r.key_of(lone[0][0]) == r.key_of(lab[0][0])
+
+
+def test_quiet_initials_join_the_one_fuller_initials_form_they_fit() -> None:
+    """No full name in the block: 'T.' fits only 'T.-L.', so one author (before: one per form)."""
+    r = AuthorResolver()
+    tl = _add(r, [[Person("Flopry", "T.-L."), Person("Aster", "Bo")], [Person("Flopry", "T. L."), Person("Aster", "Bo")]])
+    t = _add(r, [[Person("Flopry", "T."), Person("Ember", "Cy")]])
+    r.resolve()
+    assert r.key_of(t[0][0]) == r.key_of(tl[0][0]) == r.key_of(tl[1][0])
+
+
+def test_quiet_initials_that_fit_two_fuller_forms_stay_apart() -> None:
+    """'T.' fits both 'T.-L.' and 'T.-K.': it joins neither."""
+    r = AuthorResolver()
+    tl = _add(r, [[Person("Flopry", "T.-L."), Person("Aster", "Bo")]])
+    tk = _add(r, [[Person("Flopry", "T.-K."), Person("Dunmore", "Di")]])
+    t = _add(r, [[Person("Flopry", "T."), Person("Ember", "Cy")]])
+    r.resolve()
+    assert r.key_of(t[0][0]) not in (r.key_of(tl[0][0]), r.key_of(tk[0][0]))
