@@ -924,10 +924,10 @@ class AuthorResolver:
                 form = O[i].form
                 target = own_form.get(form)
                 if target is None and form is not None:
-                    cands = {id(c): c for f, c in own_form.items()
-                             if f is not None and self._fits(form, c, ("strong", "initials"))}
-                    if len(cands) == 1:
-                        target = own_form[form] = next(iter(cands.values()))
+                    fuller = {id(c): c for f, c in own_form.items()
+                              if f is not None and self._fits(form, c, ("strong", "initials"))}
+                    if len(fuller) == 1:
+                        target = own_form[form] = next(iter(fuller.values()))
                 if target is None:
                     target = own_form[form] = _Cluster()
                     clusters.append(target)
