@@ -662,18 +662,27 @@ class AuthorResolver:
         if len(a) > len(b):
             a, b = b, a
         base = kw = 0.0
+        named = shared_institution = False
         w = self._weights
         for f in a:
+            kind = f[0]
+            if kind == "a":
+                named = True
             if f in b:
-                if f[0] == "k":
+                if kind == "k":
                     kw += w.get(f, 0.0)
-                elif f[0] == "c" and ("F", f[1]) in a and ("F", f[1]) in b and not any(
+                elif kind == "c" and ("F", f[1]) in a and ("F", f[1]) in b and not any(
                         g[0] == "C" and g[1].startswith(f[1]) and g in b for g in a):
                     continue  # 'Thomas, Samantha' and 'Thomas, Shane': same family and initial, not one co-author
                 else:
+                    if kind == "a":
+                        shared_institution = True
                     base += w.get(f, 0.0)
         score = base + min(kw, KEYWORD_CAP)
-        if _aff_conflict(a, b):
+        # the institution conflict (_aff_conflict) only where something is shared: every decision needs a
+        # positive score, so a pair that shares nothing decides the same at 0 or below (and the scan of
+        # a large cluster's features is skipped)
+        if score > 0 and named and not shared_institution and any(f[0] == "a" for f in b):
             score -= AFF_CONFLICT
         return round(score, 9)  # the same value whatever order the set iterates in
 
