@@ -82,11 +82,11 @@ class DuckDBEngine:
         self.con.execute(f"CREATE OR REPLACE VIEW {name} AS SELECT * FROM read_parquet([{listed}])")
 
     def register_arrow(self, name: str, table: pa.Table) -> None:
-        self._drop(name)
+        self.drop(name)
         self._arrow[name] = table  # keep it alive while DuckDB scans it
         self.con.register(name, table)
 
-    def _drop(self, name: str) -> None:
+    def drop(self, name: str) -> None:
         """Whatever ``name`` is now (a registered Arrow table, a view or a table) goes."""
         import duckdb
 
@@ -103,7 +103,7 @@ class DuckDBEngine:
         if name in self._arrow:  # replacing a registered Arrow table by a rule over it: materialise first
             # (a table in the main schema, as below: a TEMP one would hide the table a later create makes)
             self._run(f"CREATE OR REPLACE TABLE _next AS {query}", name)
-            self._drop(name)
+            self.drop(name)
             self._run(f"ALTER TABLE _next RENAME TO {name}", name)
             return
         self._run(f"CREATE OR REPLACE TABLE {name} AS {query}", name)
@@ -120,9 +120,6 @@ class DuckDBEngine:
         table = self.table(name)
         self.register_arrow(name, table)
         return table
-
-    def drop(self, name: str) -> None:
-        self._drop(name)
 
     def _run(self, sql: str, what: str, relation: bool = False):
         import duckdb

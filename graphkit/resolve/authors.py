@@ -395,6 +395,12 @@ class _Cluster:
     occs: list[int] = field(default_factory=list)
     feats: set[tuple[str, str]] = field(default_factory=set)  # evidence features of its occurrences
 
+    def absorb(self, other: _Cluster) -> None:
+        """Take over another cluster's occurrences, name forms and evidence."""
+        self.occs += other.occs
+        self.forms |= other.forms
+        self.feats |= other.feats
+
 
 def institution_key(address: str) -> str | None:
     """The institution part of an address, folded and squashed: the first comma-separated part with an
@@ -436,6 +442,7 @@ class AuthorResolver:
         self._ckey: dict[int, tuple] = {}  # occurrence -> content key (one block at a time)
         self._cokey: list[str | None] | None = None  # the last pass's author of every occurrence (later passes)
         self._work_occs: dict[int, list[int]] = {}  # paper -> its occurrences
+        self._work_insts: dict[int, frozenset[str]] = {}  # paper -> the institutions it names (any author)
         self._common_given: set[str] = set()  # first given names carried by many family names
 
     def add(self, person: Person, *, work: int = -1) -> int:
@@ -547,6 +554,8 @@ class AuthorResolver:
         for i, occ in enumerate(self._occurrences):
             if occ.work >= 0:
                 self._work_occs[occ.work].append(i)
+        self._work_insts = {w: insts for w, occs in self._work_occs.items()
+                            if (insts := frozenset(a for j in occs for a in self._occurrences[j].affs))}
         keys: list[str | None] = []
         for npass in range(PASSES):
             if npass:
@@ -558,6 +567,7 @@ class AuthorResolver:
             keys = self._one_pass(blocks, last=npass == PASSES - 1)
         self._cokey = None
         self._work_occs = {}
+        self._work_insts = {}
         self._weights = {}
         return keys
 
@@ -610,8 +620,8 @@ class AuthorResolver:
             df.update(feats)
         for occ in self._occurrences:
             df.update(("a", a) for a in occ.affs)
-        for occs in self._work_occs.values():  # the institutions each paper names
-            df.update({("A", a) for j in occs for a in self._occurrences[j].affs})
+        for insts in self._work_insts.values():  # the institutions each paper names
+            df.update(("A", a) for a in insts)
         if self._cokey is not None:
             for occs in self._work_occs.values():
                 df.update({("K", k) for j in occs if (k := self._cokey[j])})
@@ -636,7 +646,7 @@ class AuthorResolver:
                 # authorships, has co-author names and no authors)
                 feats.update(("K", k) for j in self._work_occs[occ.work] if j != i and (k := self._cokey[j]))
             # the institutions the paper names for any of its authors (its own address may be missing)
-            feats.update(("A", a) for j in self._work_occs.get(occ.work, ()) for a in self._occurrences[j].affs)
+            feats.update(("A", a) for a in self._work_insts.get(occ.work, ()))
             for sig in sigs:
                 if sig == own and not skipped:
                     skipped = True
@@ -662,12 +672,9 @@ class AuthorResolver:
         if len(a) > len(b):
             a, b = b, a
         base = kw = 0.0
-        named = shared_institution = False
         w = self._weights
         for f in a:
             kind = f[0]
-            if kind == "a":
-                named = True
             if f in b:
                 if kind == "k":
                     kw += w.get(f, 0.0)
@@ -675,14 +682,12 @@ class AuthorResolver:
                         g[0] == "C" and g[1].startswith(f[1]) and g in b for g in a):
                     continue  # 'Thomas, Samantha' and 'Thomas, Shane': same family and initial, not one co-author
                 else:
-                    if kind == "a":
-                        shared_institution = True
                     base += w.get(f, 0.0)
         score = base + min(kw, KEYWORD_CAP)
         # the institution conflict (_aff_conflict) only where something is shared: every decision needs a
         # positive score, so a pair that shares nothing decides the same at 0 or below (and the scan of
         # a large cluster's features is skipped)
-        if score > 0 and named and not shared_institution and any(f[0] == "a" for f in b):
+        if score > 0 and _aff_conflict(a, b):
             score -= AFF_CONFLICT
         return round(score, 9)  # the same value whatever order the set iterates in
 
@@ -722,13 +727,11 @@ class AuthorResolver:
                     assert other is not None
                     if check_names and not all(self._fits(f, target, ("strong", "initials")) for f in other.forms):
                         continue
-                    target.occs += other.occs
-                    target.forms |= other.forms
                     for f in other.feats:
                         ids = index[f]
                         ids.discard(c)
                         ids.add(t)
-                    target.feats |= other.feats
+                    target.absorb(other)
                     comps[c] = None
             else:
                 t = len(comps)
@@ -861,9 +864,7 @@ class AuthorResolver:
                 return [one]
             one = _Cluster()
             for c in comps:
-                one.occs += c.occs
-                one.forms |= c.forms
-                one.feats |= c.feats
+                one.absorb(c)
             return [one]
         out = list(big)
         for c in comps:
@@ -888,11 +889,8 @@ class AuthorResolver:
             if target is None:
                 people.append((c, ca))
                 continue
-            t, ta = target
-            t.occs += c.occs
-            t.forms |= c.forms
-            t.feats |= c.feats
-            ta |= ca
+            target[0].absorb(c)
+            target[1].update(ca)
         return [p for p, _ in people]
 
     def _per_occurrence(self, occs: list[int], fits: list[_Cluster], clusters: list[_Cluster], why: str,
