@@ -650,9 +650,13 @@ def _build(fields: dict[str, list[str]], path: str, line: int, ordinal: int, out
         if s.isdigit():
             first = s
         else:
-            m = _PAGES.match(s)
-            if m:
-                first, last = m.groups()
+            a, dash, b = s.partition("-")  # "123-130": what _PAGES gives, without the regex
+            if dash and a.isdecimal() and b.isdecimal():  # isdecimal: exactly the characters of \d
+                first, last = a, b
+            else:
+                m = _PAGES.match(s)
+                if m:
+                    first, last = m.groups()
         if first is not None:
             if len(sp) == 1:
                 del fields["SP"]
@@ -691,10 +695,11 @@ def _build(fields: dict[str, list[str]], path: str, line: int, ordinal: int, out
                             fields[tag] = rest
                         else:
                             del fields[tag]
-                    for other in DOI_TAGS:  # the same DOI repeated in DO/L3/M3 is not kept twice
-                        ov = get(other)
-                        if ov and all(clean_doi_or_none(x) == doi for x in ov):
-                            del fields[other]
+                    if not absent(DOI_TAGS):  # the same DOI repeated in DO/L3/M3 is not kept twice
+                        for other in DOI_TAGS:
+                            ov = get(other)
+                            if ov and all(clean_doi_or_none(x) == doi for x in ov):
+                                del fields[other]
                     break
             if doi is not None:
                 break
