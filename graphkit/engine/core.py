@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import psutil
 import pyarrow as pa
 
 from graphkit.build import BuildOptions, BuildResult, no_cyclic_gc
@@ -73,13 +74,19 @@ class EngineOptions:
 
 @dataclass(slots=True)
 class _Clock:
+    """Wall seconds per phase for the summary line; each lap also logs (debug) the driver's CPU seconds
+    and resident memory, the figures of docs/scale.md's per-phase tables."""
+
     laps: list[tuple[str, float]] = field(default_factory=list)
     last: float = field(default_factory=time.perf_counter)
+    last_cpu: float = field(default_factory=time.process_time)
 
     def lap(self, name: str) -> None:
-        now = time.perf_counter()
+        now, cpu = time.perf_counter(), time.process_time()
         self.laps.append((name, now - self.last))
-        self.last = now
+        log.debug("phase %s: wall %.1f s, driver CPU %.1f s, driver RSS %d MB", name, now - self.last,
+                  cpu - self.last_cpu, psutil.Process().memory_info().rss // (1 << 20))
+        self.last, self.last_cpu = now, cpu
 
     def __str__(self) -> str:
         return ", ".join(f"{n} {s:.2f}" for n, s in self.laps)
@@ -155,9 +162,11 @@ class _Build:
         self._journal_names()
         at = [name for name, _ in rules.AUTHOR_STEPS].index("akeys")
         self._steps(rules.AUTHOR_STEPS[:at])
+        self.clock.lap("papers+journals")
         self._author_keys()
+        self.clock.lap("author resolver")
         self._steps(rules.AUTHOR_STEPS[at:])
-        self.clock.lap("papers+journals+authors")
+        self.clock.lap("authors")
         self._steps(rules.TERM_STEPS)
         self.clock.lap("terms")
         # CITES (in-set and cited-only works) belong to the cites extension (graphkit.citations), run
@@ -246,29 +255,43 @@ class _Build:
         poss: list[int] = []
         keys: list[str | None] = []
         if self.options.author_key == "compatible" or self.options.author_map:
-            rows = self.eng.arrow("SELECT k.key AS pkey, w.wid, w.pos, w.family, w.given, w.orcid, w.aff FROM wocc w "
-                                  "JOIN wkey k ON k.wid = w.wid ORDER BY k.key, w.pos").to_pylist()
-            venue = {r["wid"]: r["jkey"] for r in self.eng.arrow("SELECT wid, jkey FROM wjournal").to_pylist()}
+            # columns, not a dict per row: at 1M records these are 3.5M author occurrences
+            table = self.eng.arrow("SELECT k.key AS pkey, w.wid, w.pos, w.family, w.given, w.orcid, w.aff FROM wocc w "
+                                   "JOIN wkey k ON k.wid = w.wid ORDER BY k.key, w.pos")
+            wids = table.column("wid").to_pylist()
+            poss = table.column("pos").to_pylist()
+            pkeys = table.column("pkey").to_pylist()
+            families = table.column("family").to_pylist()
+            givens = table.column("given").to_pylist()
+            orcids = table.column("orcid").to_pylist()
+            affs = table.column("aff").to_pylist()
+            del table
+            wj = self.eng.arrow("SELECT wid, jkey FROM wjournal")
+            venue = dict(zip(wj.column("wid").to_pylist(), wj.column("jkey").to_pylist()))
+            del wj
             keywords: dict[str, list[str]] = defaultdict(list)  # paper key -> keyword keys: evidence, as the old core
             has_keyword = dict(rules.TERM_STEPS)["has_keyword"]  # the terms step's own rule, run early
-            for r in self.eng.arrow(f"SELECT source, target FROM ({has_keyword}) h ORDER BY source, target").to_pylist():
-                keywords[r["source"]].append(r["target"])
+            hk = self.eng.arrow(f"SELECT source, target FROM ({has_keyword}) h ORDER BY source, target")
+            for source, target in zip(hk.column("source").to_pylist(), hk.column("target").to_pylist()):
+                keywords[source].append(target)
+            del hk
             resolver = AuthorResolver(self.options.author_key, dict(self.options.author_map))
             occ: list[int] = []
             i = 0
-            while i < len(rows):
+            n = len(wids)
+            while i < n:
                 j = i
-                while j < len(rows) and rows[j]["wid"] == rows[i]["wid"]:
+                wid = wids[i]
+                while j < n and wids[j] == wid:
                     j += 1
-                people = [Person(r["family"] or "", r["given"], orcid=r["orcid"], affiliations=r["aff"] or None)
-                          for r in rows[i:j]]
-                w = resolver.add_context(people, venue.get(rows[i]["wid"]), keywords=keywords.get(rows[i]["pkey"], ()))
+                people = [Person(families[k] or "", givens[k], orcid=orcids[k], affiliations=affs[k] or None)
+                          for k in range(i, j)]
+                w = resolver.add_context(people, venue.get(wid), keywords=keywords.get(pkeys[i], ()))
                 occ += [resolver.add(p, work=w) for p in people]
                 i = j
+            del families, givens, orcids, affs, pkeys, keywords, venue
             resolver.resolve()
             self._decisions, self._overridden = resolver.decisions, resolver.overridden
-            wids = [r["wid"] for r in rows]
-            poss = [r["pos"] for r in rows]
             keys = [resolver.key_of(o) for o in occ]
         self.eng.register_arrow("akeys_py", pa.table({"wid": pa.array(wids, pa.int64()),
                                                       "pos": pa.array(poss, pa.int64()),

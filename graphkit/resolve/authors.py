@@ -258,6 +258,19 @@ def _spell_match(a: tuple[str, ...], b: tuple[str, ...]) -> tuple[int, int] | No
     return i, j
 
 
+def _nick_partners() -> dict[str, frozenset[str]]:
+    """Every name of the nickname table -> the names it is a nickname or full form of (both ways)."""
+    out: dict[str, set[str]] = defaultdict(set)
+    for short, fulls in NICKNAMES.items():
+        for full in fulls:
+            out[short].add(full)
+            out[full].add(short)
+    return {k: frozenset(v) for k, v in out.items()}
+
+
+NICK_PARTNERS = _nick_partners()
+
+
 def _nickname(a: str, b: str) -> bool:
     """A listed nickname or short form ('jeff' ~ 'jeffrey', 'bill' ~ 'william'). Only the table: a bare
     prefix rule would pair 'Min' with 'Mingying' and 'Wei' with 'Weili' (different Chinese names)."""
@@ -444,6 +457,8 @@ class AuthorResolver:
         self._work_occs: dict[int, list[int]] = {}  # paper -> its occurrences
         self._work_insts: dict[int, frozenset[str]] = {}  # paper -> the institutions it names (any author)
         self._common_given: set[str] = set()  # first given names carried by many family names
+        self._block_affs: frozenset[tuple[str, str]] = frozenset()  # the 'a' features of the current block
+        self._compat_seen: dict[tuple[tuple[str, ...], tuple[str, ...]], Compat] = {}  # one block's pairs
 
     def add(self, person: Person, *, work: int = -1) -> int:
         """Register an occurrence; returns its id for :meth:`key_of` after :meth:`resolve`. The
@@ -585,6 +600,7 @@ class AuthorResolver:
                 for i in cluster.occs:
                     keys[i] = key
             self._feats = {}
+            self._compat_seen = {}
             self._ckey = {}
         if not last:
             return keys
@@ -673,21 +689,20 @@ class AuthorResolver:
             a, b = b, a
         base = kw = 0.0
         w = self._weights
-        for f in a:
+        for f in a & b:  # the shared features (the intersection runs in C over the smaller set)
             kind = f[0]
-            if f in b:
-                if kind == "k":
-                    kw += w.get(f, 0.0)
-                elif kind == "c" and ("F", f[1]) in a and ("F", f[1]) in b and not any(
-                        g[0] == "C" and g[1].startswith(f[1]) and g in b for g in a):
-                    continue  # 'Thomas, Samantha' and 'Thomas, Shane': same family and initial, not one co-author
-                else:
-                    base += w.get(f, 0.0)
+            if kind == "k":
+                kw += w.get(f, 0.0)
+            elif kind == "c" and ("F", f[1]) in a and ("F", f[1]) in b and not any(
+                    g[0] == "C" and g[1].startswith(f[1]) and g in b for g in a):
+                continue  # 'Thomas, Samantha' and 'Thomas, Shane': same family and initial, not one co-author
+            else:
+                base += w.get(f, 0.0)
         score = base + min(kw, KEYWORD_CAP)
         # the institution conflict (_aff_conflict) only where something is shared: every decision needs a
         # positive score, so a pair that shares nothing decides the same at 0 or below (and the scan of
         # a large cluster's features is skipped)
-        if score > 0 and _aff_conflict(a, b):
+        if score > 0 and _aff_conflict(a, b, self._block_affs):
             score -= AFF_CONFLICT
         return round(score, 9)  # the same value whatever order the set iterates in
 
@@ -755,24 +770,38 @@ class AuthorResolver:
     def _best(self, i: int, fits: list[_Cluster]) -> tuple[_Cluster | None, list[float]]:
         """The fitting cluster with clearly the most evidence for occurrence i (at least JOIN_SCORE and
         JOIN_MARGIN times the runner-up), else None."""
-        scores = [self._score(self._feats[i], c.feats) for c in fits]
+        feats = self._feats[i]
+        # a cluster that shares no feature scores 0.0 (what _score gives it), without the scan
+        scores = [0.0 if feats.isdisjoint(c.feats) else self._score(feats, c.feats) for c in fits]
         if not scores:
             return None, scores
-        order = sorted(range(len(scores)), key=lambda k: -scores[k])
-        best = scores[order[0]]
-        second = scores[order[1]] if len(order) > 1 else 0.0
+        top = max(range(len(scores)), key=scores.__getitem__)  # the first of the highest
+        best = scores[top]
+        second = max((s for k, s in enumerate(scores) if k != top), default=0.0)
         if best >= JOIN_SCORE and best >= JOIN_MARGIN * second and best > second:
-            return fits[order[0]], scores
+            return fits[top], scores
         return None, scores
 
-    @staticmethod
-    def _fits(form: NameForm, cluster: _Cluster, allowed: tuple[str, ...]) -> bool:
+    def _fits(self, form: NameForm, cluster: _Cluster, allowed: tuple[str, ...]) -> bool:
         """Compatible with every form in the cluster, each pair at a level in ``allowed``."""
-        return all(compatibility(form.given, f.given) in allowed for f in cluster.forms)
+        compat = self._compat
+        return all(compat(form.given, f.given) in allowed for f in cluster.forms)
+
+    def _compat(self, a: tuple[str, ...], b: tuple[str, ...]) -> Compat:
+        """:func:`compatibility`, remembered for the current block (a large block compares the same pairs
+        of given names many times over; a module-wide cache of bounded size thrashes across blocks)."""
+        try:
+            return self._compat_seen[a, b]
+        except KeyError:
+            out = self._compat_seen[a, b] = compatibility.__wrapped__(a, b)
+            return out
 
     def _cluster_block(self, occs: list[int]) -> list[_Cluster]:
         O = self._occurrences
+        self._compat_seen = {}
+        compat = self._compat
         self._feats = {i: self._features(i) for i in occs}
+        self._block_affs = frozenset(f for i in occs for f in self._feats[i] if f[0] == "a")
         self._ckey = {i: self._content_key(i) for i in occs}
         occs = sorted(occs, key=self._ckey.__getitem__)
         clusters: list[_Cluster] = []
@@ -802,9 +831,14 @@ class AuthorResolver:
         #    ORCID cluster when exactly one is strongly compatible; the occurrences of one name are then
         #    split into evidence groups (two people of the same name)
         names: list[tuple[set[NameForm], list[int]]] = []
+        # the names by first letter: 'strong' needs the same first letter (one first name spelled out, or
+        # run together with the next), so a form only looks at the names of its letter, in the same order
+        by_letter: dict[str, list[tuple[set[NameForm], list[int]]]] = defaultdict(list)
+        by_first: dict[str, list[tuple[set[NameForm], list[int]]]] = defaultdict(list)  # founding form's first name
         weak_forms: list[NameForm] = []
         for f in full:
-            group = next((g for g in names if all(compatibility(f.given, x.given) == "strong" for x in g[0])), None)
+            group = next((g for g in by_letter[f.given[0][0]]
+                          if all(compat(f.given, x.given) == "strong" for x in g[0])), None)
             if group is None:
                 fits = [c for c in orcid_clusters if self._fits(f, c, ("strong",))]
                 if len(fits) == 1:
@@ -814,12 +848,17 @@ class AuthorResolver:
                 if len(fits) > 1:
                     self._per_occurrence(by_form[f], fits, clusters, "several ORCID authors fit")
                     continue
+                # a name f fits all of is one whose first form f fits: 'strong' (its letter) or 'weak'
+                # (a nickname of its first name)
+                near = by_letter[f.given[0][0]] + [g for t in NICK_PARTNERS.get(f.given[0], ()) for g in by_first[t]]
                 if any(self._fits(f, c, ("strong", "weak")) for c in orcid_clusters) or any(
-                        all(compatibility(f.given, x.given) in ("strong", "weak") for x in g[0]) for g in names):
+                        all(compat(f.given, x.given) in ("strong", "weak") for x in g[0]) for g in near):
                     weak_forms.append(f)
                     continue
                 group = (set(), [])
                 names.append(group)
+                by_letter[f.given[0][0]].append(group)
+                by_first[f.given[0]].append(group)
             group[0].add(f)
             group[1].extend(by_form[f])
         # the more full names a family block holds, the likelier two people share one name form (Torvik
@@ -836,8 +875,13 @@ class AuthorResolver:
             fits = [c for c in clusters if c.forms and self._fits(f, c, ("strong", "weak"))]
             self._per_occurrence(by_form[f], fits, clusters, "nickname or short form", need_evidence=True)
         # d. initials-only forms, fullest first, occurrence by occurrence
+        # 'strong' and 'initials' need the same first letter, so one written-out form of a cluster with
+        # another letter rules it out for good (forms are only ever added): a cheap test before _fits
+        letter = {id(c): next((x.given[0][0] for x in c.forms if x.given), "") for c in clusters}
         for f in initials:
-            fits = [c for c in clusters if c.forms and self._fits(f, c, ("strong", "initials"))]
+            first = f.given[0][0] if f.given else ""
+            fits = [c for c in clusters if c.forms and (not first or letter.get(id(c), "") in ("", first))
+                    and self._fits(f, c, ("strong", "initials"))]
             self._per_occurrence(by_form[f], fits, clusters, "initials fit several authors")
         self._place_leftovers(clusters)
         return clusters
@@ -1024,15 +1068,12 @@ class AuthorResolver:
 
 
 def _aff_conflict(a: set[tuple[str, str]] | frozenset[tuple[str, str]],
-                  b: set[tuple[str, str]] | frozenset[tuple[str, str]]) -> bool:
-    """Both sides name their own institutions ('a' features), and none is shared."""
-    named = False
-    for f in a:
-        if f[0] == "a":
-            if f in b:
-                return False
-            named = True
-    return named and any(f[0] == "a" for f in b)
+                  b: set[tuple[str, str]] | frozenset[tuple[str, str]],
+                  affs: set[tuple[str, str]] | frozenset[tuple[str, str]]) -> bool:
+    """Both sides name their own institutions ('a' features), and none is shared. ``affs``: every 'a'
+    feature of the block both sides come from (set operations in C, not a scan of a large cluster)."""
+    own = a & affs
+    return bool(own) and own.isdisjoint(b) and not b.isdisjoint(affs)
 
 
 def _first_fits(a: tuple[str, ...], b: tuple[str, ...]) -> bool:

@@ -511,10 +511,12 @@ def test_affiliation_conflict() -> None:
     from graphkit.resolve.authors import _aff_conflict
 
     seoul, madrid, venue = ("a", "seoulnationaluniversity"), ("a", "universidadcomplutense"), ("v", "j1")
-    assert _aff_conflict({seoul, venue}, {madrid})
-    assert not _aff_conflict({seoul, venue}, {madrid, seoul})  # a second institution, shared
-    assert not _aff_conflict({venue}, {madrid})  # one side names no institution: no conflict
-    assert not _aff_conflict({seoul}, {venue})
+    block = {seoul, madrid}  # the block's institutions
+    assert _aff_conflict({seoul, venue}, {madrid}, block)
+    assert not _aff_conflict({seoul, venue}, {madrid, seoul}, block)  # a second institution, shared
+    assert not _aff_conflict({venue}, {madrid}, block)  # one side names no institution: no conflict
+    assert not _aff_conflict({seoul}, {venue}, block)
+    assert not _aff_conflict({seoul}, {seoul, venue}, block)  # the same institution
 
 
 def test_one_evidence_group_keeps_a_lone_paper_at_another_institution_apart() -> None:
