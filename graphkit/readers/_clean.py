@@ -31,13 +31,22 @@ CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
 # text (a regex character class is tested character by character). Conservative: ``\xc2`` followed
 # by 0x80-0x9f is a C1 control in UTF-8 (and two printable characters in Windows-1252); surrogates
 # never come out of either decoder. Line ends must be normalised to LF first (CR is a C0 character).
-_NOT_C0_OR_DEL = bytes(b for b in range(256) if not (b <= 0x08 or 0x0B <= b <= 0x1F or b == 0x7F))
+_NOT_C0_DEL_OR_LF = bytes(b for b in range(256) if not (b <= 0x1F and b != 0x09 or b == 0x7F))
 _C1_UTF8 = re.compile(rb"\xc2[\x80-\x9f]")
+
+
+def raw_scan(data: bytes) -> tuple[bool, int]:
+    """:func:`raw_may_hold_control` of ``data`` and its number of line feeds, in one pass: the
+    translate keeps the control characters and the line feeds, and counting these in what it keeps
+    is cheap (a reader then need not count the line ends of the decoded text again)."""
+    kept = data.translate(None, _NOT_C0_DEL_OR_LF)
+    lines = kept.count(b"\n")
+    return len(kept) > lines or (b"\xc2" in data and _C1_UTF8.search(data) is not None), lines
 
 
 def raw_may_hold_control(data: bytes) -> bool:
     """Whether ``data`` may decode to text that :data:`CONTROL` matches (never False when it does)."""
-    return bool(data.translate(None, _NOT_C0_OR_DEL)) or (b"\xc2" in data and _C1_UTF8.search(data) is not None)
+    return raw_scan(data)[0]
 
 
 # The most characters one value may hold (a whole Scopus reference list is ~0.2 M).

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from graphkit.model import Diagnostic, Source
-from graphkit.readers._clean import raw_may_hold_control
+from graphkit.readers._clean import raw_scan
 
 CHUNK = 1 << 20
 _EOL = re.compile(rb"\r\n|\r|\n")
@@ -156,20 +156,21 @@ class TextBlocks(_TextSource):
             pending.append(chunk[:cut + 1])
             data = b"".join(pending) if len(pending) > 1 else pending[0]
             pending = [chunk[cut + 1:]]
-            text = self._decode(data, number)
+            text, lines = self._decode(data, number)
             yield number, text
-            number += text.count("\n")
+            number += lines
         pending_bytes = b"".join(pending)
         if pending_bytes:
-            text = self._decode(pending_bytes, number)
+            text, _ = self._decode(pending_bytes, number)
             if not text.endswith("\n"):
                 text += "\n"
             yield number, text
 
-    def _decode(self, raw: bytes, number: int) -> str:
+    def _decode(self, raw: bytes, number: int) -> tuple[str, int]:
+        """The text of ``raw`` (line ends normalised) and its number of line ends."""
         if b"\r" in raw:  # normalise line ends on bytes: much faster than on a decoded str
             raw = raw.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
-        self.control = raw_may_hold_control(raw)
+        self.control, lines = raw_scan(raw)  # line ends counted on the bytes: one pass for both
         try:
             text = raw.decode("utf-8")
         except UnicodeDecodeError:
@@ -182,5 +183,5 @@ class TextBlocks(_TextSource):
                         Source(self.path, number + offset, self.format), "warning",
                         "line is not valid UTF-8; decoded as Windows-1252", kind="encoding"))
                 decoded.append(line)
-            return "\n".join(decoded)
-        return text
+            return "\n".join(decoded), lines
+        return text, lines
