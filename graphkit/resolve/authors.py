@@ -446,6 +446,8 @@ class AuthorResolver:
         self.decisions: list[Decision] = []
         self.overridden: int = 0
         self._interned: dict[str, str] = {}
+        # (family, given) as written -> (name form, signature), while occurrences are added
+        self._forms: dict[tuple[str, str | None], tuple[NameForm, tuple[str, tuple[str, ...]]]] = {}
         self._keys: list[str | None] = []
         # (occurrence, clusters it could join, cluster it joined, reason) -> decisions after keying
         self._pending: list[tuple[int, list[_Cluster], _Cluster, str]] = []
@@ -464,7 +466,7 @@ class AuthorResolver:
         """Register an occurrence; returns its id for :meth:`key_of` after :meth:`resolve`. The
         person's affiliations (as this paper gives them) are evidence."""
         orcid = normalise_orcid(person.orcid)
-        form = name_form(person) if self.mode == "compatible" else None
+        form = self._form_sig(person)[0] if self.mode == "compatible" else None
         if form is not None and not form.family:
             form = None
         nkey = name_key(person, "initial")
@@ -493,8 +495,18 @@ class AuthorResolver:
         """Register a paper's author list, venue and keywords as evidence only (no occurrences); the id
         to pass as ``work`` to :meth:`add`."""
         kws = tuple(sorted({k for k in (fold(x).strip() for x in keywords if x) if k})) if self.mode == "compatible" else ()
-        self._works.append(([_signature(p) for p in people], venue, kws, year))
+        self._works.append(([self._form_sig(p)[1] for p in people], venue, kws, year))
         return len(self._works) - 1
+
+    def _form_sig(self, person: Person) -> tuple[NameForm, tuple[str, tuple[str, ...]]]:
+        """The person's :func:`name_form` and co-author :func:`_signature`, one shared object each per
+        way of writing the name (a name written on many papers is kept once, not once per paper)."""
+        key = (person.family or "", person.given or None)
+        got = self._forms.get(key)
+        if got is None:
+            form = _form(*key)
+            got = self._forms[key] = (form, (form.block, form.given))
+        return got
 
     # -- resolving ---------------------------------------------------------------------------------
     def resolve(self) -> None:
@@ -502,6 +514,7 @@ class AuthorResolver:
             keys = self._resolve_compatible()
         else:
             keys = self._resolve_simple()
+        self._forms = {}
         self._keys = []
         for i, occ in enumerate(self._occurrences):
             key = keys[i]
@@ -655,7 +668,7 @@ class AuthorResolver:
         feats = {("a", a) for a in occ.affs}
         if occ.work >= 0:
             sigs, venue, kws, _ = self._works[occ.work]
-            own = _signature(occ.person)
+            own = self._form_sig(occ.person)[1]
             skipped = False
             if self._cokey is not None:  # later passes: co-authors also as the authors the last pass made
                 # (the names stay: a paper known only as context, as Neo4j identity passes stored
