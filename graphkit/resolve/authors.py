@@ -499,8 +499,11 @@ class AuthorResolver:
         return len(self._works) - 1
 
     def _form_sig(self, person: Person) -> tuple[NameForm, tuple[str, tuple[str, ...]]]:
-        """The person's :func:`name_form` and co-author :func:`_signature`, one shared object each per
-        way of writing the name (a name written on many papers is kept once, not once per paper)."""
+        """The person's :func:`name_form` and co-author signature, one shared object each per way of
+        writing the name (a name written on many papers is kept once, not once per paper). The signature
+        is a co-author as evidence: block key of the family name and given-name tokens. Two occurrences
+        share a co-author when these are in one block with compatible given names ('Linkov, I.' and
+        'Linkov, Igor'; not 'Thomas, Samantha' and 'Thomas, Shane')."""
         key = (person.family or "", person.given or None)
         got = self._forms.get(key)
         if got is None:
@@ -1127,14 +1130,6 @@ def name_ambiguity(authored: Iterable[tuple[NameForm | None, str | None]]) -> di
             if f[0] in "Cc":
                 people[f].add(key)
     return {f: len(keys) for f, keys in people.items() if len(keys) > 1}
-
-
-def _signature(person: Person) -> tuple[str, tuple[str, ...]]:
-    """A co-author as evidence: block key of the family name and given-name tokens. Two occurrences
-    share a co-author when these are in one block with compatible given names ('Linkov, I.' and
-    'Linkov, Igor'; not 'Thomas, Samantha' and 'Thomas, Shane')."""
-    form = name_form(person)
-    return form.block, form.given
 
 
 def override_key(variant: str) -> str:
