@@ -10,9 +10,13 @@ too, CPU time much less so.
 
 Peak RSS is measured two ways and both are kept:
 
-* ``peak_rss_mb``: the largest SUM of resident memory over the whole process tree (the command and
-  every descendant: parallel-parsing workers, a JVM started by a script), sampled by psutil every
-  ``interval`` seconds (0.5 s: listing the tree costs CPU). Sampling can miss a spike shorter than that.
+* ``peak_rss_mb``: the largest SUM of memory over the whole process tree (the command and every
+  descendant: parallel-parsing workers, a forked resolver, a JVM started by a script), sampled by psutil
+  every ``interval`` seconds (0.5 s: listing the tree costs CPU). Each process counts its PSS
+  (proportional set size: a page shared by k processes counts 1/k in each; for a lone process PSS =
+  RSS), so pages a forked child shares with its parent are counted once, not once per process as a sum
+  of RSS would (a child forked from a 5 GB process starts at 5 GB of RSS). Where PSS is not available
+  (not Linux), RSS. Sampling can miss a spike shorter than the interval.
 * ``max_proc_rss_mb``: the kernel's high-water mark of the largest single process, from
   ``os.wait4`` on the child (its ``ru_maxrss`` covers the child and its waited-for descendants).
   It never misses a spike but does not add up concurrent processes.
@@ -42,7 +46,7 @@ MB = 1024 * 1024
 class Measurement:
     command: list[str]
     wall_s: float
-    peak_rss_mb: float       # largest sampled sum over the process tree
+    peak_rss_mb: float       # largest sampled sum of PSS over the process tree
     max_proc_rss_mb: float   # kernel high-water mark of the largest single process (wait4)
     cpu_s: float             # user + system CPU of the child and its waited-for descendants (wait4)
     returncode: int
@@ -60,7 +64,8 @@ class Measurement:
         return self.returncode == 0
 
 
-def _tree_rss(proc: psutil.Process) -> int:
+def _tree_memory(proc: psutil.Process) -> int:
+    """The sum of PSS over the process tree (RSS where PSS is not available)."""
     total = 0
     try:
         procs = [proc] + proc.children(recursive=True)
@@ -68,10 +73,17 @@ def _tree_rss(proc: psutil.Process) -> int:
         return 0
     for p in procs:
         try:
-            total += p.memory_info().rss
+            total += _memory(p)
         except psutil.Error:
             pass
     return total
+
+
+def _memory(p: psutil.Process) -> int:
+    try:
+        return p.memory_full_info().pss
+    except (AttributeError, psutil.AccessDenied):
+        return p.memory_info().rss
 
 
 def measure(command: Sequence[str], *, env: dict[str, str] | None = None, cwd: str | Path | None = None,
@@ -96,7 +108,7 @@ def measure(command: Sequence[str], *, env: dict[str, str] | None = None, cwd: s
             except psutil.Error:
                 return
             while not done.is_set():
-                peak = max(peak, _tree_rss(proc))
+                peak = max(peak, _tree_memory(proc))
                 try:
                     for p in [proc, *proc.children(recursive=True)]:
                         t = p.cpu_times()

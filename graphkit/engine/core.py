@@ -42,7 +42,8 @@ from graphkit.extend import Mention, ResolveContext, extensions
 from graphkit.model import Diagnostic
 from graphkit.progress import Progress, null_progress
 from graphkit.model import Person
-from graphkit.resolve.authors import AuthorInfo, AuthorResolver, decisions_report, kept_apart
+from graphkit.memory import run_forked
+from graphkit.resolve.authors import AuthorInfo, AuthorResolver, Decision, decisions_report, kept_apart
 from graphkit.resolve.cites import journal_compatible
 from graphkit.resolve.journals import display_name
 from graphkit.resolve.papers import PaperResolver
@@ -250,52 +251,25 @@ class _Build:
     def _author_keys(self) -> None:
         """Table akeys_py (wid, pos, akey): in mode 'compatible', the keys AuthorResolver gives the kept
         author lists, fed in paper-key order with each paper's journal as evidence (as the old core
-        does); empty in the other modes, whose keys the SQL computes."""
-        wids: list[int] = []
-        poss: list[int] = []
-        keys: list[str | None] = []
-        if self.options.author_key == "compatible" or self.options.author_map:
-            # columns, not a dict per row: at 1M records these are 3.5M author occurrences
-            table = self.eng.arrow("SELECT k.key AS pkey, w.wid, w.pos, w.family, w.given, w.orcid, w.aff FROM wocc w "
-                                   "JOIN wkey k ON k.wid = w.wid ORDER BY k.key, w.pos")
-            wids = table.column("wid").to_pylist()
-            poss = table.column("pos").to_pylist()
-            pkeys = table.column("pkey").to_pylist()
-            families = table.column("family").to_pylist()
-            givens = table.column("given").to_pylist()
-            orcids = table.column("orcid").to_pylist()
-            affs = table.column("aff").to_pylist()
-            del table
-            wj = self.eng.arrow("SELECT wid, jkey FROM wjournal")
-            venue = dict(zip(wj.column("wid").to_pylist(), wj.column("jkey").to_pylist()))
-            del wj
-            keywords: dict[str, list[str]] = defaultdict(list)  # paper key -> keyword keys: evidence, as the old core
-            has_keyword = dict(rules.TERM_STEPS)["has_keyword"]  # the terms step's own rule, run early
-            hk = self.eng.arrow(f"SELECT source, target FROM ({has_keyword}) h ORDER BY source, target")
-            for source, target in zip(hk.column("source").to_pylist(), hk.column("target").to_pylist()):
-                keywords[source].append(target)
-            del hk
-            resolver = AuthorResolver(self.options.author_key, dict(self.options.author_map))
-            occ: list[int] = []
-            i = 0
-            n = len(wids)
-            while i < n:
-                j = i
-                wid = wids[i]
-                while j < n and wids[j] == wid:
-                    j += 1
-                people = [Person(families[k] or "", givens[k], orcid=orcids[k], affiliations=affs[k] or None)
-                          for k in range(i, j)]
-                w = resolver.add_context(people, venue.get(wid), keywords=keywords.get(pkeys[i], ()))
-                occ += [resolver.add(p, work=w) for p in people]
-                i = j
-            del families, givens, orcids, affs, pkeys, keywords, venue
-            resolver.resolve()
-            self._decisions, self._overridden = resolver.decisions, resolver.overridden
-            keys = [resolver.key_of(o) for o in occ]
-        self.eng.register_arrow("akeys_py", pa.table({"wid": pa.array(wids, pa.int64()),
-                                                      "pos": pa.array(poss, pa.int64()),
-                                                      "akey": pa.array(keys, pa.string())}))
+        does); empty in the other modes, whose keys the SQL computes. The resolver runs in a forked
+        process (graphkit.memory.run_forked): its millions of small objects leave with it."""
+        if not (self.options.author_key == "compatible" or self.options.author_map):
+            self.eng.register_arrow("akeys_py", pa.table({"wid": pa.array([], pa.int64()),
+                                                          "pos": pa.array([], pa.int64()),
+                                                          "akey": pa.array([], pa.string())}))
+            return
+        # columns, not a dict per row: at 1M records these are 3.5M author occurrences
+        table = self.eng.arrow("SELECT k.key AS pkey, w.wid, w.pos, w.family, w.given, w.orcid, w.aff FROM wocc w "
+                               "JOIN wkey k ON k.wid = w.wid ORDER BY k.key, w.pos")
+        wj = self.eng.arrow("SELECT wid, jkey FROM wjournal")
+        has_keyword = dict(rules.TERM_STEPS)["has_keyword"]  # the terms step's own rule, run early
+        hk = self.eng.arrow(f"SELECT source, target FROM ({has_keyword}) h ORDER BY source, target")
+        workers = self.engine_options.workers or default_workers()
+        keys, self._decisions, self._overridden = run_forked(
+            resolve_author_keys, table, wj, hk, self.options.author_key, dict(self.options.author_map), workers)
+        self.eng.register_arrow("akeys_py", pa.table({"wid": table.column("wid").cast(pa.int64()),
+                                                      "pos": table.column("pos").cast(pa.int64()),
+                                                      "akey": keys}))
 
     # -- journals ------------------------------------------------------------------------------
     def _journals(self) -> None:
@@ -481,6 +455,40 @@ def run_tasks_from(tasks, results, progress: Progress):
         offset += res.ordinals
         progress("read+normalise", res.records, None)
         yield res
+
+
+def resolve_author_keys(table: pa.Table, wj: pa.Table, hk: pa.Table, mode: str, author_map: dict[str, str],
+                        workers: int) -> tuple[pa.Array, list[Decision], int]:
+    """The author key of every row of ``table`` (pkey, wid, pos, family, given, orcid, aff; one paper's
+    authors together, in position order), the resolver's decisions and how many keys the map set.
+    ``wj``: each paper's journal key, ``hk``: its keywords (source paper key, target keyword key)."""
+    wids = table.column("wid").to_pylist()
+    pkeys = table.column("pkey").to_pylist()
+    families = table.column("family").to_pylist()
+    givens = table.column("given").to_pylist()
+    orcids = table.column("orcid").to_pylist()
+    affs = table.column("aff").to_pylist()
+    venue = dict(zip(wj.column("wid").to_pylist(), wj.column("jkey").to_pylist()))
+    keywords: dict[str, list[str]] = defaultdict(list)  # paper key -> keyword keys: evidence, as the old core
+    for source, target in zip(hk.column("source").to_pylist(), hk.column("target").to_pylist()):
+        keywords[source].append(target)
+    resolver = AuthorResolver(mode, author_map, workers=workers)  # type: ignore[arg-type]
+    occ: list[int] = []
+    i = 0
+    n = len(wids)
+    while i < n:
+        j = i
+        wid = wids[i]
+        while j < n and wids[j] == wid:
+            j += 1
+        people = [Person(families[k] or "", givens[k], orcid=orcids[k], affiliations=affs[k] or None)
+                  for k in range(i, j)]
+        w = resolver.add_context(people, venue.get(wid), keywords=keywords.get(pkeys[i], ()))
+        occ += [resolver.add(p, work=w) for p in people]
+        i = j
+    del families, givens, orcids, affs, pkeys, keywords, venue, wids
+    resolver.resolve()
+    return pa.array([resolver.key_of(o) for o in occ], pa.string()), resolver.decisions, resolver.overridden
 
 
 def _add_diagnostics(report: dict[str, Any], paths: list[str], fmt: str, diagnostics: list[Diagnostic]) -> None:

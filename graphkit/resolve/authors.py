@@ -60,10 +60,11 @@ from __future__ import annotations
 
 import logging
 import math
+import multiprocessing
 import re
 import unicodedata
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Literal
@@ -153,6 +154,9 @@ POSTING_CAP = 64  # a feature shared by more evidence groups of one block is no 
 # COMMON_GIVEN_MIN of them) is common: its occurrences are split by evidence as in a crowded block
 COMMON_GIVEN_SHARE = 0.01
 COMMON_GIVEN_MIN = 5
+# occurrences before the blocks of a pass are clustered in forked processes (AuthorResolver(workers=...)):
+# below it a fork and the pickled clusters cost more than they save
+PARALLEL_MIN = 200_000
 CROWD_SPLIT = 3  # full names in a family block before the occurrences of one name are split by evidence
 # words that mark the institution part of an address ("Dept. of X, Seoul National University, Seoul")
 INSTITUTION_WORDS = ("univ", "institut", "hospital", "college", "center", "centre", "school", "academy",
@@ -433,10 +437,12 @@ class AuthorResolver:
     then :meth:`resolve` once and read keys with :meth:`key_of`."""
 
     def __init__(self, mode: AuthorKeyMode = DEFAULT_MODE,
-                 overrides: dict[str, str] | None = None) -> None:
+                 overrides: dict[str, str] | None = None, *, workers: int = 1) -> None:
         if mode not in AUTHOR_KEY_MODES:
             raise ValueError(f"unknown author key mode {mode!r}; use one of {', '.join(AUTHOR_KEY_MODES)}")
         self.mode = mode
+        # processes that cluster the blocks of a pass (forked; only for PARALLEL_MIN occurrences or more)
+        self.workers = workers
         self.overrides = {override_key(k): v for k, v in (overrides or {}).items()}
         self._occurrences: list[_Occ] = []
         # (co-author signatures, venue, folded keywords, year) per paper
@@ -607,17 +613,11 @@ class AuthorResolver:
         keys: list[str | None] = [None] * len(self._occurrences)
         used: set[str] = set()
         key_of_cluster: dict[int, str] = {}
-        for block in sorted(blocks):
-            clusters = self._cluster_block(blocks[block])
-            # name the clusters in an order that depends on their content only (not on file order)
-            clusters.sort(key=lambda c: (c.orcid or "", -len(c.occs), min(self._ckey[i] for i in c.occs)))
+        for clusters in self._clustered(blocks):
             for cluster in clusters:
                 key = key_of_cluster[id(cluster)] = self._cluster_key(cluster, used)
                 for i in cluster.occs:
                     keys[i] = key
-            self._feats = {}
-            self._compat_seen = {}
-            self._ckey = {}
         if not last:
             return keys
         for i, fits, joined, why in self._pending:
@@ -633,6 +633,60 @@ class AuthorResolver:
                                            sorted(key_of_cluster[id(c)] for c in fits), reason))
         self._pending = []
         return keys
+
+    def _clustered(self, blocks: dict[str, list[int]]) -> Iterator[list[_Cluster]]:
+        """Every block's clusters, blocks in key order, each block's clusters in an order that depends on
+        their content only (not on file order); decisions go to ``_pending`` in the same order. Blocks
+        are independent within a pass (the pass's weights and last keys are fixed before it starts), so
+        with ``workers`` > 1 and enough occurrences, forked processes cluster them (largest first) and
+        send back the clusters' occurrences: the same clusters, in the same order, as one process."""
+        names = sorted(blocks)
+        if self.workers > 1 and len(self._occurrences) >= PARALLEL_MIN and len(names) > 1 and _CAN_FORK:
+            yield from self._clustered_forked(blocks, names)
+            return
+        for block in names:
+            yield self._block_clusters(blocks[block])
+
+    def _block_clusters(self, occs: list[int]) -> list[_Cluster]:
+        """One block's clusters, in content order (the per-block state is dropped after)."""
+        clusters = self._cluster_block(occs)
+        clusters.sort(key=lambda c: (c.orcid or "", -len(c.occs), min(self._ckey[i] for i in c.occs)))
+        self._feats = {}
+        self._compat_seen = {}
+        self._ckey = {}
+        return clusters
+
+    def _clustered_forked(self, blocks: dict[str, list[int]], names: list[str]) -> Iterator[list[_Cluster]]:
+        global _FORKED
+        # tasks: the largest blocks alone, the rest in runs of similar size, largest first (the long
+        # blocks start early and the small ones fill the gaps)
+        total = sum(len(v) for v in blocks.values())
+        size = max(1, total // (self.workers * 16))
+        tasks: list[list[str]] = []
+        run: list[str] = []
+        n = 0
+        for name in sorted(names, key=lambda b: -len(blocks[b])):
+            run.append(name)
+            n += len(blocks[name])
+            if n >= size:
+                tasks.append(run)
+                run, n = [], 0
+        if run:
+            tasks.append(run)
+        _FORKED = (self, blocks)
+        got: dict[str, tuple[list[tuple[str | None, list[int]]], list[tuple[int, list[int], int, str]]]] = {}
+        try:
+            ctx = multiprocessing.get_context("fork")
+            with ctx.Pool(min(self.workers, len(tasks))) as pool:
+                for part in pool.imap_unordered(_cluster_blocks_forked, tasks):
+                    got.update(part)
+        finally:
+            _FORKED = None
+        for name in names:
+            plain, pending = got.pop(name)
+            clusters = [_Cluster(orcid=orcid, occs=occs) for orcid, occs in plain]
+            self._pending += [(i, [clusters[k] for k in fits], clusters[j], why) for i, fits, j, why in pending]
+            yield clusters
 
     # -- evidence ----------------------------------------------------------------------------------
     def _prepare_weights(self) -> None:
@@ -1081,6 +1135,29 @@ class AuthorResolver:
     def ambiguous_names(self) -> dict[str, list[str]]:
         """Name keys (family + first initial) shared by more than one ORCID (left as separate authors)."""
         return {k: sorted(v) for k, v in self._orcids_of_name.items() if len(v) > 1}
+
+
+# the resolver and its blocks, for the forked processes of AuthorResolver._clustered_forked
+_FORKED: tuple[AuthorResolver, dict[str, list[int]]] | None = None
+_CAN_FORK = "fork" in multiprocessing.get_all_start_methods()
+
+
+def _cluster_blocks_forked(names: list[str]) -> dict[str, tuple[list[tuple[str | None, list[int]]],
+                                                                list[tuple[int, list[int], int, str]]]]:
+    """In a forked process: cluster these blocks; each block's clusters as (ORCID, occurrences) and
+    its decisions with the clusters as indices into that list."""
+    assert _FORKED is not None
+    resolver, blocks = _FORKED
+    out = {}
+    for name in names:
+        resolver._pending = []  # noqa: SLF001
+        clusters = resolver._block_clusters(blocks[name])  # noqa: SLF001
+        index = {id(c): k for k, c in enumerate(clusters)}
+        pending = [(i, [index[id(c)] for c in fits], index[id(joined)], why)
+                   for i, fits, joined, why in resolver._pending]  # noqa: SLF001
+        out[name] = ([(c.orcid, c.occs) for c in clusters], pending)
+    resolver._pending = []  # noqa: SLF001
+    return out
 
 
 def _aff_conflict(a: set[tuple[str, str]] | frozenset[tuple[str, str]],

@@ -373,6 +373,42 @@ def test_keys_do_not_depend_on_input_order() -> None:
     assert len(set(first.values())) > 100
 
 
+def test_forked_block_clustering_gives_the_same_keys_and_decisions(monkeypatch) -> None:
+    """With workers, the blocks of each pass are clustered in forked processes: the same keys, the
+    same decisions in the same order as one process (and the forked path really ran)."""
+    import sys
+    from pathlib import Path
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+    from bench.generate import collision_corpus
+    import graphkit.resolve.authors as authors
+
+    papers = collision_corpus(1500, seed=5)
+
+    def run(workers):
+        r = AuthorResolver(workers=workers)
+        occ = []
+        for p in papers:
+            people = [Person(f, g, affiliations=[a] if a else None) for (_, f, g), a in zip(p.authors, p.affiliations)]
+            occ += r.add_work(people, p.venue, keywords=p.keywords, year=p.year or None)
+        r.resolve()
+        return [r.key_of(o) for o in occ], r.decisions
+
+    one = run(1)
+    forked = []
+    real = authors.AuthorResolver._clustered_forked
+
+    def spy(self, blocks, names):
+        forked.append(len(names))
+        return real(self, blocks, names)
+
+    monkeypatch.setattr(authors, "PARALLEL_MIN", 0)
+    monkeypatch.setattr(authors.AuthorResolver, "_clustered_forked", spy)
+    two = run(2)
+    assert forked == [forked[0]] * authors.PASSES and forked[0] > 100  # every pass, every block
+    assert two[0] == one[0]
+    assert two[1] == one[1] and len(one[1]) > 50
+
+
 # -- cluster-level evidence: the second pass ----------------------------------------------------------
 
 def _lopez_papers(r: AuthorResolver) -> tuple[list[int], list[int], list[int]]:
