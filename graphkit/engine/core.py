@@ -218,20 +218,13 @@ class _Build:
 
     # -- papers --------------------------------------------------------------------------------
     def _match_papers(self):
+        """Table member (rid, root): every record's work; the duplicate pairs. The matcher runs in a
+        forked process (graphkit.memory.run_forked): its indexes leave with it."""
         cand = self.eng.arrow(rules.MATCH_CANDIDATES)
-        resolver = PaperResolver()
-        rids = cand.column("rid").to_pylist()
-        cols = [cand.column(c).to_pylist() for c in
-                ("src", "doi_n", "pmid_i", "page_sq", "fam_sq", "title_n", "year", "title")]
-        for src, doi, pmid, page, fam, title_n, year, title in zip(*cols):
-            resolver.add_keys(src, doi, str(pmid) if pmid is not None else None, page, fam, title_n or "", year,
-                              title)
-        roots = resolver.roots()
-        member = pa.table({"rid": pa.array(rids, pa.int64()),
-                           "root": pa.array([rids[r] for r in roots], pa.int64())})
-        self.eng.register_arrow("member", member)
-        self.progress("match papers", len(rids), len(rids))
-        return resolver.duplicates
+        roots, duplicates = run_forked(match_papers, cand)
+        self.eng.register_arrow("member", pa.table({"rid": cand.column("rid").cast(pa.int64()), "root": roots}))
+        self.progress("match papers", cand.num_rows, cand.num_rows)
+        return duplicates
 
     def _fix_keys(self) -> None:
         """Works that got the same key: all but the first (in root order) get a suffix from their sources."""
@@ -455,6 +448,21 @@ def run_tasks_from(tasks, results, progress: Progress):
         offset += res.ordinals
         progress("read+normalise", res.records, None)
         yield res
+
+
+def match_papers(cand: pa.Table) -> tuple[pa.Array, list]:
+    """The root record id of every candidate row (rid, src, doi_n, pmid_i, page_sq, fam_sq, title_n,
+    year, title) by the paper matcher, and its duplicate pairs."""
+    resolver = PaperResolver()
+    rids = cand.column("rid").to_pylist()
+    cols = [cand.column(c).to_pylist() for c in
+            ("src", "doi_n", "pmid_i", "page_sq", "fam_sq", "title_n", "year", "title")]
+    for src, doi, pmid, page, fam, title_n, year, title in zip(*cols):
+        resolver.add_keys(src, doi, str(pmid) if pmid is not None else None, page, fam, title_n or "", year,
+                          title)
+    del cols
+    roots = resolver.roots()
+    return pa.array([rids[r] for r in roots], pa.int64()), resolver.duplicates
 
 
 def resolve_author_keys(table: pa.Table, wj: pa.Table, hk: pa.Table, mode: str, author_map: dict[str, str],
