@@ -641,7 +641,8 @@ class AuthorResolver:
         with ``workers`` > 1 and enough occurrences, forked processes cluster them (largest first) and
         send back the clusters' occurrences: the same clusters, in the same order, as one process."""
         names = sorted(blocks)
-        if self.workers > 1 and len(self._occurrences) >= PARALLEL_MIN and len(names) > 1 and _CAN_FORK:
+        if self.workers > 1 and len(self._occurrences) >= PARALLEL_MIN and len(names) > 1 and _CAN_FORK \
+                and _memory_for_forks(self.workers):
             yield from self._clustered_forked(blocks, names)
             return
         for block in names:
@@ -1140,6 +1141,20 @@ class AuthorResolver:
 # the resolver and its blocks, for the forked processes of AuthorResolver._clustered_forked
 _FORKED: tuple[AuthorResolver, dict[str, list[int]]] | None = None
 _CAN_FORK = "fork" in multiprocessing.get_all_start_methods()
+
+
+def _memory_for_forks(workers: int) -> bool:
+    """A forked worker copies the pages of the objects it touches (reference counts are writes): up to
+    this process's heap each. Fork only when the machine has that much memory free for every worker."""
+    import psutil
+
+    need = workers * psutil.Process().memory_info().rss
+    free = psutil.virtual_memory().available
+    if free < need:
+        log.info("author blocks in one process: %d MB free, %d workers could need %d MB", free >> 20, workers,
+                 need >> 20)
+        return False
+    return True
 
 
 def _cluster_blocks_forked(names: list[str]) -> dict[str, tuple[list[tuple[str | None, list[int]]],

@@ -598,3 +598,23 @@ def test_quiet_initials_that_fit_two_fuller_forms_stay_apart() -> None:
     t = _add(r, [[Person("Flopry", "T."), Person("Ember", "Cy")]])
     r.resolve()
     assert r.key_of(t[0][0]) not in (r.key_of(tl[0][0]), r.key_of(tk[0][0]))
+
+
+def test_blocks_stay_in_one_process_without_memory_for_the_forks(monkeypatch) -> None:
+    """Each forked worker may copy up to the resolver's heap: without that much free memory per worker
+    the blocks are clustered in this process."""
+    from types import SimpleNamespace
+
+    import psutil
+
+    import graphkit.resolve.authors as authors
+
+    called = []
+    monkeypatch.setattr(authors, "PARALLEL_MIN", 0)
+    monkeypatch.setattr(authors.AuthorResolver, "_clustered_forked", lambda *a: called.append(1) or iter(()))
+    monkeypatch.setattr(psutil, "virtual_memory", lambda: SimpleNamespace(available=1))
+    r = AuthorResolver(workers=2)
+    occ = [o for n in range(3) for o in r.add_work([Person("Kim", "Ji-Hoon"), Person(f"Lee{n}", "A.")])]
+    r.resolve()
+    assert not called
+    assert r.key_of(occ[0]) == r.key_of(occ[2]) == "name:kim|ji-hoon"
