@@ -48,6 +48,7 @@ class ColumnarGraph:
         self._rows: dict[Item, dict[Any, dict[str, Any]]] = {}
         self._keys: dict[Label, set[str]] = {}
         self._cache: dict[Label, dict[str, dict[str, Any]]] = {}  # read cache of frozen tables for node()
+        self._updated: set[Item] = set()  # frozen tables rewritten by update_nodes since set_table / synced
         for item, table in (tables or {}).items():
             self.set_table(item, table)
 
@@ -57,6 +58,7 @@ class ColumnarGraph:
         schema = arrow_schema(item)
         self._tables[item] = table.select(schema.names).cast(schema)
         self._rows.pop(item, None)
+        self._updated.discard(item)
         if isinstance(item, Label):
             self._keys.pop(item, None)
             self._cache.pop(item, None)
@@ -68,6 +70,30 @@ class ColumnarGraph:
             self._tables[item] = rows_to_arrow(item, rows.values())
         table = self._tables.get(item)
         return table if table is not None else arrow_schema(item).empty_table()
+
+    def drop_table(self, item: Item) -> None:
+        """Forget a table (it is empty until set again): for a caller that holds a newer version elsewhere."""
+        self._tables.pop(item, None)
+        self._rows.pop(item, None)
+        self._updated.discard(item)
+        if isinstance(item, Label):
+            self._keys.pop(item, None)
+            self._cache.pop(item, None)
+
+    def changed(self, item: Item) -> bool:
+        """Whether the table was changed through the row API (thawed, or rewritten by :meth:`update_nodes`)
+        since it was set or since :meth:`synced`."""
+        return item in self._rows or item in self._updated
+
+    def synced(self) -> None:
+        """The caller has taken every changed table (:meth:`arrow`): :meth:`changed` starts afresh."""
+        self._updated.clear()
+
+    def drop_read_caches(self) -> None:
+        """Forget what reading frozen tables built (the row index of :meth:`node`, the key sets of
+        :meth:`has_node`): a Python dict per row of every table looked up, rebuilt on the next lookup."""
+        self._cache.clear()
+        self._keys.clear()
 
     def _thaw(self, item: Item) -> dict[Any, dict[str, Any]]:
         rows = self._rows.get(item)
@@ -100,6 +126,37 @@ class ColumnarGraph:
             if name != "key":
                 row[name] = value
         return row
+
+    def update_nodes(self, label: Label, props: dict[str, dict[str, Any]]) -> None:
+        """``add_node(label, key, **p)`` for every ``key, p`` in ``props``. On a frozen table whose keys
+        are unique and include every key given, the columns are rewritten in Arrow: the table is not
+        thawed into a dict per row (a build's every Paper row, for four properties)."""
+        if not props:
+            return
+        table = self._tables.get(label)
+        names: set[str] = set().union(*props.values())
+        unknown = names - NODE_PROPERTIES[label].keys()
+        if unknown:
+            raise ValueError(f"{label} has no properties {sorted(unknown)}")
+        names.discard("key")
+        if table is not None and label not in self._rows:
+            at = {k: i for i, k in enumerate(table.column("key").to_pylist())}
+            if len(at) == table.num_rows and all(k in at for k in props):
+                schema = arrow_schema(label)
+                for name in sorted(names, key=schema.names.index):
+                    values = table.column(name).to_pylist()
+                    for key, p in props.items():
+                        if name in p:
+                            values[at[key]] = p[name]
+                    i = schema.get_field_index(name)
+                    table = table.set_column(i, schema.field(i), pa.array(values, schema.field(i).type))
+                    del values
+                self._tables[label] = table
+                self._cache.pop(label, None)
+                self._updated.add(label)
+                return
+        for key, p in props.items():
+            self.add_node(label, key, **p)
 
     def add_edge(self, type: RelType, source: str, target: str, **props: Any) -> dict[str, Any]:
         unknown = props.keys() - EDGE_PROPERTIES[type].keys() if props else None
@@ -198,6 +255,10 @@ class ColumnarGraph:
         for batch in table.to_batches(max_chunksize=size):
             if batch.num_rows:
                 yield batch.to_pylist()
+
+    def has_table(self, label_or_type: Item) -> bool:
+        """Whether the table was set or built here (frozen or thawed), not merely empty by default."""
+        return label_or_type in self._tables or label_or_type in self._rows
 
     def count(self, label_or_type: Item) -> int:
         rows = self._rows.get(label_or_type)

@@ -70,9 +70,17 @@ class _PaperIndex:
             if e.get("position") == 1:
                 first[e["target"]] = e["source"]
         journal_of = {e["source"]: e["target"] for e in graph.edges(RelType.PUBLISHED_IN)}
-        names_of: dict[str, list[str]] = {}
+        # the first authors' family names and the journals' names, read in one pass over each table: a
+        # lookup per paper (graph.node) would index every author's whole row (millions of dicts at 1M)
+        wanted = set(first.values())
+        family_of = {a["key"]: a.get("family") for a in graph.nodes(Label.AUTHOR) if a["key"] in wanted}
+        del wanted
+        wanted = set(journal_of.values())
+        names_of = {j["key"]: [n for n in (j.get("name"), j.get("abbreviation")) if n]
+                    for j in graph.nodes(Label.JOURNAL) if j["key"] in wanted}
+        del wanted
         self.extra: dict[str, dict[str, Any]] = {}
-        for p in list(graph.nodes(Label.PAPER)):
+        for p in graph.nodes(Label.PAPER):
             key = p["key"]
             if p.get("cited_only"):
                 continue
@@ -82,15 +90,9 @@ class _PaperIndex:
                 self.by_id.setdefault(key, key)
             if p.get("pmid"):
                 self.by_id.setdefault("pmid:" + str(p["pmid"]), key)
-            author = graph.node(Label.AUTHOR, first[key]) if key in first else None
-            family = author.get("family") if author else None
+            family = family_of.get(first[key]) if key in first else None
             jkey = journal_of.get(key)
-            names: list[str] = []
-            if jkey is not None:
-                if jkey not in names_of:
-                    j = graph.node(Label.JOURNAL, jkey) or {}
-                    names_of[jkey] = [n for n in (j.get("name"), j.get("abbreviation")) if n]
-                names = names_of[jkey]
+            names: list[str] = names_of.get(jkey, []) if jkey is not None else []
             cite_key = paper_cite_key(family, p.get("year"), p.get("volume"), p.get("first_page"))
             if cite_key:
                 self.by_locator[cite_key].append((key, names))
@@ -227,8 +229,12 @@ def resolve(ctx: ResolveContext, mentions: list[Mention]) -> None:
     once its references are resolved, so the packed references of a large build are freed as it goes."""
     graph = ctx.graph
     index = _PaperIndex(graph)
-    for key, props in index.extra.items():
-        graph.add_node(Label.PAPER, key, **props)
+    update = getattr(graph, "update_nodes", None)  # the columnar graph: no row per paper for this
+    if update is not None:
+        update(Label.PAPER, index.extra)
+    else:
+        for key, props in index.extra.items():
+            graph.add_node(Label.PAPER, key, **props)
     del index.extra
     times: dict[str, dict[str, Any]] = {}
     stats: Counter[str] = Counter()

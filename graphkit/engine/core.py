@@ -39,6 +39,7 @@ from graphkit.engine.ingest import (TaskResult, default_workers, normalise_task,
 from graphkit.engine.normalise import SCHEMAS
 from graphkit.engine.sql import DuckDBEngine, Engine, EngineError, SparkEngine
 from graphkit.extend import Mention, ResolveContext, extensions
+from graphkit.memory import release_freed
 from graphkit.model import Diagnostic
 from graphkit.progress import Progress, null_progress
 from graphkit.model import Person
@@ -308,61 +309,112 @@ class _Build:
 
     # -- extensions and derived data -----------------------------------------------------------
     def _extensions(self, results: list[TaskResult], graph: ColumnarGraph, report: dict[str, Any]) -> None:
-        pending = [(rid, i, rows) for r in results for rid, i, rows in r.ext_rows]
+        """Run every extension's resolve on the row API. Consumes the tasks' ``ext_rows``: each extension's
+        rows live on only in its mentions, which it gets (and may drop as it goes) and which go when it
+        returns, so no extension's rows stay resident beside a later one or the derived data."""
+        pending: list[list[tuple[int, list[dict[str, Any]]]]] = [[] for _ in self.exts]  # per extension
+        for r in results:
+            for rid, i, rows in r.ext_rows:
+                pending[i].append((rid, rows))
+            r.ext_rows = []
         info = {rid: src for r in results for rid, src in r.record_info.items()}
-        mentions: list[list[tuple[tuple, Mention]]] = [[] for _ in self.exts]
-        if pending:
-            rids = sorted({rid for rid, _, _ in pending})
-            self.eng.register_arrow("ext_rids", pa.table({"rid": pa.array(rids, pa.int64())}))
-            where = self.eng.arrow(
-                "SELECT e.rid, k.key, r.rnk, b.n_auth AS kept FROM ext_rids e JOIN recr r ON r.rid = e.rid "
-                "JOIN wkey k ON k.wid = r.wid JOIN best b ON b.wid = r.wid").to_pylist()
-            at = {w["rid"]: w for w in where}
-            keys_of: dict[str, list[str | None]] = {}
-            for row in self.eng.arrow(
-                    "SELECT k.key, a.pos, a.akey FROM (SELECT DISTINCT r.wid FROM ext_rids e JOIN recr r "
-                    "ON r.rid = e.rid) w JOIN akeys a ON a.wid = w.wid JOIN wkey k ON k.wid = w.wid").to_pylist():
-                keys = keys_of.setdefault(row["key"], [])
-                keys.extend([None] * (row["pos"] - len(keys)))
-                keys[row["pos"] - 1] = row["akey"]
-            for rid, i, rows in pending:
-                w = at[rid]
-                source, n_auth = info[rid]
-                by_position = keys_of.get(w["key"], [])
-                by_position = by_position + [None] * (w["kept"] - len(by_position))
-                keys = by_position if n_auth == len(by_position) else None
-                for n, row in enumerate(rows):
-                    author = None
-                    pos = row.get("author_position")
-                    if keys is not None and isinstance(pos, int) and 1 <= pos <= len(keys):
-                        author = keys[pos - 1]
-                    mentions[i].append(((w["key"], w["rnk"], n), Mention(row, w["key"], source, author)))
+        at, keys_of = self._mention_places(pending)
         errors = [sum(r.ext_errors[i] for r in results if r.ext_errors) for i in range(len(self.exts))]
         for i, ext in enumerate(self.exts):
+            mentions = self._mentions(pending[i], at, keys_of, info)
+            pending[i] = []
             ctx = ResolveContext(graph, self.options)
-            ext.resolve(ctx, [m for _, m in sorted(mentions[i], key=lambda x: x[0])])
+            ext.resolve(ctx, mentions)
+            del mentions
+            release_freed()
             if errors[i]:
                 ctx.report["extract_errors"] = errors[i]
             if ctx.report:
                 report[ext.name] = ctx.report
+        del info, at, keys_of
         for item in (*Label, *RelType):  # push what the extensions changed back into the engine
-            if item in graph._rows or (item not in GRAPH_SOURCES and graph.count(item)):  # noqa: SLF001
+            if graph.changed(item) or (item not in GRAPH_SOURCES and graph.count(item)):
                 self.eng.register_arrow(graph_table(item), graph.arrow(item))
+        graph.synced()
+        graph.drop_read_caches()  # the extensions' lookups (every author's row, key sets): not needed after
+        release_freed()
+
+    def _mention_places(self, pending: list[list[tuple[int, list[dict[str, Any]]]]]
+                        ) -> tuple[dict[int, tuple[str, int, int]], dict[str, list[str | None]]]:
+        """Per record with extension rows: (paper key, rank of the record in its work, authors kept); and
+        per paper key of a record whose rows name an ``author_position``: the author keys by position."""
+        rids = sorted({rid for rows_of in pending for rid, _ in rows_of})
+        at: dict[int, tuple[str, int, int]] = {}
+        keys_of: dict[str, list[str | None]] = {}
+        if not rids:
+            return at, keys_of
+        self.eng.register_arrow("ext_rids", pa.table({"rid": pa.array(rids, pa.int64())}))
+        del rids
+        where = self.eng.arrow(
+            "SELECT e.rid, k.key, r.rnk, b.n_auth AS kept FROM ext_rids e JOIN recr r ON r.rid = e.rid "
+            "JOIN wkey k ON k.wid = r.wid JOIN best b ON b.wid = r.wid")
+        at = dict(zip(where.column("rid").to_pylist(), zip(*(where.column(c).to_pylist() for c in ("key", "rnk", "kept")))))
+        del where
+        # only records whose rows name an author position need the author keys (columns, not a dict per row)
+        by_author = sorted({rid for rows_of in pending for rid, rows in rows_of
+                            if any(isinstance(row.get("author_position"), int) for row in rows)})
+        if by_author:
+            self.eng.register_arrow("ext_rids", pa.table({"rid": pa.array(by_author, pa.int64())}))
+            table = self.eng.arrow(
+                "SELECT k.key, a.pos, a.akey FROM (SELECT DISTINCT r.wid FROM ext_rids e JOIN recr r "
+                "ON r.rid = e.rid) w JOIN akeys a ON a.wid = w.wid JOIN wkey k ON k.wid = w.wid")
+            for key, pos, akey in zip(*(table.column(c).to_pylist() for c in ("key", "pos", "akey"))):
+                keys = keys_of.setdefault(key, [])
+                keys.extend([None] * (pos - len(keys)))
+                keys[pos - 1] = akey
+            del table
+        self.eng.drop("ext_rids")
+        return at, keys_of
+
+    @staticmethod
+    def _mentions(pending: list[tuple[int, list[dict[str, Any]]]], at: dict[int, tuple[str, int, int]],
+                  keys_of: dict[str, list[str | None]], info: dict[int, tuple[Any, int]]) -> list[Mention]:
+        """One extension's mentions in (paper key, record rank, row) order, tied to papers and authors."""
+        order: list[tuple[str, int, int]] = []
+        mentions: list[Mention] = []
+        for rid, rows in pending:
+            key, rnk, kept = at[rid]
+            source, n_auth = info[rid]
+            keys: list[str | None] | None = None
+            if any(isinstance(row.get("author_position"), int) for row in rows):
+                by_position = keys_of.get(key, [])
+                by_position = by_position + [None] * (kept - len(by_position))
+                keys = by_position if n_auth == len(by_position) else None
+            for n, row in enumerate(rows):
+                author = None
+                pos = row.get("author_position")
+                if keys is not None and isinstance(pos, int) and 1 <= pos <= len(keys):
+                    author = keys[pos - 1]
+                order.append((key, rnk, n))
+                mentions.append(Mention(row, key, source, author))
+        ranked = sorted(range(len(order)), key=order.__getitem__)
+        del order
+        return [mentions[j] for j in ranked]
 
     def _derive(self, graph: ColumnarGraph) -> dict[str, dict[str, Any]]:
         names = {item.value: graph_table(item) for item in (*Label, *RelType)}
         for item in (*Label, *RelType):
             if item not in GRAPH_SOURCES and item not in graph._rows and not graph.count(item):  # noqa: SLF001
                 self.eng.register_arrow(graph_table(item), arrow_schema(item).empty_table())
+        # the tables whose engine copy is not the graph's: replaced by an SQL entry, or never fetched (the
+        # others are one Arrow table, held by both; fetching them again would copy them)
+        stale = {item for item in (*Label, *RelType) if not graph.has_table(item)}
         out: dict[str, dict[str, Any]] = {}
         for entry in derived_entries():
             if entry.sql is None:  # an extension's rule without SQL: the row API on the fetched graph
-                for item in (*Label, *RelType):  # what the SQL entries before it wrote, fresh
-                    graph.set_table(item, self.eng.take(graph_table(item)))
+                self._fetch(graph, stale)  # what the SQL entries before it wrote, fresh
                 figures = entry.compute(graph, self.options)
                 for item in (*Label, *RelType):
-                    if item in graph._rows:  # noqa: SLF001
+                    if graph.changed(item):
                         self.eng.register_arrow(graph_table(item), graph.arrow(item))
+                graph.synced()
+                graph.drop_read_caches()
+                release_freed()
             else:
                 figures = None
                 for target, sql in entry.sql(self.options):
@@ -374,11 +426,19 @@ class _Build:
                         self.eng.create(graph_table(item) + "_new", query)
                         self.eng.create(graph_table(item), _select_graph(item, graph_table(item) + "_new"))
                         self.eng.drop(graph_table(item) + "_new")
+                        graph.drop_table(item)  # the old version: the engine holds the new one
+                        stale.add(item)
             if figures:
                 out[entry.name] = figures
-        for item in (*Label, *RelType):
-            graph.set_table(item, self.eng.take(graph_table(item)))
+        self._fetch(graph, stale)
         return out
+
+    def _fetch(self, graph: ColumnarGraph, stale: set[Label | RelType]) -> None:
+        """The engine's version of the ``stale`` tables into the graph (each held once: see Engine.take)."""
+        for item in (*Label, *RelType):
+            if item in stale:
+                graph.set_table(item, self.eng.take(graph_table(item)))
+        stale.clear()
 
     # -- report --------------------------------------------------------------------------------
     def _report(self, result: BuildResult, derived: dict[str, dict[str, Any]],

@@ -215,6 +215,11 @@ def _set_variants(graph: Any, mentions: list[extend.Mention]) -> None:
         surface = m.row["surface"]
         text = m.row.get("text")  # absent in rows cached by an older graphkit
         forms.setdefault("kw:" + (text if text is not None else concept_text(surface)), set()).add(surface)
+    update = getattr(graph, "update_nodes", None)  # the columnar graph: no row per keyword for this
+    if update is not None:
+        update(Label.KEYWORD, {key: {"variants": sorted(seen)} for key, seen in forms.items()
+                               if graph.has_node(Label.KEYWORD, key)})
+        return
     for key, seen in forms.items():
         if graph.node(Label.KEYWORD, key) is not None:
             graph.add_node(Label.KEYWORD, key, variants=sorted(seen))
@@ -223,21 +228,21 @@ def _set_variants(graph: Any, mentions: list[extend.Mention]) -> None:
 def resolve_concepts(ctx: extend.ResolveContext, mentions: list[extend.Mention]) -> None:
     graph = ctx.graph
     _set_variants(graph, mentions)
-    keywords = list(graph.nodes(Label.KEYWORD))
+    keywords = [(kw["key"], kw["name"]) for kw in graph.nodes(Label.KEYWORD)]  # not every keyword's row
     if not keywords and not any(True for _ in graph.nodes(Label.MESH)):
         return
     index = mesh_index()
     linked = {"heading": 0, "entry_term": 0}
     ambiguous: Counter[str] = Counter()
-    for kw in keywords:
-        text = kw["key"][3:]
+    for kw_key, kw_name in keywords:
+        text = kw_key[3:]
         ui, via, is_ambiguous = index.match(text)
         if is_ambiguous:
-            ambiguous[kw["name"] or text] += 1
+            ambiguous[kw_name or text] += 1
             continue
         if ui is None or via is None:
             continue
-        graph.add_edge(RelType.MAPS_TO, kw["key"], _mesh_node(graph, index, ui), via=via)
+        graph.add_edge(RelType.MAPS_TO, kw_key, _mesh_node(graph, index, ui), via=via)
         linked[via] += 1
     # the hierarchy: walk up from every MeshTerm the set has (mapped ones included)
     todo = [row["ui"] for row in graph.nodes(Label.MESH) if row.get("ui") in index.vocab.by_ui]

@@ -1,0 +1,59 @@
+"""ColumnarGraph.update_nodes: the same table as add_node per key, without thawing a frozen table."""
+
+from __future__ import annotations
+
+import pyarrow as pa
+import pytest
+
+from graphkit.columnar import ColumnarGraph, rows_to_arrow
+from graphkit.schema import Label
+
+ROWS = [{"key": "kw:a", "name": "A"}, {"key": "kw:b", "name": "B"}, {"key": "kw:c", "name": "C"}]
+
+
+def _graph(rows: list[dict]) -> ColumnarGraph:
+    graph = ColumnarGraph()
+    graph.set_table(Label.KEYWORD, rows_to_arrow(Label.KEYWORD, rows))
+    return graph
+
+
+def _by_add_node(rows: list[dict], props: dict[str, dict]) -> pa.Table:
+    graph = _graph(rows)
+    for key, p in props.items():
+        graph.add_node(Label.KEYWORD, key, **p)
+    return graph.arrow(Label.KEYWORD)
+
+
+@pytest.mark.parametrize("props", [
+    {"kw:c": {"variants": ["c", "C"]}, "kw:a": {"variants": ["a"], "name": "a"}},  # frozen: rewritten in Arrow
+    {"kw:a": {"variants": ["a"]}, "kw:new": {"name": "New"}},  # a new key: row by row, as add_node
+    {},
+])
+def test_update_nodes_is_add_node_per_key(props: dict[str, dict]) -> None:
+    graph = _graph(ROWS)
+    graph.update_nodes(Label.KEYWORD, props)
+    assert graph.changed(Label.KEYWORD) == bool(props)
+    assert graph.arrow(Label.KEYWORD).equals(_by_add_node(ROWS, props))
+    graph.synced()
+    assert not graph.changed(Label.KEYWORD)
+
+
+def test_update_nodes_frozen_keeps_the_table_frozen() -> None:
+    graph = _graph(ROWS)
+    assert graph.node(Label.KEYWORD, "kw:b") == {**dict.fromkeys(graph.arrow(Label.KEYWORD).schema.names),
+                                                 "key": "kw:b", "name": "B"}
+    graph.update_nodes(Label.KEYWORD, {"kw:b": {"variants": ["b"]}})
+    assert Label.KEYWORD not in graph._rows  # noqa: SLF001
+    assert graph.node(Label.KEYWORD, "kw:b")["variants"] == ["b"]  # the read cache was dropped
+
+
+def test_update_nodes_duplicate_keys_as_add_node() -> None:
+    rows = ROWS + [{"key": "kw:a", "name": "A2"}]
+    graph = _graph(rows)
+    graph.update_nodes(Label.KEYWORD, {"kw:a": {"variants": ["x"]}})
+    assert graph.arrow(Label.KEYWORD).equals(_by_add_node(rows, {"kw:a": {"variants": ["x"]}}))
+
+
+def test_update_nodes_unknown_property() -> None:
+    with pytest.raises(ValueError):
+        _graph(ROWS).update_nodes(Label.KEYWORD, {"kw:a": {"nope": 1}})
