@@ -18,12 +18,14 @@ import ctypes
 import ctypes.util
 import logging
 import multiprocessing
+import sys
 from collections.abc import Callable
 from multiprocessing.connection import Connection
 from typing import Any, TypeVar
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+CAN_FORK = sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods()
 
 
 def _malloc_trim() -> Callable[[int], int] | None:
@@ -52,8 +54,9 @@ def run_forked(fn: Callable[..., T], *args: Any) -> T:
     objects a step builds and frees (the author resolver's occurrences, forms and clusters) go with the
     process instead of staying in this one's fragmented arenas, which later steps would grow beside.
     The arguments are not pickled (the child shares this process's memory, copy on write); nothing the
-    child changes comes back but the result. Where fork is not available, ``fn`` runs here."""
-    if "fork" not in multiprocessing.get_all_start_methods():
+    child changes comes back but the result. Only on Linux (macOS offers fork, but forking a process with
+    threads is unsafe there): elsewhere ``fn`` runs here."""
+    if not CAN_FORK:
         return fn(*args)
     ctx = multiprocessing.get_context("fork")
     receive, send = ctx.Pipe(duplex=False)

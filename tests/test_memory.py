@@ -57,3 +57,12 @@ def test_run_forked_error_that_does_not_pickle_comes_back_as_text() -> None:
 
 def test_release_freed_is_safe_to_call() -> None:
     assert release_freed() in (True, False)
+
+
+def test_run_forked_runs_here_where_fork_is_not_safe(monkeypatch) -> None:
+    import graphkit.memory as memory
+
+    monkeypatch.setattr(memory, "CAN_FORK", False)
+    pid, total = run_forked(_pid_and_sum, [1, 2])
+    assert (pid, total) == (os.getpid(), 3)
+    _STATE["touched"] = False

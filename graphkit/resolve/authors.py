@@ -70,6 +70,7 @@ from functools import lru_cache
 from typing import Literal
 
 from graphkit.ids import orcid as normalise_orcid
+from graphkit.memory import CAN_FORK
 from graphkit.model import Person
 from graphkit.resolve.text import fold, squash
 
@@ -641,7 +642,7 @@ class AuthorResolver:
         with ``workers`` > 1 and enough occurrences, forked processes cluster them (largest first) and
         send back the clusters' occurrences: the same clusters, in the same order, as one process."""
         names = sorted(blocks)
-        if self.workers > 1 and len(self._occurrences) >= PARALLEL_MIN and len(names) > 1 and _CAN_FORK \
+        if self.workers > 1 and len(self._occurrences) >= PARALLEL_MIN and len(names) > 1 and CAN_FORK \
                 and _memory_for_forks(self.workers):
             yield from self._clustered_forked(blocks, names)
             return
@@ -1140,7 +1141,6 @@ class AuthorResolver:
 
 # the resolver and its blocks, for the forked processes of AuthorResolver._clustered_forked
 _FORKED: tuple[AuthorResolver, dict[str, list[int]]] | None = None
-_CAN_FORK = "fork" in multiprocessing.get_all_start_methods()
 
 
 def _memory_for_forks(workers: int) -> bool:
