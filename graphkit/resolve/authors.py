@@ -199,6 +199,15 @@ class NameForm:
     family: str  # folded and squashed family name, particles included ("vanderberg")
     given: tuple[str, ...]  # folded given-name tokens; a 1-letter token is an initial
     block: str = ""  # the blocking key (:func:`block_key`)
+    # the hash the dataclass would compute on every call (forms are set members and dict keys in every
+    # block), computed once: the same value, so sets of forms iterate in the same order
+    _hash: int = field(default=0, init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_hash", hash((self.family, self.given, self.block)))
+
+    def __hash__(self) -> int:
+        return self._hash
 
     @property
     def full(self) -> bool:
@@ -446,15 +455,18 @@ class AuthorResolver:
         self.workers = workers
         self.overrides = {override_key(k): v for k, v in (overrides or {}).items()}
         self._occurrences: list[_Occ] = []
-        # (co-author signatures, venue, folded keywords, year) per paper
-        self._works: list[tuple[list[tuple[str, tuple[str, ...]]], str | None, tuple[str, ...], int | None]] = []
+        # (co-author signature ids, venue, folded keywords, year) per paper
+        self._works: list[tuple[list[int], str | None, tuple[str, ...], int | None]] = []
         self._orcids_of_name: dict[str, set[str]] = defaultdict(set)
         self.authors: dict[str, AuthorInfo] = {}
         self.decisions: list[Decision] = []
         self.overridden: int = 0
         self._interned: dict[str, str] = {}
-        # (family, given) as written -> (name form, signature), while occurrences are added
-        self._forms: dict[tuple[str, str | None], tuple[NameForm, tuple[str, tuple[str, ...]]]] = {}
+        # (family, given) as written -> (name form, signature id), while occurrences are added
+        self._forms: dict[tuple[str, str | None], tuple[NameForm, int]] = {}
+        # co-author signature -> its id; an id's evidence features (_sig_feats, computed once per signature)
+        self._sig_ids: dict[tuple[str, tuple[str, ...]], int] = {}
+        self._sig_feats: list[tuple[tuple[str, str], ...]] = []
         self._keys: list[str | None] = []
         # (occurrence, clusters it could join, cluster it joined, reason) -> decisions after keying
         self._pending: list[tuple[int, list[_Cluster], _Cluster, str]] = []
@@ -505,17 +517,23 @@ class AuthorResolver:
         self._works.append(([self._form_sig(p)[1] for p in people], venue, kws, year))
         return len(self._works) - 1
 
-    def _form_sig(self, person: Person) -> tuple[NameForm, tuple[str, tuple[str, ...]]]:
-        """The person's :func:`name_form` and co-author signature, one shared object each per way of
-        writing the name (a name written on many papers is kept once, not once per paper). The signature
-        is a co-author as evidence: block key of the family name and given-name tokens. Two occurrences
-        share a co-author when these are in one block with compatible given names ('Linkov, I.' and
-        'Linkov, Igor'; not 'Thomas, Samantha' and 'Thomas, Shane')."""
+    def _form_sig(self, person: Person) -> tuple[NameForm, int]:
+        """The person's :func:`name_form` and the id of its co-author signature, one shared object each
+        per way of writing the name (a name written on many papers is kept once, not once per paper). The
+        signature is a co-author as evidence: block key of the family name and given-name tokens (equal
+        signatures share an id; :attr:`_sig_feats` holds each one's features). Two occurrences share a
+        co-author when these are in one block with compatible given names ('Linkov, I.' and 'Linkov,
+        Igor'; not 'Thomas, Samantha' and 'Thomas, Shane')."""
         key = (person.family or "", person.given or None)
         got = self._forms.get(key)
         if got is None:
             form = _form(*key)
-            got = self._forms[key] = (form, (form.block, form.given))
+            sig = (form.block, form.given)
+            sid = self._sig_ids.get(sig)
+            if sid is None:
+                sid = self._sig_ids[sig] = len(self._sig_feats)
+                self._sig_feats.append(_sig_feats(sig))
+            got = self._forms[key] = (form, sid)
         return got
 
     # -- resolving ---------------------------------------------------------------------------------
@@ -525,6 +543,8 @@ class AuthorResolver:
         else:
             keys = self._resolve_simple()
         self._forms = {}
+        self._sig_ids = {}
+        self._sig_feats = []
         self._keys = []
         for i, occ in enumerate(self._occurrences):
             key = keys[i]
@@ -695,13 +715,12 @@ class AuthorResolver:
         """Document frequencies of every evidence feature over the papers, for :meth:`_weight`."""
         df: Counter[tuple[str, str]] = Counter()
         n = 0
+        sig_feats = self._sig_feats.__getitem__
         for sigs, venue, kws, _ in self._works:
             if not sigs:  # a paper without authors is no evidence (and not every caller registers one)
                 continue
             n += 1
-            feats: set[tuple[str, str]] = set()
-            for sig in sigs:
-                feats.update(_sig_feats(sig))
+            feats: set[tuple[str, str]] = set().union(*map(sig_feats, sigs))
             if venue:
                 feats.add(("v", venue))
             feats.update(("k", k) for k in kws)
@@ -735,11 +754,12 @@ class AuthorResolver:
                 feats.update(("K", k) for j in self._work_occs[occ.work] if j != i and (k := self._cokey[j]))
             # the institutions the paper names for any of its authors (its own address may be missing)
             feats.update(("A", a) for a in self._work_insts.get(occ.work, ()))
+            sig_feats = self._sig_feats
             for sig in sigs:
                 if sig == own and not skipped:
                     skipped = True
                     continue
-                feats.update(_sig_feats(sig))
+                feats.update(sig_feats[sig])
             if venue:
                 feats.add(("v", venue))
             feats.update(("k", k) for k in kws)
@@ -751,7 +771,7 @@ class AuthorResolver:
         occ = self._occurrences[i]
         year = self._works[occ.work][3] if occ.work >= 0 else None
         return (occ.form.given if occ.form else (), occ.person.family or "", occ.person.given or "",
-                occ.orcid or "", year or 0, tuple(sorted(self._feats[i])))
+                occ.orcid or "", year or 0, _SortedFeats(self._feats[i]))
 
     def _score(self, a: frozenset[tuple[str, str]] | set[tuple[str, str]],
                b: frozenset[tuple[str, str]] | set[tuple[str, str]]) -> float:
@@ -963,7 +983,8 @@ class AuthorResolver:
         evidence group of two or more papers, everything is one author (nothing says two people);
         else every evidence group is an author and a lone occurrence joins the group it clearly has
         most evidence with (or stays alone, reported as kept apart)."""
-        comps = self._grow(occs, LINK_SCORE, check_names=False) if crowded else []
+        # (one occurrence is one group: the same cluster as below, without growing)
+        comps = self._grow(occs, LINK_SCORE, check_names=False) if crowded and len(occs) > 1 else []
         big = [c for c in comps if len(c.occs) > 1]
         if len(big) <= 1 and len(comps) > 1:  # one group: evidence groups at other institutions stay apart
             people = self._apart_by_institution(comps)
@@ -1121,8 +1142,10 @@ class AuthorResolver:
             key = f"orcid:{cluster.orcid}"
         else:
             counts: Counter[NameForm] = Counter(f for i in cluster.occs if (f := self._occurrences[i].form))
-            best = max(counts, key=lambda f: (int(f.full), sum(len(t) for t in f.given), len(f.given), counts[f],
-                                              [-ord(c) for c in f.key]))
+            # (max calls the key even for one form: most clusters have one)
+            best = next(iter(counts)) if len(counts) == 1 else max(
+                counts, key=lambda f: (int(f.full), sum(len(t) for t in f.given), len(f.given), counts[f],
+                                       [-ord(c) for c in f.key]))
             key = best.key
             n = 2
             while key in used:
@@ -1173,6 +1196,33 @@ def _cluster_blocks_forked(names: list[str]) -> dict[str, tuple[list[tuple[str |
         out[name] = ([(c.orcid, c.occs) for c in clusters], pending)
     resolver._pending = []  # noqa: SLF001
     return out
+
+
+class _SortedFeats:
+    """An occurrence's features in a content key, compared as ``tuple(sorted(feats))`` would be; the
+    sorting is done only when a comparison gets this far (two occurrences that write one name in one
+    year), not for every occurrence."""
+
+    __slots__ = ("feats", "_sorted")
+
+    def __init__(self, feats: frozenset[tuple[str, str]]) -> None:
+        self.feats = feats
+        self._sorted: tuple[tuple[str, str], ...] | None = None
+
+    def key(self) -> tuple[tuple[str, str], ...]:
+        if self._sorted is None:
+            self._sorted = tuple(sorted(self.feats))
+        return self._sorted
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, _SortedFeats):
+            return NotImplemented
+        return self.feats == other.feats
+
+    def __lt__(self, other: _SortedFeats) -> bool:
+        return self.key() < other.key()
+
+    __hash__ = None  # type: ignore[assignment]
 
 
 def _aff_conflict(a: set[tuple[str, str]] | frozenset[tuple[str, str]],
