@@ -53,7 +53,7 @@ _PMID = re.compile(r"\bPMID:?\s*(\d{1,9})\b")  # PubMed XML ReferenceList ids, a
 def parse_reference(text: str) -> CitedRef:
     """One reference string in whatever style it is written."""
     t = text.strip()
-    pmid = m.group(1).lstrip("0") if (m := _PMID.search(t)) else None
+    pmid = m.group(1).lstrip("0") if "PMID" in t and (m := _PMID.search(t)) else None
     if wos.looks_like_wos(t):
         ref = wos.parse(t)
     elif (scopus.looks_like_new(t) or "(" in t) and ((ref := scopus.parse(t)).year is not None or ref.family):

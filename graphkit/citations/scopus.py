@@ -24,9 +24,17 @@ _CLASSIC_AUTHOR = re.compile(
 _PAGES = re.compile(r"^(?:pp?\.\s*)([A-Za-z]{0,2}\d+\w*)", re.IGNORECASE)
 _ARTNO = re.compile(r"^(?:art\.?\s*no\.?|article number)\s*([\w.-]+)", re.IGNORECASE)
 _VOLUME = re.compile(r"^(\d+[A-Za-z]?|[A-Z]?\d+)(?:\s*\(([^)]*)\))?\.?$")
+_DATE_OR_COUNT = re.compile(r"(?:[A-Z][a-z]{2}|[A-Z][a-z]+ \d+|\d+ \w+|cited \d+ times)")  # "Feb", "Jun 2005"
+_LINKS = re.compile(r"\bDOI:?\s*\S+|https?://\S+", re.IGNORECASE)
+_LINKS_NEW = re.compile(r",?\s*\bDOI:?\s*\S+|,?\s*https?://\S+", re.IGNORECASE)
 
 
 def looks_like_new(text: str) -> bool:
+    end = text.rstrip()  # _YEAR_LAST needs ")" last but for spaces and a period: tested first, as a search
+    if end.endswith("."):  # of _YEAR_LAST tries every position of the text
+        end = end[:-1].rstrip()
+    if not end.endswith(")"):
+        return False
     return bool(_YEAR_LAST.search(text)) and not _YEAR_PAREN.search(_YEAR_LAST.sub("", text))
 
 
@@ -49,7 +57,7 @@ def _tail(ref: CitedRef, pieces: list[str]) -> list[str]:
         elif ref.volume is None and (m := _VOLUME.match(p)):
             ref.volume = m.group(1)
             pieces.pop()
-        elif re.fullmatch(r"(?:[A-Z][a-z]{2}|[A-Z][a-z]+ \d+|\d+ \w+|cited \d+ times)", p):  # "Feb", "Jun 2005"
+        elif _DATE_OR_COUNT.fullmatch(p):
             pieces.pop()
         else:
             break
@@ -78,7 +86,7 @@ def _parse_classic(raw: str, t: str) -> CitedRef:
         ref.family = family_of(authors[0])
     title = head[pos:].strip().strip(",").strip()
     ref.title = title or None
-    tail = re.sub(r"\bDOI:?\s*\S+|https?://\S+", "", tail, flags=re.IGNORECASE)
+    tail = _LINKS.sub("", tail)
     rest = _tail(ref, tail.split(","))
     if rest:
         ref.source = rest[0].strip() or None
@@ -92,7 +100,7 @@ def _parse_new(raw: str, t: str) -> CitedRef:
     assert m is not None  # looks_like_new() found it
     ref.year = int(m.group(1))
     body = t[:m.start()]
-    body = re.sub(r",?\s*\bDOI:?\s*\S+|,?\s*https?://\S+", "", body, flags=re.IGNORECASE)
+    body = _LINKS_NEW.sub("", body)
     first, _, rest = body.partition(", ")
     names = [n.strip() for n in first.split(";")]
     if names and all(BARE_AUTHOR.match(n) for n in names if n):
