@@ -65,6 +65,7 @@ import re
 import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
+from itertools import chain
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Literal
@@ -472,6 +473,7 @@ class AuthorResolver:
         self._pending: list[tuple[int, list[_Cluster], _Cluster, str]] = []
         self._leftover: list[tuple[int, list[_Cluster], str]] = []  # occurrences no author took yet
         self._weights: dict[tuple[str, str], float] = {}  # evidence feature -> weight (while resolving)
+        self._base_df: tuple[Counter[tuple[str, str]], int] | None = None  # the features every pass counts
         self._feats: dict[int, frozenset[tuple[str, str]]] = {}  # occurrence -> features (one block at a time)
         self._ckey: dict[int, tuple] = {}  # occurrence -> content key (one block at a time)
         self._cokey: list[str | None] | None = None  # the last pass's author of every occurrence (later passes)
@@ -627,6 +629,7 @@ class AuthorResolver:
         self._work_occs = {}
         self._work_insts = {}
         self._weights = {}
+        self._base_df = None
         return keys
 
     def _one_pass(self, blocks: dict[str, list[int]], last: bool) -> list[str | None]:
@@ -712,26 +715,16 @@ class AuthorResolver:
 
     # -- evidence ----------------------------------------------------------------------------------
     def _prepare_weights(self) -> None:
-        """Document frequencies of every evidence feature over the papers, for :meth:`_weight`."""
-        df: Counter[tuple[str, str]] = Counter()
-        n = 0
-        sig_feats = self._sig_feats.__getitem__
-        for sigs, venue, kws, _ in self._works:
-            if not sigs:  # a paper without authors is no evidence (and not every caller registers one)
-                continue
-            n += 1
-            feats: set[tuple[str, str]] = set().union(*map(sig_feats, sigs))
-            if venue:
-                feats.add(("v", venue))
-            feats.update(("k", k) for k in kws)
-            df.update(feats)
-        for occ in self._occurrences:
-            df.update(("a", a) for a in occ.affs)
-        for insts in self._work_insts.values():  # the institutions each paper names
-            df.update(("A", a) for a in insts)
+        """Document frequencies of every evidence feature over the papers, for :meth:`_weight`. All
+        but the last pass's authors ('K') are the same in every pass: counted once."""
+        if self._base_df is None:
+            self._base_df = self._document_frequencies()
+        df, n = self._base_df
         if self._cokey is not None:
-            for occs in self._work_occs.values():
-                df.update({("K", k) for j in occs if (k := self._cokey[j])})
+            cokey = self._cokey
+            df = df.copy()
+            df.update(chain.from_iterable({("K", k) for j in occs if (k := cokey[j])}
+                                          for occs in self._work_occs.values()))
         n = max(1, n)
         norm = math.log(1 + n)
         self._weights = {f: EVIDENCE_WEIGHTS[f[0]] * math.log(1 + n / c) / norm for f, c in df.items()}
@@ -740,6 +733,24 @@ class AuthorResolver:
             for f, people in ambiguity.items():
                 if f in self._weights:
                     self._weights[f] /= people
+
+    def _document_frequencies(self) -> tuple[Counter[tuple[str, str]], int]:
+        """How many papers have each evidence feature but 'K', and how many papers count (one update of
+        the counter, not one per paper)."""
+        sig_feats = self._sig_feats.__getitem__
+        works = [(sigs, venue, kws) for sigs, venue, kws, _ in self._works if sigs]  # no authors: no evidence
+
+        def paper(sigs: list[int], venue: str | None, kws: tuple[str, ...]) -> set[tuple[str, str]]:
+            feats: set[tuple[str, str]] = set().union(*map(sig_feats, sigs))
+            if venue:
+                feats.add(("v", venue))
+            feats.update(("k", k) for k in kws)
+            return feats
+
+        df: Counter[tuple[str, str]] = Counter(chain.from_iterable(paper(*w) for w in works))
+        df.update(("a", a) for occ in self._occurrences for a in occ.affs)
+        df.update(("A", a) for insts in self._work_insts.values() for a in insts)  # the institutions each paper names
+        return df, len(works)
 
     def _features(self, i: int) -> frozenset[tuple[str, str]]:
         occ = self._occurrences[i]
@@ -1141,11 +1152,16 @@ class AuthorResolver:
         if cluster.orcid:
             key = f"orcid:{cluster.orcid}"
         else:
-            counts: Counter[NameForm] = Counter(f for i in cluster.occs if (f := self._occurrences[i].form))
-            # (max calls the key even for one form: most clusters have one)
-            best = next(iter(counts)) if len(counts) == 1 else max(
-                counts, key=lambda f: (int(f.full), sum(len(t) for t in f.given), len(f.given), counts[f],
-                                       [-ord(c) for c in f.key]))
+            occs = cluster.occs
+            one = self._occurrences[occs[0]].form if len(occs) == 1 else None
+            if one is not None:
+                best = one
+            else:
+                counts: Counter[NameForm] = Counter(f for i in occs if (f := self._occurrences[i].form))
+                # (max calls the key even for one form: most clusters have one)
+                best = next(iter(counts)) if len(counts) == 1 else max(
+                    counts, key=lambda f: (int(f.full), sum(len(t) for t in f.given), len(f.given), counts[f],
+                                           [-ord(c) for c in f.key]))
             key = best.key
             n = 2
             while key in used:
@@ -1264,13 +1280,15 @@ def name_ambiguity(authored: Iterable[tuple[NameForm | None, str | None]]) -> di
     features two or more authors carry. The idf of a co-author name counts papers, so a name four
     people share ('Nguyen, Thi Quang' in four labs) scores like one person's; in a later pass its weight
     is divided by this count (a name-frequency estimate from the data, after Torvik & Smalheiser 2009)."""
-    people: dict[tuple[str, str], set[str]] = defaultdict(set)
+    keys_of: dict[NameForm, set[str]] = defaultdict(set)  # each form's features are computed once
     for form, key in authored:
-        if form is None or key is None:
-            continue
-        for f in _sig_feats((form.block, form.given)):
+        if form is not None and key is not None:
+            keys_of[form].add(key)
+    people: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for form, keys in keys_of.items():
+        for f in _sig_feats.__wrapped__((form.block, form.given)):  # (not the cache: each form comes once)
             if f[0] in "Cc":
-                people[f].add(key)
+                people[f].update(keys)
     return {f: len(keys) for f, keys in people.items() if len(keys) > 1}
 
 
