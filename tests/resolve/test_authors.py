@@ -618,3 +618,30 @@ def test_blocks_stay_in_one_process_without_memory_for_the_forks(monkeypatch) ->
     r.resolve()
     assert not called
     assert r.key_of(occ[0]) == r.key_of(occ[2]) == "name:kim|ji-hoon"
+
+
+def test_fork_memory_counts_the_resolvers_own_pages(monkeypatch) -> None:
+    """The memory a worker may copy is the resolver process's own pages (USS), not its RSS, which
+    counts the pages it shares with the build's driver: with room for two USS but not two RSS, the
+    blocks are forked; with less, they are not."""
+    from types import SimpleNamespace
+
+    import psutil
+
+    import graphkit.resolve.authors as authors
+
+    called: list[int] = []
+    monkeypatch.setattr(authors, "PARALLEL_MIN", 0)
+    monkeypatch.setattr(authors, "CAN_FORK", True)
+    monkeypatch.setattr(authors.AuthorResolver, "_clustered_forked", lambda *a: called.append(1) or iter(()))
+    monkeypatch.setattr(psutil, "Process", lambda: SimpleNamespace(
+        memory_full_info=lambda: SimpleNamespace(uss=100), memory_info=lambda: SimpleNamespace(rss=1000)))
+    monkeypatch.setattr(psutil, "virtual_memory", lambda: SimpleNamespace(available=250))
+    assert authors._memory_for_forks(2)
+    r = AuthorResolver(workers=2)
+    r.add_work([Person("Kim", "Ji-Hoon"), Person("Lee", "A.")])
+    r.add_work([Person("Park", "B.")])
+    r.resolve()
+    assert called
+    monkeypatch.setattr(psutil, "virtual_memory", lambda: SimpleNamespace(available=150))
+    assert not authors._memory_for_forks(2)
