@@ -18,6 +18,8 @@ Tables (one Arrow schema each, :data:`SCHEMAS`); ``rid`` orders records as a ser
 from __future__ import annotations
 
 import logging
+from functools import lru_cache
+from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
@@ -61,6 +63,7 @@ SCHEMAS: dict[str, pa.Schema] = {
         ("page_sq", _S)]),
 }
 TABLES = tuple(SCHEMAS)
+_paper_fields = attrgetter(*PAPER_FIELDS)
 
 
 def _blank(value: Any) -> Any:
@@ -74,6 +77,17 @@ def _non_ascii(text: str) -> int:
 
 def _collapse(text: str | None) -> str:
     return " ".join((text or "").split())
+
+
+@lru_cache(maxsize=1 << 10)
+def _file_name(path: str) -> str:
+    return Path(path).name  # every record of a file asks
+
+
+def _filled(rec: Record) -> int:
+    """How many of the Paper fields are given (neither None nor '')."""
+    values = _paper_fields(rec)
+    return len(values) - values.count(None) - values.count("")
 
 
 def normalise_record(rec: Record, rid: int, mode: str) -> dict[str, list[tuple]]:
@@ -90,8 +104,8 @@ def normalise_record(rec: Record, rid: int, mode: str) -> dict[str, list[tuple]]
     authors = rec.authors
     fam_sq = (squash(authors[0].family or "") or None) if authors else None
     title_hash = short_hash(f"{title_n}|{year if year is not None else ''}") if title_n else None
-    fallback = short_hash(f"|{year or ''}|{Path(rec.source.file).name}:{rec.source.line}")
-    filled = sum(1 for name in PAPER_FIELDS if getattr(rec, name) not in (None, ""))
+    fallback = short_hash(f"|{year or ''}|{_file_name(rec.source.file)}:{rec.source.line}")
+    filled = _filled(rec)
     journal = rec.journal
     missing_journal = journal is None or not (journal.name or journal.abbreviation or journal.issns)
     # the venue mention: the tokens JournalResolver.add links (valid ISSNs, normalised titles)

@@ -246,7 +246,11 @@ class MeshTermInfo:
 def mesh_term(heading: str, vocab: MeshVocabulary | None = None) -> MeshTermInfo:
     """The MeshTerm for a heading: 'mesh:<UI>' with tree numbers when the bundled vocabulary knows it
     (exact heading, else case-insensitive, else an entry term), else 'mesh:name:<heading>'."""
-    vocab = vocab or vocabulary()
+    return _mesh_term(heading, vocab or vocabulary())
+
+
+@lru_cache(maxsize=1 << 14)  # headings recur across records; the info is immutable
+def _mesh_term(heading: str, vocab: MeshVocabulary) -> MeshTermInfo:
     d = vocab.lookup(heading)
     if d is None:
         return MeshTermInfo(f"mesh:name:{heading}", None, heading, (), is_mesh_check_tag(heading))
