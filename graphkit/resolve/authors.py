@@ -414,6 +414,7 @@ class _Occ:
     form: NameForm | None
     work: int  # index into the resolver's works, -1 without context
     affs: tuple[str, ...] = ()  # institution keys of the affiliations this paper gives the person
+    sig: int = -1  # its co-author signature id (mode 'compatible'; AuthorResolver._form_sig)
 
 
 @dataclass(slots=True)
@@ -478,7 +479,8 @@ class AuthorResolver:
         self._ckey: dict[int, tuple] = {}  # occurrence -> content key (one block at a time)
         self._cokey: list[str | None] | None = None  # the last pass's author of every occurrence (later passes)
         self._work_occs: dict[int, list[int]] = {}  # paper -> its occurrences
-        self._work_insts: dict[int, frozenset[str]] = {}  # paper -> the institutions it names (any author)
+        # paper -> the institutions it names (any author), as 'A' features
+        self._work_insts: dict[int, frozenset[tuple[str, str]]] = {}
         self._common_given: set[str] = set()  # first given names carried by many family names
         self._block_affs: frozenset[tuple[str, str]] = frozenset()  # the 'a' features of the current block
         self._compat_seen: dict[tuple[tuple[str, ...], tuple[str, ...]], Compat] = {}  # one block's pairs
@@ -487,7 +489,7 @@ class AuthorResolver:
         """Register an occurrence; returns its id for :meth:`key_of` after :meth:`resolve`. The
         person's affiliations (as this paper gives them) are evidence."""
         orcid = normalise_orcid(person.orcid)
-        form = self._form_sig(person)[0] if self.mode == "compatible" else None
+        form, sig = self._form_sig(person) if self.mode == "compatible" else (None, -1)
         if form is not None and not form.family:
             form = None
         nkey = name_key(person, "initial")
@@ -496,7 +498,7 @@ class AuthorResolver:
         affs: tuple[str, ...] = ()
         if form is not None and person.affiliations:
             affs = tuple(sorted({k for a in person.affiliations if a and (k := institution_key(a))}))
-        self._occurrences.append(_Occ(person, orcid, form, work, affs))
+        self._occurrences.append(_Occ(person, orcid, form, work, affs, sig))
         return len(self._occurrences) - 1
 
     def add_work(self, people: list[Person], venue: str | None = None, *, keywords: Iterable[str] = (),
@@ -614,8 +616,10 @@ class AuthorResolver:
         for i, occ in enumerate(self._occurrences):
             if occ.work >= 0:
                 self._work_occs[occ.work].append(i)
+        inst_feat: dict[str, tuple[str, str]] = {}  # one ('A', institution) tuple per institution
         self._work_insts = {w: insts for w, occs in self._work_occs.items()
-                            if (insts := frozenset(a for j in occs for a in self._occurrences[j].affs))}
+                            if (insts := frozenset(inst_feat.setdefault(a, ("A", a))
+                                                   for j in occs for a in self._occurrences[j].affs))}
         keys: list[str | None] = []
         for npass in range(PASSES):
             if npass:
@@ -749,7 +753,7 @@ class AuthorResolver:
 
         df: Counter[tuple[str, str]] = Counter(chain.from_iterable(paper(*w) for w in works))
         df.update(("a", a) for occ in self._occurrences for a in occ.affs)
-        df.update(("A", a) for insts in self._work_insts.values() for a in insts)  # the institutions each paper names
+        df.update(chain.from_iterable(self._work_insts.values()))  # the institutions each paper names
         return df, len(works)
 
     def _features(self, i: int) -> frozenset[tuple[str, str]]:
@@ -757,14 +761,14 @@ class AuthorResolver:
         feats = {("a", a) for a in occ.affs}
         if occ.work >= 0:
             sigs, venue, kws, _ = self._works[occ.work]
-            own = self._form_sig(occ.person)[1]
+            own = occ.sig
             skipped = False
             if self._cokey is not None:  # later passes: co-authors also as the authors the last pass made
                 # (the names stay: a paper known only as context, as Neo4j identity passes stored
                 # authorships, has co-author names and no authors)
                 feats.update(("K", k) for j in self._work_occs[occ.work] if j != i and (k := self._cokey[j]))
             # the institutions the paper names for any of its authors (its own address may be missing)
-            feats.update(("A", a) for a in self._work_insts.get(occ.work, ()))
+            feats.update(self._work_insts.get(occ.work, ()))
             sig_feats = self._sig_feats
             for sig in sigs:
                 if sig == own and not skipped:
@@ -904,7 +908,7 @@ class AuthorResolver:
         self._compat_seen = {}
         compat = self._compat
         self._feats = {i: self._features(i) for i in occs}
-        self._block_affs = frozenset(f for i in occs for f in self._feats[i] if f[0] == "a")
+        self._block_affs = frozenset(("a", a) for i in occs for a in O[i].affs)  # (its features' 'a' ones)
         self._ckey = {i: self._content_key(i) for i in occs}
         occs = sorted(occs, key=self._ckey.__getitem__)
         clusters: list[_Cluster] = []
