@@ -154,17 +154,28 @@ def split_index_terms(pieces: list[str], vocab: MeshVocabulary | None = None) ->
     return keywords, mesh
 
 
+_MeshTuple = tuple[str, bool, tuple[str, ...]]  # a MeshRef's fields, hashable
+
+
 def split_terms(record: Record, vocab: MeshVocabulary | None = None) -> Terms:
     """The record's keywords and MeSH headings after the rules in the module docstring."""
-    pieces = [p.strip() for kw in record.keywords for p in kw.split(";")]
+    keywords, mesh = _split_terms(record.source.format, tuple(record.keywords),
+                                  tuple((m.heading, m.major, tuple(m.qualifiers)) for m in record.mesh), vocab)
+    return Terms(list(keywords), [MeshRef(heading, major, list(qualifiers)) for heading, major, qualifiers in mesh])
+
+
+@lru_cache(maxsize=256)  # a record is split twice in a row: for the core's rows, then by the concepts extension
+def _split_terms(fmt: str, record_keywords: tuple[str, ...], record_mesh: tuple[_MeshTuple, ...],
+                 vocab: MeshVocabulary | None) -> tuple[tuple[str, ...], tuple[_MeshTuple, ...]]:
+    pieces = [p.strip() for kw in record_keywords for p in kw.split(";")]
     pieces = [p for p in pieces if p.strip(_STRIP)]
-    mesh_in: list[MeshRef] = list(record.mesh)
+    mesh_in: list[MeshRef] = [MeshRef(heading, major, list(qualifiers)) for heading, major, qualifiers in record_mesh]
     if vocab is None and (pieces or mesh_in):
         vocab = vocabulary()
 
     keywords: list[str] = []
     mesh_out: list[MeshRef] = []
-    structured = bool(mesh_in) or record.source.format == "medline"
+    structured = bool(mesh_in) or fmt == "medline"
     capable = not structured and mesh_capable(pieces)
     if not capable:
         # MeSH already in its own field (or no sign of MeSH indexing): only an unmistakable
@@ -180,7 +191,7 @@ def split_terms(record: Record, vocab: MeshVocabulary | None = None) -> Terms:
         keywords.extend(more_keywords)
         mesh_out.extend(more_mesh)
 
-    if record.source.format != "medline" and mesh_in:
+    if fmt != "medline" and mesh_in:
         # headings a reader guessed from a mixed field (not MEDLINE's own MH): keep the ones MeSH knows
         kept = []
         for ref in mesh_in:
@@ -192,13 +203,13 @@ def split_terms(record: Record, vocab: MeshVocabulary | None = None) -> Terms:
                 keywords.append(ref.heading)
         mesh_in = kept
 
-    terms = Terms()
+    surfaces: list[str] = []
     seen_kw: set[str] = set()
     for kw in keywords:
         text = keyword_text(kw)
         if text and text not in seen_kw:
             seen_kw.add(text)
-            terms.keywords.append(_surface(kw))
+            surfaces.append(_surface(kw))
     by_heading: dict[str, MeshRef] = {}
     for ref in mesh_in + mesh_out:
         if "/" in ref.heading or ref.heading.startswith("*"):
@@ -213,8 +224,7 @@ def split_terms(record: Record, vocab: MeshVocabulary | None = None) -> Terms:
         else:
             have.major = have.major or ref.major
             have.qualifiers = list(dict.fromkeys(have.qualifiers + list(ref.qualifiers)))
-    terms.mesh = list(by_heading.values())
-    return terms
+    return tuple(surfaces), tuple((m.heading, m.major, tuple(m.qualifiers)) for m in by_heading.values())
 
 
 @dataclass(slots=True)
