@@ -18,10 +18,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from functools import lru_cache
 from typing import Any
 
 from graphkit.citations import csl, scopus, vancouver, wos
-from graphkit.citations.model import CitedRef, pack
+from graphkit.citations.model import CitedRef, from_row, pack
 from graphkit.model import Record
 from graphkit.readers.scopus_csv import merge_reference_authors  # Scopus 2024+ author pieces
 from graphkit.resolve.text import find_dois
@@ -69,8 +70,16 @@ def parse_reference(text: str) -> CitedRef:
     return ref
 
 
+@lru_cache(maxsize=1 << 12)
+def shared_reference(text: str) -> CitedRef:
+    """parse_reference of an entry of ``Record.references``, cached: the columnar core's ref rows
+    (graphkit.resolve.cites) and :func:`references_of` parse a record's references in turn. The object
+    is shared: read it, never change it (:func:`references_of` hands out copies)."""
+    return parse_reference(text)
+
+
 def references_of(rec: Record) -> list[CitedRef]:
-    out = [parse_reference(t) for t in merge_reference_authors(rec.references) if t and t.strip()]
+    out = [from_row(shared_reference(t).as_row()) for t in merge_reference_authors(rec.references) if t and t.strip()]
     for note in rec.extra.get("N1", ()):
         if SCOPUS_NOTE_REFERENCES.match(note):
             body = SCOPUS_NOTE_REFERENCES.sub("", note)

@@ -84,7 +84,7 @@ class CitedRef:
 
 def parse_reference(text: str) -> CitedRef:
     """One reference string parsed by graphkit.citations (any style it knows), in the columnar core's view."""
-    from graphkit.citations.extract import parse_reference as parse
+    from graphkit.citations.extract import shared_reference
 
-    r = parse(text)
+    r = shared_reference(text)
     return CitedRef(r.doi, squash(r.family) or None if r.family else None, r.year, r.source, r.volume, r.page)
