@@ -32,16 +32,26 @@ def store_options(func: Callable) -> Callable:
 
 
 def engine_options(func: Callable) -> Callable:
-    """--engine default|spark, --spark-master URL: which engine builds the graph (graphkit.engine). The
-    command runs inside ``use_engine`` and never sees the two options."""
+    """--engine default|spark, --spark-master URL, --workers N: which engine builds the graph
+    (graphkit.engine) and with how many processes. The command runs inside ``use_engine`` and never sees
+    the three options."""
 
     @functools.wraps(func)
-    def wrapper(*args: Any, engine: str, spark_master: str, **kwargs: Any) -> Any:
+    def wrapper(*args: Any, engine: str, spark_master: str, workers: int | None, **kwargs: Any) -> Any:
         from graphkit.engine import EngineOptions, use_engine
 
-        with use_engine(EngineOptions(engine=engine, spark_master=spark_master)):
+        options = EngineOptions(engine=engine, spark_master=spark_master)
+        if workers is not None:
+            options.workers = workers
+        with use_engine(options):
             return func(*args, **kwargs)
 
+    wrapper = click.option("--workers", type=click.IntRange(1), default=None, metavar="N",
+                           envvar="GRAPHKIT_WORKERS",
+                           help="Processes that read and normalise the files and resolve the authors' "
+                                "name blocks [default: one per core]. Forked block workers copy most of "
+                                "the resolver's memory (they run only when that much is free); --workers 1 "
+                                "is slower and holds the least memory.")(wrapper)
     wrapper = click.option("--spark-master", default="local[*]", show_default=True, metavar="URL",
                            envvar="GRAPHKIT_SPARK_MASTER",
                            help="Spark master for --engine spark: local[*], spark://HOST:7077, yarn, "

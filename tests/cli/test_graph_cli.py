@@ -81,3 +81,30 @@ def test_bad_file_is_one_line_not_a_traceback(tmp_path) -> None:
     r = CliRunner().invoke(main, ["export", str(FIX / "keyword_case_variants.ris"), "--to", "graphml",
                                   "--out", str(tmp_path)])
     assert r.exit_code == 1 and "is a directory" in r.output and "Traceback" not in r.output
+
+
+def test_workers_option_reaches_the_engine_and_keeps_the_counts(monkeypatch) -> None:
+    """--workers N becomes EngineOptions(workers=N) for the build (1: the resolver's name blocks stay in
+    one process); the counts are the same as with the default."""
+    from contextlib import contextmanager
+
+    import graphkit.engine as engine
+
+    seen = []
+    real = engine.use_engine
+
+    @contextmanager
+    def spy(options):
+        seen.append(options)
+        with real(options):
+            yield
+
+    monkeypatch.setattr(engine, "use_engine", spy)
+    path = str(FIX / "wos_cites_cr_lines.isi")
+    one = run("stats", path, "--workers", "1", "--json")
+    default = run("stats", path, "--json")
+    assert one.exit_code == 0 and default.exit_code == 0, one.output + default.output
+    assert [o.workers for o in seen] == [1, None]
+    assert json.loads(one.output) == json.loads(default.output)
+    bad = CliRunner().invoke(main, ["stats", path, "--workers", "0"])
+    assert bad.exit_code == 2 and "--workers" in bad.output
