@@ -303,6 +303,12 @@ class Graph:
                 for pair in [p for p in table if (start == label and p[0] == key) or (end == label and p[1] == key)]:
                     del table[pair]
 
+    def update_nodes(self, label: Label, props: dict[str, dict[str, Any]]) -> None:
+        """``add_node(label, key, **p)`` for every ``key, p`` in ``props`` (the row API's bulk form;
+        the columnar graph rewrites whole columns instead)."""
+        for key, p in props.items():
+            self.add_node(label, key, **p)
+
     # -- reading --------------------------------------------------------------------------------
     def node(self, label: Label, key: str) -> dict[str, Any] | None:
         row = self._nodes[label].get(key)

@@ -229,12 +229,7 @@ def resolve(ctx: ResolveContext, mentions: list[Mention]) -> None:
     once its references are resolved, so the packed references of a large build are freed as it goes."""
     graph = ctx.graph
     index = _PaperIndex(graph)
-    update = getattr(graph, "update_nodes", None)  # the columnar graph: no row per paper for this
-    if update is not None:
-        update(Label.PAPER, index.extra)
-    else:
-        for key, props in index.extra.items():
-            graph.add_node(Label.PAPER, key, **props)
+    graph.update_nodes(Label.PAPER, index.extra)  # (the columnar graph: no row per paper for this)
     del index.extra
     times: dict[str, dict[str, Any]] = {}
     stats: Counter[str] = Counter()

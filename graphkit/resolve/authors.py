@@ -65,9 +65,9 @@ import re
 import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
-from itertools import chain
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import chain
 from typing import Literal
 
 from graphkit.ids import orcid as normalise_orcid
@@ -468,7 +468,7 @@ class AuthorResolver:
         self._forms: dict[tuple[str, str | None], tuple[NameForm, int]] = {}
         # co-author signature -> its id; an id's evidence features (_sig_feats, computed once per signature)
         self._sig_ids: dict[tuple[str, tuple[str, ...]], int] = {}
-        self._sig_feats: list[tuple[tuple[str, str], ...]] = []
+        self._sig_features: list[tuple[tuple[str, str], ...]] = []
         self._keys: list[str | None] = []
         # (occurrence, clusters it could join, cluster it joined, reason) -> decisions after keying
         self._pending: list[tuple[int, list[_Cluster], _Cluster, str]] = []
@@ -525,7 +525,7 @@ class AuthorResolver:
         """The person's :func:`name_form` and the id of its co-author signature, one shared object each
         per way of writing the name (a name written on many papers is kept once, not once per paper). The
         signature is a co-author as evidence: block key of the family name and given-name tokens (equal
-        signatures share an id; :attr:`_sig_feats` holds each one's features). Two occurrences share a
+        signatures share an id; :attr:`_sig_features` holds each one's features). Two occurrences share a
         co-author when these are in one block with compatible given names ('Linkov, I.' and 'Linkov,
         Igor'; not 'Thomas, Samantha' and 'Thomas, Shane')."""
         key = (person.family or "", person.given or None)
@@ -535,8 +535,8 @@ class AuthorResolver:
             sig = (form.block, form.given)
             sid = self._sig_ids.get(sig)
             if sid is None:
-                sid = self._sig_ids[sig] = len(self._sig_feats)
-                self._sig_feats.append(_sig_feats(sig))
+                sid = self._sig_ids[sig] = len(self._sig_features)
+                self._sig_features.append(_sig_feats(sig))
             got = self._forms[key] = (form, sid)
         return got
 
@@ -548,7 +548,7 @@ class AuthorResolver:
             keys = self._resolve_simple()
         self._forms = {}
         self._sig_ids = {}
-        self._sig_feats = []
+        self._sig_features = []
         self._keys = []
         for i, occ in enumerate(self._occurrences):
             key = keys[i]
@@ -741,11 +741,11 @@ class AuthorResolver:
     def _document_frequencies(self) -> tuple[Counter[tuple[str, str]], int]:
         """How many papers have each evidence feature but 'K', and how many papers count (one update of
         the counter, not one per paper)."""
-        sig_feats = self._sig_feats.__getitem__
+        features_of = self._sig_features.__getitem__
         works = [(sigs, venue, kws) for sigs, venue, kws, _ in self._works if sigs]  # no authors: no evidence
 
         def paper(sigs: list[int], venue: str | None, kws: tuple[str, ...]) -> set[tuple[str, str]]:
-            feats: set[tuple[str, str]] = set().union(*map(sig_feats, sigs))
+            feats: set[tuple[str, str]] = set().union(*map(features_of, sigs))
             if venue:
                 feats.add(("v", venue))
             feats.update(("k", k) for k in kws)
@@ -769,12 +769,12 @@ class AuthorResolver:
                 feats.update(("K", k) for j in self._work_occs[occ.work] if j != i and (k := self._cokey[j]))
             # the institutions the paper names for any of its authors (its own address may be missing)
             feats.update(self._work_insts.get(occ.work, ()))
-            sig_feats = self._sig_feats
+            features_of = self._sig_features
             for sig in sigs:
                 if sig == own and not skipped:
                     skipped = True
                     continue
-                feats.update(sig_feats[sig])
+                feats.update(features_of[sig])
             if venue:
                 feats.add(("v", venue))
             feats.update(("k", k) for k in kws)

@@ -215,14 +215,8 @@ def _set_variants(graph: Any, mentions: list[extend.Mention]) -> None:
         surface = m.row["surface"]
         text = m.row.get("text")  # absent in rows cached by an older graphkit
         forms.setdefault("kw:" + (text if text is not None else concept_text(surface)), set()).add(surface)
-    update = getattr(graph, "update_nodes", None)  # the columnar graph: no row per keyword for this
-    if update is not None:
-        update(Label.KEYWORD, {key: {"variants": sorted(seen)} for key, seen in forms.items()
-                               if graph.has_node(Label.KEYWORD, key)})
-        return
-    for key, seen in forms.items():
-        if graph.node(Label.KEYWORD, key) is not None:
-            graph.add_node(Label.KEYWORD, key, variants=sorted(seen))
+    graph.update_nodes(Label.KEYWORD, {key: {"variants": sorted(seen)} for key, seen in forms.items()
+                                       if graph.has_node(Label.KEYWORD, key)})
 
 
 def resolve_concepts(ctx: extend.ResolveContext, mentions: list[extend.Mention]) -> None:
