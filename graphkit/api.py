@@ -321,10 +321,11 @@ class KnowledgeGraph:
         return topic_network(self.graph, since=since, min_weight=min_weight, include_check_tags=check_tags)
 
     def export(self, to: str, out: PathLike, **options: Any) -> dict[str, Any]:
-        """Write the graph as ``to`` = graphml, gexf, json (node-link), neo4j-admin, rdf, vosviewer or
-        csl-json (as ``graphkit export --to``); options as the CLI's (``rdf_format``, ``base``,
-        ``network``). Returns the exporter's summary. rdf needs graphkit[rdf]; the others work on the
-        base install."""
+        """Write the graph as ``to`` = graphml, gexf, json (node-link), neo4j-admin, parquet, rdf,
+        vosviewer or csl-json (as ``graphkit export --to``) at ``out``, a path or a URL (``s3://``,
+        ``hdfs://``, ``file://``: written locally, then uploaded); options as the CLI's (``rdf_format``,
+        ``base``, ``network``). Returns the exporter's summary. rdf needs graphkit[rdf]; the others work
+        on the base install."""
         from graphkit.sinks import export
 
         with needs_extras():

@@ -32,20 +32,30 @@ def store_options(func: Callable) -> Callable:
 
 
 def engine_options(func: Callable) -> Callable:
-    """--engine default|spark, --spark-master URL, --workers N: which engine builds the graph
-    (graphkit.engine) and with how many processes. The command runs inside ``use_engine`` and never sees
-    the three options."""
+    """--engine default|spark, --spark-master URL, --workers N, --work-dir DIR: which engine builds the
+    graph (graphkit.engine), with how many processes, and where its scratch files go. The command runs
+    inside ``use_engine`` and never sees the four options."""
 
     @functools.wraps(func)
-    def wrapper(*args: Any, engine: str, spark_master: str, workers: int | None, **kwargs: Any) -> Any:
+    def wrapper(*args: Any, engine: str, spark_master: str, workers: int | None, work_dir: str | None,
+                **kwargs: Any) -> Any:
         from graphkit.engine import EngineOptions, use_engine
 
         options = EngineOptions(engine=engine, spark_master=spark_master)
         if workers is not None:
             options.workers = workers
+        if work_dir is not None:
+            options.scratch_dir = work_dir
         with use_engine(options):
             return func(*args, **kwargs)
 
+    wrapper = click.option("--work-dir", type=click.Path(file_okay=False), default=None, metavar="DIR",
+                           envvar="GRAPHKIT_WORK_DIR",
+                           help="Where the engine keeps its scratch files (normalised tables, spill "
+                                "files, Spark's steps) in a directory of its own, removed afterwards "
+                                "[default: the system's temp dir]. Give a disk with room (a few GB per "
+                                "million records); with --engine spark on a cluster, a path every "
+                                "executor can read and write (a shared mount).")(wrapper)
     wrapper = click.option("--workers", type=click.IntRange(1), default=None, metavar="N",
                            envvar="GRAPHKIT_WORKERS",
                            help="Processes that read and normalise the files and resolve the authors' "

@@ -8,7 +8,8 @@ import click
 from graphkit.cli._common import engine_options, progress_bar, store_options, user_errors
 from graphkit.cli.graph import build_options
 
-FORMATS = ("graphml", "gexf", "json", "neo4j-admin", "rdf", "vosviewer", "csl-json")
+FORMATS = ("graphml", "gexf", "json", "neo4j-admin", "parquet", "rdf", "vosviewer", "csl-json")
+DIRECTORY_FORMATS = ("neo4j-admin", "parquet")  # --out is a directory
 RDF_FORMATS = ("turtle", "nt", "jsonld", "xml")
 
 
@@ -20,7 +21,8 @@ FORMAT_OPTIONS = {"rdf_format": ("rdf",), "base": ("rdf",), "network": ("vosview
 @click.argument("files", nargs=-1, type=click.Path())
 @click.option("--to", "to", type=click.Choice(FORMATS), required=True, help="Export format.")
 @click.option("--out", type=click.Path(), required=True,
-              help="Output file (a directory for neo4j-admin).")
+              help="Output file (a directory for neo4j-admin and parquet), or a URL to upload it to: "
+                   "s3://BUCKET/PATH, gs://..., hdfs://HOST:PORT/PATH, file:///PATH.")
 @click.option("--rdf-format", type=click.Choice(RDF_FORMATS), default=None,
               help="RDF syntax for --to rdf [default: turtle].")
 @click.option("--base", default=None, metavar="URL", help="Base IRI for --to rdf.")
@@ -45,6 +47,8 @@ def export_command(files: tuple[str, ...], to: str, out: str, rdf_format: str | 
                              properties, every edge its type and a unique id; lists are ';'-joined
                              where scalars are needed; CO_AUTHOR edges are undirected in GraphML/GEXF
     --to neo4j-admin         CSV files for 'neo4j-admin database import'
+    --to parquet             the node and edge tables as Parquet (nodes_<Label>.parquet,
+                             rels_<TYPE>.parquet: keys, endpoints and typed properties)
     --to rdf                 RDF (--rdf-format turtle|nt|jsonld|xml, --base URL)
     --to vosviewer           a VOSviewer JSON map (--network coauthors|keywords|terms|institutions|countries|
                              cocitation|coupling|citation; terms: keywords and MeSH headings, a keyword
@@ -54,7 +58,9 @@ def export_command(files: tuple[str, ...], to: str, out: str, rdf_format: str | 
     Without FILES the graph is read from the store (--db PATH, default ./graphkit.db, or --neo4j URI).
 
     Every file is written to a temporary file and renamed into place; symbolic links are never written
-    through, and a file graphkit did not write is not overwritten without --force. A missing, empty or
+    through, and a file graphkit did not write is not overwritten without --force. With a URL as --out
+    the export is written to a scratch directory (--work-dir) and uploaded; an existing remote file is
+    replaced only with --force. A missing, empty or
     unreadable input file stops the export (exit 2) before anything is written.
     """
     from graphkit.atomic import check_target
@@ -66,8 +72,12 @@ def export_command(files: tuple[str, ...], to: str, out: str, rdf_format: str | 
             flag = "--" + name.replace("_", "-")
             raise click.UsageError(f"{flag} applies to --to {' / '.join(FORMAT_OPTIONS[name])}, not --to {to}")
     options = {k: v for k, v in given.items() if v is not None}
-    if to != "neo4j-admin":
-        check_target(out, force=force)  # refuse before the (possibly long) build
+    from graphkit.sinks.remote import check_url, is_url
+
+    if is_url(out):  # refuse before the (possibly long) build
+        check_url(out, force=force, names=[] if to in DIRECTORY_FORMATS else None)
+    elif to not in DIRECTORY_FORMATS:
+        check_target(out, force=force)
     empty: list[str] = []
     if files:
         from graphkit.cli.graph import build

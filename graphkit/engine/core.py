@@ -72,6 +72,7 @@ class EngineOptions:
     chunk_bytes: int | None = None  # byte ranges of large files per task (default: the parallel reader's)
     workdir: str | None = None  # where the normalised tables and spill files go (default: a temp dir)
     keep_workdir: bool = False
+    scratch_dir: str | None = None  # the parent of that temp dir (default: the system's; --work-dir)
 
 
 @dataclass(slots=True)
@@ -118,7 +119,9 @@ def build_columnar(paths: Sequence[str | Path], options: BuildOptions = BuildOpt
     engine_options = engine or EngineOptions()
     if prepared is not None and not engine_options.workdir:
         raise EngineError("prepared tables need the work directory that holds them")
-    workdir = engine_options.workdir or tempfile.mkdtemp(prefix="graphkit-engine-")
+    if engine_options.scratch_dir and not engine_options.workdir:
+        Path(engine_options.scratch_dir).mkdir(parents=True, exist_ok=True)
+    workdir = engine_options.workdir or tempfile.mkdtemp(prefix="graphkit-engine-", dir=engine_options.scratch_dir)
     Path(workdir).mkdir(parents=True, exist_ok=True)
     eng = open_engine(engine_options, workdir)
     try:

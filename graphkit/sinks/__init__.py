@@ -4,7 +4,8 @@
 "module:function", the function called as ``fn(graph, out, *, progress=..., **options)`` and returning a
 dict summary (at least {"path": ..., plus counts}). An option the exporter does not take is an error that
 lists the options it does take (a typo never vanishes silently). Every exporter takes ``force`` (overwrite
-files graphkit did not write; see :mod:`graphkit.atomic`).
+files graphkit did not write; see :mod:`graphkit.atomic`). ``out`` may be a URL (``s3://``, ``hdfs://``,
+``file://``...): the export is written locally and uploaded (:mod:`graphkit.sinks.remote`).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ EXPORTERS: dict[str, str] = {
     "gexf": "graphkit.sinks.files:write_gexf",
     "json": "graphkit.sinks.files:write_node_link_json",
     "neo4j-admin": "graphkit.sinks.neo4j_admin:write_neo4j_admin",
+    "parquet": "graphkit.sinks.parquet:write_parquet",
     "rdf": "graphkit.sinks.rdf:write_rdf",
     "vosviewer": "graphkit.sinks.vosviewer:write_vosviewer",
     "csl-json": "graphkit.sinks.csl_json:write_csl_json",
@@ -44,6 +46,12 @@ def export(graph: Graph, to: str, out: str | Path, *, progress: Progress = null_
         raise GraphkitError(f"export to {to} takes no option(s) {', '.join(unknown)}; "
                             f"valid: {', '.join(valid) or 'none'}")
     kwargs = {k: v for k, v in options.items() if v is not None}
+    from graphkit.sinks.remote import export_to_url, is_url
+
+    if is_url(out):
+        from graphkit.engine import current_engine
+
+        return export_to_url(fn, graph, str(out), scratch=current_engine().scratch_dir, progress=progress, **kwargs)
     return fn(graph, Path(out), progress=progress, **kwargs)
 
 

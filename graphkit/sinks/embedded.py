@@ -586,7 +586,10 @@ def _build(gen: Path, entries: list[dict[str, Any]], options: BuildOptions, prog
     files = sorted((e for e in entries if e["kind"] == "file"), key=lambda e: e["slot"])
     if not files:
         return build_graph([], options, progress=progress)
-    with tempfile.TemporaryDirectory(prefix="graphkit-store-") as work:
+    scratch = current_engine().scratch_dir  # --work-dir
+    if scratch:
+        Path(scratch).mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="graphkit-store-", dir=scratch) as work:
         cache.stage(gen, files, Path(work))
         prepared = cache.load_results(gen, files)
         engine = dataclasses.replace(current_engine(), workdir=work, keep_workdir=False)

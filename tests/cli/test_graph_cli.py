@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+from pathlib import Path
 
 from click.testing import CliRunner
 
@@ -108,3 +109,42 @@ def test_workers_option_reaches_the_engine_and_keeps_the_counts(monkeypatch) -> 
     assert json.loads(one.output) == json.loads(default.output)
     bad = CliRunner().invoke(main, ["stats", path, "--workers", "0"])
     assert bad.exit_code == 2 and "--workers" in bad.output
+
+
+def test_work_dir_holds_the_engines_scratch_and_is_left_empty(monkeypatch, tmp_path) -> None:
+    """--work-dir DIR: the engine's work directory is made inside DIR (not in the system's temp dir)
+    and removed afterwards."""
+    import graphkit.engine.core as core
+
+    seen = []
+    real = core.open_engine
+
+    def spy(options, workdir):
+        seen.append(workdir)
+        return real(options, workdir)
+
+    monkeypatch.setattr(core, "open_engine", spy)
+    scratch = tmp_path / "scratch"
+    r = run("stats", str(FIX / "wos_cites_cr_lines.isi"), "--work-dir", str(scratch), "--json")
+    assert r.exit_code == 0, r.output
+    assert len(seen) == 1 and Path(seen[0]).parent == scratch
+    assert scratch.is_dir() and not list(scratch.iterdir())
+
+
+def test_export_parquet_and_to_a_url(tmp_path) -> None:
+    import pyarrow.parquet as pq
+
+    path = str(FIX / "wos_cites_cr_lines.isi")
+    r = run("export", path, "--to", "parquet", "--out", str(tmp_path / "pq"))
+    assert r.exit_code == 0, r.output
+    assert pq.read_table(tmp_path / "pq" / "nodes_Paper.parquet").num_rows == 5
+    assert pq.read_table(tmp_path / "pq" / "rels_CITES.parquet").column_names[:2] == ["source", "target"]
+    url = f"file://{tmp_path}/up"
+    r = run("export", path, "--to", "parquet", "--out", url)
+    assert r.exit_code == 0 and f"wrote {url}" in r.output, r.output
+    assert sorted(p.name for p in (tmp_path / "up").iterdir()) == sorted(
+        p.name for p in (tmp_path / "pq").iterdir() if p.suffix == ".parquet")
+    (tmp_path / "one.json").write_text("mine")
+    r = CliRunner().invoke(main, ["export", path, "--to", "json", "--out", f"file://{tmp_path}/one.json"])
+    assert r.exit_code == 1 and "exists" in r.output and "Traceback" not in r.output
+    assert (tmp_path / "one.json").read_text() == "mine"
