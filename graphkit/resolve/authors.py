@@ -68,7 +68,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import chain
-from typing import Literal
+from typing import Any, Literal
 
 from graphkit.ids import orcid as normalise_orcid
 from graphkit.memory import CAN_FORK
@@ -670,7 +670,7 @@ class AuthorResolver:
         send back the clusters' occurrences: the same clusters, in the same order, as one process."""
         names = sorted(blocks)
         if self.workers > 1 and len(self._occurrences) >= PARALLEL_MIN and len(names) > 1 and CAN_FORK \
-                and _memory_for_forks(self.workers):
+                and _memory_for_forks(self.workers - 1):
             yield from self._clustered_forked(blocks, names)
             return
         for block in names:
@@ -686,6 +686,10 @@ class AuthorResolver:
         return clusters
 
     def _clustered_forked(self, blocks: dict[str, list[int]], names: list[str]) -> Iterator[list[_Cluster]]:
+        """The blocks clustered by this process and ``workers - 1`` forked children, which claim tasks
+        from one shared counter. This process works too instead of waiting: a child copies the pages
+        of the objects it touches (reference counts are writes), so one child fewer is one copy of the
+        resolver's heap fewer."""
         global _FORKED
         # tasks: the largest blocks alone, the rest in runs of similar size, largest first (the long
         # blocks start early and the small ones fill the gaps)
@@ -702,15 +706,38 @@ class AuthorResolver:
                 run, n = [], 0
         if run:
             tasks.append(run)
+        ctx = multiprocessing.get_context("fork")
+        claimed = ctx.Value("q", 0)  # the next task, shared with the children (forked after this)
+        children: list[tuple[Any, Any]] = []  # (process, the end of its pipe)
+        before, self._pending = self._pending, []
         _FORKED = (self, blocks)
         got: dict[str, tuple[list[tuple[str | None, list[int]]], list[tuple[int, list[int], int, str]]]] = {}
         try:
-            ctx = multiprocessing.get_context("fork")
-            with ctx.Pool(min(self.workers, len(tasks))) as pool:
-                for part in pool.imap_unordered(_cluster_blocks_forked, tasks):
-                    got.update(part)
+            for _ in range(min(self.workers, len(tasks)) - 1):
+                recv, send = ctx.Pipe(duplex=False)
+                child = ctx.Process(target=_block_worker, args=(tasks, claimed, send), daemon=True)
+                child.start()
+                send.close()
+                children.append((child, recv))
+            got.update(_claim_blocks(tasks, claimed))  # this process's share
+            for child, recv in children:
+                try:
+                    status, payload = recv.recv()
+                except EOFError:  # killed (the OOM killer) before it could answer
+                    child.join()
+                    raise RuntimeError(f"an author-block worker ended without its result (exit code "
+                                       f"{child.exitcode})") from None
+                if status != "ok":
+                    raise RuntimeError(f"an author-block worker failed: {payload}")
+                got.update(payload)
         finally:
             _FORKED = None
+            self._pending = before
+            for child, recv in children:
+                recv.close()
+                if child.is_alive():
+                    child.kill()
+                child.join()
         for name in names:
             plain, pending = got.pop(name)
             clusters = [_Cluster(orcid=orcid, occs=occs) for orcid, occs in plain]
@@ -1208,6 +1235,32 @@ def _memory_for_forks(workers: int) -> bool:
     log.debug("author blocks in %d forked workers: %d MB free, they could need %d MB", workers, free >> 20,
               need >> 20)
     return True
+
+
+def _claim_blocks(tasks: list[list[str]], claimed) -> dict[str, tuple[list[tuple[str | None, list[int]]],
+                                                                      list[tuple[int, list[int], int, str]]]]:
+    """Cluster the tasks this process claims from the shared counter until none is left."""
+    out: dict[str, Any] = {}
+    while True:
+        with claimed.get_lock():
+            i = claimed.value
+            claimed.value = i + 1
+        if i >= len(tasks):
+            return out
+        out.update(_cluster_blocks_forked(tasks[i]))
+
+
+def _block_worker(tasks: list[list[str]], claimed, send) -> None:
+    """A forked child: its share of the tasks, sent back once at the end (("ok", clusters) or
+    ("error", traceback))."""
+    import traceback
+
+    try:
+        result: tuple[str, object] = ("ok", _claim_blocks(tasks, claimed))
+    except BaseException:  # noqa: BLE001 (reported to the parent, which raises it)
+        result = ("error", traceback.format_exc(limit=8))
+    send.send(result)
+    send.close()
 
 
 def _cluster_blocks_forked(names: list[str]) -> dict[str, tuple[list[tuple[str | None, list[int]]],

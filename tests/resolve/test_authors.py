@@ -409,6 +409,58 @@ def test_forked_block_clustering_gives_the_same_keys_and_decisions(monkeypatch) 
     assert two[1] == one[1] and len(one[1]) > 50
 
 
+def _forked_resolver(monkeypatch, in_child):
+    """A resolver of 400 small blocks whose forked block clustering runs ``in_child`` in the child
+    for every task it claims (the parent is slowed down so that the child claims some)."""
+    import os
+    import time
+
+    import graphkit.resolve.authors as authors
+
+    parent = os.getpid()
+    real = authors._cluster_blocks_forked
+
+    def cluster(names):
+        if os.getpid() != parent:
+            in_child()
+        else:
+            time.sleep(0.02)
+        return real(names)
+
+    monkeypatch.setattr(authors, "PARALLEL_MIN", 0)
+    monkeypatch.setattr(authors, "CAN_FORK", True)
+    monkeypatch.setattr(authors, "_cluster_blocks_forked", cluster)
+    asked: list[int] = []
+    monkeypatch.setattr(authors, "_memory_for_forks", lambda n: asked.append(n) or True)
+    r = AuthorResolver(workers=2)
+    for n in range(400):
+        r.add_work([Person(f"Family{n}", "Ann"), Person(f"Family{n}", "A.")])
+    return r, asked
+
+
+def test_the_resolver_process_clusters_blocks_beside_one_fewer_child(monkeypatch) -> None:
+    """workers=2 forks one child (one copy of the heap fewer) and the parent clusters blocks too; the
+    keys are those of one process."""
+    r, asked = _forked_resolver(monkeypatch, lambda: None)
+    r.resolve()
+    assert asked and set(asked) == {1}
+    assert r.key_of(0) == r.key_of(1) == "name:family0|ann"
+
+
+def test_a_failing_or_killed_block_worker_is_an_error_in_the_resolver(monkeypatch) -> None:
+    import os
+
+    def fail():
+        raise ValueError("boom in a block")
+
+    r, _ = _forked_resolver(monkeypatch, fail)
+    with pytest.raises(RuntimeError, match="(?s)author-block worker failed.*boom in a block"):
+        r.resolve()
+    r, _ = _forked_resolver(monkeypatch, lambda: os._exit(9))
+    with pytest.raises(RuntimeError, match="without its result \\(exit code 9\\)"):
+        r.resolve()
+
+
 # -- cluster-level evidence: the second pass ----------------------------------------------------------
 
 def _lopez_papers(r: AuthorResolver) -> tuple[list[int], list[int], list[int]]:
