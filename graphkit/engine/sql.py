@@ -169,6 +169,9 @@ class SparkEngine:
         memory = os.environ.get("GRAPHKIT_SPARK_DRIVER_MEMORY")
         if memory:
             builder = builder.config("spark.driver.memory", memory)
+        # the graph's tables come back to the driver as Arrow by design (the author keys and the
+        # extensions are computed there): at 1M records one table is over Spark's default 1 GB cap
+        builder = builder.config("spark.driver.maxResultSize", os.environ.get("GRAPHKIT_SPARK_MAX_RESULT", "0"))
         if master.startswith("local"):  # the executors' Python workers run this interpreter
             builder = builder.config("spark.pyspark.python", sys.executable)
         try:
@@ -206,7 +209,7 @@ class SparkEngine:
             df = self.spark.sql(sql)
             df.write.parquet(path)
         except Exception as exc:  # noqa: BLE001 (AnalysisException and friends)
-            raise EngineError(f"rule {name!r} failed in Spark: {' '.join(str(exc).split())[:400]}") from None
+            raise EngineError(f"rule {name!r} failed in Spark: {_spark_message(exc)}") from None
         self._view(name, self.spark.read.schema(df.schema).parquet(path))
 
     def _view(self, name: str, df) -> None:
@@ -214,10 +217,16 @@ class SparkEngine:
         self._frames[name] = df
 
     def arrow(self, sql: str) -> pa.Table:
-        return _to_arrow(self.spark.sql(sql))
+        try:
+            return _to_arrow(self.spark.sql(sql))
+        except Exception as exc:  # noqa: BLE001 (Py4JJavaError, AnalysisException and friends)
+            raise EngineError(f"Spark query failed: {_spark_message(exc)}") from None
 
     def table(self, name: str) -> pa.Table:
-        return _to_arrow(self._frames[name])
+        try:
+            return _to_arrow(self._frames[name])
+        except Exception as exc:  # noqa: BLE001
+            raise EngineError(f"collecting table {name!r} from Spark failed: {_spark_message(exc)}") from None
 
     def take(self, name: str) -> pa.Table:
         return self.table(name)  # the step's Parquet files stay the engine's copy (on disk)
@@ -230,6 +239,17 @@ class SparkEngine:
         for name in self._frames:
             self.spark.catalog.dropTempView(name)
         self._frames.clear()
+
+
+def _spark_message(exc: BaseException) -> str:
+    """The cause Spark reports (the first 'Caused by' of a Java error; the driver's result cap named),
+    on one line, without the Java stack."""
+    text = str(exc)
+    causes = [line.strip() for line in text.splitlines() if line.strip().startswith("Caused by:")]
+    line = causes[0][len("Caused by:"):].strip() if causes else " ".join(text.split())
+    if "spark.driver.maxResultSize" in line:
+        line += " (set GRAPHKIT_SPARK_MAX_RESULT, e.g. 8g, or 0 for no cap)"
+    return line[:400]
 
 
 def _to_arrow(df) -> pa.Table:
