@@ -20,6 +20,7 @@ S3, ``GOOGLE_APPLICATION_CREDENTIALS`` for GCS); HDFS needs Hadoop's ``libhdfs``
 from __future__ import annotations
 
 import logging
+import os
 import re
 import shutil
 import tempfile
@@ -106,6 +107,8 @@ def _upload(src: Path, filesystem_: Any, dest: str) -> None:
             shutil.copyfileobj(fh, out, 1 << 22)
         if target != dest:
             filesystem_.move(target, dest)
+        if filesystem_.type_name == "local":  # keep import.sh executable (object stores have no modes)
+            os.chmod(dest, src.stat().st_mode & 0o777)
     except OSError as exc:
         if target != dest:
             try:

@@ -3,6 +3,8 @@ gs:// and hdfs:// go through the same code with another pyarrow file system)."""
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from graphkit.atomic import LEDGER, OutputError
@@ -28,6 +30,7 @@ def test_a_directory_export_uploads_the_same_files(tmp_path):
     assert remote == local and summary["files"] == len(local)
     for name in local:
         assert (tmp_path / "remote" / "adm" / name).read_bytes() == (tmp_path / "local" / name).read_bytes(), name
+    assert os.access(tmp_path / "remote" / "adm" / "import.sh", os.X_OK)  # a local target keeps the mode
 
 
 def test_a_file_export_uploads_the_same_bytes_and_is_not_replaced_without_force(tmp_path):
