@@ -9,7 +9,6 @@ from graphkit.cli._common import engine_options, progress_bar, store_options, us
 from graphkit.cli.graph import build_options
 
 FORMATS = ("graphml", "gexf", "json", "neo4j-admin", "parquet", "rdf", "vosviewer", "csl-json")
-DIRECTORY_FORMATS = ("neo4j-admin", "parquet")  # --out is a directory
 RDF_FORMATS = ("turtle", "nt", "jsonld", "xml")
 
 
@@ -63,8 +62,7 @@ def export_command(files: tuple[str, ...], to: str, out: str, rdf_format: str | 
     replaced only with --force. A missing, empty or
     unreadable input file stops the export (exit 2) before anything is written.
     """
-    from graphkit.atomic import check_target
-    from graphkit.sinks import export
+    from graphkit.sinks import check_export_target, export
 
     given = {"rdf_format": rdf_format, "base": base, "network": network}
     for name, value in given.items():
@@ -72,12 +70,7 @@ def export_command(files: tuple[str, ...], to: str, out: str, rdf_format: str | 
             flag = "--" + name.replace("_", "-")
             raise click.UsageError(f"{flag} applies to --to {' / '.join(FORMAT_OPTIONS[name])}, not --to {to}")
     options = {k: v for k, v in given.items() if v is not None}
-    from graphkit.sinks.remote import check_url, is_url
-
-    if is_url(out):  # refuse before the (possibly long) build
-        check_url(out, force=force, names=[] if to in DIRECTORY_FORMATS else None)
-    elif to not in DIRECTORY_FORMATS:
-        check_target(out, force=force)
+    check_export_target(to, out, force=force)  # refuse before the (possibly long) build
     empty: list[str] = []
     if files:
         from graphkit.cli.graph import build

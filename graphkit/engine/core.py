@@ -74,6 +74,12 @@ class EngineOptions:
     keep_workdir: bool = False
     scratch_dir: str | None = None  # the parent of that temp dir (default: the system's; --work-dir)
 
+    def scratch(self) -> str | None:
+        """The parent directory for scratch directories (created when given), or None: the system's."""
+        if self.scratch_dir:
+            Path(self.scratch_dir).mkdir(parents=True, exist_ok=True)
+        return self.scratch_dir
+
 
 @dataclass(slots=True)
 class _Clock:
@@ -119,9 +125,7 @@ def build_columnar(paths: Sequence[str | Path], options: BuildOptions = BuildOpt
     engine_options = engine or EngineOptions()
     if prepared is not None and not engine_options.workdir:
         raise EngineError("prepared tables need the work directory that holds them")
-    if engine_options.scratch_dir and not engine_options.workdir:
-        Path(engine_options.scratch_dir).mkdir(parents=True, exist_ok=True)
-    workdir = engine_options.workdir or tempfile.mkdtemp(prefix="graphkit-engine-", dir=engine_options.scratch_dir)
+    workdir = engine_options.workdir or tempfile.mkdtemp(prefix="graphkit-engine-", dir=engine_options.scratch())
     Path(workdir).mkdir(parents=True, exist_ok=True)
     eng = open_engine(engine_options, workdir)
     try:

@@ -51,8 +51,25 @@ def export(graph: Graph, to: str, out: str | Path, *, progress: Progress = null_
     if is_url(out):
         from graphkit.engine import current_engine
 
-        return export_to_url(fn, graph, str(out), scratch=current_engine().scratch_dir, progress=progress, **kwargs)
+        return export_to_url(fn, graph, str(out), scratch=current_engine().scratch(), progress=progress, **kwargs)
     return fn(graph, Path(out), progress=progress, **kwargs)
+
+
+DIRECTORY_EXPORTS = ("neo4j-admin", "parquet")  # formats whose ``out`` is a directory
+
+
+def check_export_target(to: str, out: str | Path, *, force: bool = False) -> None:
+    """Refuse ``out`` before a (possibly long) build: a URL that cannot be opened or an existing remote
+    file, or a local file graphkit must not overwrite (directory exports check their files when they
+    know them)."""
+    from graphkit.sinks.remote import check_url, is_url
+
+    if is_url(out):
+        check_url(str(out), force=force, names=[] if to in DIRECTORY_EXPORTS else None)
+    elif to not in DIRECTORY_EXPORTS:
+        from graphkit.atomic import check_target
+
+        check_target(out, force=force)
 
 
 def export_options(to: str) -> list[str]:

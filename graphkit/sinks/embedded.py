@@ -586,10 +586,7 @@ def _build(gen: Path, entries: list[dict[str, Any]], options: BuildOptions, prog
     files = sorted((e for e in entries if e["kind"] == "file"), key=lambda e: e["slot"])
     if not files:
         return build_graph([], options, progress=progress)
-    scratch = current_engine().scratch_dir  # --work-dir
-    if scratch:
-        Path(scratch).mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix="graphkit-store-", dir=scratch) as work:
+    with tempfile.TemporaryDirectory(prefix="graphkit-store-", dir=current_engine().scratch()) as work:
         cache.stage(gen, files, Path(work))
         prepared = cache.load_results(gen, files)
         engine = dataclasses.replace(current_engine(), workdir=work, keep_workdir=False)
