@@ -464,6 +464,7 @@ class AuthorResolver:
         self.decisions: list[Decision] = []
         self.overridden: int = 0
         self._interned: dict[str, str] = {}
+        self._kw_folded: dict[str, str] = {}  # keyword as given -> folded (add_context)
         # (family, given) as written -> (name form, signature id), while occurrences are added
         self._forms: dict[tuple[str, str | None], tuple[NameForm, int]] = {}
         # co-author signature -> its id; an id's evidence features (_sig_feats, computed once per signature)
@@ -517,7 +518,11 @@ class AuthorResolver:
                     year: int | None = None) -> int:
         """Register a paper's author list, venue and keywords as evidence only (no occurrences); the id
         to pass as ``work`` to :meth:`add`."""
-        kws = tuple(sorted({k for k in (fold(x).strip() for x in keywords if x) if k})) if self.mode == "compatible" else ()
+        kws: tuple[str, ...] = ()
+        if self.mode == "compatible" and keywords:
+            folded = self._kw_folded  # a keyword recurs on many papers: folded once
+            kws = tuple(sorted({k for x in keywords if x and (k := folded.get(x) or folded.setdefault(
+                x, fold(x).strip()))}))
         self._works.append(([self._form_sig(p)[1] for p in people], venue, kws, year))
         return len(self._works) - 1
 
@@ -547,6 +552,7 @@ class AuthorResolver:
         else:
             keys = self._resolve_simple()
         self._forms = {}
+        self._kw_folded = {}
         self._sig_ids = {}
         self._sig_features = []
         self._keys = []
@@ -813,7 +819,7 @@ class AuthorResolver:
         occ = self._occurrences[i]
         year = self._works[occ.work][3] if occ.work >= 0 else None
         return (occ.form.given if occ.form else (), occ.person.family or "", occ.person.given or "",
-                occ.orcid or "", year or 0, _SortedFeats(self._feats[i]))
+                occ.orcid or "", year or 0)
 
     def _score(self, a: frozenset[tuple[str, str]] | set[tuple[str, str]],
                b: frozenset[tuple[str, str]] | set[tuple[str, str]]) -> float:
@@ -936,7 +942,7 @@ class AuthorResolver:
         compat = self._compat
         self._feats = {i: self._features(i) for i in occs}
         self._block_affs = frozenset(("a", a) for i in occs for a in O[i].affs)  # (its features' 'a' ones)
-        self._ckey = {i: self._content_key(i) for i in occs}
+        self._ckey = _content_keys({i: self._content_key(i) for i in occs}, self._feats)
         occs = sorted(occs, key=self._ckey.__getitem__)
         clusters: list[_Cluster] = []
         # a. every ORCID is a cluster
@@ -1281,31 +1287,16 @@ def _cluster_blocks_forked(names: list[str]) -> dict[str, tuple[list[tuple[str |
     return out
 
 
-class _SortedFeats:
-    """An occurrence's features in a content key, compared as ``tuple(sorted(feats))`` would be; the
-    sorting is done only when a comparison gets this far (two occurrences that write one name in one
-    year), not for every occurrence."""
-
-    __slots__ = ("feats", "_sorted")
-
-    def __init__(self, feats: frozenset[tuple[str, str]]) -> None:
-        self.feats = feats
-        self._sorted: tuple[tuple[str, str], ...] | None = None
-
-    def key(self) -> tuple[tuple[str, str], ...]:
-        if self._sorted is None:
-            self._sorted = tuple(sorted(self.feats))
-        return self._sorted
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, _SortedFeats):
-            return NotImplemented
-        return self.feats == other.feats
-
-    def __lt__(self, other: _SortedFeats) -> bool:
-        return self.key() < other.key()
-
-    __hash__ = None  # type: ignore[assignment]
+def _content_keys(heads: dict[int, tuple], feats: dict[int, frozenset[tuple[str, str]]]) -> dict[int, tuple]:
+    """Every occurrence's content key: its head (name, ORCID, year) and, last, its features as a sorted
+    tuple. The features are sorted only for occurrences whose head another one has too (two that write
+    one name in one year): keys with unique heads are ordered before the last element is reached, so
+    an empty tuple there gives the same order, without a sort per occurrence."""
+    seen: dict[tuple, int] = {}
+    for head in heads.values():
+        seen[head] = seen.get(head, 0) + 1
+    return {i: head + ((tuple(sorted(feats[i])),) if seen[head] > 1 else ((),))
+            for i, head in heads.items()}
 
 
 def _aff_conflict(a: set[tuple[str, str]] | frozenset[tuple[str, str]],
