@@ -859,18 +859,21 @@ class AuthorResolver:
         for i in occs:
             feats = self._feats[i]
             form = O[i].form
-            base: dict[int, float] = defaultdict(float)
-            kw: dict[int, float] = defaultdict(float)
-            for f in feats:
-                ids = index.get(f)
-                if not ids or len(ids) > POSTING_CAP:
-                    continue
-                acc = kw if f[0] == "k" else base
-                x = w.get(f, 0.0)
-                for c in ids:
-                    acc[c] += x
-            hits = sorted(c for c in set(base) | set(kw) if base[c] + min(kw[c], KEYWORD_CAP) >= theta - _EPS
-                          and self._score(feats, comps[c].feats) >= theta - _EPS)  # type: ignore[union-attr]
+            if index.keys().isdisjoint(feats):  # nothing shared with any group (in C): a new group
+                hits = []
+            else:
+                base: dict[int, float] = defaultdict(float)
+                kw: dict[int, float] = defaultdict(float)
+                for f in feats:  # (in the set's order: the sums, and so the result, stay the same)
+                    ids = index.get(f)
+                    if not ids or len(ids) > POSTING_CAP:
+                        continue
+                    acc = kw if f[0] == "k" else base
+                    x = w.get(f, 0.0)
+                    for c in ids:
+                        acc[c] += x
+                hits = sorted(c for c in set(base) | set(kw) if base[c] + min(kw[c], KEYWORD_CAP) >= theta - _EPS
+                              and self._score(feats, comps[c].feats) >= theta - _EPS)  # type: ignore[union-attr]
             if check_names and form is not None:
                 hits = [c for c in hits if self._fits(form, comps[c], ("strong", "initials"))]  # type: ignore[arg-type]
             if hits:
