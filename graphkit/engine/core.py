@@ -205,7 +205,8 @@ class _Build:
     # -- reading -------------------------------------------------------------------------------
     def _normalise(self) -> list[TaskResult]:
         workers = self.engine_options.workers or default_workers()
-        if not self.engine_options.workers and small_input(self.paths, self.engine_options.chunk_bytes):
+        small = small_input(self.paths, self.engine_options.chunk_bytes)
+        if not self.engine_options.workers and small:
             workers = 1
         outdir = f"{self.workdir}/tables"
         mode = self.options.author_key
@@ -218,7 +219,9 @@ class _Build:
             by_tid = {r.tid: r for r in got}
             return list(run_tasks_from(tasks, [by_tid[i] for i in range(len(tasks))], self.progress))
         tasks = plan_tasks(self.paths, self.options.format, workers, self.engine_options.chunk_bytes)
-        return list(run_tasks(tasks, mode, outdir, workers, self.progress))
+        # a large input is read in worker processes even with --workers 1: a process that read 1M records
+        # keeps gigabytes of freed memory, and the driver lives on through the whole build
+        return list(run_tasks(tasks, mode, outdir, workers, self.progress, isolate=not small))
 
     def _steps(self, steps: list[tuple[str, str]]) -> None:
         for name, sql in steps:

@@ -157,17 +157,20 @@ def plan_tasks(paths: list[str], fmt: str, workers: int, chunk_bytes: int | None
 
 
 def run_tasks(tasks: list[_Task], mode: str, outdir: str | Sequence[str], workers: int,
-              progress: Progress = null_progress, *, tids: Sequence[int] | None = None) -> Iterator[TaskResult]:
+              progress: Progress = null_progress, *, tids: Sequence[int] | None = None,
+              isolate: bool = False) -> Iterator[TaskResult]:
     """Every task's result, in task order, diagnostics' record ordinals shifted to their file's.
     ``outdir`` may be one per task and ``tids`` the task ids (record id prefixes; default 0, 1, ...):
-    the embedded store gives each held file its own tables and id range."""
+    the embedded store gives each held file its own tables and id range. ``isolate``: one worker
+    process reads even when one is all there is, so the memory the reading leaves behind (freed Python
+    objects this process would keep) goes with it."""
     results: Iterable[TaskResult]
     dirs = [outdir] * len(tasks) if isinstance(outdir, str) else list(outdir)
     ids = list(range(len(tasks))) if tids is None else list(tids)
-    if workers <= 1 or len(tasks) <= 1:
+    if (workers <= 1 or len(tasks) <= 1) and not isolate:
         results = (normalise_task(t, i, mode, d) for t, i, d in zip(tasks, ids, dirs))
     else:
-        results = _pooled(tasks, mode, dirs, ids, workers)
+        results = _pooled(tasks, mode, dirs, ids, max(1, min(workers, len(tasks))))
     offset = 0
     for task, res in zip(tasks, results):
         if task.start == 0:

@@ -131,3 +131,37 @@ def test_duckdb_replaces_a_table_twice(tmp_path):
         assert sorted(eng.arrow("SELECT x FROM t").column("x").to_pylist()) == [22, 42]
     finally:
         eng.close()
+
+
+_RECORD: dict = {}  # the pid file and the real task function, for _recording_task (forked workers see it)
+
+
+def _recording_task(task, tid, mode, outdir):
+    import os
+
+    with open(_RECORD["pids"], "a") as fh:
+        fh.write(f"{os.getpid()}\n")
+    return _RECORD["real"](task, tid, mode, outdir)
+
+
+def test_one_worker_reads_a_large_input_in_a_child_process(generated, tmp_path, monkeypatch):
+    """--workers 1 on an input above one chunk: the reading runs in one worker process, not the driver
+    (a process that read a large input keeps the memory it freed, for the rest of the build); the graph
+    is the same as read in this process."""
+    import os
+
+    import graphkit.engine.ingest as ingest
+
+    m, _ = generated
+    paths = [info.path for info in m.files]
+    small = build_columnar(paths, engine=EngineOptions(workers=1, chunk_bytes=1 << 30))  # in this process
+    pids = tmp_path / "pids"
+    monkeypatch.setitem(_RECORD, "pids", str(pids))
+    monkeypatch.setitem(_RECORD, "real", ingest.normalise_task)
+    monkeypatch.setattr(ingest, "normalise_task", _recording_task)
+    new = build_columnar(paths, engine=EngineOptions(workers=1, chunk_bytes=64 << 10))
+    seen = {int(x) for x in pids.read_text().split()}
+    assert seen and os.getpid() not in seen and len(seen) == 1
+    assert new.graph.counts() == small.graph.counts()
+    assert graph_differences(small.graph, new.graph) == []
+    assert report_differences(small.report, new.report) == []
