@@ -464,7 +464,6 @@ class AuthorResolver:
         self.decisions: list[Decision] = []
         self.overridden: int = 0
         self._interned: dict[str, str] = {}
-        self._kw_folded: dict[str, str] = {}  # keyword as given -> folded (add_context)
         # (family, given) as written -> (name form, signature id), while occurrences are added
         self._forms: dict[tuple[str, str | None], tuple[NameForm, int]] = {}
         # co-author signature -> its id; an id's evidence features (_sig_feats, computed once per signature)
@@ -518,11 +517,7 @@ class AuthorResolver:
                     year: int | None = None) -> int:
         """Register a paper's author list, venue and keywords as evidence only (no occurrences); the id
         to pass as ``work`` to :meth:`add`."""
-        kws: tuple[str, ...] = ()
-        if self.mode == "compatible" and keywords:
-            folded = self._kw_folded  # a keyword recurs on many papers: folded once
-            kws = tuple(sorted({k for x in keywords if x and (k := folded.get(x) or folded.setdefault(
-                x, fold(x).strip()))}))
+        kws = tuple(sorted({k for k in (fold(x).strip() for x in keywords if x) if k})) if self.mode == "compatible" else ()
         self._works.append(([self._form_sig(p)[1] for p in people], venue, kws, year))
         return len(self._works) - 1
 
@@ -552,7 +547,6 @@ class AuthorResolver:
         else:
             keys = self._resolve_simple()
         self._forms = {}
-        self._kw_folded = {}
         self._sig_ids = {}
         self._sig_features = []
         self._keys = []
@@ -814,8 +808,9 @@ class AuthorResolver:
         return frozenset(feats)
 
     def _content_key(self, i: int) -> tuple:
-        """What an occurrence says (name, evidence, year): the processing order inside a block, so the
-        result does not depend on the order of the input files."""
+        """The head of an occurrence's content key (name, ORCID, year; :func:`_content_keys` adds its
+        evidence): the processing order inside a block, so the result does not depend on the order of
+        the input files."""
         occ = self._occurrences[i]
         year = self._works[occ.work][3] if occ.work >= 0 else None
         return (occ.form.given if occ.form else (), occ.person.family or "", occ.person.given or "",
@@ -1295,9 +1290,7 @@ def _content_keys(heads: dict[int, tuple], feats: dict[int, frozenset[tuple[str,
     tuple. The features are sorted only for occurrences whose head another one has too (two that write
     one name in one year): keys with unique heads are ordered before the last element is reached, so
     an empty tuple there gives the same order, without a sort per occurrence."""
-    seen: dict[tuple, int] = {}
-    for head in heads.values():
-        seen[head] = seen.get(head, 0) + 1
+    seen = Counter(heads.values())
     return {i: head + ((tuple(sorted(feats[i])),) if seen[head] > 1 else ((),))
             for i, head in heads.items()}
 

@@ -126,8 +126,9 @@ def normalise_files(gen: Path, jobs: list[Job], author_key: str, workers: int | 
     """Read and normalise ``jobs`` (one pool for all) into their cache folders in ``gen``."""
     from graphkit.engine.ingest import default_workers, plan_tasks, run_tasks, serial_order, small_input
 
+    small = small_input([j.path for j in jobs])
     if not workers:  # as the core decides: a pool only for input worth its start-up
-        workers = 1 if small_input([j.path for j in jobs]) else default_workers()
+        workers = 1 if small else default_workers()
     tasks, tids, dirs, owner = [], [], [], []
     for j, job in enumerate(jobs):
         planned = plan_tasks([job.path], job.fmt, workers)
@@ -137,7 +138,8 @@ def normalise_files(gen: Path, jobs: list[Job], author_key: str, workers: int | 
             dirs.append(str(gen / job.cache))
             owner.append(j)
     results: list[list] = [[] for _ in jobs]
-    for j, res in zip(owner, run_tasks(tasks, nkey_mode(author_key), dirs, workers, progress, tids=tids)):
+    for j, res in zip(owner, run_tasks(tasks, nkey_mode(author_key), dirs, workers, progress, tids=tids,
+                                             isolate=not small)):
         results[j].append(res)
     out = []
     for job, got in zip(jobs, results):
