@@ -57,5 +57,6 @@ def collapse(text: str) -> str:
 
 
 def short_hash(text: str) -> str:
-    """16 hex digits of SHA-1: stable across runs and machines."""
-    return hashlib.sha1(text.encode("utf-8")).hexdigest()[:16]
+    """16 hex digits of SHA-1: stable across runs and machines. A lone surrogate (text decoded with
+    ``surrogateescape``, or fuzzed) is hashed as its code point, not an error."""
+    return hashlib.sha1(text.encode("utf-8", "surrogatepass")).hexdigest()[:16]

@@ -15,7 +15,6 @@ through ``rdflib.Graph.serialize``.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import re
@@ -36,6 +35,7 @@ from graphkit.ids import doi as normalise_doi
 from graphkit.ids import issn_shape as normalise_issn
 from graphkit.ids import orcid as normalise_orcid
 from graphkit.ids import orcid_check_ok as orcid_checksum_ok
+from graphkit.resolve.text import short_hash
 from graphkit.graph import Graph
 from graphkit.model import GraphkitError
 from graphkit.namespaces import (
@@ -88,8 +88,8 @@ IRI_SAFE = "/:@!$&'()*+,;=-._~"
 # ---------------------------------------------------------------------------------------------------------
 
 def key_hash(key: str) -> str:
-    """16 hex digits of sha1(key): the stable local name of a node without a public identifier."""
-    return hashlib.sha1(key.encode("utf-8")).hexdigest()[:16]
+    """The stable local name of a node without a public identifier (:func:`short_hash` of its key)."""
+    return short_hash(key)
 
 
 def doi_iri(doi: str) -> URIRef:
