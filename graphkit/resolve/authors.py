@@ -409,12 +409,18 @@ class Decision:
 
 @dataclass(slots=True)
 class _Occ:
-    person: Person
+    family: str  # the name as written (the Person and its affiliation texts are not kept)
+    given: str | None
     orcid: str | None
     form: NameForm | None
     work: int  # index into the resolver's works, -1 without context
     affs: tuple[str, ...] = ()  # institution keys of the affiliations this paper gives the person
     sig: int = -1  # its co-author signature id (mode 'compatible'; AuthorResolver._form_sig)
+
+    @property
+    def display(self) -> str:
+        """As :attr:`Person.display`."""
+        return f"{self.family}, {self.given}" if self.given else self.family
 
 
 @dataclass(slots=True)
@@ -492,13 +498,12 @@ class AuthorResolver:
         form, sig = self._form_sig(person) if self.mode == "compatible" else (None, -1)
         if form is not None and not form.family:
             form = None
-        nkey = name_key(person, "initial")
-        if orcid and nkey:
+        if orcid and (nkey := name_key(person, "initial")):  # (for ambiguous_names)
             self._orcids_of_name[nkey].add(orcid)
         affs: tuple[str, ...] = ()
         if form is not None and person.affiliations:
             affs = tuple(sorted({k for a in person.affiliations if a and (k := institution_key(a))}))
-        self._occurrences.append(_Occ(person, orcid, form, work, affs, sig))
+        self._occurrences.append(_Occ(person.family, person.given, orcid, form, work, affs, sig))
         return len(self._occurrences) - 1
 
     def add_work(self, people: list[Person], venue: str | None = None, *, keywords: Iterable[str] = (),
@@ -542,17 +547,18 @@ class AuthorResolver:
 
     # -- resolving ---------------------------------------------------------------------------------
     def resolve(self) -> None:
+        # the name forms and co-author signatures by spelling are for add() only: freed before the passes
+        self._forms = {}
+        self._sig_ids = {}
         if self.mode == "compatible":
             keys = self._resolve_compatible()
         else:
             keys = self._resolve_simple()
-        self._forms = {}
-        self._sig_ids = {}
         self._sig_features = []
         self._keys = []
         for i, occ in enumerate(self._occurrences):
             key = keys[i]
-            override = self._override(occ.person) if self.overrides else None
+            override = self._override(occ) if self.overrides else None
             if override is not None:
                 key = override
                 self.overridden += 1
@@ -565,18 +571,18 @@ class AuthorResolver:
             if info is None:
                 orcid = key[6:] if key.startswith("orcid:") else None
                 info = self.authors[key] = AuthorInfo(key, orcid)
-            family = " ".join((occ.person.family or "").split())
-            given = " ".join((occ.person.given or "").split()) or None
+            family = " ".join((occ.family or "").split())
+            given = " ".join((occ.given or "").split()) or None
             info.variants[(family, given)] = info.variants.get((family, given), 0) + 1
-        self._occurrences = []  # keys are known now; the Person objects can go
+        self._occurrences = []  # keys are known now; the occurrences can go
         self._works = []
 
-    def _override(self, person: Person) -> str | None:
-        value = self.overrides.get(override_key(person.display))
+    def _override(self, occ: _Occ) -> str | None:
+        value = self.overrides.get(override_key(occ.display))
         if value is None:
             return None
         if value == SPLIT:
-            form = _form(person.family or "", person.given or None)
+            form = _form(occ.family or "", occ.given or None)
             return f"{form.key}#split" if form.family else None
         return value
 
@@ -586,15 +592,15 @@ class AuthorResolver:
         givens: dict[str, set[tuple[str, ...]]] = defaultdict(set)  # ORCID -> given names seen with it
         for occ in self._occurrences:
             if occ.orcid:
-                givens[occ.orcid].add(_given_parts(occ.person.given) if occ.person.given else ())
+                givens[occ.orcid].add(_given_parts(occ.given) if occ.given else ())
         out: list[str | None] = []
         for occ in self._occurrences:
             orcid = occ.orcid
-            nkey = name_key(occ.person, self.mode)
+            nkey = _name_key(occ.family or "", occ.given, self.mode)
             if orcid is None and nkey is not None:
-                owners = self._orcids_of_name.get(name_key(occ.person, "initial") or "")
+                owners = self._orcids_of_name.get(_name_key(occ.family or "", occ.given, "initial") or "")
                 if owners:
-                    mine = tuple(given_parts(occ.person.given))
+                    mine = tuple(given_parts(occ.given))
                     fits = [o for o in owners if any(_first_fits(mine, g) for g in givens[o])]
                     if len(fits) == 1:
                         orcid = fits[0]
@@ -611,6 +617,7 @@ class AuthorResolver:
         pairs = {(o.form.block, o.form.given[0]) for o in self._occurrences if o.form is not None and o.form.full}
         floor = max(COMMON_GIVEN_MIN, COMMON_GIVEN_SHARE * len({b for b, _ in pairs}))
         self._common_given = {g for g, n in Counter(g for _, g in pairs).items() if n >= floor}
+        del pairs  # (not kept through the passes)
         self._cokey = None
         self._work_occs = defaultdict(list)
         for i, occ in enumerate(self._occurrences):
@@ -649,7 +656,7 @@ class AuthorResolver:
         if not last:
             return keys
         for i, fits, joined, why in self._pending:
-            person = self._occurrences[i].person
+            occ = self._occurrences[i]
             kind: Literal["ambiguous", "joined-with-evidence", "kept-apart"] = (
                 "joined-with-evidence" if why == "joined-with-evidence" else
                 "kept-apart" if why == "kept-apart" else "ambiguous")
@@ -657,7 +664,7 @@ class AuthorResolver:
                       if kind == "joined-with-evidence" else
                       "the same name, but no shared co-author or affiliation with the other authors of that name"
                       if kind == "kept-apart" else f"{why}; no shared co-author, affiliation or venue decides")
-            self.decisions.append(Decision(kind, person.display, key_of_cluster[id(joined)],
+            self.decisions.append(Decision(kind, occ.display, key_of_cluster[id(joined)],
                                            sorted(key_of_cluster[id(c)] for c in fits), reason))
         self._pending = []
         return keys
@@ -750,20 +757,24 @@ class AuthorResolver:
         but the last pass's authors ('K') are the same in every pass: counted once."""
         if self._base_df is None:
             self._base_df = self._document_frequencies()
+        self._weights = {}  # (the last pass's go before this pass's are built)
         df, n = self._base_df
-        if self._cokey is not None:
-            cokey = self._cokey
-            df = df.copy()
-            df.update(chain.from_iterable({("K", k) for j in occs if (k := cokey[j])}
-                                          for occs in self._work_occs.values()))
         n = max(1, n)
         norm = math.log(1 + n)
-        self._weights = {f: EVIDENCE_WEIGHTS[f[0]] * math.log(1 + n / c) / norm for f, c in df.items()}
-        if self._cokey is not None:  # a co-author name several authors carry is weaker evidence
+        weights = self._weights = {f: EVIDENCE_WEIGHTS[f[0]] * math.log(1 + n / c) / norm for f, c in df.items()}
+        if self._cokey is not None:
+            cokey = self._cokey
+            # the last pass's authors as co-authors ('K', no other feature's kind): counted on their own,
+            # not in a copy of the base counts
+            kdf = Counter(chain.from_iterable({("K", k) for j in occs if (k := cokey[j])}
+                                              for occs in self._work_occs.values()))
+            weights.update((f, EVIDENCE_WEIGHTS["K"] * math.log(1 + n / c) / norm) for f, c in kdf.items())
+            del kdf
+            # a co-author name several authors carry is weaker evidence
             ambiguity = name_ambiguity((o.form, k) for o, k in zip(self._occurrences, self._cokey))
             for f, people in ambiguity.items():
-                if f in self._weights:
-                    self._weights[f] /= people
+                if f in weights:
+                    weights[f] /= people
 
     def _document_frequencies(self) -> tuple[Counter[tuple[str, str]], int]:
         """How many papers have each evidence feature but 'K', and how many papers count (one update of
@@ -813,7 +824,7 @@ class AuthorResolver:
         the input files."""
         occ = self._occurrences[i]
         year = self._works[occ.work][3] if occ.work >= 0 else None
-        return (occ.form.given if occ.form else (), occ.person.family or "", occ.person.given or "",
+        return (occ.form.given if occ.form else (), occ.family or "", occ.given or "",
                 occ.orcid or "", year or 0)
 
     def _score(self, a: frozenset[tuple[str, str]] | set[tuple[str, str]],
@@ -1334,16 +1345,19 @@ def name_ambiguity(authored: Iterable[tuple[NameForm | None, str | None]]) -> di
     features two or more authors carry. The idf of a co-author name counts papers, so a name four
     people share ('Nguyen, Thi Quang' in four labs) scores like one person's; in a later pass its weight
     is divided by this count (a name-frequency estimate from the data, after Torvik & Smalheiser 2009)."""
-    keys_of: dict[NameForm, set[str]] = defaultdict(set)  # each form's features are computed once
-    for form, key in authored:
-        if form is not None and key is not None:
-            keys_of[form].add(key)
-    people: dict[tuple[str, str], set[str]] = defaultdict(set)
-    for form, keys in keys_of.items():
-        for f in _sig_feats.__wrapped__((form.block, form.given)):  # (not the cache: each form comes once)
-            if f[0] in "Cc":
-                people[f].update(keys)
-    return {f: len(keys) for f, keys in people.items() if len(keys) > 1}
+    # (form, author) and then (feature, author) pairs, not a set of authors per form and per feature:
+    # most forms and features have one author, and a one-element set costs four times a pair
+    pairs = {(form, key) for form, key in authored if form is not None and key is not None}
+    feats: dict[NameForm, tuple[tuple[str, str], ...]] = {}  # each form's features are computed once
+    carried: set[tuple[tuple[str, str], str]] = set()
+    for form, key in pairs:
+        got = feats.get(form)
+        if got is None:  # (not the cache: each form comes once)
+            got = feats[form] = tuple(f for f in _sig_feats.__wrapped__((form.block, form.given)) if f[0] in "Cc")
+        carried.update((f, key) for f in got)
+    del pairs, feats
+    people = Counter(f for f, _ in carried)
+    return {f: n for f, n in people.items() if n > 1}
 
 
 def override_key(variant: str) -> str:
