@@ -419,8 +419,8 @@ class _Occ:
 
     @property
     def display(self) -> str:
-        """As :attr:`Person.display`."""
-        return f"{self.family}, {self.given}" if self.given else self.family
+        """'Family, Given' as written (:attr:`Person.display`; only decisions and overrides ask)."""
+        return Person(self.family, self.given).display
 
 
 @dataclass(slots=True)
@@ -761,15 +761,17 @@ class AuthorResolver:
         df, n = self._base_df
         n = max(1, n)
         norm = math.log(1 + n)
-        weights = self._weights = {f: EVIDENCE_WEIGHTS[f[0]] * math.log(1 + n / c) / norm for f, c in df.items()}
+
+        def weighed(counts: Counter[tuple[str, str]]) -> Iterator[tuple[tuple[str, str], float]]:
+            return ((f, EVIDENCE_WEIGHTS[f[0]] * math.log(1 + n / c) / norm) for f, c in counts.items())
+
+        weights = self._weights = dict(weighed(df))
         if self._cokey is not None:
             cokey = self._cokey
             # the last pass's authors as co-authors ('K', no other feature's kind): counted on their own,
             # not in a copy of the base counts
-            kdf = Counter(chain.from_iterable({("K", k) for j in occs if (k := cokey[j])}
-                                              for occs in self._work_occs.values()))
-            weights.update((f, EVIDENCE_WEIGHTS["K"] * math.log(1 + n / c) / norm) for f, c in kdf.items())
-            del kdf
+            weights.update(weighed(Counter(chain.from_iterable({("K", k) for j in occs if (k := cokey[j])}
+                                                               for occs in self._work_occs.values()))))
             # a co-author name several authors carry is weaker evidence
             ambiguity = name_ambiguity((o.form, k) for o, k in zip(self._occurrences, self._cokey))
             for f, people in ambiguity.items():
@@ -1348,11 +1350,13 @@ def name_ambiguity(authored: Iterable[tuple[NameForm | None, str | None]]) -> di
     # (form, author) and then (feature, author) pairs, not a set of authors per form and per feature:
     # most forms and features have one author, and a one-element set costs four times a pair
     pairs = {(form, key) for form, key in authored if form is not None and key is not None}
-    feats: dict[NameForm, tuple[tuple[str, str], ...]] = {}  # each form's features are computed once
+    # each form's name features, computed once here (not through _sig_feats's bounded cache, which the
+    # blocks' signatures fill)
+    feats: dict[NameForm, tuple[tuple[str, str], ...]] = {}
     carried: set[tuple[tuple[str, str], str]] = set()
     for form, key in pairs:
         got = feats.get(form)
-        if got is None:  # (not the cache: each form comes once)
+        if got is None:
             got = feats[form] = tuple(f for f in _sig_feats.__wrapped__((form.block, form.given)) if f[0] in "Cc")
         carried.update((f, key) for f in got)
     del pairs, feats
