@@ -18,10 +18,13 @@ import ctypes
 import ctypes.util
 import logging
 import multiprocessing
+import os
+import signal
 import sys
+import threading
 from collections.abc import Callable
 from multiprocessing.connection import Connection
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -58,30 +61,84 @@ def run_forked(fn: Callable[..., T], *args: Any) -> T:
     threads is unsafe there): elsewhere ``fn`` runs here."""
     if not CAN_FORK:
         return fn(*args)
-    ctx = multiprocessing.get_context("fork")
-    receive, send = ctx.Pipe(duplex=False)
-    proc = ctx.Process(target=_forked, args=(send, fn, args), name=f"graphkit-{fn.__name__}")
-    proc.start()
-    send.close()
-    try:
+    return start_forked(fn, *args).result()
+
+
+class Forked(Generic[T]):
+    """A step started by :func:`start_forked`; :meth:`result` waits for it and returns what it returned
+    (or raises what it raised). Where fork is not safe the step runs in a thread of this process."""
+
+    def __init__(self, fn: Callable[..., T], args: tuple[Any, ...]) -> None:
+        self.name = fn.__name__
+        self._proc: Any = None
+        self._receive: Connection | None = None
+        self._outcome: tuple[bool, Any] | None = None
+        if CAN_FORK:
+            ctx = multiprocessing.get_context("fork")
+            self._receive, send = ctx.Pipe(duplex=False)
+            self._proc = ctx.Process(target=_forked, args=(send, fn, args, os.getpid()),
+                                        name=f"graphkit-{fn.__name__}")
+            self._proc.start()
+            send.close()
+        else:
+            self._proc = threading.Thread(target=self._in_thread, args=(fn, args), name=f"graphkit-{fn.__name__}",
+                                          daemon=True)
+            self._proc.start()
+
+    def _in_thread(self, fn: Callable[..., T], args: tuple[Any, ...]) -> None:
         try:
-            ok, value = receive.recv()
-        except EOFError:
-            proc.join()
-            raise RuntimeError(f"{fn.__name__} ended in its process without a result "
-                               f"(exit code {proc.exitcode}; out of memory?)") from None
-        proc.join()
-    finally:
-        receive.close()
-        if proc.is_alive():
-            proc.terminate()
-            proc.join()
-    if not ok:
-        raise value
-    return value
+            self._outcome = (True, fn(*args))
+        except BaseException as exc:  # noqa: BLE001 - handed to the waiting thread by result()
+            self._outcome = (False, exc)
+
+    def result(self) -> T:
+        if self._receive is None:  # a thread
+            self._proc.join()
+            outcome = self._outcome
+        else:
+            proc, receive = self._proc, self._receive
+            try:
+                try:
+                    outcome = receive.recv()
+                except EOFError:
+                    proc.join()
+                    raise RuntimeError(f"{self.name} ended in its process without a result "
+                                       f"(exit code {proc.exitcode}; out of memory?)") from None
+                proc.join()
+            finally:
+                receive.close()
+                if proc.is_alive():
+                    proc.terminate()
+                    proc.join()
+        assert outcome is not None
+        ok, value = outcome
+        if not ok:
+            raise value
+        return value
 
 
-def _forked(send: Connection, fn: Callable[..., Any], args: tuple[Any, ...]) -> None:
+def start_forked(fn: Callable[..., T], *args: Any) -> Forked[T]:
+    """Start ``fn(*args)`` in a forked process (as :func:`run_forked` runs it) and return at once: this
+    process goes on with other work (on another core, without sharing the GIL) until it calls
+    ``result()``. Where fork is not safe, ``fn`` runs in a thread."""
+    return Forked(fn, args)
+
+
+def _die_with_parent(parent: int) -> None:
+    """Linux: this child gets SIGKILL when the process that forked it dies (killed, out of memory), so a
+    step does not go on writing into a store generation that its parent will never publish."""
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != parent:  # the parent died before prctl
+        os._exit(1)
+
+
+def _forked(send: Connection, fn: Callable[..., Any], args: tuple[Any, ...], parent: int = 0) -> None:
+    if parent:
+        _die_with_parent(parent)
     try:
         result: tuple[bool, Any] = (True, fn(*args))
     except BaseException as exc:  # noqa: BLE001 - every error goes back to the parent, which raises it

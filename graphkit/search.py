@@ -319,10 +319,26 @@ CREATE TABLE doc_freq(field TEXT, word TEXT, docs INTEGER, PRIMARY KEY(field, wo
 _UAX29 = re.compile(r"[^\W_]+(?:(?:(?<=[^\W\d_])[.'\u2019:\u00b7](?=[^\W\d_])|(?<=\d)[.'\u2019,;](?=\d))[^\W_]+)*")
 
 
+# ASCII text: every character that is neither a letter, a digit nor an ASCII joiner ends a word, so
+# str.translate + str.split cut the text where _UAX29 would (in C, ~2.5x faster than the regex); a piece
+# that still holds a joiner ("3.5", "don't", "end.") is cut by _UAX29 itself.
+_ASCII_BREAKS = str.maketrans({chr(c): " " for c in range(128) if not chr(c).isalnum() and chr(c) not in ".':,;"})
+
+
 def tokens(text: str | None) -> list[str]:
     """Folded words at their positions, as Lucene's standard tokenizer splits them; stop words stay
     (they take a position) but are not counted in lengths."""
-    return _UAX29.findall(fold(text or ""))
+    folded = fold(text or "")
+    if not folded.isascii():
+        return _UAX29.findall(folded)
+    out: list[str] = []
+    add, more, whole = out.append, out.extend, str.isalnum
+    for piece in folded.translate(_ASCII_BREAKS).split():
+        if whole(piece):
+            add(piece)
+        else:
+            more(_UAX29.findall(piece))
+    return out
 
 
 def _length(toks: list[str]) -> int:

@@ -66,3 +66,80 @@ def test_run_forked_runs_here_where_fork_is_not_safe(monkeypatch) -> None:
     pid, total = run_forked(_pid_and_sum, [1, 2])
     assert (pid, total) == (os.getpid(), 3)
     _STATE["touched"] = False
+
+
+def _slow_sum(values: list[int], seconds: float) -> tuple[int, int]:
+    import time
+
+    time.sleep(seconds)
+    return os.getpid(), sum(values)
+
+
+def test_start_forked_runs_beside_this_process() -> None:
+    import time
+
+    from graphkit.memory import start_forked
+
+    started = time.perf_counter()
+    step = start_forked(_slow_sum, [1, 2, 3], 0.5)
+    assert time.perf_counter() - started < 0.4  # it returned before the step ended
+    pid, total = step.result()
+    assert total == 6 and pid != os.getpid()
+
+
+def test_start_forked_raises_the_steps_error_on_result() -> None:
+    from graphkit.memory import start_forked
+
+    step = start_forked(_fails, "bad field 3")
+    with pytest.raises(ValueError, match="bad field 3"):
+        step.result()
+
+
+def test_start_forked_uses_a_thread_where_fork_is_not_safe(monkeypatch) -> None:
+    import graphkit.memory as memory
+
+    monkeypatch.setattr(memory, "CAN_FORK", False)
+    pid, total = memory.start_forked(_pid_and_sum, [4, 5]).result()
+    assert (pid, total) == (os.getpid(), 9)
+    _STATE["touched"] = False
+    with pytest.raises(ValueError, match="in a thread"):
+        memory.start_forked(_fails, "in a thread").result()
+
+
+_ORPHAN = """
+import os, signal, sys, time
+from graphkit.memory import start_forked
+
+def step(path):
+    with open(path, "w") as fh:
+        fh.write(str(os.getpid()))
+    time.sleep(60)
+
+start_forked(step, sys.argv[1])
+while not os.path.exists(sys.argv[1]) or not open(sys.argv[1]).read():
+    time.sleep(0.05)
+os.kill(os.getpid(), signal.SIGKILL)  # the parent dies as a killed ingest does
+"""
+
+
+@pytest.mark.skipif(not __import__("graphkit.memory").memory.CAN_FORK, reason="fork is Linux-only here")
+def test_a_forked_step_dies_with_its_parent(tmp_path) -> None:
+    """A killed ingest leaves no step writing into the generation it never published."""
+    import subprocess
+    import sys
+    import time
+
+    pid_file = tmp_path / "child.pid"
+    proc = subprocess.run([sys.executable, "-c", _ORPHAN, str(pid_file)], timeout=60)
+    assert proc.returncode == -9
+    child = int(pid_file.read_text())
+    for _ in range(100):
+        try:
+            os.kill(child, 0)
+        except ProcessLookupError:
+            return
+        if open(f"/proc/{child}/stat").read().split()[2] == "Z":  # a zombie not yet reaped by init
+            return
+        time.sleep(0.05)
+    os.kill(child, 9)
+    pytest.fail("the forked step outlived its parent")

@@ -105,3 +105,28 @@ def test_ranking_prefers_the_denser_match(store):
 def test_unknown_kind_is_an_error(store):
     with pytest.raises(SearchError, match="unknown kind"):
         store.search("x", kind="journal")
+
+
+# ASCII text is cut by str.translate + split (search.tokens' fast path); every piece it leaves must be
+# cut exactly as the UAX #29 regex cuts the whole text
+@pytest.mark.parametrize("text", [
+    "Networks, small-world and scale-free.", "u.s.a. and the U.K.", "don't stop: 3.5 1,000 2;3 a;b",
+    "x_y __init__ snake_case", "end. 'quoted' \"double\" (paren) [b] {c}", "a.b.c. .a. ..", "tab\tnew\nline",
+    "ctrl\x00char\x01s\x7f", "\x1cfile\x1dsep\x1e\x1f", "A:B a:1 1:a 1:2 ''", "", "   ", "covid-19/sars-cov-2",
+])
+def test_ascii_tokens_match_the_unicode_rule(text):
+    from graphkit.search import _UAX29, tokens
+
+    assert tokens(text) == _UAX29.findall(fold(text))
+
+
+def test_ascii_tokens_match_the_unicode_rule_on_random_text():
+    import random
+
+    from graphkit.search import _UAX29, tokens
+
+    rng = random.Random(7)
+    alphabet = "ab1Z_.':,;- \t\n\x00\x1c\x7f\x0b!\"#$%&()*+/<=>?@[\\]^`{|}~"
+    for _ in range(20000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 30)))
+        assert tokens(text) == _UAX29.findall(fold(text)), text

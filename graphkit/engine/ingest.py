@@ -87,7 +87,13 @@ def normalise_task(task: _Task, tid: int, mode: str, outdir: str) -> TaskResult:
         out = TaskResult(tid, task.path, task.start, 0, result.ordinals, [])
         if result.blocks is not None:
             out.blocks = [b for b, item in zip(result.blocks, result.items) if isinstance(item, Diagnostic)]
-        return normalise_items(result.items, out, mode, outdir)
+        items, result.items = result.items, []
+        del result
+        out = normalise_items(items, out, mode, outdir)
+        # the records are freed here, while the collector is still paused: with it back on and millions
+        # of objects alive, the first allocation would walk them all (a full collection per task)
+        del items
+    return out
 
 
 def normalise_items(items: Iterable[Record | Diagnostic], out: TaskResult, mode: str, outdir: str) -> TaskResult:

@@ -40,7 +40,6 @@ import os
 import re
 import shutil
 import tempfile
-import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -58,6 +57,7 @@ from graphkit.derive import derive_all
 from graphkit.cypher_guard import strip_literals
 from graphkit.faults import crash_point
 from graphkit.graph import Graph
+from graphkit.memory import start_forked
 from graphkit.model import Diagnostic
 from graphkit.progress import Progress, null_progress
 from graphkit.schema import EDGE_PROPERTIES, ENDPOINTS, NODE_PROPERTIES, Label, RelType
@@ -593,25 +593,6 @@ def _build(gen: Path, entries: list[dict[str, Any]], options: BuildOptions, prog
         return build_columnar([e["path"] for e in files], options, engine, progress=progress, prepared=prepared)
 
 
-class _Indexer(threading.Thread):
-    """Writes the search index in the background; :meth:`check` re-raises what it failed with."""
-
-    def __init__(self, graph: ColumnarGraph, path: Path) -> None:
-        super().__init__(name="graphkit-search-index", daemon=True)
-        self.graph, self.path = graph, path
-        self.error: BaseException | None = None
-
-    def run(self) -> None:
-        try:
-            write_index(self.graph, self.path)
-        except BaseException as exc:  # handed to the writing thread by check()
-            self.error = exc
-
-    def check(self) -> None:
-        if self.error is not None:
-            raise self.error
-
-
 def _rebuild(gen: Path, manifest: dict[str, Any], options: BuildOptions, progress: Progress,
              written: Graph | None = None) -> dict[str, Any]:
     """Cached tables of every held file -> the columnar core, merged with the written graphs -> COPY +
@@ -636,16 +617,20 @@ def _rebuild(gen: Path, manifest: dict[str, Any], options: BuildOptions, progres
                 merge_graph(merged, part)
         derive_all(merged, options)  # merged parts: CO_AUTHOR and counts from the merged links, once
         graph = merged
-    # the full-text index is written by a thread while LadybugDB copies the tables in (its COPY runs
-    # in native code: on two cores the index costs almost no wall time)
-    indexing = _Indexer(as_columnar(graph), gen / INDEX_FILE)
-    indexing.start()
+    # the full-text index is written by a forked process while LadybugDB copies the tables in: its
+    # tokenising and counting is Python work that, in a thread, would share the GIL with this one's (at
+    # 100k records the index takes longer than the COPY). Forked before LadybugDB starts its threads.
+    indexing = start_forked(write_index, as_columnar(graph), gen / INDEX_FILE)
     try:
         load_database(graph, gen / DB_FILE, progress=progress)
         crash_point("database:loaded")
-    finally:
-        indexing.join()
-    indexing.check()
+    except BaseException:
+        try:
+            indexing.result()  # wait for it: nothing may go on writing into the generation
+        except BaseException:  # noqa: BLE001 - the load's error is the one to report
+            log.debug("search index failed beside a failed load", exc_info=True)
+        raise
+    indexing.result()
     crash_point("index:built")
     progress("search index", 1, 1)
     log.info("store rebuilt: graph %.1f s (this process's CPU %.1f s), database + search index %.1f s (CPU %.1f s)",

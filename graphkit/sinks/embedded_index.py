@@ -12,11 +12,13 @@ from __future__ import annotations
 
 import sqlite3
 from collections import Counter, defaultdict
+from collections.abc import Iterator
 from pathlib import Path
 
 from graphkit.columnar import ColumnarGraph, rows_to_arrow
 from graphkit.graph import Graph
 from graphkit.fold import fold
+from graphkit.memory import start_forked
 from graphkit.schema import Label, RelType
 from graphkit.search import _SCHEMA, KIND_LABELS, PAPER_FIELDS, STOP_WORDS, paper_documents, tokens
 
@@ -29,37 +31,13 @@ def as_columnar(graph: Graph | ColumnarGraph) -> ColumnarGraph:
 
 
 def build_index(graph: ColumnarGraph, path: Path) -> dict[str, int]:
-    """Write a fresh FTS5 index of ``graph`` at ``path`` (replacing any old one); returns row counts."""
+    """Write a fresh FTS5 index of ``graph`` at ``path`` (replacing any old one); returns row counts.
+    The field statistics are counted by a forked process (:func:`graphkit.memory.start_forked`) while
+    this one writes the FTS5 rows: both are Python work of about the same size."""
     docs = paper_documents(graph)
-    docs_count: Counter[str] = Counter()
-    token_count: Counter[str] = Counter()
-    df: dict[str, Counter[str]] = defaultdict(Counter)
-
-    def count(field: str, text: str) -> None:
-        toks = [t for t in tokens(text) if t not in STOP_WORDS]
-        if toks:
-            docs_count[field] += 1
-            token_count[field] += len(toks)
-            df[field].update(set(toks))
-
-    papers = graph.arrow(Label.PAPER)
-    paper_rows = []
-    empty: dict[str, str] = {}
-    for key, title, abstract in zip(*(papers.column(c).to_pylist() for c in ("key", "title", "abstract"))):
-        doc = docs.get(key, empty)
-        own = {"title": title, "abstract": abstract}
-        texts = [fold(own[f] or "") if f in own else fold(doc.get(f, "")) for f in PAPER_FIELDS]
-        for field, text in zip(PAPER_FIELDS, texts):
-            count(field, text)
-        paper_rows.append((key, title or "", *texts))
-    name_rows = []
-    for kind in ("author", "term"):
-        for label in KIND_LABELS[kind]:
-            table = graph.arrow(label)
-            for key, name in zip(table.column("key").to_pylist(), table.column("name").to_pylist()):
-                folded = fold(name or "")
-                count("name", folded)
-                name_rows.append((kind, key, name or "", folded))
+    counting = start_forked(field_statistics, graph, docs)
+    paper_rows = [(key, title or "", *texts) for key, title, texts in _paper_texts(graph, docs)]
+    name_rows = [(kind, key, name, folded) for kind, key, name, folded in _name_texts(graph)]
     tmp = path.with_name(path.name + ".tmp")
     tmp.unlink(missing_ok=True)
     con = sqlite3.connect(tmp)
@@ -71,6 +49,7 @@ def build_index(graph: ColumnarGraph, path: Path) -> dict[str, int]:
         con.executemany(f"INSERT INTO paper_fts(key, display, {columns}) "
                         f"VALUES (?, ?, {', '.join('?' * len(PAPER_FIELDS))})", paper_rows)
         con.executemany("INSERT INTO name_fts(kind, key, display, name) VALUES (?, ?, ?, ?)", name_rows)
+        docs_count, token_count, df = counting.result()
         con.executemany("INSERT INTO field_stats VALUES (?, ?, ?)",
                         [(f, docs_count[f], token_count[f]) for f in docs_count])
         con.executemany("INSERT INTO doc_freq VALUES (?, ?, ?)",
@@ -80,3 +59,45 @@ def build_index(graph: ColumnarGraph, path: Path) -> dict[str, int]:
         con.close()
     tmp.replace(path)
     return {"papers": len(paper_rows), "names": len(name_rows)}
+
+
+def _paper_texts(graph: ColumnarGraph, docs: dict[str, dict[str, str]]) -> Iterator[tuple[str, str | None, list[str]]]:
+    """(key, title, the folded text of every PAPER_FIELDS field) per paper."""
+    papers = graph.arrow(Label.PAPER)
+    empty: dict[str, str] = {}
+    for key, title, abstract in zip(*(papers.column(c).to_pylist() for c in ("key", "title", "abstract"))):
+        doc = docs.get(key, empty)
+        own = {"title": title, "abstract": abstract}
+        yield key, title, [fold(own[f] or "") if f in own else fold(doc.get(f, "")) for f in PAPER_FIELDS]
+
+
+def _name_texts(graph: ColumnarGraph) -> Iterator[tuple[str, str, str, str]]:
+    """(kind, key, name, folded name) per author and term node."""
+    for kind in ("author", "term"):
+        for label in KIND_LABELS[kind]:
+            table = graph.arrow(label)
+            for key, name in zip(table.column("key").to_pylist(), table.column("name").to_pylist()):
+                yield kind, key, name or "", fold(name or "")
+
+
+def field_statistics(graph: ColumnarGraph, docs: dict[str, dict[str, str]]) -> tuple[
+        Counter[str], Counter[str], dict[str, Counter[str]]]:
+    """Per field: the documents with a counted word, the counted words in all, and each word's document
+    frequency (stop words take a position but are not counted), as search_index ranks with them."""
+    docs_count: Counter[str] = Counter()
+    token_count: Counter[str] = Counter()
+    df: dict[str, Counter[str]] = defaultdict(Counter)
+
+    def count(field: str, text: str) -> None:
+        toks = [t for t in tokens(text) if t not in STOP_WORDS]
+        if toks:
+            docs_count[field] += 1
+            token_count[field] += len(toks)
+            df[field].update(set(toks))
+
+    for _, _, texts in _paper_texts(graph, docs):
+        for field, text in zip(PAPER_FIELDS, texts):
+            count(field, text)
+    for _, _, _, folded in _name_texts(graph):
+        count("name", folded)
+    return docs_count, token_count, dict(df)
