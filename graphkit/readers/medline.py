@@ -22,7 +22,7 @@ from graphkit.ids import doi as normalise_doi
 from graphkit.ids import issn_shape as normalise_issn
 from graphkit.ids import orcid_shape as normalise_orcid
 from graphkit.model import Diagnostic, JournalRef, MeshRef, Person, Record, Source
-from graphkit.readers._clean import finish
+from graphkit.readers._clean import CONTROL, MAX_VALUE_CHARS, finish
 from graphkit.readers._text import TextBlocks
 
 log = logging.getLogger(__name__)
@@ -151,6 +151,7 @@ class _Block:
     ordinal: int
     fields: list[tuple[str, str, int]] = field(default_factory=list)
     tags: set[str] = field(default_factory=set)
+    scrub: bool = True  # whether its text may hold control characters or an over-long value
 
 
 def read_medline(path: str | Path, *, stream=None) -> Iterator[Record | Diagnostic]:
@@ -163,30 +164,34 @@ def read_medline(path: str | Path, *, stream=None) -> Iterator[Record | Diagnost
     blocks = TextBlocks(path, FORMAT, stream)
     state = _State(path)
     carry, carry_line = "", 1
+    carry_dirty = False
     for first_line, text in blocks:
         if blocks.diagnostics:
             yield from blocks.drain()
+        dirty = blocks.control  # records are scrubbed only when their text may need it (as in RIS)
         if carry:
             buf, line = carry + text, carry_line
+            dirty = dirty or carry_dirty
         else:
             buf, line = text, first_line
         pos = 0
         for m in _SEPARATOR.finditer(buf):
             piece = buf[pos:m.start() + 1]
-            yield from state.piece(piece, line)
+            yield from state.piece(piece, line, dirty=dirty)
             line += piece.count("\n") + m.group().count("\n") - 1
             pos = m.end()
-        carry, carry_line = buf[pos:], line
+        carry, carry_line, carry_dirty = buf[pos:], line, dirty
         if len(carry) > MAX_CARRY:
             cut = max(carry.rfind("\nPMID-"), carry.rfind("\nOWN - "))
             if cut > 0:
                 piece = carry[:cut + 1]
-                yield from state.piece(piece, carry_line, closed=False)
+                yield from state.piece(piece, carry_line, closed=False, dirty=dirty)
                 carry, carry_line = carry[cut + 1:], carry_line + piece.count("\n")
     if blocks.diagnostics:
         yield from blocks.drain()
     if carry.strip():
-        yield from state.piece(carry if carry.endswith("\n") else carry + "\n", carry_line, last=True)
+        yield from state.piece(carry if carry.endswith("\n") else carry + "\n", carry_line, last=True,
+                               dirty=carry_dirty)
     elif state.open is not None:
         yield from _finish(path, state.open, last=True)
     log.debug("read %d MEDLINE record(s) from %s", state.ordinal, path)
@@ -200,14 +205,18 @@ class _State:
         self.ordinal = 0
         self.open: _Block | None = None  # a record cut by MAX_CARRY, continued by the next piece
 
-    def piece(self, text: str, line: int, *, last: bool = False, closed: bool = True
+    def piece(self, text: str, line: int, *, last: bool = False, closed: bool = True, dirty: bool = True
               ) -> Iterator[Record | Diagnostic]:
-        """Records in ``text`` (no blank lines inside), which starts at ``line``."""
+        """Records in ``text`` (no blank lines inside), which starts at ``line``; ``dirty``: whether the
+        text may hold control characters (its records are scrubbed only then, or when it is long)."""
         path = self.path
+        scrub = len(text) > MAX_VALUE_CHARS or (dirty and CONTROL.search(text) is not None)
         parts = _TAG_SPLIT(text)
         head = parts[0]
         block = self.open
         self.open = None
+        if block is not None and scrub:
+            block.scrub = True
         if head.strip():
             if block is not None and head[:1].isspace():
                 tag, value, at = block.fields[-1]
@@ -234,7 +243,7 @@ class _State:
                 block = None
             if block is None:
                 self.ordinal += 1
-                block = _Block(at, self.ordinal)
+                block = _Block(at, self.ordinal, scrub=scrub)
             block.fields.append((tag, value, at))
             block.tags.add(tag)
             at += raw.count("\n")
@@ -267,9 +276,11 @@ def _join(value: str, raw: str, path: str, line: int, problems: list, ordinal: i
 
 def finish_block(path: str, fmt: str, line: int, ordinal: int,
                  convert: Callable[[Source], tuple[Record, list[tuple[int, str, str]]]],
-                 after: Callable[[], Iterable[Diagnostic]] | None = None) -> Iterator[Record | Diagnostic]:
+                 after: Callable[[], Iterable[Diagnostic]] | None = None, *, clean: bool = True
+                 ) -> Iterator[Record | Diagnostic]:
     """Turn one tagged block into its record (MEDLINE and WoS share this): the block's problems and a
-    missing title as warnings, any mapping failure as one error that costs only this record."""
+    missing title as warnings, any mapping failure as one error that costs only this record. ``clean``
+    False: the block's text holds no control character and no over-long value (no scrub needed)."""
     src = Source(path, line, fmt)
     try:
         record, problems = convert(src)
@@ -280,7 +291,7 @@ def finish_block(path: str, fmt: str, line: int, ordinal: int,
         return
     for where, message, kind in problems:
         yield Diagnostic(Source(path, where, fmt), "warning", message, record=ordinal, kind=kind)
-    yield from finish(record, ordinal)
+    yield from finish(record, ordinal, clean=clean)
     if not record.title:
         yield Diagnostic(src, "warning", "record has no title (TI)", record=ordinal, kind="incomplete")
     if after is not None:
@@ -296,7 +307,7 @@ def _finish(path: str, block: _Block, *, last: bool) -> Iterator[Record | Diagno
                              kind="truncated")
 
     yield from finish_block(path, FORMAT, block.line, block.ordinal, lambda src: _to_record(block, src),
-                            truncated)
+                            truncated, clean=block.scrub)
 
 
 def _to_record(block: _Block, src: Source) -> tuple[Record, list[tuple[int, str, str]]]:

@@ -72,3 +72,49 @@ def test_raw_control_check_never_misses() -> None:
                 if CONTROL.search(text) is not None:
                     assert raw_may_hold_control(data), (data, encoding)
     assert not raw_may_hold_control("plain text, tab\tand line\nend, é ©".encode())
+
+
+def _medline(data: bytes):
+    from graphkit.readers.medline import read_medline
+
+    return split(read_medline("mem.nbib", stream=io.BytesIO(data)))
+
+
+def test_medline_scrubs_only_records_whose_text_may_need_it() -> None:
+    """A record with a control character (here in an abstract's continuation line) is scrubbed and
+    reported; a clean record beside it is read as it is (the reader skips scrub where the bytes hold no
+    control character)."""
+    clean_rec = b"PMID- 1\nTI  - A clean title.\nAB  - Words and\n      more words.\nAU  - Doe J\nSO  - J. 2020.\n"
+    dirty_rec = b"PMID- 2\nTI  - A \x07title.\nAB  - Words and\n      more\x01 words.\nAU  - Ro\x02e K\nSO  - J. 2021.\n"
+    records, diags = _medline(clean_rec + b"\n" + dirty_rec)
+    assert [r.title for r in records] == ["A clean title.", "A title."]
+    assert records[1].abstract == "Words and more words." and records[1].authors[0].family == "Roe"
+    control = [d for d in diags if d.kind == "control-chars"]
+    assert len(control) == 1 and control[0].record == 2 and control[0].message.startswith("4 control")  # AU: raw + family
+    # the same two records in either order, and each alone, give the same records
+    again, _ = _medline(dirty_rec + b"\n" + clean_rec)
+    assert [r.title for r in again] == ["A title.", "A clean title."]
+
+
+def test_medline_record_carried_across_blocks_keeps_its_scrub(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A record cut by the block reader (its control character in the first block, its end in a later
+    one) is still scrubbed."""
+    import graphkit.readers._text as text
+    import graphkit.readers.medline as medline
+
+    monkeypatch.setattr(medline, "TextBlocks", lambda path, fmt, stream=None: text.TextBlocks(
+        path, fmt, stream, chunk_size=64))
+    rec = b"PMID- 3\nTI  - Ti\x03tle of a record long enough to be cut by small blocks.\nAB  - " + b"word " * 40 \
+        + b"\nSO  - J. 2020.\n"
+    records, diags = _medline(b"PMID- 1\nTI  - First.\nSO  - J. 2019.\n\n" + rec)
+    assert records[1].title == "Title of a record long enough to be cut by small blocks."
+    assert [d.record for d in diags if d.kind == "control-chars"] == [2]
+
+
+def test_over_long_medline_value_is_cut_and_reported(monkeypatch: pytest.MonkeyPatch) -> None:
+    import graphkit.readers.medline as medline
+
+    monkeypatch.setattr(clean, "MAX_VALUE_CHARS", 1000)
+    monkeypatch.setattr(medline, "MAX_VALUE_CHARS", 1000)
+    records, diags = _medline(b"PMID- 1\nTI  - T\nAB  - " + b"word " * 500 + b"\nSO  - J. 2020.\n")
+    assert len(records[0].abstract) == 1000 and [d.kind for d in diags] == ["value-cut"]
