@@ -550,7 +550,8 @@ def resolve_author_keys(table: pa.Table, wj: pa.Table, hk: pa.Table, mode: str, 
     keywords: dict[str, list[str]] = defaultdict(list)  # paper key -> keyword keys: evidence, as the old core
     for source, target in zip(hk.column("source").to_pylist(), hk.column("target").to_pylist()):
         keywords[source].append(target)
-    resolver = AuthorResolver(mode, author_map, workers=workers)  # type: ignore[arg-type]
+    # (the name variants of every key are counted in SQL: table variants)
+    resolver = AuthorResolver(mode, author_map, workers=workers, variants=False)  # type: ignore[arg-type]
     occ: list[int] = []
     i = 0
     n = len(wids)

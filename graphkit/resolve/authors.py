@@ -455,12 +455,14 @@ class AuthorResolver:
     then :meth:`resolve` once and read keys with :meth:`key_of`."""
 
     def __init__(self, mode: AuthorKeyMode = DEFAULT_MODE,
-                 overrides: dict[str, str] | None = None, *, workers: int = 1) -> None:
+                 overrides: dict[str, str] | None = None, *, workers: int = 1, variants: bool = True) -> None:
         if mode not in AUTHOR_KEY_MODES:
             raise ValueError(f"unknown author key mode {mode!r}; use one of {', '.join(AUTHOR_KEY_MODES)}")
         self.mode = mode
         # processes that cluster the blocks of a pass (forked; only for PARALLEL_MIN occurrences or more)
         self.workers = workers
+        # fill :attr:`authors` (each key's name variants); a build that counts them in SQL says False
+        self.variants = variants
         self.overrides = {override_key(k): v for k, v in (overrides or {}).items()}
         self._occurrences: list[_Occ] = []
         # (co-author signature ids, venue, folded keywords, year) per paper
@@ -481,7 +483,7 @@ class AuthorResolver:
         self._leftover: list[tuple[int, list[_Cluster], str]] = []  # occurrences no author took yet
         self._weights: dict[tuple[str, str], float] = {}  # evidence feature -> weight (while resolving)
         self._base_df: tuple[Counter[tuple[str, str]], int] | None = None  # the features every pass counts
-        self._feats: dict[int, frozenset[tuple[str, str]]] = {}  # occurrence -> features (one block at a time)
+        self._feats: dict[int, set[tuple[str, str]]] = {}  # occurrence -> features (one block at a time)
         self._ckey: dict[int, tuple] = {}  # occurrence -> content key (one block at a time)
         self._cokey: list[str | None] | None = None  # the last pass's author of every occurrence (later passes)
         self._work_occs: dict[int, list[int]] = {}  # paper -> its occurrences
@@ -565,7 +567,7 @@ class AuthorResolver:
             if key is not None:
                 key = self._interned.setdefault(key, key)
             self._keys.append(key)
-            if key is None:
+            if key is None or not self.variants:
                 continue
             info = self.authors.get(key)
             if info is None:
@@ -623,9 +625,10 @@ class AuthorResolver:
         for i, occ in enumerate(self._occurrences):
             if occ.work >= 0:
                 self._work_occs[occ.work].append(i)
+        self._as_features()
         inst_feat: dict[str, tuple[str, str]] = {}  # one ('A', institution) tuple per institution
         self._work_insts = {w: insts for w, occs in self._work_occs.items()
-                            if (insts := frozenset(inst_feat.setdefault(a, ("A", a))
+                            if (insts := frozenset(inst_feat.setdefault(a[1], ("A", a[1]))
                                                    for j in occs for a in self._occurrences[j].affs))}
         keys: list[str | None] = []
         for npass in range(PASSES):
@@ -642,6 +645,19 @@ class AuthorResolver:
         self._weights = {}
         self._base_df = None
         return keys
+
+    def _as_features(self) -> None:
+        """Before the passes (mode 'compatible'): each occurrence's institutions become its 'a' features,
+        each paper's venue and keywords its 'v' and 'k' features, one shared tuple per value, so that
+        :meth:`_features` copies them instead of building a tuple per feature, occurrence and pass."""
+        interned: dict[tuple[str, str], tuple[str, str]] = {}
+        feature = interned.setdefault
+        for occ in self._occurrences:
+            if occ.affs:
+                occ.affs = tuple(feature(("a", a), ("a", a)) for a in occ.affs)
+        self._works = [(sigs, feature(("v", venue), ("v", venue)) if venue else None,
+                        tuple(feature(("k", k), ("k", k)) for k in kws), year)
+                       for sigs, venue, kws, year in self._works]
 
     def _one_pass(self, blocks: dict[str, list[int]], last: bool) -> list[str | None]:
         self._prepare_weights()
@@ -784,41 +800,42 @@ class AuthorResolver:
         features_of = self._sig_features.__getitem__
         works = [(sigs, venue, kws) for sigs, venue, kws, _ in self._works if sigs]  # no authors: no evidence
 
-        def paper(sigs: list[int], venue: str | None, kws: tuple[str, ...]) -> set[tuple[str, str]]:
-            feats: set[tuple[str, str]] = set().union(*map(features_of, sigs))
+        def paper(sigs: list[int], venue: tuple[str, str] | None, kws: tuple[tuple[str, str], ...]
+                  ) -> set[tuple[str, str]]:
+            feats: set[tuple[str, str]] = set().union(kws, *map(features_of, sigs))
             if venue:
-                feats.add(("v", venue))
-            feats.update(("k", k) for k in kws)
+                feats.add(venue)
             return feats
 
+        # (venues, keywords and institutions are feature tuples by now: _as_features)
         df: Counter[tuple[str, str]] = Counter(chain.from_iterable(paper(*w) for w in works))
-        df.update(("a", a) for occ in self._occurrences for a in occ.affs)
+        df.update(chain.from_iterable(occ.affs for occ in self._occurrences))
         df.update(chain.from_iterable(self._work_insts.values()))  # the institutions each paper names
         return df, len(works)
 
-    def _features(self, i: int) -> frozenset[tuple[str, str]]:
+    def _features(self, i: int) -> set[tuple[str, str]]:
+        """Occurrence i's evidence: its institutions, its paper's co-authors (signatures; from the second
+        pass also the authors the last pass made of them), venue, keywords and the institutions the
+        paper names. A set nobody changes once built (the features are tuples :meth:`_as_features`
+        shares, copied in C)."""
         occ = self._occurrences[i]
-        feats = {("a", a) for a in occ.affs}
+        feats = set(occ.affs)
         if occ.work >= 0:
             sigs, venue, kws, _ = self._works[occ.work]
             own = occ.sig
-            skipped = False
+            if own in sigs:  # every co-author but the occurrence itself (one of two equal signatures stays)
+                k = sigs.index(own)
+                sigs = sigs[:k] + sigs[k + 1:]
+            features_of = self._sig_features
+            feats.update(kws, self._work_insts.get(occ.work, ()), *[features_of[s] for s in sigs])
+            if venue:
+                feats.add(venue)
             if self._cokey is not None:  # later passes: co-authors also as the authors the last pass made
                 # (the names stay: a paper known only as context, as Neo4j identity passes stored
                 # authorships, has co-author names and no authors)
-                feats.update(("K", k) for j in self._work_occs[occ.work] if j != i and (k := self._cokey[j]))
-            # the institutions the paper names for any of its authors (its own address may be missing)
-            feats.update(self._work_insts.get(occ.work, ()))
-            features_of = self._sig_features
-            for sig in sigs:
-                if sig == own and not skipped:
-                    skipped = True
-                    continue
-                feats.update(features_of[sig])
-            if venue:
-                feats.add(("v", venue))
-            feats.update(("k", k) for k in kws)
-        return frozenset(feats)
+                cokey = self._cokey
+                feats.update([("K", k) for j in self._work_occs[occ.work] if j != i and (k := cokey[j])])
+        return feats
 
     def _content_key(self, i: int) -> tuple:
         """The head of an occurrence's content key (name, ORCID, year; :func:`_content_keys` adds its
@@ -952,7 +969,7 @@ class AuthorResolver:
         self._compat_seen = {}
         compat = self._compat
         self._feats = {i: self._features(i) for i in occs}
-        self._block_affs = frozenset(("a", a) for i in occs for a in O[i].affs)  # (its features' 'a' ones)
+        self._block_affs = frozenset(chain.from_iterable(O[i].affs for i in occs))  # (its features' 'a' ones)
         self._ckey = _content_keys({i: self._content_key(i) for i in occs}, self._feats)
         occs = sorted(occs, key=self._ckey.__getitem__)
         clusters: list[_Cluster] = []
@@ -1298,7 +1315,7 @@ def _cluster_blocks_forked(names: list[str]) -> dict[str, tuple[list[tuple[str |
     return out
 
 
-def _content_keys(heads: dict[int, tuple], feats: dict[int, frozenset[tuple[str, str]]]) -> dict[int, tuple]:
+def _content_keys(heads: dict[int, tuple], feats: dict[int, set[tuple[str, str]]]) -> dict[int, tuple]:
     """Every occurrence's content key: its head (name, ORCID, year) and, last, its features as a sorted
     tuple. The features are sorted only for occurrences whose head another one has too (two that write
     one name in one year): keys with unique heads are ordered before the last element is reached, so
