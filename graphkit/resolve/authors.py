@@ -884,13 +884,14 @@ class AuthorResolver:
         for i in occs:
             feats = self._feats[i]
             form = O[i].form
-            if index.keys().isdisjoint(feats):  # nothing shared with any group (in C): a new group
+            shared = index.keys() & feats  # the features some group has (in C)
+            if not shared:  # nothing shared with any group: a new group
                 hits = []
             else:
                 base: dict[int, float] = defaultdict(float)
                 kw: dict[int, float] = defaultdict(float)
-                for f in feats:  # (in the set's order: the sums, and so the result, stay the same)
-                    ids = index.get(f)
+                for f in shared:  # (sums in another order differ in the last bits: _EPS)
+                    ids = index[f]
                     if not ids or len(ids) > POSTING_CAP:
                         continue
                     acc = kw if f[0] == "k" else base
