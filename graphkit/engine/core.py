@@ -225,7 +225,10 @@ class _Build:
 
     def _steps(self, steps: list[tuple[str, str]]) -> None:
         for name, sql in steps:
-            self.eng.create(name, sql)
+            if name in rules.VIEWS:
+                self.eng.view(name, sql)
+            else:
+                self.eng.create(name, sql)
 
     # -- papers --------------------------------------------------------------------------------
     def _match_papers(self):

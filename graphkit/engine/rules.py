@@ -36,12 +36,14 @@ WORK_STEPS: list[tuple[str, str]] = [
     ("recw", """
 SELECT r.*, coalesce(m.root, r.rid) AS wid FROM rec r LEFT JOIN member m ON m.rid = r.rid
 """),
-    ("recr", """
-SELECT *, row_number() OVER (PARTITION BY wid ORDER BY n_auth DESC, given_letters DESC, rnk) AS bst FROM (
-  SELECT *, row_number() OVER (PARTITION BY wid
+    # the two ranks over the columns they need only (recr is recw with them: a view, rules.VIEWS)
+    ("rrank", """
+SELECT rid, rnk, row_number() OVER (PARTITION BY wid ORDER BY n_auth DESC, given_letters DESC, rnk) AS bst FROM (
+  SELECT rid, wid, n_auth, given_letters, row_number() OVER (PARTITION BY wid
                                ORDER BY r_nodoi, r_noabs, r_filled DESC, n_auth DESC, src) AS rnk
   FROM recw) x
 """),
+    ("recr", "SELECT r.*, x.rnk, x.bst FROM recw r JOIN rrank x ON x.rid = r.rid"),
     ("wkey0", """
 SELECT wid,
   CASE WHEN min(doi_n) IS NOT NULL THEN concat('doi:', min(doi_n))
@@ -61,12 +63,25 @@ SELECT wid, key0, sources FROM (
 WHERE c > 1 ORDER BY wid
 """
 
+# Steps kept as views, not tables (Engine.view): every record with all its fields (abstracts included),
+# which later rules read a few columns of; stored, the two copies spilled to disk at 1M records
+VIEWS = frozenset({"recw", "recr"})
+
 PAPER_STEPS: list[tuple[str, str]] = [
     ("wkey", """
 SELECT w.wid, coalesce(f.key, w.key0) AS key, w.sources FROM wkey0 w LEFT JOIN wfix f ON f.wid = w.wid
 """),
     # Work.value: the first non-empty value in rank order
+    # (a work of one record takes its values as they are: only the merged works are aggregated)
     ("paper", """
+SELECT k.key, r.doi_n AS doi, CAST(r.pmid_i AS STRING) AS pmid, r.title, r.abstract, r.year, r.volume, r.issue,
+  r.first_page, r.last_page, r.article_number, r.type, r.type_raw, k.sources,
+  CASE WHEN r.volume IS NOT NULL THEN r.vol_sq END AS vol_sq,
+  CASE WHEN r.first_page IS NOT NULL THEN nullif(coalesce(r.page_sq, ''), '') END AS page_sq,
+  CASE WHEN r.n_auth > 0 THEN nullif(coalesce(r.fam_sq, ''), '') END AS cite_fam
+FROM recr r JOIN wkey k ON k.wid = r.wid
+WHERE size(k.sources) = 1
+UNION ALL
 SELECT k.key, min(r.doi_n) AS doi, CAST(min(r.pmid_i) AS STRING) AS pmid,
   min_by(r.title, r.rnk) FILTER (WHERE r.title IS NOT NULL) AS title,
   min_by(r.abstract, r.rnk) FILTER (WHERE r.abstract IS NOT NULL) AS abstract,
@@ -83,6 +98,7 @@ SELECT k.key, min(r.doi_n) AS doi, CAST(min(r.pmid_i) AS STRING) AS pmid,
   nullif(min_by(coalesce(r.page_sq, ''), r.rnk) FILTER (WHERE r.first_page IS NOT NULL), '') AS page_sq,
   nullif(min_by(coalesce(r.fam_sq, ''), r.rnk) FILTER (WHERE r.n_auth > 0), '') AS cite_fam
 FROM recr r JOIN wkey k ON k.wid = r.wid
+WHERE size(k.sources) > 1
 GROUP BY r.wid, k.key, k.sources
 """),
 ]

@@ -34,6 +34,7 @@ class Engine(Protocol):
     def register_parquet(self, name: str, directory: str, schema: pa.Schema) -> None: ...
     def register_arrow(self, name: str, table: pa.Table) -> None: ...
     def create(self, name: str, sql: str) -> None: ...
+    def view(self, name: str, sql: str) -> None: ...
     def arrow(self, sql: str) -> pa.Table: ...
     def table(self, name: str) -> pa.Table: ...
     def take(self, name: str) -> pa.Table: ...
@@ -107,6 +108,13 @@ class DuckDBEngine:
             self._run(f"ALTER TABLE _next RENAME TO {name}", name)
             return
         self._run(f"CREATE OR REPLACE TABLE {name} AS {query}", name)
+
+    def view(self, name: str, sql: str) -> None:
+        """A rule every later query runs again instead of a stored table: for a wide table (every record
+        with all its fields) that the later rules read a few columns of, a copy that would spill to
+        disk at 1M records costs more than the scans (DuckDB reads only the columns a query needs)."""
+        self.drop(name)
+        self._run(f"CREATE VIEW {name} AS {to_duckdb(sql)}", name)
 
     def arrow(self, sql: str) -> pa.Table:
         return _fetch_arrow(self._run(to_duckdb(sql), sql[:60], relation=True))
@@ -211,6 +219,11 @@ class SparkEngine:
         except Exception as exc:  # noqa: BLE001 (AnalysisException and friends)
             raise EngineError(f"rule {name!r} failed in Spark: {_spark_message(exc)}") from None
         self._view(name, self.spark.read.schema(df.schema).parquet(path))
+
+    def view(self, name: str, sql: str) -> None:
+        """Stored like every other step: a lazy view would bring back the long plans that
+        :meth:`create` cuts."""
+        self.create(name, sql)
 
     def _view(self, name: str, df) -> None:
         df.createOrReplaceTempView(name)

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import logging
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
+from functools import lru_cache
 from pathlib import Path
 
 from graphkit.model import Record
@@ -89,6 +90,50 @@ def _family(rec: Record) -> str | None:
     return f or None
 
 
+_ALNUM = "abcdefghijklmnopqrstuvwxyz0123456789"
+# the counts of a title's characters packed in one int, 16 bits per character of _ALNUM, so that the
+# characters two titles have in common (SequenceMatcher.quick_ratio's count) are a few int operations
+_GUARD = sum(1 << (16 * i + 15) for i in range(len(_ALNUM)))  # the top bit of every field
+_CODES = [ord(c) for c in _ALNUM]
+
+
+def _char_counts(flat: str) -> int | None:
+    """How often each of a-z and 0-9 occurs in a title without spaces, packed (16 bits each), when
+    those are all its characters (else None: the characters are counted on demand)."""
+    if not flat.isascii() or len(flat) >= 1 << 15:
+        return None
+    import numpy as np  # (pandas' dependency; counted in C: a fifth of the matcher's time at 1M otherwise)
+
+    counts = np.bincount(np.frombuffer(flat.encode("ascii"), np.uint8), minlength=128)[_CODES]
+    if int(counts.sum()) != len(flat):
+        return None
+    return int.from_bytes(counts.astype("<u2").tobytes(), "little")
+
+
+def _common(a: int, b: int) -> int:
+    """The characters two titles have in common, from their :func:`_char_counts`: the sum over the
+    fields of min(a, b). A field's guard bit survives a - b when a >= b (every count is below 2^15,
+    so no borrow crosses fields); the fields' sum is the whole mod 2^16 - 1 (it is below that)."""
+    ge = ((((a | _GUARD) - b) & _GUARD) >> 15) * 0xFFFF  # all ones in the fields where a >= b
+    return ((b & ge) | (a & ~ge)) % 0xFFFF
+
+
+@lru_cache(maxsize=1024)
+def _length_window(n: int, ratio: float) -> tuple[int, int]:
+    """The lengths m a title of length n can match at ``ratio`` by SequenceMatcher.real_quick_ratio
+    (2 * min(n, m) / (n + m), as floats): an interval around n, since the value rises to 1 at m = n and
+    falls after."""
+    if ratio <= 0:
+        return 0, 1 << 62
+    lo = n
+    while lo > 0 and 2.0 * min(n, lo - 1) / (n + lo - 1) >= ratio:
+        lo -= 1
+    hi = n
+    while 2.0 * min(n, hi + 1) / (n + hi + 1) >= ratio:
+        hi += 1
+    return lo, hi
+
+
 class PaperResolver:
     """Feed records with :meth:`add`; :meth:`works` gives the merged works, :attr:`duplicates` the pairs."""
 
@@ -102,7 +147,8 @@ class PaperResolver:
         self._by_pmid: dict[str, int] = {}
         self._by_title: dict[tuple[str, int | None], list[int]] = defaultdict(list)
         self._by_title_only: dict[str, list[int]] = defaultdict(list)
-        self._blocks: dict[tuple, list[tuple[int, str]]] = defaultdict(list)
+        # (year, side, prefix or suffix) -> (index, title without spaces, its length, _char_counts)
+        self._blocks: dict[tuple, list[tuple[int, str, int, int | None]]] = defaultdict(list)
         self._titles: list[str] = []
         self._meta: list[tuple[str, int | None, str | None]] = []  # per index: source id, year, raw title
 
@@ -175,8 +221,12 @@ class PaperResolver:
             matches.append((self._by_doi[doi], "doi", 1.0))
         if pmid and pmid in self._by_pmid:
             matches.append((self._by_pmid[pmid], "pmid", 1.0))
+        flat = counts = None
+        if title and year is not None:  # (for the fuzzy blocks: the title without spaces, its characters)
+            flat = title.replace(" ", "")
+            counts = _char_counts(flat)
         if not matches and title:
-            matches.extend(self._title_matches(idx, title, year, doi, pmid, page, family))
+            matches.extend(self._title_matches(idx, title, year, doi, pmid, page, family, flat, counts))
 
         seen_roots: set[int] = set()
         for other, rule, score in matches:
@@ -195,16 +245,17 @@ class PaperResolver:
         if title:
             self._by_title[(title, year)].append(idx)
             self._by_title_only[title].append(idx)
-            if year is not None:
-                flat = title.replace(" ", "")
+            if flat is not None:
+                entry = (idx, flat, len(flat), counts)
                 for block in ((year, "<", flat[:BLOCK_CHARS]), (year, ">", flat[-BLOCK_CHARS:])):
                     entries = self._blocks[block]
                     if len(entries) < BLOCK_LIMIT:
-                        entries.append((idx, flat))
+                        entries.append(entry)
         return idx
 
     def _title_matches(self, idx: int, title: str, year: int | None, doi: str | None, pmid: str | None,
-                       page: str | None, family: str | None) -> list[tuple[int, str, float]]:
+                       page: str | None, family: str | None, flat: str | None = None, counts: int | None = None
+                       ) -> list[tuple[int, str, float]]:
         short = title.count(" ") + 1 < SHORT_TITLE_WORDS
         for other in self._by_title.get((title, year), ()):
             if self._compatible(self._find(other), doi, pmid, page, family, need_confirmation=short):
@@ -215,27 +266,34 @@ class PaperResolver:
             if (year is None) != (other_year is None) and self._compatible(
                     self._find(other), doi, pmid, page, family, need_confirmation=True):
                 return [(other, "title", 1.0)]
-        if year is None:
+        if year is None or flat is None:
             return []
-        flat = title.replace(" ", "")
         best: tuple[int, float] | None = None
         seen: set[int] = set()
         sm: SequenceMatcher | None = None
         n = len(flat)
+        # real_quick_ratio (the lengths alone) as a window of lengths, and quick_ratio (the characters
+        # both titles have) from counts kept with each entry: the same floats as SequenceMatcher's,
+        # without the object, for the many entries of a block that go no further
+        lo, hi = _length_window(n, self.fuzzy_ratio)
+        chars: Counter[str] | None = None
         for block in ((year, "<", flat[:BLOCK_CHARS]), (year, ">", flat[-BLOCK_CHARS:])):
-            for other, other_flat in self._blocks.get(block, ()):
+            for other, other_flat, m, other_counts in [e for e in self._blocks.get(block, ()) if lo <= e[2] <= hi]:
                 if other in seen:
                     continue
                 seen.add(other)
-                m = len(other_flat)
-                if 2.0 * min(n, m) / (n + m) < self.fuzzy_ratio:  # real_quick_ratio, without the object
+                if counts is not None and other_counts is not None:
+                    common = _common(counts, other_counts)
+                else:
+                    if chars is None:
+                        chars = Counter(flat)
+                    common = sum(min(k, chars[c]) for c, k in Counter(other_flat).items() if c in chars)
+                if 2.0 * common / (n + m) < self.fuzzy_ratio:
                     continue
                 if sm is None:  # one matcher per new title: its character index is built once
                     sm = SequenceMatcher(None, autojunk=False)
                     sm.set_seq2(flat)
                 sm.set_seq1(other_flat)
-                if sm.quick_ratio() < self.fuzzy_ratio:
-                    continue
                 ratio = sm.ratio()
                 if ratio >= self.fuzzy_ratio and (best is None or ratio > best[1]):
                     if self._compatible(self._find(other), doi, pmid, page, family, need_confirmation=True):

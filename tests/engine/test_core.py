@@ -133,6 +133,30 @@ def test_duckdb_replaces_a_table_twice(tmp_path):
         eng.close()
 
 
+def test_duckdb_view_is_read_through_and_replaces_a_table(tmp_path):
+    """Engine.view (rules.VIEWS: the wide record tables): later rules read through it, it sees the rows
+    of the tables it reads, and it replaces a table or an Arrow table of its name."""
+    import pyarrow as pa
+
+    from graphkit.engine.sql import DuckDBEngine
+
+    eng = DuckDBEngine(str(tmp_path))
+    try:
+        eng.register_arrow("base", pa.table({"rid": [1, 2, 3], "wide": ["a", "b", "c"]}))
+        eng.create("rank", "SELECT rid, rid * 10 AS rnk FROM base")
+        eng.register_arrow("v", pa.table({"x": [0]}))
+        eng.view("v", "SELECT b.*, r.rnk FROM base b JOIN rank r ON r.rid = b.rid")
+        eng.create("out", "SELECT wide, rnk FROM v WHERE rnk > 10")
+        assert sorted(eng.table("out").to_pylist(), key=str) == [{"wide": "b", "rnk": 20}, {"wide": "c", "rnk": 30}]
+        eng.view("v", "SELECT rid FROM base")  # a view replaces a view
+        assert eng.arrow("SELECT count(*) AS n FROM v").column("n").to_pylist() == [3]
+        eng.create("t", "SELECT 1 AS x")
+        eng.view("t", "SELECT 2 AS x")  # ... and a table
+        assert eng.table("t").column("x").to_pylist() == [2]
+    finally:
+        eng.close()
+
+
 _RECORD: dict = {}  # the pid file and the real task function, for _recording_task (forked workers see it)
 
 

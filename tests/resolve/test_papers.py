@@ -123,3 +123,47 @@ def test_keys_do_not_depend_on_record_order() -> None:
 def test_normalise_title() -> None:
     assert normalise_title("<i>Random</i>-Graphs: a Survey!") == "random graphs a survey"
     assert normalise_title("Ünïcode Títle") == "unicode title"
+
+
+# -- the fuzzy blocks' filters: the same floats as SequenceMatcher's, without the object ------------
+
+def test_char_counts_give_quick_ratios_common_characters() -> None:
+    from collections import Counter
+
+    from graphkit.resolve.papers import _ALNUM, _char_counts, _common
+
+    rnd = random.Random(7)
+    for i in range(3000):
+        a = "".join(rnd.choice(_ALNUM[:rnd.randint(1, 36)]) for _ in range(rnd.randint(1, 400)))
+        b = a if i % 100 == 0 else "".join(rnd.choice(_ALNUM[rnd.randint(0, 35):]) for _ in range(rnd.randint(1, 400)))
+        want = sum((Counter(a) & Counter(b)).values())
+        assert _common(_char_counts(a), _char_counts(b)) == want == _common(_char_counts(b), _char_counts(a))
+    # characters outside a-z 0-9 are counted on demand
+    assert _char_counts("cafe\u0301") is None and _char_counts("\u4e2d\u6587") is None
+    assert _char_counts("Upper") is None and _char_counts("a-b") is None
+    assert _char_counts("z" * 300) is not None
+
+
+def test_length_window_is_real_quick_ratio() -> None:
+    from graphkit.resolve.papers import _length_window
+
+    for ratio in (0.92, 0.5, 0.99, 1.0):
+        for n in range(1, 300):
+            lo, hi = _length_window(n, ratio)
+            for m in range(1, 4 * n):
+                assert (lo <= m <= hi) == (2.0 * min(n, m) / (n + m) >= ratio), (n, m, ratio)
+
+
+def test_fuzzy_title_match_outside_ascii() -> None:
+    """A title with letters of another script takes the counted-on-demand path and still merges."""
+    a = rec(title="Ηλεκτρονική καταγραφή δεδομένων στην πρωτοβάθμια φροντίδα υγείας στην Ελλάδα", year=2012,
+            authors=[("Papadopoulos", "G")], first_page="11")
+    typo = rec(title="Ηλεκτρονική καταγραφή δεδομένων στην πρωτοβάθμια φροντίδα υγείας στην Ελλάδ", year=2012,
+               authors=[("Papadopoulos", "Georgios")], first_page="11")
+    r, ws = works(a, typo)
+    assert len(ws) == 1 and r.duplicates[0].rule == "fuzzy-title" and 0.92 <= r.duplicates[0].score < 1
+    # the same near-title with another first page: kept apart
+    other = rec(title="Ηλεκτρονική καταγραφή δεδομένων στην πρωτοβάθμια φροντίδα υγείας στην Ελλάδ", year=2012,
+                authors=[("Papadopoulos", "G")], first_page="12")
+    _, ws2 = works(a, other)
+    assert len(ws2) == 2
