@@ -148,3 +148,32 @@ def test_columnar_graph_files_equal_the_row_writers(tmp_path):
             assert Counter(x) == Counter(y), f.name  # the same quotes, delimiters and newlines
         else:
             assert x == y, f.name
+
+
+def test_paper_terms_from_rows_and_from_columns_agree():
+    """A paper's terms (keyword and MeSH names, distinct, in code-point order) and the papers with a
+    nameless term are the same whether the graph is rows (Graph) or columns (ColumnarGraph,
+    read from its key and name columns)."""
+    from graphkit.columnar import ColumnarGraph
+    from graphkit.sinks.neo4j import graph_terms
+
+    def fill(g):
+        for key in ("p1", "p2", "p3"):
+            g.add_node(Label.PAPER, key, title=key)
+        g.add_node(Label.KEYWORD, "kw:b", name="beta")
+        g.add_node(Label.KEYWORD, "kw:a", name="Alpha")
+        g.add_node(Label.KEYWORD, "kw:none")  # no name
+        g.add_node(Label.MESH, "mesh:D1", name="alpha")
+        g.add_node(Label.MESH, "mesh:D2", name="beta")
+        for source, target in (("p1", "kw:b"), ("p1", "kw:a"), ("p2", "kw:none"),
+                               ("p3", "kw:a")):
+            g.add_edge(RelType.HAS_KEYWORD, source, target)
+        for source, target in (("p1", "mesh:D2"), ("p1", "mesh:D1"), ("p2", "mesh:D1")):
+            g.add_edge(RelType.HAS_MESH, source, target)
+        return g
+
+    rows, cols = graph_terms(fill(Graph())), graph_terms(fill(ColumnarGraph()))
+    assert rows == cols
+    terms, unsure = cols
+    assert terms == {"p1": "Alpha; alpha; beta", "p2": "alpha", "p3": "Alpha"}
+    assert unsure == {"p2"}
