@@ -414,7 +414,9 @@ class _Occ:
     orcid: str | None
     form: NameForm | None
     work: int  # index into the resolver's works, -1 without context
-    affs: tuple[str, ...] = ()  # institution keys of the affiliations this paper gives the person
+    # institution keys of the affiliations this paper gives the person; from AuthorResolver._as_features
+    # on (mode 'compatible'), their ('a', key) features
+    affs: tuple[Any, ...] = ()
     sig: int = -1  # its co-author signature id (mode 'compatible'; AuthorResolver._form_sig)
 
     @property
@@ -466,7 +468,8 @@ class AuthorResolver:
         self.overrides = {override_key(k): v for k, v in (overrides or {}).items()}
         self._occurrences: list[_Occ] = []
         # (co-author signature ids, venue, folded keywords, year) per paper
-        self._works: list[tuple[list[int], str | None, tuple[str, ...], int | None]] = []
+        # (venue and keywords: strings, and from _as_features on, ('v', venue) and ('k', keyword) features)
+        self._works: list[tuple[list[int], Any, tuple[Any, ...], int | None]] = []
         self._orcids_of_name: dict[str, set[str]] = defaultdict(set)
         self.authors: dict[str, AuthorInfo] = {}
         self.decisions: list[Decision] = []
@@ -819,13 +822,13 @@ class AuthorResolver:
         paper names. A set nobody changes once built (the features are tuples :meth:`_as_features`
         shares, copied in C)."""
         occ = self._occurrences[i]
-        feats = set(occ.affs)
+        feats: set[tuple[str, str]] = set(occ.affs)
         if occ.work >= 0:
             sigs, venue, kws, _ = self._works[occ.work]
             own = occ.sig
             if own in sigs:  # every co-author but the occurrence itself (one of two equal signatures stays)
-                k = sigs.index(own)
-                sigs = sigs[:k] + sigs[k + 1:]
+                at = sigs.index(own)
+                sigs = sigs[:at] + sigs[at + 1:]
             features_of = self._sig_features
             feats.update(kws, self._work_insts.get(occ.work, ()), *[features_of[s] for s in sigs])
             if venue:
