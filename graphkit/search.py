@@ -238,16 +238,21 @@ def to_lucene(query: Query, fields: tuple[str, ...] | None = None) -> str:
     return " ".join(parts)
 
 
-def _named(graph: Any, label: Label) -> dict[str, str]:
-    """key -> name of the label's nodes that have a (non-empty) name: from the key and name columns of a
+def node_names(graph: Any, label: Label) -> dict[str, str | None]:
+    """key -> name (None when it has none) of the label's nodes: from the key and name columns of a
     columnar graph (:class:`graphkit.columnar.ColumnarGraph`), or from the rows of a :class:`Graph`."""
     if hasattr(graph, "arrow"):
         table = graph.arrow(label)
-        return {k: n for k, n in zip(table.column("key").to_pylist(), table.column("name").to_pylist()) if n}
-    return {row["key"]: row["name"] for row in graph.nodes(label) if row.get("name")}
+        return dict(zip(table.column("key").to_pylist(), table.column("name").to_pylist()))
+    return {row["key"]: row.get("name") for row in graph.nodes(label)}
 
 
-def _linked(graph: Any, rel: RelType, *extra: str) -> Iterable[tuple[Any, ...]]:
+def _named(graph: Any, label: Label) -> dict[str, str]:
+    """key -> name of the label's nodes that have a (non-empty) name."""
+    return {k: n for k, n in node_names(graph, label).items() if n}
+
+
+def linked(graph: Any, rel: RelType, *extra: str) -> Iterable[tuple[Any, ...]]:
     """(source, target, *extra properties) of every ``rel`` edge, from columns or from rows."""
     if hasattr(graph, "arrow"):
         table = graph.arrow(rel)
@@ -266,7 +271,7 @@ def paper_documents(graph: Graph | ColumnarGraph) -> dict[str, dict[str, str]]:
     mesh: dict[str, set[str]] = defaultdict(set)
     for rel, label in ((RelType.HAS_KEYWORD, Label.KEYWORD), (RelType.HAS_MESH, Label.MESH)):
         names = _named(graph, label)
-        for source, target in _linked(graph, rel):
+        for source, target in linked(graph, rel):
             if name := names.get(target):
                 terms[source].add(name)
                 if label is Label.MESH:
@@ -276,14 +281,14 @@ def paper_documents(graph: Graph | ColumnarGraph) -> dict[str, dict[str, str]]:
             docs[key][field] = TERMS_SEPARATOR.join(sorted(got))
     authors = _named(graph, Label.AUTHOR)
     byline: dict[str, list[tuple[int, str, str]]] = defaultdict(list)
-    for source, target, position in _linked(graph, RelType.AUTHORED, "position"):
+    for source, target, position in linked(graph, RelType.AUTHORED, "position"):
         if name := authors.get(source):
             byline[target].append((position if position is not None else 1 << 62, source, name))
     for key, listed in byline.items():
         docs[key]["authors"] = TERMS_SEPARATOR.join(name for _, _, name in sorted(listed))
     journals = _named(graph, Label.JOURNAL)
     venue: dict[str, tuple[str, str]] = {}
-    for source, target in _linked(graph, RelType.PUBLISHED_IN):
+    for source, target in linked(graph, RelType.PUBLISHED_IN):
         name = journals.get(target)
         if name and (source not in venue or (target, name) < venue[source]):
             venue[source] = (target, name)

@@ -266,7 +266,7 @@ class PaperResolver:
             if (year is None) != (other_year is None) and self._compatible(
                     self._find(other), doi, pmid, page, family, need_confirmation=True):
                 return [(other, "title", 1.0)]
-        if year is None or flat is None:
+        if flat is None:  # (no year: no fuzzy block)
             return []
         best: tuple[int, float] | None = None
         seen: set[int] = set()

@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -46,7 +46,7 @@ from graphkit.model import GraphkitError
 from graphkit.progress import Progress, null_progress
 from graphkit.schema import EDGE_PROPERTIES, ENDPOINTS, NODE_PROPERTIES, Label, RelType
 from graphkit.sinks import neo4j_cites
-from graphkit.search import PAPER_FIELDS, paper_documents
+from graphkit.search import PAPER_FIELDS, linked, node_names, paper_documents
 
 log = logging.getLogger(__name__)
 
@@ -314,8 +314,8 @@ def graph_terms(graph: Graph) -> tuple[dict[str, str], set[str]]:
     names: dict[str, set[str]] = {}
     unsure: set[str] = set()
     for type, label in ((RelType.HAS_KEYWORD, Label.KEYWORD), (RelType.HAS_MESH, Label.MESH)):
-        name_of = _key_names(graph, label)
-        for source, target in _sources_targets(graph, type):
+        name_of = node_names(graph, label)  # (columns of a columnar graph: no row per edge)
+        for source, target in linked(graph, type):
             name = name_of.get(target)
             if name is None:  # no such node, or no name
                 unsure.add(source)
@@ -323,23 +323,6 @@ def graph_terms(graph: Graph) -> tuple[dict[str, str], set[str]]:
                 names.setdefault(source, set()).add(name)
     terms = {k: TERMS_SEPARATOR.join(sorted(v)) for k, v in names.items()}
     return terms, unsure
-
-
-def _key_names(graph: Any, label: Label) -> dict[str, str | None]:
-    """key -> name (None when it has none) of the label's nodes: from the columns of a columnar graph
-    (a 1M-record graph's rows are not thawed one edge at a time), or from the rows of a Graph."""
-    if hasattr(graph, "arrow"):
-        table = graph.arrow(label)
-        return dict(zip(table.column("key").to_pylist(), table.column("name").to_pylist()))
-    return {row["key"]: row.get("name") for row in graph.nodes(label)}
-
-
-def _sources_targets(graph: Any, type: RelType) -> Iterable[tuple[str, str]]:
-    """(source, target) of every edge of a type, from columns or from rows."""
-    if hasattr(graph, "arrow"):
-        table = graph.arrow(type)
-        return zip(table.column("source").to_pylist(), table.column("target").to_pylist())
-    return ((e["source"], e["target"]) for e in graph.edges(type))
 
 
 def _unsure_search_fields(graph: Graph) -> set[str]:
