@@ -489,12 +489,19 @@ class AuthorResolver:
         self._feats: dict[int, set[tuple[str, str]]] = {}  # occurrence -> features (one block at a time)
         self._ckey: dict[int, tuple] = {}  # occurrence -> content key (one block at a time)
         self._cokey: list[str | None] | None = None  # the last pass's author of every occurrence (later passes)
+        # ... as a co-author feature ('K', key): one shared tuple per author (None without a key)
+        self._cofeat: list[tuple[str, str] | None] = []
         self._work_occs: dict[int, list[int]] = {}  # paper -> its occurrences
         # paper -> the institutions it names (any author), as 'A' features
         self._work_insts: dict[int, frozenset[tuple[str, str]]] = {}
         self._common_given: set[str] = set()  # first given names carried by many family names
         self._block_affs: frozenset[tuple[str, str]] = frozenset()  # the 'a' features of the current block
         self._compat_seen: dict[tuple[tuple[str, ...], tuple[str, ...]], Compat] = {}  # one block's pairs
+        # whether the current block's clusters weighed evidence (_grow, _best): a block that did not is
+        # clustered by its names alone, and the next pass would give it the same clusters
+        self._scored = False
+        # such blocks of the last pass: their clusters as (ORCID, occurrences), reused by the next pass
+        self._fixed: dict[str, list[tuple[str | None, list[int]]]] = {}
 
     def add(self, person: Person, *, work: int = -1) -> int:
         """Register an occurrence; returns its id for :meth:`key_of` after :meth:`resolve`. The
@@ -639,10 +646,15 @@ class AuthorResolver:
                 # cluster-level evidence: a co-author is now the author the last pass made of that name,
                 # not a name string ('Kim, J.' on two papers is one person or two)
                 self._cokey = keys
+                kfeat: dict[str, tuple[str, str]] = {}
+                self._cofeat = [kfeat.setdefault(k, ("K", k)) if k else None for k in keys]
+                del kfeat
                 self._pending = []
                 self._leftover = []
             keys = self._one_pass(blocks, last=npass == PASSES - 1)
         self._cokey = None
+        self._cofeat = []
+        self._fixed = {}
         self._work_occs = {}
         self._work_insts = {}
         self._weights = {}
@@ -667,7 +679,7 @@ class AuthorResolver:
         keys: list[str | None] = [None] * len(self._occurrences)
         used: set[str] = set()
         key_of_cluster: dict[int, str] = {}
-        for clusters in self._clustered(blocks):
+        for clusters in self._clustered(blocks, keep=not last):
             for cluster in clusters:
                 key = key_of_cluster[id(cluster)] = self._cluster_key(cluster, used)
                 for i in cluster.occs:
@@ -688,22 +700,42 @@ class AuthorResolver:
         self._pending = []
         return keys
 
-    def _clustered(self, blocks: dict[str, list[int]]) -> Iterator[list[_Cluster]]:
+    def _clustered(self, blocks: dict[str, list[int]], keep: bool = False) -> Iterator[list[_Cluster]]:
         """Every block's clusters, blocks in key order, each block's clusters in an order that depends on
         their content only (not on file order); decisions go to ``_pending`` in the same order. Blocks
         are independent within a pass (the pass's weights and last keys are fixed before it starts), so
         with ``workers`` > 1 and enough occurrences, forked processes cluster them (largest first) and
-        send back the clusters' occurrences: the same clusters, in the same order, as one process."""
+        send back the clusters' occurrences: the same clusters, in the same order, as one process.
+
+        A block clustered without weighing evidence (no :meth:`_grow`, no :meth:`_best` with a fitting
+        cluster: its ORCIDs and name forms decided) gets the same clusters in every pass, since only the
+        evidence changes between passes; it has no decisions either. With ``keep`` (a pass follows),
+        such blocks' clusters are kept in :attr:`_fixed`, and the next pass reuses them instead of
+        clustering the block again."""
         names = sorted(blocks)
-        if self.workers > 1 and len(self._occurrences) >= PARALLEL_MIN and len(names) > 1 and CAN_FORK \
+        todo = [b for b in names if b not in self._fixed]
+        fixed: dict[str, list[tuple[str | None, list[int]]]] = {}
+        if self.workers > 1 and len(self._occurrences) >= PARALLEL_MIN and len(todo) > 1 and CAN_FORK \
                 and _memory_for_forks(self.workers - 1):
-            yield from self._clustered_forked(blocks, names)
-            return
+            done = self._clustered_forked(blocks, todo)
+        else:
+            done = ((b, self._block_clusters(blocks[b]), self._scored) for b in todo)
         for block in names:
-            yield self._block_clusters(blocks[block])
+            kept = self._fixed.get(block)
+            if kept is not None:
+                yield [_Cluster(orcid=orcid, occs=occs) for orcid, occs in kept]
+                continue
+            name, clusters, scored = next(done)
+            assert name == block
+            if keep and not scored:
+                fixed[block] = [(c.orcid, c.occs) for c in clusters]
+            yield clusters
+        self._fixed = fixed if keep else {}
 
     def _block_clusters(self, occs: list[int]) -> list[_Cluster]:
-        """One block's clusters, in content order (the per-block state is dropped after)."""
+        """One block's clusters, in content order (the per-block state is dropped after; :attr:`_scored`
+        says whether evidence was weighed)."""
+        self._scored = False
         clusters = self._cluster_block(occs)
         clusters.sort(key=lambda c: (c.orcid or "", -len(c.occs), min(self._ckey[i] for i in c.occs)))
         self._feats = {}
@@ -711,7 +743,8 @@ class AuthorResolver:
         self._ckey = {}
         return clusters
 
-    def _clustered_forked(self, blocks: dict[str, list[int]], names: list[str]) -> Iterator[list[_Cluster]]:
+    def _clustered_forked(self, blocks: dict[str, list[int]], names: list[str]
+                          ) -> Iterator[tuple[str, list[_Cluster], bool]]:
         """The blocks clustered by this process and ``workers - 1`` forked children, which claim tasks
         from one shared counter. This process works too instead of waiting: a child copies the pages
         of the objects it touches (reference counts are writes), so one child fewer is one copy of the
@@ -737,7 +770,7 @@ class AuthorResolver:
         children: list[tuple[Any, Any]] = []  # (process, the end of its pipe)
         before, self._pending = self._pending, []
         _FORKED = (self, blocks)
-        got: dict[str, tuple[list[tuple[str | None, list[int]]], list[tuple[int, list[int], int, str]]]] = {}
+        got: dict[str, tuple[list[tuple[str | None, list[int]]], list[tuple[int, list[int], int, str]], bool]] = {}
         try:
             for _ in range(min(self.workers, len(tasks)) - 1):
                 recv, send = ctx.Pipe(duplex=False)
@@ -765,10 +798,10 @@ class AuthorResolver:
                     child.kill()
                 child.join()
         for name in names:
-            plain, pending = got.pop(name)
+            plain, pending, scored = got.pop(name)
             clusters = [_Cluster(orcid=orcid, occs=occs) for orcid, occs in plain]
             self._pending += [(i, [clusters[k] for k in fits], clusters[j], why) for i, fits, j, why in pending]
-            yield clusters
+            yield name, clusters, scored
 
     # -- evidence ----------------------------------------------------------------------------------
     def _prepare_weights(self) -> None:
@@ -786,11 +819,13 @@ class AuthorResolver:
 
         weights = self._weights = dict(weighed(df))
         if self._cokey is not None:
-            cokey = self._cokey
+            cofeat = self._cofeat
             # the last pass's authors as co-authors ('K', no other feature's kind): counted on their own,
             # not in a copy of the base counts
-            weights.update(weighed(Counter(chain.from_iterable({("K", k) for j in occs if (k := cokey[j])}
-                                                               for occs in self._work_occs.values()))))
+            counts = Counter(chain.from_iterable({f for j in occs if (f := cofeat[j])}
+                                                 for occs in self._work_occs.values()))
+            weights.update(weighed(counts))
+            del counts
             # a co-author name several authors carry is weaker evidence
             ambiguity = name_ambiguity((o.form, k) for o, k in zip(self._occurrences, self._cokey))
             for f, people in ambiguity.items():
@@ -829,15 +864,14 @@ class AuthorResolver:
             if own in sigs:  # every co-author but the occurrence itself (one of two equal signatures stays)
                 at = sigs.index(own)
                 sigs = sigs[:at] + sigs[at + 1:]
-            features_of = self._sig_features
-            feats.update(kws, self._work_insts.get(occ.work, ()), *[features_of[s] for s in sigs])
+            feats.update(kws, self._work_insts.get(occ.work, ()), *map(self._sig_features.__getitem__, sigs))
             if venue:
                 feats.add(venue)
             if self._cokey is not None:  # later passes: co-authors also as the authors the last pass made
                 # (the names stay: a paper known only as context, as Neo4j identity passes stored
                 # authorships, has co-author names and no authors)
-                cokey = self._cokey
-                feats.update([("K", k) for j in self._work_occs[occ.work] if j != i and (k := cokey[j])])
+                cofeat = self._cofeat
+                feats.update([f for j in self._work_occs[occ.work] if j != i and (f := cofeat[j])])
         return feats
 
     def _content_key(self, i: int) -> tuple:
@@ -880,6 +914,7 @@ class AuthorResolver:
         co-author graph), those groups merge; with ``check_names`` only when all name forms stay
         compatible (complete linkage on names). Features on more than POSTING_CAP groups are skipped
         as candidates (their weight is small; this keeps a block linear)."""
+        self._scored = True
         comps: list[_Cluster | None] = []
         index: dict[tuple[str, str], set[int]] = defaultdict(set)
         O = self._occurrences
@@ -942,6 +977,8 @@ class AuthorResolver:
     def _best(self, i: int, fits: list[_Cluster]) -> tuple[_Cluster | None, list[float]]:
         """The fitting cluster with clearly the most evidence for occurrence i (at least JOIN_SCORE and
         JOIN_MARGIN times the runner-up), else None."""
+        if fits:
+            self._scored = True
         feats = self._feats[i]
         # a cluster that shares no feature scores 0.0 (what _score gives it), without the scan
         scores = [0.0 if feats.isdisjoint(c.feats) else self._score(feats, c.feats) for c in fits]
@@ -1276,7 +1313,7 @@ def _memory_for_forks(workers: int) -> bool:
 
 
 def _claim_blocks(tasks: list[list[str]], claimed) -> dict[str, tuple[list[tuple[str | None, list[int]]],
-                                                                      list[tuple[int, list[int], int, str]]]]:
+                                                                      list[tuple[int, list[int], int, str]], bool]]:
     """Cluster the tasks this process claims from the shared counter until none is left."""
     out: dict[str, Any] = {}
     while True:
@@ -1302,9 +1339,9 @@ def _block_worker(tasks: list[list[str]], claimed, send) -> None:
 
 
 def _cluster_blocks_forked(names: list[str]) -> dict[str, tuple[list[tuple[str | None, list[int]]],
-                                                                list[tuple[int, list[int], int, str]]]]:
-    """In a forked process: cluster these blocks; each block's clusters as (ORCID, occurrences) and
-    its decisions with the clusters as indices into that list."""
+                                                                list[tuple[int, list[int], int, str]], bool]]:
+    """In a forked process: cluster these blocks; each block's clusters as (ORCID, occurrences), its
+    decisions with the clusters as indices into that list, and whether it weighed evidence."""
     assert _FORKED is not None
     resolver, blocks = _FORKED
     out = {}
@@ -1314,7 +1351,7 @@ def _cluster_blocks_forked(names: list[str]) -> dict[str, tuple[list[tuple[str |
         index = {id(c): k for k, c in enumerate(clusters)}
         pending = [(i, [index[id(c)] for c in fits], index[id(joined)], why)
                    for i, fits, joined, why in resolver._pending]  # noqa: SLF001
-        out[name] = ([(c.orcid, c.occs) for c in clusters], pending)
+        out[name] = ([(c.orcid, c.occs) for c in clusters], pending, resolver._scored)  # noqa: SLF001
     resolver._pending = []  # noqa: SLF001
     return out
 

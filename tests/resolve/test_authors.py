@@ -404,9 +404,51 @@ def test_forked_block_clustering_gives_the_same_keys_and_decisions(monkeypatch) 
     monkeypatch.setattr(authors, "PARALLEL_MIN", 0)
     monkeypatch.setattr(authors.AuthorResolver, "_clustered_forked", spy)
     two = run(2)
-    assert forked == [forked[0]] * authors.PASSES and forked[0] > 100  # every pass, every block
+    # every block in the first pass; the later passes only the blocks that weighed evidence (the others
+    # keep their clusters: test_later_passes_reuse_the_blocks_names_decide)
+    assert len(forked) == authors.PASSES and forked[0] > 100 and 0 < forked[1] < forked[0]
     assert two[0] == one[0]
     assert two[1] == one[1] and len(one[1]) > 50
+
+
+def test_later_passes_reuse_the_blocks_names_decide(monkeypatch) -> None:
+    """A block whose clusters came from its ORCIDs and name forms alone (no evidence weighed) gets the
+    same clusters in every pass: the second pass reuses them instead of clustering it again, and the
+    keys and decisions are those of clustering every block in every pass."""
+    import sys
+    from pathlib import Path
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+    from bench.generate import collision_corpus
+    import graphkit.resolve.authors as authors
+
+    papers = collision_corpus(1500, seed=7)
+    clustered: list[int] = []
+    real_block = authors.AuthorResolver._block_clusters
+
+    def counting(self, occs):
+        clustered.append(1 if self._cokey is None else 2)
+        return real_block(self, occs)
+
+    def run():
+        r = AuthorResolver()
+        occ = []
+        for p in papers:
+            people = [Person(f, g, affiliations=[a] if a else None) for (_, f, g), a in zip(p.authors, p.affiliations)]
+            occ += r.add_work(people, p.venue, keywords=p.keywords, year=p.year or None)
+        r.resolve()
+        return [r.key_of(o) for o in occ], r.decisions
+
+    monkeypatch.setattr(authors.AuthorResolver, "_block_clusters", counting)
+    reused = run()
+    first, second = clustered.count(1), clustered.count(2)
+    assert 0 < second < first
+    clustered.clear()
+    real = authors.AuthorResolver._clustered
+    monkeypatch.setattr(authors.AuthorResolver, "_clustered", lambda self, blocks, keep=False: real(self, blocks))
+    every = run()
+    assert clustered.count(2) == clustered.count(1) == first  # without reuse: every block twice
+    assert reused[0] == every[0] and len(set(every[0])) > 300
+    assert reused[1] == every[1] and len(every[1]) > 50
 
 
 def _forked_resolver(monkeypatch, in_child):
@@ -685,7 +727,8 @@ def test_fork_memory_counts_the_resolvers_own_pages(monkeypatch) -> None:
     called: list[int] = []
     monkeypatch.setattr(authors, "PARALLEL_MIN", 0)
     monkeypatch.setattr(authors, "CAN_FORK", True)
-    monkeypatch.setattr(authors.AuthorResolver, "_clustered_forked", lambda *a: called.append(1) or iter(()))
+    monkeypatch.setattr(authors.AuthorResolver, "_clustered_forked", lambda self, blocks, names: called.append(1) or (
+        (b, self._block_clusters(blocks[b]), self._scored) for b in names))  # (clustered here)
     monkeypatch.setattr(psutil, "Process", lambda: SimpleNamespace(
         memory_full_info=lambda: SimpleNamespace(uss=100), memory_info=lambda: SimpleNamespace(rss=1000)))
     monkeypatch.setattr(psutil, "virtual_memory", lambda: SimpleNamespace(available=250))
