@@ -35,7 +35,7 @@ from graphkit.columnar import ColumnarGraph, arrow_schema
 from graphkit.derive import entries as derived_entries
 from graphkit.engine import rules
 from graphkit.engine.ingest import (TaskResult, default_workers, normalise_task, plan_tasks, run_tasks,
-                                    serial_order, small_input)
+                                    serial_order, small_input, unpack_rows)
 from graphkit.engine.normalise import SCHEMAS
 from graphkit.engine.sql import DuckDBEngine, Engine, EngineError, SparkEngine
 from graphkit.extend import Mention, ResolveContext, extensions
@@ -325,10 +325,11 @@ class _Build:
         """Run every extension's resolve on the row API. Consumes the tasks' ``ext_rows``: each extension's
         rows live on only in its mentions, which it gets (and may drop as it goes) and which go when it
         returns, so no extension's rows stay resident beside a later one or the derived data."""
-        pending: list[list[tuple[int, list[dict[str, Any]]]]] = [[] for _ in self.exts]  # per extension
+        # per extension: (record, its rows packed, whether they name an author position)
+        pending: list[list[tuple[int, bytes, bool]]] = [[] for _ in self.exts]
         for r in results:
-            for rid, i, rows in r.ext_rows:
-                pending[i].append((rid, rows))
+            for rid, i, packed, positions in r.ext_rows:
+                pending[i].append((rid, packed, positions))
             r.ext_rows = []
         info = {rid: src for r in results for rid, src in r.record_info.items()}
         at, keys_of = self._mention_places(pending)
@@ -352,11 +353,11 @@ class _Build:
         graph.drop_read_caches()  # the extensions' lookups (every author's row, key sets): not needed after
         release_freed()
 
-    def _mention_places(self, pending: list[list[tuple[int, list[dict[str, Any]]]]]
+    def _mention_places(self, pending: list[list[tuple[int, bytes, bool]]]
                         ) -> tuple[dict[int, tuple[str, int, int]], dict[str, list[str | None]]]:
         """Per record with extension rows: (paper key, rank of the record in its work, authors kept); and
         per paper key of a record whose rows name an ``author_position``: the author keys by position."""
-        rids = sorted({rid for rows_of in pending for rid, _ in rows_of})
+        rids = sorted({rid for rows_of in pending for rid, _, _ in rows_of})
         at: dict[int, tuple[str, int, int]] = {}
         keys_of: dict[str, list[str | None]] = {}
         if not rids:
@@ -369,8 +370,7 @@ class _Build:
         at = dict(zip(where.column("rid").to_pylist(), zip(*(where.column(c).to_pylist() for c in ("key", "rnk", "kept")))))
         del where
         # only records whose rows name an author position need the author keys (columns, not a dict per row)
-        by_author = sorted({rid for rows_of in pending for rid, rows in rows_of
-                            if any(isinstance(row.get("author_position"), int) for row in rows)})
+        by_author = sorted({rid for rows_of in pending for rid, _, positions in rows_of if positions})
         if by_author:
             self.eng.register_arrow("ext_rids", pa.table({"rid": pa.array(by_author, pa.int64())}))
             table = self.eng.arrow(
@@ -385,16 +385,17 @@ class _Build:
         return at, keys_of
 
     @staticmethod
-    def _mentions(pending: list[tuple[int, list[dict[str, Any]]]], at: dict[int, tuple[str, int, int]],
+    def _mentions(pending: list[tuple[int, bytes, bool]], at: dict[int, tuple[str, int, int]],
                   keys_of: dict[str, list[str | None]], info: dict[int, tuple[Any, int]]) -> list[Mention]:
         """One extension's mentions in (paper key, record rank, row) order, tied to papers and authors."""
         order: list[tuple[str, int, int]] = []
         mentions: list[Mention] = []
-        for rid, rows in pending:
+        for rid, packed, positions in pending:
             key, rnk, kept = at[rid]
             source, n_auth = info[rid]
+            rows = unpack_rows(packed)
             keys: list[str | None] | None = None
-            if any(isinstance(row.get("author_position"), int) for row in rows):
+            if positions:
                 by_position = keys_of.get(key, [])
                 by_position = by_position + [None] * (kept - len(by_position))
                 keys = by_position if n_auth == len(by_position) else None

@@ -162,13 +162,15 @@ def write_ext(folder_path: Path, results: list) -> None:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
+    from graphkit.engine.ingest import unpack_rows
     from graphkit.extend import extensions
 
     names = [e.name for e in extensions()]
     cols: dict[str, list[Any]] = {k: [] for k in ("rid", "ext", "rows", "file", "line", "format", "authors")}
     for res in results:
-        for rid, i, rows in res.ext_rows:
+        for rid, i, packed, _ in res.ext_rows:
             source, n_auth = res.record_info[rid]
+            rows = unpack_rows(packed)
             text = json.dumps(rows, ensure_ascii=False)
             if json.loads(text) != rows:
                 raise StoreError(f"extension {names[i]} gave rows that JSON does not keep as they are "
@@ -203,7 +205,7 @@ def load_results(gen: Path, entries: list[dict[str, Any]]) -> list:
     """Task results as the core needs them (records, extension rows) from the cached files, in slot order."""
     import pyarrow.parquet as pq
 
-    from graphkit.engine.ingest import TaskResult
+    from graphkit.engine.ingest import TaskResult, ext_entry
     from graphkit.extend import extensions
 
     index = {e.name: i for i, e in enumerate(extensions())}
@@ -218,7 +220,7 @@ def load_results(gen: Path, entries: list[dict[str, Any]]) -> list:
             raise StoreError(f"the store's cache file {path} is missing or damaged ({exc}); delete the store "
                              "and ingest the files again") from None
         for rid, ext, rows, file, line, fmt, n_auth in zip(*(table.column(c).to_pylist() for c in table.column_names)):
-            res.ext_rows.append((rid, index[ext], json.loads(rows)))
+            res.ext_rows.append(ext_entry(rid, index[ext], json.loads(rows)))
             res.record_info[rid] = (Source(file, line, fmt), n_auth)
         out.append(res)
     return out
