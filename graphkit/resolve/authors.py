@@ -477,6 +477,7 @@ class AuthorResolver:
         self._interned: dict[str, str] = {}
         # (family, given) as written -> (name form, signature id), while occurrences are added
         self._forms: dict[tuple[str, str | None], tuple[NameForm, int]] = {}
+        self._kw_folded: dict[str, str] = {}  # keyword -> folded, while papers are added
         # co-author signature -> its id; an id's evidence features (_sig_feats, computed once per signature)
         self._sig_ids: dict[tuple[str, tuple[str, ...]], int] = {}
         self._sig_features: list[tuple[tuple[str, str], ...]] = []
@@ -534,7 +535,19 @@ class AuthorResolver:
                     year: int | None = None) -> int:
         """Register a paper's author list, venue and keywords as evidence only (no occurrences); the id
         to pass as ``work`` to :meth:`add`."""
-        kws = tuple(sorted({k for k in (fold(x).strip() for x in keywords if x) if k})) if self.mode == "compatible" else ()
+        kws: tuple[str, ...] = ()
+        if self.mode == "compatible":
+            # each keyword folded once per resolver (the folding cache is smaller than a large set's keywords)
+            cache = self._kw_folded
+            seen: set[str] = set()
+            for x in keywords:
+                if x:
+                    k = cache.get(x)
+                    if k is None:
+                        k = cache[x] = fold(x).strip()
+                    if k:
+                        seen.add(k)
+            kws = tuple(sorted(seen))
         self._works.append(([self._form_sig(p)[1] for p in people], venue, kws, year))
         return len(self._works) - 1
 
@@ -562,6 +575,7 @@ class AuthorResolver:
         # the name forms and co-author signatures by spelling are for add() only: freed before the passes
         self._forms = {}
         self._sig_ids = {}
+        self._kw_folded = {}
         if self.mode == "compatible":
             keys = self._resolve_compatible()
         else:
