@@ -300,3 +300,20 @@ class ColumnarGraph:
                 graph.add_edge(type, row["source"], row["target"],
                                **{k: v for k, v in row.items() if k not in ("source", "target")})
         return graph
+
+
+def columns(graph: Any, item: Item, *names: str, where: tuple[str, Any] | None = None) -> Iterator[tuple[Any, ...]]:
+    """The values of ``names`` for every node or edge of ``item`` (rows with ``where`` = (name, value)
+    only): read column by column from a :class:`ColumnarGraph` (no dict per row: at 1M records the
+    AUTHORED table has 3.5M), from the rows of any other graph."""
+    if isinstance(graph, ColumnarGraph):
+        table = graph.arrow(item)
+        if where is not None:
+            import pyarrow.compute as pc
+
+            table = table.filter(pc.equal(table.column(where[0]), where[1]))
+        return zip(*(table.column(n).to_pylist() for n in names))
+    rows = graph.nodes(item) if isinstance(item, Label) else graph.edges(item)
+    if where is not None:
+        rows = (r for r in rows if r.get(where[0]) == where[1])
+    return (tuple(r.get(n) for n in names) for r in rows)

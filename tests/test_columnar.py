@@ -57,3 +57,29 @@ def test_update_nodes_duplicate_keys_as_add_node() -> None:
 def test_update_nodes_unknown_property() -> None:
     with pytest.raises(ValueError):
         _graph(ROWS).update_nodes(Label.KEYWORD, {"kw:a": {"nope": 1}})
+
+
+def test_columns_read_the_same_values_from_columns_rows_and_a_row_graph() -> None:
+    """columns(): the values of a frozen table, of a thawed one and of the row graph (graphkit.graph)
+    are the same, in row order, and ``where`` keeps the rows with that value (not None)."""
+    from graphkit.columnar import columns
+    from graphkit.graph import Graph
+    from graphkit.schema import RelType
+
+    edges = [("a:1", "p:1", 1), ("a:2", "p:1", 2), ("a:3", "p:2", None), ("a:1", "p:3", 1)]
+    frozen = ColumnarGraph()
+    frozen.set_table(RelType.AUTHORED, rows_to_arrow(RelType.AUTHORED, [
+        {"source": s, "target": t, "position": pos} for s, t, pos in edges]))
+    thawed = ColumnarGraph()
+    rows = Graph()
+    for g in (thawed, rows):
+        for s, t, pos in edges:
+            g.add_node(Label.AUTHOR, s)
+            g.add_node(Label.PAPER, t)
+            g.add_edge(RelType.AUTHORED, s, t, **({"position": pos} if pos is not None else {}))
+    for g in (frozen, thawed, rows):
+        assert sorted(columns(g, RelType.AUTHORED, "source", "target", "position")) == sorted(
+            edges, key=lambda e: (e[0], e[1]))
+        assert sorted(columns(g, RelType.AUTHORED, "target", "source", where=("position", 1))) == [
+            ("p:1", "a:1"), ("p:3", "a:1")]
+    assert list(columns(frozen, Label.PAPER, "key")) == []  # no table: no rows

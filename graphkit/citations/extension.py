@@ -25,6 +25,7 @@ from collections import Counter, defaultdict
 from typing import Any
 
 from graphkit.citations.extract import extract
+from graphkit.columnar import columns
 from graphkit.memory import release_freed
 from graphkit.citations.model import (CitedRef, author_key, locator, locator_key, norm_page, norm_volume, unpack,
                                       work_key)
@@ -65,38 +66,38 @@ class _PaperIndex:
         self.by_id: dict[str, str] = {}
         self.by_locator: dict[str, list[tuple[str, list[str]]]] = defaultdict(list)
         self.by_title: dict[str, list[str]] = defaultdict(list)
-        first: dict[str, str] = {}
-        for e in graph.edges(RelType.AUTHORED):
-            if e.get("position") == 1:
-                first[e["target"]] = e["source"]
-        journal_of = {e["source"]: e["target"] for e in graph.edges(RelType.PUBLISHED_IN)}
-        # the first authors' family names and the journals' names, read in one pass over each table: a
-        # lookup per paper (graph.node) would index every author's whole row (millions of dicts at 1M)
+        # the tables read column by column (graphkit.columnar.columns), each in one pass: a lookup per
+        # paper (graph.node) would index every author's whole row (millions of dicts at 1M)
+        first = {paper: author for author, paper in columns(graph, RelType.AUTHORED, "source", "target",
+                                                            where=("position", 1))}
+        journal_of = dict(columns(graph, RelType.PUBLISHED_IN, "source", "target"))
+        # the first authors' family names and the journals' names
         wanted = set(first.values())
-        family_of = {a["key"]: a.get("family") for a in graph.nodes(Label.AUTHOR) if a["key"] in wanted}
+        family_of = {key: family for key, family in columns(graph, Label.AUTHOR, "key", "family") if key in wanted}
         del wanted
         wanted = set(journal_of.values())
-        names_of = {j["key"]: [n for n in (j.get("name"), j.get("abbreviation")) if n]
-                    for j in graph.nodes(Label.JOURNAL) if j["key"] in wanted}
+        names_of = {key: [n for n in (name, abbreviation) if n]
+                    for key, name, abbreviation in columns(graph, Label.JOURNAL, "key", "name", "abbreviation")
+                    if key in wanted}
         del wanted
         self.extra: dict[str, dict[str, Any]] = {}
-        for p in graph.nodes(Label.PAPER):
-            key = p["key"]
-            if p.get("cited_only"):
+        for key, cited_only, doi, pmid, year, volume, first_page, title in columns(
+                graph, Label.PAPER, "key", "cited_only", "doi", "pmid", "year", "volume", "first_page", "title"):
+            if cited_only:
                 continue
-            if p.get("doi"):
-                self.by_id.setdefault("doi:" + p["doi"], key)
+            if doi:
+                self.by_id.setdefault("doi:" + doi, key)
             if key.startswith(("doi:", "pmid:")):
                 self.by_id.setdefault(key, key)
-            if p.get("pmid"):
-                self.by_id.setdefault("pmid:" + str(p["pmid"]), key)
+            if pmid:
+                self.by_id.setdefault("pmid:" + str(pmid), key)
             family = family_of.get(first[key]) if key in first else None
             jkey = journal_of.get(key)
             names: list[str] = names_of.get(jkey, []) if jkey is not None else []
-            cite_key = paper_cite_key(family, p.get("year"), p.get("volume"), p.get("first_page"))
+            cite_key = paper_cite_key(family, year, volume, first_page)
             if cite_key:
                 self.by_locator[cite_key].append((key, names))
-            tkey = title_key(p.get("title"), p.get("year"))
+            tkey = title_key(title, year)
             if tkey:
                 self.by_title[tkey].append(key)
             self.extra[key] = {"cited_only": False, "first_author": family,
