@@ -841,10 +841,23 @@ class AuthorResolver:
             weights.update(weighed(counts))
             del counts
             # a co-author name several authors carry is weaker evidence
-            ambiguity = name_ambiguity((o.form, k) for o, k in zip(self._occurrences, self._cokey))
+            ambiguity = self._name_ambiguity()
             for f, people in ambiguity.items():
                 if f in weights:
                     weights[f] /= people
+
+    def _name_ambiguity(self) -> dict[tuple[str, str], int]:
+        """:func:`name_ambiguity` of the last pass, by co-author signature instead of name form: a form's
+        name features are its signature's (``_sig_feats`` of its block and given names, computed once per
+        signature in :attr:`_sig_features`), so the (feature, author) pairs are the same, and an int
+        hashes faster than a form."""
+        assert self._cokey is not None
+        pairs = {(o.sig, k) for o, k in zip(self._occurrences, self._cokey) if o.form is not None and k is not None}
+        features = self._sig_features
+        named: dict[int, tuple[tuple[str, str], ...]] = {}  # signature -> its 'C' and 'c' features
+        for sig in {sig for sig, _ in pairs}:
+            named[sig] = tuple(f for f in features[sig] if f[0] in "Cc")
+        return _carried_by_several((named[sig], key) for sig, key in pairs)
 
     def _document_frequencies(self) -> tuple[Counter[tuple[str, str]], int]:
         """How many papers have each evidence feature but 'K', and how many papers count (one update of
@@ -1425,13 +1438,18 @@ def name_ambiguity(authored: Iterable[tuple[NameForm | None, str | None]]) -> di
     # each form's name features, computed once here (not through _sig_feats's bounded cache, which the
     # blocks' signatures fill)
     feats: dict[NameForm, tuple[tuple[str, str], ...]] = {}
+    for form, _ in pairs:
+        if form not in feats:
+            feats[form] = tuple(f for f in _sig_feats.__wrapped__((form.block, form.given)) if f[0] in "Cc")
+    return _carried_by_several((feats[form], key) for form, key in pairs)
+
+
+def _carried_by_several(named: Iterable[tuple[tuple[tuple[str, str], ...], str]]) -> dict[tuple[str, str], int]:
+    """From (name features, author key) pairs: how many authors carry each feature, for the features
+    two or more carry (:func:`name_ambiguity`)."""
     carried: set[tuple[tuple[str, str], str]] = set()
-    for form, key in pairs:
-        got = feats.get(form)
-        if got is None:
-            got = feats[form] = tuple(f for f in _sig_feats.__wrapped__((form.block, form.given)) if f[0] in "Cc")
-        carried.update((f, key) for f in got)
-    del pairs, feats
+    for feats, key in named:
+        carried.update((f, key) for f in feats)
     people = Counter(f for f, _ in carried)
     return {f: n for f, n in people.items() if n > 1}
 

@@ -740,3 +740,29 @@ def test_fork_memory_counts_the_resolvers_own_pages(monkeypatch) -> None:
     assert called
     monkeypatch.setattr(psutil, "virtual_memory", lambda: SimpleNamespace(available=150))
     assert not authors._memory_for_forks(2)
+
+
+def test_the_resolvers_name_ambiguity_is_name_ambiguity(monkeypatch) -> None:
+    """The second pass counts a co-author name's authors by signature (AuthorResolver._name_ambiguity):
+    the same counts as name_ambiguity over the name forms, on a corpus where many names are shared."""
+    import sys
+    from pathlib import Path
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+    from bench.generate import collision_corpus
+    import graphkit.resolve.authors as authors
+
+    checked: list[int] = []
+    real = authors.AuthorResolver._name_ambiguity
+
+    def both(self):
+        got = real(self)
+        assert got == authors.name_ambiguity((o.form, k) for o, k in zip(self._occurrences, self._cokey))
+        checked.append(len(got))
+        return got
+
+    monkeypatch.setattr(authors.AuthorResolver, "_name_ambiguity", both)
+    r = AuthorResolver()
+    for p in collision_corpus(1500, seed=11):
+        r.add_work([Person(f, g) for _, f, g in p.authors], p.venue, keywords=p.keywords, year=p.year or None)
+    r.resolve()
+    assert len(checked) == authors.PASSES - 1 and checked[0] > 20
