@@ -387,10 +387,11 @@ class _Build:
     @staticmethod
     def _mentions(pending: list[tuple[int, bytes, bool]], at: dict[int, tuple[str, int, int]],
                   keys_of: dict[str, list[str | None]], info: dict[int, tuple[Any, int]]) -> list[Mention]:
-        """One extension's mentions in (paper key, record rank, row) order, tied to papers and authors."""
-        order: list[tuple[str, int, int]] = []
+        """One extension's mentions in (paper key, record rank, row) order, tied to papers and authors. A
+        record's (paper key, rank) is its own (the rank numbers the records of a work), so the records
+        are sorted, not the rows (at 1M records the concepts extension has 4.5M rows)."""
         mentions: list[Mention] = []
-        for rid, packed, positions in pending:
+        for rid, packed, positions in sorted(pending, key=lambda entry: at[entry[0]][:2]):
             key, rnk, kept = at[rid]
             source, n_auth = info[rid]
             rows = unpack_rows(packed)
@@ -399,16 +400,13 @@ class _Build:
                 by_position = keys_of.get(key, [])
                 by_position = by_position + [None] * (kept - len(by_position))
                 keys = by_position if n_auth == len(by_position) else None
-            for n, row in enumerate(rows):
+            for row in rows:
                 author = None
                 pos = row.get("author_position")
                 if keys is not None and isinstance(pos, int) and 1 <= pos <= len(keys):
                     author = keys[pos - 1]
-                order.append((key, rnk, n))
                 mentions.append(Mention(row, key, source, author))
-        ranked = sorted(range(len(order)), key=order.__getitem__)
-        del order
-        return [mentions[j] for j in ranked]
+        return mentions
 
     def _derive(self, graph: ColumnarGraph) -> dict[str, dict[str, Any]]:
         names = {item.value: graph_table(item) for item in (*Label, *RelType)}
