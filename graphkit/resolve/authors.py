@@ -49,7 +49,8 @@ Decision procedure of ``compatible`` (docs/graph.md cites the literature it foll
    papers is one co-author only when the first pass put both in one author, and 'Lopez, A.' written
    with initials still matches 'Lopez, Ana' when the first pass joined them. A co-author name that the
    first pass gave to several authors weighs that many times less (:func:`name_ambiguity`). Only the
-   last pass's choices are reported.
+   last pass's choices are reported. A block whose ORCIDs and name forms alone decided (no evidence
+   weighed) keeps its first-pass clusters: only the evidence changes between passes.
 5. **Key**: ``orcid:<ORCID>`` when the cluster has one, else ``name:<family>|<given tokens>`` from its
    fullest form (``name:kim|hyun-jin``, ``name:kim|h`` for an initials-only author).
 
