@@ -373,6 +373,17 @@ def test_keys_do_not_depend_on_input_order() -> None:
     assert len(set(first.values())) > 100
 
 
+def _resolve_corpus(papers, workers: int):
+    """Keys and decisions of a generated corpus (bench.generate.collision_corpus), affiliations as evidence."""
+    r = AuthorResolver(workers=workers)
+    occ = []
+    for p in papers:
+        people = [Person(f, g, affiliations=[a] if a else None) for (_, f, g), a in zip(p.authors, p.affiliations)]
+        occ += r.add_work(people, p.venue, keywords=p.keywords, year=p.year or None)
+    r.resolve()
+    return [r.key_of(o) for o in occ], r.decisions
+
+
 def test_forked_block_clustering_gives_the_same_keys_and_decisions(monkeypatch) -> None:
     """With workers, the blocks of each pass are clustered in forked processes: the same keys, the
     same decisions in the same order as one process (and the forked path really ran)."""
@@ -385,13 +396,7 @@ def test_forked_block_clustering_gives_the_same_keys_and_decisions(monkeypatch) 
     papers = collision_corpus(1500, seed=5)
 
     def run(workers):
-        r = AuthorResolver(workers=workers)
-        occ = []
-        for p in papers:
-            people = [Person(f, g, affiliations=[a] if a else None) for (_, f, g), a in zip(p.authors, p.affiliations)]
-            occ += r.add_work(people, p.venue, keywords=p.keywords, year=p.year or None)
-        r.resolve()
-        return [r.key_of(o) for o in occ], r.decisions
+        return _resolve_corpus(papers, workers)
 
     one = run(1)
     forked = []
@@ -430,13 +435,7 @@ def test_later_passes_reuse_the_blocks_names_decide(monkeypatch) -> None:
         return real_block(self, occs)
 
     def run():
-        r = AuthorResolver()
-        occ = []
-        for p in papers:
-            people = [Person(f, g, affiliations=[a] if a else None) for (_, f, g), a in zip(p.authors, p.affiliations)]
-            occ += r.add_work(people, p.venue, keywords=p.keywords, year=p.year or None)
-        r.resolve()
-        return [r.key_of(o) for o in occ], r.decisions
+        return _resolve_corpus(papers, 1)
 
     monkeypatch.setattr(authors.AuthorResolver, "_block_clusters", counting)
     reused = run()
