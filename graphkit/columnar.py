@@ -305,7 +305,8 @@ class ColumnarGraph:
 def columns(graph: Any, item: Item, *names: str, where: tuple[str, Any] | None = None) -> Iterator[tuple[Any, ...]]:
     """The values of ``names`` for every node or edge of ``item`` (rows with ``where`` = (name, value)
     only): read column by column from a :class:`ColumnarGraph` (no dict per row: at 1M records the
-    AUTHORED table has 3.5M), from the rows of any other graph."""
+    AUTHORED table has 3.5M), from the rows of any other graph. The one column-or-row reader of the
+    graph for the steps that take either (the search fields, the Neo4j terms, the citations index)."""
     if isinstance(graph, ColumnarGraph):
         table = graph.arrow(item)
         if where is not None:

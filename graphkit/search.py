@@ -238,26 +238,11 @@ def to_lucene(query: Query, fields: tuple[str, ...] | None = None) -> str:
     return " ".join(parts)
 
 
-def node_names(graph: Any, label: Label) -> dict[str, str | None]:
-    """key -> name (None when it has none) of the label's nodes: from the key and name columns of a
-    columnar graph (:class:`graphkit.columnar.ColumnarGraph`), or from the rows of a :class:`Graph`."""
-    if hasattr(graph, "arrow"):
-        table = graph.arrow(label)
-        return dict(zip(table.column("key").to_pylist(), table.column("name").to_pylist()))
-    return {row["key"]: row.get("name") for row in graph.nodes(label)}
-
-
 def _named(graph: Any, label: Label) -> dict[str, str]:
-    """key -> name of the label's nodes that have a (non-empty) name."""
-    return {k: n for k, n in node_names(graph, label).items() if n}
+    """key -> name of the label's nodes that have a (non-empty) name (columns of a columnar graph)."""
+    from graphkit.columnar import columns
 
-
-def linked(graph: Any, rel: RelType, *extra: str) -> Iterable[tuple[Any, ...]]:
-    """(source, target, *extra properties) of every ``rel`` edge, from columns or from rows."""
-    if hasattr(graph, "arrow"):
-        table = graph.arrow(rel)
-        return zip(*(table.column(c).to_pylist() for c in ("source", "target", *extra)))
-    return ((e["source"], e["target"], *(e.get(c) for c in extra)) for e in graph.edges(rel))
+    return {k: n for k, n in columns(graph, label, "key", "name") if n}
 
 
 def paper_documents(graph: Graph | ColumnarGraph) -> dict[str, dict[str, str]]:
@@ -266,12 +251,14 @@ def paper_documents(graph: Graph | ColumnarGraph) -> dict[str, dict[str, str]]:
     key) and ``journal`` (the journal's name; the first by key if a paper has more); lists joined by
     TERMS_SEPARATOR. Both stores index these. ``graph`` may also be a columnar graph: the embedded
     store's bulk index (:mod:`graphkit.sinks.embedded_index`) reads its key columns."""
+    from graphkit.columnar import columns
+
     docs: dict[str, dict[str, str]] = defaultdict(dict)
     terms: dict[str, set[str]] = defaultdict(set)
     mesh: dict[str, set[str]] = defaultdict(set)
     for rel, label in ((RelType.HAS_KEYWORD, Label.KEYWORD), (RelType.HAS_MESH, Label.MESH)):
         names = _named(graph, label)
-        for source, target in linked(graph, rel):
+        for source, target in columns(graph, rel, "source", "target"):
             if name := names.get(target):
                 terms[source].add(name)
                 if label is Label.MESH:
@@ -281,14 +268,14 @@ def paper_documents(graph: Graph | ColumnarGraph) -> dict[str, dict[str, str]]:
             docs[key][field] = TERMS_SEPARATOR.join(sorted(got))
     authors = _named(graph, Label.AUTHOR)
     byline: dict[str, list[tuple[int, str, str]]] = defaultdict(list)
-    for source, target, position in linked(graph, RelType.AUTHORED, "position"):
+    for source, target, position in columns(graph, RelType.AUTHORED, "source", "target", "position"):
         if name := authors.get(source):
             byline[target].append((position if position is not None else 1 << 62, source, name))
     for key, listed in byline.items():
         docs[key]["authors"] = TERMS_SEPARATOR.join(name for _, _, name in sorted(listed))
     journals = _named(graph, Label.JOURNAL)
     venue: dict[str, tuple[str, str]] = {}
-    for source, target in linked(graph, RelType.PUBLISHED_IN):
+    for source, target in columns(graph, RelType.PUBLISHED_IN, "source", "target"):
         name = journals.get(target)
         if name and (source not in venue or (target, name) < venue[source]):
             venue[source] = (target, name)

@@ -46,7 +46,7 @@ from graphkit.model import GraphkitError
 from graphkit.progress import Progress, null_progress
 from graphkit.schema import EDGE_PROPERTIES, ENDPOINTS, NODE_PROPERTIES, Label, RelType
 from graphkit.sinks import neo4j_cites
-from graphkit.search import PAPER_FIELDS, linked, node_names, paper_documents
+from graphkit.search import PAPER_FIELDS, paper_documents
 
 log = logging.getLogger(__name__)
 
@@ -311,11 +311,13 @@ EXISTING_PAPERS_QUERY = f"UNWIND $keys AS k MATCH (p:{Label.PAPER.value} {{key: 
 def graph_terms(graph: Graph) -> tuple[dict[str, str], set[str]]:
     """Each paper's ``terms`` as TERMS_QUERY computes them (distinct keyword and MeSH names in Cypher's
     string order, by code point like Python's, "; "-joined), and the papers with a nameless term."""
+    from graphkit.columnar import columns
+
     names: dict[str, set[str]] = {}
     unsure: set[str] = set()
     for type, label in ((RelType.HAS_KEYWORD, Label.KEYWORD), (RelType.HAS_MESH, Label.MESH)):
-        name_of = node_names(graph, label)  # (columns of a columnar graph: no row per edge)
-        for source, target in linked(graph, type):
+        name_of = dict(columns(graph, label, "key", "name"))  # (columns of a columnar graph: no row per edge)
+        for source, target in columns(graph, type, "source", "target"):
             name = name_of.get(target)
             if name is None:  # no such node, or no name
                 unsure.add(source)
