@@ -65,7 +65,7 @@ import multiprocessing
 import re
 import unicodedata
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import chain
@@ -431,13 +431,19 @@ class _Cluster:
     forms: set[NameForm] = field(default_factory=set)
     orcid: str | None = None
     occs: list[int] = field(default_factory=list)
-    feats: set[tuple[str, str]] = field(default_factory=set)  # evidence features of its occurrences
+    # the evidence features of its occurrences; None until something asks (AuthorResolver._cluster_feats):
+    # a block its names decide never weighs evidence
+    feats: set[tuple[str, str]] | None = None
 
     def absorb(self, other: _Cluster) -> None:
         """Take over another cluster's occurrences, name forms and evidence."""
         self.occs += other.occs
         self.forms |= other.forms
-        self.feats |= other.feats
+        if self.feats is not None:
+            if other.feats is not None:
+                self.feats |= other.feats
+            else:
+                self.feats = None  # (built again from the occurrences when asked)
 
 
 def institution_key(address: str) -> str | None:
@@ -488,7 +494,8 @@ class AuthorResolver:
         self._leftover: list[tuple[int, list[_Cluster], str]] = []  # occurrences no author took yet
         self._weights: dict[tuple[str, str], float] = {}  # evidence feature -> weight (while resolving)
         self._base_df: tuple[Counter[tuple[str, str]], int] | None = None  # the features every pass counts
-        self._feats: dict[int, set[tuple[str, str]]] = {}  # occurrence -> features (one block at a time)
+        # occurrence -> features, built when first asked (one block at a time; _LazyFeatures)
+        self._feats: dict[int, set[tuple[str, str]]] = {}
         self._ckey: dict[int, tuple] = {}  # occurrence -> content key (one block at a time)
         self._cokey: list[str | None] | None = None  # the last pass's author of every occurrence (later passes)
         # ... as a co-author feature ('K', key): one shared tuple per author (None without a key)
@@ -965,7 +972,7 @@ class AuthorResolver:
                     for c in ids:
                         acc[c] += x
                 hits = sorted(c for c in set(base) | set(kw) if base[c] + min(kw[c], KEYWORD_CAP) >= theta - _EPS
-                              and self._score(feats, comps[c].feats) >= theta - _EPS)  # type: ignore[union-attr]
+                              and self._score(feats, self._cluster_feats(comps[c])) >= theta - _EPS)  # type: ignore[arg-type]
             if check_names and form is not None:
                 hits = [c for c in hits if self._fits(form, comps[c], ("strong", "initials"))]  # type: ignore[arg-type]
             if hits:
@@ -977,7 +984,7 @@ class AuthorResolver:
                     assert other is not None
                     if check_names and not all(self._fits(f, target, ("strong", "initials")) for f in other.forms):
                         continue
-                    for f in other.feats:
+                    for f in self._cluster_feats(other):
                         ids = index[f]
                         ids.discard(c)
                         ids.add(t)
@@ -985,7 +992,7 @@ class AuthorResolver:
                     comps[c] = None
             else:
                 t = len(comps)
-                target = _Cluster()
+                target = _Cluster(feats=set())  # (an evidence group's features are read right away)
                 comps.append(target)
             self._join(target, i)
             for f in feats:
@@ -1000,7 +1007,15 @@ class AuthorResolver:
         cluster.occs.append(i)
         if name and occ.form is not None:
             cluster.forms.add(occ.form)
-        cluster.feats |= self._feats[i]
+        if cluster.feats is not None:
+            cluster.feats |= self._feats[i]
+
+    def _cluster_feats(self, cluster: _Cluster) -> set[tuple[str, str]]:
+        """A cluster's evidence features: its occurrences' (built on the first call, then kept up to date
+        by :meth:`_join`)."""
+        if cluster.feats is None:
+            cluster.feats = set().union(*map(self._feats.__getitem__, cluster.occs))
+        return cluster.feats
 
     def _best(self, i: int, fits: list[_Cluster]) -> tuple[_Cluster | None, list[float]]:
         """The fitting cluster with clearly the most evidence for occurrence i (at least JOIN_SCORE and
@@ -1009,7 +1024,7 @@ class AuthorResolver:
             self._scored = True
         feats = self._feats[i]
         # a cluster that shares no feature scores 0.0 (what _score gives it), without the scan
-        scores = [0.0 if feats.isdisjoint(c.feats) else self._score(feats, c.feats) for c in fits]
+        scores = [0.0 if feats.isdisjoint(cf := self._cluster_feats(c)) else self._score(feats, cf) for c in fits]
         if not scores:
             return None, scores
         top = max(range(len(scores)), key=scores.__getitem__)  # the first of the highest
@@ -1037,7 +1052,8 @@ class AuthorResolver:
         O = self._occurrences
         self._compat_seen = {}
         compat = self._compat
-        self._feats = {i: self._features(i) for i in occs}
+        # each occurrence's features when first asked: a block its names decide asks for few or none
+        self._feats = _LazyFeatures(self._features)
         self._block_affs = frozenset(chain.from_iterable(O[i].affs for i in occs))  # (its features' 'a' ones)
         self._ckey = _content_keys({i: self._content_key(i) for i in occs}, self._feats)
         occs = sorted(occs, key=self._ckey.__getitem__)
@@ -1166,7 +1182,7 @@ class AuthorResolver:
         conflict (both known, none shared) stay apart."""
         people: list[tuple[_Cluster, set[tuple[str, str]]]] = []
         for c in sorted(groups, key=lambda c: (-len(c.occs), min(self._ckey[i] for i in c.occs))):
-            ca = {f for f in c.feats if f[0] == "a"}
+            ca = {f for f in self._cluster_feats(c) if f[0] == "a"}
             target = next((p for p in people if not ca or not p[1] or ca & p[1]), None)
             if target is None:
                 people.append((c, ca))
@@ -1239,7 +1255,7 @@ class AuthorResolver:
             fits = [c for c in existing if all(self._fits(f, c, ("strong", "initials")) for f in comp.forms)]
             target = None
             if fits:
-                scores = [self._score(comp.feats, c.feats) for c in fits]
+                scores = [self._score(self._cluster_feats(comp), self._cluster_feats(c)) for c in fits]
                 order = sorted(range(len(scores)), key=lambda k: -scores[k])
                 best, second = scores[order[0]], (scores[order[1]] if len(order) > 1 else 0.0)
                 if best >= LINK_SCORE and best >= JOIN_MARGIN * second:
@@ -1382,6 +1398,18 @@ def _cluster_blocks_forked(names: list[str]) -> dict[str, tuple[list[tuple[str |
         out[name] = ([(c.orcid, c.occs) for c in clusters], pending, resolver._scored)  # noqa: SLF001
     resolver._pending = []  # noqa: SLF001
     return out
+
+
+class _LazyFeatures(dict):  # type: ignore[type-arg]
+    """Occurrence -> its evidence features, built by ``build`` on the first lookup."""
+
+    def __init__(self, build: Callable[[int], set[tuple[str, str]]]) -> None:
+        super().__init__()
+        self.build = build
+
+    def __missing__(self, i: int) -> set[tuple[str, str]]:
+        out = self[i] = self.build(i)
+        return out
 
 
 def _content_keys(heads: dict[int, tuple], feats: dict[int, set[tuple[str, str]]]) -> dict[int, tuple]:

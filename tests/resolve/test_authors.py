@@ -450,6 +450,42 @@ def test_later_passes_reuse_the_blocks_names_decide(monkeypatch) -> None:
     assert reused[1] == every[1] and len(every[1]) > 50
 
 
+def test_evidence_features_are_built_only_when_asked(monkeypatch) -> None:
+    """An occurrence's evidence features are built when the clustering first asks for them (blocks its
+    names decide ask for few): fewer are built than there are occurrences in the blocks, and the keys
+    and decisions are those of building every occurrence's features up front."""
+    import sys
+    from pathlib import Path
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+    from bench.generate import collision_corpus
+    import graphkit.resolve.authors as authors
+
+    papers = collision_corpus(1500, seed=9)
+    built: list[int] = []
+    real_features = authors.AuthorResolver._features
+    monkeypatch.setattr(authors.AuthorResolver, "_features", lambda self, i: built.append(i) or real_features(self, i))
+    clustered: list[int] = []
+    real_block = authors.AuthorResolver._block_clusters
+    monkeypatch.setattr(authors.AuthorResolver, "_block_clusters",
+                        lambda self, occs: clustered.append(len(occs)) or real_block(self, occs))
+    lazy = _resolve_corpus(papers, 1)
+    assert 0 < len(built) < 0.9 * sum(clustered)
+    built.clear()
+    clustered.clear()
+    real_keys = authors._content_keys
+
+    def every_feature_first(heads, feats):  # the old way: every occurrence of the block, up front
+        for i in heads:
+            feats[i]  # noqa: B018 - the lookup builds them
+        return real_keys(heads, feats)
+
+    monkeypatch.setattr(authors, "_content_keys", every_feature_first)
+    eager = _resolve_corpus(papers, 1)
+    assert len(built) == sum(clustered)
+    assert lazy[0] == eager[0] and len(set(eager[0])) > 300
+    assert lazy[1] == eager[1] and len(eager[1]) > 50
+
+
 def _forked_resolver(monkeypatch, in_child):
     """A resolver of 400 small blocks whose forked block clustering runs ``in_child`` in the child
     for every task it claims (the parent is slowed down so that the child claims some)."""
