@@ -241,9 +241,12 @@ def count_lines_before(path: str, cuts: list[int], block: int = 16 << 20) -> lis
                 data = fh.read(min(block, cut - pos))
                 if not data:
                     break
-                total += data.count(b"\n") + data.count(b"\r") - data.count(b"\r\n")
-                if prev_cr and data[:1] == b"\n":
-                    total -= 1  # a CRLF split between two reads
+                if prev_cr or b"\r" in data:
+                    total += data.count(b"\n") + data.count(b"\r") - data.count(b"\r\n")
+                    if prev_cr and data[:1] == b"\n":
+                        total -= 1  # a CRLF split between two reads
+                else:  # LF only (most files): one count instead of three
+                    total += data.count(b"\n")
                 prev_cr = data[-1:] == b"\r"
                 pos += len(data)
             out.append(total)

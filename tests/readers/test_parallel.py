@@ -109,6 +109,20 @@ def test_count_lines_before(tmp_path) -> None:
     assert count_lines_before(str(path), [3, 10], block=2) == [0, 1, 4]  # CRLF split between reads
 
 
+def test_count_lines_before_blocks_with_and_without_cr(tmp_path) -> None:
+    """Blocks without a CR are counted by their LFs alone, the others by every line end: the counts
+    are those of the whole text at every cut, whatever the block size."""
+    import re
+
+    data = b"ab\ncd\nef\r\ngh\rij\nkl\r\nmn\nop\nqr\r"
+    path = tmp_path / "mixed.txt"
+    path.write_bytes(data)
+    cuts = [c for c in range(1, len(data) + 1) if data[c - 1:c + 1] != b"\r\n"]  # (a cut starts a line)
+    expected = [0] + [len(re.findall(rb"\r\n|\r|\n", data[:c])) for c in cuts]
+    for block in (1, 2, 3, 4, 7, 64):
+        assert count_lines_before(str(path), cuts, block=block) == expected, block
+
+
 def test_small_input_is_read_serially(generated) -> None:
     # one worker or an input below chunk_bytes never starts a pool; the output is the same anyway
     assert list(read_files_parallel(generated[:1], workers=1)) == list(read_files(generated[:1]))
