@@ -60,9 +60,10 @@ def title_key(title: str | None, year: int | None) -> str | None:
 
 
 class _PaperIndex:
-    """The papers of the set by DOI, PMID, locator and title key."""
+    """The papers of the set by DOI, PMID, locator and title key (with ``match``; without, only the
+    properties every paper gets: a set without cited references needs no index)."""
 
-    def __init__(self, graph: Any) -> None:
+    def __init__(self, graph: Any, match: bool = True) -> None:
         self.by_id: dict[str, str] = {}
         self.by_locator: dict[str, list[tuple[str, list[str]]]] = defaultdict(list)
         self.by_title: dict[str, list[str]] = defaultdict(list)
@@ -85,21 +86,22 @@ class _PaperIndex:
                 graph, Label.PAPER, "key", "cited_only", "doi", "pmid", "year", "volume", "first_page", "title"):
             if cited_only:
                 continue
-            if doi:
-                self.by_id.setdefault("doi:" + doi, key)
-            if key.startswith(("doi:", "pmid:")):
-                self.by_id.setdefault(key, key)
-            if pmid:
-                self.by_id.setdefault("pmid:" + str(pmid), key)
             family = family_of.get(first[key]) if key in first else None
             jkey = journal_of.get(key)
             names: list[str] = names_of.get(jkey, []) if jkey is not None else []
             cite_key = paper_cite_key(family, year, volume, first_page)
-            if cite_key:
-                self.by_locator[cite_key].append((key, names))
-            tkey = title_key(title, year)
-            if tkey:
-                self.by_title[tkey].append(key)
+            if match:
+                if doi:
+                    self.by_id.setdefault("doi:" + doi, key)
+                if key.startswith(("doi:", "pmid:")):
+                    self.by_id.setdefault(key, key)
+                if pmid:
+                    self.by_id.setdefault("pmid:" + str(pmid), key)
+                if cite_key:
+                    self.by_locator[cite_key].append((key, names))
+                tkey = title_key(title, year)
+                if tkey:
+                    self.by_title[tkey].append(key)
             self.extra[key] = {"cited_only": False, "first_author": family,
                                "source_title": names[0] if names else None, "cite_key": cite_key}
 
@@ -229,7 +231,7 @@ def resolve(ctx: ResolveContext, mentions: list[Mention]) -> None:
     """Resolve every reference (see the module doc). Consumes ``mentions``: each is dropped from the list
     once its references are resolved, so the packed references of a large build are freed as it goes."""
     graph = ctx.graph
-    index = _PaperIndex(graph)
+    index = _PaperIndex(graph, match=any(m.row.get("kind") == "refs" for m in mentions))
     graph.update_nodes(Label.PAPER, index.extra)  # (the columnar graph: no row per paper for this)
     del index.extra
     times: dict[str, dict[str, Any]] = {}

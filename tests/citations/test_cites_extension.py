@@ -47,6 +47,25 @@ def test_cited_only_nodes_describe_the_work_and_counts_are_derived() -> None:
     assert g.node(Label.PAPER, P3)["times_cited_all"] is None
 
 
+def test_a_set_without_cited_references_builds_no_reference_index(tmp_path, monkeypatch) -> None:
+    """Without cited references nothing is matched: no title keys are computed, and every paper still
+    gets its first author, source title and cite key."""
+    import graphkit.citations.extension as extension
+
+    titled: list[str] = []
+    real = extension.title_key
+    monkeypatch.setattr(extension, "title_key", lambda title, year: titled.append(title) or real(title, year))
+    ris = tmp_path / "plain.ris"
+    ris.write_text("TY  - JOUR\nAU  - Alpha, Ann\nTI  - A plain paper\nT2  - Journal of Networks\nPY  - 2010\n"
+                   "VL  - 5\nSP  - 10\nDO  - 10.9999/plain\nER  - \n", encoding="utf-8")
+    g = build_from_files([ris]).graph
+    p = g.node(Label.PAPER, "doi:10.9999/plain")
+    assert (p["first_author"], p["source_title"], p["cite_key"]) == ("Alpha", "Journal of Networks", "ref:alp|2010|5|10")
+    assert titled == []
+    build_from_files([FIX / "cocitation.isi"])  # with references: the index is built
+    assert titled
+
+
 def test_the_cited_work_in_the_input_is_that_paper_no_duplicate() -> None:
     r = build_from_files([FIX / "cocitation.isi", FIX / "cited_work.isi", FIX / "cited_work_doi.isi"])
     g = r.graph
