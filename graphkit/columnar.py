@@ -302,6 +302,34 @@ class ColumnarGraph:
         return graph
 
 
+def frame(graph: Any, item: Item, *names: str) -> pa.Table:
+    """The columns ``names`` of ``item`` as an Arrow table typed as :func:`arrow_schema` says: the
+    columnar graph's own columns (no copy), a table built from the rows of any other graph."""
+    if isinstance(graph, ColumnarGraph):
+        return graph.arrow(item).select(list(names))
+    schema = arrow_schema(item)
+    values = list(zip(*columns(graph, item, *names))) or [() for _ in names]
+    return pa.table([pa.array(list(v), schema.field(n).type) for n, v in zip(names, values)],
+                    schema=pa.schema([schema.field(n) for n in names]))
+
+
+def query(graph: Any, tables: dict[str, tuple[Item, tuple[str, ...]]], sql: str) -> pa.Table:
+    """Run ``sql`` (DuckDB) over the graph's columns: ``tables`` names each table the query reads as
+    (label or type, its columns), each a :func:`frame` of ``graph``. For aggregates over whole tables (the
+    search fields, the Neo4j terms) that a Python loop would do with a set or dict per paper."""
+    import duckdb
+
+    from graphkit.engine.sql import fetch_arrow
+
+    con = duckdb.connect(config={"preserve_insertion_order": False})
+    try:
+        for name, (item, cols) in tables.items():
+            con.register(name, frame(graph, item, *cols))
+        return fetch_arrow(con.sql(sql))
+    finally:
+        con.close()
+
+
 def columns(graph: Any, item: Item, *names: str, where: tuple[str, Any] | None = None) -> Iterator[tuple[Any, ...]]:
     """The values of ``names`` for every node or edge of ``item`` (rows with ``where`` = (name, value)
     only): read column by column from a :class:`ColumnarGraph` (no dict per row: at 1M records the

@@ -46,6 +46,8 @@ from graphkit.model import GraphkitError
 from graphkit.schema import Label, RelType
 
 if TYPE_CHECKING:
+    import pyarrow as pa
+
     from graphkit.columnar import ColumnarGraph
 
 log = logging.getLogger(__name__)
@@ -238,50 +240,63 @@ def to_lucene(query: Query, fields: tuple[str, ...] | None = None) -> str:
     return " ".join(parts)
 
 
-def _named(graph: Any, label: Label) -> dict[str, str]:
-    """key -> name of the label's nodes that have a (non-empty) name (columns of a columnar graph)."""
-    from graphkit.columnar import columns
+def paper_documents(graph: Graph | ColumnarGraph, *, terms: bool = True) -> dict[str, dict[str, str]]:
+    """Paper key -> the derived search fields that have text (:func:`paper_documents_table` as a dict of
+    the fields each paper has). Both stores index these."""
+    table = paper_documents_table(graph, terms=terms)
+    fields = [table.column(f).to_pylist() for f in DERIVED_FIELDS]
+    return {key: {f: v for f, v in zip(DERIVED_FIELDS, values) if v is not None}
+            for key, *values in zip(table.column("key").to_pylist(), *fields)}
 
-    return {k: n for k, n in columns(graph, label, "key", "name") if n}
+
+# the derived search fields over the graph's columns (DuckDB; :func:`paper_documents_table`): names that
+# are NULL or empty count as none; lists distinct and sorted by code point (DuckDB's binary collation, as
+# Python's sorted), authors in byline order (position, NULL last, then author key)
+_DOCUMENTS_SQL = """
+WITH terms AS (
+    SELECT source AS key, array_to_string(list_sort(list_distinct(list(name))), '{sep}') AS terms
+    FROM (SELECT e.source, n.name FROM has_keyword e JOIN keyword n ON n.key = e.target WHERE n.name <> ''
+          UNION ALL
+          SELECT e.source, n.name FROM has_mesh e JOIN mesh n ON n.key = e.target WHERE n.name <> '')
+    WHERE {terms}
+    GROUP BY source),
+mesh AS (
+    SELECT e.source AS key, array_to_string(list_sort(list_distinct(list(n.name))), '{sep}') AS mesh
+    FROM has_mesh e JOIN mesh n ON n.key = e.target WHERE n.name <> '' GROUP BY e.source),
+authors AS (
+    SELECT e.target AS key,
+           string_agg(n.name, '{sep}' ORDER BY coalesce(e.position, {last}), e.source, n.name) AS authors
+    FROM authored e JOIN author n ON n.key = e.source WHERE n.name <> '' GROUP BY e.target),
+journal AS (
+    SELECT e.source AS key, arg_min(n.name, e.target) AS journal
+    FROM published_in e JOIN journal n ON n.key = e.target WHERE n.name <> '' GROUP BY e.source),
+papers AS (SELECT key FROM terms UNION SELECT key FROM mesh UNION SELECT key FROM authors
+           UNION SELECT key FROM journal)
+SELECT p.key, terms.terms, authors.authors, journal.journal, mesh.mesh
+FROM papers p LEFT JOIN terms USING (key) LEFT JOIN authors USING (key) LEFT JOIN journal USING (key)
+     LEFT JOIN mesh USING (key)
+"""
 
 
-def paper_documents(graph: Graph | ColumnarGraph) -> dict[str, dict[str, str]]:
-    """Paper key -> the derived search fields that have text: ``terms`` (keyword and MeSH names), ``mesh``
-    (MeSH names), both distinct and sorted, ``authors`` (author names in byline order: position, then
-    key) and ``journal`` (the journal's name; the first by key if a paper has more); lists joined by
-    TERMS_SEPARATOR. Both stores index these. ``graph`` may also be a columnar graph: the embedded
-    store's bulk index (:mod:`graphkit.sinks.embedded_index`) reads its key columns."""
-    from graphkit.columnar import columns
+def paper_documents_table(graph: Graph | ColumnarGraph, *, terms: bool = True) -> pa.Table:
+    """The derived search fields of every paper that has one, as an Arrow table (``key`` and the
+    :data:`DERIVED_FIELDS`, NULL where a paper has no text for one): ``terms`` (keyword and MeSH names) and
+    ``mesh`` (MeSH names), both distinct and sorted, ``authors`` (author names in byline order: position,
+    then key) and ``journal`` (the journal's name; the first by key if a paper has more); lists joined by
+    TERMS_SEPARATOR. Their one definition: DuckDB computes them from the graph's key, name and edge
+    columns (:func:`graphkit.columnar.frame`: a columnar graph's own, a row graph's copied), in C and on
+    every core instead of a Python set per paper. ``terms`` False: that column stays NULL (the Neo4j sinks
+    set ``terms`` as Cypher computes it, :func:`graphkit.sinks.neo4j.graph_terms`)."""
+    from graphkit.columnar import query
 
-    docs: dict[str, dict[str, str]] = defaultdict(dict)
-    terms: dict[str, set[str]] = defaultdict(set)
-    mesh: dict[str, set[str]] = defaultdict(set)
-    for rel, label in ((RelType.HAS_KEYWORD, Label.KEYWORD), (RelType.HAS_MESH, Label.MESH)):
-        names = _named(graph, label)
-        for source, target in columns(graph, rel, "source", "target"):
-            if name := names.get(target):
-                terms[source].add(name)
-                if label is Label.MESH:
-                    mesh[source].add(name)
-    for field, found in (("terms", terms), ("mesh", mesh)):
-        for key, got in found.items():
-            docs[key][field] = TERMS_SEPARATOR.join(sorted(got))
-    authors = _named(graph, Label.AUTHOR)
-    byline: dict[str, list[tuple[int, str, str]]] = defaultdict(list)
-    for source, target, position in columns(graph, RelType.AUTHORED, "source", "target", "position"):
-        if name := authors.get(source):
-            byline[target].append((position if position is not None else 1 << 62, source, name))
-    for key, listed in byline.items():
-        docs[key]["authors"] = TERMS_SEPARATOR.join(name for _, _, name in sorted(listed))
-    journals = _named(graph, Label.JOURNAL)
-    venue: dict[str, tuple[str, str]] = {}
-    for source, target in columns(graph, RelType.PUBLISHED_IN, "source", "target"):
-        name = journals.get(target)
-        if name and (source not in venue or (target, name) < venue[source]):
-            venue[source] = (target, name)
-    for key, (_, name) in venue.items():
-        docs[key]["journal"] = name
-    return dict(docs)
+    names, edges = ("key", "name"), ("source", "target")
+    tables: dict[str, tuple[Label | RelType, tuple[str, ...]]] = {
+        "keyword": (Label.KEYWORD, names), "mesh": (Label.MESH, names), "author": (Label.AUTHOR, names),
+        "journal": (Label.JOURNAL, names), "has_keyword": (RelType.HAS_KEYWORD, edges),
+        "has_mesh": (RelType.HAS_MESH, edges), "authored": (RelType.AUTHORED, (*edges, "position")),
+        "published_in": (RelType.PUBLISHED_IN, edges)}
+    return query(graph, tables, _DOCUMENTS_SQL.format(sep=TERMS_SEPARATOR.replace("'", "''"), last=1 << 62,
+                                                      terms="TRUE" if terms else "FALSE"))
 
 
 # -- the embedded index ------------------------------------------------------------------------

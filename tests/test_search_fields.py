@@ -141,3 +141,58 @@ def test_parse_operators():
     assert [t.words[0] for t in q.excluded] == ["d4", "e5"] and q.fielded
     with pytest.raises(SearchError, match="nothing to search for"):
         parse("or not and")  # lower-case: plain (stop) words, not operators
+
+
+def _documents_graph(g):
+    """Papers whose search fields take every rule: byline order with a missing position, authors and
+    terms with an empty name or none, two journals, names that sort by code point ('Zeta' < 'alpha' < 'Émile' < 'ß')."""
+    for key in ("p1", "p2", "p3"):
+        g.add_node(Label.PAPER, key, title=key)
+    for key, name in (("a:x", "Xu, Li"), ("a:y", "Young, Al"), ("a:z", "Zed, Q"), ("a:e", "")):
+        g.add_node(Label.AUTHOR, key, name=name)
+    g.add_node(Label.AUTHOR, "a:none")  # no name
+    for source, position in (("a:x", 2), ("a:y", 1), ("a:z", None), ("a:e", 3), ("a:none", 4)):
+        g.add_edge(RelType.AUTHORED, source, "p1", position=position)
+    g.add_node(Label.JOURNAL, "j:b", name="B")
+    g.add_node(Label.JOURNAL, "j:a", name="A")
+    g.add_edge(RelType.PUBLISHED_IN, "p1", "j:b")
+    g.add_edge(RelType.PUBLISHED_IN, "p1", "j:a")
+    for key, name in (("kw:z", "Zeta"), ("kw:a", "alpha"), ("kw:e", "Émile"), ("kw:s", "ß"), ("kw:empty", "")):
+        g.add_node(Label.KEYWORD, key, name=name, check_tag=False)
+    g.add_node(Label.KEYWORD, "kw:none", check_tag=False)  # no name
+    for target in ("kw:z", "kw:a", "kw:e", "kw:s", "kw:empty", "kw:none"):
+        g.add_edge(RelType.HAS_KEYWORD, "p1", target)
+    g.add_edge(RelType.HAS_KEYWORD, "p2", "kw:empty")
+    g.add_node(Label.MESH, "mesh:D1", name="alpha", check_tag=False)
+    g.add_node(Label.MESH, "mesh:D2", name="Zeta", check_tag=False)
+    for source, target in (("p1", "mesh:D1"), ("p1", "mesh:D2"), ("p3", "mesh:D1")):
+        g.add_edge(RelType.HAS_MESH, source, target, major=False)
+    return g
+
+
+def test_paper_documents_on_rows_and_columns() -> None:
+    """The derived search fields (computed by DuckDB over the graph's columns) follow every rule, the
+    same for a row graph and a columnar one; a paper without any text has none, and ``terms=False``
+    leaves the terms out."""
+    from graphkit.columnar import ColumnarGraph
+    from graphkit.search import paper_documents
+
+    expected = {"p1": {"terms": "Zeta; alpha; Émile; ß", "mesh": "Zeta; alpha",
+                       "authors": "Young, Al; Xu, Li; Zed, Q", "journal": "A"},
+                "p3": {"terms": "alpha", "mesh": "alpha"}}
+    for graph in (_documents_graph(Graph()), _documents_graph(ColumnarGraph())):
+        assert paper_documents(graph) == expected
+        assert paper_documents(graph, terms=False) == {k: {f: v for f, v in doc.items() if f != "terms"}
+                                                       for k, doc in expected.items()}
+
+
+def test_neo4j_terms_count_empty_names_and_flag_missing_ones() -> None:
+    """The Neo4j ``terms`` (as Cypher computes them) keep a term whose name is empty, and a term without
+    a name marks its paper unsure."""
+    from graphkit.columnar import ColumnarGraph
+    from graphkit.sinks.neo4j import graph_terms
+
+    for graph in (_documents_graph(Graph()), _documents_graph(ColumnarGraph())):
+        terms, unsure = graph_terms(graph)
+        assert terms == {"p1": "; Zeta; alpha; Émile; ß", "p2": "", "p3": "alpha"}
+        assert unsure == {"p1"}

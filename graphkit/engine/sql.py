@@ -117,10 +117,10 @@ class DuckDBEngine:
         self._run(f"CREATE VIEW {name} AS {to_duckdb(sql)}", name)
 
     def arrow(self, sql: str) -> pa.Table:
-        return _fetch_arrow(self._run(to_duckdb(sql), sql[:60], relation=True))
+        return fetch_arrow(self._run(to_duckdb(sql), sql[:60], relation=True))
 
     def table(self, name: str) -> pa.Table:
-        return _fetch_arrow(self.con.sql(f"SELECT * FROM {name}"))
+        return fetch_arrow(self.con.sql(f"SELECT * FROM {name}"))
 
     def take(self, name: str) -> pa.Table:
         """The table as Arrow, which then replaces DuckDB's copy (later rules scan the Arrow table): a
@@ -141,7 +141,7 @@ class DuckDBEngine:
         self.con.close()
 
 
-def _fetch_arrow(result) -> pa.Table:
+def fetch_arrow(result) -> pa.Table:
     """A DuckDB relation as Arrow (DuckDB 2 names it to_arrow_table, 1.x arrow)."""
     fetch = getattr(result, "to_arrow_table", None) or result.arrow
     return fetch()

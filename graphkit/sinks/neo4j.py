@@ -308,22 +308,45 @@ def move_queries(label: Label) -> list[str]:
 EXISTING_PAPERS_QUERY = f"UNWIND $keys AS k MATCH (p:{Label.PAPER.value} {{key: k}}) RETURN k AS key"
 
 
-def graph_terms(graph: Graph) -> tuple[dict[str, str], set[str]]:
-    """Each paper's ``terms`` as TERMS_QUERY computes them (distinct keyword and MeSH names in Cypher's
-    string order, by code point like Python's, "; "-joined), and the papers with a nameless term."""
-    from graphkit.columnar import columns
+# each paper's terms as TERMS_QUERY computes them: the names of its keywords and MeSH terms that have one
+# (an empty name counts), distinct, in Cypher's string order (by code point, as DuckDB's binary collation),
+# "; "-joined; ``unsure``: a term edge to a missing node or one without a name
+_TERMS_SQL = """
+SELECT source AS key,
+       CASE WHEN count(name) = 0 THEN NULL
+            ELSE array_to_string(list_sort(list_distinct(list(name))), '{sep}') END AS terms,
+       bool_or(name IS NULL) AS unsure
+FROM (SELECT e.source, n.name FROM has_keyword e LEFT JOIN keyword n ON n.key = e.target
+      UNION ALL
+      SELECT e.source, n.name FROM has_mesh e LEFT JOIN mesh n ON n.key = e.target)
+GROUP BY source
+"""
 
-    names: dict[str, set[str]] = {}
+
+def graph_terms_table(graph: Graph) -> Any:
+    """Every paper with a term edge: ``key``, ``terms`` as TERMS_QUERY computes them (NULL without a
+    named term) and ``unsure`` (a term without a name here), computed by DuckDB over the graph's columns
+    (:func:`graphkit.columnar.query`)."""
+    from graphkit.columnar import query
+
+    names, edges = ("key", "name"), ("source", "target")
+    return query(graph, {"keyword": (Label.KEYWORD, names), "mesh": (Label.MESH, names),
+                         "has_keyword": (RelType.HAS_KEYWORD, edges), "has_mesh": (RelType.HAS_MESH, edges)},
+                 _TERMS_SQL.format(sep=TERMS_SEPARATOR.replace("'", "''")))
+
+
+def graph_terms(graph: Graph) -> tuple[dict[str, str], set[str]]:
+    """Each paper's ``terms`` as TERMS_QUERY computes them (:func:`graph_terms_table`), and the papers
+    with a nameless term."""
+    table = graph_terms_table(graph)
+    rows = zip(*(table.column(c).to_pylist() for c in ("key", "terms", "unsure")))
+    terms: dict[str, str] = {}
     unsure: set[str] = set()
-    for type, label in ((RelType.HAS_KEYWORD, Label.KEYWORD), (RelType.HAS_MESH, Label.MESH)):
-        name_of = dict(columns(graph, label, "key", "name"))  # (columns of a columnar graph: no row per edge)
-        for source, target in columns(graph, type, "source", "target"):
-            name = name_of.get(target)
-            if name is None:  # no such node, or no name
-                unsure.add(source)
-            else:
-                names.setdefault(source, set()).add(name)
-    terms = {k: TERMS_SEPARATOR.join(sorted(v)) for k, v in names.items()}
+    for key, text, nameless in rows:
+        if text is not None:
+            terms[key] = text
+        if nameless:
+            unsure.add(key)
     return terms, unsure
 
 
@@ -661,7 +684,7 @@ class Neo4jStore:
                 recompute.update(r["key"] for r in self._read(EXISTING_PAPERS_QUERY, {"keys": list(batch)}))
             terms, unsure = graph_terms(graph)
             recompute |= unsure | _unsure_search_fields(graph)
-            docs = paper_documents(graph)
+            docs = paper_documents(graph, terms=False)  # (terms: graph_terms above)
             for label in Label:
                 rows = [_node_row(label, r) for r in graph.nodes(label)
                         if label is not Label.PAPER or not r.get("cited_only")]

@@ -24,7 +24,8 @@ A columnar graph (:class:`graphkit.columnar.ColumnarGraph`, what the engine buil
 written by DuckDB straight from the Arrow tables (``COPY ... TO`` with the same quoting, no Python loop per
 value): DuckDB writes a scratch file beside the target, which is then copied into the target through
 :func:`graphkit.atomic.atomic_open`, so the output-safety rules above hold for both writers. The derived
-search fields still come from :func:`graphkit.search.paper_documents` (their one definition).
+search fields still come from their one definition, as tables there (:func:`graphkit.search.paper_documents_table`,
+:func:`graphkit.sinks.neo4j.graph_terms_table`: computed by DuckDB, no dict per paper).
 """
 
 from __future__ import annotations
@@ -112,16 +113,23 @@ class _ArrowWriter:
     :func:`_field` (strings always quoted with ``""`` doubling, missing values and empty lists unquoted
     and empty, arrays joined by the delimiter, booleans true/false)."""
 
-    def __init__(self, graph: Any, docs: dict[str, dict[str, str]]) -> None:
+    def __init__(self, graph: Any) -> None:
         import duckdb
-        import pyarrow as pa
+
+        from graphkit.search import paper_documents_table
+        from graphkit.sinks.neo4j import graph_terms_table
 
         self.graph = graph
         self.con = duckdb.connect(config={"preserve_insertion_order": False})
         self._held: list[Any] = []
-        keys = list(docs)
-        self.register("paper_docs", pa.table({"key": pa.array(keys, pa.string()), **{
-            f: pa.array([docs[k].get(f) for k in keys], pa.string()) for f in DERIVED_FIELDS}}))
+        # the search fields (paper_search_fields) as tables: terms as the Bolt loader sets them
+        self.register("search_docs", paper_documents_table(graph, terms=False))
+        self.register("search_terms", graph_terms_table(graph))
+        self.con.execute(
+            "CREATE TEMP TABLE paper_docs AS SELECT coalesce(d.key, t.key) AS key, t.terms, "
+            f"{', '.join(f'd.{f}' for f in DERIVED_FIELDS if f != 'terms')} "
+            "FROM search_docs d FULL OUTER JOIN (SELECT key, terms FROM search_terms WHERE terms IS NOT NULL) t "
+            "ON t.key = d.key")
 
     def register(self, name: str, table: Any) -> None:
         self._held.append(table)  # alive while DuckDB scans it
@@ -187,7 +195,7 @@ def paper_search_fields(graph: Graph) -> dict[str, dict[str, str]]:
     """Paper key -> the derived search fields (terms, authors, journal, mesh) the Bolt loader sets."""
     from graphkit.search import paper_documents
 
-    docs = paper_documents(graph)
+    docs = paper_documents(graph, terms=False)
     for key, terms in paper_terms(graph).items():
         docs.setdefault(key, {})["terms"] = terms
     return docs
@@ -215,8 +223,9 @@ def write_neo4j_admin(graph: Graph, out: Path, *, progress: Progress = null_prog
     ensure_directory(out)
     check_targets([out / name for name in planned_files(graph)], force=force)
     delim = _array_delimiter(graph)
-    docs = paper_search_fields(graph)
-    arrow = _ArrowWriter(graph, docs) if hasattr(graph, "arrow") else None  # a columnar graph: DuckDB writes
+    columnar = hasattr(graph, "arrow")  # a columnar graph: DuckDB writes, search fields as tables
+    docs = {} if columnar else paper_search_fields(graph)
+    arrow = _ArrowWriter(graph) if columnar else None
     try:
         summary = _write(graph, out, progress, database, force, delim, docs, arrow)
     finally:
