@@ -1,7 +1,8 @@
 """Writing output files safely: temporary file + rename, no symlink followed, no stranger's file clobbered.
 
-Every export goes through :func:`atomic_open` (a file handle) or :func:`check_targets` (the pre-flight of
-a multi-file export such as ``neo4j-admin``):
+Every export goes through :func:`atomic_open` (a file handle), :func:`atomic_target` (a file name, for a
+writer such as DuckDB) or :func:`check_targets` (the pre-flight of a multi-file export such as
+``neo4j-admin``):
 
 * the data is written to a temporary file in the target's directory and renamed over the target only
   when complete, so a crash or a full disk never leaves a half-written export behind, and a reader of the
@@ -143,32 +144,24 @@ def ensure_directory(path: str | Path) -> Path:
 
 
 @contextmanager
-def atomic_open(path: str | Path, mode: str = "w", *, force: bool = False, encoding: str = "utf-8",
-                newline: str | None = None, executable: bool = False, create_parent: bool = True) -> Iterator[IO]:
-    """Open a temporary file beside ``path`` for writing; on success it is renamed to ``path`` (and
-    remembered as written by graphkit), on any error it is removed and ``path`` is left as it was.
-
-    ``mode`` is "w" (text, UTF-8, lone surrogates written as U+FFFD) or "wb". ``executable`` sets mode 0755
-    on the temporary file before the rename (never on whatever ``path`` points to).
-    """
-    if mode not in ("w", "wb"):
-        raise ValueError(f"atomic_open: mode {mode!r} is not 'w' or 'wb'")
+def atomic_target(path: str | Path, *, force: bool = False, executable: bool = False,
+                  create_parent: bool = True) -> Iterator[Path]:
+    """A temporary file beside ``path`` for a writer that takes a file name (DuckDB's ``COPY ... TO``):
+    on success it is renamed to ``path`` (and remembered as written by graphkit), on any error it is
+    removed and ``path`` is left as it was. ``executable`` sets mode 0755 on the temporary file before the
+    rename (never on whatever ``path`` points to)."""
     path = check_target(path, force=force)
     directory = path.parent
     if create_parent:
         ensure_directory(directory)
     try:
         fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+        os.close(fd)
     except OSError as exc:
         raise OutputError(f"cannot write {path}: {exc.strerror or exc}") from None
     tmp = Path(tmp_name)
     try:
-        if mode == "wb":
-            fh: IO = os.fdopen(fd, "wb")
-        else:
-            fh = os.fdopen(fd, "w", encoding=encoding, errors=REPLACE_ERRORS, newline=newline)
-        with fh:
-            yield fh
+        yield tmp
         os.chmod(tmp, 0o755 if executable else 0o644 & ~_umask())
         os.replace(tmp, path)
     except OSError as exc:
@@ -178,6 +171,27 @@ def atomic_open(path: str | Path, mode: str = "w", *, force: bool = False, encod
         tmp.unlink(missing_ok=True)
         raise
     _remember([path])
+
+
+@contextmanager
+def atomic_open(path: str | Path, mode: str = "w", *, force: bool = False, encoding: str = "utf-8",
+                newline: str | None = None, executable: bool = False, create_parent: bool = True) -> Iterator[IO]:
+    """Open a temporary file beside ``path`` for writing (:func:`atomic_target`): on success it is
+    renamed to ``path``, on any error it is removed and ``path`` is left as it was.
+
+    ``mode`` is "w" (text, UTF-8, lone surrogates written as U+FFFD) or "wb". ``executable`` sets mode 0755
+    on the temporary file before the rename (never on whatever ``path`` points to).
+    """
+    if mode not in ("w", "wb"):
+        raise ValueError(f"atomic_open: mode {mode!r} is not 'w' or 'wb'")
+    with atomic_target(path, force=force, executable=executable, create_parent=create_parent) as tmp:
+        fh: IO
+        if mode == "wb":
+            fh = open(tmp, "wb")
+        else:
+            fh = open(tmp, "w", encoding=encoding, errors=REPLACE_ERRORS, newline=newline)
+        with fh:
+            yield fh
 
 
 def _umask() -> int:

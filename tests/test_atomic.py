@@ -9,7 +9,7 @@ import stat
 import pytest
 from click.testing import CliRunner
 
-from graphkit.atomic import LEDGER, OutputError, atomic_open, write_text, written_by_graphkit
+from graphkit.atomic import LEDGER, OutputError, atomic_open, atomic_target, write_text, written_by_graphkit
 from graphkit.cli import main
 from conftest import FIXTURES
 
@@ -52,6 +52,37 @@ def test_failed_write_leaves_the_old_file(tmp_path) -> None:
             raise RuntimeError("disk full")
     assert out.read_text() == "old"
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted([LEDGER, "x.txt"])
+
+
+def test_a_writer_by_file_name_gets_the_same_rules(tmp_path) -> None:
+    """atomic_target (for DuckDB's COPY, which takes a file name): the file written under the temporary
+    name is published by the rename and remembered; a failure leaves the old file and no temporary one;
+    a file graphkit did not write is refused without force."""
+    import duckdb
+
+    out = tmp_path / "rows.csv"
+    with atomic_target(out) as tmp:
+        assert tmp.parent == tmp_path and tmp != out
+        duckdb.connect().execute(f"COPY (SELECT 1 AS a) TO '{tmp}' (FORMAT CSV, HEADER false)")
+    assert out.read_text() == "1\n" and written_by_graphkit(out)
+    assert stat.S_IMODE(out.stat().st_mode) == 0o644 & ~_umask()
+    with pytest.raises(RuntimeError):
+        with atomic_target(out) as tmp:
+            tmp.write_text("half")
+            raise RuntimeError("disk full")
+    assert out.read_text() == "1\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([LEDGER, "rows.csv"])
+    out.write_text("edited by hand")
+    with pytest.raises(OutputError, match="not written by graphkit"):
+        with atomic_target(out):
+            pass
+    assert out.read_text() == "edited by hand"
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def test_export_neo4j_admin_refuses_a_symlink_out_of_out(tmp_path) -> None:

@@ -22,8 +22,8 @@ empty string stays an empty string and a missing value stays missing), newlines 
 
 A columnar graph (:class:`graphkit.columnar.ColumnarGraph`, what the engine builds) has its data files
 written by DuckDB straight from the Arrow tables (``COPY ... TO`` with the same quoting, no Python loop per
-value): DuckDB writes a scratch file beside the target, which is then copied into the target through
-:func:`graphkit.atomic.atomic_open`, so the output-safety rules above hold for both writers. The derived
+value): DuckDB writes the temporary file of :func:`graphkit.atomic.atomic_target`, renamed over the target
+when complete, so the output-safety rules above hold for both writers. The derived
 search fields still come from their one definition, as tables there (:func:`graphkit.search.paper_documents_table`,
 :func:`graphkit.sinks.neo4j.graph_terms_table`: computed by DuckDB, no dict per paper).
 """
@@ -31,7 +31,6 @@ search fields still come from their one definition, as tables there (:func:`grap
 from __future__ import annotations
 
 import logging
-import os
 import shlex
 from collections.abc import Iterable
 from pathlib import Path
@@ -152,10 +151,7 @@ class _ArrowWriter:
 
     def write(self, item: Label | RelType, path: Path, fields: list[tuple[str, str]], delim: str, *,
               force: bool, join: str = "") -> None:
-        import shutil
-        import tempfile
-
-        from graphkit.atomic import OutputError, atomic_open
+        from graphkit.atomic import OutputError, atomic_target
 
         self.register("t", self.graph.arrow(item))
         exprs, quoted = [], []
@@ -165,18 +161,13 @@ class _ArrowWriter:
             if quote:
                 quoted.append(f"c{i}")
         force_quote = f", FORCE_QUOTE ({', '.join(quoted)})" if quoted else ""
-        fd, scratch = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".duckdb.tmp", dir=path.parent)
-        os.close(fd)
         try:
-            target = scratch.replace("'", "''")
-            self.con.execute(f"COPY (SELECT {', '.join(exprs)} FROM t {join}) TO '{target}' "
-                             f"(FORMAT CSV, HEADER false, QUOTE '\"', ESCAPE '\"', NULLSTR ''{force_quote})")
-            with open(scratch, "rb") as src, atomic_open(path, "wb", force=force) as dst:
-                shutil.copyfileobj(src, dst, 1 << 20)
+            with atomic_target(path, force=force) as tmp:  # DuckDB writes the file the rename publishes
+                target = str(tmp).replace("'", "''")
+                self.con.execute(f"COPY (SELECT {', '.join(exprs)} FROM t {join}) TO '{target}' "
+                                 f"(FORMAT CSV, HEADER false, QUOTE '\"', ESCAPE '\"', NULLSTR ''{force_quote})")
         except OSError as exc:
             raise OutputError(f"cannot write {path}: {exc.strerror or exc}") from None
-        finally:
-            os.unlink(scratch)
         self.con.unregister("t")
 
     def close(self) -> None:
