@@ -34,7 +34,6 @@ import logging
 import math
 import re
 import sqlite3
-from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
