@@ -242,7 +242,12 @@ def to_lucene(query: Query, fields: tuple[str, ...] | None = None) -> str:
 def paper_documents(graph: Graph | ColumnarGraph, *, terms: bool = True) -> dict[str, dict[str, str]]:
     """Paper key -> the derived search fields that have text (:func:`paper_documents_table` as a dict of
     the fields each paper has). Both stores index these."""
-    table = paper_documents_table(graph, terms=terms)
+    return documents(paper_documents_table(graph, terms=terms))
+
+
+def documents(table: pa.Table) -> dict[str, dict[str, str]]:
+    """A table of search fields (``key`` and the :data:`DERIVED_FIELDS`) as paper key -> the fields it
+    has (not NULL)."""
     fields = [table.column(f).to_pylist() for f in DERIVED_FIELDS]
     return {key: {f: v for f, v in zip(DERIVED_FIELDS, values) if v is not None}
             for key, *values in zip(table.column("key").to_pylist(), *fields)}

@@ -38,7 +38,7 @@ from typing import Any
 
 from graphkit.graph import Graph
 from graphkit.progress import Progress, null_progress
-from graphkit.search import DERIVED_FIELDS
+from graphkit.search import DERIVED_FIELDS, documents
 from graphkit.schema import EDGE_PROPERTIES, ENDPOINTS, NODE_PROPERTIES, Label, RelType
 
 log = logging.getLogger(__name__)
@@ -112,23 +112,13 @@ class _ArrowWriter:
     :func:`_field` (strings always quoted with ``""`` doubling, missing values and empty lists unquoted
     and empty, arrays joined by the delimiter, booleans true/false)."""
 
-    def __init__(self, graph: Any) -> None:
+    def __init__(self, graph: Any, docs: Any) -> None:
         import duckdb
-
-        from graphkit.search import paper_documents_table
-        from graphkit.sinks.neo4j import graph_terms_table
 
         self.graph = graph
         self.con = duckdb.connect(config={"preserve_insertion_order": False})
         self._held: list[Any] = []
-        # the search fields (paper_search_fields) as tables: terms as the Bolt loader sets them
-        self.register("search_docs", paper_documents_table(graph, terms=False))
-        self.register("search_terms", graph_terms_table(graph))
-        self.con.execute(
-            "CREATE TEMP TABLE paper_docs AS SELECT coalesce(d.key, t.key) AS key, t.terms, "
-            f"{', '.join(f'd.{f}' for f in DERIVED_FIELDS if f != 'terms')} "
-            "FROM search_docs d FULL OUTER JOIN (SELECT key, terms FROM search_terms WHERE terms IS NOT NULL) t "
-            "ON t.key = d.key")
+        self.register("paper_docs", docs)  # (paper_search_table)
 
     def register(self, name: str, table: Any) -> None:
         self._held.append(table)  # alive while DuckDB scans it
@@ -182,14 +172,26 @@ def paper_terms(graph: Graph) -> dict[str, str]:
     return graph_terms(graph)[0]
 
 
-def paper_search_fields(graph: Graph) -> dict[str, dict[str, str]]:
-    """Paper key -> the derived search fields (terms, authors, journal, mesh) the Bolt loader sets."""
-    from graphkit.search import paper_documents
+def paper_search_table(graph: Graph) -> Any:
+    """The derived search fields (terms, authors, journal, mesh) the Bolt loader sets, as one Arrow table
+    (``key`` and the DERIVED_FIELDS): :func:`graphkit.search.paper_documents_table` with ``terms`` as
+    Cypher computes them (:func:`graphkit.sinks.neo4j.graph_terms_table`), joined by DuckDB."""
+    import duckdb
 
-    docs = paper_documents(graph, terms=False)
-    for key, terms in paper_terms(graph).items():
-        docs.setdefault(key, {})["terms"] = terms
-    return docs
+    from graphkit.engine.sql import fetch_arrow
+    from graphkit.search import paper_documents_table
+    from graphkit.sinks.neo4j import graph_terms_table
+
+    con = duckdb.connect(config={"preserve_insertion_order": False})
+    try:
+        con.register("d", paper_documents_table(graph, terms=False))
+        con.register("t", graph_terms_table(graph))
+        others = ", ".join(f"d.{f}" for f in DERIVED_FIELDS if f != "terms")
+        return fetch_arrow(con.sql(
+            f"SELECT coalesce(d.key, t.key) AS key, t.terms, {others} FROM d "
+            "FULL OUTER JOIN (SELECT key, terms FROM t WHERE terms IS NOT NULL) t ON t.key = d.key"))
+    finally:
+        con.close()
 
 
 SCRIPT_FILES = ("import.sh", "COMMAND.txt", "schema.cypher")
@@ -214,9 +216,10 @@ def write_neo4j_admin(graph: Graph, out: Path, *, progress: Progress = null_prog
     ensure_directory(out)
     check_targets([out / name for name in planned_files(graph)], force=force)
     delim = _array_delimiter(graph)
-    columnar = hasattr(graph, "arrow")  # a columnar graph: DuckDB writes, search fields as tables
-    docs = {} if columnar else paper_search_fields(graph)
-    arrow = _ArrowWriter(graph) if columnar else None
+    table = paper_search_table(graph)
+    # a columnar graph: DuckDB writes, the search fields joined as a table; a row graph: lines in Python
+    arrow = _ArrowWriter(graph, table) if hasattr(graph, "arrow") else None
+    docs = {} if arrow is not None else documents(table)
     try:
         summary = _write(graph, out, progress, database, force, delim, docs, arrow)
     finally:
