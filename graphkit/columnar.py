@@ -313,18 +313,19 @@ def frame(graph: Any, item: Item, *names: str) -> pa.Table:
                     schema=pa.schema([schema.field(n) for n in names]))
 
 
-def query(graph: Any, tables: dict[str, tuple[Item, tuple[str, ...]]], sql: str) -> pa.Table:
+def query(graph: Any, tables: dict[str, tuple[Item, tuple[str, ...]] | pa.Table], sql: str) -> pa.Table:
     """Run ``sql`` (DuckDB) over the graph's columns: ``tables`` names each table the query reads as
-    (label or type, its columns), each a :func:`frame` of ``graph``. For aggregates over whole tables (the
-    search fields, the Neo4j terms) that a Python loop would do with a set or dict per paper."""
+    (label or type, its columns), each a :func:`frame` of ``graph``, or as an Arrow table. For aggregates
+    over whole tables (the search fields, the Neo4j terms) that a Python loop would do with a set or
+    dict per paper."""
     import duckdb
 
     from graphkit.engine.sql import fetch_arrow
 
     con = duckdb.connect(config={"preserve_insertion_order": False})
     try:
-        for name, (item, cols) in tables.items():
-            con.register(name, frame(graph, item, *cols))
+        for name, table in tables.items():
+            con.register(name, table if isinstance(table, pa.Table) else frame(graph, table[0], *table[1]))
         return fetch_arrow(con.sql(sql))
     finally:
         con.close()

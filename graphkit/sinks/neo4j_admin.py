@@ -176,22 +176,14 @@ def paper_search_table(graph: Graph) -> Any:
     """The derived search fields (terms, authors, journal, mesh) the Bolt loader sets, as one Arrow table
     (``key`` and the DERIVED_FIELDS): :func:`graphkit.search.paper_documents_table` with ``terms`` as
     Cypher computes them (:func:`graphkit.sinks.neo4j.graph_terms_table`), joined by DuckDB."""
-    import duckdb
-
-    from graphkit.engine.sql import fetch_arrow
+    from graphkit.columnar import query
     from graphkit.search import paper_documents_table
     from graphkit.sinks.neo4j import graph_terms_table
 
-    con = duckdb.connect(config={"preserve_insertion_order": False})
-    try:
-        con.register("d", paper_documents_table(graph, terms=False))
-        con.register("t", graph_terms_table(graph))
-        others = ", ".join(f"d.{f}" for f in DERIVED_FIELDS if f != "terms")
-        return fetch_arrow(con.sql(
-            f"SELECT coalesce(d.key, t.key) AS key, t.terms, {others} FROM d "
-            "FULL OUTER JOIN (SELECT key, terms FROM t WHERE terms IS NOT NULL) t ON t.key = d.key"))
-    finally:
-        con.close()
+    others = ", ".join(f"d.{f}" for f in DERIVED_FIELDS if f != "terms")
+    return query(graph, {"d": paper_documents_table(graph, terms=False), "t": graph_terms_table(graph)},
+                 f"SELECT coalesce(d.key, t.key) AS key, t.terms, {others} FROM d "
+                 "FULL OUTER JOIN (SELECT key, terms FROM t WHERE terms IS NOT NULL) t ON t.key = d.key")
 
 
 SCRIPT_FILES = ("import.sh", "COMMAND.txt", "schema.cypher")
