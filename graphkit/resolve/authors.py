@@ -493,7 +493,10 @@ class AuthorResolver:
         self._pending: list[tuple[int, list[_Cluster], _Cluster, str]] = []
         self._leftover: list[tuple[int, list[_Cluster], str]] = []  # occurrences no author took yet
         self._weights: dict[tuple[str, str], float] = {}  # evidence feature -> weight (while resolving)
-        self._base_df: tuple[Counter[tuple[str, str]], int] | None = None  # the features every pass counts
+        self._papers = 0  # the papers the weights count (_prepare_weights; 0: not counted yet)
+        # what a later pass changed in the weights, undone before the next pass: the original weight of
+        # every feature it divided, the 'K' features it added
+        self._undo: tuple[dict[tuple[str, str], float], list[tuple[str, str]]] = ({}, [])
         # occurrence -> features, built when first asked (one block at a time; _LazyFeatures)
         self._feats: dict[int, set[tuple[str, str]]] = {}
         self._ckey: dict[int, tuple] = {}  # occurrence -> content key (one block at a time)
@@ -680,7 +683,8 @@ class AuthorResolver:
         self._work_occs = {}
         self._work_insts = {}
         self._weights = {}
-        self._base_df = None
+        self._papers = 0
+        self._undo = ({}, [])
         return keys
 
     def _as_features(self) -> None:
@@ -827,32 +831,42 @@ class AuthorResolver:
 
     # -- evidence ----------------------------------------------------------------------------------
     def _prepare_weights(self) -> None:
-        """Document frequencies of every evidence feature over the papers, for :meth:`_weight`. All
-        but the last pass's authors ('K') are the same in every pass: counted once."""
-        if self._base_df is None:
-            self._base_df = self._document_frequencies()
-        self._weights = {}  # (the last pass's go before this pass's are built)
-        df, n = self._base_df
-        n = max(1, n)
-        norm = math.log(1 + n)
-
-        def weighed(counts: Counter[tuple[str, str]]) -> Iterator[tuple[tuple[str, str], float]]:
-            return ((f, EVIDENCE_WEIGHTS[f[0]] * math.log(1 + n / c) / norm) for f, c in counts.items())
-
-        weights = self._weights = dict(weighed(df))
+        """Document frequencies of every evidence feature over the papers, as weights for :meth:`_score`.
+        All but the last pass's authors ('K') are the same in every pass: weighed once, and a later
+        pass's changes (the 'K' weights, the divided co-author names) are undone before the next pass,
+        instead of keeping the counts and weighing them again (one table of every feature, not two)."""
+        if not self._papers:
+            df, n = self._document_frequencies()
+            self._papers = max(1, n)
+            self._weights = dict(self._weighed(df))
+            del df
+        weights = self._weights
+        divided, added = self._undo
+        weights.update(divided)
+        for feature in added:
+            del weights[feature]
+        self._undo = ({}, [])
         if self._cokey is not None:
             cofeat = self._cofeat
-            # the last pass's authors as co-authors ('K', no other feature's kind): counted on their own,
-            # not in a copy of the base counts
+            # the last pass's authors as co-authors ('K', no other feature's kind): counted on their own
             counts = Counter(chain.from_iterable({f for j in occs if (f := cofeat[j])}
                                                  for occs in self._work_occs.values()))
-            weights.update(weighed(counts))
+            weights.update(self._weighed(counts))
+            added = list(counts)
             del counts
             # a co-author name several authors carry is weaker evidence
             ambiguity = self._name_ambiguity()
-            for f, people in ambiguity.items():
-                if f in weights:
-                    weights[f] /= people
+            divided = {f: weights[f] for f in ambiguity if f in weights}
+            for f, w in divided.items():
+                weights[f] = w / ambiguity[f]
+            self._undo = (divided, added)
+
+    def _weighed(self, counts: Counter[tuple[str, str]]) -> Iterator[tuple[tuple[str, str], float]]:
+        """(feature, weight) for (feature, papers that have it): its kind's weight times its idf over
+        the :attr:`_papers`, scaled to [0, 1]."""
+        n = self._papers
+        norm = math.log(1 + n)
+        return ((f, EVIDENCE_WEIGHTS[f[0]] * math.log(1 + n / c) / norm) for f, c in counts.items())
 
     def _name_ambiguity(self) -> dict[tuple[str, str], int]:
         """:func:`name_ambiguity` of the last pass, by co-author signature instead of name form: a form's
@@ -985,9 +999,10 @@ class AuthorResolver:
                     if check_names and not all(self._fits(f, target, ("strong", "initials")) for f in other.forms):
                         continue
                     for f in self._cluster_feats(other):
-                        ids = index[f]
-                        ids.discard(c)
-                        ids.add(t)
+                        if f[0] != "F":
+                            ids = index[f]
+                            ids.discard(c)
+                            ids.add(t)
                     target.absorb(other)
                     comps[c] = None
             else:
@@ -996,7 +1011,8 @@ class AuthorResolver:
                 comps.append(target)
             self._join(target, i)
             for f in feats:
-                index[f].add(t)
+                if f[0] != "F":  # (no weight: a candidate it found would score nothing from it)
+                    index[f].add(t)
         return [c for c in comps if c is not None]
 
     def _join(self, cluster: _Cluster, i: int, name: bool = True) -> None:

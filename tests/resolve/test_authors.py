@@ -646,6 +646,64 @@ def test_second_pass_weighs_a_shared_co_author_name_by_its_authors(monkeypatch) 
     assert seen[1][feature] == pytest.approx(seen[0][feature] / 2)
 
 
+def test_each_pass_weighs_from_the_same_counts(monkeypatch) -> None:
+    """The weights are kept between passes and a later pass's changes undone before the next: with
+    three passes, every pass has the weights computed afresh from the paper counts (the base features'
+    idf, the last pass's authors as 'K', the co-author names divided by their authors), and the third
+    pass's differ from the second's only by what the second pass's authors changed."""
+    import math
+    from collections import Counter
+    from itertools import chain
+
+    import graphkit.resolve.authors as authors
+    from graphkit.resolve.authors import EVIDENCE_WEIGHTS
+
+    def fresh(self) -> dict:
+        df, n = self._document_frequencies()
+        n = max(1, n)
+
+        def weighed(counts):
+            return {f: EVIDENCE_WEIGHTS[f[0]] * math.log(1 + n / c) / math.log(1 + n) for f, c in counts.items()}
+
+        weights = weighed(df)
+        if self._cokey is not None:
+            weights.update(weighed(Counter(chain.from_iterable(
+                {f for j in occs if (f := self._cofeat[j])} for occs in self._work_occs.values()))))
+            for f, people in self._name_ambiguity().items():
+                if f in weights:
+                    weights[f] /= people
+        return weights
+
+    seen: list[tuple[dict, dict]] = []
+    original = authors.AuthorResolver._prepare_weights
+
+    def spy(self) -> None:
+        original(self)
+        seen.append((dict(self._weights), fresh(self)))
+
+    monkeypatch.setattr(authors, "PASSES", 3)
+    monkeypatch.setattr(authors.AuthorResolver, "_prepare_weights", spy)
+    import sys
+    from pathlib import Path
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+    from bench.generate import collision_corpus
+
+    _resolve_corpus(collision_corpus(600, seed=3), 1)
+    assert len(seen) == 3
+    for kept, expected in seen:
+        assert kept == expected
+    assert any(f[0] == "K" for f in seen[1][0]) and seen[1][0] != seen[0][0]
+    assert any(seen[1][0][f] < seen[0][0][f] for f in seen[0][0] if f[0] in "Cc")  # names divided
+
+
+def test_only_the_F_kind_weighs_nothing() -> None:
+    """``_grow`` leaves 'F' features out of its candidate index: exact because 'F' is the one kind
+    without weight (a candidate found through it would gain 0)."""
+    from graphkit.resolve.authors import EVIDENCE_WEIGHTS
+
+    assert {k for k, w in EVIDENCE_WEIGHTS.items() if not w} == {"F"}
+
+
 # -- institutions as evidence, nicknames, quiet initials (session 5) ----------------------------------
 
 def test_paper_institution_places_an_initials_variant_in_one_pass(monkeypatch) -> None:
