@@ -507,7 +507,9 @@ class AuthorResolver:
         # paper -> the institutions it names (any author), as 'A' features
         self._work_insts: dict[int, frozenset[tuple[str, str]]] = {}
         self._common_given: set[str] = set()  # first given names carried by many family names
-        self._block_affs: frozenset[tuple[str, str]] = frozenset()  # the 'a' features of the current block
+        # the 'a' features of the current block (built on the first score that needs them: _block_aff_set)
+        self._block_affs: frozenset[tuple[str, str]] | None = None
+        self._block_occs: list[int] = []  # the current block's occurrences
         self._compat_seen: dict[tuple[tuple[str, ...], tuple[str, ...]], Compat] = {}  # one block's pairs
         # whether the current block's clusters weighed evidence (_grow, _best): a block that did not is
         # clustered by its names alone, and the next pass would give it the same clusters
@@ -767,6 +769,7 @@ class AuthorResolver:
         self._feats = {}
         self._compat_seen = {}
         self._ckey = {}
+        self._block_affs, self._block_occs = None, []
         return clusters
 
     def _clustered_forked(self, blocks: dict[str, list[int]], names: list[str]
@@ -953,9 +956,17 @@ class AuthorResolver:
         # the institution conflict (_aff_conflict) only where something is shared: every decision needs a
         # positive score, so a pair that shares nothing decides the same at 0 or below (and the scan of
         # a large cluster's features is skipped)
-        if score > 0 and _aff_conflict(a, b, self._block_affs):
+        if score > 0 and _aff_conflict(a, b, self._block_affs if self._block_affs is not None else
+                                       self._block_aff_set()):
             score -= AFF_CONFLICT
         return round(score, 9)  # the same value whatever order the set iterates in
+
+    def _block_aff_set(self) -> frozenset[tuple[str, str]]:
+        """The current block's institutions ('a' features), built when a score first needs them (a block
+        its names decide never does)."""
+        O = self._occurrences
+        self._block_affs = frozenset(chain.from_iterable(O[i].affs for i in self._block_occs))
+        return self._block_affs
 
     def _grow(self, occs: list[int], theta: float, check_names: bool) -> list[_Cluster]:
         """Evidence groups: each occurrence (in content order) joins every group it shares evidence
@@ -1070,7 +1081,7 @@ class AuthorResolver:
         compat = self._compat
         # each occurrence's features when first asked: a block its names decide asks for few or none
         self._feats = _LazyFeatures(self._features)
-        self._block_affs = frozenset(chain.from_iterable(O[i].affs for i in occs))  # (its features' 'a' ones)
+        self._block_affs, self._block_occs = None, occs
         self._ckey = _content_keys({i: self._content_key(i) for i in occs}, self._feats)
         occs = sorted(occs, key=self._ckey.__getitem__)
         clusters: list[_Cluster] = []
