@@ -42,7 +42,6 @@ from graphkit.extend import Mention, ResolveContext, extensions
 from graphkit.memory import release_freed
 from graphkit.model import Diagnostic
 from graphkit.progress import Progress, null_progress
-from graphkit.model import Person
 from graphkit.memory import run_forked
 from graphkit.resolve.authors import AuthorInfo, AuthorResolver, Decision, decisions_report, kept_apart
 from graphkit.resolve.cites import journal_compatible
@@ -562,10 +561,8 @@ def resolve_author_keys(table: pa.Table, wj: pa.Table, hk: pa.Table, mode: str, 
         wid = wids[i]
         while j < n and wids[j] == wid:
             j += 1
-        people = [Person(families[k] or "", givens[k], orcid=orcids[k], affiliations=affs[k] or None)
-                  for k in range(i, j)]
-        w = resolver.add_context(people, venue.get(wid), keywords=keywords.get(pkeys[i], ()))
-        occ += [resolver.add(p, work=w) for p in people]
+        occ += resolver.add_paper([f or "" for f in families[i:j]], givens[i:j], orcids[i:j],
+                                  [a or None for a in affs[i:j]], venue.get(wid), keywords=keywords.get(pkeys[i], ()))
         i = j
     del families, givens, orcids, affs, pkeys, keywords, venue, wids
     resolver.resolve()

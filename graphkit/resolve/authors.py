@@ -25,8 +25,8 @@ Decision procedure of ``compatible`` (docs/graph.md cites the literature it foll
    short form (``Jeff`` ~ ``Jeffrey``, ``Bill`` ~ ``William``) or the same two names in swapped
    order (``Wang, Jian`` ~ ``Jian, Wang``); ``None`` for two different full given names
    (``Hyun-Jin`` vs ``Hye-Won``, ``Samantha`` vs ``Shane``), which never share an author.
-4. **Cluster** within a block, in this order (occurrences in content order, so file order does not
-   matter); a name form joins a cluster only when it is compatible with *every* form already in it
+4. **Cluster** within a block, in this order (occurrences in content order: name, ORCID, year, then
+   a fingerprint of the paper and the occurrence's own institutions, so file order does not matter); a name form joins a cluster only when it is compatible with *every* form already in it
    (complete linkage, so "Jeffrey M." and "Jeffrey K." never meet through "Jeffrey"):
    a. each ORCID is a cluster; two ORCIDs never merge;
    b. strongly compatible full-name forms are one name; a name joins an ORCID cluster when strongly
@@ -61,11 +61,13 @@ from __future__ import annotations
 
 import logging
 import math
+from array import array
+from hashlib import blake2b
 import multiprocessing
 import re
 import unicodedata
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import chain
@@ -477,6 +479,9 @@ class AuthorResolver:
         # (co-author signature ids, venue, folded keywords, year) per paper
         # (venue and keywords: strings, and from _as_features on, ('v', venue) and ('k', keyword) features)
         self._works: list[tuple[list[int], Any, tuple[Any, ...], int | None]] = []
+        # per paper: a fingerprint of its content (mode 'compatible'; _paper_print, then its venue mixed in
+        # by _as_features), the tie-break of the content order after name and year
+        self._prints = array("Q")
         self._orcids_of_name: dict[str, set[str]] = defaultdict(set)
         self.authors: dict[str, AuthorInfo] = {}
         self.decisions: list[Decision] = []
@@ -520,24 +525,41 @@ class AuthorResolver:
     def add(self, person: Person, *, work: int = -1) -> int:
         """Register an occurrence; returns its id for :meth:`key_of` after :meth:`resolve`. The
         person's affiliations (as this paper gives them) are evidence."""
-        orcid = normalise_orcid(person.orcid)
-        form, sig = self._form_sig(person) if self.mode == "compatible" else (None, -1)
+        fs = self._form_sig(person.family, person.given) if self.mode == "compatible" else None
+        return self._add(person.family, person.given, person.orcid, person.affiliations, fs, work)
+
+    def _add(self, family: str, given: str | None, orcid: str | None, affiliations: Iterable[str] | None,
+             fs: tuple[NameForm, int] | None, work: int) -> int:
+        orcid = normalise_orcid(orcid)
+        form, sig = fs if fs is not None else (None, -1)
         if form is not None and not form.family:
             form = None
-        if orcid and (nkey := name_key(person, "initial")):  # (for ambiguous_names)
+        if orcid and (nkey := _name_key(family or "", given, "initial")):  # (for ambiguous_names)
             self._orcids_of_name[nkey].add(orcid)
         affs: tuple[str, ...] = ()
-        if form is not None and person.affiliations:
-            affs = tuple(sorted({k for a in person.affiliations if a and (k := institution_key(a))}))
-        self._occurrences.append(_Occ(person.family, person.given, orcid, form, work, affs, sig))
+        if form is not None and affiliations:
+            affs = tuple(sorted({k for a in affiliations if a and (k := institution_key(a))}))
+        self._occurrences.append(_Occ(family, given, orcid, form, work, affs, sig))
         return len(self._occurrences) - 1
 
     def add_work(self, people: list[Person], venue: str | None = None, *, keywords: Iterable[str] = (),
                  year: int | None = None) -> list[int]:
         """Register one paper's author list (co-authors, venue, keywords and each author's affiliations
         are evidence); occurrence ids."""
-        w = self.add_context(people, venue, keywords=keywords, year=year)
-        return [self.add(p, work=w) for p in people]
+        return self.add_paper([p.family for p in people], [p.given for p in people], [p.orcid for p in people],
+                              [p.affiliations for p in people], venue, keywords=keywords, year=year)
+
+    def add_paper(self, families: Sequence[str], givens: Sequence[str | None], orcids: Sequence[str | None],
+                  affiliations: Sequence[Iterable[str] | None], venue: str | None = None, *,
+                  keywords: Iterable[str] = (), year: int | None = None) -> list[int]:
+        """:meth:`add_work` for an author list given as columns (each author's family and given name as
+        written, ORCID and affiliations, in byline order): no Person per author, and each name's form
+        looked up once for the paper and its occurrence."""
+        forms = [self._form_sig(f, g) for f, g in zip(families, givens)]
+        w = self._add_context([sid for _, sid in forms], families, givens, venue, keywords, year)
+        if self.mode != "compatible":
+            return [self._add(f, g, o, a, None, w) for f, g, o, a in zip(families, givens, orcids, affiliations)]
+        return [self._add(f, g, o, a, fs, w) for f, g, o, a, fs in zip(families, givens, orcids, affiliations, forms)]
 
     def set_venues(self, venues: list[str | None]) -> None:
         """Set the venue of every registered paper, in registration order (a build knows a paper's
@@ -548,6 +570,13 @@ class AuthorResolver:
                     year: int | None = None) -> int:
         """Register a paper's author list, venue and keywords as evidence only (no occurrences); the id
         to pass as ``work`` to :meth:`add`."""
+        families = [p.family for p in people]
+        givens = [p.given for p in people]
+        return self._add_context([self._form_sig(f, g)[1] for f, g in zip(families, givens)], families, givens,
+                                 venue, keywords, year)
+
+    def _add_context(self, sigs: list[int], families: Sequence[str], givens: Sequence[str | None],
+                     venue: str | None, keywords: Iterable[str], year: int | None) -> int:
         kws: tuple[str, ...] = ()
         if self.mode == "compatible":
             # each keyword folded once per resolver (the folding cache is smaller than a large set's keywords)
@@ -561,17 +590,18 @@ class AuthorResolver:
                     if k:
                         seen.add(k)
             kws = tuple(sorted(seen))
-        self._works.append(([self._form_sig(p)[1] for p in people], venue, kws, year))
+            self._prints.append(_paper_print(families, givens, kws, year))
+        self._works.append((sigs, venue, kws, year))
         return len(self._works) - 1
 
-    def _form_sig(self, person: Person) -> tuple[NameForm, int]:
-        """The person's :func:`name_form` and the id of its co-author signature, one shared object each
-        per way of writing the name (a name written on many papers is kept once, not once per paper). The
-        signature is a co-author as evidence: block key of the family name and given-name tokens (equal
-        signatures share an id; :attr:`_sig_features` holds each one's features). Two occurrences share a
-        co-author when these are in one block with compatible given names ('Linkov, I.' and 'Linkov,
-        Igor'; not 'Thomas, Samantha' and 'Thomas, Shane')."""
-        key = (person.family or "", person.given or None)
+    def _form_sig(self, family: str | None, given: str | None) -> tuple[NameForm, int]:
+        """The :func:`name_form` of a name as written and the id of its co-author signature, one shared
+        object each per way of writing the name (a name written on many papers is kept once, not once per
+        paper). The signature is a co-author as evidence: block key of the family name and given-name
+        tokens (equal signatures share an id; :attr:`_sig_features` holds each one's features). Two
+        occurrences share a co-author when these are in one block with compatible given names ('Linkov,
+        I.' and 'Linkov, Igor'; not 'Thomas, Samantha' and 'Thomas, Shane')."""
+        key = (family or "", given or None)
         got = self._forms.get(key)
         if got is None:
             form = _form(*key)
@@ -615,6 +645,7 @@ class AuthorResolver:
             info.variants[(family, given)] = info.variants.get((family, given), 0) + 1
         self._occurrences = []  # keys are known now; the occurrences can go
         self._works = []
+        self._prints = array("Q")
 
     def _override(self, occ: _Occ) -> str | None:
         value = self.overrides.get(override_key(occ.display))
@@ -701,6 +732,9 @@ class AuthorResolver:
         self._works = [(sigs, feature(("v", venue), ("v", venue)) if venue else None,
                         tuple(feature(("k", k), ("k", k)) for k in kws), year)
                        for sigs, venue, kws, year in self._works]
+        # the venue is known now (set_venues): part of the paper's fingerprint
+        self._prints = array("Q", (_with_venue(fp, venue[1]) if venue else fp
+                                   for fp, (_, venue, _, _) in zip(self._prints, self._works)))
 
     def _one_pass(self, blocks: dict[str, list[int]], last: bool) -> list[str | None]:
         self._prepare_weights()
@@ -927,13 +961,13 @@ class AuthorResolver:
         return feats
 
     def _content_key(self, i: int) -> tuple:
-        """The head of an occurrence's content key (name, ORCID, year; :func:`_content_keys` adds its
-        evidence): the processing order inside a block, so the result does not depend on the order of
-        the input files."""
+        """An occurrence's content key (name, ORCID, year, then its paper's fingerprint and its own
+        institutions): the processing order inside a block, so the result does not depend on the order
+        of the input files. Only occurrences that write one name in one year reach the fingerprint."""
         occ = self._occurrences[i]
-        year = self._works[occ.work][3] if occ.work >= 0 else None
-        return (occ.form.given if occ.form else (), occ.family or "", occ.given or "",
-                occ.orcid or "", year or 0)
+        year, fp = (self._works[occ.work][3], self._prints[occ.work]) if occ.work >= 0 else (None, 0)
+        return (occ.form.given if occ.form else (), occ.family or "", occ.given or "", occ.orcid or "", year or 0,
+                fp, occ.affs)
 
     def _score(self, a: frozenset[tuple[str, str]] | set[tuple[str, str]],
                b: frozenset[tuple[str, str]] | set[tuple[str, str]]) -> float:
@@ -1082,7 +1116,7 @@ class AuthorResolver:
         # each occurrence's features when first asked: a block its names decide asks for few or none
         self._feats = _LazyFeatures(self._features)
         self._block_affs, self._block_occs = None, occs
-        self._ckey = _content_keys({i: self._content_key(i) for i in occs}, self._feats)
+        self._ckey = {i: self._content_key(i) for i in occs}
         occs = sorted(occs, key=self._ckey.__getitem__)
         clusters: list[_Cluster] = []
         # a. every ORCID is a cluster
@@ -1439,14 +1473,21 @@ class _LazyFeatures(dict):  # type: ignore[type-arg]
         return out
 
 
-def _content_keys(heads: dict[int, tuple], feats: dict[int, set[tuple[str, str]]]) -> dict[int, tuple]:
-    """Every occurrence's content key: its head (name, ORCID, year) and, last, its features as a sorted
-    tuple. The features are sorted only for occurrences whose head another one has too (two that write
-    one name in one year): keys with unique heads are ordered before the last element is reached, so
-    an empty tuple there gives the same order, without a sort per occurrence."""
-    seen = Counter(heads.values())
-    return {i: head + ((tuple(sorted(feats[i])),) if seen[head] > 1 else ((),))
-            for i, head in heads.items()}
+def _paper_print(families: Sequence[str], givens: Sequence[str | None], keywords: tuple[str, ...],
+                 year: int | None) -> int:
+    """A paper's fingerprint for the content order (:meth:`AuthorResolver._content_key`): a 64-bit
+    BLAKE2 hash of its author names as written, in byline order, its folded keywords and its year (a
+    stable hash, not ``hash()``, which changes from run to run). Only occurrences that tie on name and
+    year are ordered by it."""
+    text = "\x1e".join(f"{f or ''}\x1f{g or ''}" for f, g in zip(families, givens))
+    text += "\x1d" + "\x1e".join(keywords) + f"\x1d{year if year is not None else ''}"
+    return int.from_bytes(blake2b(text.encode("utf-8", "surrogatepass"), digest_size=8).digest(), "little")
+
+
+def _with_venue(fp: int, venue: str) -> int:
+    """The fingerprint :func:`_paper_print` with the paper's venue mixed in."""
+    return int.from_bytes(blake2b(venue.encode("utf-8", "surrogatepass"), digest_size=8,
+                                  key=fp.to_bytes(8, "little")).digest(), "little")
 
 
 def _aff_conflict(a: set[tuple[str, str]] | frozenset[tuple[str, str]],

@@ -373,6 +373,70 @@ def test_keys_do_not_depend_on_input_order() -> None:
     assert len(set(first.values())) > 100
 
 
+def test_keys_do_not_depend_on_the_hash_seed(tmp_path) -> None:
+    """Occurrences that tie on name and year are ordered by their paper's fingerprint, a stable hash:
+    two runs with different ``PYTHONHASHSEED`` (string hashes, set order) give the same keys and
+    decisions."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    script = (
+        "import sys, hashlib\n"
+        f"sys.path.insert(0, {str(root)!r})\n"
+        "from bench.generate import collision_corpus\n"
+        "from graphkit.model import Person\n"
+        "from graphkit.resolve.authors import AuthorResolver\n"
+        "r, occ = AuthorResolver(), []\n"
+        "for p in collision_corpus(800, seed=11):\n"
+        "    people = [Person(f, g, affiliations=[a] if a else None)\n"
+        "              for (_, f, g), a in zip(p.authors, p.affiliations)]\n"
+        "    occ += r.add_work(people, p.venue, keywords=p.keywords, year=p.year or None)\n"
+        "r.resolve()\n"
+        "keys, decisions = [r.key_of(o) for o in occ], r.decisions\n"
+        "print(hashlib.sha256(repr((keys, decisions)).encode()).hexdigest(), len(set(keys)), len(decisions))\n")
+    out = []
+    for seed in ("1", "2"):
+        env = {**__import__("os").environ, "PYTHONHASHSEED": seed}
+        run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, cwd=root,
+                             timeout=300)
+        assert run.returncode == 0, run.stderr
+        out.append(run.stdout.split())
+    assert out[0] == out[1]
+    assert int(out[0][1]) > 100 and int(out[0][2]) > 10
+
+
+def test_a_paper_as_columns_or_people_gives_the_same_keys() -> None:
+    """``add_paper`` (columns: what the columnar core feeds) and ``add_context`` + ``add`` (a Person
+    each) register the same occurrences: the same keys and decisions."""
+    import sys
+    from pathlib import Path
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+    from bench.generate import collision_corpus
+
+    papers = collision_corpus(800, seed=4)
+
+    def run(columns: bool):
+        r = AuthorResolver()
+        occ = []
+        for p in papers:
+            people = [Person(f, g, orcid=None, affiliations=[a] if a else None)
+                      for (_, f, g), a in zip(p.authors, p.affiliations)]
+            if columns:
+                occ += r.add_paper([x.family for x in people], [x.given for x in people], [None] * len(people),
+                                   [x.affiliations for x in people], p.venue, keywords=p.keywords, year=p.year or None)
+            else:
+                w = r.add_context(people, p.venue, keywords=p.keywords, year=p.year or None)
+                occ += [r.add(x, work=w) for x in people]
+        r.resolve()
+        return [r.key_of(o) for o in occ], r.decisions
+
+    columns, people = run(True), run(False)
+    assert columns == people
+    assert len(set(columns[0])) > 100 and len(columns[1]) > 10
+
+
 def _resolve_corpus(papers, workers: int):
     """Keys and decisions of a generated corpus (bench.generate.collision_corpus), affiliations as evidence."""
     r = AuthorResolver(workers=workers)
@@ -472,14 +536,13 @@ def test_evidence_features_are_built_only_when_asked(monkeypatch) -> None:
     assert 0 < len(built) < 0.9 * sum(clustered)
     built.clear()
     clustered.clear()
-    real_keys = authors._content_keys
+    real_key = authors.AuthorResolver._content_key
 
-    def every_feature_first(heads, feats):  # the old way: every occurrence of the block, up front
-        for i in heads:
-            feats[i]  # noqa: B018 - the lookup builds them
-        return real_keys(heads, feats)
+    def every_feature_first(self, i):  # the old way: every occurrence of the block, up front
+        self._feats[i]  # noqa: B018 - the lookup builds them
+        return real_key(self, i)
 
-    monkeypatch.setattr(authors, "_content_keys", every_feature_first)
+    monkeypatch.setattr(authors.AuthorResolver, "_content_key", every_feature_first)
     eager = _resolve_corpus(papers, 1)
     assert len(built) == sum(clustered)
     assert lazy[0] == eager[0] and len(set(eager[0])) > 300
