@@ -1010,7 +1010,9 @@ class AuthorResolver:
         as candidates (their weight is small; this keeps a block linear)."""
         self._scored = True
         comps: list[_Cluster | None] = []
-        index: dict[tuple[str, str], set[int]] = defaultdict(set)
+        # feature -> the group that has it, or the set of groups (most features are one group's: an int
+        # costs no set)
+        index: dict[tuple[str, str], int | set[int]] = {}
         O = self._occurrences
         w = self._weights
         for i in occs:
@@ -1024,11 +1026,14 @@ class AuthorResolver:
                 kw: dict[int, float] = defaultdict(float)
                 for f in shared:  # (sums in another order differ in the last bits: _EPS)
                     ids = index[f]
-                    if not ids or len(ids) > POSTING_CAP:
-                        continue
                     acc = kw if f[0] == "k" else base
+                    if ids.__class__ is int:
+                        acc[ids] += w.get(f, 0.0)  # type: ignore[index]
+                        continue
+                    if len(ids) > POSTING_CAP:  # type: ignore[arg-type]
+                        continue
                     x = w.get(f, 0.0)
-                    for c in ids:
+                    for c in ids:  # type: ignore[union-attr]
                         acc[c] += x
                 hits = sorted(c for c in set(base) | set(kw) if base[c] + min(kw[c], KEYWORD_CAP) >= theta - _EPS
                               and self._score(feats, self._cluster_feats(comps[c])) >= theta - _EPS)  # type: ignore[arg-type]
@@ -1046,8 +1051,11 @@ class AuthorResolver:
                     for f in self._cluster_feats(other):
                         if f[0] != "F":
                             ids = index[f]
-                            ids.discard(c)
-                            ids.add(t)
+                            if ids.__class__ is int:  # (c's alone)
+                                index[f] = t
+                            else:
+                                ids.discard(c)  # type: ignore[union-attr]
+                                ids.add(t)  # type: ignore[union-attr]
                     target.absorb(other)
                     comps[c] = None
             else:
@@ -1057,7 +1065,12 @@ class AuthorResolver:
             self._join(target, i)
             for f in feats:
                 if f[0] != "F":  # (no weight: a candidate it found would score nothing from it)
-                    index[f].add(t)
+                    ids = index.setdefault(f, t)
+                    if ids.__class__ is int:
+                        if ids != t:
+                            index[f] = {ids, t}  # type: ignore[arg-type]
+                    else:
+                        ids.add(t)  # type: ignore[union-attr]
         return [c for c in comps if c is not None]
 
     def _join(self, cluster: _Cluster, i: int, name: bool = True) -> None:
@@ -1509,10 +1522,10 @@ def _first_fits(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
     return x == y
 
 
-@lru_cache(maxsize=1 << 16)
 def _sig_feats(sig: tuple[str, tuple[str, ...]]) -> tuple[tuple[str, str], ...]:
     """A co-author as evidence features: family block + first initial ('c') and, when the first given
-    name is written out, family block + the full given names run together ('C': 'Hyun-Jin' = 'Hyunjin')."""
+    name is written out, family block + the full given names run together ('C': 'Hyun-Jin' = 'Hyunjin').
+    (Not cached: the resolver computes it once per signature, :meth:`AuthorResolver._form_sig`.)"""
     block, given = sig
     if not block:
         return ()
@@ -1532,12 +1545,11 @@ def name_ambiguity(authored: Iterable[tuple[NameForm | None, str | None]]) -> di
     # (form, author) and then (feature, author) pairs, not a set of authors per form and per feature:
     # most forms and features have one author, and a one-element set costs four times a pair
     pairs = {(form, key) for form, key in authored if form is not None and key is not None}
-    # each form's name features, computed once here (not through _sig_feats's bounded cache, which the
-    # blocks' signatures fill)
+    # each form's name features, computed once here
     feats: dict[NameForm, tuple[tuple[str, str], ...]] = {}
     for form, _ in pairs:
         if form not in feats:
-            feats[form] = tuple(f for f in _sig_feats.__wrapped__((form.block, form.given)) if f[0] in "Cc")
+            feats[form] = tuple(f for f in _sig_feats((form.block, form.given)) if f[0] in "Cc")
     return _carried_by_several((feats[form], key) for form, key in pairs)
 
 
