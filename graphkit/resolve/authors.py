@@ -26,8 +26,9 @@ Decision procedure of ``compatible`` (docs/graph.md cites the literature it foll
    order (``Wang, Jian`` ~ ``Jian, Wang``); ``None`` for two different full given names
    (``Hyun-Jin`` vs ``Hye-Won``, ``Samantha`` vs ``Shane``), which never share an author.
 4. **Cluster** within a block, in this order (occurrences in content order: name, ORCID, year, then
-   a fingerprint of the paper and the occurrence's own institutions, so file order does not matter); a name form joins a cluster only when it is compatible with *every* form already in it
-   (complete linkage, so "Jeffrey M." and "Jeffrey K." never meet through "Jeffrey"):
+   a fingerprint of the paper and the occurrence's own institutions, so file order does not matter);
+   a name form joins a cluster only when it is compatible with *every* form already in it (complete
+   linkage, so "Jeffrey M." and "Jeffrey K." never meet through "Jeffrey"):
    a. each ORCID is a cluster; two ORCIDs never merge;
    b. strongly compatible full-name forms are one name; a name joins an ORCID cluster when strongly
       compatible with it and with no other ORCID;
@@ -61,15 +62,15 @@ from __future__ import annotations
 
 import logging
 import math
-from array import array
-from hashlib import blake2b
 import multiprocessing
 import re
 import unicodedata
+from array import array
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from hashlib import blake2b
 from itertools import chain
 from typing import Any, Literal
 
