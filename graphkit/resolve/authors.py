@@ -558,9 +558,9 @@ class AuthorResolver:
         looked up once for the paper and its occurrence."""
         forms = [self._form_sig(f, g) for f, g in zip(families, givens)]
         w = self._add_context([sid for _, sid in forms], families, givens, venue, keywords, year)
-        if self.mode != "compatible":
-            return [self._add(f, g, o, a, None, w) for f, g, o, a in zip(families, givens, orcids, affiliations)]
-        return [self._add(f, g, o, a, fs, w) for f, g, o, a, fs in zip(families, givens, orcids, affiliations, forms)]
+        # (in the other modes the signatures are context only: the occurrences have no form)
+        own: Sequence[tuple[NameForm, int] | None] = forms if self.mode == "compatible" else [None] * len(forms)
+        return [self._add(f, g, o, a, fs, w) for f, g, o, a, fs in zip(families, givens, orcids, affiliations, own)]
 
     def set_venues(self, venues: list[str | None]) -> None:
         """Set the venue of every registered paper, in registration order (a build knows a paper's
@@ -991,16 +991,16 @@ class AuthorResolver:
         # the institution conflict (_aff_conflict) only where something is shared: every decision needs a
         # positive score, so a pair that shares nothing decides the same at 0 or below (and the scan of
         # a large cluster's features is skipped)
-        if score > 0 and _aff_conflict(a, b, self._block_affs if self._block_affs is not None else
-                                       self._block_aff_set()):
+        if score > 0 and _aff_conflict(a, b, self._block_aff_set()):
             score -= AFF_CONFLICT
         return round(score, 9)  # the same value whatever order the set iterates in
 
     def _block_aff_set(self) -> frozenset[tuple[str, str]]:
         """The current block's institutions ('a' features), built when a score first needs them (a block
         its names decide never does)."""
-        O = self._occurrences
-        self._block_affs = frozenset(chain.from_iterable(O[i].affs for i in self._block_occs))
+        if self._block_affs is None:
+            O = self._occurrences
+            self._block_affs = frozenset(chain.from_iterable(O[i].affs for i in self._block_occs))
         return self._block_affs
 
     def _grow(self, occs: list[int], theta: float, check_names: bool) -> list[_Cluster]:

@@ -377,6 +377,7 @@ def test_keys_do_not_depend_on_the_hash_seed(tmp_path) -> None:
     """Occurrences that tie on name and year are ordered by their paper's fingerprint, a stable hash:
     two runs with different ``PYTHONHASHSEED`` (string hashes, set order) give the same keys and
     decisions."""
+    import os
     import subprocess
     import sys
     from pathlib import Path
@@ -398,7 +399,7 @@ def test_keys_do_not_depend_on_the_hash_seed(tmp_path) -> None:
         "print(hashlib.sha256(repr((keys, decisions)).encode()).hexdigest(), len(set(keys)), len(decisions))\n")
     out = []
     for seed in ("1", "2"):
-        env = {**__import__("os").environ, "PYTHONHASHSEED": seed}
+        env = {**os.environ, "PYTHONHASHSEED": seed}
         run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, cwd=root,
                              timeout=300)
         assert run.returncode == 0, run.stderr
