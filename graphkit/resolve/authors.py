@@ -72,7 +72,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from hashlib import blake2b
 from itertools import chain
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal, TypeVar
 
 from graphkit.ids import orcid as normalise_orcid
 from graphkit.memory import CAN_FORK
@@ -147,6 +147,10 @@ EVIDENCE_WEIGHTS: dict[str, float] = {"C": 1.0, "c": 0.6, "a": 1.0, "v": 0.5, "k
 # from the second pass on, a co-author is the author ('K') the previous pass made of that name, not the
 # name string. 2 passes; a third gains 0.1 point of B-cubed precision for 50% more CPU (docs/graph.md).
 PASSES = 2
+# inside the resolver a feature is an int id (AuthorResolver._fid); its kind is kept per id as the byte
+# of its EVIDENCE_WEIGHTS letter (ints hash and compare cheaper than (kind, value) tuples, and a weight
+# table indexed by id holds no float objects)
+_KW, _KINITIAL, _KNAME, _KFIRST, _KAFF = (ord(k) for k in "kcCFa")
 KEYWORD_CAP = 0.6
 # negative evidence (Torvik & Smalheiser 2009 score affiliation disagreement too): two sides that both
 # name their own institution and share none lose AFF_CONFLICT from their score
@@ -436,7 +440,7 @@ class _Cluster:
     occs: list[int] = field(default_factory=list)
     # the evidence features of its occurrences; None until something asks (AuthorResolver._cluster_feats):
     # a block its names decide never weighs evidence
-    feats: set[tuple[str, str]] | None = None
+    feats: set[int] | None = None
 
     def absorb(self, other: _Cluster) -> None:
         """Take over another cluster's occurrences, name forms and evidence."""
@@ -466,6 +470,10 @@ class AuthorResolver:
     """Collect every author occurrence with :meth:`add` (or a paper's list with :meth:`add_work`),
     then :meth:`resolve` once and read keys with :meth:`key_of`."""
 
+    # keep every evidence feature id's (kind, value) in ``_fnames`` (tests and debugging; a large set's
+    # feature names are hundreds of MB that the resolver never reads)
+    keep_feature_names: ClassVar[bool] = False
+
     def __init__(self, mode: AuthorKeyMode = DEFAULT_MODE,
                  overrides: dict[str, str] | None = None, *, workers: int = 1, variants: bool = True) -> None:
         if mode not in AUTHOR_KEY_MODES:
@@ -493,28 +501,37 @@ class AuthorResolver:
         self._kw_folded: dict[str, str] = {}  # keyword -> folded, while papers are added
         # co-author signature -> its id; an id's evidence features (_sig_feats, computed once per signature)
         self._sig_ids: dict[tuple[str, tuple[str, ...]], int] = {}
-        self._sig_features: list[tuple[tuple[str, str], ...]] = []
+        self._sig_features: list[tuple[int, ...]] = []
+        # evidence features as ints (_fid): (kind, value) -> id until the passes start (then the last
+        # pass's authors, 'K', only); per id its kind's byte, and for a 'C' the id of the 'c' it starts
+        # with, for a 'c' the id of the 'F' of the same value (-1: none; _score's co-author rule). Id 0 is
+        # no feature: every id is true (``if venue:``)
+        self._fids: dict[tuple[str, str], int] = {}
+        self._kinds = bytearray(1)
+        self._pair = array("q", [-1])
+        # (kind, value) per id: only with keep_feature_names (tests and debugging read features by name)
+        self._fnames: list[tuple[str, str]] | None = [("", "")] if self.keep_feature_names else None
         self._keys: list[str | None] = []
         # (occurrence, clusters it could join, cluster it joined, reason) -> decisions after keying
         self._pending: list[tuple[int, list[_Cluster], _Cluster, str]] = []
         self._leftover: list[tuple[int, list[_Cluster], str]] = []  # occurrences no author took yet
-        self._weights: dict[tuple[str, str], float] = {}  # evidence feature -> weight (while resolving)
+        self._weights = array("d")  # evidence feature id -> weight (while resolving; 0.0: none)
         self._papers = 0  # the papers the weights count (_prepare_weights; 0: not counted yet)
         # what a later pass changed in the weights, undone before the next pass: the original weight of
         # every feature it divided, the 'K' features it added
-        self._undo: tuple[dict[tuple[str, str], float], list[tuple[str, str]]] = ({}, [])
+        self._undo: tuple[dict[int, float], list[int]] = ({}, [])
         # occurrence -> features, built when first asked (one block at a time; _LazyFeatures)
-        self._feats: dict[int, set[tuple[str, str]]] = {}
+        self._feats: dict[int, set[int]] = {}
         self._ckey: dict[int, tuple] = {}  # occurrence -> content key (one block at a time)
         self._cokey: list[str | None] | None = None  # the last pass's author of every occurrence (later passes)
         # ... as a co-author feature ('K', key): one shared tuple per author (None without a key)
-        self._cofeat: list[tuple[str, str] | None] = []
+        self._cofeat: list[int | None] = []
         self._work_occs: dict[int, list[int]] = {}  # paper -> its occurrences
         # paper -> the institutions it names (any author), as 'A' features
-        self._work_insts: dict[int, frozenset[tuple[str, str]]] = {}
+        self._work_insts: dict[int, frozenset[int]] = {}
         self._common_given: set[str] = set()  # first given names carried by many family names
         # the 'a' features of the current block (built on the first score that needs them: _block_aff_set)
-        self._block_affs: frozenset[tuple[str, str]] | None = None
+        self._block_affs: frozenset[int] | None = None
         self._block_occs: list[int] = []  # the current block's occurrences
         self._compat_seen: dict[tuple[tuple[str, ...], tuple[str, ...]], Compat] = {}  # one block's pairs
         # whether the current block's clusters weighed evidence (_grow, _best): a block that did not is
@@ -610,9 +627,25 @@ class AuthorResolver:
             sid = self._sig_ids.get(sig)
             if sid is None:
                 sid = self._sig_ids[sig] = len(self._sig_features)
-                self._sig_features.append(_sig_feats(sig))
+                ids = tuple(map(self._fid, _sig_feats(sig)))
+                if len(ids) == 3:  # ('c', initial), ('C', names), ('F', initial): the pairs _score checks
+                    self._pair[ids[1]] = ids[0]
+                    self._pair[ids[0]] = ids[2]
+                self._sig_features.append(ids)
             got = self._forms[key] = (form, sid)
         return got
+
+    def _fid(self, feature: tuple[str, str]) -> int:
+        """The id of an evidence feature (kind, value): one int per feature, its kind kept in
+        :attr:`_kinds`."""
+        fid = self._fids.get(feature)
+        if fid is None:
+            fid = self._fids[feature] = len(self._kinds)
+            self._kinds.append(ord(feature[0]))
+            self._pair.append(-1)
+            if self._fnames is not None:
+                self._fnames.append(feature)
+        return fid
 
     # -- resolving ---------------------------------------------------------------------------------
     def resolve(self) -> None:
@@ -625,6 +658,7 @@ class AuthorResolver:
         else:
             keys = self._resolve_simple()
         self._sig_features = []
+        self._fids, self._kinds, self._pair = {}, bytearray(1), array("q", [-1])
         self._keys = []
         for i, occ in enumerate(self._occurrences):
             key = keys[i]
@@ -695,18 +729,17 @@ class AuthorResolver:
             if occ.work >= 0:
                 self._work_occs[occ.work].append(i)
         self._as_features()
-        inst_feat: dict[str, tuple[str, str]] = {}  # one ('A', institution) tuple per institution
-        self._work_insts = {w: insts for w, occs in self._work_occs.items()
-                            if (insts := frozenset(inst_feat.setdefault(a[1], ("A", a[1]))
-                                                   for j in occs for a in self._occurrences[j].affs))}
         keys: list[str | None] = []
         for npass in range(PASSES):
             if npass:
                 # cluster-level evidence: a co-author is now the author the last pass made of that name,
-                # not a name string ('Kim, J.' on two papers is one person or two)
+                # not a name string ('Kim, J.' on two papers is one person or two); an author keeps its
+                # 'K' id from pass to pass
                 self._cokey = keys
-                kfeat: dict[str, tuple[str, str]] = {}
-                self._cofeat = [kfeat.setdefault(k, ("K", k)) if k else None for k in keys]
+                fid = self._fid
+                kfeat: dict[str, int] = {}
+                self._cofeat = [(kfeat[k] if k in kfeat else kfeat.setdefault(k, fid(("K", k)))) if k else None
+                                for k in keys]
                 del kfeat
                 self._pending = []
                 self._leftover = []
@@ -716,26 +749,35 @@ class AuthorResolver:
         self._fixed = {}
         self._work_occs = {}
         self._work_insts = {}
-        self._weights = {}
+        self._weights = array("d")
         self._papers = 0
         self._undo = ({}, [])
         return keys
 
     def _as_features(self) -> None:
         """Before the passes (mode 'compatible'): each occurrence's institutions become its 'a' features,
-        each paper's venue and keywords its 'v' and 'k' features, one shared tuple per value, so that
-        :meth:`_features` copies them instead of building a tuple per feature, occurrence and pass."""
-        interned: dict[tuple[str, str], tuple[str, str]] = {}
-        feature = interned.setdefault
-        for occ in self._occurrences:
-            if occ.affs:
-                occ.affs = tuple(feature(("a", a), ("a", a)) for a in occ.affs)
-        self._works = [(sigs, feature(("v", venue), ("v", venue)) if venue else None,
-                        tuple(feature(("k", k), ("k", k)) for k in kws), year)
-                       for sigs, venue, kws, year in self._works]
+        each paper's venue and keywords its 'v' and 'k' features, and the institutions a paper names (any
+        author) its 'A' features, as ids (:meth:`_fid`). The 'a' ids are given in institution order, so
+        an occurrence's ids sort as its institutions do (:meth:`_content_key`). Only the 'K' ids of later
+        passes are added after this: the other features' names are dropped."""
+        O = self._occurrences
         # the venue is known now (set_venues): part of the paper's fingerprint
-        self._prints = array("Q", (_with_venue(fp, venue[1]) if venue else fp
+        self._prints = array("Q", (_with_venue(fp, venue) if venue else fp
                                    for fp, (_, venue, _, _) in zip(self._prints, self._works)))
+        fid = self._fid
+        aff = {a: fid(("a", a)) for a in sorted({a for occ in O for a in occ.affs})}
+        inst = {a: fid(("A", a)) for a in aff}  # the same institution named on the paper
+        self._work_insts = {w: frozenset(inst[a] for j in occs for a in O[j].affs)
+                            for w, occs in self._work_occs.items() if any(O[j].affs for j in occs)}
+        for occ in O:
+            if occ.affs:
+                occ.affs = tuple(aff[a] for a in occ.affs)
+        # each venue and keyword looked up once, in order of first use
+        venues = {v: fid(("v", v)) for v in dict.fromkeys(venue for _, venue, _, _ in self._works) if v}
+        words = {k: fid(("k", k)) for k in dict.fromkeys(chain.from_iterable(kws for _, _, kws, _ in self._works))}
+        self._works = [(sigs, venues[venue] if venue else None, tuple(map(words.__getitem__, kws)), year)
+                       for sigs, venue, kws, year in self._works]
+        self._fids = {}
 
     def _one_pass(self, blocks: dict[str, list[int]], last: bool) -> list[str | None]:
         self._prepare_weights()
@@ -876,37 +918,52 @@ class AuthorResolver:
         if not self._papers:
             df, n = self._document_frequencies()
             self._papers = max(1, n)
-            self._weights = dict(self._weighed(df))
+            self._weights = array("d", bytes(8 * len(self._kinds)))
+            self._weigh(df)
             del df
         weights = self._weights
+        if len(weights) < len(self._kinds):  # the 'K' ids added since
+            weights.extend(bytes(8 * (len(self._kinds) - len(weights))))
         divided, added = self._undo
-        weights.update(divided)
+        for feature, w in divided.items():
+            weights[feature] = w
         for feature in added:
-            del weights[feature]
+            weights[feature] = 0.0
         self._undo = ({}, [])
         if self._cokey is not None:
             cofeat = self._cofeat
             # the last pass's authors as co-authors ('K', no other feature's kind): counted on their own
             counts = Counter(chain.from_iterable({f for j in occs if (f := cofeat[j])}
                                                  for occs in self._work_occs.values()))
-            weights.update(self._weighed(counts))
+            self._weigh(counts)
             added = list(counts)
             del counts
             # a co-author name several authors carry is weaker evidence
             ambiguity = self._name_ambiguity()
-            divided = {f: weights[f] for f in ambiguity if f in weights}
+            divided = {f: weights[f] for f in ambiguity}
             for f, w in divided.items():
                 weights[f] = w / ambiguity[f]
             self._undo = (divided, added)
 
-    def _weighed(self, counts: Counter[tuple[str, str]]) -> Iterator[tuple[tuple[str, str], float]]:
-        """(feature, weight) for (feature, papers that have it): its kind's weight times its idf over
-        the :attr:`_papers`, scaled to [0, 1]."""
+    def _weigh(self, counts: Counter[int]) -> None:
+        """The weight of each feature of ``counts`` (feature -> papers that have it): its kind's weight
+        times its idf over the :attr:`_papers`, scaled to [0, 1]."""
         n = self._papers
         norm = math.log(1 + n)
-        return ((f, EVIDENCE_WEIGHTS[f[0]] * math.log(1 + n / c) / norm) for f, c in counts.items())
+        weights, kinds, log = self._weights, self._kinds, math.log
+        of_kind = [0.0] * 256
+        for k, x in EVIDENCE_WEIGHTS.items():
+            of_kind[ord(k)] = x
+        for f, c in counts.items():
+            weights[f] = of_kind[kinds[f]] * log(1 + n / c) / norm
 
-    def _name_ambiguity(self) -> dict[tuple[str, str], int]:
+    def feature_weights(self) -> dict[tuple[str, str], float]:
+        """(kind, value) -> weight of every feature that has one, while resolving (needs
+        :attr:`keep_feature_names`; tests and debugging)."""
+        assert self._fnames is not None, "AuthorResolver.keep_feature_names is off"
+        return {self._fnames[f]: w for f, w in enumerate(self._weights) if w}
+
+    def _name_ambiguity(self) -> dict[int, int]:
         """:func:`name_ambiguity` of the last pass, by co-author signature instead of name form: a form's
         name features are its signature's (``_sig_feats`` of its block and given names, computed once per
         signature in :attr:`_sig_features`), so the (feature, author) pairs are the same, and an int
@@ -914,37 +971,36 @@ class AuthorResolver:
         assert self._cokey is not None
         pairs = {(o.sig, k) for o, k in zip(self._occurrences, self._cokey) if o.form is not None and k is not None}
         features = self._sig_features
-        named: dict[int, tuple[tuple[str, str], ...]] = {}  # signature -> its 'C' and 'c' features
+        named: dict[int, tuple[int, ...]] = {}  # signature -> its 'C' and 'c' features
+        kinds = self._kinds
         for sig in {sig for sig, _ in pairs}:
-            named[sig] = tuple(f for f in features[sig] if f[0] in "Cc")
+            named[sig] = tuple(f for f in features[sig] if kinds[f] in (_KNAME, _KINITIAL))
         return _carried_by_several((named[sig], key) for sig, key in pairs)
 
-    def _document_frequencies(self) -> tuple[Counter[tuple[str, str]], int]:
+    def _document_frequencies(self) -> tuple[Counter[int], int]:
         """How many papers have each evidence feature but 'K', and how many papers count (one update of
         the counter, not one per paper)."""
         features_of = self._sig_features.__getitem__
         works = [(sigs, venue, kws) for sigs, venue, kws, _ in self._works if sigs]  # no authors: no evidence
 
-        def paper(sigs: list[int], venue: tuple[str, str] | None, kws: tuple[tuple[str, str], ...]
-                  ) -> set[tuple[str, str]]:
-            feats: set[tuple[str, str]] = set().union(kws, *map(features_of, sigs))
+        def paper(sigs: list[int], venue: int | None, kws: tuple[int, ...]) -> set[int]:
+            feats: set[int] = set().union(kws, *map(features_of, sigs))
             if venue:
                 feats.add(venue)
             return feats
 
-        # (venues, keywords and institutions are feature tuples by now: _as_features)
-        df: Counter[tuple[str, str]] = Counter(chain.from_iterable(paper(*w) for w in works))
+        # (venues, keywords and institutions are feature ids by now: _as_features)
+        df: Counter[int] = Counter(chain.from_iterable(paper(*w) for w in works))
         df.update(chain.from_iterable(occ.affs for occ in self._occurrences))
         df.update(chain.from_iterable(self._work_insts.values()))  # the institutions each paper names
         return df, len(works)
 
-    def _features(self, i: int) -> set[tuple[str, str]]:
+    def _features(self, i: int) -> set[int]:
         """Occurrence i's evidence: its institutions, its paper's co-authors (signatures; from the second
         pass also the authors the last pass made of them), venue, keywords and the institutions the
-        paper names. A set nobody changes once built (the features are tuples :meth:`_as_features`
-        shares, copied in C)."""
+        paper names. A set of feature ids nobody changes once built (:meth:`_as_features`)."""
         occ = self._occurrences[i]
-        feats: set[tuple[str, str]] = set(occ.affs)
+        feats: set[int] = set(occ.affs)
         if occ.work >= 0:
             sigs, venue, kws, _ = self._works[occ.work]
             own = occ.sig
@@ -970,23 +1026,24 @@ class AuthorResolver:
         return (occ.form.given if occ.form else (), occ.family or "", occ.given or "", occ.orcid or "", year or 0,
                 fp, occ.affs)
 
-    def _score(self, a: frozenset[tuple[str, str]] | set[tuple[str, str]],
-               b: frozenset[tuple[str, str]] | set[tuple[str, str]]) -> float:
+    def _score(self, a: frozenset[int] | set[int], b: frozenset[int] | set[int]) -> float:
         """Evidence that two occurrences (or clusters) are one person: the weights of the features they
         share, keywords counting at most KEYWORD_CAP together."""
         if len(a) > len(b):
             a, b = b, a
         base = kw = 0.0
-        w = self._weights
+        w, kinds, pair = self._weights, self._kinds, self._pair
         for f in a & b:  # the shared features (the intersection runs in C over the smaller set)
-            kind = f[0]
-            if kind == "k":
-                kw += w.get(f, 0.0)
-            elif kind == "c" and ("F", f[1]) in a and ("F", f[1]) in b and not any(
-                    g[0] == "C" and g[1].startswith(f[1]) and g in b for g in a):
-                continue  # 'Thomas, Samantha' and 'Thomas, Shane': same family and initial, not one co-author
+            kind = kinds[f]
+            if kind == _KW:
+                kw += w[f]
+            # 'Thomas, Samantha' and 'Thomas, Shane': the same family and initial ('c'), both sides with a
+            # full first name of it ('F'), no full name ('C') of that initial shared: not one co-author
+            elif kind == _KINITIAL and (first := pair[f]) in a and first in b and not any(
+                    pair[g] == f and g in b for g in a):
+                continue
             else:
-                base += w.get(f, 0.0)
+                base += w[f]
         score = base + min(kw, KEYWORD_CAP)
         # the institution conflict (_aff_conflict) only where something is shared: every decision needs a
         # positive score, so a pair that shares nothing decides the same at 0 or below (and the scan of
@@ -995,7 +1052,7 @@ class AuthorResolver:
             score -= AFF_CONFLICT
         return round(score, 9)  # the same value whatever order the set iterates in
 
-    def _block_aff_set(self) -> frozenset[tuple[str, str]]:
+    def _block_aff_set(self) -> frozenset[int]:
         """The current block's institutions ('a' features), built when a score first needs them (a block
         its names decide never does)."""
         if self._block_affs is None:
@@ -1013,9 +1070,9 @@ class AuthorResolver:
         comps: list[_Cluster | None] = []
         # feature -> the group that has it, or the set of groups (most features are one group's: an int
         # costs no set)
-        index: dict[tuple[str, str], int | set[int]] = {}
+        index: dict[int, int | set[int]] = {}
         O = self._occurrences
-        w = self._weights
+        w, kinds = self._weights, self._kinds
         for i in occs:
             feats = self._feats[i]
             form = O[i].form
@@ -1027,13 +1084,13 @@ class AuthorResolver:
                 kw: dict[int, float] = defaultdict(float)
                 for f in shared:  # (sums in another order differ in the last bits: _EPS)
                     ids = index[f]
-                    acc = kw if f[0] == "k" else base
+                    acc = kw if kinds[f] == _KW else base
                     if ids.__class__ is int:
-                        acc[ids] += w.get(f, 0.0)  # type: ignore[index]
+                        acc[ids] += w[f]  # type: ignore[index]
                         continue
                     if len(ids) > POSTING_CAP:  # type: ignore[arg-type]
                         continue
-                    x = w.get(f, 0.0)
+                    x = w[f]
                     for c in ids:  # type: ignore[union-attr]
                         acc[c] += x
                 hits = sorted(c for c in set(base) | set(kw) if base[c] + min(kw[c], KEYWORD_CAP) >= theta - _EPS
@@ -1050,7 +1107,7 @@ class AuthorResolver:
                     if check_names and not all(self._fits(f, target, ("strong", "initials")) for f in other.forms):
                         continue
                     for f in self._cluster_feats(other):
-                        if f[0] != "F":
+                        if kinds[f] != _KFIRST:
                             ids = index[f]
                             if ids.__class__ is int:  # (c's alone)
                                 index[f] = t
@@ -1065,7 +1122,7 @@ class AuthorResolver:
                 comps.append(target)
             self._join(target, i)
             for f in feats:
-                if f[0] != "F":  # (no weight: a candidate it found would score nothing from it)
+                if kinds[f] != _KFIRST:  # (no weight: a candidate it found would score nothing from it)
                     ids = index.setdefault(f, t)
                     if ids.__class__ is int:
                         if ids != t:
@@ -1085,7 +1142,7 @@ class AuthorResolver:
         if cluster.feats is not None:
             cluster.feats |= self._feats[i]
 
-    def _cluster_feats(self, cluster: _Cluster) -> set[tuple[str, str]]:
+    def _cluster_feats(self, cluster: _Cluster) -> set[int]:
         """A cluster's evidence features: its occurrences' (built on the first call, then kept up to date
         by :meth:`_join`)."""
         if cluster.feats is None:
@@ -1255,9 +1312,10 @@ class AuthorResolver:
         """Evidence groups of one name in a quiet block, as people: a group joins the first (largest)
         person whose institutions it shares or who has none on record; groups whose institutions
         conflict (both known, none shared) stay apart."""
-        people: list[tuple[_Cluster, set[tuple[str, str]]]] = []
+        people: list[tuple[_Cluster, set[int]]] = []
+        kinds = self._kinds
         for c in sorted(groups, key=lambda c: (-len(c.occs), min(self._ckey[i] for i in c.occs))):
-            ca = {f for f in self._cluster_feats(c) if f[0] == "a"}
+            ca = {f for f in self._cluster_feats(c) if kinds[f] == _KAFF}
             target = next((p for p in people if not ca or not p[1] or ca & p[1]), None)
             if target is None:
                 people.append((c, ca))
@@ -1478,11 +1536,11 @@ def _cluster_blocks_forked(names: list[str]) -> dict[str, tuple[list[tuple[str |
 class _LazyFeatures(dict):  # type: ignore[type-arg]
     """Occurrence -> its evidence features, built by ``build`` on the first lookup."""
 
-    def __init__(self, build: Callable[[int], set[tuple[str, str]]]) -> None:
+    def __init__(self, build: Callable[[int], set[int]]) -> None:
         super().__init__()
         self.build = build
 
-    def __missing__(self, i: int) -> set[tuple[str, str]]:
+    def __missing__(self, i: int) -> set[int]:
         out = self[i] = self.build(i)
         return out
 
@@ -1504,9 +1562,10 @@ def _with_venue(fp: int, venue: str) -> int:
                                   key=fp.to_bytes(8, "little")).digest(), "little")
 
 
-def _aff_conflict(a: set[tuple[str, str]] | frozenset[tuple[str, str]],
-                  b: set[tuple[str, str]] | frozenset[tuple[str, str]],
-                  affs: set[tuple[str, str]] | frozenset[tuple[str, str]]) -> bool:
+_F = TypeVar("_F")  # a feature: (kind, value), or its id inside the resolver
+
+
+def _aff_conflict(a: set[_F] | frozenset[_F], b: set[_F] | frozenset[_F], affs: set[_F] | frozenset[_F]) -> bool:
     """Both sides name their own institutions ('a' features), and none is shared. ``affs``: every 'a'
     feature of the block both sides come from (set operations in C, not a scan of a large cluster)."""
     own = a & affs
@@ -1554,10 +1613,10 @@ def name_ambiguity(authored: Iterable[tuple[NameForm | None, str | None]]) -> di
     return _carried_by_several((feats[form], key) for form, key in pairs)
 
 
-def _carried_by_several(named: Iterable[tuple[tuple[tuple[str, str], ...], str]]) -> dict[tuple[str, str], int]:
+def _carried_by_several(named: Iterable[tuple[tuple[_F, ...], str]]) -> dict[_F, int]:
     """From (name features, author key) pairs: how many authors carry each feature, for the features
     two or more carry (:func:`name_ambiguity`)."""
-    carried: set[tuple[tuple[str, str], str]] = set()
+    carried: set[tuple[_F, str]] = set()
     for feats, key in named:
         carried.update((f, key) for f in feats)
     people = Counter(f for f, _ in carried)

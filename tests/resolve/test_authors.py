@@ -697,9 +697,10 @@ def test_second_pass_weighs_a_shared_co_author_name_by_its_authors(monkeypatch) 
 
     def spy(self) -> None:
         original(self)
-        seen.append(dict(self._weights))
+        seen.append(self.feature_weights())
 
     monkeypatch.setattr(authors.AuthorResolver, "_prepare_weights", spy)
+    monkeypatch.setattr(authors.AuthorResolver, "keep_feature_names", True)
     r = AuthorResolver()
     _add(r, [[Person("Lee", g)] for g in ("Ara", "Bom", "Chan")])  # a crowded Lee block
     for aff, mate in (("Seoul National University, Seoul", "Cho, Eun"), ("KAIST, Daejeon", "Yoo, Dan")):
@@ -723,29 +724,33 @@ def test_each_pass_weighs_from_the_same_counts(monkeypatch) -> None:
     from graphkit.resolve.authors import EVIDENCE_WEIGHTS
 
     def fresh(self) -> dict:
+        """The weights from the paper counts, by feature name (ids inside the resolver), but the zeros."""
+        name = self._fnames.__getitem__
         df, n = self._document_frequencies()
         n = max(1, n)
 
         def weighed(counts):
-            return {f: EVIDENCE_WEIGHTS[f[0]] * math.log(1 + n / c) / math.log(1 + n) for f, c in counts.items()}
+            return {name(f): EVIDENCE_WEIGHTS[name(f)[0]] * math.log(1 + n / c) / math.log(1 + n)
+                    for f, c in counts.items()}
 
         weights = weighed(df)
         if self._cokey is not None:
             weights.update(weighed(Counter(chain.from_iterable(
                 {f for j in occs if (f := self._cofeat[j])} for occs in self._work_occs.values()))))
             for f, people in self._name_ambiguity().items():
-                if f in weights:
-                    weights[f] /= people
-        return weights
+                if name(f) in weights:
+                    weights[name(f)] /= people
+        return {f: w for f, w in weights.items() if w}
 
     seen: list[tuple[dict, dict]] = []
     original = authors.AuthorResolver._prepare_weights
 
     def spy(self) -> None:
         original(self)
-        seen.append((dict(self._weights), fresh(self)))
+        seen.append((self.feature_weights(), fresh(self)))
 
     monkeypatch.setattr(authors, "PASSES", 3)
+    monkeypatch.setattr(authors.AuthorResolver, "keep_feature_names", True)
     monkeypatch.setattr(authors.AuthorResolver, "_prepare_weights", spy)
     import sys
     from pathlib import Path
@@ -758,6 +763,54 @@ def test_each_pass_weighs_from_the_same_counts(monkeypatch) -> None:
         assert kept == expected
     assert any(f[0] == "K" for f in seen[1][0]) and seen[1][0] != seen[0][0]
     assert any(seen[1][0][f] < seen[0][0][f] for f in seen[0][0] if f[0] in "Cc")  # names divided
+
+
+def test_a_shared_initial_counts_only_with_its_full_name(monkeypatch) -> None:
+    """A co-author's family + initial ('c') counts when the two sides share its full name ('C') too, or
+    one side has no full first name for it; 'Thomas, Samantha' and 'Thomas, Shane' share neither. The
+    resolver keeps features as ids and the 'C' -> 'c' -> 'F' pairs in an array: both sides of the rule."""
+    import graphkit.resolve.authors as authors
+
+    monkeypatch.setattr(authors.AuthorResolver, "keep_feature_names", True)
+    scores: dict[str, float] = {}
+    real = authors.AuthorResolver._prepare_weights
+
+    def grab(self) -> None:
+        real(self)
+        if scores:
+            return
+        feats = authors._LazyFeatures(self._features)
+        w = self.feature_weights()
+        scores["C+c"] = round(w[("C", "thomas|samantha")] + w[("c", "thomas|s")], 9)
+        scores["same"] = self._score(feats[sam[0][0]], feats[sam[1][0]])
+        scores["other"] = self._score(feats[sam[0][0]], feats[shane[0]])
+        scores["initial"] = self._score(feats[sam[0][0]], feats[initial[0]])
+        scores["c"] = round(w[("c", "thomas|s")], 9)
+
+    monkeypatch.setattr(authors.AuthorResolver, "_prepare_weights", grab)
+    r = AuthorResolver()
+    sam = [r.add_work([Person("Okonkwo", "Ji"), Person("Thomas", "Samantha")]) for _ in range(2)]
+    shane = r.add_work([Person("Okonkwo", "Ji"), Person("Thomas", "Shane")])
+    initial = r.add_work([Person("Okonkwo", "Ji"), Person("Thomas", "S.")])
+    r.add_work([Person("Other", "Person"), Person("Someone", "Else")])  # (idf below 1 for the rest)
+    r.resolve()
+    assert scores["same"] == scores["C+c"] > scores["c"] > 0
+    assert scores["other"] == 0.0
+    assert scores["initial"] == scores["c"]
+
+
+def test_institution_ids_sort_as_the_institutions(monkeypatch) -> None:
+    """An occurrence's institutions are part of its content key; inside the resolver they are ids, given
+    in institution order, so the ids of any two sort as their names do (whatever the input order)."""
+    import graphkit.resolve.authors as authors
+
+    monkeypatch.setattr(authors.AuthorResolver, "keep_feature_names", True)
+    r = AuthorResolver()
+    for aff in ("Zeta University", "Alpha University", "Mid University", "Beta Institute"):
+        r.add_work([Person("Kim", "Ji", affiliations=[aff]), Person("Lee", "Bo")])
+    r.resolve()
+    got = [v for k, v in r._fnames if k == "a"]  # noqa: SLF001 - in id order
+    assert got == sorted(got) == ["alphauniversity", "betainstitute", "miduniversity", "zetauniversity"]
 
 
 def test_only_the_F_kind_weighs_nothing() -> None:
@@ -913,11 +966,13 @@ def test_the_resolvers_name_ambiguity_is_name_ambiguity(monkeypatch) -> None:
 
     def both(self):
         got = real(self)
-        assert got == authors.name_ambiguity((o.form, k) for o, k in zip(self._occurrences, self._cokey))
+        named = {self._fnames[f]: n for f, n in got.items()}  # (ids inside the resolver)
+        assert named == authors.name_ambiguity((o.form, k) for o, k in zip(self._occurrences, self._cokey))
         checked.append(len(got))
         return got
 
     monkeypatch.setattr(authors.AuthorResolver, "_name_ambiguity", both)
+    monkeypatch.setattr(authors.AuthorResolver, "keep_feature_names", True)
     r = AuthorResolver()
     for p in collision_corpus(1500, seed=11):
         r.add_work([Person(f, g) for _, f, g in p.authors], p.venue, keywords=p.keywords, year=p.year or None)
