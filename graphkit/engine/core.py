@@ -553,7 +553,6 @@ def resolve_author_keys(table: pa.Table, wj: pa.Table, hk: pa.Table, mode: str, 
         keywords[source].append(target)
     # (the name variants of every key are counted in SQL: table variants)
     resolver = AuthorResolver(mode, author_map, workers=workers, variants=False)  # type: ignore[arg-type]
-    occ: list[int] = []
     i = 0
     n = len(wids)
     while i < n:
@@ -561,12 +560,13 @@ def resolve_author_keys(table: pa.Table, wj: pa.Table, hk: pa.Table, mode: str, 
         wid = wids[i]
         while j < n and wids[j] == wid:
             j += 1
-        occ += resolver.add_paper([f or "" for f in families[i:j]], givens[i:j], orcids[i:j],
-                                  [a or None for a in affs[i:j]], venue.get(wid), keywords=keywords.get(pkeys[i], ()))
+        # (row k is occurrence k: the resolver numbers occurrences in the order they are added)
+        resolver.add_paper([f or "" for f in families[i:j]], givens[i:j], orcids[i:j], [a or None for a in affs[i:j]],
+                           venue.get(wid), keywords=keywords.get(pkeys[i], ()))
         i = j
     del families, givens, orcids, affs, pkeys, keywords, venue, wids
     resolver.resolve()
-    return pa.array([resolver.key_of(o) for o in occ], pa.string()), resolver.decisions, resolver.overridden
+    return pa.array(map(resolver.key_of, range(n)), pa.string()), resolver.decisions, resolver.overridden
 
 
 def _add_diagnostics(report: dict[str, Any], paths: list[str], fmt: str, diagnostics: list[Diagnostic]) -> None:

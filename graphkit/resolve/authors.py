@@ -499,6 +499,7 @@ class AuthorResolver:
         # (family, given) as written -> (name form, signature id), while occurrences are added
         self._forms: dict[tuple[str, str | None], tuple[NameForm, int]] = {}
         self._kw_folded: dict[str, str] = {}  # keyword -> folded, while papers are added
+        self._names: dict[str, str] = {}  # a name as written -> its one string object, while papers are added
         # co-author signature -> its id; an id's evidence features (_sig_feats, computed once per signature)
         self._sig_ids: dict[tuple[str, tuple[str, ...]], int] = {}
         self._sig_features: list[tuple[int, ...]] = []
@@ -573,6 +574,9 @@ class AuthorResolver:
         """:meth:`add_work` for an author list given as columns (each author's family and given name as
         written, ORCID and affiliations, in byline order): no Person per author, and each name's form
         looked up once for the paper and its occurrence."""
+        names = self._names  # (one string object per name as written, not one per occurrence)
+        families = [names.setdefault(f, f) for f in families]
+        givens = [names.setdefault(g, g) if g else g for g in givens]
         forms = [self._form_sig(f, g) for f, g in zip(families, givens)]
         w = self._add_context([sid for _, sid in forms], families, givens, venue, keywords, year)
         # (in the other modes the signatures are context only: the occurrences have no form)
@@ -653,6 +657,7 @@ class AuthorResolver:
         self._forms = {}
         self._sig_ids = {}
         self._kw_folded = {}
+        self._names = {}
         if self.mode == "compatible":
             keys = self._resolve_compatible()
         else:
@@ -714,20 +719,19 @@ class AuthorResolver:
 
     def _resolve_compatible(self) -> list[str | None]:
         blocks: dict[str, list[int]] = defaultdict(list)
-        for i, occ in enumerate(self._occurrences):
+        self._work_occs = defaultdict(list)
+        for i, occ in enumerate(self._occurrences):  # (one int object per occurrence in both tables)
             if occ.form is not None:
                 blocks[occ.form.block].append(i)
             elif occ.orcid:
                 blocks[f"orcid:{occ.orcid}"].append(i)
+            if occ.work >= 0:
+                self._work_occs[occ.work].append(i)
         pairs = {(o.form.block, o.form.given[0]) for o in self._occurrences if o.form is not None and o.form.full}
         floor = max(COMMON_GIVEN_MIN, COMMON_GIVEN_SHARE * len({b for b, _ in pairs}))
         self._common_given = {g for g, n in Counter(g for _, g in pairs).items() if n >= floor}
         del pairs  # (not kept through the passes)
         self._cokey = None
-        self._work_occs = defaultdict(list)
-        for i, occ in enumerate(self._occurrences):
-            if occ.work >= 0:
-                self._work_occs[occ.work].append(i)
         self._as_features()
         keys: list[str | None] = []
         for npass in range(PASSES):
@@ -923,7 +927,7 @@ class AuthorResolver:
             del df
         weights = self._weights
         if len(weights) < len(self._kinds):  # the 'K' ids added since
-            weights.extend(bytes(8 * (len(self._kinds) - len(weights))))
+            weights.frombytes(bytes(8 * (len(self._kinds) - len(weights))))
         divided, added = self._undo
         for feature, w in divided.items():
             weights[feature] = w
