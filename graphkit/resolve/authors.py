@@ -524,9 +524,10 @@ class AuthorResolver:
         # occurrence -> features, built when first asked (one block at a time; _LazyFeatures)
         self._feats: dict[int, set[int]] = {}
         self._ckey: dict[int, tuple] = {}  # occurrence -> content key (one block at a time)
-        self._cokey: list[str | None] | None = None  # the last pass's author of every occurrence (later passes)
+        # the last pass's author of every occurrence (later passes, until their weights are known)
+        self._cokey: list[str | None] | None = None
         # ... as a co-author feature ('K', key): one shared tuple per author (None without a key)
-        self._cofeat: list[int | None] = []
+        self._cofeat = array("q")  # (0: none)
         self._work_occs: dict[int, list[int]] = {}  # paper -> its occurrences
         # paper -> the institutions it names (any author), as 'A' features
         self._work_insts: dict[int, frozenset[int]] = {}
@@ -644,12 +645,16 @@ class AuthorResolver:
         :attr:`_kinds`."""
         fid = self._fids.get(feature)
         if fid is None:
-            fid = self._fids[feature] = len(self._kinds)
-            self._kinds.append(ord(feature[0]))
-            self._pair.append(-1)
-            if self._fnames is not None:
-                self._fnames.append(feature)
+            fid = self._fids[feature] = self._new_fid(feature)
         return fid
+
+    def _new_fid(self, feature: tuple[str, str]) -> int:
+        """A new feature id (the 'K' ids of a pass are new: the last pass's keys are not kept)."""
+        self._kinds.append(ord(feature[0]))
+        self._pair.append(-1)
+        if self._fnames is not None:
+            self._fnames.append(feature)
+        return len(self._kinds) - 1
 
     # -- resolving ---------------------------------------------------------------------------------
     def resolve(self) -> None:
@@ -739,17 +744,18 @@ class AuthorResolver:
                 # cluster-level evidence: a co-author is now the author the last pass made of that name,
                 # not a name string ('Kim, J.' on two papers is one person or two); an author keeps its
                 # 'K' id from pass to pass
-                self._cokey = keys
-                fid = self._fid
+                self._cokey = keys  # (for the weights: _prepare_weights, then dropped)
+                new = self._new_fid
                 kfeat: dict[str, int] = {}
-                self._cofeat = [(kfeat[k] if k in kfeat else kfeat.setdefault(k, fid(("K", k)))) if k else None
-                                for k in keys]
+                self._cofeat = array("q", [(kfeat[k] if k in kfeat else kfeat.setdefault(k, new(("K", k))))
+                                           if k else 0 for k in keys])
                 del kfeat
+                keys = []  # (held by _cokey until weighed)
                 self._pending = []
                 self._leftover = []
             keys = self._one_pass(blocks, last=npass == PASSES - 1)
         self._cokey = None
-        self._cofeat = []
+        self._cofeat = array("q")
         self._fixed = {}
         self._work_occs = {}
         self._work_insts = {}
@@ -785,6 +791,7 @@ class AuthorResolver:
 
     def _one_pass(self, blocks: dict[str, list[int]], last: bool) -> list[str | None]:
         self._prepare_weights()
+        self._cokey = None  # (the last pass's keys: weighed; its authors are ids in _cofeat)
         keys: list[str | None] = [None] * len(self._occurrences)
         used: set[str] = set()
         key_of_cluster: dict[int, str] = {}
@@ -1014,7 +1021,7 @@ class AuthorResolver:
             feats.update(kws, self._work_insts.get(occ.work, ()), *map(self._sig_features.__getitem__, sigs))
             if venue:
                 feats.add(venue)
-            if self._cokey is not None:  # later passes: co-authors also as the authors the last pass made
+            if self._cofeat:  # later passes: co-authors also as the authors the last pass made
                 # (the names stay: a paper known only as context, as Neo4j identity passes stored
                 # authorships, has co-author names and no authors)
                 cofeat = self._cofeat
