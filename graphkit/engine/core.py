@@ -271,8 +271,9 @@ class _Build:
         has_keyword = dict(rules.TERM_STEPS)["has_keyword"]  # the terms step's own rule, run early
         hk = self.eng.arrow(f"SELECT source, target FROM ({has_keyword}) h ORDER BY source, target")
         workers = self.engine_options.workers or default_workers()
-        keys, self._decisions, self._overridden = run_forked(
-            resolve_author_keys, table, wj, hk, self.options.author_key, dict(self.options.author_map), workers)
+        with self.eng.spilled():  # (DuckDB's tables on disk meanwhile: the forked resolver does not carry them)
+            keys, self._decisions, self._overridden = run_forked(
+                resolve_author_keys, table, wj, hk, self.options.author_key, dict(self.options.author_map), workers)
         self.eng.register_arrow("akeys_py", pa.table({"wid": table.column("wid").cast(pa.int64()),
                                                       "pos": table.column("pos").cast(pa.int64()),
                                                       "akey": keys}))

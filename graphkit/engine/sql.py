@@ -10,6 +10,8 @@ from __future__ import annotations
 import logging
 import os
 import sys
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Protocol
@@ -22,6 +24,8 @@ log = logging.getLogger(__name__)
 
 
 DUCKDB_MEMORY_LIMIT = "2GB"
+# DuckDB's limit while a step forked from the driver runs (DuckDBEngine.spilled): its tables go to disk
+SPILLED_MEMORY_LIMIT = "64MB"
 
 
 class EngineError(GraphkitError):
@@ -39,6 +43,7 @@ class Engine(Protocol):
     def table(self, name: str) -> pa.Table: ...
     def take(self, name: str) -> pa.Table: ...
     def drop(self, name: str) -> None: ...
+    def spilled(self) -> AbstractContextManager[None]: ...
     def close(self) -> None: ...
 
 
@@ -68,7 +73,7 @@ class DuckDBEngine:
                                           "preserve_insertion_order": False})
         # bounded memory: past the limit DuckDB spills to the work directory (the default, 2GB, keeps a
         # 1M-record build's engine well inside the 4 GB budget; GRAPHKIT_MEMORY_LIMIT overrides)
-        limit = memory_limit or os.environ.get("GRAPHKIT_MEMORY_LIMIT") or DUCKDB_MEMORY_LIMIT
+        limit = self._limit = memory_limit or os.environ.get("GRAPHKIT_MEMORY_LIMIT") or DUCKDB_MEMORY_LIMIT
         self.con.execute(f"SET memory_limit = '{limit}'")
         if threads:
             self.con.execute(f"SET threads = {int(threads)}")
@@ -128,6 +133,25 @@ class DuckDBEngine:
         table = self.table(name)
         self.register_arrow(name, table)
         return table
+
+    @contextmanager
+    def spilled(self) -> Iterator[None]:
+        """While the block runs, DuckDB holds at most SPILLED_MEMORY_LIMIT: its tables go to the work
+        directory and come back when a later rule reads them. For a step forked from this process (the
+        author resolver), which would otherwise carry DuckDB's buffers beside its own memory while this
+        process waits. Buffers DuckDB cannot let go of stay (then it keeps its limit)."""
+        import duckdb
+
+        try:
+            self.con.execute(f"SET memory_limit = '{SPILLED_MEMORY_LIMIT}'")
+        except duckdb.Error as exc:
+            log.debug("DuckDB kept its buffers: %s", exc)
+            yield
+            return
+        try:
+            yield
+        finally:
+            self.con.execute(f"SET memory_limit = '{self._limit}'")
 
     def _run(self, sql: str, what: str, relation: bool = False):
         import duckdb
@@ -243,6 +267,9 @@ class SparkEngine:
 
     def take(self, name: str) -> pa.Table:
         return self.table(name)  # the step's Parquet files stay the engine's copy (on disk)
+
+    def spilled(self) -> AbstractContextManager[None]:
+        return nullcontext()  # (the tables are Parquet files already; the executors are not forked)
 
     def drop(self, name: str) -> None:
         if self._frames.pop(name, None) is not None:

@@ -18,3 +18,27 @@ def test_a_spark_error_is_one_line_with_its_cause_and_the_remedy_for_the_result_
     assert msg.startswith("org.apache.spark.SparkException: Job aborted") and "\n" not in msg
     assert "GRAPHKIT_SPARK_MAX_RESULT" in msg and " at org." not in msg
     assert _spark_message(ValueError("plain\n  message")) == "plain message"
+
+
+def test_spilled_puts_duckdbs_tables_on_disk_and_restores_its_limit(tmp_path) -> None:
+    """While a forked step runs (the author resolver), DuckDB's tables go to the work directory and
+    its memory comes down; after, the limit is the engine's again and the tables read back whole."""
+    from graphkit.engine.sql import DuckDBEngine
+
+    eng = DuckDBEngine(str(tmp_path), memory_limit="1GB")
+
+    def memory() -> tuple[int, int]:
+        return eng.con.execute("SELECT sum(memory_usage_bytes), sum(temporary_storage_bytes) "
+                               "FROM duckdb_memory()").fetchall()[0]
+
+    eng.create("t", "SELECT id, md5(CAST(id AS STRING)) || md5(CAST(id + 1 AS STRING)) AS s "
+                    "FROM range(2000000) AS r(id)")
+    held, spilled = memory()
+    assert held > 128 << 20 and spilled == 0
+    with eng.spilled():
+        held_inside, spilled_inside = memory()
+        assert held_inside < 64 << 20 < held and spilled_inside > 20 << 20
+    assert eng.con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0] in ("1GB", "953.6 MiB")
+    table = eng.arrow("SELECT count(*) AS n, count(DISTINCT s) AS d FROM t")
+    assert table.to_pylist() == [{"n": 2000000, "d": 2000000}]
+    eng.close()
