@@ -39,7 +39,7 @@ import logging
 import re
 import unicodedata
 from collections import Counter, defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from graphkit.derive import Derived
@@ -355,7 +355,7 @@ def _display(surfaces: Counter) -> str:
     return min(surfaces, key=lambda s: (_abbreviated_words(s), s.isupper(), -surfaces[s], -len(s), s))
 
 
-def resolve(ctx: ResolveContext, mentions: list[Mention]) -> None:
+def resolve(ctx: ResolveContext, mentions: Iterable[Mention]) -> None:
     graph = ctx.graph
     countries: dict[str, str | None] = {}
     orgs: dict[tuple[str, bool], str | None] = {}

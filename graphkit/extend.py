@@ -14,7 +14,8 @@ A feature (cited references, affiliations, concepts, ...) never edits the build 
      A row may name ``author_position`` (1-based index into ``record.authors``): the engine then attaches
      the resolved author key of that position to the mention.
    - ``resolve(ctx, mentions)``: runs once, after the core has put every Paper, Author, Journal, Keyword
-     and MeshTerm node and their edges into ``ctx.graph``. ``mentions`` are :class:`Mention` objects: the
+     and MeshTerm node and their edges into ``ctx.graph``. ``mentions`` is an iterable of :class:`Mention`
+     objects (it may be iterated more than once; the columnar core unpacks them as they are iterated): the
      row, the key of the Paper the record became, the author key (when ``author_position`` was given and
      the author list of the record is the one the paper keeps) and the record's source. It adds nodes and
      edges with ``ctx.graph.add_node`` / ``add_edge`` (the row API every core offers) and may write a
@@ -81,7 +82,9 @@ class ResolveContext:
 
 
 Extract = Callable[[Record], Iterable[dict[str, Any]]]
-Resolve = Callable[[ResolveContext, list[Mention]], None]
+# ``mentions``: an iterable of Mention that may be iterated more than once (the old core gives a list, the
+# columnar core a sequence that unpacks its rows as it is iterated: graphkit.engine.core.MentionRows)
+Resolve = Callable[[ResolveContext, Iterable[Mention]], None]
 
 
 @dataclass(frozen=True, slots=True)

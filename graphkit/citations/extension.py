@@ -22,6 +22,7 @@ from __future__ import annotations
 import logging
 from array import array
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from typing import Any
 
 from graphkit.citations.extract import extract
@@ -227,9 +228,10 @@ class _Works:
         return [chosen[self._find(i)] for i in range(len(self.names))]
 
 
-def resolve(ctx: ResolveContext, mentions: list[Mention]) -> None:
-    """Resolve every reference (see the module doc). Consumes ``mentions``: each is dropped from the list
-    once its references are resolved, so the packed references of a large build are freed as it goes."""
+def resolve(ctx: ResolveContext, mentions: Iterable[Mention]) -> None:
+    """Resolve every reference (see the module doc). Consumes a list of ``mentions``: each is dropped from
+    the list once its references are resolved, so the references of a large build are freed as it goes
+    (the columnar core's mentions hold nothing: they are unpacked as they are iterated)."""
     graph = ctx.graph
     index = _PaperIndex(graph, match=any(m.row.get("kind") == "refs" for m in mentions))
     graph.update_nodes(Label.PAPER, index.extra)  # (the columnar graph: no row per paper for this)
@@ -242,8 +244,10 @@ def resolve(ctx: ResolveContext, mentions: list[Mention]) -> None:
     pending_citer = array("I")  # per cited-only reference: index into citers
     pending_work = array("I")  # per cited-only reference: the id its work is looked up by (_Works)
     works = _Works()
+    held = mentions if isinstance(mentions, list) else None
     for n, m in enumerate(mentions):
-        mentions[n] = None  # type: ignore[call-overload]  # consumed (see the doc)
+        if held is not None:
+            held[n] = None  # consumed (see the doc)
         if n % TRIM_EVERY == TRIM_EVERY - 1:  # the consumed references' memory, back to the system
             release_freed()
         row = m.row

@@ -22,7 +22,7 @@ import shutil
 import tempfile
 import time
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -335,7 +335,7 @@ class _Build:
         at, keys_of = self._mention_places(pending)
         errors = [sum(r.ext_errors[i] for r in results if r.ext_errors) for i in range(len(self.exts))]
         for i, ext in enumerate(self.exts):
-            mentions = self._mentions(pending[i], at, keys_of, info)
+            mentions = MentionRows(pending[i], at, keys_of, info)  # (unpacked as iterated)
             pending[i] = []
             ctx = ResolveContext(graph, self.options)
             ext.resolve(ctx, mentions)
@@ -383,30 +383,6 @@ class _Build:
             del table
         self.eng.drop("ext_rids")
         return at, keys_of
-
-    @staticmethod
-    def _mentions(pending: list[tuple[int, bytes, bool]], at: dict[int, tuple[str, int, int]],
-                  keys_of: dict[str, list[str | None]], info: dict[int, tuple[Any, int]]) -> list[Mention]:
-        """One extension's mentions in (paper key, record rank, row) order, tied to papers and authors. A
-        record's (paper key, rank) is its own (the rank numbers the records of a work), so the records
-        are sorted, not the rows (at 1M records the concepts extension has 4.5M rows)."""
-        mentions: list[Mention] = []
-        for rid, packed, positions in sorted(pending, key=lambda entry: at[entry[0]][:2]):
-            key, rnk, kept = at[rid]
-            source, n_auth = info[rid]
-            rows = unpack_rows(packed)
-            keys: list[str | None] | None = None
-            if positions:
-                by_position = keys_of.get(key, [])
-                by_position = by_position + [None] * (kept - len(by_position))
-                keys = by_position if n_auth == len(by_position) else None
-            for row in rows:
-                author = None
-                pos = row.get("author_position")
-                if keys is not None and isinstance(pos, int) and 1 <= pos <= len(keys):
-                    author = keys[pos - 1]
-                mentions.append(Mention(row, key, source, author))
-        return mentions
 
     def _derive(self, graph: ColumnarGraph) -> dict[str, dict[str, Any]]:
         names = {item.value: graph_table(item) for item in (*Label, *RelType)}
@@ -568,6 +544,39 @@ def resolve_author_keys(table: pa.Table, wj: pa.Table, hk: pa.Table, mode: str, 
     del families, givens, orcids, affs, pkeys, keywords, venue, wids
     resolver.resolve()
     return pa.array(map(resolver.key_of, range(n)), pa.string()), resolver.decisions, resolver.overridden
+
+
+class MentionRows:
+    """One extension's mentions in (paper key, record rank, row) order, tied to papers and authors, unpacked
+    from the records' packed rows each time they are iterated: at 1M records the concepts extension has
+    4.5M rows, which as a list of Mentions (a dict and strings each) held ~2 GB at once. A record's (paper
+    key, rank) is its own (the rank numbers the records of a work), so the records are sorted, not the
+    rows."""
+
+    def __init__(self, pending: list[tuple[int, bytes, bool]], at: dict[int, tuple[str, int, int]],
+                 keys_of: dict[str, list[str | None]], info: dict[int, tuple[Any, int]]) -> None:
+        self._records = sorted(pending, key=lambda entry: at[entry[0]][:2])
+        self._at, self._keys_of, self._info = at, keys_of, info
+
+    def __iter__(self) -> Iterator[Mention]:
+        at, keys_of, info = self._at, self._keys_of, self._info
+        for rid, packed, positions in self._records:
+            key, rnk, kept = at[rid]
+            source, n_auth = info[rid]
+            keys: list[str | None] | None = None
+            if positions:
+                by_position = keys_of.get(key, [])
+                by_position = by_position + [None] * (kept - len(by_position))
+                keys = by_position if n_auth == len(by_position) else None
+            for row in unpack_rows(packed):
+                author = None
+                pos = row.get("author_position")
+                if keys is not None and isinstance(pos, int) and 1 <= pos <= len(keys):
+                    author = keys[pos - 1]
+                yield Mention(row, key, source, author)
+
+    def __len__(self) -> int:
+        return sum(len(unpack_rows(packed)) for _, packed, _ in self._records)
 
 
 def _add_diagnostics(report: dict[str, Any], paths: list[str], fmt: str, diagnostics: list[Diagnostic]) -> None:

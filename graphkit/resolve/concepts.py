@@ -32,6 +32,7 @@ import logging
 import re
 import unicodedata
 from collections import Counter
+from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -207,7 +208,7 @@ def extract_surfaces(record: Any) -> list[dict[str, str]]:
     return [{"surface": s, "text": concept_text(s)} for s in split_terms(record, vocabulary()).keywords]
 
 
-def _set_variants(graph: Any, mentions: list[extend.Mention]) -> None:
+def _set_variants(graph: Any, mentions: Iterable[extend.Mention]) -> None:
     """``variants`` on every Keyword: every surface form seen, sorted (a set, so a store that loads files
     one by one and unions it holds what loading them together gives)."""
     forms: dict[str, set[str]] = {}
@@ -219,7 +220,7 @@ def _set_variants(graph: Any, mentions: list[extend.Mention]) -> None:
                                        if graph.has_node(Label.KEYWORD, key)})
 
 
-def resolve_concepts(ctx: extend.ResolveContext, mentions: list[extend.Mention]) -> None:
+def resolve_concepts(ctx: extend.ResolveContext, mentions: Iterable[extend.Mention]) -> None:
     graph = ctx.graph
     _set_variants(graph, mentions)
     keywords = [(kw["key"], kw["name"]) for kw in graph.nodes(Label.KEYWORD)]  # not every keyword's row

@@ -189,3 +189,27 @@ def test_one_worker_reads_a_large_input_in_a_child_process(generated, tmp_path, 
     assert new.graph.counts() == small.graph.counts()
     assert graph_differences(small.graph, new.graph) == []
     assert report_differences(small.report, new.report) == []
+
+
+def test_mention_rows_in_paper_order_tied_to_authors_and_iterable_twice():
+    """An extension's mentions (MentionRows): records in (paper key, record rank) order, rows in their
+    record's order, an author attached by position when the record's author list is the one its paper
+    keeps; unpacked afresh on every iteration (nothing held between), so an extension may look twice."""
+    from graphkit.engine.core import MentionRows
+    from graphkit.engine.ingest import pack_rows
+    from graphkit.model import Source
+
+    src = {rid: Source(file=f"f{rid}.ris", line=rid, format="ris") for rid in (1, 2, 3)}
+    pending = [(1, pack_rows([{"x": "b1"}, {"x": "b2", "author_position": 2}]), True),
+               (2, pack_rows([{"x": "a1", "author_position": 1}]), True),
+               (3, pack_rows([{"x": "b0"}]), False)]
+    at = {1: ("paper:b", 1, 2), 2: ("paper:a", 0, 1), 3: ("paper:b", 0, 1)}  # (key, rank, authors kept)
+    keys_of = {"paper:a": ["name:lee|a"], "paper:b": ["name:kim|j", "name:park|s"]}
+    info = {1: (src[1], 2), 2: (src[2], 1), 3: (src[3], 1)}  # (source, the record's own author count)
+    rows = MentionRows(pending, at, keys_of, info)
+    first = [(m.row["x"], m.paper, m.author, m.source.line) for m in rows]
+    assert first == [("a1", "paper:a", "name:lee|a", 2), ("b0", "paper:b", None, 3),
+                     ("b1", "paper:b", None, 1), ("b2", "paper:b", "name:park|s", 1)]
+    again = list(rows)
+    assert [(m.row["x"], m.paper, m.author) for m in again] == [x[:3] for x in first]
+    assert len(rows) == 4
