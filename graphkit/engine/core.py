@@ -29,6 +29,7 @@ from typing import Any
 
 import psutil
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from graphkit.build import BuildOptions, BuildResult, no_cyclic_gc
 from graphkit.columnar import ColumnarGraph, arrow_schema
@@ -520,8 +521,9 @@ def resolve_author_keys(table: pa.Table, wj: pa.Table, hk: pa.Table, mode: str, 
     ``wj``: each paper's journal key, ``hk``: its keywords (source paper key, target keyword key)."""
     wids = table.column("wid").to_pylist()
     pkeys = table.column("pkey").to_pylist()
-    families = table.column("family").to_pylist()
-    givens = table.column("given").to_pylist()
+    # one string object per name as written, not one per occurrence (the resolver keeps them all)
+    families = _shared_strings(table.column("family"))
+    givens = _shared_strings(table.column("given"))
     orcids = table.column("orcid").to_pylist()
     affs = table.column("aff").to_pylist()
     venue = dict(zip(wj.column("wid").to_pylist(), wj.column("jkey").to_pylist()))
@@ -544,6 +546,16 @@ def resolve_author_keys(table: pa.Table, wj: pa.Table, hk: pa.Table, mode: str, 
     del families, givens, orcids, affs, pkeys, keywords, venue, wids
     resolver.resolve()
     return pa.array(map(resolver.key_of, range(n)), pa.string()), resolver.decisions, resolver.overridden
+
+
+def _shared_strings(column: pa.ChunkedArray) -> list[str | None]:
+    """``column.to_pylist()`` of a string column, with one ``str`` object per distinct value."""
+    import numpy as np
+
+    encoded = column.combine_chunks().dictionary_encode()
+    values = np.array([*encoded.dictionary.to_pylist(), None], dtype=object)
+    at = pc.fill_null(encoded.indices, len(values) - 1).to_numpy(zero_copy_only=False)
+    return values[at].tolist()  # type: ignore[no-any-return]
 
 
 class MentionRows:

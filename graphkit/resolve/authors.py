@@ -499,7 +499,6 @@ class AuthorResolver:
         # (family, given) as written -> (name form, signature id), while occurrences are added
         self._forms: dict[tuple[str, str | None], tuple[NameForm, int]] = {}
         self._kw_folded: dict[str, str] = {}  # keyword -> folded, while papers are added
-        self._names: dict[str, str] = {}  # a name as written -> its one string object, while papers are added
         # co-author signature -> its id; an id's evidence features (_sig_feats, computed once per signature)
         self._sig_ids: dict[tuple[str, tuple[str, ...]], int] = {}
         self._sig_features: list[tuple[int, ...]] = []
@@ -575,9 +574,6 @@ class AuthorResolver:
         """:meth:`add_work` for an author list given as columns (each author's family and given name as
         written, ORCID and affiliations, in byline order): no Person per author, and each name's form
         looked up once for the paper and its occurrence."""
-        names = self._names  # (one string object per name as written, not one per occurrence)
-        families = [names.setdefault(f, f) for f in families]
-        givens = [names.setdefault(g, g) if g else g for g in givens]
         forms = [self._form_sig(f, g) for f, g in zip(families, givens)]
         w = self._add_context([sid for _, sid in forms], families, givens, venue, keywords, year)
         # (in the other modes the signatures are context only: the occurrences have no form)
@@ -662,7 +658,6 @@ class AuthorResolver:
         self._forms = {}
         self._sig_ids = {}
         self._kw_folded = {}
-        self._names = {}
         if self.mode == "compatible":
             keys = self._resolve_compatible()
         else:
