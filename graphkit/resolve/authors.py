@@ -502,8 +502,8 @@ class AuthorResolver:
         # co-author signature -> its id; an id's evidence features (_sig_feats, computed once per signature)
         self._sig_ids: dict[tuple[str, tuple[str, ...]], int] = {}
         self._sig_features: list[tuple[int, ...]] = []
-        # evidence features as ints (_fid): (kind, value) -> id until the passes start (then the last
-        # pass's authors, 'K', only); per id its kind's byte, and for a 'C' the id of the 'c' it starts
+        # evidence features as ints (_fid): (kind, value) -> id until the passes start (a pass's 'K' ids
+        # are new: _new_fid); per id its kind's byte, and for a 'C' the id of the 'c' it starts
         # with, for a 'c' the id of the 'F' of the same value (-1: none; _score's co-author rule). Id 0 is
         # no feature: every id is true (``if venue:``)
         self._fids: dict[tuple[str, str], int] = {}
@@ -737,8 +737,8 @@ class AuthorResolver:
         for npass in range(PASSES):
             if npass:
                 # cluster-level evidence: a co-author is now the author the last pass made of that name,
-                # not a name string ('Kim, J.' on two papers is one person or two); an author keeps its
-                # 'K' id from pass to pass
+                # not a name string ('Kim, J.' on two papers is one person or two); each pass's authors
+                # get new 'K' ids (the last pass's undone in its weights)
                 self._cokey = keys  # (for the weights: _prepare_weights, then dropped)
                 new = self._new_fid
                 kfeat: dict[str, int] = {}
