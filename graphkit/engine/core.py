@@ -40,10 +40,9 @@ from graphkit.engine.ingest import (TaskResult, default_workers, normalise_task,
 from graphkit.engine.normalise import SCHEMAS
 from graphkit.engine.sql import DuckDBEngine, Engine, EngineError, SparkEngine
 from graphkit.extend import Mention, ResolveContext, extensions
-from graphkit.memory import release_freed
+from graphkit.memory import release_freed, run_forked
 from graphkit.model import Diagnostic
 from graphkit.progress import Progress, null_progress
-from graphkit.memory import run_forked
 from graphkit.resolve.authors import AuthorInfo, AuthorResolver, Decision, decisions_report, kept_apart
 from graphkit.resolve.cites import journal_compatible
 from graphkit.resolve.journals import display_name

@@ -486,7 +486,7 @@ class AuthorResolver:
         self.overrides = {override_key(k): v for k, v in (overrides or {}).items()}
         self._occurrences: list[_Occ] = []
         # (co-author signature ids, venue, folded keywords, year) per paper
-        # (venue and keywords: strings, and from _as_features on, ('v', venue) and ('k', keyword) features)
+        # (venue and keywords: strings, and from _as_features on, their 'v' and 'k' feature ids)
         self._works: list[tuple[list[int], Any, tuple[Any, ...], int | None]] = []
         # per paper: a fingerprint of its content (mode 'compatible'; _paper_print, then its venue mixed in
         # by _as_features), the tie-break of the content order after name and year
@@ -525,8 +525,8 @@ class AuthorResolver:
         self._ckey: dict[int, tuple] = {}  # occurrence -> content key (one block at a time)
         # the last pass's author of every occurrence (later passes, until their weights are known)
         self._cokey: list[str | None] | None = None
-        # ... as a co-author feature ('K', key): one shared tuple per author (None without a key)
-        self._cofeat = array("q")  # (0: none)
+        # ... as a co-author feature: the author's 'K' id per occurrence (0: no key)
+        self._cofeat = array("q")
         self._work_occs: dict[int, list[int]] = {}  # paper -> its occurrences
         # paper -> the institutions it names (any author), as 'A' features
         self._work_insts: dict[int, frozenset[int]] = {}
@@ -921,15 +921,14 @@ class AuthorResolver:
         All but the last pass's authors ('K') are the same in every pass: weighed once, and a later
         pass's changes (the 'K' weights, the divided co-author names) are undone before the next pass,
         instead of keeping the counts and weighing them again (one table of every feature, not two)."""
+        weights = self._weights
+        if len(weights) < len(self._kinds):  # a weight (0.0) per id added since: all at first, then 'K' ids
+            weights.frombytes(bytes(8 * (len(self._kinds) - len(weights))))
         if not self._papers:
             df, n = self._document_frequencies()
             self._papers = max(1, n)
-            self._weights = array("d", bytes(8 * len(self._kinds)))
             self._weigh(df)
             del df
-        weights = self._weights
-        if len(weights) < len(self._kinds):  # the 'K' ids added since
-            weights.frombytes(bytes(8 * (len(self._kinds) - len(weights))))
         divided, added = self._undo
         for feature, w in divided.items():
             weights[feature] = w
