@@ -67,7 +67,7 @@ import re
 import unicodedata
 from array import array
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from hashlib import blake2b
@@ -527,13 +527,13 @@ class AuthorResolver:
         self._cokey: list[str | None] | None = None
         # ... as a co-author feature: the author's 'K' id per occurrence (0: no key)
         self._cofeat = array("q")
-        self._work_occs: dict[int, list[int]] = {}  # paper -> its occurrences
+        self._work_occs = _WorkOccurrences(0, ())  # paper -> its occurrences (while resolving)
         # paper -> the institutions it names (any author), as 'A' features
         self._work_insts: dict[int, frozenset[int]] = {}
         self._common_given: set[str] = set()  # first given names carried by many family names
         # the 'a' features of the current block (built on the first score that needs them: _block_aff_set)
         self._block_affs: frozenset[int] | None = None
-        self._block_occs: list[int] = []  # the current block's occurrences
+        self._block_occs: Sequence[int] = []  # the current block's occurrences
         self._compat_seen: dict[tuple[tuple[str, ...], tuple[str, ...]], Compat] = {}  # one block's pairs
         # whether the current block's clusters weighed evidence (_grow, _best): a block that did not is
         # clustered by its names alone, and the next pass would give it the same clusters
@@ -718,15 +718,15 @@ class AuthorResolver:
         return out
 
     def _resolve_compatible(self) -> list[str | None]:
-        blocks: dict[str, list[int]] = defaultdict(list)
-        self._work_occs = defaultdict(list)
-        for i, occ in enumerate(self._occurrences):  # (one int object per occurrence in both tables)
+        # occurrence ids in arrays, not lists of int objects: reading an array writes nothing to its pages,
+        # so a forked block worker shares them instead of copying them (AuthorResolver._clustered_forked)
+        blocks: defaultdict[str, array] = defaultdict(lambda: array("q"))
+        for i, occ in enumerate(self._occurrences):
             if occ.form is not None:
                 blocks[occ.form.block].append(i)
             elif occ.orcid:
                 blocks[f"orcid:{occ.orcid}"].append(i)
-            if occ.work >= 0:
-                self._work_occs[occ.work].append(i)
+        self._work_occs = _WorkOccurrences(len(self._works), (occ.work for occ in self._occurrences))
         pairs = {(o.form.block, o.form.given[0]) for o in self._occurrences if o.form is not None and o.form.full}
         floor = max(COMMON_GIVEN_MIN, COMMON_GIVEN_SHARE * len({b for b, _ in pairs}))
         self._common_given = {g for g, n in Counter(g for _, g in pairs).items() if n >= floor}
@@ -752,7 +752,7 @@ class AuthorResolver:
         self._cokey = None
         self._cofeat = array("q")
         self._fixed = {}
-        self._work_occs = {}
+        self._work_occs = _WorkOccurrences(0, ())
         self._work_insts = {}
         self._weights = array("d")
         self._papers = 0
@@ -773,7 +773,7 @@ class AuthorResolver:
         aff = {a: fid(("a", a)) for a in sorted({a for occ in O for a in occ.affs})}
         inst = {a: fid(("A", a)) for a in aff}  # the same institution named on the paper
         self._work_insts = {w: frozenset(inst[a] for j in occs for a in O[j].affs)
-                            for w, occs in self._work_occs.items() if any(O[j].affs for j in occs)}
+                            for w, occs in enumerate(self._work_occs) if any(O[j].affs for j in occs)}
         for occ in O:
             if occ.affs:
                 occ.affs = tuple(aff[a] for a in occ.affs)
@@ -784,7 +784,7 @@ class AuthorResolver:
                        for sigs, venue, kws, year in self._works]
         self._fids = {}
 
-    def _one_pass(self, blocks: dict[str, list[int]], last: bool) -> list[str | None]:
+    def _one_pass(self, blocks: Mapping[str, Sequence[int]], last: bool) -> list[str | None]:
         self._prepare_weights()
         self._cokey = None  # (the last pass's keys: weighed; its authors are ids in _cofeat)
         keys: list[str | None] = [None] * len(self._occurrences)
@@ -811,7 +811,7 @@ class AuthorResolver:
         self._pending = []
         return keys
 
-    def _clustered(self, blocks: dict[str, list[int]], keep: bool = False) -> Iterator[list[_Cluster]]:
+    def _clustered(self, blocks: Mapping[str, Sequence[int]], keep: bool = False) -> Iterator[list[_Cluster]]:
         """Every block's clusters, blocks in key order, each block's clusters in an order that depends on
         their content only (not on file order); decisions go to ``_pending`` in the same order. Blocks
         are independent within a pass (the pass's weights and last keys are fixed before it starts), so
@@ -843,7 +843,7 @@ class AuthorResolver:
             yield clusters
         self._fixed = fixed if keep else {}
 
-    def _block_clusters(self, occs: list[int]) -> list[_Cluster]:
+    def _block_clusters(self, occs: Sequence[int]) -> list[_Cluster]:
         """One block's clusters, in content order (the per-block state is dropped after; :attr:`_scored`
         says whether evidence was weighed)."""
         self._scored = False
@@ -855,7 +855,7 @@ class AuthorResolver:
         self._block_affs, self._block_occs = None, []
         return clusters
 
-    def _clustered_forked(self, blocks: dict[str, list[int]], names: list[str]
+    def _clustered_forked(self, blocks: Mapping[str, Sequence[int]], names: list[str]
                           ) -> Iterator[tuple[str, list[_Cluster], bool]]:
         """The blocks clustered by this process and ``workers - 1`` forked children, which claim tasks
         from one shared counter. This process works too instead of waiting: a child copies the pages
@@ -939,7 +939,7 @@ class AuthorResolver:
             cofeat = self._cofeat
             # the last pass's authors as co-authors ('K', no other feature's kind): counted on their own
             counts = Counter(chain.from_iterable({f for j in occs if (f := cofeat[j])}
-                                                 for occs in self._work_occs.values()))
+                                                 for occs in self._work_occs))
             self._weigh(counts)
             added = list(counts)
             del counts
@@ -1185,7 +1185,7 @@ class AuthorResolver:
             out = self._compat_seen[a, b] = compatibility.__wrapped__(a, b)
             return out
 
-    def _cluster_block(self, occs: list[int]) -> list[_Cluster]:
+    def _cluster_block(self, occs: Sequence[int]) -> list[_Cluster]:
         O = self._occurrences
         self._compat_seen = {}
         compat = self._compat
@@ -1467,7 +1467,7 @@ class AuthorResolver:
 
 
 # the resolver and its blocks, for the forked processes of AuthorResolver._clustered_forked
-_FORKED: tuple[AuthorResolver, dict[str, list[int]]] | None = None
+_FORKED: tuple[AuthorResolver, Mapping[str, Sequence[int]]] | None = None
 
 
 def _memory_for_forks(workers: int) -> bool:
@@ -1536,6 +1536,39 @@ def _cluster_blocks_forked(names: list[str]) -> dict[str, tuple[list[tuple[str |
         out[name] = ([(c.orcid, c.occs) for c in clusters], pending, resolver._scored)  # noqa: SLF001
     resolver._pending = []  # noqa: SLF001
     return out
+
+
+class _WorkOccurrences:
+    """Paper -> its occurrences, in occurrence order: two arrays (every paper's occurrences one after
+    the other, and where each paper's start), not a list of int objects per paper."""
+
+    __slots__ = ("_occs", "_start")
+
+    def __init__(self, works: int, work_of: Iterable[int]) -> None:
+        of = array("q", work_of)  # each occurrence's paper (-1: none)
+        start = array("q", bytes(8 * (works + 1)))
+        for w in of:
+            if w >= 0:
+                start[w + 1] += 1
+        for w in range(works):
+            start[w + 1] += start[w]
+        occs = array("q", bytes(8 * start[works]))
+        at = start[:works]  # the next free place of each paper
+        for i, w in enumerate(of):
+            if w >= 0:
+                occs[at[w]] = i
+                at[w] += 1
+        self._occs, self._start = occs, start
+
+    def __len__(self) -> int:
+        return len(self._start) - 1
+
+    def __getitem__(self, work: int) -> array:
+        return self._occs[self._start[work]:self._start[work + 1]]
+
+    def __iter__(self) -> Iterator[array]:
+        occs, start = self._occs, self._start
+        return (occs[start[w]:start[w + 1]] for w in range(len(start) - 1))
 
 
 class _LazyFeatures(dict):  # type: ignore[type-arg]
@@ -1687,21 +1720,22 @@ def read_author_map(path: str) -> tuple[tuple[str, str], ...]:
 def kept_apart(rows: Iterable[dict]) -> list[dict]:
     """Authors that family name + first initial would have merged, kept apart (their full given
     names conflict, or they have different ORCIDs): one entry per such name key, for the report."""
-    groups: dict[str, list[dict]] = defaultdict(list)
+    # (key, name, ORCID) per author, not the rows: a build's rows come one batch at a time
+    groups: dict[str, list[tuple[str, str | None, str | None]]] = defaultdict(list)
     for row in rows:
         key = name_key(Person(row.get("family") or "", row.get("given")), "initial")
         if key:
-            groups[key].append(row)
+            groups[key].append((row["key"], row.get("name"), row.get("orcid")))
     out = []
     for key in sorted(groups):
         members = groups[key]
         if len(members) < 2:
             continue
-        orcids = {m.get("orcid") for m in members if m.get("orcid")}
+        orcids = {orcid for _, _, orcid in members if orcid}
         reason = "different ORCIDs" if len(orcids) == len(members) else (
             "different ORCIDs and given names that conflict" if len(orcids) > 1 else "given names conflict")
         out.append({"name_key": key, "reason": reason,
-                    "authors": [{"key": m["key"], "name": m.get("name")} for m in sorted(members, key=lambda m: m["key"])]})
+                    "authors": [{"key": k, "name": name} for k, name, _ in sorted(members)]})
     return out
 
 

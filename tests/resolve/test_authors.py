@@ -736,7 +736,7 @@ def test_each_pass_weighs_from_the_same_counts(monkeypatch) -> None:
         weights = weighed(df)
         if self._cokey is not None:
             weights.update(weighed(Counter(chain.from_iterable(
-                {f for j in occs if (f := self._cofeat[j])} for occs in self._work_occs.values()))))
+                {f for j in occs if (f := self._cofeat[j])} for occs in self._work_occs))))
             for f, people in self._name_ambiguity().items():
                 if name(f) in weights:
                     weights[name(f)] /= people
@@ -978,3 +978,38 @@ def test_the_resolvers_name_ambiguity_is_name_ambiguity(monkeypatch) -> None:
         r.add_work([Person(f, g) for _, f, g in p.authors], p.venue, keywords=p.keywords, year=p.year or None)
     r.resolve()
     assert len(checked) == authors.PASSES - 1 and checked[0] > 20
+
+
+def test_work_occurrences_lists_each_papers_occurrences_in_order() -> None:
+    """Paper -> its occurrences as two arrays: occurrences of one paper added apart from each other
+    (``add`` with a context's id) are still that paper's, in occurrence order; an occurrence without a
+    paper (-1) is nobody's; a paper without occurrences has an empty list."""
+    from graphkit.resolve.authors import _WorkOccurrences
+
+    of = [0, 2, 0, -1, 2, 2, 0]
+    got = _WorkOccurrences(4, of)
+    assert len(got) == 4
+    assert [list(got[w]) for w in range(4)] == [[0, 2, 6], [], [1, 4, 5], []]
+    assert [list(occs) for occs in got] == [[0, 2, 6], [], [1, 4, 5], []]
+    assert list(_WorkOccurrences(0, [])) == []
+
+
+def test_context_papers_added_apart_give_the_same_keys_as_papers_added_whole() -> None:
+    """Author lists registered as context, their occurrences added later one position at a time across
+    all papers (``add`` with the context's id): an occurrence's paper still names its co-authors'
+    institutions and (second pass) its co-authors' authors, and the keys are those of the same lists
+    added with ``add_work`` (in _lopez_papers only those decide 'Kim, J.')."""
+    seoul, madrid = "Seoul National University, Seoul, Korea", "Universidad Complutense, Madrid, Spain"
+    papers = [[Person("Kim", "Ji-Hoon"), Person("Lopez", "Ana", affiliations=[seoul])]] * 2 \
+        + [[Person("Kim", "Jae-Won"), Person("Lopez", "Alberto", affiliations=[madrid])]] * 2 \
+        + [[Person("Kim", "J."), Person("Lopez", "A.", affiliations=[seoul])]]
+    whole = AuthorResolver()
+    ids = [whole.add_work(p) for p in papers]
+    whole.resolve()
+    apart = AuthorResolver()
+    works = [apart.add_context(p) for p in papers]
+    occ = {(w, pos): apart.add(people[pos], work=works[w]) for pos in range(2) for w, people in enumerate(papers)}
+    apart.resolve()
+    assert whole.key_of(ids[-1][0]) == "name:kim|ji-hoon"
+    assert [[apart.key_of(occ[w, k]) for k in range(2)] for w in range(len(papers))] == \
+        [[whole.key_of(i) for i in got] for got in ids]
