@@ -100,6 +100,12 @@ class _Clock:
         return ", ".join(f"{n} {s:.2f}" for n, s in self.laps)
 
 
+# the rule tables read once the graph's tables exist: the extensions' mention places (recr: rrank; wkey,
+# best, akeys), the report's rules and the authors' name variants; the engine drops the others then
+LATER_TABLES = frozenset({"rrank", "wkey", "best", "akeys", "author", "variants", "owners", "journal",
+                          "published_in", "jment", "keyword", "mesh"})
+
+
 def graph_table(item: Label | RelType) -> str:
     """The engine's name for a graph table (engines fold identifier case, so it must not clash with
     the rule tables)."""
@@ -152,6 +158,7 @@ class _Build:
         self._overridden = 0
         self.exts = extensions()
         self.prepared: list[TaskResult] | None = None
+        self._works = 0  # the works of the input (the papers but the cited-only ones)
 
     def run(self) -> BuildResult:
         results = self._normalise() if self.prepared is None else self.prepared
@@ -184,6 +191,8 @@ class _Build:
         for item, source in GRAPH_SOURCES.items():
             available = set(self.eng.arrow(f"SELECT * FROM {source} LIMIT 0").schema.names)
             self.eng.create(graph_table(item), _select_graph(item, source, available))
+        self._works = self.eng.arrow("SELECT count(*) AS n FROM paper").column("n")[0].as_py()  # (no cited-only)
+        self.eng.keep_only(LATER_TABLES | {graph_table(item) for item in (*Label, *RelType)})
         report_ext: dict[str, Any] = {}
         if self.exts:
             for item in GRAPH_SOURCES:
@@ -451,7 +460,7 @@ class _Build:
         invalid = [{"journal": r["jkey"], "value": r["v"]} for r in eng.arrow(rules.INVALID_ISSNS).to_pylist()]
         kw = eng.arrow(rules.KEYWORD_FIGURES).to_pylist()[0]
         unknown = {r["heading"]: 1 for r in eng.arrow(rules.MESH_UNKNOWN).to_pylist()}
-        n_works = eng.arrow("SELECT count(*) AS n FROM paper").to_pylist()[0]["n"]  # no cited-only works
+        n_works = self._works
         rules_count: dict[str, int] = {}
         for d in result.duplicates:
             rules_count[d.rule] = rules_count.get(d.rule, 0) + 1
@@ -468,8 +477,8 @@ class _Build:
             "authors": {"count": g.count(Label.AUTHOR), "key_mode": self.options.author_key,
                         "with_variants": len(variants), "variants": variants, "names_shared_by_orcids": shared,
                         "possible_same_person": decisions_report(self._decisions),
-                        "kept_apart": kept_apart(self.eng.arrow(
-                            "SELECT key, name, family, given, orcid FROM author").to_pylist()),
+                        "kept_apart": kept_apart(_rows(self.eng.arrow(
+                            "SELECT key, name, family, given, orcid FROM author"))),
                         "overridden": self._overridden},
             "journals": {"count": g.count(Label.JOURNAL), "without_issn": no_issn, "invalid_issns": invalid},
             "keywords": {"count": kw["count"], "check_tags": kw["check_tags"]},
@@ -480,6 +489,13 @@ class _Build:
         }
         _add_diagnostics(report, self.paths, self.options.format, result.diagnostics)
         return report
+
+
+def _rows(table: pa.Table) -> Iterator[dict[str, Any]]:
+    """The rows of ``table`` as dicts, one record batch at a time (a million authors' rows at once are
+    a gigabyte of dicts)."""
+    for batch in table.to_batches(max_chunksize=8192):
+        yield from batch.to_pylist()
 
 
 def run_tasks_from(tasks, results, progress: Progress):

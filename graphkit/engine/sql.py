@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from functools import lru_cache
 from pathlib import Path
@@ -44,6 +44,7 @@ class Engine(Protocol):
     def take(self, name: str) -> pa.Table: ...
     def drop(self, name: str) -> None: ...
     def spilled(self) -> AbstractContextManager[None]: ...
+    def keep_only(self, names: Collection[str]) -> None: ...
     def close(self) -> None: ...
 
 
@@ -152,6 +153,16 @@ class DuckDBEngine:
             yield
         finally:
             self.con.execute(f"SET memory_limit = '{self._limit}'")
+
+    def keep_only(self, names: Collection[str]) -> None:
+        """Drop every table DuckDB stores but ``names`` (registered Arrow tables and views stay): the
+        rule tables no later step reads give their memory back (at 1M records the ``paper`` table
+        alone, with every abstract, fills most of the memory limit)."""
+        stored = [row[0] for row in self.con.execute(
+            "SELECT table_name FROM duckdb_tables() WHERE NOT temporary").fetchall()]
+        for name in stored:
+            if name not in names and name not in self._arrow:
+                self.con.execute(f"DROP TABLE {name}")
 
     def _run(self, sql: str, what: str, relation: bool = False):
         import duckdb
@@ -270,6 +281,9 @@ class SparkEngine:
 
     def spilled(self) -> AbstractContextManager[None]:
         return nullcontext()  # (the tables are Parquet files already; the executors are not forked)
+
+    def keep_only(self, names: Collection[str]) -> None:
+        pass  # (the tables are Parquet files in the work directory, not memory)
 
     def drop(self, name: str) -> None:
         if self._frames.pop(name, None) is not None:

@@ -227,3 +227,18 @@ def test_shared_strings_are_the_column_with_one_object_per_name():
     assert got == column.to_pylist() == ["Kim", None, "Lee", "Kim", "", "Lee", None]
     assert got[0] is got[3] and got[2] is got[5]
     assert _shared_strings(pa.chunked_array([], pa.string())) == []
+
+
+def test_rows_are_the_tables_rows_one_batch_at_a_time():
+    """The report's author rows come from an iterator over record batches: the same dicts in the same
+    order as the whole table's to_pylist, across batch boundaries and chunks."""
+    import pyarrow as pa
+
+    from graphkit.engine.core import _rows
+
+    part = pa.table({"key": [f"k{i}" for i in range(10_000)],
+                     "orcid": [None if i % 3 else f"o{i}" for i in range(10_000)]})
+    table = pa.concat_tables([part, part.slice(0, 5)])
+    rows = _rows(table)
+    assert next(rows) == {"key": "k0", "orcid": "o0"}
+    assert [{"key": "k0", "orcid": "o0"}, *rows] == table.to_pylist()

@@ -20,6 +20,33 @@ def test_a_spark_error_is_one_line_with_its_cause_and_the_remedy_for_the_result_
     assert _spark_message(ValueError("plain\n  message")) == "plain message"
 
 
+def test_keep_only_drops_the_other_stored_tables_and_their_memory(tmp_path) -> None:
+    """Once the graph's tables exist the engine keeps only the tables later steps read: the others go
+    with their memory; registered Arrow tables and views stay, and the kept tables still read whole."""
+    import pyarrow as pa
+
+    from graphkit.engine.sql import DuckDBEngine
+
+    eng = DuckDBEngine(str(tmp_path), memory_limit="1GB")
+
+    def held() -> int:
+        return eng.con.execute("SELECT sum(memory_usage_bytes) FROM duckdb_memory()").fetchall()[0][0]
+
+    eng.create("big", "SELECT id, md5(CAST(id AS STRING)) || md5(CAST(id + 1 AS STRING)) AS s "
+                      "FROM range(1000000) AS r(id)")
+    eng.create("small", "SELECT id FROM range(10) AS r(id)")
+    eng.register_arrow("arrow", pa.table({"id": [1, 2]}))
+    eng.view("v", "SELECT id FROM arrow")
+    before = held()
+    eng.keep_only({"small"})
+    assert held() < before - (32 << 20)
+    stored = {r[0] for r in eng.con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
+    assert stored == {"small"}
+    assert eng.arrow("SELECT (SELECT count(*) FROM small) AS a, (SELECT sum(id) FROM v) AS b").to_pylist() == \
+        [{"a": 10, "b": 3}]
+    eng.close()
+
+
 def test_spilled_puts_duckdbs_tables_on_disk_and_restores_its_limit(tmp_path) -> None:
     """While a forked step runs (the author resolver), DuckDB's tables go to the work directory and
     its memory comes down; after, the limit is the engine's again and the tables read back whole."""
