@@ -83,3 +83,27 @@ def test_columns_read_the_same_values_from_columns_rows_and_a_row_graph() -> Non
         assert sorted(columns(g, RelType.AUTHORED, "target", "source", where=("position", 1))) == [
             ("p:1", "a:1"), ("p:3", "a:1")]
     assert list(columns(frozen, Label.PAPER, "key")) == []  # no table: no rows
+
+
+def test_query_runs_under_a_memory_limit(monkeypatch) -> None:
+    """:func:`graphkit.columnar.query` gives DuckDB QUERY_MEMORY_LIMIT (GRAPHKIT_QUERY_MEMORY_LIMIT
+    overrides it) and a scratch directory to spill to: a million-group aggregate completes under 64MB."""
+    import duckdb
+
+    from graphkit.columnar import QUERY_MEMORY_LIMIT, query
+
+    def shown(limit: str) -> str:  # (as DuckDB prints a limit)
+        con = duckdb.connect(config={"memory_limit": limit})
+        try:
+            return con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0]
+        finally:
+            con.close()
+
+    assert query(None, {}, "SELECT current_setting('memory_limit') AS m").to_pylist() == \
+        [{"m": shown(QUERY_MEMORY_LIMIT)}]
+    assert shown(QUERY_MEMORY_LIMIT) != shown("64MB")
+    monkeypatch.setenv("GRAPHKIT_QUERY_MEMORY_LIMIT", "64MB")
+    keys = pa.table({"k": pa.array([f"{i:032x}" for i in range(1_000_000)])})
+    got = query(None, {"t": keys}, "SELECT current_setting('memory_limit') AS m, count(*) AS n "
+                                   "FROM (SELECT k, count(*) AS c FROM t GROUP BY k)")
+    assert got.to_pylist() == [{"m": shown("64MB"), "n": 1_000_000}]

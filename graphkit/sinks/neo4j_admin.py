@@ -113,10 +113,13 @@ class _ArrowWriter:
     and empty, arrays joined by the delimiter, booleans true/false)."""
 
     def __init__(self, graph: Any, docs: Any) -> None:
-        import duckdb
+        from contextlib import ExitStack
+
+        from graphkit.columnar import bounded_duckdb
 
         self.graph = graph
-        self.con = duckdb.connect(config={"preserve_insertion_order": False})
+        self._stack = ExitStack()
+        self.con = self._stack.enter_context(bounded_duckdb())  # (the COPYs spill past the limit)
         self._held: list[Any] = []
         self.register("paper_docs", docs)  # (paper_search_table)
 
@@ -161,7 +164,7 @@ class _ArrowWriter:
         self.con.unregister("t")
 
     def close(self) -> None:
-        self.con.close()
+        self._stack.close()
         self._held.clear()
 
 
