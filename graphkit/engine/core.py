@@ -477,8 +477,7 @@ class _Build:
             "authors": {"count": g.count(Label.AUTHOR), "key_mode": self.options.author_key,
                         "with_variants": len(variants), "variants": variants, "names_shared_by_orcids": shared,
                         "possible_same_person": decisions_report(self._decisions),
-                        "kept_apart": kept_apart(_rows(self.eng.arrow(
-                            "SELECT key, name, family, given, orcid FROM author"))),
+                        "kept_apart": kept_apart(g.nodes(Label.AUTHOR)),  # (as the old core; in batches)
                         "overridden": self._overridden},
             "journals": {"count": g.count(Label.JOURNAL), "without_issn": no_issn, "invalid_issns": invalid},
             "keywords": {"count": kw["count"], "check_tags": kw["check_tags"]},
@@ -489,13 +488,6 @@ class _Build:
         }
         _add_diagnostics(report, self.paths, self.options.format, result.diagnostics)
         return report
-
-
-def _rows(table: pa.Table) -> Iterator[dict[str, Any]]:
-    """The rows of ``table`` as dicts, one record batch at a time (a million authors' rows at once are
-    a gigabyte of dicts)."""
-    for batch in table.to_batches(max_chunksize=8192):
-        yield from batch.to_pylist()
 
 
 def run_tasks_from(tasks, results, progress: Progress):

@@ -229,16 +229,21 @@ def test_shared_strings_are_the_column_with_one_object_per_name():
     assert _shared_strings(pa.chunked_array([], pa.string())) == []
 
 
-def test_rows_are_the_tables_rows_one_batch_at_a_time():
-    """The report's author rows come from an iterator over record batches: the same dicts in the same
-    order as the whole table's to_pylist, across batch boundaries and chunks."""
+def test_columnar_nodes_are_the_tables_rows_one_batch_at_a_time():
+    """The report's kept-apart authors read the graph's Author rows (as the old core does) from an
+    iterator over record batches: the same dicts in the same order as the whole table's to_pylist,
+    across batch boundaries and chunks, never a dict per author for all of them at once."""
     import pyarrow as pa
 
-    from graphkit.engine.core import _rows
+    from graphkit.columnar import ColumnarGraph, arrow_schema
 
-    part = pa.table({"key": [f"k{i}" for i in range(10_000)],
-                     "orcid": [None if i % 3 else f"o{i}" for i in range(10_000)]})
+    schema = arrow_schema(Label.AUTHOR)
+    part = pa.table({f.name: [f"k{i}" if f.name == "key" else (None if i % 3 else f"o{i}") for i in range(10_000)]
+                     for f in schema}, schema=schema)
     table = pa.concat_tables([part, part.slice(0, 5)])
-    rows = _rows(table)
-    assert next(rows) == {"key": "k0", "orcid": "o0"}
-    assert [{"key": "k0", "orcid": "o0"}, *rows] == table.to_pylist()
+    graph = ColumnarGraph()
+    graph.set_table(Label.AUTHOR, table)
+    rows = iter(graph.nodes(Label.AUTHOR))
+    first = table.to_pylist()[0]
+    assert next(rows) == first
+    assert [first, *rows] == table.to_pylist()
