@@ -280,12 +280,18 @@ class _Build:
         has_keyword = dict(rules.TERM_STEPS)["has_keyword"]  # the terms step's own rule, run early
         hk = self.eng.arrow(f"SELECT source, target FROM ({has_keyword}) h ORDER BY source, target")
         workers = self.engine_options.workers or default_workers()
-        with self.eng.spilled():  # (DuckDB's tables on disk meanwhile: the forked resolver does not carry them)
-            keys, self._decisions, self._overridden = run_forked(
-                resolve_author_keys, table, wj, hk, self.options.author_key, dict(self.options.author_map), workers)
-        self.eng.register_arrow("akeys_py", pa.table({"wid": table.column("wid").cast(pa.int64()),
-                                                      "pos": table.column("pos").cast(pa.int64()),
-                                                      "akey": keys}))
+        # the input goes to the resolver through a file, not this process's memory: the forked resolver
+        # maps it and lets it go once its occurrences are added, this process keeps two columns (at 1M
+        # the three tables are ~540 MB, which would otherwise stay beside the resolver through its passes)
+        wid, pos = table.column("wid").cast(pa.int64()), table.column("pos").cast(pa.int64())
+        with tempfile.TemporaryDirectory(prefix="graphkit-resolver-", dir=self.engine_options.scratch()) as folder:
+            write_resolver_input(Path(folder), table, wj, hk)
+            del table, wj, hk
+            with self.eng.spilled():  # (DuckDB's tables on disk meanwhile: the forked resolver does not carry them)
+                keys, self._decisions, self._overridden = run_forked(
+                    resolve_author_keys_from, Path(folder), self.options.author_key, dict(self.options.author_map),
+                    workers)
+        self.eng.register_arrow("akeys_py", pa.table({"wid": wid, "pos": pos, "akey": keys}))
 
     # -- journals ------------------------------------------------------------------------------
     def _journals(self) -> None:
@@ -521,11 +527,45 @@ def match_papers(cand: pa.Table) -> tuple[pa.Array, list]:
     return pa.array([rids[r] for r in roots], pa.int64()), resolver.duplicates
 
 
+RESOLVER_INPUT = ("occurrences", "journals", "keywords")  # the files of write_resolver_input, in argument order
+
+
+def write_resolver_input(folder: Path, table: pa.Table, wj: pa.Table, hk: pa.Table) -> None:
+    """The tables of :func:`resolve_author_keys` as Arrow IPC files in ``folder`` (uncompressed, so
+    that :func:`resolve_author_keys_from` maps them instead of reading them into memory)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, t in zip(RESOLVER_INPUT, (table, wj, hk)):
+        with pa.OSFile(str(folder / f"{name}.arrow"), "wb") as sink, pa.ipc.new_file(sink, t.schema) as writer:
+            writer.write_table(t)
+
+
+def resolve_author_keys_from(folder: Path, mode: str, author_map: dict[str, str],
+                             workers: int) -> tuple[pa.Array, list[Decision], int]:
+    """:func:`resolve_author_keys` of the tables :func:`write_resolver_input` wrote in ``folder``: memory
+    mapped, and unmapped once every occurrence is added (the passes run without them)."""
+    maps = [pa.memory_map(str(folder / f"{name}.arrow")) for name in RESOLVER_INPUT]
+    try:
+        table, wj, hk = (pa.ipc.open_file(m).read_all() for m in maps)
+        n = table.num_rows
+        resolver = _fed_resolver(table, wj, hk, mode, author_map, workers)
+        del table, wj, hk
+    finally:
+        for m in maps:
+            m.close()
+    return _resolved(resolver, n)
+
+
 def resolve_author_keys(table: pa.Table, wj: pa.Table, hk: pa.Table, mode: str, author_map: dict[str, str],
                         workers: int) -> tuple[pa.Array, list[Decision], int]:
     """The author key of every row of ``table`` (pkey, wid, pos, family, given, orcid, aff; one paper's
     authors together, in position order), the resolver's decisions and how many keys the map set.
     ``wj``: each paper's journal key, ``hk``: its keywords (source paper key, target keyword key)."""
+    return _resolved(_fed_resolver(table, wj, hk, mode, author_map, workers), table.num_rows)
+
+
+def _fed_resolver(table: pa.Table, wj: pa.Table, hk: pa.Table, mode: str, author_map: dict[str, str],
+                  workers: int) -> AuthorResolver:
+    """An AuthorResolver with every row of ``table`` added (see :func:`resolve_author_keys`), not resolved yet."""
     wids = table.column("wid").to_pylist()
     pkeys = table.column("pkey").to_pylist()
     # one string object per name as written, not one per occurrence (the resolver keeps them all)
@@ -551,6 +591,10 @@ def resolve_author_keys(table: pa.Table, wj: pa.Table, hk: pa.Table, mode: str, 
                            venue.get(wid), keywords=keywords.get(pkeys[i], ()))
         i = j
     del families, givens, orcids, affs, pkeys, keywords, venue, wids
+    return resolver
+
+
+def _resolved(resolver: AuthorResolver, n: int) -> tuple[pa.Array, list[Decision], int]:
     resolver.resolve()
     return pa.array(map(resolver.key_of, range(n)), pa.string()), resolver.decisions, resolver.overridden
 

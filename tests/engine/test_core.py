@@ -229,6 +229,46 @@ def test_shared_strings_are_the_column_with_one_object_per_name():
     assert _shared_strings(pa.chunked_array([], pa.string())) == []
 
 
+@pytest.mark.skipif(not __import__("os").path.exists("/proc/self/maps"), reason="reads Linux's /proc/self/maps")
+def test_resolver_input_through_files_gives_the_same_keys_and_is_let_go(tmp_path, monkeypatch):
+    """The build hands the author resolver its input as Arrow files (write_resolver_input), which the
+    forked resolver maps and lets go once the occurrences are added: the same keys and decisions as the
+    tables passed in memory, and no mapping of the files left while the resolver's passes run."""
+    import pyarrow as pa
+
+    from graphkit.engine.core import resolve_author_keys, resolve_author_keys_from, write_resolver_input
+    from graphkit.resolve.authors import AuthorResolver
+
+    rows = [("p1", 1, 1, "Kim", "Jin-Soo", None, "Dept of Physics, Seoul National University, Seoul"),
+            ("p1", 1, 2, "Lee", "A.", "0000-0002-1825-0097", None),
+            ("p2", 2, 1, "Kim", "J.", None, "Seoul National University"),
+            ("p2", 2, 2, "Lee", "Anna", None, None),
+            ("p3", 3, 1, "Kim", "Jin-Soo", None, "Busan University, Busan"),
+            ("p3", 3, 2, "Park", "S.", None, None)]
+    table = pa.table({name: [r[i] for r in rows] for i, name in
+                      enumerate(("pkey", "wid", "pos", "family", "given", "orcid", "aff"))})
+    wj = pa.table({"wid": [1, 2, 3], "jkey": ["issn:1", "issn:1", None]})
+    hk = pa.table({"source": ["p1", "p2", "p3"], "target": ["kw:graphs", "kw:graphs", "kw:cells"]})
+    folder = tmp_path / "input"
+    write_resolver_input(folder, table, wj, hk)
+    want_keys, want_decisions, want_overridden = resolve_author_keys(table, wj, hk, "compatible", {}, 1)
+
+    mapped_while_resolving = []
+    resolve = AuthorResolver.resolve
+
+    def watched(self):
+        with open("/proc/self/maps") as maps:
+            mapped_while_resolving.append(str(folder) in maps.read())
+        resolve(self)
+
+    monkeypatch.setattr(AuthorResolver, "resolve", watched)
+    keys, decisions, overridden = resolve_author_keys_from(folder, "compatible", {}, 1)
+    assert keys.to_pylist() == want_keys.to_pylist()
+    assert keys.to_pylist()[1] == "orcid:0000-0002-1825-0097"
+    assert (decisions, overridden) == (want_decisions, want_overridden)
+    assert mapped_while_resolving == [False]
+
+
 def test_columnar_nodes_are_the_tables_rows_one_batch_at_a_time():
     """The report's kept-apart authors read the graph's Author rows (as the old core does) from an
     iterator over record batches: the same dicts in the same order as the whole table's to_pylist,
