@@ -502,6 +502,11 @@ class AuthorResolver:
         # co-author signature -> its id; an id's evidence features (_sig_feats, computed once per signature)
         self._sig_ids: dict[tuple[str, tuple[str, ...]], int] = {}
         self._sig_features: list[tuple[int, ...]] = []
+        # from _as_features on (the passes): the works and the signatures' features as arrays, which a
+        # forked block worker reads without writing to their pages (list items are objects whose
+        # reference counts a read changes, so the worker would copy every page it reads)
+        self._work_table = _WorkTable(())
+        self._sig_table = _Ragged(())
         # evidence features as ints (_fid): (kind, value) -> id until the passes start (a pass's 'K' ids
         # are new: _new_fid); per id its kind's byte, and for a 'C' the id of the 'c' it starts
         # with, for a 'c' the id of the 'F' of the same value (-1: none; _score's co-author rule). Id 0 is
@@ -529,7 +534,7 @@ class AuthorResolver:
         self._cofeat = array("q")
         self._work_occs = _WorkOccurrences(0, ())  # paper -> its occurrences (while resolving)
         # paper -> the institutions it names (any author), as 'A' features
-        self._work_insts: dict[int, frozenset[int]] = {}
+        self._work_insts = _Ragged(())
         self._common_given: set[str] = set()  # first given names carried by many family names
         # the 'a' features of the current block (built on the first score that needs them: _block_aff_set)
         self._block_affs: frozenset[int] | None = None
@@ -663,6 +668,7 @@ class AuthorResolver:
         else:
             keys = self._resolve_simple()
         self._sig_features = []
+        self._sig_table = _Ragged(())
         self._fids, self._kinds, self._pair = {}, bytearray(1), array("q", [-1])
         self._keys = []
         for i, occ in enumerate(self._occurrences):
@@ -685,6 +691,7 @@ class AuthorResolver:
             info.variants[(family, given)] = info.variants.get((family, given), 0) + 1
         self._occurrences = []  # keys are known now; the occurrences can go
         self._works = []
+        self._work_table = _WorkTable(())
         self._prints = array("Q")
 
     def _override(self, occ: _Occ) -> str | None:
@@ -753,7 +760,7 @@ class AuthorResolver:
         self._cofeat = array("q")
         self._fixed = {}
         self._work_occs = _WorkOccurrences(0, ())
-        self._work_insts = {}
+        self._work_insts = _Ragged(())
         self._weights = array("d")
         self._papers = 0
         self._undo = ({}, [])
@@ -772,16 +779,19 @@ class AuthorResolver:
         fid = self._fid
         aff = {a: fid(("a", a)) for a in sorted({a for occ in O for a in occ.affs})}
         inst = {a: fid(("A", a)) for a in aff}  # the same institution named on the paper
-        self._work_insts = {w: frozenset(inst[a] for j in occs for a in O[j].affs)
-                            for w, occs in enumerate(self._work_occs) if any(O[j].affs for j in occs)}
+        self._work_insts = _Ragged(frozenset(inst[a] for j in occs for a in O[j].affs)
+                                   if any(O[j].affs for j in occs) else () for occs in self._work_occs)
         for occ in O:
             if occ.affs:
                 occ.affs = tuple(aff[a] for a in occ.affs)
         # each venue and keyword looked up once, in order of first use
         venues = {v: fid(("v", v)) for v in dict.fromkeys(venue for _, venue, _, _ in self._works) if v}
         words = {k: fid(("k", k)) for k in dict.fromkeys(chain.from_iterable(kws for _, _, kws, _ in self._works))}
-        self._works = [(sigs, venues[venue] if venue else None, tuple(map(words.__getitem__, kws)), year)
-                       for sigs, venue, kws, year in self._works]
+        self._work_table = _WorkTable((sigs, venues[venue] if venue else None, tuple(map(words.__getitem__, kws)), year)
+                                      for sigs, venue, kws, year in self._works)
+        self._works = []
+        self._sig_table = _Ragged(self._sig_features)
+        self._sig_features = []
         self._fids = {}
 
     def _one_pass(self, blocks: Mapping[str, Sequence[int]], last: bool) -> list[str | None]:
@@ -975,7 +985,7 @@ class AuthorResolver:
         hashes faster than a form."""
         assert self._cokey is not None
         pairs = {(o.sig, k) for o, k in zip(self._occurrences, self._cokey) if o.form is not None and k is not None}
-        features = self._sig_features
+        features = self._sig_table
         named: dict[int, tuple[int, ...]] = {}  # signature -> its 'C' and 'c' features
         kinds = self._kinds
         for sig in {sig for sig, _ in pairs}:
@@ -985,10 +995,10 @@ class AuthorResolver:
     def _document_frequencies(self) -> tuple[Counter[int], int]:
         """How many papers have each evidence feature but 'K', and how many papers count (one update of
         the counter, not one per paper)."""
-        features_of = self._sig_features.__getitem__
-        works = [(sigs, venue, kws) for sigs, venue, kws, _ in self._works if sigs]  # no authors: no evidence
+        features_of = self._sig_table.__getitem__
+        works = [(sigs, venue, kws) for sigs, venue, kws, _ in self._work_table if sigs]  # no authors: no evidence
 
-        def paper(sigs: list[int], venue: int | None, kws: tuple[int, ...]) -> set[int]:
+        def paper(sigs: Sequence[int], venue: int | None, kws: Sequence[int]) -> set[int]:
             feats: set[int] = set().union(kws, *map(features_of, sigs))
             if venue:
                 feats.add(venue)
@@ -997,7 +1007,7 @@ class AuthorResolver:
         # (venues, keywords and institutions are feature ids by now: _as_features)
         df: Counter[int] = Counter(chain.from_iterable(paper(*w) for w in works))
         df.update(chain.from_iterable(occ.affs for occ in self._occurrences))
-        df.update(chain.from_iterable(self._work_insts.values()))  # the institutions each paper names
+        df.update(chain.from_iterable(self._work_insts))  # the institutions each paper names
         return df, len(works)
 
     def _features(self, i: int) -> set[int]:
@@ -1007,12 +1017,12 @@ class AuthorResolver:
         occ = self._occurrences[i]
         feats: set[int] = set(occ.affs)
         if occ.work >= 0:
-            sigs, venue, kws, _ = self._works[occ.work]
+            sigs, venue, kws, _ = self._work_table[occ.work]
             own = occ.sig
             if own in sigs:  # every co-author but the occurrence itself (one of two equal signatures stays)
                 at = sigs.index(own)
                 sigs = sigs[:at] + sigs[at + 1:]
-            feats.update(kws, self._work_insts.get(occ.work, ()), *map(self._sig_features.__getitem__, sigs))
+            feats.update(kws, self._work_insts[occ.work], *map(self._sig_table.__getitem__, sigs))
             if venue:
                 feats.add(venue)
             if self._cofeat:  # later passes: co-authors also as the authors the last pass made
@@ -1027,7 +1037,7 @@ class AuthorResolver:
         institutions): the processing order inside a block, so the result does not depend on the order
         of the input files. Only occurrences that write one name in one year reach the fingerprint."""
         occ = self._occurrences[i]
-        year, fp = (self._works[occ.work][3], self._prints[occ.work]) if occ.work >= 0 else (None, 0)
+        year, fp = (self._work_table.year(occ.work), self._prints[occ.work]) if occ.work >= 0 else (None, 0)
         return (occ.form.given if occ.form else (), occ.family or "", occ.given or "", occ.orcid or "", year or 0,
                 fp, occ.affs)
 
@@ -1538,11 +1548,70 @@ def _cluster_blocks_forked(names: list[str]) -> dict[str, tuple[list[tuple[str |
     return out
 
 
-class _WorkOccurrences:
-    """Paper -> its occurrences, in occurrence order: two arrays (every paper's occurrences one after
-    the other, and where each paper's start), not a list of int objects per paper."""
+class _Ragged:
+    """Lists of ints as two arrays (every list's items one after the other, and where each list
+    starts): row i is an array slice, built when asked, not a tuple of int objects kept per row."""
 
-    __slots__ = ("_occs", "_start")
+    __slots__ = ("_values", "_start")
+
+    def __init__(self, rows: Iterable[Iterable[int]]) -> None:
+        values, start = array("q"), array("q", [0])
+        for row in rows:
+            values.extend(row)
+            start.append(len(values))
+        self._values, self._start = values, start
+
+    def __len__(self) -> int:
+        return len(self._start) - 1
+
+    def __getitem__(self, i: int) -> array:
+        return self._values[self._start[i]:self._start[i + 1]]
+
+    def __iter__(self) -> Iterator[array]:
+        values, start = self._values, self._start
+        return (values[start[i]:start[i + 1]] for i in range(len(start) - 1))
+
+
+_NO_YEAR = -(1 << 63)
+
+
+class _WorkTable:
+    """The resolver's works from its passes on, as arrays: per paper its co-author signature ids, venue
+    feature id (0: none), keyword feature ids and year. ``table[w]`` is ``(sigs, venue, kws, year)`` as
+    the list of tuples had it (sigs and kws as arrays, None for no venue or year)."""
+
+    __slots__ = ("_sigs", "_kws", "_venue", "_year")
+
+    def __init__(self, works: Iterable[tuple[Sequence[int], int | None, Sequence[int], int | None]]) -> None:
+        sigs: list[Sequence[int]] = []
+        kws: list[Sequence[int]] = []
+        self._venue, self._year = array("q"), array("q")
+        for s, venue, k, year in works:
+            sigs.append(s)
+            kws.append(k)
+            self._venue.append(venue or 0)
+            self._year.append(_NO_YEAR if year is None else year)
+        self._sigs, self._kws = _Ragged(sigs), _Ragged(kws)
+
+    def __len__(self) -> int:
+        return len(self._venue)
+
+    def __getitem__(self, w: int) -> tuple[array, int | None, array, int | None]:
+        return self._sigs[w], self._venue[w] or None, self._kws[w], self.year(w)
+
+    def __iter__(self) -> Iterator[tuple[array, int | None, array, int | None]]:
+        return (self[w] for w in range(len(self)))
+
+    def year(self, w: int) -> int | None:
+        year = self._year[w]
+        return None if year == _NO_YEAR else year
+
+
+class _WorkOccurrences(_Ragged):
+    """Paper -> its occurrences, in occurrence order (a :class:`_Ragged` whose row w is paper w's
+    occurrences), not a list of int objects per paper."""
+
+    __slots__ = ()
 
     def __init__(self, works: int, work_of: Iterable[int]) -> None:
         of = array("q", work_of)  # each occurrence's paper (-1: none)
@@ -1558,17 +1627,7 @@ class _WorkOccurrences:
             if w >= 0:
                 occs[at[w]] = i
                 at[w] += 1
-        self._occs, self._start = occs, start
-
-    def __len__(self) -> int:
-        return len(self._start) - 1
-
-    def __getitem__(self, work: int) -> array:
-        return self._occs[self._start[work]:self._start[work + 1]]
-
-    def __iter__(self) -> Iterator[array]:
-        occs, start = self._occs, self._start
-        return (occs[start[w]:start[w + 1]] for w in range(len(start) - 1))
+        self._values, self._start = occs, start
 
 
 class _LazyFeatures(dict):  # type: ignore[type-arg]

@@ -994,6 +994,25 @@ def test_work_occurrences_lists_each_papers_occurrences_in_order() -> None:
     assert list(_WorkOccurrences(0, [])) == []
 
 
+def test_work_table_gives_each_paper_as_the_tuples_did() -> None:
+    """The passes' works as arrays (_WorkTable): each paper's co-author signatures, venue, keywords and
+    year as the list of tuples held them (no venue and no year: None; year 0 stays 0), rows of any
+    length, empty ones included; the signatures' features (_Ragged) row by row."""
+    from graphkit.resolve.authors import _Ragged, _WorkTable
+
+    works = [([3, 1, 3], 7, (10, 11), 2019), ([], None, (), None), ([5], None, (12,), 0), ([2, 9], 4, (), 1987)]
+    table = _WorkTable(works)
+    assert len(table) == 4
+    got = [(list(s), v, list(k), y) for s, v, k, y in table]
+    assert got == [(list(s), v, list(k), y) for s, v, k, y in works]
+    assert [table.year(w) for w in range(4)] == [2019, None, 0, 1987]
+    sigs, venue, kws, year = table[0]
+    assert 3 in sigs and sigs.index(3) == 0 and list(sigs[:0] + sigs[1:]) == [1, 3]
+    ragged = _Ragged([(1, 2, 3), (), (4,)])
+    assert len(ragged) == 3 and [list(ragged[i]) for i in range(3)] == [[1, 2, 3], [], [4]]
+    assert len(_WorkTable(())) == 0 and list(_WorkTable(())) == []
+
+
 def test_context_papers_added_apart_give_the_same_keys_as_papers_added_whole() -> None:
     """Author lists registered as context, their occurrences added later one position at a time across
     all papers (``add`` with the context's id): an occurrence's paper still names its co-authors'
