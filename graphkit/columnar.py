@@ -10,13 +10,21 @@ engine that made the tables used integer ids inside. :class:`ColumnarGraph` offe
 A table is *frozen* (Arrow) until something changes it through the row API; it is then *thawed* into
 rows (dicts, like Graph) and frozen again by :meth:`arrow`. Reading a frozen table's row gives a copy:
 change a row with ``add_node`` / ``add_edge``, not by mutating what ``node`` returned.
+
+A frozen table can be moved to disk (:meth:`ColumnarGraph.spill`): an uncompressed Arrow file, memory
+mapped each time the table is read, so the pages a reader touches are held only while it holds the
+table (at 1M records the tables are 3.2 GB, half of it the papers' abstracts, which only the sinks read).
 """
 
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
+import weakref
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any
 
 import pyarrow as pa
@@ -47,9 +55,23 @@ def rows_to_arrow(item: Item, rows: Iterable[dict[str, Any]]) -> pa.Table:
     return pa.table([pa.array([r.get(f.name) for r in rows], f.type) for f in schema], schema=schema)
 
 
+@dataclass(frozen=True, slots=True)
+class _OnDisk:
+    """A frozen table moved to an Arrow file (:meth:`ColumnarGraph.spill`)."""
+
+    path: str
+    num_rows: int
+
+    def table(self) -> pa.Table:
+        """The table, memory mapped (its pages are read when touched and let go with the table)."""
+        with pa.memory_map(self.path) as source:
+            return pa.ipc.open_file(source).read_all()
+
+
 class ColumnarGraph:
     def __init__(self, tables: dict[Item, pa.Table] | None = None) -> None:
-        self._tables: dict[Item, pa.Table] = {}
+        self._tables: dict[Item, pa.Table | _OnDisk] = {}
+        self._spill_dir: str | None = None  # the files of spilled tables (removed with the graph)
         self._rows: dict[Item, dict[Any, dict[str, Any]]] = {}
         self._keys: dict[Label, set[str]] = {}
         self._cache: dict[Label, dict[str, dict[str, Any]]] = {}  # read cache of frozen tables for node()
@@ -73,8 +95,37 @@ class ColumnarGraph:
         rows = self._rows.pop(item, None)
         if rows is not None:
             self._tables[item] = rows_to_arrow(item, rows.values())
-        table = self._tables.get(item)
+        table = self._frozen(item)
         return table if table is not None else arrow_schema(item).empty_table()
+
+    def _frozen(self, item: Item) -> pa.Table | None:
+        table = self._tables.get(item)
+        return table.table() if isinstance(table, _OnDisk) else table
+
+    def spill(self, item: Item, min_bytes: int = 0, directory: str | None = None) -> bool:
+        """Move a frozen table of at least ``min_bytes`` to an Arrow file in a scratch directory (made in
+        ``directory``, or the system's; removed when the graph goes): later reads map the file, so only
+        what a reader touches is in memory, and only while it holds the table. True when it moved
+        (False: thawed, already on disk, missing, or smaller)."""
+        table = self._tables.get(item)
+        if table is None or isinstance(table, _OnDisk) or item in self._rows or table.nbytes < min_bytes:
+            return False
+        if self._spill_dir is None:
+            self._spill_dir = tempfile.mkdtemp(prefix="graphkit-graph-", dir=directory)
+            weakref.finalize(self, shutil.rmtree, self._spill_dir, True)
+        path = os.path.join(self._spill_dir, f"{'node' if isinstance(item, Label) else 'edge'}-{item.value}.arrow")
+        tmp = path + ".tmp"
+        with pa.OSFile(tmp, "wb") as sink, pa.ipc.new_file(sink, table.schema) as writer:
+            writer.write_table(table)
+        os.replace(tmp, path)  # (a table read now maps the new file; an older mapping keeps the old one)
+        self._tables[item] = _OnDisk(path, table.num_rows)
+        if isinstance(item, Label):
+            self._cache.pop(item, None)
+        return True
+
+    def spilled(self, item: Item) -> bool:
+        """Whether the table is on disk (:meth:`spill`)."""
+        return isinstance(self._tables.get(item), _OnDisk)
 
     def drop_table(self, item: Item) -> None:
         """Forget a table (it is empty until set again): for a caller that holds a newer version elsewhere."""
@@ -103,7 +154,8 @@ class ColumnarGraph:
     def _thaw(self, item: Item) -> dict[Any, dict[str, Any]]:
         rows = self._rows.get(item)
         if rows is None:
-            table = self._tables.pop(item, None)
+            table = self._frozen(item)
+            self._tables.pop(item, None)
             listed = table.to_pylist() if table is not None else []
             if isinstance(item, Label):
                 self._cache.pop(item, None)
@@ -138,7 +190,7 @@ class ColumnarGraph:
         thawed into a dict per row (a build's every Paper row, for four properties)."""
         if not props:
             return
-        table = self._tables.get(label)
+        table = self._frozen(label)
         names: set[str] = set().union(*props.values())
         unknown = names - NODE_PROPERTIES[label].keys()
         if unknown:
@@ -203,7 +255,7 @@ class ColumnarGraph:
             if rows is not None:
                 keys = set(rows)
             else:
-                table = self._tables.get(label)
+                table = self._frozen(label)
                 keys = set(table.column("key").to_pylist()) if table is not None else set()
             self._keys[label] = keys
         return keys
@@ -220,7 +272,7 @@ class ColumnarGraph:
             return rows.get(key)
         cache = self._cache.get(label)
         if cache is None:  # lookups come in bulk (sinks, reports): index the whole table once
-            table = self._tables.get(label)
+            table = self._frozen(label)
             cache = self._cache[label] = {r["key"]: r for r in table.to_pylist()} if table is not None else {}
         row = cache.get(key)
         return dict(row) if row is not None else None
@@ -235,7 +287,7 @@ class ColumnarGraph:
         if rows is not None:
             yield from rows.values()
             return
-        table = self._tables.get(item)
+        table = self._frozen(item)
         if table is None:
             return
         for batch in table.to_batches(max_chunksize=4096):
@@ -254,7 +306,7 @@ class ColumnarGraph:
             for i in range(0, len(values), size):
                 yield values[i:i + size]
             return
-        table = self._tables.get(label_or_type)
+        table = self._frozen(label_or_type)
         if table is None:
             return
         for batch in table.to_batches(max_chunksize=size):

@@ -107,3 +107,57 @@ def test_query_runs_under_a_memory_limit(monkeypatch) -> None:
     got = query(None, {"t": keys}, "SELECT current_setting('memory_limit') AS m, count(*) AS n "
                                    "FROM (SELECT k, count(*) AS c FROM t GROUP BY k)")
     assert got.to_pylist() == [{"m": shown("64MB"), "n": 1_000_000}]
+
+
+def _mapped(path: str) -> bool:
+    with open("/proc/self/maps") as maps:
+        return path in maps.read()
+
+
+@pytest.mark.skipif(not __import__("os").path.exists("/proc/self/maps"), reason="reads Linux's /proc/self/maps")
+def test_spilled_table_reads_the_same_mapped_only_while_held(tmp_path) -> None:
+    """A spilled table is an Arrow file: every read gives the same rows as before, the file is memory
+    mapped only while a reader holds the table, and it goes with the graph."""
+    import gc
+    import os
+
+    graph = _graph(ROWS)
+    before = graph.arrow(Label.KEYWORD)
+    assert not graph.spill(Label.KEYWORD, min_bytes=1 << 30)  # below the size: stays in memory
+    assert graph.spill(Label.KEYWORD, directory=str(tmp_path))
+    assert graph.spilled(Label.KEYWORD) and not graph.spill(Label.KEYWORD)  # (once)
+    files = [str(p) for p in tmp_path.rglob("*.arrow")]
+    assert len(files) == 1
+    del before
+    gc.collect()
+    assert not _mapped(files[0])
+    table = graph.arrow(Label.KEYWORD)
+    assert table.equals(_graph(ROWS).arrow(Label.KEYWORD))
+    assert _mapped(files[0])
+    del table
+    assert not _mapped(files[0])
+    assert graph.count(Label.KEYWORD) == 3 and graph.has_table(Label.KEYWORD)
+    assert graph.has_node(Label.KEYWORD, "kw:b") and graph.node(Label.KEYWORD, "kw:c")["name"] == "C"
+    assert [r["key"] for r in graph.nodes(Label.KEYWORD)] == ["kw:a", "kw:b", "kw:c"]
+    assert [len(b) for b in graph.batches(Label.KEYWORD, size=2)] == [2, 1]
+    del graph
+    gc.collect()
+    assert not os.path.exists(files[0])
+
+
+@pytest.mark.parametrize("change", ["update_nodes", "add_node"])
+def test_spilled_table_changes_as_an_in_memory_one(tmp_path, change: str) -> None:
+    """update_nodes and add_node on a spilled table give what they give on the table in memory; the
+    changed table is in memory again (until spilled again)."""
+    props = {"kw:c": {"variants": ["c"]}, "kw:a": {"name": "a"}}
+    graph = _graph(ROWS)
+    graph.spill(Label.KEYWORD, directory=str(tmp_path))
+    if change == "update_nodes":
+        graph.update_nodes(Label.KEYWORD, props)
+    else:
+        for key, p in props.items():
+            graph.add_node(Label.KEYWORD, key, **p)
+    assert not graph.spilled(Label.KEYWORD)
+    assert graph.arrow(Label.KEYWORD).equals(_by_add_node(ROWS, props))
+    assert graph.spill(Label.KEYWORD, directory=str(tmp_path))
+    assert graph.arrow(Label.KEYWORD).equals(_by_add_node(ROWS, props))

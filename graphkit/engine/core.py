@@ -102,6 +102,10 @@ class _Clock:
 
 # the rule tables read once the graph's tables exist: the extensions' mention places (recr: rrank; wkey,
 # best, akeys), the report's rules and the authors' name variants; the engine drops the others then
+# graph tables of at least this size go to disk once built (ColumnarGraph.spill): memory mapped from then
+# on, so a later step or sink holds only the columns it reads, while it reads them
+GRAPH_SPILL_MIN = 16 << 20
+
 LATER_TABLES = frozenset({"rrank", "wkey", "best", "akeys", "author", "variants", "owners", "journal",
                           "published_in", "jment", "keyword", "mesh"})
 
@@ -197,6 +201,7 @@ class _Build:
         if self.exts:
             for item in GRAPH_SOURCES:
                 graph.set_table(item, self.eng.take(graph_table(item)))
+            self._spill(graph)
             self._extensions(results, graph, report_ext)
             self.clock.lap("extensions")
         derived = self._derive(graph)
@@ -434,7 +439,19 @@ class _Build:
             if figures:
                 out[entry.name] = figures
         self._fetch(graph, stale)
+        self._spill(graph)
         return out
+
+    def _spill(self, graph: ColumnarGraph) -> None:
+        """The graph's large tables to disk (:data:`GRAPH_SPILL_MIN`), the engine scanning the mapped
+        files instead of the tables it gave away; the freed memory back to the system."""
+        moved = False
+        for item in (*Label, *RelType):
+            if graph.spill(item, GRAPH_SPILL_MIN, self.engine_options.scratch()):
+                self.eng.adopt(graph_table(item), graph.arrow(item))
+                moved = True
+        if moved:
+            release_freed()
 
     def _fetch(self, graph: ColumnarGraph, stale: set[Label | RelType]) -> None:
         """The engine's version of the ``stale`` tables into the graph (each held once: see Engine.take)."""

@@ -42,6 +42,7 @@ class Engine(Protocol):
     def arrow(self, sql: str) -> pa.Table: ...
     def table(self, name: str) -> pa.Table: ...
     def take(self, name: str) -> pa.Table: ...
+    def adopt(self, name: str, table: pa.Table) -> None: ...
     def drop(self, name: str) -> None: ...
     def spilled(self) -> AbstractContextManager[None]: ...
     def keep_only(self, names: Collection[str]) -> None: ...
@@ -134,6 +135,11 @@ class DuckDBEngine:
         table = self.table(name)
         self.register_arrow(name, table)
         return table
+
+    def adopt(self, name: str, table: pa.Table) -> None:
+        """A table given away by :meth:`take`, in a new form with the same rows (memory mapped from a
+        file: ColumnarGraph.spill): later rules scan this one, and the old one is let go."""
+        self.register_arrow(name, table)
 
     @contextmanager
     def spilled(self) -> Iterator[None]:
@@ -278,6 +284,9 @@ class SparkEngine:
 
     def take(self, name: str) -> pa.Table:
         return self.table(name)  # the step's Parquet files stay the engine's copy (on disk)
+
+    def adopt(self, name: str, table: pa.Table) -> None:
+        pass  # (the engine's copy is its Parquet files, not the table it gave away)
 
     def spilled(self) -> AbstractContextManager[None]:
         return nullcontext()  # (the tables are Parquet files already; the executors are not forked)

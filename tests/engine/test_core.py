@@ -51,6 +51,20 @@ def test_generated_with_known_duplicates_in_parallel_ranges(generated):
     assert new.report["duplicates"]["pairs_found"] == m.duplicate_pairs
 
 
+def test_graph_tables_spilled_to_disk_give_the_same_graph_and_report(generated, monkeypatch, tmp_path):
+    """Every graph table moved to a memory-mapped file as soon as it is built (GRAPH_SPILL_MIN 0):
+    the extensions, derived data and report read them from there and give what the old core gives."""
+    import graphkit.engine.core as core
+
+    m, _ = generated
+    paths = [info.path for info in m.files]
+    monkeypatch.setattr(core, "GRAPH_SPILL_MIN", 0)
+    new = build_columnar(paths, engine=EngineOptions(scratch_dir=str(tmp_path)))
+    assert new.graph.spilled(Label.PAPER) and new.graph.spilled(RelType.CO_AUTHOR)
+    assert list(tmp_path.rglob("*.arrow"))
+    assert_same(build_from_files(paths), new)
+
+
 def test_full_author_keys_and_a_small_cap(generated):
     m, _ = generated
     paths = [info.path for info in m.files]
