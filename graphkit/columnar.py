@@ -111,6 +111,8 @@ class ColumnarGraph:
         if table is None or isinstance(table, _OnDisk) or item in self._rows or table.nbytes < min_bytes:
             return False
         if self._spill_dir is None:
+            if directory:
+                os.makedirs(directory, exist_ok=True)
             self._spill_dir = tempfile.mkdtemp(prefix="graphkit-graph-", dir=directory)
             weakref.finalize(self, shutil.rmtree, self._spill_dir, True)
         path = os.path.join(self._spill_dir, f"{'node' if isinstance(item, Label) else 'edge'}-{item.value}.arrow")

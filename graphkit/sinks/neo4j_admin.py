@@ -146,7 +146,8 @@ class _ArrowWriter:
               force: bool, join: str = "") -> None:
         from graphkit.atomic import OutputError, atomic_target
 
-        self.register("t", self.graph.arrow(item))
+        table = self.graph.arrow(item)  # (held here while DuckDB scans it, let go after: a spilled table's
+        self.con.register("t", table)  # pages are in memory only while this table is written)
         exprs, quoted = [], []
         for i, (column, type_name) in enumerate(fields):
             expr, quote = self._expr(column, type_name, delim)
@@ -161,7 +162,9 @@ class _ArrowWriter:
                                  f"(FORMAT CSV, HEADER false, QUOTE '\"', ESCAPE '\"', NULLSTR ''{force_quote})")
         except OSError as exc:
             raise OutputError(f"cannot write {path}: {exc.strerror or exc}") from None
-        self.con.unregister("t")
+        finally:
+            self.con.unregister("t")
+            del table
 
     def close(self) -> None:
         self._stack.close()
