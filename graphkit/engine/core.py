@@ -102,9 +102,11 @@ class _Clock:
 
 # the rule tables read once the graph's tables exist: the extensions' mention places (recr: rrank; wkey,
 # best, akeys), the report's rules and the authors' name variants; the engine drops the others then
-# graph tables of at least this size go to disk once built (ColumnarGraph.spill): memory mapped from then
-# on, so a later step or sink holds only the columns it reads, while it reads them
+# graph tables of at least GRAPH_SPILL_MIN go to disk once built (ColumnarGraph.spill), when the graph's
+# tables hold GRAPH_SPILL_TOTAL or more: memory mapped from then on, so a later step or sink holds only the
+# columns it reads, while it reads them (at 1M records 3.2 GB; a smaller graph is not worth the writes)
 GRAPH_SPILL_MIN = 16 << 20
+GRAPH_SPILL_TOTAL = 1 << 30
 
 LATER_TABLES = frozenset({"rrank", "wkey", "best", "akeys", "author", "variants", "owners", "journal",
                           "published_in", "jment", "keyword", "mesh"})
@@ -443,8 +445,13 @@ class _Build:
         return out
 
     def _spill(self, graph: ColumnarGraph) -> None:
-        """The graph's large tables to disk (:data:`GRAPH_SPILL_MIN`), the engine scanning the mapped
-        files instead of the tables it gave away; the freed memory back to the system."""
+        """The graph's large tables to disk (:data:`GRAPH_SPILL_MIN`, once the graph is large:
+        :data:`GRAPH_SPILL_TOTAL`), the engine scanning the mapped files instead of the tables it gave
+        away; the freed memory back to the system."""
+        items = [item for item in (*Label, *RelType) if graph.has_table(item)]
+        if not any(graph.spilled(item) for item in items) and \
+                sum(graph.arrow(item).nbytes for item in items) < GRAPH_SPILL_TOTAL:
+            return
         moved = False
         for item in (*Label, *RelType):
             if graph.spill(item, GRAPH_SPILL_MIN, self.engine_options.scratch()):

@@ -59,10 +59,14 @@ def test_graph_tables_spilled_to_disk_give_the_same_graph_and_report(generated, 
     m, _ = generated
     paths = [info.path for info in m.files]
     monkeypatch.setattr(core, "GRAPH_SPILL_MIN", 0)
+    monkeypatch.setattr(core, "GRAPH_SPILL_TOTAL", 0)
     new = build_columnar(paths, engine=EngineOptions(scratch_dir=str(tmp_path)))
     assert new.graph.spilled(Label.PAPER) and new.graph.spilled(RelType.CO_AUTHOR)
     assert list(tmp_path.rglob("*.arrow"))
     assert_same(build_from_files(paths), new)
+    monkeypatch.setattr(core, "GRAPH_SPILL_TOTAL", 1 << 40)  # a graph smaller than that: kept in memory
+    small = build_columnar(paths, engine=EngineOptions(scratch_dir=str(tmp_path / "small")))
+    assert not any(small.graph.spilled(item) for item in (*Label, *RelType))
 
 
 def test_full_author_keys_and_a_small_cap(generated):
