@@ -18,11 +18,13 @@ Two steps are sequential by nature and run in the driver on the few rows that ne
 from __future__ import annotations
 
 import logging
+import pickle
 import shutil
 import tempfile
 import time
 from collections import defaultdict
 from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -106,6 +108,8 @@ class _Clock:
 # tables hold GRAPH_SPILL_TOTAL or more: memory mapped from then on, so a later step or sink holds only the
 # columns it reads, while it reads them (at 1M records 3.2 GB; a smaller graph is not worth the writes)
 GRAPH_SPILL_MIN = 16 << 20
+# extension rows (packed) of at least this size wait in a file while the author resolver runs (_Build._parked)
+PARK_MIN = 64 << 20
 GRAPH_SPILL_TOTAL = 1 << 30
 
 LATER_TABLES = frozenset({"rrank", "wkey", "best", "akeys", "author", "variants", "owners", "journal",
@@ -184,7 +188,8 @@ class _Build:
         at = [name for name, _ in rules.AUTHOR_STEPS].index("akeys")
         self._steps(rules.AUTHOR_STEPS[:at])
         self.clock.lap("papers+journals")
-        self._author_keys()
+        with self._parked(results):
+            self._author_keys()
         self.clock.lap("author resolver")
         self._steps(rules.AUTHOR_STEPS[at:])
         self.clock.lap("authors")
@@ -270,6 +275,29 @@ class _Build:
                                                   "key": pa.array([k for _, k in fixed], pa.string())}))
 
     # -- authors -------------------------------------------------------------------------------
+    @contextmanager
+    def _parked(self, results: list[TaskResult]) -> Iterator[None]:
+        """While the block runs (the author resolver), the tasks' extension rows and record places wait
+        in a file instead of this process's memory (at 1M records ~0.5 GB of Python objects beside the
+        resolver's passes); only when they are :data:`PARK_MIN` or more."""
+        if sum(len(packed) for r in results for _, _, packed, _ in r.ext_rows) < PARK_MIN:
+            yield
+            return
+        with tempfile.TemporaryDirectory(prefix="graphkit-parked-", dir=self.engine_options.scratch()) as folder:
+            path = Path(folder) / "results.pickle"
+            with path.open("wb") as f:
+                pickle.dump([(r.ext_rows, r.record_info) for r in results], f, protocol=pickle.HIGHEST_PROTOCOL)
+            for r in results:
+                r.ext_rows, r.record_info = [], {}
+            release_freed()
+            try:
+                yield
+            finally:
+                with path.open("rb") as f:
+                    parked = pickle.load(f)  # noqa: S301 (written by this process just before)
+                for r, (rows, info) in zip(results, parked):
+                    r.ext_rows, r.record_info = rows, info
+
     def _author_keys(self) -> None:
         """Table akeys_py (wid, pos, akey): in mode 'compatible', the keys AuthorResolver gives the kept
         author lists, fed in paper-key order with each paper's journal as evidence (as the old core
