@@ -125,6 +125,10 @@ class ColumnarGraph:
             self._cache.pop(item, None)
         return True
 
+    def frozen_bytes(self) -> int:
+        """The bytes of the frozen tables held in memory (not thawed ones, not spilled ones)."""
+        return sum(t.nbytes for t in self._tables.values() if isinstance(t, pa.Table))
+
     def spilled(self, item: Item) -> bool:
         """Whether the table is on disk (:meth:`spill`)."""
         return isinstance(self._tables.get(item), _OnDisk)

@@ -124,7 +124,9 @@ def test_spilled_table_reads_the_same_mapped_only_while_held(tmp_path) -> None:
     graph = _graph(ROWS)
     before = graph.arrow(Label.KEYWORD)
     assert not graph.spill(Label.KEYWORD, min_bytes=1 << 30)  # below the size: stays in memory
+    assert graph.frozen_bytes() == before.nbytes > 0
     assert graph.spill(Label.KEYWORD, directory=str(tmp_path))
+    assert graph.frozen_bytes() == 0
     assert graph.spilled(Label.KEYWORD) and not graph.spill(Label.KEYWORD)  # (once)
     files = [str(p) for p in tmp_path.rglob("*.arrow")]
     assert len(files) == 1

@@ -18,13 +18,11 @@ Two steps are sequential by nature and run in the driver on the few rows that ne
 from __future__ import annotations
 
 import logging
-import pickle
 import shutil
 import tempfile
 import time
 from collections import defaultdict
 from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -102,16 +100,14 @@ class _Clock:
         return ", ".join(f"{n} {s:.2f}" for n, s in self.laps)
 
 
-# the rule tables read once the graph's tables exist: the extensions' mention places (recr: rrank; wkey,
-# best, akeys), the report's rules and the authors' name variants; the engine drops the others then
 # graph tables of at least GRAPH_SPILL_MIN go to disk once built (ColumnarGraph.spill), when the graph's
 # tables hold GRAPH_SPILL_TOTAL or more: memory mapped from then on, so a later step or sink holds only the
 # columns it reads, while it reads them (at 1M records 3.2 GB; a smaller graph is not worth the writes)
 GRAPH_SPILL_MIN = 16 << 20
-# extension rows (packed) of at least this size wait in a file while the author resolver runs (_Build._parked)
-PARK_MIN = 64 << 20
 GRAPH_SPILL_TOTAL = 1 << 30
 
+# the rule tables read once the graph's tables exist: the extensions' mention places (recr: rrank; wkey,
+# best, akeys), the report's rules and the authors' name variants; the engine drops the others then
 LATER_TABLES = frozenset({"rrank", "wkey", "best", "akeys", "author", "variants", "owners", "journal",
                           "published_in", "jment", "keyword", "mesh"})
 
@@ -188,8 +184,7 @@ class _Build:
         at = [name for name, _ in rules.AUTHOR_STEPS].index("akeys")
         self._steps(rules.AUTHOR_STEPS[:at])
         self.clock.lap("papers+journals")
-        with self._parked(results):
-            self._author_keys()
+        self._author_keys()
         self.clock.lap("author resolver")
         self._steps(rules.AUTHOR_STEPS[at:])
         self.clock.lap("authors")
@@ -275,29 +270,6 @@ class _Build:
                                                   "key": pa.array([k for _, k in fixed], pa.string())}))
 
     # -- authors -------------------------------------------------------------------------------
-    @contextmanager
-    def _parked(self, results: list[TaskResult]) -> Iterator[None]:
-        """While the block runs (the author resolver), the tasks' extension rows and record places wait
-        in a file instead of this process's memory (at 1M records ~0.5 GB of Python objects beside the
-        resolver's passes); only when they are :data:`PARK_MIN` or more."""
-        if sum(len(packed) for r in results for _, _, packed, _ in r.ext_rows) < PARK_MIN:
-            yield
-            return
-        with tempfile.TemporaryDirectory(prefix="graphkit-parked-", dir=self.engine_options.scratch()) as folder:
-            path = Path(folder) / "results.pickle"
-            with path.open("wb") as f:
-                pickle.dump([(r.ext_rows, r.record_info) for r in results], f, protocol=pickle.HIGHEST_PROTOCOL)
-            for r in results:
-                r.ext_rows, r.record_info = [], {}
-            release_freed()
-            try:
-                yield
-            finally:
-                with path.open("rb") as f:
-                    parked = pickle.load(f)  # noqa: S301 (written by this process just before)
-                for r, (rows, info) in zip(results, parked):
-                    r.ext_rows, r.record_info = rows, info
-
     def _author_keys(self) -> None:
         """Table akeys_py (wid, pos, akey): in mode 'compatible', the keys AuthorResolver gives the kept
         author lists, fed in paper-key order with each paper's journal as evidence (as the old core
@@ -476,9 +448,7 @@ class _Build:
         """The graph's large tables to disk (:data:`GRAPH_SPILL_MIN`, once the graph is large:
         :data:`GRAPH_SPILL_TOTAL`), the engine scanning the mapped files instead of the tables it gave
         away; the freed memory back to the system."""
-        items = [item for item in (*Label, *RelType) if graph.has_table(item)]
-        if not any(graph.spilled(item) for item in items) and \
-                sum(graph.arrow(item).nbytes for item in items) < GRAPH_SPILL_TOTAL:
+        if not any(graph.spilled(item) for item in (*Label, *RelType)) and graph.frozen_bytes() < GRAPH_SPILL_TOTAL:
             return
         moved = False
         for item in (*Label, *RelType):

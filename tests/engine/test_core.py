@@ -69,29 +69,6 @@ def test_graph_tables_spilled_to_disk_give_the_same_graph_and_report(generated, 
     assert not any(small.graph.spilled(item) for item in (*Label, *RelType))
 
 
-def test_extension_rows_parked_while_the_resolver_runs(generated, monkeypatch, tmp_path):
-    """With PARK_MIN 0 the tasks' extension rows and record places wait in a file while the author
-    resolver runs (none in memory meanwhile), come back as they were, and the build is the old core's."""
-    from types import SimpleNamespace
-
-    import graphkit.engine.core as core
-    from graphkit.engine.ingest import TaskResult
-
-    monkeypatch.setattr(core, "PARK_MIN", 0)
-    results = [TaskResult(0, "a.ris", 0, 2, 2, [], ext_rows=[(0, 0, b"rows", True), (1, 1, b"more", False)],
-                          record_info={0: ("src", 2), 1: ("src", 0)}), TaskResult(1, "b.ris", 0, 0, 0, [])]
-    before = [(r.ext_rows, r.record_info) for r in results]
-    build = SimpleNamespace(engine_options=EngineOptions(scratch_dir=str(tmp_path)))
-    with core._Build._parked(build, results):  # noqa: SLF001
-        assert all(r.ext_rows == [] and r.record_info == {} for r in results)
-        assert list(tmp_path.rglob("results.pickle"))
-    assert [(r.ext_rows, r.record_info) for r in results] == before
-    assert not list(tmp_path.rglob("results.pickle"))
-    m, _ = generated
-    paths = [info.path for info in m.files]
-    assert_same(build_from_files(paths), build_columnar(paths))
-
-
 def test_full_author_keys_and_a_small_cap(generated):
     m, _ = generated
     paths = [info.path for info in m.files]
