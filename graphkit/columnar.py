@@ -55,6 +55,20 @@ def rows_to_arrow(item: Item, rows: Iterable[dict[str, Any]]) -> pa.Table:
     return pa.table([pa.array([r.get(f.name) for r in rows], f.type) for f in schema], schema=schema)
 
 
+def write_arrow_file(path: str | os.PathLike[str], table: pa.Table) -> None:
+    """``table`` as an uncompressed Arrow IPC file, so that :func:`mapped_arrow_file` maps it instead of
+    reading it into memory."""
+    with pa.OSFile(str(path), "wb") as sink, pa.ipc.new_file(sink, table.schema) as writer:
+        writer.write_table(table)
+
+
+def mapped_arrow_file(path: str | os.PathLike[str]) -> pa.Table:
+    """The table of :func:`write_arrow_file`, memory mapped: its pages are read when touched, and the
+    mapping goes with the last reference to the table."""
+    with pa.memory_map(str(path)) as source:
+        return pa.ipc.open_file(source).read_all()
+
+
 @dataclass(frozen=True, slots=True)
 class _OnDisk:
     """A frozen table moved to an Arrow file (:meth:`ColumnarGraph.spill`)."""
@@ -63,9 +77,7 @@ class _OnDisk:
     num_rows: int
 
     def table(self) -> pa.Table:
-        """The table, memory mapped (its pages are read when touched and let go with the table)."""
-        with pa.memory_map(self.path) as source:
-            return pa.ipc.open_file(source).read_all()
+        return mapped_arrow_file(self.path)
 
 
 class ColumnarGraph:
@@ -117,8 +129,7 @@ class ColumnarGraph:
             weakref.finalize(self, shutil.rmtree, self._spill_dir, True)
         path = os.path.join(self._spill_dir, f"{'node' if isinstance(item, Label) else 'edge'}-{item.value}.arrow")
         tmp = path + ".tmp"
-        with pa.OSFile(tmp, "wb") as sink, pa.ipc.new_file(sink, table.schema) as writer:
-            writer.write_table(table)
+        write_arrow_file(tmp, table)
         os.replace(tmp, path)  # (a table read now maps the new file; an older mapping keeps the old one)
         self._tables[item] = _OnDisk(path, table.num_rows)
         if isinstance(item, Label):

@@ -32,7 +32,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from graphkit.build import BuildOptions, BuildResult, no_cyclic_gc
-from graphkit.columnar import ColumnarGraph, arrow_schema
+from graphkit.columnar import ColumnarGraph, arrow_schema, mapped_arrow_file, write_arrow_file
 from graphkit.derive import entries as derived_entries
 from graphkit.engine import rules
 from graphkit.engine.ingest import (TaskResult, default_workers, normalise_task, plan_tasks, run_tasks,
@@ -553,27 +553,21 @@ RESOLVER_INPUT = ("occurrences", "journals", "keywords")  # the files of write_r
 
 
 def write_resolver_input(folder: Path, table: pa.Table, wj: pa.Table, hk: pa.Table) -> None:
-    """The tables of :func:`resolve_author_keys` as Arrow IPC files in ``folder`` (uncompressed, so
-    that :func:`resolve_author_keys_from` maps them instead of reading them into memory)."""
+    """The tables of :func:`resolve_author_keys` as Arrow files in ``folder``, for
+    :func:`resolve_author_keys_from` to map."""
     folder.mkdir(parents=True, exist_ok=True)
     for name, t in zip(RESOLVER_INPUT, (table, wj, hk)):
-        with pa.OSFile(str(folder / f"{name}.arrow"), "wb") as sink, pa.ipc.new_file(sink, t.schema) as writer:
-            writer.write_table(t)
+        write_arrow_file(folder / f"{name}.arrow", t)
 
 
 def resolve_author_keys_from(folder: Path, mode: str, author_map: dict[str, str],
                              workers: int) -> tuple[pa.Array, list[Decision], int]:
     """:func:`resolve_author_keys` of the tables :func:`write_resolver_input` wrote in ``folder``: memory
     mapped, and unmapped once every occurrence is added (the passes run without them)."""
-    maps = [pa.memory_map(str(folder / f"{name}.arrow")) for name in RESOLVER_INPUT]
-    try:
-        table, wj, hk = (pa.ipc.open_file(m).read_all() for m in maps)
-        n = table.num_rows
-        resolver = _fed_resolver(table, wj, hk, mode, author_map, workers)
-        del table, wj, hk
-    finally:
-        for m in maps:
-            m.close()
+    table, wj, hk = (mapped_arrow_file(folder / f"{name}.arrow") for name in RESOLVER_INPUT)
+    n = table.num_rows
+    resolver = _fed_resolver(table, wj, hk, mode, author_map, workers)
+    del table, wj, hk
     return _resolved(resolver, n)
 
 

@@ -120,12 +120,8 @@ class _ArrowWriter:
         self.graph = graph
         self._stack = ExitStack()
         self.con = self._stack.enter_context(bounded_duckdb())  # (the COPYs spill past the limit)
-        self._held: list[Any] = []
-        self.register("paper_docs", docs)  # (paper_search_table)
-
-    def register(self, name: str, table: Any) -> None:
-        self._held.append(table)  # alive while DuckDB scans it
-        self.con.register(name, table)
+        self._docs = docs  # (paper_search_table; alive while DuckDB scans it)
+        self.con.register("paper_docs", docs)
 
     @staticmethod
     def _expr(column: str, type_name: str, delim: str) -> tuple[str, bool]:
@@ -168,7 +164,7 @@ class _ArrowWriter:
 
     def close(self) -> None:
         self._stack.close()
-        self._held.clear()
+        self._docs = None
 
 
 def paper_terms(graph: Graph) -> dict[str, str]:
