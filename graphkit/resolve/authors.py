@@ -416,24 +416,6 @@ class Decision:
 
 
 @dataclass(slots=True)
-class _Occ:
-    family: str  # the name as written (the Person and its affiliation texts are not kept)
-    given: str | None
-    orcid: str | None
-    form: NameForm | None
-    work: int  # index into the resolver's works, -1 without context
-    # institution keys of the affiliations this paper gives the person; from AuthorResolver._as_features
-    # on (mode 'compatible'), their ('a', key) features
-    affs: tuple[Any, ...] = ()
-    sig: int = -1  # its co-author signature id (mode 'compatible'; AuthorResolver._form_sig)
-
-    @property
-    def display(self) -> str:
-        """'Family, Given' as written (:attr:`Person.display`; only decisions and overrides ask)."""
-        return Person(self.family, self.given).display
-
-
-@dataclass(slots=True)
 class _Cluster:
     forms: set[NameForm] = field(default_factory=set)
     orcid: str | None = None
@@ -484,7 +466,21 @@ class AuthorResolver:
         # fill :attr:`authors` (each key's name variants); a build that counts them in SQL says False
         self.variants = variants
         self.overrides = {override_key(k): v for k, v in (overrides or {}).items()}
-        self._occurrences: list[_Occ] = []
+        # the occurrences as columns, item i of each is occurrence i: its name as written (the Person and
+        # its affiliation texts are not kept), ORCID, name form (None: no family name, or not mode
+        # 'compatible'), paper (index into the works, -1 without context) and co-author signature id
+        # (mode 'compatible'; _form_sig). Not one object per occurrence: a forked block worker reads
+        # arrays and shared objects (name forms, names) without copying a page per occurrence
+        self._o_family: list[str] = []
+        self._o_given: list[str | None] = []
+        self._o_orcid: list[str | None] = []
+        self._o_form: list[NameForm | None] = []
+        self._o_work = array("q")
+        self._o_sig = array("q")
+        # the institution keys of the affiliations this paper gives the person, while occurrences are added;
+        # from _as_features on (mode 'compatible'), their 'a' feature ids in _o_aff_ids
+        self._o_affs: list[tuple[str, ...]] = []
+        self._o_aff_ids = _Ragged(())
         # (co-author signature ids, venue, folded keywords, year) per paper
         # (venue and keywords: strings, and from _as_features on, their 'v' and 'k' feature ids)
         self._works: list[tuple[list[int], Any, tuple[Any, ...], int | None]] = []
@@ -563,8 +559,18 @@ class AuthorResolver:
         affs: tuple[str, ...] = ()
         if form is not None and affiliations:
             affs = tuple(sorted({k for a in affiliations if a and (k := institution_key(a))}))
-        self._occurrences.append(_Occ(family, given, orcid, form, work, affs, sig))
-        return len(self._occurrences) - 1
+        self._o_family.append(family)
+        self._o_given.append(given)
+        self._o_orcid.append(orcid)
+        self._o_form.append(form)
+        self._o_work.append(work)
+        self._o_sig.append(sig)
+        self._o_affs.append(affs)
+        return len(self._o_work) - 1
+
+    def _display(self, i: int) -> str:
+        """Occurrence i's 'Family, Given' as written (:attr:`Person.display`; only decisions and overrides ask)."""
+        return Person(self._o_family[i], self._o_given[i]).display
 
     def add_work(self, people: list[Person], venue: str | None = None, *, keywords: Iterable[str] = (),
                  year: int | None = None) -> list[int]:
@@ -671,9 +677,9 @@ class AuthorResolver:
         self._sig_table = _Ragged(())
         self._fids, self._kinds, self._pair = {}, bytearray(1), array("q", [-1])
         self._keys = []
-        for i, occ in enumerate(self._occurrences):
+        for i in range(len(self._o_work)):
             key = keys[i]
-            override = self._override(occ) if self.overrides else None
+            override = self._override(i) if self.overrides else None
             if override is not None:
                 key = override
                 self.overridden += 1
@@ -686,20 +692,22 @@ class AuthorResolver:
             if info is None:
                 orcid = key[6:] if key.startswith("orcid:") else None
                 info = self.authors[key] = AuthorInfo(key, orcid)
-            family = " ".join((occ.family or "").split())
-            given = " ".join((occ.given or "").split()) or None
+            family = " ".join((self._o_family[i] or "").split())
+            given = " ".join((self._o_given[i] or "").split()) or None
             info.variants[(family, given)] = info.variants.get((family, given), 0) + 1
-        self._occurrences = []  # keys are known now; the occurrences can go
+        # keys are known now; the occurrences can go
+        self._o_family, self._o_given, self._o_orcid, self._o_form = [], [], [], []
+        self._o_work, self._o_sig, self._o_affs, self._o_aff_ids = array("q"), array("q"), [], _Ragged(())
         self._works = []
         self._work_table = _WorkTable(())
         self._prints = array("Q")
 
-    def _override(self, occ: _Occ) -> str | None:
-        value = self.overrides.get(override_key(occ.display))
+    def _override(self, i: int) -> str | None:
+        value = self.overrides.get(override_key(self._display(i)))
         if value is None:
             return None
         if value == SPLIT:
-            form = _form(occ.family or "", occ.given or None)
+            form = _form(self._o_family[i] or "", self._o_given[i] or None)
             return f"{form.key}#split" if form.family else None
         return value
 
@@ -707,17 +715,16 @@ class AuthorResolver:
         """Modes 'initial' and 'full': ORCID, else the name key; an ORCID-less name joins the one ORCID
         whose given names fit."""
         givens: dict[str, set[tuple[str, ...]]] = defaultdict(set)  # ORCID -> given names seen with it
-        for occ in self._occurrences:
-            if occ.orcid:
-                givens[occ.orcid].add(_given_parts(occ.given) if occ.given else ())
+        for orcid, given in zip(self._o_orcid, self._o_given):
+            if orcid:
+                givens[orcid].add(_given_parts(given) if given else ())
         out: list[str | None] = []
-        for occ in self._occurrences:
-            orcid = occ.orcid
-            nkey = _name_key(occ.family or "", occ.given, self.mode)
+        for family, given, orcid in zip(self._o_family, self._o_given, self._o_orcid):
+            nkey = _name_key(family or "", given, self.mode)
             if orcid is None and nkey is not None:
-                owners = self._orcids_of_name.get(_name_key(occ.family or "", occ.given, "initial") or "")
+                owners = self._orcids_of_name.get(_name_key(family or "", given, "initial") or "")
                 if owners:
-                    mine = tuple(given_parts(occ.given))
+                    mine = tuple(given_parts(given))
                     fits = [o for o in owners if any(_first_fits(mine, g) for g in givens[o])]
                     if len(fits) == 1:
                         orcid = fits[0]
@@ -728,13 +735,13 @@ class AuthorResolver:
         # occurrence ids in arrays, not lists of int objects: reading an array writes nothing to its pages,
         # so a forked block worker shares them instead of copying them (AuthorResolver._clustered_forked)
         blocks: defaultdict[str, array] = defaultdict(lambda: array("q"))
-        for i, occ in enumerate(self._occurrences):
-            if occ.form is not None:
-                blocks[occ.form.block].append(i)
-            elif occ.orcid:
-                blocks[f"orcid:{occ.orcid}"].append(i)
-        self._work_occs = _WorkOccurrences(len(self._works), (occ.work for occ in self._occurrences))
-        pairs = {(o.form.block, o.form.given[0]) for o in self._occurrences if o.form is not None and o.form.full}
+        for i, (form, orcid) in enumerate(zip(self._o_form, self._o_orcid)):
+            if form is not None:
+                blocks[form.block].append(i)
+            elif orcid:
+                blocks[f"orcid:{orcid}"].append(i)
+        self._work_occs = _WorkOccurrences(len(self._works), self._o_work)
+        pairs = {(f.block, f.given[0]) for f in self._o_form if f is not None and f.full}
         floor = max(COMMON_GIVEN_MIN, COMMON_GIVEN_SHARE * len({b for b, _ in pairs}))
         self._common_given = {g for g, n in Counter(g for _, g in pairs).items() if n >= floor}
         del pairs  # (not kept through the passes)
@@ -772,18 +779,17 @@ class AuthorResolver:
         author) its 'A' features, as ids (:meth:`_fid`). The 'a' ids are given in institution order, so
         an occurrence's ids sort as its institutions do (:meth:`_content_key`). Only the 'K' ids of later
         passes are added after this: the other features' names are dropped."""
-        O = self._occurrences
+        A = self._o_affs
         # the venue is known now (set_venues): part of the paper's fingerprint
         self._prints = array("Q", (_with_venue(fp, venue) if venue else fp
                                    for fp, (_, venue, _, _) in zip(self._prints, self._works)))
         fid = self._fid
-        aff = {a: fid(("a", a)) for a in sorted({a for occ in O for a in occ.affs})}
+        aff = {a: fid(("a", a)) for a in sorted({a for affs in A for a in affs})}
         inst = {a: fid(("A", a)) for a in aff}  # the same institution named on the paper
-        self._work_insts = _Ragged(frozenset(inst[a] for j in occs for a in O[j].affs)
-                                   if any(O[j].affs for j in occs) else () for occs in self._work_occs)
-        for occ in O:
-            if occ.affs:
-                occ.affs = tuple(aff[a] for a in occ.affs)
+        self._work_insts = _Ragged(frozenset(inst[a] for j in occs for a in A[j])
+                                   if any(A[j] for j in occs) else () for occs in self._work_occs)
+        self._o_aff_ids = _Ragged([aff[a] for a in affs] for affs in A)
+        self._o_affs = []
         # each venue and keyword looked up once, in order of first use
         venues = {v: fid(("v", v)) for v in dict.fromkeys(venue for _, venue, _, _ in self._works) if v}
         words = {k: fid(("k", k)) for k in dict.fromkeys(chain.from_iterable(kws for _, _, kws, _ in self._works))}
@@ -797,7 +803,7 @@ class AuthorResolver:
     def _one_pass(self, blocks: Mapping[str, Sequence[int]], last: bool) -> list[str | None]:
         self._prepare_weights()
         self._cokey = None  # (the last pass's keys: weighed; its authors are ids in _cofeat)
-        keys: list[str | None] = [None] * len(self._occurrences)
+        keys: list[str | None] = [None] * len(self._o_work)
         used: set[str] = set()
         key_of_cluster: dict[int, str] = {}
         for clusters in self._clustered(blocks, keep=not last):
@@ -808,7 +814,6 @@ class AuthorResolver:
         if not last:
             return keys
         for i, fits, joined, why in self._pending:
-            occ = self._occurrences[i]
             kind: Literal["ambiguous", "joined-with-evidence", "kept-apart"] = (
                 "joined-with-evidence" if why == "joined-with-evidence" else
                 "kept-apart" if why == "kept-apart" else "ambiguous")
@@ -816,7 +821,7 @@ class AuthorResolver:
                       if kind == "joined-with-evidence" else
                       "the same name, but no shared co-author or affiliation with the other authors of that name"
                       if kind == "kept-apart" else f"{why}; no shared co-author, affiliation or venue decides")
-            self.decisions.append(Decision(kind, occ.display, key_of_cluster[id(joined)],
+            self.decisions.append(Decision(kind, self._display(i), key_of_cluster[id(joined)],
                                            sorted(key_of_cluster[id(c)] for c in fits), reason))
         self._pending = []
         return keys
@@ -836,7 +841,7 @@ class AuthorResolver:
         names = sorted(blocks)
         todo = [b for b in names if b not in self._fixed]
         fixed: dict[str, list[tuple[str | None, list[int]]]] = {}
-        if self.workers > 1 and len(self._occurrences) >= PARALLEL_MIN and len(todo) > 1 and CAN_FORK \
+        if self.workers > 1 and len(self._o_work) >= PARALLEL_MIN and len(todo) > 1 and CAN_FORK \
                 and _memory_for_forks(self.workers - 1):
             done = self._clustered_forked(blocks, todo)
         else:
@@ -984,7 +989,8 @@ class AuthorResolver:
         signature in :attr:`_sig_features`), so the (feature, author) pairs are the same, and an int
         hashes faster than a form."""
         assert self._cokey is not None
-        pairs = {(o.sig, k) for o, k in zip(self._occurrences, self._cokey) if o.form is not None and k is not None}
+        pairs = {(sig, k) for sig, form, k in zip(self._o_sig, self._o_form, self._cokey)
+                 if form is not None and k is not None}
         features = self._sig_table
         named: dict[int, tuple[int, ...]] = {}  # signature -> its 'C' and 'c' features
         kinds = self._kinds
@@ -1006,7 +1012,7 @@ class AuthorResolver:
 
         # (venues, keywords and institutions are feature ids by now: _as_features)
         df: Counter[int] = Counter(chain.from_iterable(paper(*w) for w in works))
-        df.update(chain.from_iterable(occ.affs for occ in self._occurrences))
+        df.update(self._o_aff_ids._values)  # (each occurrence's institutions, once each)
         df.update(chain.from_iterable(self._work_insts))  # the institutions each paper names
         return df, len(works)
 
@@ -1014,32 +1020,32 @@ class AuthorResolver:
         """Occurrence i's evidence: its institutions, its paper's co-authors (signatures; from the second
         pass also the authors the last pass made of them), venue, keywords and the institutions the
         paper names. A set of feature ids nobody changes once built (:meth:`_as_features`)."""
-        occ = self._occurrences[i]
-        feats: set[int] = set(occ.affs)
-        if occ.work >= 0:
-            sigs, venue, kws, _ = self._work_table[occ.work]
-            own = occ.sig
+        work = self._o_work[i]
+        feats: set[int] = set(self._o_aff_ids[i])
+        if work >= 0:
+            sigs, venue, kws, _ = self._work_table[work]
+            own = self._o_sig[i]
             if own in sigs:  # every co-author but the occurrence itself (one of two equal signatures stays)
                 at = sigs.index(own)
                 sigs = sigs[:at] + sigs[at + 1:]
-            feats.update(kws, self._work_insts[occ.work], *map(self._sig_table.__getitem__, sigs))
+            feats.update(kws, self._work_insts[work], *map(self._sig_table.__getitem__, sigs))
             if venue:
                 feats.add(venue)
             if self._cofeat:  # later passes: co-authors also as the authors the last pass made
                 # (the names stay: a paper known only as context, as Neo4j identity passes stored
                 # authorships, has co-author names and no authors)
                 cofeat = self._cofeat
-                feats.update([f for j in self._work_occs[occ.work] if j != i and (f := cofeat[j])])
+                feats.update([f for j in self._work_occs[work] if j != i and (f := cofeat[j])])
         return feats
 
     def _content_key(self, i: int) -> tuple:
         """An occurrence's content key (name, ORCID, year, then its paper's fingerprint and its own
         institutions): the processing order inside a block, so the result does not depend on the order
         of the input files. Only occurrences that write one name in one year reach the fingerprint."""
-        occ = self._occurrences[i]
-        year, fp = (self._work_table.year(occ.work), self._prints[occ.work]) if occ.work >= 0 else (None, 0)
-        return (occ.form.given if occ.form else (), occ.family or "", occ.given or "", occ.orcid or "", year or 0,
-                fp, occ.affs)
+        work, form = self._o_work[i], self._o_form[i]
+        year, fp = (self._work_table.year(work), self._prints[work]) if work >= 0 else (None, 0)
+        return (form.given if form else (), self._o_family[i] or "", self._o_given[i] or "", self._o_orcid[i] or "",
+                year or 0, fp, tuple(self._o_aff_ids[i]))
 
     def _score(self, a: frozenset[int] | set[int], b: frozenset[int] | set[int]) -> float:
         """Evidence that two occurrences (or clusters) are one person: the weights of the features they
@@ -1071,8 +1077,8 @@ class AuthorResolver:
         """The current block's institutions ('a' features), built when a score first needs them (a block
         its names decide never does)."""
         if self._block_affs is None:
-            O = self._occurrences
-            self._block_affs = frozenset(chain.from_iterable(O[i].affs for i in self._block_occs))
+            affs = self._o_aff_ids
+            self._block_affs = frozenset(chain.from_iterable(affs[i] for i in self._block_occs))
         return self._block_affs
 
     def _grow(self, occs: list[int], theta: float, check_names: bool) -> list[_Cluster]:
@@ -1086,11 +1092,11 @@ class AuthorResolver:
         # feature -> the group that has it, or the set of groups (most features are one group's: an int
         # costs no set)
         index: dict[int, int | set[int]] = {}
-        O = self._occurrences
+        forms = self._o_form
         w, kinds = self._weights, self._kinds
         for i in occs:
             feats = self._feats[i]
-            form = O[i].form
+            form = forms[i]
             shared = index.keys() & feats  # the features some group has (in C)
             if not shared:  # nothing shared with any group: a new group
                 hits = []
@@ -1150,10 +1156,9 @@ class AuthorResolver:
         """Add occurrence i to the cluster; with ``name`` False its name form does not become one the
         cluster's later members must fit (a nickname joined with evidence: 'Bill' must not keep 'W.' out
         of William's author)."""
-        occ = self._occurrences[i]
         cluster.occs.append(i)
-        if name and occ.form is not None:
-            cluster.forms.add(occ.form)
+        if name and (form := self._o_form[i]) is not None:
+            cluster.forms.add(form)
         if cluster.feats is not None:
             cluster.feats |= self._feats[i]
 
@@ -1196,7 +1201,7 @@ class AuthorResolver:
             return out
 
     def _cluster_block(self, occs: Sequence[int]) -> list[_Cluster]:
-        O = self._occurrences
+        orcids, form_of = self._o_orcid, self._o_form
         self._compat_seen = {}
         compat = self._compat
         # each occurrence's features when first asked: a block its names decide asks for few or none
@@ -1209,7 +1214,7 @@ class AuthorResolver:
         by_orcid: dict[str, _Cluster] = {}
         rest: list[int] = []
         for i in occs:
-            orcid = O[i].orcid
+            orcid = orcids[i]
             if orcid:
                 c = by_orcid.get(orcid)
                 if c is None:
@@ -1222,7 +1227,7 @@ class AuthorResolver:
         # group the ORCID-less occurrences by name form, fullest and most frequent forms first
         by_form: dict[NameForm, list[int]] = defaultdict(list)
         for i in rest:
-            by_form[O[i].form].append(i)  # type: ignore[index]
+            by_form[form_of[i]].append(i)  # type: ignore[index]
         forms = sorted(by_form, key=lambda f: (-len(f.given), -sum(len(t) for t in f.given), -len(by_form[f]),
                                                f.given))
         full = [f for f in forms if f.full]
@@ -1367,14 +1372,14 @@ class AuthorResolver:
         they are two people); one that fitted several authors stays alone (reported)."""
         if not self._leftover:
             return
-        O = self._occurrences
+        O = self._o_form
         quiet = [(i, fits, why) for i, fits, why in self._leftover if not fits]
         if quiet:  # no author with a full name fits: one author per name form, as nothing says two people
             own_form: dict[NameForm | None, _Cluster] = {}
             # fullest forms first: 'T.' joins 'T.-L.' when that is the only form it fits
-            quiet.sort(key=lambda x: (-len(f.given) if (f := O[x[0]].form) else 0, self._ckey[x[0]]))
+            quiet.sort(key=lambda x: (-len(f.given) if (f := O[x[0]]) else 0, self._ckey[x[0]]))
             for i, fits, why in quiet:
-                form = O[i].form
+                form = O[i]
                 target = own_form.get(form)
                 if target is None and form is not None:
                     fuller = {id(c): c for f, c in own_form.items()
@@ -1419,11 +1424,10 @@ class AuthorResolver:
                 fits_i, why = why_of[i]
                 if fits_i:
                     self._pending.append((i, fits_i, comp, why))
-        O = self._occurrences
         own: dict[NameForm, _Cluster] = {}
         placed: list[tuple[int, _Cluster | None]] = []
         for i in loose:
-            form = O[i].form
+            form = O[i]
             fits_i, _ = why_of[i]
             cands = [g for g in groups if form is not None and self._fits(form, g, ("strong", "initials"))]
             target, _ = self._best(i, cands)
@@ -1432,7 +1436,7 @@ class AuthorResolver:
             placed.append((i, target))
         for i, target in placed:
             fits_i, why = why_of[i]
-            form = O[i].form
+            form = O[i]
             if target is None:
                 if fits_i or form is None:
                     target = _Cluster()
@@ -1451,11 +1455,11 @@ class AuthorResolver:
             key = f"orcid:{cluster.orcid}"
         else:
             occs = cluster.occs
-            one = self._occurrences[occs[0]].form if len(occs) == 1 else None
+            one = self._o_form[occs[0]] if len(occs) == 1 else None
             if one is not None:
                 best = one
             else:
-                counts: Counter[NameForm] = Counter(f for i in occs if (f := self._occurrences[i].form))
+                counts: Counter[NameForm] = Counter(f for i in occs if (f := self._o_form[i]))
                 # (max calls the key even for one form: most clusters have one)
                 best = next(iter(counts)) if len(counts) == 1 else max(
                     counts, key=lambda f: (int(f.full), sum(len(t) for t in f.given), len(f.given), counts[f],

@@ -967,7 +967,7 @@ def test_the_resolvers_name_ambiguity_is_name_ambiguity(monkeypatch) -> None:
     def both(self):
         got = real(self)
         named = {self._fnames[f]: n for f, n in got.items()}  # (ids inside the resolver)
-        assert named == authors.name_ambiguity((o.form, k) for o, k in zip(self._occurrences, self._cokey))
+        assert named == authors.name_ambiguity(zip(self._o_form, self._cokey))
         checked.append(len(got))
         return got
 
@@ -1011,6 +1011,33 @@ def test_work_table_gives_each_paper_as_the_tuples_did() -> None:
     ragged = _Ragged([(1, 2, 3), (), (4,)])
     assert len(ragged) == 3 and [list(ragged[i]) for i in range(3)] == [[1, 2, 3], [], [4]]
     assert len(_WorkTable(())) == 0 and list(_WorkTable(())) == []
+
+
+def test_occurrences_are_columns_not_an_object_each() -> None:
+    """The resolver keeps its occurrences as columns (names, ORCIDs, name forms, papers, signatures): the
+    objects it holds grow with the papers and the distinct names, not with the occurrences (a forked
+    block worker copies every page of an object it reads). Twice the papers of the same 40 names: well
+    under one object more per occurrence (a paper's own few, shared by its three authors; an object per
+    occurrence is at least one)."""
+    import gc
+
+    names = [(f"Family{k % 10}", f"{'ABCD'[k // 10]}.") for k in range(40)]
+
+    def resolver(papers: int) -> tuple[AuthorResolver, int]:
+        gc.collect()
+        before = len(gc.get_objects())
+        r = AuthorResolver()
+        for w in range(papers):
+            people = [Person(f, g, affiliations=[f"Dept X, University {w % 3}, Town"] if k == 0 else [])
+                      for k, (f, g) in enumerate(names[w % 37:w % 37 + 3])]
+            r.add_work(people, f"journal {w % 5}", keywords=[f"topic {w % 7}"], year=2000 + w % 20)
+        return r, len(gc.get_objects()) - before
+
+    _, n_small = resolver(400)
+    large, n_large = resolver(800)
+    assert (n_large - n_small) / (3 * 400) < 0.75  # (0.42 with columns; 1.63 with an object each)
+    large.resolve()
+    assert all(large.key_of(i) for i in range(3 * 800))
 
 
 def test_context_papers_added_apart_give_the_same_keys_as_papers_added_whole() -> None:
