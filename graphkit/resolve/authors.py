@@ -218,6 +218,11 @@ class NameForm:
     def __hash__(self) -> int:
         return self._hash
 
+    def __reduce__(self) -> tuple[Any, tuple[str, tuple[str, ...], str]]:
+        # pickled as its fields; the hash is computed again where it is loaded (a string's hash differs
+        # between interpreters)
+        return NameForm, (self.family, self.given, self.block)
+
     @property
     def full(self) -> bool:
         """True when the first given name is written out (not an initial, not missing)."""
@@ -541,6 +546,8 @@ class AuthorResolver:
         self._scored = False
         # such blocks of the last pass: their clusters as (ORCID, occurrences), reused by the next pass
         self._fixed: dict[str, list[tuple[str | None, list[int]]]] = {}
+        self._prepared = False  # (prepare)
+        self._blocks: dict[str, array] = {}  # block key -> its occurrences, from prepare to the passes
 
     def add(self, person: Person, *, work: int = -1) -> int:
         """Register an occurrence; returns its id for :meth:`key_of` after :meth:`resolve`. The
@@ -664,11 +671,25 @@ class AuthorResolver:
         return len(self._kinds) - 1
 
     # -- resolving ---------------------------------------------------------------------------------
-    def resolve(self) -> None:
+    def prepare(self) -> None:
+        """What :meth:`resolve` does before its passes, once every occurrence is added: the lookups of the
+        adding freed; in mode 'compatible' the blocks, and the evidence as feature ids (:meth:`_as_features`).
+        :meth:`resolve` calls it when nobody did. A build calls it in a process of its own and takes the
+        resolver back pickled (:func:`graphkit.engine.core.resolve_author_keys_from`): the objects the adding
+        built and freed leave holes in that process's arenas, which would stay through the passes, and a
+        forked block worker would copy each page whose holes it fills."""
+        if self._prepared:
+            return
+        self._prepared = True
         # the name forms and co-author signatures by spelling are for add() only: freed before the passes
         self._forms = {}
         self._sig_ids = {}
         self._kw_folded = {}
+        if self.mode == "compatible":
+            self._blocks = self._prepare_passes()
+
+    def resolve(self) -> None:
+        self.prepare()
         if self.mode == "compatible":
             keys = self._resolve_compatible()
         else:
@@ -731,7 +752,9 @@ class AuthorResolver:
             out.append(f"orcid:{orcid}" if orcid else nkey)
         return out
 
-    def _resolve_compatible(self) -> list[str | None]:
+    def _prepare_passes(self) -> dict[str, array]:
+        """The blocks (block key -> its occurrences), each paper's occurrences, the common first names and
+        the evidence as feature ids: everything the passes read that the adding did not build."""
         # occurrence ids in arrays, not lists of int objects: reading an array writes nothing to its pages,
         # so a forked block worker shares them instead of copying them (AuthorResolver._clustered_forked)
         blocks: defaultdict[str, array] = defaultdict(lambda: array("q"))
@@ -747,6 +770,10 @@ class AuthorResolver:
         del pairs  # (not kept through the passes)
         self._cokey = None
         self._as_features()
+        return dict(blocks)  # (not a defaultdict: a prepared resolver is pickled)
+
+    def _resolve_compatible(self) -> list[str | None]:
+        blocks, self._blocks = self._blocks, {}
         keys: list[str | None] = []
         for npass in range(PASSES):
             if npass:
