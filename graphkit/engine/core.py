@@ -595,7 +595,9 @@ def _fed_resolver(table: pa.Table, wj: pa.Table, hk: pa.Table, mode: str, author
                   workers: int) -> AuthorResolver:
     """An AuthorResolver with every row of ``table`` added (see :func:`resolve_author_keys`), not resolved yet."""
     wids = table.column("wid").to_pylist()
-    pkeys = table.column("pkey").to_pylist()
+    # (paper keys and keywords, too, one string object per distinct value: at 1M the keyword table has
+    # 4.5M rows of 0.9M papers and 1.1M keywords)
+    pkeys = _shared_strings(table.column("pkey"))
     # one string object per name as written, not one per occurrence (the resolver keeps them all)
     families = _shared_strings(table.column("family"))
     givens = _shared_strings(table.column("given"))
@@ -603,8 +605,8 @@ def _fed_resolver(table: pa.Table, wj: pa.Table, hk: pa.Table, mode: str, author
     affs = table.column("aff").to_pylist()
     venue = dict(zip(wj.column("wid").to_pylist(), wj.column("jkey").to_pylist()))
     keywords: dict[str, list[str]] = defaultdict(list)  # paper key -> keyword keys: evidence, as the old core
-    for source, target in zip(hk.column("source").to_pylist(), hk.column("target").to_pylist()):
-        keywords[source].append(target)
+    for source, target in zip(_shared_strings(hk.column("source")), _shared_strings(hk.column("target"))):
+        keywords[source].append(target)  # type: ignore[index]
     # (the name variants of every key are counted in SQL: table variants)
     resolver = AuthorResolver(mode, author_map, workers=workers, variants=False)  # type: ignore[arg-type]
     i = 0

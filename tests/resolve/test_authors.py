@@ -1040,6 +1040,42 @@ def test_occurrences_are_columns_not_an_object_each() -> None:
     assert all(large.key_of(i) for i in range(3 * 800))
 
 
+def test_a_prepared_resolver_pickled_resolves_as_one_resolved_in_place() -> None:
+    """A build prepares the resolver in a process of its own and takes it back pickled
+    (AuthorResolver.prepare): loaded, it gives the same keys and decisions as a resolver never pickled,
+    on a corpus of shared names, ORCIDs and affiliations; its name forms keep their equality and hash,
+    and one form shared by several occurrences is still one object."""
+    import pickle
+    import sys
+    from pathlib import Path
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+    from bench.generate import collision_corpus
+
+    def fed() -> AuthorResolver:
+        r = AuthorResolver()
+        for k, p in enumerate(collision_corpus(800, seed=5)):
+            people = [Person(f, g, orcid="0000-0002-1825-0097" if (k, f) == (3, p.authors[0][1]) else None,
+                             affiliations=[f"Dept {k % 4}, University {k % 3}, Town"] if k % 2 else None)
+                      for _, f, g in p.authors]
+            r.add_work(people, p.venue, keywords=p.keywords, year=p.year or None)
+        return r
+
+    here = fed()
+    here.resolve()
+    there = fed()
+    there.prepare()
+    forms = [f for f in there._o_form if f is not None]
+    loaded = pickle.loads(pickle.dumps(there))
+    got = [f for f in loaded._o_form if f is not None]
+    assert got == forms and [hash(f) for f in got] == [hash(f) for f in forms]
+    assert len({id(f) for f in got}) == len({id(f) for f in forms}) < len(got)
+    loaded.resolve()
+    n = len(forms)
+    assert n > 1000
+    assert [loaded.key_of(i) for i in range(n)] == [here.key_of(i) for i in range(n)]
+    assert loaded.decisions == here.decisions and len(here.decisions) > 0
+
+
 def test_context_papers_added_apart_give_the_same_keys_as_papers_added_whole() -> None:
     """Author lists registered as context, their occurrences added later one position at a time across
     all papers (``add`` with the context's id): an occurrence's paper still names its co-authors'
