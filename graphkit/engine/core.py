@@ -417,7 +417,7 @@ class _Build:
         out: dict[str, dict[str, Any]] = {}
         for entry in derived_entries():
             if entry.sql is None:  # an extension's rule without SQL: the row API on the fetched graph
-                self._fetch(graph, stale)  # what the SQL entries before it wrote, fresh
+                self._fetch(graph, stale, spill=True)  # what the SQL entries before it wrote, fresh
                 figures = entry.compute(graph, self.options)
                 for item in (*Label, *RelType):
                     if graph.changed(item):
@@ -440,29 +440,42 @@ class _Build:
                         stale.add(item)
             if figures:
                 out[entry.name] = figures
-        self._fetch(graph, stale)
+        # each table the derived data changed to disk as soon as it is fetched, not all of them fetched
+        # first (at 1M the co-author pairs, the authors' and terms' counts: 6.2 GB at once)
+        self._fetch(graph, stale, spill=True)
         self._spill(graph)
         return out
+
+    def _spilling(self, graph: ColumnarGraph) -> bool:
+        """Whether the graph's large tables go to disk: once the graph is large (:data:`GRAPH_SPILL_TOTAL`),
+        and from then on."""
+        return any(graph.spilled(item) for item in (*Label, *RelType)) or graph.frozen_bytes() >= GRAPH_SPILL_TOTAL
 
     def _spill(self, graph: ColumnarGraph) -> None:
         """The graph's large tables to disk (:data:`GRAPH_SPILL_MIN`, once the graph is large:
         :data:`GRAPH_SPILL_TOTAL`), the engine scanning the mapped files instead of the tables it gave
         away; the freed memory back to the system."""
-        if not any(graph.spilled(item) for item in (*Label, *RelType)) and graph.frozen_bytes() < GRAPH_SPILL_TOTAL:
+        if not self._spilling(graph):
             return
-        moved = False
-        for item in (*Label, *RelType):
-            if graph.spill(item, GRAPH_SPILL_MIN, self.engine_options.scratch()):
-                self.eng.adopt(graph_table(item), graph.arrow(item))
-                moved = True
-        if moved:
+        moved = [self._spill_one(graph, item) for item in (*Label, *RelType)]
+        if any(moved):
             release_freed()
 
-    def _fetch(self, graph: ColumnarGraph, stale: set[Label | RelType]) -> None:
-        """The engine's version of the ``stale`` tables into the graph (each held once: see Engine.take)."""
+    def _spill_one(self, graph: ColumnarGraph, item: Label | RelType) -> bool:
+        """One table to disk when it is large (:data:`GRAPH_SPILL_MIN`); the engine scans the file."""
+        if not graph.spill(item, GRAPH_SPILL_MIN, self.engine_options.scratch()):
+            return False
+        self.eng.adopt(graph_table(item), graph.arrow(item))
+        return True
+
+    def _fetch(self, graph: ColumnarGraph, stale: set[Label | RelType], spill: bool = False) -> None:
+        """The engine's version of the ``stale`` tables into the graph (each held once: see Engine.take);
+        with ``spill``, each large one to disk before the next is fetched, when the graph spills."""
         for item in (*Label, *RelType):
             if item in stale:
                 graph.set_table(item, self.eng.take(graph_table(item)))
+                if spill and self._spilling(graph) and self._spill_one(graph, item):
+                    release_freed()
         stale.clear()
 
     # -- report --------------------------------------------------------------------------------

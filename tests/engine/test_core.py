@@ -69,6 +69,50 @@ def test_graph_tables_spilled_to_disk_give_the_same_graph_and_report(generated, 
     assert not any(small.graph.spilled(item) for item in (*Label, *RelType))
 
 
+def test_derived_tables_go_to_disk_one_at_a_time(generated, monkeypatch, tmp_path):
+    """In a graph that spills, the tables the derived data changed (co-author pairs, counts) are fetched
+    from the engine and moved to disk one after the other: when one is fetched, no other fetched one is
+    still in memory (they were fetched all first, then spilled: at 1M, 6.2 GB at once). The graph is
+    the old core's."""
+    import pyarrow as pa
+
+    import graphkit.engine.core as core
+    from graphkit.columnar import ColumnarGraph
+
+    m, _ = generated
+    paths = [info.path for info in m.files]
+    monkeypatch.setattr(core, "GRAPH_SPILL_MIN", 0)
+    monkeypatch.setattr(core, "GRAPH_SPILL_TOTAL", 0)
+    held: list[int] = []  # per table fetched: the bytes of the tables fetched before it still in memory
+    fetched: list = []
+    real = ColumnarGraph.set_table
+
+    def set_table(self, item, table):
+        held.append(sum(t.nbytes for i in fetched if isinstance(t := self._tables.get(i), pa.Table)))
+        fetched.append(item)
+        return real(self, item, table)
+
+    monkeypatch.setattr(ColumnarGraph, "set_table", set_table)
+    calls: list[int] = []
+    real_fetch = core._Build._fetch
+
+    def fetch(self, graph, stale, spill=False):
+        if spill:
+            held.clear()
+            fetched.clear()
+            real_fetch(self, graph, stale, spill)
+            calls.append((len(held), max(held, default=0)))
+        else:
+            real_fetch(self, graph, stale, spill)
+
+    monkeypatch.setattr(core._Build, "_fetch", fetch)
+    new = build_columnar(paths, engine=EngineOptions(scratch_dir=str(tmp_path)))
+    assert sum(n for n, _ in calls) >= 2  # (co-author pairs and the counts at least)
+    assert all(most == 0 for _, most in calls), calls
+    assert new.graph.spilled(RelType.CO_AUTHOR)
+    assert_same(build_from_files(paths), new)
+
+
 def test_full_author_keys_and_a_small_cap(generated):
     m, _ = generated
     paths = [info.path for info in m.files]
