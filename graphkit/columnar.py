@@ -62,6 +62,22 @@ def write_arrow_file(path: str | os.PathLike[str], table: pa.Table) -> None:
         writer.write_table(table)
 
 
+def write_arrow_stream(path: str | os.PathLike[str], batches: pa.RecordBatchReader,
+                       schema: pa.Schema | None = None) -> int:
+    """:func:`write_arrow_file` of a stream of batches, one batch in memory at a time (each one's columns
+    selected and cast to ``schema`` when given); the rows written."""
+    rows = 0
+    out_schema = schema if schema is not None else batches.schema
+    with pa.OSFile(str(path), "wb") as sink, pa.ipc.new_file(sink, out_schema) as writer:
+        for batch in batches:
+            part = pa.Table.from_batches([batch])
+            if schema is not None:
+                part = part.select(schema.names).cast(schema)
+            writer.write_table(part)
+            rows += batch.num_rows
+    return rows
+
+
 def mapped_arrow_file(path: str | os.PathLike[str]) -> pa.Table:
     """The table of :func:`write_arrow_file`, memory mapped: its pages are read when touched, and the
     mapping goes with the last reference to the table."""
@@ -122,12 +138,7 @@ class ColumnarGraph:
         table = self._tables.get(item)
         if table is None or isinstance(table, _OnDisk) or item in self._rows or table.nbytes < min_bytes:
             return False
-        if self._spill_dir is None:
-            if directory:
-                os.makedirs(directory, exist_ok=True)
-            self._spill_dir = tempfile.mkdtemp(prefix="graphkit-graph-", dir=directory)
-            weakref.finalize(self, shutil.rmtree, self._spill_dir, True)
-        path = os.path.join(self._spill_dir, f"{'node' if isinstance(item, Label) else 'edge'}-{item.value}.arrow")
+        path = self._spill_path(item, directory)
         tmp = path + ".tmp"
         write_arrow_file(tmp, table)
         os.replace(tmp, path)  # (a table read now maps the new file; an older mapping keeps the old one)
@@ -135,6 +146,29 @@ class ColumnarGraph:
         if isinstance(item, Label):
             self._cache.pop(item, None)
         return True
+
+    def set_table_on_disk(self, item: Item, batches: pa.RecordBatchReader, directory: str | None = None) -> None:
+        """:meth:`set_table` of a table that comes as a stream of batches, written to disk as it comes
+        (:meth:`spill`): the whole table is never in memory."""
+        path = self._spill_path(item, directory)
+        tmp = path + ".tmp"
+        rows = write_arrow_stream(tmp, batches, arrow_schema(item))
+        os.replace(tmp, path)
+        self._tables[item] = _OnDisk(path, rows)
+        self._rows.pop(item, None)
+        self._updated.discard(item)
+        if isinstance(item, Label):
+            self._keys.pop(item, None)
+            self._cache.pop(item, None)
+
+    def _spill_path(self, item: Item, directory: str | None) -> str:
+        """Where a table of this graph goes on disk (the scratch directory made on the first call)."""
+        if self._spill_dir is None:
+            if directory:
+                os.makedirs(directory, exist_ok=True)
+            self._spill_dir = tempfile.mkdtemp(prefix="graphkit-graph-", dir=directory)
+            weakref.finalize(self, shutil.rmtree, self._spill_dir, True)
+        return os.path.join(self._spill_dir, f"{'node' if isinstance(item, Label) else 'edge'}-{item.value}.arrow")
 
     def frozen_bytes(self) -> int:
         """The bytes of the frozen tables held in memory (not thawed ones, not spilled ones)."""

@@ -163,3 +163,22 @@ def test_spilled_table_changes_as_an_in_memory_one(tmp_path, change: str) -> Non
     assert graph.arrow(Label.KEYWORD).equals(_by_add_node(ROWS, props))
     assert graph.spill(Label.KEYWORD, directory=str(tmp_path))
     assert graph.arrow(Label.KEYWORD).equals(_by_add_node(ROWS, props))
+
+
+def test_a_table_set_from_a_stream_of_batches_is_on_disk_as_set_table_gives_it(tmp_path) -> None:
+    """set_table_on_disk: a table that comes as batches (an engine's stream, columns in any order and
+    types to cast) is written to disk as it comes and reads as set_table of the whole table gives it;
+    the graph's read caches of the old table are gone."""
+    graph = _graph(ROWS)
+    assert graph.node(Label.KEYWORD, "kw:a")["name"] == "A"  # (cached)
+    whole = _graph(ROWS).arrow(Label.KEYWORD)
+    changed = whole.set_column(whole.schema.get_field_index("name"), "name", pa.array(["X", "Y", "Z"]))
+    reordered = changed.select(list(reversed(changed.schema.names)))
+    graph.set_table_on_disk(Label.KEYWORD, pa.RecordBatchReader.from_batches(
+        reordered.schema, reordered.to_batches(max_chunksize=2)), str(tmp_path))
+    assert graph.spilled(Label.KEYWORD) and graph.count(Label.KEYWORD) == 3
+    assert len(list(tmp_path.rglob("*.arrow"))) == 1
+    expected = _graph(ROWS)
+    expected.set_table(Label.KEYWORD, reordered)
+    assert graph.arrow(Label.KEYWORD).equals(expected.arrow(Label.KEYWORD))
+    assert graph.node(Label.KEYWORD, "kw:a")["name"] == "X"

@@ -440,8 +440,8 @@ class _Build:
                         stale.add(item)
             if figures:
                 out[entry.name] = figures
-        # each table the derived data changed to disk as soon as it is fetched, not all of them fetched
-        # first (at 1M the co-author pairs, the authors' and terms' counts: 6.2 GB at once)
+        # each table the derived data changed streamed to disk, not all of them fetched first (at 1M the
+        # papers' cited_by column and the co-author pairs: 6.2 GB at once)
         self._fetch(graph, stale, spill=True)
         self._spill(graph)
         return out
@@ -470,12 +470,17 @@ class _Build:
 
     def _fetch(self, graph: ColumnarGraph, stale: set[Label | RelType], spill: bool = False) -> None:
         """The engine's version of the ``stale`` tables into the graph (each held once: see Engine.take);
-        with ``spill``, each large one to disk before the next is fetched, when the graph spills."""
+        with ``spill``, when the graph spills, each one written to disk as the engine streams it."""
         for item in (*Label, *RelType):
-            if item in stale:
-                graph.set_table(item, self.eng.take(graph_table(item)))
-                if spill and self._spilling(graph) and self._spill_one(graph, item):
-                    release_freed()
+            if item not in stale:
+                continue
+            name = graph_table(item)
+            if spill and self._spilling(graph):  # streamed to disk: never whole in memory
+                graph.set_table_on_disk(item, self.eng.batches(name), self.engine_options.scratch())
+                self.eng.adopt(name, graph.arrow(item))
+                release_freed()
+            else:
+                graph.set_table(item, self.eng.take(name))
         stale.clear()
 
     # -- report --------------------------------------------------------------------------------

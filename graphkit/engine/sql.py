@@ -26,6 +26,8 @@ log = logging.getLogger(__name__)
 DUCKDB_MEMORY_LIMIT = "2GB"
 # DuckDB's limit while a step forked from the driver runs (DuckDBEngine.spilled): its tables go to disk
 SPILLED_MEMORY_LIMIT = "64MB"
+# rows per Arrow batch of a table streamed out of the engine (DuckDBEngine.batches)
+BATCH_ROWS = 65_536
 
 
 class EngineError(GraphkitError):
@@ -42,6 +44,7 @@ class Engine(Protocol):
     def arrow(self, sql: str) -> pa.Table: ...
     def table(self, name: str) -> pa.Table: ...
     def take(self, name: str) -> pa.Table: ...
+    def batches(self, name: str) -> pa.RecordBatchReader: ...
     def adopt(self, name: str, table: pa.Table) -> None: ...
     def drop(self, name: str) -> None: ...
     def spilled(self) -> AbstractContextManager[None]: ...
@@ -135,6 +138,13 @@ class DuckDBEngine:
         table = self.table(name)
         self.register_arrow(name, table)
         return table
+
+    def batches(self, name: str) -> pa.RecordBatchReader:
+        """The table as a stream of Arrow batches, for a caller that writes it to disk as it comes (then
+        :meth:`adopt`): no whole copy in memory. Read it to the end before the next query."""
+        relation = self.con.sql(f"SELECT * FROM {name}")
+        reader = getattr(relation, "to_arrow_reader", None) or relation.fetch_arrow_reader  # (DuckDB 2, 1.x)
+        return reader(BATCH_ROWS)  # type: ignore[no-any-return]
 
     def adopt(self, name: str, table: pa.Table) -> None:
         """A table given away by :meth:`take`, in a new form with the same rows (memory mapped from a
@@ -284,6 +294,9 @@ class SparkEngine:
 
     def take(self, name: str) -> pa.Table:
         return self.table(name)  # the step's Parquet files stay the engine's copy (on disk)
+
+    def batches(self, name: str) -> pa.RecordBatchReader:
+        return self.table(name).to_reader()  # (collected to the driver as Arrow, as take does)
 
     def adopt(self, name: str, table: pa.Table) -> None:
         pass  # (the engine's copy is its Parquet files, not the table it gave away)

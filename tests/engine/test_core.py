@@ -69,47 +69,47 @@ def test_graph_tables_spilled_to_disk_give_the_same_graph_and_report(generated, 
     assert not any(small.graph.spilled(item) for item in (*Label, *RelType))
 
 
-def test_derived_tables_go_to_disk_one_at_a_time(generated, monkeypatch, tmp_path):
-    """In a graph that spills, the tables the derived data changed (co-author pairs, counts) are fetched
-    from the engine and moved to disk one after the other: when one is fetched, no other fetched one is
-    still in memory (they were fetched all first, then spilled: at 1M, 6.2 GB at once). The graph is
-    the old core's."""
-    import pyarrow as pa
-
+def test_derived_tables_stream_to_disk(generated, monkeypatch, tmp_path):
+    """In a graph that spills, the tables the derived data changed (the papers' counts, co-author pairs)
+    are streamed from the engine to disk in batches, never fetched whole (they were all fetched first,
+    then spilled: at 1M, 6.2 GB at once). The graph is the old core's, its tables on disk."""
     import graphkit.engine.core as core
     from graphkit.columnar import ColumnarGraph
+    from graphkit.engine.sql import DuckDBEngine
 
     m, _ = generated
     paths = [info.path for info in m.files]
     monkeypatch.setattr(core, "GRAPH_SPILL_MIN", 0)
     monkeypatch.setattr(core, "GRAPH_SPILL_TOTAL", 0)
-    held: list[int] = []  # per table fetched: the bytes of the tables fetched before it still in memory
-    fetched: list = []
-    real = ColumnarGraph.set_table
-
-    def set_table(self, item, table):
-        held.append(sum(t.nbytes for i in fetched if isinstance(t := self._tables.get(i), pa.Table)))
-        fetched.append(item)
-        return real(self, item, table)
-
-    monkeypatch.setattr(ColumnarGraph, "set_table", set_table)
-    calls: list[int] = []
-    real_fetch = core._Build._fetch
+    monkeypatch.setattr("graphkit.engine.sql.BATCH_ROWS", 100)  # several batches per table
+    inside: list[bool] = []
+    taken: list[str] = []
+    streamed: list[str] = []
+    real_fetch, real_take, real_stream = core._Build._fetch, DuckDBEngine.take, ColumnarGraph.set_table_on_disk
 
     def fetch(self, graph, stale, spill=False):
-        if spill:
-            held.clear()
-            fetched.clear()
+        inside.append(spill)
+        try:
             real_fetch(self, graph, stale, spill)
-            calls.append((len(held), max(held, default=0)))
-        else:
-            real_fetch(self, graph, stale, spill)
+        finally:
+            inside.pop()
+
+    def take(self, name):
+        if inside and inside[-1]:
+            taken.append(name)
+        return real_take(self, name)
+
+    def stream(self, item, batches, directory=None):
+        streamed.append(item.value)
+        return real_stream(self, item, batches, directory)
 
     monkeypatch.setattr(core._Build, "_fetch", fetch)
+    monkeypatch.setattr(DuckDBEngine, "take", take)
+    monkeypatch.setattr(ColumnarGraph, "set_table_on_disk", stream)
     new = build_columnar(paths, engine=EngineOptions(scratch_dir=str(tmp_path)))
-    assert sum(n for n, _ in calls) >= 2  # (co-author pairs and the counts at least)
-    assert all(most == 0 for _, most in calls), calls
-    assert new.graph.spilled(RelType.CO_AUTHOR)
+    assert taken == []
+    assert {"Paper", "CO_AUTHOR"} <= set(streamed)
+    assert new.graph.spilled(Label.PAPER) and new.graph.spilled(RelType.CO_AUTHOR)
     assert_same(build_from_files(paths), new)
 
 
