@@ -431,6 +431,9 @@ class _Build:
                     query = sql.format(**names)
                     if target == "figures":
                         figures = self.eng.arrow(query).to_pylist()[0]
+                    elif self._spilling(graph):
+                        self._derive_to_disk(graph, _item(target), query)
+                        stale.discard(_item(target))
                     else:
                         item = _item(target)
                         self.eng.create(graph_table(item) + "_new", query)
@@ -445,6 +448,20 @@ class _Build:
         self._fetch(graph, stale, spill=True)
         self._spill(graph)
         return out
+
+    def _derive_to_disk(self, graph: ColumnarGraph, item: Label | RelType, query: str) -> None:
+        """A derived entry's new version of a table, in a graph that spills: the rule runs as the engine
+        streams its result to disk (views, not tables: the engine holds no copy of the table, old or new;
+        at 1M the papers' table rewritten for ``cited_by`` had been two copies in DuckDB beside the mapped
+        old one), and the engine scans the new file from then on."""
+        name = graph_table(item)
+        self.eng.view(name + "_new", query)
+        self.eng.view(name + "_sel", _select_graph(item, name + "_new"))
+        graph.set_table_on_disk(item, self.eng.batches(name + "_sel"), self.engine_options.scratch())
+        self.eng.drop(name + "_sel")
+        self.eng.drop(name + "_new")
+        self.eng.adopt(name, graph.arrow(item))
+        release_freed()
 
     def _spilling(self, graph: ColumnarGraph) -> bool:
         """Whether the graph's large tables go to disk: once the graph is large (:data:`GRAPH_SPILL_TOTAL`),

@@ -71,8 +71,9 @@ def test_graph_tables_spilled_to_disk_give_the_same_graph_and_report(generated, 
 
 def test_derived_tables_stream_to_disk(generated, monkeypatch, tmp_path):
     """In a graph that spills, the tables the derived data changed (the papers' counts, co-author pairs)
-    are streamed from the engine to disk in batches, never fetched whole (they were all fetched first,
-    then spilled: at 1M, 6.2 GB at once). The graph is the old core's, its tables on disk."""
+    are streamed from the engine to disk in batches as their rules run: never a table in the engine
+    (the papers' table was two there at 1M), never fetched whole (they were all fetched first, then
+    spilled: at 1M, 6.2 GB at once). The graph is the old core's, its tables on disk."""
     import graphkit.engine.core as core
     from graphkit.columnar import ColumnarGraph
     from graphkit.engine.sql import DuckDBEngine
@@ -103,11 +104,20 @@ def test_derived_tables_stream_to_disk(generated, monkeypatch, tmp_path):
         streamed.append(item.value)
         return real_stream(self, item, batches, directory)
 
+    created: list[str] = []
+    real_create = DuckDBEngine.create
+
+    def create(self, name, sql):
+        created.append(name)
+        return real_create(self, name, sql)
+
     monkeypatch.setattr(core._Build, "_fetch", fetch)
     monkeypatch.setattr(DuckDBEngine, "take", take)
+    monkeypatch.setattr(DuckDBEngine, "create", create)
     monkeypatch.setattr(ColumnarGraph, "set_table_on_disk", stream)
     new = build_columnar(paths, engine=EngineOptions(scratch_dir=str(tmp_path)))
     assert taken == []
+    assert not [n for n in created if n.endswith("_new")]  # (the rules ran as views, streamed)
     assert {"Paper", "CO_AUTHOR"} <= set(streamed)
     assert new.graph.spilled(Label.PAPER) and new.graph.spilled(RelType.CO_AUTHOR)
     assert_same(build_from_files(paths), new)
