@@ -22,7 +22,7 @@ import os
 import shutil
 import tempfile
 import weakref
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -55,11 +55,12 @@ def rows_to_arrow(item: Item, rows: Iterable[dict[str, Any]]) -> pa.Table:
     return pa.table([pa.array([r.get(f.name) for r in rows], f.type) for f in schema], schema=schema)
 
 
-def write_arrow_file(path: str | os.PathLike[str], table: pa.Table) -> None:
+def write_arrow_file(path: str | os.PathLike[str], table: pa.Table) -> int:
     """``table`` as an uncompressed Arrow IPC file, so that :func:`mapped_arrow_file` maps it instead of
-    reading it into memory."""
+    reading it into memory; the rows written."""
     with pa.OSFile(str(path), "wb") as sink, pa.ipc.new_file(sink, table.schema) as writer:
         writer.write_table(table)
+    return table.num_rows
 
 
 def write_arrow_stream(path: str | os.PathLike[str], batches: pa.RecordBatchReader,
@@ -111,7 +112,11 @@ class ColumnarGraph:
     def set_table(self, item: Item, table: pa.Table) -> None:
         """Replace a whole table (columns in schema order, cast to the schema's types)."""
         schema = arrow_schema(item)
-        self._tables[item] = table.select(schema.names).cast(schema)
+        self._replace(item, table.select(schema.names).cast(schema))
+
+    def _replace(self, item: Item, table: pa.Table | _OnDisk) -> None:
+        """A new whole table: the rows, updates and read caches of the old one go."""
+        self._tables[item] = table
         self._rows.pop(item, None)
         self._updated.discard(item)
         if isinstance(item, Label):
@@ -138,11 +143,7 @@ class ColumnarGraph:
         table = self._tables.get(item)
         if table is None or isinstance(table, _OnDisk) or item in self._rows or table.nbytes < min_bytes:
             return False
-        path = self._spill_path(item, directory)
-        tmp = path + ".tmp"
-        write_arrow_file(tmp, table)
-        os.replace(tmp, path)  # (a table read now maps the new file; an older mapping keeps the old one)
-        self._tables[item] = _OnDisk(path, table.num_rows)
+        self._tables[item] = self._on_disk(item, directory, lambda tmp: write_arrow_file(tmp, table))
         if isinstance(item, Label):
             self._cache.pop(item, None)
         return True
@@ -150,25 +151,23 @@ class ColumnarGraph:
     def set_table_on_disk(self, item: Item, batches: pa.RecordBatchReader, directory: str | None = None) -> None:
         """:meth:`set_table` of a table that comes as a stream of batches, written to disk as it comes
         (:meth:`spill`): the whole table is never in memory."""
-        path = self._spill_path(item, directory)
-        tmp = path + ".tmp"
-        rows = write_arrow_stream(tmp, batches, arrow_schema(item))
-        os.replace(tmp, path)
-        self._tables[item] = _OnDisk(path, rows)
-        self._rows.pop(item, None)
-        self._updated.discard(item)
-        if isinstance(item, Label):
-            self._keys.pop(item, None)
-            self._cache.pop(item, None)
+        self._replace(item, self._on_disk(item, directory,
+                                          lambda tmp: write_arrow_stream(tmp, batches, arrow_schema(item))))
 
-    def _spill_path(self, item: Item, directory: str | None) -> str:
-        """Where a table of this graph goes on disk (the scratch directory made on the first call)."""
+    def _on_disk(self, item: Item, directory: str | None, write: Callable[[str], int]) -> _OnDisk:
+        """The file of a table of this graph, written by ``write`` (which returns the rows) to a temporary
+        name and then put in place (a table read from now on maps the new file; an older mapping keeps
+        the old one). The scratch directory is made in ``directory`` on the first call and goes with the
+        graph."""
         if self._spill_dir is None:
             if directory:
                 os.makedirs(directory, exist_ok=True)
             self._spill_dir = tempfile.mkdtemp(prefix="graphkit-graph-", dir=directory)
             weakref.finalize(self, shutil.rmtree, self._spill_dir, True)
-        return os.path.join(self._spill_dir, f"{'node' if isinstance(item, Label) else 'edge'}-{item.value}.arrow")
+        path = os.path.join(self._spill_dir, f"{'node' if isinstance(item, Label) else 'edge'}-{item.value}.arrow")
+        rows = write(path + ".tmp")
+        os.replace(path + ".tmp", path)
+        return _OnDisk(path, rows)
 
     def frozen_bytes(self) -> int:
         """The bytes of the frozen tables held in memory (not thawed ones, not spilled ones)."""

@@ -417,7 +417,7 @@ class _Build:
         out: dict[str, dict[str, Any]] = {}
         for entry in derived_entries():
             if entry.sql is None:  # an extension's rule without SQL: the row API on the fetched graph
-                self._fetch(graph, stale, spill=True)  # what the SQL entries before it wrote, fresh
+                self._fetch(graph, stale)  # what the SQL entries before it wrote, fresh
                 figures = entry.compute(graph, self.options)
                 for item in (*Label, *RelType):
                     if graph.changed(item):
@@ -432,8 +432,9 @@ class _Build:
                     if target == "figures":
                         figures = self.eng.arrow(query).to_pylist()[0]
                     elif self._spilling(graph):
-                        self._derive_to_disk(graph, _item(target), query)
-                        stale.discard(_item(target))
+                        item = _item(target)
+                        self._derive_to_disk(graph, item, query)
+                        stale.discard(item)
                     else:
                         item = _item(target)
                         self.eng.create(graph_table(item) + "_new", query)
@@ -445,7 +446,7 @@ class _Build:
                 out[entry.name] = figures
         # each table the derived data changed streamed to disk, not all of them fetched first (at 1M the
         # papers' cited_by column and the co-author pairs: 6.2 GB at once)
-        self._fetch(graph, stale, spill=True)
+        self._fetch(graph, stale)
         self._spill(graph)
         return out
 
@@ -457,10 +458,15 @@ class _Build:
         name = graph_table(item)
         self.eng.view(name + "_new", query)
         self.eng.view(name + "_sel", _select_graph(item, name + "_new"))
-        graph.set_table_on_disk(item, self.eng.batches(name + "_sel"), self.engine_options.scratch())
+        self._stream_to_disk(graph, item, name + "_sel")
         self.eng.drop(name + "_sel")
         self.eng.drop(name + "_new")
-        self.eng.adopt(name, graph.arrow(item))
+
+    def _stream_to_disk(self, graph: ColumnarGraph, item: Label | RelType, source: str) -> None:
+        """The engine's table or view ``source`` as the graph's table of ``item``, streamed to its file
+        (never whole in memory); the engine scans the file as that table from then on."""
+        graph.set_table_on_disk(item, self.eng.batches(source), self.engine_options.scratch())
+        self.eng.adopt(graph_table(item), graph.arrow(item))
         release_freed()
 
     def _spilling(self, graph: ColumnarGraph) -> bool:
@@ -485,19 +491,16 @@ class _Build:
         self.eng.adopt(graph_table(item), graph.arrow(item))
         return True
 
-    def _fetch(self, graph: ColumnarGraph, stale: set[Label | RelType], spill: bool = False) -> None:
+    def _fetch(self, graph: ColumnarGraph, stale: set[Label | RelType]) -> None:
         """The engine's version of the ``stale`` tables into the graph (each held once: see Engine.take);
-        with ``spill``, when the graph spills, each one written to disk as the engine streams it."""
+        when the graph spills, each one streamed to disk instead (:meth:`_stream_to_disk`)."""
         for item in (*Label, *RelType):
             if item not in stale:
                 continue
-            name = graph_table(item)
-            if spill and self._spilling(graph):  # streamed to disk: never whole in memory
-                graph.set_table_on_disk(item, self.eng.batches(name), self.engine_options.scratch())
-                self.eng.adopt(name, graph.arrow(item))
-                release_freed()
+            if self._spilling(graph):
+                self._stream_to_disk(graph, item, graph_table(item))
             else:
-                graph.set_table(item, self.eng.take(name))
+                graph.set_table(item, self.eng.take(graph_table(item)))
         stale.clear()
 
     # -- report --------------------------------------------------------------------------------

@@ -88,10 +88,10 @@ def test_derived_tables_stream_to_disk(generated, monkeypatch, tmp_path):
     streamed: list[str] = []
     real_fetch, real_take, real_stream = core._Build._fetch, DuckDBEngine.take, ColumnarGraph.set_table_on_disk
 
-    def fetch(self, graph, stale, spill=False):
-        inside.append(spill)
+    def fetch(self, graph, stale):
+        inside.append(True)
         try:
-            real_fetch(self, graph, stale, spill)
+            real_fetch(self, graph, stale)
         finally:
             inside.pop()
 
