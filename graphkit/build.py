@@ -324,7 +324,7 @@ def _add_static_nodes(graph: Graph, authors: AuthorResolver, journals: JournalRe
                        issns=sorted(j.issns) or None, publisher=j.publisher)
     for key in sorted(keywords):
         k = keywords[key]
-        graph.add_node(Label.KEYWORD, key, name=k.name, check_tag=k.check_tag)
+        graph.add_node(Label.KEYWORD, key, name=k.name, check_tag=k.check_tag, variants=sorted(k.surfaces))
 
 
 def _report(result: BuildResult, files: dict[str, _FileStats], missing: Counter, n_works: int,

@@ -7,7 +7,8 @@ A feature (cited references, affiliations, concepts, ...) never edits the build 
 2. registers one :class:`Extension` here (add its module to :data:`EXTENSION_MODULES`; the module calls
    :func:`register` at import time):
 
-   - ``extract(record) -> rows``: **pure**, per record, no global state. Runs wherever records are read
+   - ``extract(record) -> rows`` (or None: an extension that works on the graph alone extracts nothing):
+     **pure**, per record, no global state. Runs wherever records are read
      (in the record loop of the old build, in worker processes of the columnar core), while the record
      still holds everything the reader kept (``record.extra`` included). Returns plain dicts of
      JSON-able scalars or lists, one per mention (a cited reference, an address, a keyword occurrence...).
@@ -90,7 +91,7 @@ Resolve = Callable[[ResolveContext, Iterable[Mention]], None]
 @dataclass(frozen=True, slots=True)
 class Extension:
     name: str  # short, unique; also the report section's name
-    extract: Extract
+    extract: Extract | None  # None: no rows of its own (its resolve reads the graph the core built)
     resolve: Resolve
     description: str = ""
 
@@ -134,6 +135,8 @@ class MentionCollector:
     def extract(self, token: int, rec: Record) -> None:
         got: list[tuple[int, list[dict[str, Any]]]] = []
         for i, ext in enumerate(self.exts):
+            if ext.extract is None:
+                continue
             try:
                 rows = list(ext.extract(rec))
             except Exception:  # an extractor bug must not cost the build; it is reported

@@ -139,6 +139,8 @@ def normalise_items(items: Iterable[Record | Diagnostic], out: TaskResult, mode:
             out.records += 1
             buffer.add(normalise_record(item, rid, mode))
             for i, ext in enumerate(exts):
+                if ext.extract is None:
+                    continue
                 try:
                     rows = list(ext.extract(item))
                 except Exception:  # an extractor bug must not cost the build; it is reported

@@ -233,12 +233,13 @@ LEFT JOIN (SELECT jkey, v FROM (
 # a paper's MeSH link merges its records' headings (major if any says so) and their qualifiers in
 # order of first appearance (headings in rank order, then qualifiers in record order).
 TERM_STEPS: list[tuple[str, str]] = [
+    # a keyword's name is its most frequent surface form; its variants every form seen, sorted
     ("keyword", """
-SELECT concat('kw:', text) AS key, surface AS name, check_tag FROM (
-  SELECT text, surface, check_tag,
-         row_number() OVER (PARTITION BY text ORDER BY n DESC, surface) AS rk FROM (
-    SELECT text, surface, min(check_tag) AS check_tag, count(*) AS n FROM kw GROUP BY text, surface) s) x
-WHERE rk = 1
+WITH s AS (SELECT text, surface, min(check_tag) AS check_tag, count(*) AS n FROM kw GROUP BY text, surface)
+SELECT concat('kw:', x.text) AS key, x.surface AS name, x.check_tag, v.variants FROM (
+  SELECT text, surface, check_tag, row_number() OVER (PARTITION BY text ORDER BY n DESC, surface) AS rk FROM s) x
+JOIN (SELECT text, sort_array(collect_list(surface)) AS variants FROM s GROUP BY text) v ON v.text = x.text
+WHERE x.rk = 1
 """),
     ("has_keyword", """
 SELECT DISTINCT k.key AS source, concat('kw:', w.text) AS target

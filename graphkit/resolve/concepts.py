@@ -198,31 +198,11 @@ def _mesh_node(graph: Any, index: MeshIndex, ui: str) -> str:
     return key
 
 
-def extract_surfaces(record: Any) -> list[dict[str, str]]:
-    """The keyword surface forms of a record as the core splits them (one row each): their counts give
-    each Keyword its ``variants``. Each row carries the surface's folded text too (``text``: computed
-    where the record is read, where the keyword's key was folded already), so the resolve step does not
-    fold every keyword a second time in the main process."""
-    from graphkit.resolve.terms import split_terms
-
-    return [{"surface": s, "text": concept_text(s)} for s in split_terms(record, vocabulary()).keywords]
-
-
-def _set_variants(graph: Any, mentions: Iterable[extend.Mention]) -> None:
-    """``variants`` on every Keyword: every surface form seen, sorted (a set, so a store that loads files
-    one by one and unions it holds what loading them together gives)."""
-    forms: dict[str, set[str]] = {}
-    for m in mentions:
-        surface = m.row["surface"]
-        text = m.row.get("text")  # absent in rows cached by an older graphkit
-        forms.setdefault("kw:" + (text if text is not None else concept_text(surface)), set()).add(surface)
-    graph.update_nodes(Label.KEYWORD, {key: {"variants": sorted(seen)} for key, seen in forms.items()
-                                       if graph.has_node(Label.KEYWORD, key)})
-
-
-def resolve_concepts(ctx: extend.ResolveContext, mentions: Iterable[extend.Mention]) -> None:
+def resolve_concepts(ctx: extend.ResolveContext, mentions: Iterable[extend.Mention]) -> None:  # noqa: ARG001
+    """MAPS_TO and BROADER from the Keyword and MeshTerm nodes the core built (no rows of its own: a
+    Keyword's name and ``variants``, every surface form seen, are the core's keyword rule, in SQL in the
+    columnar core (``graphkit.engine.rules.TERM_STEPS``) and from ``KeywordInfo`` in the old one)."""
     graph = ctx.graph
-    _set_variants(graph, mentions)
     keywords = [(kw["key"], kw["name"]) for kw in graph.nodes(Label.KEYWORD)]  # not every keyword's row
     if not keywords and not any(True for _ in graph.nodes(Label.MESH)):
         return
@@ -325,7 +305,7 @@ def _papers_below_sql(options: Any = None) -> list[tuple[str, str]]:  # noqa: AR
              f"SELECT {cols}, coalesce(b.n, 0) AS papers_below FROM {{{mesh}}} n "
              "LEFT JOIN below b ON b.key = n.key")]
 
-extend.register(extend.Extension("concepts", extract_surfaces, resolve_concepts,
+extend.register(extend.Extension("concepts", None, resolve_concepts,
                                  "keyword -> MeSH links (MAPS_TO) and the MeSH hierarchy (BROADER)"))
 derive.register(derive.Derived("papers-below", ("MeshTerm.papers_below",), count_papers_below,
                                _PAPERS_BELOW_CYPHER, _papers_below_sql))

@@ -41,8 +41,18 @@ def built():
     return build_from_files([FIX])
 
 
-def test_keyword_variants_fold_to_one_node(built) -> None:
-    kws = {k["key"]: k for k in built.graph.nodes(Label.KEYWORD)}
+@pytest.fixture(scope="module")
+def built_columnar():
+    from graphkit.engine.core import build_columnar
+
+    return build_columnar([str(FIX)])
+
+
+@pytest.mark.parametrize("core", ["built", "built_columnar"])
+def test_keyword_variants_fold_to_one_node(core, request) -> None:
+    # the variants are the core's keyword rule (KeywordInfo in the old core, TERM_STEPS in the columnar
+    # one), not rows the concepts extension extracts per record and collects again
+    kws = {k["key"]: k for k in request.getfixturevalue(core).graph.nodes(Label.KEYWORD)}
     assert set(kws) == {"kw:butyl alcohol", "kw:doxorubicin", "kw:random graph", "kw:small world network",
                         "kw:tumor"}
     assert kws["kw:random graph"]["papers"] == 2
@@ -201,3 +211,10 @@ def test_papers_below_in_sql_equals_the_row_rule(tmp_path) -> None:
     by_rows = {r["key"]: r["papers_below"] for r in g.nodes(Label.MESH)}
     assert by_sql == by_rows
     assert (by_rows[chain[-1]], by_rows["mesh:TOP"], by_rows["mesh:LONE"], by_rows["mesh:Y"]) == (2, 3, 0, 1)
+
+
+def test_the_concepts_extension_extracts_no_rows() -> None:
+    from graphkit.extend import extensions
+
+    (concepts,) = [ext for ext in extensions() if ext.name == "concepts"]
+    assert concepts.extract is None  # MAPS_TO and BROADER come from the graph's Keyword and MeshTerm nodes
