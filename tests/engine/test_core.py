@@ -123,6 +123,39 @@ def test_derived_tables_stream_to_disk(generated, monkeypatch, tmp_path):
     assert_same(build_from_files(paths), new)
 
 
+def test_graph_tables_stream_to_disk_once_the_graph_is_large(generated, monkeypatch, tmp_path):
+    """Before the extensions run, the graph's tables come from the engine one by one: once the graph is
+    large, each one is streamed to disk as it comes, never taken whole into memory (they were all taken
+    first and spilled after: 2.5 GB at once at 1M). Here the graph is large from its first table, so no
+    graph table is taken. The graph is the old core's."""
+    import graphkit.engine.core as core
+    from graphkit.columnar import ColumnarGraph
+    from graphkit.engine.sql import DuckDBEngine
+
+    m, _ = generated
+    paths = [info.path for info in m.files]
+    monkeypatch.setattr(core, "GRAPH_SPILL_MIN", 0)
+    monkeypatch.setattr(core, "GRAPH_SPILL_TOTAL", 0)
+    taken: list[str] = []
+    streamed: list[str] = []
+    real_take, real_stream = DuckDBEngine.take, ColumnarGraph.set_table_on_disk
+
+    def take(self, name):
+        taken.append(name)
+        return real_take(self, name)
+
+    def stream(self, item, batches, directory=None):
+        streamed.append(item)
+        return real_stream(self, item, batches, directory)
+
+    monkeypatch.setattr(DuckDBEngine, "take", take)
+    monkeypatch.setattr(ColumnarGraph, "set_table_on_disk", stream)
+    new = build_columnar(paths, engine=EngineOptions(scratch_dir=str(tmp_path)))
+    assert not {core.graph_table(item) for item in core.GRAPH_SOURCES} & set(taken)
+    assert set(core.GRAPH_SOURCES) <= set(streamed)
+    assert_same(build_from_files(paths), new)
+
+
 def test_full_author_keys_and_a_small_cap(generated):
     m, _ = generated
     paths = [info.path for info in m.files]
