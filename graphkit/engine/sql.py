@@ -127,10 +127,13 @@ class DuckDBEngine:
         self._run(f"CREATE VIEW {name} AS {to_duckdb(sql)}", name)
 
     def arrow(self, sql: str) -> pa.Table:
-        return fetch_arrow(self._run(to_duckdb(sql), sql[:60], relation=True))
+        relation = self._run(to_duckdb(sql), sql[:60], relation=True)
+        with self._errors(sql[:60]):  # (a relation runs when it is fetched)
+            return fetch_arrow(relation)
 
     def table(self, name: str) -> pa.Table:
-        return fetch_arrow(self.con.sql(f"SELECT * FROM {name}"))
+        with self._errors(name):
+            return fetch_arrow(self.con.sql(f"SELECT * FROM {name}"))
 
     def take(self, name: str) -> pa.Table:
         """The table as Arrow, which then replaces DuckDB's copy (later rules scan the Arrow table): a
@@ -142,9 +145,19 @@ class DuckDBEngine:
     def batches(self, name: str) -> pa.RecordBatchReader:
         """The table as a stream of Arrow batches, for a caller that writes it to disk as it comes (then
         :meth:`adopt`): no whole copy in memory. Read it to the end before the next query."""
-        relation = self.con.sql(f"SELECT * FROM {name}")
-        reader = getattr(relation, "to_arrow_reader", None) or relation.fetch_arrow_reader  # (DuckDB 2, 1.x)
-        return reader(BATCH_ROWS)  # type: ignore[no-any-return]
+        with self._errors(name):
+            relation = self.con.sql(f"SELECT * FROM {name}")
+            reader = getattr(relation, "to_arrow_reader", None) or relation.fetch_arrow_reader  # (DuckDB 2, 1.x)
+            batches = reader(BATCH_ROWS)
+
+        def guarded() -> Iterator[pa.RecordBatch]:  # the rule runs on as the batches are read
+            with self._errors(name):
+                try:
+                    yield from batches
+                except OSError as exc:  # (an error in the rule while batches stream: pyarrow's OSError)
+                    raise self._error(name, str(exc)) from None
+
+        return pa.RecordBatchReader.from_batches(batches.schema, guarded())
 
     def adopt(self, name: str, table: pa.Table) -> None:
         """A table given away by :meth:`take`, in a new form with the same rows (memory mapped from a
@@ -181,12 +194,26 @@ class DuckDBEngine:
                 self.con.execute(f"DROP TABLE {name}")
 
     def _run(self, sql: str, what: str, relation: bool = False):
+        with self._errors(what):
+            return self.con.sql(sql) if relation else self.con.execute(sql)
+
+    @contextmanager
+    def _errors(self, what: str) -> Iterator[None]:
+        """DuckDB's errors as :class:`EngineError` naming the rule (a user sees a message, not a
+        traceback), with the way out when DuckDB ran out of memory."""
         import duckdb
 
         try:
-            return self.con.sql(sql) if relation else self.con.execute(sql)
+            yield
         except duckdb.Error as exc:
-            raise EngineError(f"rule {what.strip()!r} failed in DuckDB: {' '.join(str(exc).split())}") from None
+            raise self._error(what, str(exc)) from None
+
+    def _error(self, what: str, message: str) -> EngineError:
+        hint = ""
+        if "Out of Memory Error" in message:
+            hint = (f" (DuckDB's memory limit is {self._limit}: raise it with GRAPHKIT_MEMORY_LIMIT, for example "
+                    "GRAPHKIT_MEMORY_LIMIT=4GB)")
+        return EngineError(f"rule {what.strip()!r} failed in DuckDB: {' '.join(message.split())}{hint}")
 
     def close(self) -> None:
         self.con.close()

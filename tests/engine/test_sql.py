@@ -69,3 +69,46 @@ def test_spilled_puts_duckdbs_tables_on_disk_and_restores_its_limit(tmp_path) ->
     table = eng.arrow("SELECT count(*) AS n, count(DISTINCT s) AS d FROM t")
     assert table.to_pylist() == [{"n": 2000000, "d": 2000000}]
     eng.close()
+
+
+FAILS_LATE = ("SELECT CASE WHEN id > 150000 THEN CAST(error('row ' || CAST(id AS STRING)) AS BIGINT) "
+              "ELSE id END AS v FROM range(300000) AS r(id)")  # fails only past the first batches
+
+
+def test_a_rule_that_fails_as_its_result_is_read_is_an_engine_error_naming_it(tmp_path) -> None:
+    """A relation runs when it is fetched, and a streamed one as its batches are read: DuckDB's error
+    there reaches the user as an EngineError naming the rule (the CLI prints it), never a traceback."""
+    import pytest
+
+    from graphkit.engine.sql import DuckDBEngine, EngineError
+
+    eng = DuckDBEngine(str(tmp_path))
+    with pytest.raises(EngineError, match=r"rule .SELECT CASE WHEN id > 150000.*failed in DuckDB: .*row 150001"):
+        eng.arrow(FAILS_LATE)
+    eng.view("late", FAILS_LATE)
+    with pytest.raises(EngineError, match=r"rule 'late' failed in DuckDB: .*row 150001"):
+        eng.table("late")
+    batches = eng.batches("late")
+    with pytest.raises(EngineError, match=r"rule 'late' failed in DuckDB: .*row 150001"):
+        for _ in batches:
+            pass
+    eng.close()
+
+
+def test_out_of_memory_names_the_limit_and_the_variable_that_raises_it(tmp_path) -> None:
+    """A rule DuckDB cannot run within its memory limit (a list aggregate does not spill) says which limit
+    it hit and how to raise it, whether it is fetched whole or streamed."""
+    import pytest
+
+    from graphkit.engine.sql import DuckDBEngine, EngineError
+
+    eng = DuckDBEngine(str(tmp_path), memory_limit="16MB")
+    lists = ("SELECT k, collect_list(s) AS l FROM (SELECT id % 3 AS k, md5(CAST(id AS STRING)) AS s "
+             "FROM range(2000000) AS r(id)) t GROUP BY k")
+    with pytest.raises(EngineError, match=r"Out of Memory.*memory limit is 16MB: raise it with GRAPHKIT_MEMORY_LIMIT"):
+        eng.arrow(lists)
+    eng.view("lists", lists)
+    with pytest.raises(EngineError, match=r"rule 'lists' .*Out of Memory.*GRAPHKIT_MEMORY_LIMIT"):
+        for _ in eng.batches("lists"):
+            pass
+    eng.close()
