@@ -30,6 +30,7 @@ from typing import Any
 import pyarrow as pa
 
 from graphkit.graph import display_label
+from graphkit.memory import drop_mapped_pages, map_file
 from graphkit.schema import EDGE_PROPERTIES, ENDPOINTS, NODE_PROPERTIES, Label, RelType
 
 # the memory DuckDB may use for one :func:`query` (GRAPHKIT_QUERY_MEMORY_LIMIT overrides); beyond, it spills
@@ -76,14 +77,14 @@ def write_arrow_stream(path: str | os.PathLike[str], batches: pa.RecordBatchRead
                 part = part.select(schema.names).cast(schema)
             writer.write_table(part)
             rows += batch.num_rows
+            drop_mapped_pages()  # what the rule behind the batches read of mapped tables (memory)
     return rows
 
 
 def mapped_arrow_file(path: str | os.PathLike[str]) -> pa.Table:
     """The table of :func:`write_arrow_file`, memory mapped: its pages are read when touched, and the
     mapping goes with the last reference to the table."""
-    with pa.memory_map(str(path)) as source:
-        return pa.ipc.open_file(source).read_all()
+    return pa.ipc.open_file(pa.py_buffer(map_file(path))).read_all()
 
 
 @dataclass(frozen=True, slots=True)

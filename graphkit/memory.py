@@ -17,11 +17,13 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import logging
+import mmap
 import multiprocessing
 import os
 import signal
 import sys
 import threading
+import weakref
 from collections.abc import Callable
 from multiprocessing.connection import Connection
 from typing import Any, Generic, TypeVar
@@ -45,11 +47,41 @@ _TRIM = _malloc_trim()
 
 
 def release_freed() -> bool:
-    """Return the C heap's free pages to the system; True when the platform allows it."""
+    """Return the C heap's free pages to the system, and drop the pages of mapped files this process
+    read (:func:`drop_mapped_pages`); True when the platform allows the first."""
+    drop_mapped_pages()
     if _TRIM is None:
         return False
     _TRIM(0)
     return True
+
+
+# files mapped by map_file, while something holds them (an Arrow table read from one holds its mapping)
+_MAPPINGS: weakref.WeakSet[mmap.mmap] = weakref.WeakSet()
+_DONTNEED = getattr(mmap, "MADV_DONTNEED", None)
+
+
+def map_file(path: str | os.PathLike[str]) -> mmap.mmap:
+    """A file mapped read only, whose resident pages :func:`drop_mapped_pages` lets go."""
+    with open(path, "rb") as f:
+        mapping = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
+    _MAPPINGS.add(mapping)
+    return mapping
+
+
+def drop_mapped_pages() -> None:
+    """Let go of the pages of every file :func:`map_file` mapped that this process has read: a scan of a
+    mapped table (DuckDB reading every column of the papers, a sink's COPY) leaves each page it touched
+    resident, which counts in the process's memory until the kernel needs it back (at 1M, 1.4 GB of the
+    papers' file during one derived rule). The data stays on disk and in the page cache: a later read
+    maps a page in again."""
+    if _DONTNEED is None:
+        return
+    for mapping in list(_MAPPINGS):
+        try:
+            mapping.madvise(_DONTNEED)
+        except (ValueError, OSError):  # closed meanwhile
+            pass
 
 
 def run_forked(fn: Callable[..., T], *args: Any) -> T:
