@@ -40,7 +40,7 @@ from graphkit.engine.ingest import (TaskResult, default_workers, normalise_task,
 from graphkit.engine.normalise import SCHEMAS
 from graphkit.engine.sql import DuckDBEngine, Engine, EngineError, SparkEngine
 from graphkit.extend import Mention, ResolveContext, extensions
-from graphkit.memory import release_freed, run_forked
+from graphkit.memory import drop_mapped_pages, release_freed, run_forked
 from graphkit.model import Diagnostic
 from graphkit.progress import Progress, null_progress
 from graphkit.resolve.authors import AuthorInfo, AuthorResolver, Decision, decisions_report, kept_apart
@@ -654,6 +654,7 @@ def _fed_resolver(table: pa.Table, wj: pa.Table, hk: pa.Table, mode: str, author
     keywords: dict[str, list[str]] = defaultdict(list)  # paper key -> keyword keys: evidence, as the old core
     for source, target in zip(_shared_strings(hk.column("source")), _shared_strings(hk.column("target"))):
         keywords[source].append(target)  # type: ignore[index]
+    drop_mapped_pages()  # (the input files' pages, read once: the adding holds the input as lists)
     # (the name variants of every key are counted in SQL: table variants)
     resolver = AuthorResolver(mode, author_map, workers=workers, variants=False)  # type: ignore[arg-type]
     i = 0
