@@ -24,7 +24,8 @@ import signal
 import sys
 import threading
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from multiprocessing.connection import Connection
 from typing import Any, Generic, TypeVar
 
@@ -67,6 +68,26 @@ def map_file(path: str | os.PathLike[str]) -> mmap.mmap:
         mapping = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
     _MAPPINGS.add(mapping)
     return mapping
+
+
+@contextmanager
+def dropping_mapped_pages(every: float = 0.1) -> Iterator[None]:
+    """:func:`drop_mapped_pages` every ``every`` seconds while the block runs (a thread of its own): for
+    one long statement that scans mapped tables (a COPY), whose pages would otherwise stay until it ends."""
+    stop = threading.Event()
+
+    def loop() -> None:
+        while not stop.wait(every):
+            drop_mapped_pages()
+
+    thread = threading.Thread(target=loop, name="graphkit-drop-pages", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()
+        drop_mapped_pages()
 
 
 def drop_mapped_pages() -> None:

@@ -32,11 +32,12 @@ from __future__ import annotations
 
 import logging
 import shlex
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 from graphkit.graph import Graph
+from graphkit.memory import dropping_mapped_pages
 from graphkit.progress import Progress, null_progress
 from graphkit.search import DERIVED_FIELDS, documents
 from graphkit.schema import EDGE_PROPERTIES, ENDPOINTS, NODE_PROPERTIES, Label, RelType
@@ -47,7 +48,6 @@ log = logging.getLogger(__name__)
 HEADER_TYPES: dict[str, str] = {"str": "string", "int": "long", "bool": "boolean", "list[str]": "string[]"}
 ARRAY_DELIMITERS = (";", "|", "\u00a6", "\u001f")
 DEFAULT_DATABASE = "neo4j"
-COPY_BATCH_ROWS = 65_536  # rows of a table DuckDB writes between two lettings-go of mapped pages
 
 
 def _field(value: Any, type_name: str, array_delimiter: str) -> str:
@@ -144,7 +144,7 @@ class _ArrowWriter:
         from graphkit.atomic import OutputError, atomic_target
 
         table = self.graph.arrow(item)  # (held here while DuckDB scans it, let go after: a spilled table's
-        self.con.register("t", _dropping_pages(table))  # pages are in memory only while a batch is written)
+        self.con.register("t", table)  # pages are in memory only while this table is written)
         exprs, quoted = [], []
         for i, (column, type_name) in enumerate(fields):
             expr, quote = self._expr(column, type_name, delim)
@@ -153,7 +153,9 @@ class _ArrowWriter:
                 quoted.append(f"c{i}")
         force_quote = f", FORCE_QUOTE ({', '.join(quoted)})" if quoted else ""
         try:
-            with atomic_target(path, force=force) as tmp:  # DuckDB writes the file the rename publishes
+            # (the pages DuckDB reads of a table on disk are let go as it goes: at 1M the papers' file
+            # was held whole while its CSV was written, beside the search documents)
+            with atomic_target(path, force=force) as tmp, dropping_mapped_pages():
                 target = str(tmp).replace("'", "''")
                 self.con.execute(f"COPY (SELECT {', '.join(exprs)} FROM t {join}) TO '{target}' "
                                  f"(FORMAT CSV, HEADER false, QUOTE '\"', ESCAPE '\"', NULLSTR ''{force_quote})")
@@ -166,22 +168,6 @@ class _ArrowWriter:
     def close(self) -> None:
         self._stack.close()
         self._docs = None
-
-
-def _dropping_pages(table: Any) -> Any:
-    """``table`` as a stream of batches for one scan, the pages of mapped files read let go after each
-    batch (graphkit.memory.drop_mapped_pages): a COPY of a table on disk held all of its file's pages
-    until it ended (at 1M, the papers' file beside the search documents)."""
-    import pyarrow as pa
-
-    from graphkit.memory import drop_mapped_pages
-
-    def batches() -> Iterator[Any]:
-        for batch in table.to_batches(max_chunksize=COPY_BATCH_ROWS):
-            yield batch
-            drop_mapped_pages()
-
-    return pa.RecordBatchReader.from_batches(table.schema, batches())
 
 
 def paper_terms(graph: Graph) -> dict[str, str]:
