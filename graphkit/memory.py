@@ -8,6 +8,10 @@ the next step grew beside it. ``malloc_trim(0)`` returns the free pages of every
 The build calls it at phase boundaries (graphkit.build), the ``cites`` resolve step while it consumes
 the references.
 
+Tables on disk are memory-mapped (:func:`map_file`); the pages a scan reads of them stay resident until
+the mapping goes, so :func:`release_freed` also lets them go (:func:`drop_mapped_pages`), and a long
+statement over them runs inside :func:`dropping_mapped_pages`.
+
 Where a step's objects are too many and too small for that (Python's own arenas stay fragmented by the
 objects that outlive the step), :func:`run_forked` runs the step in a forked process.
 """
@@ -59,14 +63,16 @@ def release_freed() -> bool:
 
 # files mapped by map_file, while something holds them (an Arrow table read from one holds its mapping)
 _MAPPINGS: weakref.WeakSet[mmap.mmap] = weakref.WeakSet()
-_DONTNEED = getattr(mmap, "MADV_DONTNEED", None)
+_MAPPINGS_LOCK = threading.Lock()  # (dropping_mapped_pages reads the set from a thread of its own)
+_DONTNEED = getattr(mmap, "MADV_DONTNEED", None)  # (None where there is no madvise: Windows)
 
 
 def map_file(path: str | os.PathLike[str]) -> mmap.mmap:
     """A file mapped read only, whose resident pages :func:`drop_mapped_pages` lets go."""
     with open(path, "rb") as f:
         mapping = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
-    _MAPPINGS.add(mapping)
+    with _MAPPINGS_LOCK:
+        _MAPPINGS.add(mapping)
     return mapping
 
 
@@ -98,7 +104,9 @@ def drop_mapped_pages() -> None:
     maps a page in again."""
     if _DONTNEED is None:
         return
-    for mapping in list(_MAPPINGS):
+    with _MAPPINGS_LOCK:
+        mappings = list(_MAPPINGS)
+    for mapping in mappings:
         try:
             mapping.madvise(_DONTNEED)
         except (ValueError, OSError):  # closed meanwhile
