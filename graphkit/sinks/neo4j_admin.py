@@ -48,6 +48,7 @@ log = logging.getLogger(__name__)
 HEADER_TYPES: dict[str, str] = {"str": "string", "int": "long", "bool": "boolean", "list[str]": "string[]"}
 ARRAY_DELIMITERS = (";", "|", "\u00a6", "\u001f")
 DEFAULT_DATABASE = "neo4j"
+DROP_PAGES_EVERY = 0.1  # seconds between two lettings-go of the mapped pages a COPY read
 
 
 def _field(value: Any, type_name: str, array_delimiter: str) -> str:
@@ -155,7 +156,7 @@ class _ArrowWriter:
         try:
             # (the pages DuckDB reads of a table on disk are let go as it goes: at 1M the papers' file
             # was held whole while its CSV was written, beside the search documents)
-            with atomic_target(path, force=force) as tmp, dropping_mapped_pages():
+            with atomic_target(path, force=force) as tmp, dropping_mapped_pages(DROP_PAGES_EVERY):
                 target = str(tmp).replace("'", "''")
                 self.con.execute(f"COPY (SELECT {', '.join(exprs)} FROM t {join}) TO '{target}' "
                                  f"(FORMAT CSV, HEADER false, QUOTE '\"', ESCAPE '\"', NULLSTR ''{force_quote})")

@@ -211,7 +211,7 @@ def test_paper_terms_from_rows_and_from_columns_agree():
 
 
 @pytest.mark.skipif(not os.path.exists("/proc/self/status"), reason="reads Linux's /proc")
-def test_a_table_on_disk_is_copied_without_holding_its_files_pages(tmp_path) -> None:
+def test_a_table_on_disk_is_copied_without_holding_its_files_pages(tmp_path, monkeypatch) -> None:
     """While the COPY of a table on disk runs, the pages DuckDB read of it are let go as it goes: at 1M
     the papers' file was held whole while its CSV was written, beside the search documents."""
     import threading
@@ -225,6 +225,9 @@ def test_a_table_on_disk_is_copied_without_holding_its_files_pages(tmp_path) -> 
         with open("/proc/self/status") as f:
             return next(int(line.split()[1]) >> 10 for line in f if line.startswith("RssFile:"))
 
+    from graphkit.sinks import neo4j_admin
+
+    monkeypatch.setattr(neo4j_admin, "DROP_PAGES_EVERY", 0.01)  # (a margin against a fast disk and CPU)
     n = 4 << 20
     graph = ColumnarGraph()
     graph.set_table(RelType.AUTHORED, pa.table({
@@ -246,4 +249,4 @@ def test_a_table_on_disk_is_copied_without_holding_its_files_pages(tmp_path) -> 
         done.set()
         sampler.join()
     assert sum(1 for _ in open(tmp_path / "out" / "rels_AUTHORED.csv")) == n
-    assert peak[0] < 64  # of the file's ~100 MB
+    assert peak[0] < 96  # of the ~177 MB of its file the COPY reads (held whole without the letting go)
