@@ -378,11 +378,8 @@ class _Build:
         while the graph is small, and once it is large (:meth:`_spilling`), each later one streamed to
         disk as it comes. They were all taken first and spilled after: at 1M, 2.5 GB at once."""
         for item in GRAPH_SOURCES:
-            if self._spilling(graph):
-                self._stream_to_disk(graph, item, graph_table(item))
-            else:
-                graph.set_table(item, self.eng.take(graph_table(item)))
-                self._spill(graph)
+            self._fetch_one(graph, item)
+            self._spill(graph)
 
     def _mention_places(self, pending: list[list[tuple[int, bytes, bool]]]
                         ) -> tuple[dict[int, tuple[str, int, int]], dict[str, list[str | None]]]:
@@ -504,13 +501,17 @@ class _Build:
         """The engine's version of the ``stale`` tables into the graph (each held once: see Engine.take);
         when the graph spills, each one streamed to disk instead (:meth:`_stream_to_disk`)."""
         for item in (*Label, *RelType):
-            if item not in stale:
-                continue
-            if self._spilling(graph):
-                self._stream_to_disk(graph, item, graph_table(item))
-            else:
-                graph.set_table(item, self.eng.take(graph_table(item)))
+            if item in stale:
+                self._fetch_one(graph, item)
         stale.clear()
+
+    def _fetch_one(self, graph: ColumnarGraph, item: Label | RelType) -> None:
+        """The engine's version of one table into the graph: taken (held once), or streamed to disk when
+        the graph spills."""
+        if self._spilling(graph):
+            self._stream_to_disk(graph, item, graph_table(item))
+        else:
+            graph.set_table(item, self.eng.take(graph_table(item)))
 
     # -- report --------------------------------------------------------------------------------
     def _report(self, result: BuildResult, derived: dict[str, dict[str, Any]],
