@@ -21,8 +21,8 @@ import logging
 import shutil
 import tempfile
 import time
-from collections import defaultdict
-from collections.abc import Iterator, Mapping, Sequence
+from collections import deque
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -105,6 +105,8 @@ class _Clock:
 # columns it reads, while it reads them (at 1M records 3.2 GB; a smaller graph is not worth the writes)
 GRAPH_SPILL_MIN = 16 << 20
 GRAPH_SPILL_TOTAL = 1 << 30
+# a table that reaches this while it is fetched goes to disk, and the graph spills from then on
+GRAPH_SPILL_TABLE = 256 << 20
 
 # the rule tables read once the graph's tables exist: the extensions' mention places (recr: rrank; wkey,
 # best, akeys), the report's rules and the authors' name variants; the engine drops the others then
@@ -278,20 +280,24 @@ class _Build:
                                                           "pos": pa.array([], pa.int64()),
                                                           "akey": pa.array([], pa.string())}))
             return
-        # columns, not a dict per row: at 1M records these are 3.5M author occurrences
-        table = self.eng.arrow("SELECT k.key AS pkey, w.wid, w.pos, w.family, w.given, w.orcid, w.aff FROM wocc w "
-                               "JOIN wkey k ON k.wid = w.wid ORDER BY k.key, w.pos")
-        wj = self.eng.arrow("SELECT wid, jkey FROM wjournal")
+        # columns, not a dict per row: at 1M records these are 3.5M author occurrences; a paper's journal
+        # and keywords ride on its first row (evidence, as the old core has them)
         has_keyword = dict(rules.TERM_STEPS)["has_keyword"]  # the terms step's own rule, run early
-        hk = self.eng.arrow(f"SELECT source, target FROM ({has_keyword}) h ORDER BY source, target")
+        table = self.eng.arrow(
+            "SELECT k.key AS pkey, w.wid, w.pos, w.family, w.given, w.orcid, w.aff, "
+            "CASE WHEN row_number() OVER (PARTITION BY w.wid ORDER BY w.pos) = 1 THEN j.jkey END AS jkey, "
+            "CASE WHEN row_number() OVER (PARTITION BY w.wid ORDER BY w.pos) = 1 THEN h.kws END AS kws "
+            "FROM wocc w JOIN wkey k ON k.wid = w.wid LEFT JOIN wjournal j ON j.wid = w.wid "
+            "LEFT JOIN (SELECT source, sort_array(collect_list(target)) AS kws "
+            f"FROM ({has_keyword}) hk GROUP BY source) h ON h.source = k.key ORDER BY k.key, w.pos")
         workers = self.engine_options.workers or default_workers()
         # the input goes to the resolver through a file, not this process's memory: the forked resolver
         # maps it and lets it go once its occurrences are added, this process keeps two columns (at 1M
-        # the three tables are ~540 MB, which would otherwise stay beside the resolver through its passes)
+        # the input is ~540 MB, which would otherwise stay beside the resolver through its passes)
         wid, pos = table.column("wid").cast(pa.int64()), table.column("pos").cast(pa.int64())
         with tempfile.TemporaryDirectory(prefix="graphkit-resolver-", dir=self.engine_options.scratch()) as folder:
-            write_resolver_input(Path(folder), table, wj, hk)
-            del table, wj, hk
+            write_resolver_input(Path(folder), table)
+            del table
             with self.eng.spilled():  # (DuckDB's tables on disk meanwhile: the forked resolver does not carry them)
                 keys, self._decisions, self._overridden = run_forked(
                     resolve_author_keys_from, Path(folder), self.options.author_key, dict(self.options.author_map),
@@ -506,12 +512,32 @@ class _Build:
         stale.clear()
 
     def _fetch_one(self, graph: ColumnarGraph, item: Label | RelType) -> None:
-        """The engine's version of one table into the graph: taken (held once), or streamed to disk when
-        the graph spills."""
+        """The engine's version of one table into the graph: streamed to disk when the graph spills, else
+        read as a stream into memory (held once: the engine scans the graph's copy from then on) until it
+        turns out large (:data:`GRAPH_SPILL_TABLE`, or the graph with it :data:`GRAPH_SPILL_TOTAL`), when
+        what was read and the rest go to disk as they come. The first table fetched at 1M records (the
+        papers', 1.5 GB) was taken whole, then spilled."""
+        name = graph_table(item)
         if self._spilling(graph):
-            self._stream_to_disk(graph, item, graph_table(item))
-        else:
-            graph.set_table(item, self.eng.take(graph_table(item)))
+            self._stream_to_disk(graph, item, name)
+            return
+        budget = min(GRAPH_SPILL_TABLE, GRAPH_SPILL_TOTAL - graph.frozen_bytes())
+        reader = self.eng.batches(name)
+        read: deque[pa.RecordBatch] = deque()
+        size = 0
+        for batch in reader:
+            read.append(batch)
+            size += batch.nbytes
+            if size >= budget:
+                graph.set_table_on_disk(item, pa.RecordBatchReader.from_batches(
+                    reader.schema, _drained(read, reader)), self.engine_options.scratch())
+                self.eng.adopt(name, graph.arrow(item))
+                release_freed()
+                return
+        table = pa.Table.from_batches(read, reader.schema)
+        read.clear()
+        self.eng.adopt(name, table)
+        graph.set_table(item, table)
 
     # -- report --------------------------------------------------------------------------------
     def _report(self, result: BuildResult, derived: dict[str, dict[str, Any]],
@@ -597,80 +623,99 @@ def match_papers(cand: pa.Table) -> tuple[pa.Array, list]:
     return pa.array([rids[r] for r in roots], pa.int64()), resolver.duplicates
 
 
-RESOLVER_INPUT = ("occurrences", "journals", "keywords")  # the files of write_resolver_input, in argument order
+RESOLVER_INPUT = "occurrences.arrow"  # the file of write_resolver_input
+RESOLVER_SLICE = 1 << 16  # occurrences turned into Python objects at a time while they are added
+PICKLED_RESOLVER = "resolver.pickle"  # the prepared resolver, as the adding process leaves it
 
 
-def write_resolver_input(folder: Path, table: pa.Table, wj: pa.Table, hk: pa.Table) -> None:
-    """The tables of :func:`resolve_author_keys` as Arrow files in ``folder``, for
+def write_resolver_input(folder: Path, table: pa.Table) -> None:
+    """The table of :func:`resolve_author_keys` as an Arrow file in ``folder``, for
     :func:`resolve_author_keys_from` to map."""
     folder.mkdir(parents=True, exist_ok=True)
-    for name, t in zip(RESOLVER_INPUT, (table, wj, hk)):
-        write_arrow_file(folder / f"{name}.arrow", t)
+    write_arrow_file(folder / RESOLVER_INPUT, table)
 
 
 def resolve_author_keys_from(folder: Path, mode: str, author_map: dict[str, str],
                              workers: int) -> tuple[pa.Array, list[Decision], int]:
-    """:func:`resolve_author_keys` of the tables :func:`write_resolver_input` wrote in ``folder``: memory
-    mapped, and unmapped once every occurrence is added (the passes run without them). The adding runs in
-    a process of its own, which hands the prepared resolver back pickled (:meth:`AuthorResolver.prepare`):
-    the objects the adding frees (at 1M, 1.25 GB of 1.9 GB of arenas) stay behind with that process, and
-    this one holds the resolver in compact arenas that its forked block workers share."""
-    resolver, n = run_forked(_prepared_resolver, folder, mode, author_map, workers)
+    """:func:`resolve_author_keys` of the table :func:`write_resolver_input` wrote in ``folder``: memory
+    mapped, and let go slice by slice as the occurrences are added (the passes run without it). The adding
+    runs in a process of its own, which leaves the prepared resolver pickled in ``folder``
+    (:meth:`AuthorResolver.prepare`) and ends; this process loads it then: the objects the adding frees
+    (at 1M, 1.25 GB of 1.9 GB of arenas) go with that process, this one holds the resolver in compact
+    arenas that its forked block workers share, and the two are never whole side by side (a result sent
+    through a pipe is, and as pickled bytes on both ends besides)."""
+    import pickle
+
+    n = run_forked(_prepared_resolver, folder, mode, author_map, workers)
+    path = folder / PICKLED_RESOLVER
+    with path.open("rb") as f:
+        resolver = pickle.load(f)
+    path.unlink()
     return _resolved(resolver, n)
 
 
-def _prepared_resolver(folder: Path, mode: str, author_map: dict[str, str],
-                       workers: int) -> tuple[AuthorResolver, int]:
-    """The :meth:`prepared <AuthorResolver.prepare>` resolver of the input files in ``folder``, and how many
-    occurrences it has."""
-    table, wj, hk = (mapped_arrow_file(folder / f"{name}.arrow") for name in RESOLVER_INPUT)
+def _prepared_resolver(folder: Path, mode: str, author_map: dict[str, str], workers: int) -> int:
+    """Pickle the :meth:`prepared <AuthorResolver.prepare>` resolver of the input file in ``folder`` to
+    PICKLED_RESOLVER there; how many occurrences it has."""
+    import pickle
+
+    table = mapped_arrow_file(folder / RESOLVER_INPUT)
     n = table.num_rows
-    resolver = _fed_resolver(table, wj, hk, mode, author_map, workers)
-    del table, wj, hk
+    resolver = _fed_resolver(table, mode, author_map, workers)
+    del table
     resolver.prepare()
-    return resolver, n
+    with (folder / PICKLED_RESOLVER).open("wb") as f:
+        pickle.dump(resolver, f, protocol=pickle.HIGHEST_PROTOCOL)
+    return n
 
 
-def resolve_author_keys(table: pa.Table, wj: pa.Table, hk: pa.Table, mode: str, author_map: dict[str, str],
+def resolve_author_keys(table: pa.Table, mode: str, author_map: dict[str, str],
                         workers: int) -> tuple[pa.Array, list[Decision], int]:
-    """The author key of every row of ``table`` (pkey, wid, pos, family, given, orcid, aff; one paper's
-    authors together, in position order), the resolver's decisions and how many keys the map set.
-    ``wj``: each paper's journal key, ``hk``: its keywords (source paper key, target keyword key)."""
-    return _resolved(_fed_resolver(table, wj, hk, mode, author_map, workers), table.num_rows)
+    """The author key of every row of ``table`` (pkey, wid, pos, family, given, orcid, aff, jkey, kws; one
+    paper's authors together, in position order; its journal key ``jkey`` and sorted keyword keys ``kws``
+    on its first row), the resolver's decisions and how many keys the map set."""
+    return _resolved(_fed_resolver(table, mode, author_map, workers), table.num_rows)
 
 
-def _fed_resolver(table: pa.Table, wj: pa.Table, hk: pa.Table, mode: str, author_map: dict[str, str],
-                  workers: int) -> AuthorResolver:
-    """An AuthorResolver with every row of ``table`` added (see :func:`resolve_author_keys`), not resolved yet."""
-    wids = table.column("wid").to_pylist()
-    # (paper keys and keywords, too, one string object per distinct value: at 1M the keyword table has
-    # 4.5M rows of 0.9M papers and 1.1M keywords)
-    pkeys = _shared_strings(table.column("pkey"))
-    # one string object per name as written, not one per occurrence (the resolver keeps them all)
-    families = _shared_strings(table.column("family"))
-    givens = _shared_strings(table.column("given"))
-    orcids = table.column("orcid").to_pylist()
-    affs = table.column("aff").to_pylist()
-    venue = dict(zip(wj.column("wid").to_pylist(), wj.column("jkey").to_pylist()))
-    keywords: dict[str, list[str]] = defaultdict(list)  # paper key -> keyword keys: evidence, as the old core
-    for source, target in zip(_shared_strings(hk.column("source")), _shared_strings(hk.column("target"))):
-        keywords[source].append(target)  # type: ignore[index]
-    drop_mapped_pages()  # (the input files' pages, read once: the adding holds the input as lists)
-    # (the name variants of every key are counted in SQL: table variants)
+def _fed_resolver(table: pa.Table, mode: str, author_map: dict[str, str], workers: int) -> AuthorResolver:
+    """An AuthorResolver with every row of ``table`` added (see :func:`resolve_author_keys`), not resolved
+    yet. The rows become Python objects a slice of whole papers at a time (at 1M records the whole input
+    as lists was ~400 MB beside the resolver at the end of the adding), and a mapped table's pages are let
+    go after each slice."""
+    import numpy as np
+
+    # (row k is occurrence k: the resolver numbers occurrences in the order they are added)
     resolver = AuthorResolver(mode, author_map, workers=workers, variants=False)  # type: ignore[arg-type]
-    i = 0
-    n = len(wids)
-    while i < n:
-        j = i
-        wid = wids[i]
-        while j < n and wids[j] == wid:
-            j += 1
-        # (row k is occurrence k: the resolver numbers occurrences in the order they are added)
-        resolver.add_paper([f or "" for f in families[i:j]], givens[i:j], orcids[i:j], [a or None for a in affs[i:j]],
-                           venue.get(wid), keywords=keywords.get(pkeys[i], ()))
-        i = j
-    del families, givens, orcids, affs, pkeys, keywords, venue, wids
+    shared: dict[str, str] = {}  # one string object per name as written and per journal key
+    wids = table.column("wid").to_numpy()
+    starts = np.flatnonzero(wids[1:] != wids[:-1]) + 1 if len(wids) else wids[:0]
+    firsts = np.concatenate(([0], starts)).astype(np.int64) if len(wids) else starts.astype(np.int64)
+    del wids
+    n = table.num_rows
+    p = 0  # the slice's first paper
+    while p < len(firsts):
+        q = int(np.searchsorted(firsts, firsts[p] + RESOLVER_SLICE, side="left"))
+        q = max(q, p + 1)  # (one paper with more authors than a slice is one slice)
+        lo, hi = int(firsts[p]), (int(firsts[q]) if q < len(firsts) else n)
+        _add_papers(resolver, table.slice(lo, hi - lo), firsts[p:q] - lo, shared)
+        drop_mapped_pages()  # (the slice's pages, read once)
+        p = q
     return resolver
+
+
+def _add_papers(resolver: AuthorResolver, part: pa.Table, firsts: Any, shared: dict[str, str]) -> None:
+    """Add the papers of ``part``, whose first rows are at ``firsts``."""
+    families = _shared_strings(part.column("family"), shared)
+    givens = _shared_strings(part.column("given"), shared)
+    orcids = part.column("orcid").to_pylist()
+    affs = part.column("aff").to_pylist()
+    at = pa.array(firsts, pa.int64())
+    venues = _shared_strings(part.column("jkey").take(at), shared)
+    keywords = part.column("kws").take(at).to_pylist()
+    ends = [*firsts[1:].tolist(), part.num_rows]
+    for i, j, venue, kws in zip(firsts.tolist(), ends, venues, keywords):
+        resolver.add_paper([f or "" for f in families[i:j]], givens[i:j], orcids[i:j], [a or None for a in affs[i:j]],
+                           venue, keywords=kws or ())
 
 
 def _resolved(resolver: AuthorResolver, n: int) -> tuple[pa.Array, list[Decision], int]:
@@ -678,12 +723,25 @@ def _resolved(resolver: AuthorResolver, n: int) -> tuple[pa.Array, list[Decision
     return pa.array(map(resolver.key_of, range(n)), pa.string()), resolver.decisions, resolver.overridden
 
 
-def _shared_strings(column: pa.ChunkedArray) -> list[str | None]:
-    """``column.to_pylist()`` of a string column, with one ``str`` object per distinct value."""
+def _drained(read: deque[pa.RecordBatch], rest: Iterable[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+    """The batches in ``read`` (each one let go as it is handed on), then those of ``rest``."""
+    while read:
+        yield read.popleft()
+    yield from rest
+
+
+def _shared_strings(column: pa.ChunkedArray | pa.Array, shared: dict[str, str] | None = None) -> list[str | None]:
+    """``column.to_pylist()`` of a string column, with one ``str`` object per distinct value (the one in
+    ``shared``, where given, which keeps each new value)."""
     import numpy as np
 
-    encoded = column.combine_chunks().dictionary_encode()
-    values = np.array([*encoded.dictionary.to_pylist(), None], dtype=object)
+    if isinstance(column, pa.ChunkedArray):
+        column = column.combine_chunks()
+    encoded = column.dictionary_encode()
+    distinct = encoded.dictionary.to_pylist()
+    if shared is not None:
+        distinct = [shared.setdefault(v, v) for v in distinct]
+    values = np.array([*distinct, None], dtype=object)
     at = pc.fill_null(encoded.indices, len(values) - 1).to_numpy(zero_copy_only=False)
     return values[at].tolist()  # type: ignore[no-any-return]
 

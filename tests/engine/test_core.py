@@ -156,6 +156,46 @@ def test_graph_tables_stream_to_disk_once_the_graph_is_large(generated, monkeypa
     assert_same(build_from_files(paths), new)
 
 
+@pytest.mark.parametrize("table_bound", [1, 1 << 40])
+def test_a_graph_table_that_turns_out_large_as_it_is_fetched_goes_to_disk(generated, monkeypatch, tmp_path,
+                                                                          table_bound):
+    """While the graph is small, a table is read from the engine as a stream of batches; one that reaches
+    GRAPH_SPILL_TABLE on the way goes to disk with what was read of it, and the graph spills from then on
+    (at 1M records the papers' table, 1.5 GB, was taken whole first and spilled after). Batches of a few
+    rows, so that the switch comes mid-table: nothing read before it is lost, and a table kept in memory
+    from many batches is whole too. No graph table is taken; the graph is the old core's."""
+    import graphkit.engine.core as core
+    import graphkit.engine.sql as sql
+    from graphkit.columnar import ColumnarGraph
+    from graphkit.engine.sql import DuckDBEngine
+
+    m, _ = generated
+    paths = [info.path for info in m.files]
+    monkeypatch.setattr(core, "GRAPH_SPILL_TABLE", table_bound)
+    monkeypatch.setattr(sql, "BATCH_ROWS", 7)
+    taken: list[str] = []
+    streamed: list[str] = []
+    real_take, real_stream = DuckDBEngine.take, ColumnarGraph.set_table_on_disk
+
+    def take(self, name):
+        taken.append(name)
+        return real_take(self, name)
+
+    def stream(self, item, batches, directory=None):
+        streamed.append(item)
+        return real_stream(self, item, batches, directory)
+
+    monkeypatch.setattr(DuckDBEngine, "take", take)
+    monkeypatch.setattr(ColumnarGraph, "set_table_on_disk", stream)
+    new = build_columnar(paths, engine=EngineOptions(scratch_dir=str(tmp_path)))
+    assert not {core.graph_table(item) for item in core.GRAPH_SOURCES} & set(taken)
+    if table_bound == 1:
+        assert set(core.GRAPH_SOURCES) <= set(streamed)
+    else:
+        assert not streamed
+    assert_same(build_from_files(paths), new)
+
+
 def test_full_author_keys_and_a_small_cap(generated):
     m, _ = generated
     paths = [info.path for info in m.files]
@@ -352,11 +392,12 @@ def test_resolver_input_through_files_gives_the_same_keys_and_is_let_go(tmp_path
             ("p3", 3, 2, "Park", "S.", None, None)]
     table = pa.table({name: [r[i] for r in rows] for i, name in
                       enumerate(("pkey", "wid", "pos", "family", "given", "orcid", "aff"))})
-    wj = pa.table({"wid": [1, 2, 3], "jkey": ["issn:1", "issn:1", None]})
-    hk = pa.table({"source": ["p1", "p2", "p3"], "target": ["kw:graphs", "kw:graphs", "kw:cells"]})
+    table = table.append_column("jkey", pa.array(["issn:1", None, "issn:1", None, None, None], pa.string()))
+    table = table.append_column("kws", pa.array([["kw:graphs"], None, ["kw:graphs"], None, ["kw:cells"], None],
+                                                pa.list_(pa.string())))
     folder = tmp_path / "input"
-    write_resolver_input(folder, table, wj, hk)
-    want_keys, want_decisions, want_overridden = resolve_author_keys(table, wj, hk, "compatible", {}, 1)
+    write_resolver_input(folder, table)
+    want_keys, want_decisions, want_overridden = resolve_author_keys(table, "compatible", {}, 1)
 
     mapped_while_resolving = []
     resolve = AuthorResolver.resolve
@@ -372,6 +413,51 @@ def test_resolver_input_through_files_gives_the_same_keys_and_is_let_go(tmp_path
     assert keys.to_pylist()[1] == "orcid:0000-0002-1825-0097"
     assert (decisions, overridden) == (want_decisions, want_overridden)
     assert mapped_while_resolving == [False]
+    assert sorted(p.name for p in folder.iterdir()) == ["occurrences.arrow"]  # (the pickled resolver, loaded, is gone)
+
+
+@pytest.mark.parametrize("rows_at_a_time", [1, 2, 3, 1000])
+def test_resolver_input_added_slice_by_slice_gives_the_keys_of_one_slice(monkeypatch, rows_at_a_time):
+    """The resolver turns its input into Python objects a slice of whole papers at a time (RESOLVER_SLICE
+    rows or, for a paper with more authors, that paper): the keys and decisions do not depend on the
+    slice, each paper gets its own journal and keywords, and a name is one object across slices."""
+    import pyarrow as pa
+
+    from graphkit.engine import core
+
+    rows = [("p1", 1, 1, "Kim", "Jin-Soo", "Graphs Lab, Seoul National University, Seoul"),
+            ("p1", 1, 2, "Lee", "A.", None),
+            ("p1", 1, 3, "Cho", "H.", None),
+            ("p2", 2, 1, "Kim", "J.", "Seoul National University"),
+            ("p3", 3, 1, "Kim", "J.", None),
+            ("p3", 3, 2, "Lee", "Anna", None),
+            ("p4", 4, 1, "Kim", "Jin-Soo", "Busan University, Busan"),
+            ("p4", 4, 2, "Park", "S.", None)]
+    table = pa.table({name: [r[i] for r in rows] for i, name in
+                      enumerate(("pkey", "wid", "pos", "family", "given", "aff"))})
+    table = table.append_column("orcid", pa.array([None] * len(rows), pa.string()))
+    table = table.append_column("jkey", pa.array(["issn:1", None, None, "issn:1", "issn:2", None, None, None],
+                                                 pa.string()))
+    table = table.append_column("kws", pa.array([["kw:graphs"], None, None, ["kw:graphs"], ["kw:cells"], None,
+                                                 ["kw:cells", "kw:graphs"], None], pa.list_(pa.string())))
+    added = []
+    add_paper = core.AuthorResolver.add_paper
+
+    def watched(self, families, givens, orcids, affs, venue=None, *, keywords=(), year=None):
+        added.append((list(families), venue, list(keywords)))
+        return add_paper(self, families, givens, orcids, affs, venue, keywords=keywords, year=year)
+
+    monkeypatch.setattr(core.AuthorResolver, "add_paper", watched)
+    want = core.resolve_author_keys(table, "compatible", {}, 1)
+    want_added, added[:] = list(added), []
+    monkeypatch.setattr(core, "RESOLVER_SLICE", rows_at_a_time)
+    keys, decisions, overridden = core.resolve_author_keys(table, "compatible", {}, 1)
+    assert (keys.to_pylist(), decisions, overridden) == (want[0].to_pylist(), want[1], want[2])
+    assert added == want_added == [(["Kim", "Lee", "Cho"], "issn:1", ["kw:graphs"]), (["Kim"], "issn:1", ["kw:graphs"]),
+                                   (["Kim", "Lee"], "issn:2", ["kw:cells"]),
+                                   (["Kim", "Park"], None, ["kw:cells", "kw:graphs"])]
+    kims = [families[0] for families, _, _ in added]
+    assert all(kim is kims[0] for kim in kims)
 
 
 def test_columnar_nodes_are_the_tables_rows_one_batch_at_a_time():
