@@ -357,7 +357,10 @@ class _Build:
             for rid, i, packed, positions in r.ext_rows:
                 pending[i].append((rid, packed, positions))
             r.ext_rows = []
-        info = {rid: src for r in results for rid, src in r.record_info.items()}
+        info: dict[int, tuple[Any, int]] = {}
+        for r in results:  # (each record's source and authors, once: the results kept them to the end)
+            info.update(r.record_info)
+            r.record_info = {}
         at, keys_of = self._mention_places(pending)
         errors = [sum(r.ext_errors[i] for r in results if r.ext_errors) for i in range(len(self.exts))]
         for i, ext in enumerate(self.exts):
