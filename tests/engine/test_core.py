@@ -123,19 +123,11 @@ def test_derived_tables_stream_to_disk(generated, monkeypatch, tmp_path):
     assert_same(build_from_files(paths), new)
 
 
-def test_graph_tables_stream_to_disk_once_the_graph_is_large(generated, monkeypatch, tmp_path):
-    """Before the extensions run, the graph's tables come from the engine one by one: once the graph is
-    large, each one is streamed to disk as it comes, never taken whole into memory (they were all taken
-    first and spilled after: 2.5 GB at once at 1M). Here the graph is large from its first table, so no
-    graph table is taken. The graph is the old core's."""
-    import graphkit.engine.core as core
+def _watch_takes_and_streams(monkeypatch) -> tuple[list[str], list]:
+    """The engine tables the build takes whole, and the graph tables it streams to disk, as it goes."""
     from graphkit.columnar import ColumnarGraph
     from graphkit.engine.sql import DuckDBEngine
 
-    m, _ = generated
-    paths = [info.path for info in m.files]
-    monkeypatch.setattr(core, "GRAPH_SPILL_MIN", 0)
-    monkeypatch.setattr(core, "GRAPH_SPILL_TOTAL", 0)
     taken: list[str] = []
     streamed: list[str] = []
     real_take, real_stream = DuckDBEngine.take, ColumnarGraph.set_table_on_disk
@@ -150,6 +142,21 @@ def test_graph_tables_stream_to_disk_once_the_graph_is_large(generated, monkeypa
 
     monkeypatch.setattr(DuckDBEngine, "take", take)
     monkeypatch.setattr(ColumnarGraph, "set_table_on_disk", stream)
+    return taken, streamed
+
+
+def test_graph_tables_stream_to_disk_once_the_graph_is_large(generated, monkeypatch, tmp_path):
+    """Before the extensions run, the graph's tables come from the engine one by one: once the graph is
+    large, each one is streamed to disk as it comes, never taken whole into memory (they were all taken
+    first and spilled after: 2.5 GB at once at 1M). Here the graph is large from its first table, so no
+    graph table is taken. The graph is the old core's."""
+    import graphkit.engine.core as core
+
+    m, _ = generated
+    paths = [info.path for info in m.files]
+    monkeypatch.setattr(core, "GRAPH_SPILL_MIN", 0)
+    monkeypatch.setattr(core, "GRAPH_SPILL_TOTAL", 0)
+    taken, streamed = _watch_takes_and_streams(monkeypatch)
     new = build_columnar(paths, engine=EngineOptions(scratch_dir=str(tmp_path)))
     assert not {core.graph_table(item) for item in core.GRAPH_SOURCES} & set(taken)
     assert set(core.GRAPH_SOURCES) <= set(streamed)
@@ -166,27 +173,12 @@ def test_a_graph_table_that_turns_out_large_as_it_is_fetched_goes_to_disk(genera
     from many batches is whole too. No graph table is taken; the graph is the old core's."""
     import graphkit.engine.core as core
     import graphkit.engine.sql as sql
-    from graphkit.columnar import ColumnarGraph
-    from graphkit.engine.sql import DuckDBEngine
 
     m, _ = generated
     paths = [info.path for info in m.files]
     monkeypatch.setattr(core, "GRAPH_SPILL_TABLE", table_bound)
     monkeypatch.setattr(sql, "BATCH_ROWS", 7)
-    taken: list[str] = []
-    streamed: list[str] = []
-    real_take, real_stream = DuckDBEngine.take, ColumnarGraph.set_table_on_disk
-
-    def take(self, name):
-        taken.append(name)
-        return real_take(self, name)
-
-    def stream(self, item, batches, directory=None):
-        streamed.append(item)
-        return real_stream(self, item, batches, directory)
-
-    monkeypatch.setattr(DuckDBEngine, "take", take)
-    monkeypatch.setattr(ColumnarGraph, "set_table_on_disk", stream)
+    taken, streamed = _watch_takes_and_streams(monkeypatch)
     new = build_columnar(paths, engine=EngineOptions(scratch_dir=str(tmp_path)))
     assert not {core.graph_table(item) for item in core.GRAPH_SOURCES} & set(taken)
     if table_bound == 1:
