@@ -18,6 +18,7 @@ Two steps are sequential by nature and run in the driver on the few rows that ne
 from __future__ import annotations
 
 import logging
+import pickle
 import shutil
 import tempfile
 import time
@@ -25,7 +26,7 @@ from collections import deque
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import psutil
 import pyarrow as pa
@@ -49,6 +50,9 @@ from graphkit.resolve.journals import display_name
 from graphkit.resolve.papers import PaperResolver
 from graphkit.resolve.text import short_hash
 from graphkit.schema import EDGE_PROPERTIES, NODE_PROPERTIES, Label, RelType
+
+if TYPE_CHECKING:
+    import numpy as np
 
 log = logging.getLogger(__name__)
 
@@ -480,7 +484,11 @@ class _Build:
     def _stream_to_disk(self, graph: ColumnarGraph, item: Label | RelType, source: str) -> None:
         """The engine's table or view ``source`` as the graph's table of ``item``, streamed to its file
         (never whole in memory); the engine scans the file as that table from then on."""
-        graph.set_table_on_disk(item, self.eng.batches(source), self.engine_options.scratch())
+        self._batches_to_disk(graph, item, self.eng.batches(source))
+
+    def _batches_to_disk(self, graph: ColumnarGraph, item: Label | RelType, batches: pa.RecordBatchReader) -> None:
+        """:meth:`_stream_to_disk` of a stream of batches the engine gives."""
+        graph.set_table_on_disk(item, batches, self.engine_options.scratch())
         self.eng.adopt(graph_table(item), graph.arrow(item))
         release_freed()
 
@@ -532,10 +540,8 @@ class _Build:
             read.append(batch)
             size += batch.nbytes
             if size >= budget:
-                graph.set_table_on_disk(item, pa.RecordBatchReader.from_batches(
-                    reader.schema, _drained(read, reader)), self.engine_options.scratch())
-                self.eng.adopt(name, graph.arrow(item))
-                release_freed()
+                self._batches_to_disk(graph, item, pa.RecordBatchReader.from_batches(
+                    reader.schema, _drained(read, reader)))
                 return
         table = pa.Table.from_batches(read, reader.schema)
         read.clear()
@@ -647,8 +653,6 @@ def resolve_author_keys_from(folder: Path, mode: str, author_map: dict[str, str]
     (at 1M, 1.25 GB of 1.9 GB of arenas) go with that process, this one holds the resolver in compact
     arenas that its forked block workers share, and the two are never whole side by side (a result sent
     through a pipe is, and as pickled bytes on both ends besides)."""
-    import pickle
-
     n = run_forked(_prepared_resolver, folder, mode, author_map, workers)
     path = folder / PICKLED_RESOLVER
     with path.open("rb") as f:
@@ -660,8 +664,6 @@ def resolve_author_keys_from(folder: Path, mode: str, author_map: dict[str, str]
 def _prepared_resolver(folder: Path, mode: str, author_map: dict[str, str], workers: int) -> int:
     """Pickle the :meth:`prepared <AuthorResolver.prepare>` resolver of the input file in ``folder`` to
     PICKLED_RESOLVER there; how many occurrences it has."""
-    import pickle
-
     table = mapped_arrow_file(folder / RESOLVER_INPUT)
     n = table.num_rows
     resolver = _fed_resolver(table, mode, author_map, workers)
@@ -691,9 +693,10 @@ def _fed_resolver(table: pa.Table, mode: str, author_map: dict[str, str], worker
     resolver = AuthorResolver(mode, author_map, workers=workers, variants=False)  # type: ignore[arg-type]
     shared: dict[str, str] = {}  # one string object per name as written and per journal key
     wids = table.column("wid").to_numpy()
-    starts = np.flatnonzero(wids[1:] != wids[:-1]) + 1 if len(wids) else wids[:0]
-    firsts = np.concatenate(([0], starts)).astype(np.int64) if len(wids) else starts.astype(np.int64)
-    del wids
+    first = np.ones(len(wids), dtype=bool)  # the rows that start a paper
+    first[1:] = wids[1:] != wids[:-1]
+    firsts = np.flatnonzero(first)
+    del wids, first
     n = table.num_rows
     p = 0  # the slice's first paper
     while p < len(firsts):
@@ -706,7 +709,7 @@ def _fed_resolver(table: pa.Table, mode: str, author_map: dict[str, str], worker
     return resolver
 
 
-def _add_papers(resolver: AuthorResolver, part: pa.Table, firsts: Any, shared: dict[str, str]) -> None:
+def _add_papers(resolver: AuthorResolver, part: pa.Table, firsts: np.ndarray, shared: dict[str, str]) -> None:
     """Add the papers of ``part``, whose first rows are at ``firsts``."""
     families = _shared_strings(part.column("family"), shared)
     givens = _shared_strings(part.column("given"), shared)
