@@ -20,7 +20,7 @@ same rule; ``cypher`` here is the full recompute a server store can always fall 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -36,10 +36,26 @@ class Derived:
     targets: tuple[str, ...]  # "Label.property" or "REL_TYPE" names it writes (for docs and checks)
     compute: Callable[[Any, Any], dict[str, Any] | None]  # (graph, options) -> report figures or None
     cypher: tuple[str, ...] = ()  # full recompute on a server store; parameters: $cap (co-author cap)
-    # the same rule as SQL for the columnar core's engines (DuckDB, Spark): options -> [(target, sql)];
-    # target is the Label/RelType value whose table the query replaces, or "figures" (one row: report
-    # figures). Tables are named "{Paper}", "{AUTHORED}", ... (str.format placeholders of the values).
-    sql: Callable[[Any], list[tuple[str, str]]] | None = None
+    # the same rule as SQL for the columnar core's engines (DuckDB, Spark): options -> steps in order,
+    # each (target, sql) or a WorkTable; target is the Label/RelType value whose table the query
+    # replaces, or "figures" (one row: report figures). Tables are named "{Paper}", "{AUTHORED}", ...
+    # (str.format placeholders of the values), work tables "{name}".
+    sql: Callable[[Any], Sequence[tuple[str, str] | WorkTable]] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class WorkTable:
+    """A table the later steps of an SQL rule read as ``{name}``; it goes when the rule ends. With
+    ``step``, the table built by ``sql`` is then replaced by ``step`` (which reads ``{name}`` as it
+    stands) round after round, until a round leaves its row count unchanged or ``rounds`` have run: a
+    loop for Spark SQL, which has no recursive query. ``step`` must only ever add rows (so an unchanged
+    count is an unchanged table). One query unrolled into its rounds would hold every round's hash
+    tables at once (at 1M records the MeSH closure took 1.4 GB that way; materialised round by round,
+    the rule fits in 512 MB)."""
+    name: str
+    sql: str
+    step: str | None = None
+    rounds: int = 64
 
 
 def compute_coauthors(graph: Any, options: Any) -> dict[str, Any]:

@@ -34,6 +34,7 @@ import pyarrow.compute as pc
 
 from graphkit.build import BuildOptions, BuildResult, no_cyclic_gc
 from graphkit.columnar import ColumnarGraph, arrow_schema, mapped_arrow_file, write_arrow_file
+from graphkit.derive import WorkTable
 from graphkit.derive import entries as derived_entries
 from graphkit.engine import rules
 from graphkit.engine.ingest import (TaskResult, default_workers, normalise_task, plan_tasks, run_tasks,
@@ -111,6 +112,10 @@ GRAPH_SPILL_MIN = 16 << 20
 GRAPH_SPILL_TOTAL = 1 << 30
 # a table that reaches this while it is fetched goes to disk, and the graph spills from then on
 GRAPH_SPILL_TABLE = 256 << 20
+# the share of the engine's memory limit the derived rules run with: they run beside the fetched graph,
+# and the largest of them (the co-author pairs) takes whatever the limit allows (at 1M records, a share
+# of 1 put the build's peak there: 4.05 GB)
+DERIVE_MEMORY_SHARE = 0.5
 
 # the rule tables read once the graph's tables exist: the extensions' mention places (recr: rrank; wkey,
 # best, akeys), the report's rules and the authors' name variants; the engine drops the others then
@@ -210,7 +215,8 @@ class _Build:
             self._take_graph(graph)
             self._extensions(results, graph, report_ext)
             self.clock.lap("extensions")
-        derived = self._derive(graph)
+        with self.eng.limited(DERIVE_MEMORY_SHARE):
+            derived = self._derive(graph)
         self.clock.lap("derived")
         result = BuildResult(graph, records=records, diagnostics=diagnostics, duplicates=duplicates)
         result.authors = _LazyAuthors(self.eng.arrow("SELECT akey, family, given, n FROM variants"))
@@ -446,8 +452,7 @@ class _Build:
                 release_freed()
             else:
                 figures = None
-                for target, sql in entry.sql(self.options):
-                    query = sql.format(**names)
+                for target, query in sql_steps(self.eng, entry.sql(self.options), names):
                     if target == "figures":
                         figures = self.eng.arrow(query).to_pylist()[0]
                     elif self._spilling(graph):
@@ -796,6 +801,42 @@ def _add_diagnostics(report: dict[str, Any], paths: list[str], fmt: str, diagnos
         bucket = entry["errors" if d.severity == "error" else "warnings"]
         bucket[d.kind] = bucket.get(d.kind, 0) + 1
     report["files"] = {str(p): files[str(p)] for p in paths} | files
+
+
+def sql_steps(eng: Engine, steps: Sequence[tuple[str, str] | WorkTable],
+              names: dict[str, str]) -> Iterator[tuple[str, str]]:
+    """A derived rule's SQL steps as ``(target, query)`` in order, the table names filled in; each work
+    table is built when its turn comes (its step looped, :class:`WorkTable`) and all of them are dropped
+    once the caller has run the last query."""
+    work: dict[str, str] = {}
+    try:
+        for step in steps:
+            if isinstance(step, WorkTable):
+                _work_table(eng, step, {**names, **work})
+                work[step.name] = f"work_{step.name}"
+            else:
+                target, sql = step
+                yield target, sql.format(**names, **work)
+    finally:
+        for table in work.values():
+            eng.drop(table)
+
+
+def _work_table(eng: Engine, table: WorkTable, names: dict[str, str]) -> None:
+    name = f"work_{table.name}"
+    eng.create(name, table.sql.format(**names))
+    if table.step is None:
+        return
+    count = "SELECT count(*) AS n FROM {}"
+    rows = eng.arrow(count.format(name)).column("n")[0].as_py()
+    for _ in range(table.rounds):
+        eng.create(name + "_next", table.step.format(**{**names, table.name: name}))
+        now = eng.arrow(count.format(name + "_next")).column("n")[0].as_py()
+        eng.create(name, f"SELECT * FROM {name}_next")
+        eng.drop(name + "_next")
+        if now == rows:  # a round that added no rows: the closure is complete
+            break
+        rows = now
 
 
 def _item(value: str) -> Label | RelType:

@@ -281,29 +281,28 @@ _PAPERS_BELOW_CYPHER = (
 )
 
 
-def _papers_below_sql(options: Any = None) -> list[tuple[str, str]]:  # noqa: ARG001
+def _papers_below_sql(options: Any = None) -> list[tuple[str, str] | derive.WorkTable]:  # noqa: ARG001
     """:func:`count_papers_below` for the columnar core's engines. Spark SQL has no recursive query, so
-    the walk up the hierarchy is unrolled ``MESH_DEPTH`` times: ``up0`` pairs every indexed term with
-    itself, and each ``upN`` extends ``up(N-1)`` by one step of ``step`` (a BROADER edge, or staying put),
-    so ``upN`` holds every (term, ancestor within N steps) pair. Each step reads the one before it once,
-    so an engine that inlines the CTEs does each join once."""
+    the walk up the hierarchy is a loop of at most ``MESH_DEPTH`` rounds (:class:`derive.WorkTable`):
+    ``up`` starts as every indexed term paired with itself, and each round extends it by one step of
+    ``step`` (a BROADER edge, or staying put), so after N rounds it holds every (term, ancestor within N
+    steps) pair; it stops early once a round adds none."""
     from graphkit.schema import NODE_PROPERTIES
 
     mesh, broader, has_mesh = Label.MESH.value, RelType.BROADER.value, RelType.HAS_MESH.value
     cols = ", ".join(f"n.{p}" for p in NODE_PROPERTIES[Label.MESH] if p != "papers_below")
-    ups = [f"up0 AS (SELECT DISTINCT target AS d, target AS a FROM {{{has_mesh}}})"]
-    ups += [f"up{i} AS (SELECT DISTINCT u.d, s.a FROM up{i - 1} u JOIN step s ON s.d = u.a)"
-            for i in range(1, MESH_DEPTH + 1)]
-    return [(mesh,
-             f"WITH step AS (SELECT source AS d, target AS a FROM {{{broader}}} "
-             f"UNION SELECT key AS d, key AS a FROM {{{mesh}}} "
-             f"UNION SELECT target AS d, target AS a FROM {{{broader}}} "
-             f"UNION SELECT target AS d, target AS a FROM {{{has_mesh}}}), "
-             f"{', '.join(ups)}, "
-             f"below AS (SELECT u.a AS key, count(DISTINCT h.source) AS n FROM {{{has_mesh}}} h "
-             f"JOIN up{MESH_DEPTH} u ON u.d = h.target GROUP BY u.a) "
-             f"SELECT {cols}, coalesce(b.n, 0) AS papers_below FROM {{{mesh}}} n "
-             "LEFT JOIN below b ON b.key = n.key")]
+    return [
+        derive.WorkTable("step", f"SELECT source AS d, target AS a FROM {{{broader}}} "
+                                 f"UNION SELECT key AS d, key AS a FROM {{{mesh}}} "
+                                 f"UNION SELECT target AS d, target AS a FROM {{{broader}}} "
+                                 f"UNION SELECT target AS d, target AS a FROM {{{has_mesh}}}"),
+        derive.WorkTable("up", f"SELECT DISTINCT target AS d, target AS a FROM {{{has_mesh}}}",
+                         "SELECT DISTINCT u.d, s.a FROM {up} u JOIN {step} s ON s.d = u.a", MESH_DEPTH),
+        (mesh,
+         f"SELECT {cols}, coalesce(b.n, 0) AS papers_below FROM {{{mesh}}} n LEFT JOIN "
+         "(SELECT key, count(*) AS n FROM (SELECT DISTINCT u.a AS key, h.source "
+         f"FROM {{{has_mesh}}} h JOIN {{up}} u ON u.d = h.target) x GROUP BY key) b ON b.key = n.key"),
+    ]
 
 extend.register(extend.Extension("concepts", None, resolve_concepts,
                                  "keyword -> MeSH links (MAPS_TO) and the MeSH hierarchy (BROADER)"))

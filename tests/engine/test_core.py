@@ -270,6 +270,37 @@ def test_duckdb_replaces_a_table_twice(tmp_path):
         eng.close()
 
 
+@pytest.mark.parametrize("rounds, reached", [(64, 5), (3, 4), (0, 1)])
+def test_a_work_table_loops_until_a_round_adds_no_rows(tmp_path, rounds, reached):
+    """A derived rule's looped work table: the chain 1 -> 2 -> ... -> 5 walked one step a round stops
+    once a round adds nothing (64 allowed, five needed: four to reach 5, one to see nothing new), or
+    after ``rounds``; a plain work table is built once; the rule's last query reads both, and they are
+    dropped after it."""
+    import pyarrow as pa
+
+    from graphkit.derive import WorkTable
+    from graphkit.engine.core import sql_steps
+    from graphkit.engine.sql import DuckDBEngine
+
+    eng = DuckDBEngine(str(tmp_path))
+    try:
+        eng.register_arrow("edge", pa.table({"a": [1, 2, 3, 4], "b": [2, 3, 4, 5]}))
+        steps = [WorkTable("hop", "SELECT a, b FROM {edges} UNION SELECT b AS a, b FROM {edges}"),
+                 WorkTable("reach", "SELECT 1 AS n", "SELECT DISTINCT h.b AS n FROM {reach} r JOIN {hop} h ON h.a = r.n "
+                                   "UNION SELECT n FROM {reach}", rounds),
+                 ("figures", "SELECT max(n) AS top, count(*) AS reached FROM {reach}")]
+        created = []
+        create = eng.create
+        eng.create = lambda name, sql: (created.append(name), create(name, sql))[1]
+        for target, query in sql_steps(eng, steps, {"edges": "edge"}):
+            assert target == "figures"
+            assert eng.arrow(query).to_pylist() == [{"top": reached, "reached": reached}]
+        assert created.count("work_reach_next") == min(rounds, 5) and created.count("work_hop") == 1
+        assert {t for (t,) in eng.con.sql("SHOW TABLES").fetchall()} == {"edge"}
+    finally:
+        eng.close()
+
+
 def test_duckdb_view_is_read_through_and_replaces_a_table(tmp_path):
     """Engine.view (rules.VIEWS: the wide record tables): later rules read through it, it sees the rows
     of the tables it reads, and it replaces a table or an Arrow table of its name."""

@@ -71,6 +71,30 @@ def test_spilled_puts_duckdbs_tables_on_disk_and_restores_its_limit(tmp_path) ->
     eng.close()
 
 
+def test_limited_holds_duckdb_to_a_share_of_its_limit_while_the_block_runs(tmp_path) -> None:
+    """The derived rules' limit: half of the engine's while the block runs (to DuckDB's rounding of
+    the limit it reports), the engine's own again after, also when the block fails."""
+    import pytest
+
+    from graphkit.engine.sql import DuckDBEngine
+
+    eng = DuckDBEngine(str(tmp_path), memory_limit="2GB")
+
+    def limit() -> float:
+        amount, unit = eng.con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0].split()
+        return float(amount) * {"MiB": 1 << 20, "GiB": 1 << 30}[unit]
+
+    before = limit()
+    with eng.limited(0.5):
+        assert 0.46 * 2e9 < limit() < 0.5 * 2e9
+    assert limit() == before
+    with pytest.raises(RuntimeError), eng.limited(0.25):
+        assert limit() < 0.25 * 2e9
+        raise RuntimeError
+    assert limit() == before
+    eng.close()
+
+
 FAILS_LATE = ("SELECT CASE WHEN id > 150000 THEN CAST(error('row ' || CAST(id AS STRING)) AS BIGINT) "
               "ELSE id END AS v FROM range(300000) AS r(id)")  # fails only past the first batches
 

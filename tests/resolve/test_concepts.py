@@ -181,7 +181,7 @@ def test_papers_below_in_sql_equals_the_row_rule(tmp_path) -> None:
     deeper than the bundled table's, two paths to one ancestor, a paper indexed with a term and its
     ancestor, a term no paper reaches, a cycle."""
     from graphkit.columnar import ColumnarGraph
-    from graphkit.engine.core import graph_table
+    from graphkit.engine.core import graph_table, sql_steps
     from graphkit.engine.sql import DuckDBEngine
     from graphkit.resolve.concepts import MESH_DEPTH, _papers_below_sql, count_papers_below
 
@@ -201,10 +201,11 @@ def test_papers_below_in_sql_equals_the_row_rule(tmp_path) -> None:
     try:
         for item in (Label.MESH, RelType.BROADER, RelType.HAS_MESH):
             eng.register_arrow(graph_table(item), g.arrow(item))
-        [(target, sql)] = _papers_below_sql()
-        assert target == Label.MESH.value
         names = {item.value: graph_table(item) for item in (*Label, *RelType)}
-        by_sql = {r["key"]: r["papers_below"] for r in eng.arrow(sql.format(**names)).to_pylist()}
+        for target, query in sql_steps(eng, _papers_below_sql(), names):
+            assert target == Label.MESH.value
+            by_sql = {r["key"]: r["papers_below"] for r in eng.arrow(query).to_pylist()}
+        assert not [t for t in eng.con.sql("SHOW TABLES").fetchall() if t[0].startswith("work_")]  # dropped
     finally:
         eng.close()
     count_papers_below(g)
