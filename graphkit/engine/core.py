@@ -18,7 +18,6 @@ Two steps are sequential by nature and run in the driver on the few rows that ne
 from __future__ import annotations
 
 import logging
-import pickle
 import shutil
 import tempfile
 import time
@@ -639,7 +638,7 @@ def match_papers(cand: pa.Table) -> tuple[pa.Array, list]:
 
 RESOLVER_INPUT = "occurrences.arrow"  # the file of write_resolver_input
 RESOLVER_SLICE = 1 << 16  # occurrences turned into Python objects at a time while they are added
-PICKLED_RESOLVER = "resolver.pickle"  # the prepared resolver, as the adding process leaves it
+PICKLED_RESOLVER = "resolver.pickle"  # the prepared resolver, as the adding process leaves it (AuthorResolver.dump)
 
 
 def write_resolver_input(folder: Path, table: pa.Table) -> None:
@@ -661,7 +660,7 @@ def resolve_author_keys_from(folder: Path, mode: str, author_map: dict[str, str]
     n = run_forked(_prepared_resolver, folder, mode, author_map, workers)
     path = folder / PICKLED_RESOLVER
     with path.open("rb") as f:
-        resolver = pickle.load(f)
+        resolver = AuthorResolver.load(f)
     path.unlink()
     return _resolved(resolver, n)
 
@@ -675,7 +674,7 @@ def _prepared_resolver(folder: Path, mode: str, author_map: dict[str, str], work
     del table
     resolver.prepare()
     with (folder / PICKLED_RESOLVER).open("wb") as f:
-        pickle.dump(resolver, f, protocol=pickle.HIGHEST_PROTOCOL)
+        resolver.dump(f)
     return n
 
 

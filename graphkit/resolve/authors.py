@@ -64,6 +64,7 @@ import logging
 import math
 import multiprocessing
 import re
+import pickle
 import unicodedata
 from array import array
 from collections import Counter, defaultdict
@@ -72,7 +73,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from hashlib import blake2b
 from itertools import chain
-from typing import Any, ClassVar, Literal, TypeVar
+from typing import Any, BinaryIO, ClassVar, Literal, TypeVar
 
 from graphkit.ids import orcid as normalise_orcid
 from graphkit.memory import CAN_FORK
@@ -480,6 +481,10 @@ class AuthorResolver:
         self._o_given: list[str | None] = []
         self._o_orcid: list[str | None] = []
         self._o_form: list[NameForm | None] = []
+        # ... the form as its number in _form_list (-1: None): how a pickled resolver carries the forms
+        # (__getstate__), as columns of shared strings instead of an object each
+        self._o_nform = array("q")
+        self._form_list: list[NameForm] = []
         self._o_work = array("q")
         self._o_sig = array("q")
         # the institution keys of the affiliations this paper gives the person, while occurrences are added;
@@ -497,11 +502,13 @@ class AuthorResolver:
         self.decisions: list[Decision] = []
         self.overridden: int = 0
         self._interned: dict[str, str] = {}
-        # (family, given) as written -> (name form, signature id), while occurrences are added
-        self._forms: dict[tuple[str, str | None], tuple[NameForm, int]] = {}
+        # (family, given) as written -> its name form (its number in _form_list), while occurrences are added
+        self._forms: dict[str, dict[str | None, int]] = {}  # (family -> given: no tuple kept per name)
+        self._form_sigs = array("q")  # form number -> its signature id, while occurrences are added
+        self._parts: dict[Any, Any] = {}  # one object per family name, block key and given-name tuple (_form_sig)
         self._kw_folded: dict[str, str] = {}  # keyword -> folded, while papers are added
         # co-author signature -> its id; an id's evidence features (_sig_feats, computed once per signature)
-        self._sig_ids: dict[tuple[str, tuple[str, ...]], int] = {}
+        self._sig_ids: dict[str, dict[tuple[str, ...], int]] = {}  # (block -> given names)
         self._sig_features: list[tuple[int, ...]] = []
         # from _as_features on (the passes): the works and the signatures' features as arrays, which a
         # forked block worker reads without writing to their pages (list items are objects whose
@@ -512,7 +519,7 @@ class AuthorResolver:
         # are new: _new_fid); per id its kind's byte, and for a 'C' the id of the 'c' it starts
         # with, for a 'c' the id of the 'F' of the same value (-1: none; _score's co-author rule). Id 0 is
         # no feature: every id is true (``if venue:``)
-        self._fids: dict[tuple[str, str], int] = {}
+        self._fids: dict[str, dict[str, int]] = {}  # kind -> value -> id (no tuple kept per feature)
         self._kinds = bytearray(1)
         self._pair = array("q", [-1])
         # (kind, value) per id: only with keep_feature_names (tests and debugging read features by name)
@@ -549,6 +556,40 @@ class AuthorResolver:
         self._prepared = False  # (prepare)
         self._blocks: dict[str, array] = {}  # block key -> its occurrences, from prepare to the passes
 
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickled with each occurrence's name form as a number into the forms, and the forms as three
+        columns of shared strings and tuples: an object per form (1.96M at 1M generated records) had
+        the pickler remember each one and the tuple of its fields (~350 MB while it wrote them)."""
+        state = self.__dict__.copy()
+        forms = state.pop("_form_list")
+        state["_o_form"] = None
+        state["_form_columns"] = ([f.family for f in forms], [f.given for f in forms], [f.block for f in forms])
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        forms = list(map(NameForm, *state.pop("_form_columns")))
+        state["_form_list"] = forms
+        state["_o_form"] = [forms[k] if k >= 0 else None for k in state["_o_nform"]]
+        self.__dict__.update(state)
+
+    def dump(self, file: BinaryIO) -> None:
+        """Pickle to ``file`` one attribute at a time, each its own pickle: a pickler keeps everything it
+        wrote until its dump ends (the bytes of every array among them), which for a whole resolver was a
+        second copy of the pickle in memory (~400 MB at 1M records). Objects shared between attributes
+        (a few thousand strings) come back as copies. :meth:`load` reads it."""
+        state = self.__getstate__()
+        pickle.dump(len(state), file, protocol=pickle.HIGHEST_PROTOCOL)
+        for item in state.items():
+            pickle.dump(item, file, protocol=pickle.HIGHEST_PROTOCOL)
+
+    @classmethod
+    def load(cls, file: BinaryIO) -> AuthorResolver:
+        """A resolver :meth:`dump` wrote."""
+        n = pickle.load(file)
+        resolver = cls.__new__(cls)
+        resolver.__setstate__(dict(pickle.load(file) for _ in range(n)))
+        return resolver
+
     def add(self, person: Person, *, work: int = -1) -> int:
         """Register an occurrence; returns its id for :meth:`key_of` after :meth:`resolve`. The
         person's affiliations (as this paper gives them) are evidence."""
@@ -556,11 +597,11 @@ class AuthorResolver:
         return self._add(person.family, person.given, person.orcid, person.affiliations, fs, work)
 
     def _add(self, family: str, given: str | None, orcid: str | None, affiliations: Iterable[str] | None,
-             fs: tuple[NameForm, int] | None, work: int) -> int:
+             fs: tuple[NameForm, int, int] | None, work: int) -> int:
         orcid = normalise_orcid(orcid)
-        form, sig = fs if fs is not None else (None, -1)
+        form, sig, nform = fs if fs is not None else (None, -1, -1)
         if form is not None and not form.family:
-            form = None
+            form, nform = None, -1
         if orcid and (nkey := _name_key(family or "", given, "initial")):  # (for ambiguous_names)
             self._orcids_of_name[nkey].add(orcid)
         affs: tuple[str, ...] = ()
@@ -570,6 +611,7 @@ class AuthorResolver:
         self._o_given.append(given)
         self._o_orcid.append(orcid)
         self._o_form.append(form)
+        self._o_nform.append(nform)
         self._o_work.append(work)
         self._o_sig.append(sig)
         self._o_affs.append(affs)
@@ -593,9 +635,9 @@ class AuthorResolver:
         written, ORCID and affiliations, in byline order): no Person per author, and each name's form
         looked up once for the paper and its occurrence."""
         forms = [self._form_sig(f, g) for f, g in zip(families, givens)]
-        w = self._add_context([sid for _, sid in forms], families, givens, venue, keywords, year)
+        w = self._add_context([fs[1] for fs in forms], families, givens, venue, keywords, year)
         # (in the other modes the signatures are context only: the occurrences have no form)
-        own: Sequence[tuple[NameForm, int] | None] = forms if self.mode == "compatible" else [None] * len(forms)
+        own: Sequence[tuple[NameForm, int, int] | None] = forms if self.mode == "compatible" else [None] * len(forms)
         return [self._add(f, g, o, a, fs, w) for f, g, o, a, fs in zip(families, givens, orcids, affiliations, own)]
 
     def set_venues(self, venues: list[str | None]) -> None:
@@ -631,35 +673,50 @@ class AuthorResolver:
         self._works.append((sigs, venue, kws, year))
         return len(self._works) - 1
 
-    def _form_sig(self, family: str | None, given: str | None) -> tuple[NameForm, int]:
+    def _form_sig(self, family: str | None, given: str | None) -> tuple[NameForm, int, int]:
         """The :func:`name_form` of a name as written and the id of its co-author signature, one shared
         object each per way of writing the name (a name written on many papers is kept once, not once per
         paper). The signature is a co-author as evidence: block key of the family name and given-name
         tokens (equal signatures share an id; :attr:`_sig_features` holds each one's features). Two
         occurrences share a co-author when these are in one block with compatible given names ('Linkov,
         I.' and 'Linkov, Igor'; not 'Thomas, Samantha' and 'Thomas, Shane')."""
-        key = (family or "", given or None)
-        got = self._forms.get(key)
-        if got is None:
-            form = _form(*key)
-            sig = (form.block, form.given)
-            sid = self._sig_ids.get(sig)
+        family, given = family or "", given or None
+        by_given = self._forms.get(family)
+        if by_given is None:
+            by_given = self._forms[family] = {}
+        n = by_given.get(given)
+        if n is None:
+            form = _form(family, given)
+            # its parts one object per value (a family name is on many forms: at 1M generated records
+            # 1.96M forms had 60k family names, each form its own copy of them before)
+            part = self._parts.setdefault
+            form = NameForm(part(form.family, form.family), part(form.given, form.given), part(form.block, form.block))
+            by_block = self._sig_ids.get(form.block)
+            if by_block is None:
+                by_block = self._sig_ids[form.block] = {}
+            sid = by_block.get(form.given)
             if sid is None:
-                sid = self._sig_ids[sig] = len(self._sig_features)
-                ids = tuple(map(self._fid, _sig_feats(sig)))
+                sid = by_block[form.given] = len(self._sig_features)
+                ids = tuple(map(self._fid, _sig_feats((form.block, form.given))))
                 if len(ids) == 3:  # ('c', initial), ('C', names), ('F', initial): the pairs _score checks
                     self._pair[ids[1]] = ids[0]
                     self._pair[ids[0]] = ids[2]
                 self._sig_features.append(ids)
-            got = self._forms[key] = (form, sid)
-        return got
+            n = by_given[given] = len(self._form_list)
+            self._form_list.append(form)
+            self._form_sigs.append(sid)
+        return self._form_list[n], self._form_sigs[n], n
 
     def _fid(self, feature: tuple[str, str]) -> int:
         """The id of an evidence feature (kind, value): one int per feature, its kind kept in
         :attr:`_kinds`."""
-        fid = self._fids.get(feature)
+        kind, value = feature
+        ids = self._fids.get(kind)
+        if ids is None:
+            ids = self._fids[kind] = {}
+        fid = ids.get(value)
         if fid is None:
-            fid = self._fids[feature] = self._new_fid(feature)
+            fid = ids[value] = self._new_fid(feature)
         return fid
 
     def _new_fid(self, feature: tuple[str, str]) -> int:
@@ -683,6 +740,8 @@ class AuthorResolver:
         self._prepared = True
         # the name forms and co-author signatures by spelling are for add() only: freed before the passes
         self._forms = {}
+        self._form_sigs = array("q")
+        self._parts = {}
         self._sig_ids = {}
         self._kw_folded = {}
         if self.mode == "compatible":
@@ -718,6 +777,7 @@ class AuthorResolver:
             info.variants[(family, given)] = info.variants.get((family, given), 0) + 1
         # keys are known now; the occurrences can go
         self._o_family, self._o_given, self._o_orcid, self._o_form = [], [], [], []
+        self._o_nform, self._form_list = array("q"), []
         self._o_work, self._o_sig, self._o_affs, self._o_aff_ids = array("q"), array("q"), [], _Ragged(())
         self._works = []
         self._work_table = _WorkTable(())
