@@ -116,7 +116,10 @@ _TERM_CYPHER = tuple(
 
 def _coauthor_sql(options: Any) -> list[tuple[str, str]]:
     cap = int(getattr(options, "coauthor_cap", 100))
-    by_paper = "SELECT target FROM {AUTHORED} GROUP BY target HAVING count(DISTINCT source) %s " + str(cap)
+    # (distinct pairs counted, not count(DISTINCT ...): DuckDB spills a grouping, not a distinct aggregate's
+    # sets; at 2M records the latter ran out of memory at 1 GB)
+    by_paper = ("SELECT target FROM (SELECT DISTINCT source, target FROM {AUTHORED}) d "
+                "GROUP BY target HAVING count(*) %s " + str(cap))
     return [
         (RelType.CO_AUTHOR.value,
          "SELECT a.source, b.source AS target, count(*) AS papers, min(p.year) AS first_year, "

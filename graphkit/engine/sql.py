@@ -90,6 +90,7 @@ class DuckDBEngine:
         if threads:
             self.con.execute(f"SET threads = {int(threads)}")
         self._arrow: dict[str, pa.Table] = {}
+        self._share = 1.0  # the share of the limit in force (limited)
 
     def _set(self, option: str, value: str) -> None:
         """An optional DuckDB setting; a DuckDB without it goes on without."""
@@ -210,9 +211,11 @@ class DuckDBEngine:
             yield
             return
         self.con.execute(f"SET memory_limit = '{int(float(amount) * _DUCKDB_UNITS[unit] * share)}B'")
+        self._share = share
         try:
             yield
         finally:
+            self._share = 1.0
             self.con.execute(f"SET memory_limit = '{self._limit}'")
 
     def keep_only(self, names: Collection[str]) -> None:
@@ -243,8 +246,9 @@ class DuckDBEngine:
     def _error(self, what: str, message: str) -> EngineError:
         hint = ""
         if "Out of Memory Error" in message:
-            hint = (f" (DuckDB's memory limit is {self._limit}: raise it with GRAPHKIT_MEMORY_LIMIT, for example "
-                    "GRAPHKIT_MEMORY_LIMIT=4GB)")
+            share = f", {self._share:.0%} of it in this step" if self._share != 1 else ""
+            hint = (f" (DuckDB's memory limit is {self._limit}{share}: raise it with GRAPHKIT_MEMORY_LIMIT, for "
+                    "example GRAPHKIT_MEMORY_LIMIT=4GB)")
         return EngineError(f"rule {what.strip()!r} failed in DuckDB: {' '.join(message.split())}{hint}")
 
     def close(self) -> None:

@@ -135,4 +135,8 @@ def test_out_of_memory_names_the_limit_and_the_variable_that_raises_it(tmp_path)
     with pytest.raises(EngineError, match=r"rule 'lists' .*Out of Memory.*GRAPHKIT_MEMORY_LIMIT"):
         for _ in eng.batches("lists"):
             pass
+    with pytest.raises(EngineError, match=r"memory limit is 16MB, 50% of it in this step: raise it"), eng.limited(0.5):
+        eng.arrow(lists)
+    with pytest.raises(EngineError, match=r"memory limit is 16MB: raise it"):  # (the whole limit again after)
+        eng.arrow(lists)
     eng.close()
