@@ -63,8 +63,8 @@ from __future__ import annotations
 import logging
 import math
 import multiprocessing
-import re
 import pickle
+import re
 import unicodedata
 from array import array
 from collections import Counter, defaultdict
@@ -674,8 +674,8 @@ class AuthorResolver:
         return len(self._works) - 1
 
     def _form_sig(self, family: str | None, given: str | None) -> tuple[NameForm, int, int]:
-        """The :func:`name_form` of a name as written and the id of its co-author signature, one shared
-        object each per way of writing the name (a name written on many papers is kept once, not once per
+        """The :func:`name_form` of a name as written, the id of its co-author signature and the form's
+        number in :attr:`_form_list`, one shared object each per way of writing the name (a name written on many papers is kept once, not once per
         paper). The signature is a co-author as evidence: block key of the family name and given-name
         tokens (equal signatures share an id; :attr:`_sig_features` holds each one's features). Two
         occurrences share a co-author when these are in one block with compatible given names ('Linkov,
