@@ -666,8 +666,8 @@ def resolve_author_keys_from(folder: Path, mode: str, author_map: dict[str, str]
 
 
 def _prepared_resolver(folder: Path, mode: str, author_map: dict[str, str], workers: int) -> int:
-    """Pickle the :meth:`prepared <AuthorResolver.prepare>` resolver of the input file in ``folder`` to
-    PICKLED_RESOLVER there; how many occurrences it has."""
+    """Dump the :meth:`prepared <AuthorResolver.prepare>` resolver of the input file in ``folder`` to
+    PICKLED_RESOLVER there (:meth:`AuthorResolver.dump`); how many occurrences it has."""
     table = mapped_arrow_file(folder / RESOLVER_INPUT)
     n = table.num_rows
     resolver = _fed_resolver(table, mode, author_map, workers)
@@ -811,8 +811,7 @@ def sql_steps(eng: Engine, steps: Sequence[tuple[str, str] | WorkTable],
     try:
         for step in steps:
             if isinstance(step, WorkTable):
-                _work_table(eng, step, {**names, **work})
-                work[step.name] = f"work_{step.name}"
+                work[step.name] = _work_table(eng, step, {**names, **work})
             else:
                 target, sql = step
                 yield target, sql.format(**names, **work)
@@ -821,11 +820,12 @@ def sql_steps(eng: Engine, steps: Sequence[tuple[str, str] | WorkTable],
             eng.drop(table)
 
 
-def _work_table(eng: Engine, table: WorkTable, names: dict[str, str]) -> None:
+def _work_table(eng: Engine, table: WorkTable, names: dict[str, str]) -> str:
+    """Build ``table`` in the engine (its step looped until a round adds no rows); its name there."""
     name = f"work_{table.name}"
     eng.create(name, table.sql.format(**names))
     if table.step is None:
-        return
+        return name
     count = "SELECT count(*) AS n FROM {}"
     rows = eng.arrow(count.format(name)).column("n")[0].as_py()
     for _ in range(table.rounds):
@@ -836,6 +836,7 @@ def _work_table(eng: Engine, table: WorkTable, names: dict[str, str]) -> None:
         if now == rows:  # a round that added no rows: the closure is complete
             break
         rows = now
+    return name
 
 
 def _item(value: str) -> Label | RelType:
