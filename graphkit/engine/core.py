@@ -621,19 +621,26 @@ def run_tasks_from(tasks, results, progress: Progress):
         yield res
 
 
+MATCH_BATCH = 1 << 16  # candidate rows turned into Python objects at a time by match_papers
+
+
 def match_papers(cand: pa.Table) -> tuple[pa.Array, list]:
     """The root record id of every candidate row (rid, src, doi_n, pmid_i, page_sq, fam_sq, title_n,
     year, title) by the paper matcher, and its duplicate pairs."""
-    resolver = PaperResolver()
-    rids = cand.column("rid").to_pylist()
-    cols = [cand.column(c).to_pylist() for c in
-            ("src", "doi_n", "pmid_i", "page_sq", "fam_sq", "title_n", "year", "title")]
-    for src, doi, pmid, page, fam, title_n, year, title in zip(*cols):
-        resolver.add_keys(src, doi, str(pmid) if pmid is not None else None, page, fam, title_n or "", year,
-                          title)
-    del cols
-    roots = resolver.roots()
-    return pa.array([rids[r] for r in roots], pa.int64()), resolver.duplicates
+    import numpy as np
+
+    sources, titles = cand.column("src"), cand.column("title")
+    # a record's source id and title as written are read back from the table when a duplicate names it,
+    # not kept for every record; the rows become Python objects a batch at a time
+    resolver = PaperResolver(describe=lambda i: (sources[i].as_py(), titles[i].as_py()))
+    names = ("src", "doi_n", "pmid_i", "page_sq", "fam_sq", "title_n", "year", "title")
+    for batch in cand.select(list(names)).to_batches(max_chunksize=MATCH_BATCH):
+        for src, doi, pmid, page, fam, title_n, year, title in zip(*(c.to_pylist() for c in batch.columns)):
+            resolver.add_keys(src, doi, str(pmid) if pmid is not None else None, page, fam, title_n or "", year,
+                              title)
+    roots = np.asarray(resolver.roots(), dtype=np.int64)
+    rids = cand.column("rid").to_numpy()
+    return pa.array(rids[roots] if len(roots) else rids[:0], pa.int64()), resolver.duplicates
 
 
 RESOLVER_INPUT = "occurrences.arrow"  # the file of write_resolver_input

@@ -11,11 +11,14 @@ from __future__ import annotations
 
 import logging
 import re
+from array import array
 from collections import Counter, defaultdict
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from graphkit.model import Record
 from graphkit.resolve.text import normalise_doi, normalise_title, short_hash, squash
@@ -26,6 +29,8 @@ FUZZY_RATIO = 0.92     # difflib ratio two normalised titles must reach to count
 BLOCK_CHARS = 12       # title prefix/suffix length that defines a fuzzy block (with the year)
 BLOCK_LIMIT = 64       # entries kept per block: keeps the worst case linear
 SHORT_TITLE_WORDS = 4  # titles with fewer words need positive confirmation (page or first author)
+
+_NO_YEAR = -(1 << 63)  # (PaperResolver._years: a record without a year)
 
 _PMID = re.compile(r"\d{1,9}")
 
@@ -135,22 +140,37 @@ def _length_window(n: int, ratio: float) -> tuple[int, int]:
 
 
 class PaperResolver:
-    """Feed records with :meth:`add`; :meth:`works` gives the merged works, :attr:`duplicates` the pairs."""
+    """Feed records with :meth:`add`; :meth:`works` gives the merged works, :attr:`duplicates` the pairs.
 
-    def __init__(self, fuzzy_ratio: float = FUZZY_RATIO) -> None:
+    ``describe`` (index -> source id and title as written) lets a caller that holds those elsewhere
+    (the columnar core's table) keep them out of the resolver: they are only read when a duplicate
+    names the record first seen of its work."""
+
+    def __init__(self, fuzzy_ratio: float = FUZZY_RATIO,
+                 describe: Callable[[int], tuple[str, str | None]] | None = None) -> None:
         self.fuzzy_ratio = fuzzy_ratio
         self.records: list[Record] = []
         self.duplicates: list[Duplicate] = []
-        self._parent: list[int] = []
+        self._describe = describe
+        self._sources: list[str] = []  # (without describe)
+        self._raw_titles: list[str | None] = []  # (without describe)
+        self._parent = array("q")
+        # the merged works only: a record alone is its own columns below (a _Cluster of four sets for
+        # each record was ~1 KB of the matcher's ~2.9 KB per record)
         self._clusters: dict[int, _Cluster] = {}
+        self._doi: list[str | None] = []
+        self._pmid: list[str | None] = []
+        self._page: list[str | None] = []
+        self._family: list[str | None] = []
+        self._years = array("q")  # (_NO_YEAR: none)
         self._by_doi: dict[str, int] = {}
         self._by_pmid: dict[str, int] = {}
-        self._by_title: dict[tuple[str, int | None], list[int]] = defaultdict(list)
-        self._by_title_only: dict[str, list[int]] = defaultdict(list)
-        # (year, side, prefix or suffix) -> (index, title without spaces, its length, _char_counts)
-        self._blocks: dict[tuple, list[tuple[int, str, int, int | None]]] = defaultdict(list)
+        # the records of an exact title (and year): one index, or a list when several share it
+        self._by_title: dict[tuple[str, int | None], int | list[int]] = {}
+        self._by_title_only: dict[str, int | list[int]] = {}
+        # (year, side, prefix or suffix) -> (index, length of the title without spaces, _char_counts)
+        self._blocks: dict[tuple, list[tuple[int, int, int | None]]] = defaultdict(list)
         self._titles: list[str] = []
-        self._meta: list[tuple[str, int | None, str | None]] = []  # per index: source id, year, raw title
 
     # -- union-find ---------------------------------------------------------------------------
     def _find(self, i: int) -> int:
@@ -162,29 +182,63 @@ class PaperResolver:
             parent[i], i = root, parent[i]
         return root
 
+    def _cluster(self, i: int) -> _Cluster:
+        """The merged work rooted at ``i``, made from the record's own columns while it is alone."""
+        c = self._clusters.get(i)
+        if c is None:
+            c = self._clusters[i] = _Cluster([i])
+            for value, values in ((self._doi[i], c.dois), (self._pmid[i], c.pmids), (self._page[i], c.pages),
+                                  (self._family[i], c.families)):
+                if value:
+                    values.add(value)
+        return c
+
     def _union(self, a: int, b: int) -> int:
         ra, rb = self._find(a), self._find(b)
         if ra == rb:
             return ra
-        if len(self._clusters[ra].members) < len(self._clusters[rb].members):
-            ra, rb = rb, ra
+        ca, cb = self._cluster(ra), self._cluster(rb)
+        if len(ca.members) < len(cb.members):
+            ra, rb, ca, cb = rb, ra, cb, ca
         self._parent[rb] = ra
-        self._clusters[ra].absorb(self._clusters.pop(rb))
+        ca.absorb(cb)
+        del self._clusters[rb]
         return ra
+
+    def _year(self, i: int) -> int | None:
+        year = self._years[i]
+        return None if year == _NO_YEAR else year
+
+    def _first(self, root: int) -> int:
+        """The first record added of the work rooted at ``root``."""
+        c = self._clusters.get(root)
+        return root if c is None else min(c.members)
+
+    def _description(self, i: int) -> tuple[str, str | None]:
+        """Record i's source id and title as written."""
+        if self._describe is not None:
+            return self._describe(i)
+        return self._sources[i], self._raw_titles[i]
 
     # -- matching -----------------------------------------------------------------------------
     def _compatible(self, root: int, doi: str | None, pmid: str | None, page: str | None,
                     family: str | None, *, need_confirmation: bool) -> bool:
-        c = self._clusters[root]
-        if doi and c.dois and doi not in c.dois:
-            return False
-        if pmid and c.pmids and pmid not in c.pmids:
-            return False
-        page_ok = family_ok = None
-        if page and c.pages:
-            page_ok = page in c.pages
-        if family and c.families:
-            family_ok = family in c.families
+        c = self._clusters.get(root)
+        if c is None:  # a record alone: the same checks against its one value of each
+            d, p, pg, fam = self._doi[root], self._pmid[root], self._page[root], self._family[root]
+            if doi and d and doi != d:
+                return False
+            if pmid and p and pmid != p:
+                return False
+            page_ok = page == pg if page and pg else None
+            family_ok = family == fam if family and fam else None
+        else:
+            if doi and c.dois and doi not in c.dois:
+                return False
+            if pmid and c.pmids and pmid not in c.pmids:
+                return False
+            page_ok = page in c.pages if page and c.pages else None
+            family_ok = family in c.families if family and c.families else None
         if page_ok is False or (family_ok is False and not page_ok):
             return False
         if need_confirmation:
@@ -202,19 +256,16 @@ class PaperResolver:
         """Add one record by its normalised match keys (what :meth:`add` computes from a Record; the
         columnar core computes them in worker processes and replays only the records that share a key)."""
         idx = len(self._parent)
-        self._meta.append((source, year, raw_title))
+        if self._describe is None:
+            self._sources.append(source)
+            self._raw_titles.append(raw_title)
+        self._years.append(_NO_YEAR if year is None else year)
         self._parent.append(idx)
         self._titles.append(title)
-        cluster = _Cluster([idx])
-        if doi:
-            cluster.dois.add(doi)
-        if pmid:
-            cluster.pmids.add(pmid)
-        if page:
-            cluster.pages.add(page)
-        if family:
-            cluster.families.add(family)
-        self._clusters[idx] = cluster
+        self._doi.append(doi or None)
+        self._pmid.append(pmid or None)
+        self._page.append(page or None)
+        self._family.append(family or None)
 
         matches: list[tuple[int, str, float]] = []
         if doi and doi in self._by_doi:
@@ -234,7 +285,7 @@ class PaperResolver:
             if root in seen_roots or root == self._find(idx):
                 continue
             seen_roots.add(root)
-            kept_source, _, kept_title = self._meta[min(self._clusters[root].members)]
+            kept_source, kept_title = self._description(self._first(root))
             self.duplicates.append(Duplicate(kept_source, source, rule, raw_title or kept_title, score))
             self._union(root, idx)
 
@@ -243,10 +294,10 @@ class PaperResolver:
         if pmid:
             self._by_pmid.setdefault(pmid, idx)
         if title:
-            self._by_title[(title, year)].append(idx)
-            self._by_title_only[title].append(idx)
+            _push(self._by_title, (title, year), idx)
+            _push(self._by_title_only, title, idx)
             if flat is not None:
-                entry = (idx, flat, len(flat), counts)
+                entry = (idx, len(flat), counts)
                 for block in ((year, "<", flat[:BLOCK_CHARS]), (year, ">", flat[-BLOCK_CHARS:])):
                     entries = self._blocks[block]
                     if len(entries) < BLOCK_LIMIT:
@@ -257,12 +308,12 @@ class PaperResolver:
                        page: str | None, family: str | None, flat: str | None = None, counts: int | None = None
                        ) -> list[tuple[int, str, float]]:
         short = title.count(" ") + 1 < SHORT_TITLE_WORDS
-        for other in self._by_title.get((title, year), ()):
+        for other in _entries(self._by_title.get((title, year))):
             if self._compatible(self._find(other), doi, pmid, page, family, need_confirmation=short):
                 return [(other, "title", 1.0)]
         # a record without a year (or a candidate without one): same title, confirmed by page/author
-        for other in self._by_title_only.get(title, ()):
-            other_year = self._meta[other][1]
+        for other in _entries(self._by_title_only.get(title)):
+            other_year = self._year(other)
             if (year is None) != (other_year is None) and self._compatible(
                     self._find(other), doi, pmid, page, family, need_confirmation=True):
                 return [(other, "title", 1.0)]
@@ -278,22 +329,24 @@ class PaperResolver:
         lo, hi = _length_window(n, self.fuzzy_ratio)
         chars: Counter[str] | None = None
         for block in ((year, "<", flat[:BLOCK_CHARS]), (year, ">", flat[-BLOCK_CHARS:])):
-            for other, other_flat, m, other_counts in [e for e in self._blocks.get(block, ()) if lo <= e[2] <= hi]:
+            for other, m, other_counts in [e for e in self._blocks.get(block, ()) if lo <= e[1] <= hi]:
                 if other in seen:
                     continue
                 seen.add(other)
+                other_flat = None  # (the entry keeps its title's length, not a second copy of it)
                 if counts is not None and other_counts is not None:
                     common = _common(counts, other_counts)
                 else:
                     if chars is None:
                         chars = Counter(flat)
+                    other_flat = self._titles[other].replace(" ", "")
                     common = sum(min(k, chars[c]) for c, k in Counter(other_flat).items() if c in chars)
                 if 2.0 * common / (n + m) < self.fuzzy_ratio:
                     continue
                 if sm is None:  # one matcher per new title: its character index is built once
                     sm = SequenceMatcher(None, autojunk=False)
                     sm.set_seq2(flat)
-                sm.set_seq1(other_flat)
+                sm.set_seq1(other_flat if other_flat is not None else self._titles[other].replace(" ", ""))
                 ratio = sm.ratio()
                 if ratio >= self.fuzzy_ratio and (best is None or ratio > best[1]):
                     if self._compatible(self._find(other), doi, pmid, page, family, need_confirmation=True):
@@ -308,9 +361,13 @@ class PaperResolver:
         self._by_title_only.clear()
         self._blocks.clear()
         self._clusters.clear()
-        self._parent.clear()
+        self._parent = array("q")
         self._titles.clear()
-        self._meta.clear()
+        self._sources.clear()
+        self._raw_titles.clear()
+        self._years = array("q")
+        for column in (self._doi, self._pmid, self._page, self._family):
+            column.clear()
         self.records = []
 
     # -- results ------------------------------------------------------------------------------
@@ -322,7 +379,10 @@ class PaperResolver:
         """The merged works, sorted by key (so the graph does not depend on file order)."""
         out: list[Work] = []
         used: dict[str, int] = {}
-        for root, cluster in self._clusters.items():
+        for root in range(len(self._parent)):
+            if self._parent[root] != root:
+                continue
+            cluster = self._cluster(root)
             recs = [self.records[i] for i in sorted(cluster.members)]
             key = self._key(cluster)
             if key in used:  # two works kept apart (e.g. different first pages) with the same title hash
@@ -372,6 +432,22 @@ class Work:
 
     def sources(self) -> list[str]:
         return sorted(source_id(r) for r in self.records)
+
+
+def _push(index: dict, key: Any, idx: int) -> None:
+    """Add record ``idx`` to ``index[key]``: the index alone while it is the only one (no list per key)."""
+    got = index.get(key)
+    if got is None:
+        index[key] = idx
+    elif type(got) is int:
+        index[key] = [got, idx]
+    else:
+        got.append(idx)
+
+
+def _entries(got: int | list[int] | None) -> Sequence[int]:
+    """The records of an entry of :func:`_push`."""
+    return () if got is None else (got,) if type(got) is int else got
 
 
 def _filled(rec: Record) -> int:

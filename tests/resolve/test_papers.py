@@ -167,3 +167,57 @@ def test_fuzzy_title_match_outside_ascii() -> None:
                 authors=[("Papadopoulos", "G")], first_page="12")
     _, ws2 = works(a, other)
     assert len(ws2) == 2
+
+
+def test_a_record_alone_holds_no_cluster_until_it_merges() -> None:
+    r = PaperResolver()
+    r.add(rec(doi="10.1000/a", title="First paper on graphs", year=2001))
+    r.add(rec(doi="10.1000/b", title="Second paper on graphs", year=2002))
+    assert r._clusters == {}  # two works, each one record: its columns, no _Cluster of four sets
+    r.add(rec(doi="10.1000/A", title="Something", year=2003))  # the first again
+    assert list(r._clusters) == [0] and sorted(r._clusters[0].members) == [0, 2]
+    assert r._clusters[0].dois == {"10.1000/a"}
+    assert len(r.works()) == 2
+
+
+def test_a_lone_record_and_a_merged_work_refuse_the_same_records() -> None:
+    # the compatibility checks against a record alone (its columns) and a merged work (its sets) agree:
+    # a second DOI, PMID or first page keeps a record with the same title apart either way
+    for extra in (dict(doi="10.1000/other"), dict(pmid="99"), dict(first_page="77")):
+        alone = PaperResolver()
+        alone.add(rec(doi="10.1000/x", pmid="11", first_page="5", title="A study of graph matching in libraries",
+                      year=2010))
+        merged = PaperResolver()
+        merged.add(rec(doi="10.1000/x", pmid="11", first_page="5", title="A study of graph matching in libraries",
+                       year=2010))
+        merged.add(rec(doi="10.1000/x", title="Other title", year=2010))
+        other = dict(title="A study of graph matching in libraries", year=2010, first_page="5")
+        other.update(extra)
+        for r in (alone, merged):
+            r.add(rec(**other))
+        assert [d.rule for d in alone.duplicates] == []
+        assert [d.rule for d in merged.duplicates] == ["doi"]
+
+
+def test_a_described_resolver_reports_the_same_duplicates() -> None:
+    records = [rec(doi="10.1000/a", title="Graph matching at scale", year=2001),
+               rec(title="Graph matching at scale", year=2001, doi="https://doi.org/10.1000/A"),
+               rec(title="Graph Matching at Scale!", year=2001, authors=[("Smith", "J")], first_page="3"),
+               rec(pmid="12", title="Another work entirely", year=1999),
+               rec(pmid="PMID: 12", title=None, year=1999)]
+    kept = PaperResolver()
+    for x in records:
+        kept.add(x)
+    asked: list[int] = []
+
+    def describe(i: int) -> tuple[str, str | None]:
+        asked.append(i)
+        return f"{records[i].source.file}:{records[i].source.line}:{records[i].source.format}", records[i].title
+
+    described = PaperResolver(describe=describe)
+    for x in records:
+        described.add(x)
+    assert [d.as_dict() for d in described.duplicates] == [d.as_dict() for d in kept.duplicates]
+    assert len(kept.duplicates) == 3 and sorted(set(asked)) == [0, 3]  # only the records first seen
+    assert described._sources == [] and described._raw_titles == []
+    assert described.roots() == kept.roots() == [0, 0, 0, 3, 3]
