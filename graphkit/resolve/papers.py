@@ -447,7 +447,9 @@ def _push(index: dict, key: Any, idx: int) -> None:
 
 def _entries(got: int | list[int] | None) -> Sequence[int]:
     """The records of an entry of :func:`_push`."""
-    return () if got is None else (got,) if type(got) is int else got
+    if got is None:
+        return ()
+    return (got,) if isinstance(got, int) else got
 
 
 def _filled(rec: Record) -> int:
