@@ -39,7 +39,7 @@ from graphkit.engine import rules
 from graphkit.engine.ingest import (TaskResult, default_workers, normalise_task, plan_tasks, run_tasks,
                                     serial_order, small_input, unpack_rows)
 from graphkit.engine.normalise import SCHEMAS
-from graphkit.engine.sql import DuckDBEngine, Engine, EngineError, SparkEngine
+from graphkit.engine.sql import DuckDBEngine, Engine, EngineError, SparkEngine, owned
 from graphkit.extend import Mention, ResolveContext, extensions
 from graphkit.memory import drop_mapped_pages, release_freed, run_forked
 from graphkit.model import Diagnostic
@@ -260,7 +260,8 @@ class _Build:
         forked process (graphkit.memory.run_forked): its indexes leave with it."""
         cand = self.eng.arrow(rules.MATCH_CANDIDATES)
         roots, duplicates = run_forked(match_papers, cand)
-        self.eng.register_arrow("member", pa.table({"rid": cand.column("rid").cast(pa.int64()), "root": roots}))
+        # (the rid column copied: kept, it would keep the whole candidate table with it; engine.sql.owned)
+        self.eng.register_arrow("member", pa.table({"rid": owned(cand.column("rid").cast(pa.int64())), "root": roots}))
         self.progress("match papers", cand.num_rows, cand.num_rows)
         return duplicates
 
@@ -303,7 +304,8 @@ class _Build:
         # the input goes to the resolver through a file, not this process's memory: the forked resolver
         # maps it and lets it go once its occurrences are added, this process keeps two columns (at 1M
         # the input is ~540 MB, which would otherwise stay beside the resolver through its passes)
-        wid, pos = table.column("wid").cast(pa.int64()), table.column("pos").cast(pa.int64())
+        # (copies: a column of the fetched table would keep all of it, ~450 MB at 1M; engine.sql.owned)
+        wid, pos = owned(table.column("wid").cast(pa.int64())), owned(table.column("pos").cast(pa.int64()))
         with tempfile.TemporaryDirectory(prefix="graphkit-resolver-", dir=self.engine_options.scratch()) as folder:
             write_resolver_input(Path(folder), table)
             del table

@@ -140,3 +140,26 @@ def test_out_of_memory_names_the_limit_and_the_variable_that_raises_it(tmp_path)
     with pytest.raises(EngineError, match=r"memory limit is 16MB: raise it"):  # (the whole limit again after)
         eng.arrow(lists)
     eng.close()
+
+
+def test_owned_copies_a_column_out_of_the_table_duckdb_made(tmp_path) -> None:
+    # a column of a fetched table shares its batch's release with the other columns: kept as is, it keeps
+    # them all; owned() gives the same values in buffers of its own
+    import pyarrow as pa
+
+    from graphkit.engine.sql import DuckDBEngine, owned
+
+    eng = DuckDBEngine(str(tmp_path))
+    try:
+        table = eng.arrow("SELECT range AS wid, CASE WHEN range % 3 = 0 THEN NULL ELSE repeat('x', 50) END AS name "
+                          "FROM range(5000)")
+        for name in ("wid", "name"):
+            column = table.column(name)
+            got = owned(column)
+            assert isinstance(got, pa.Array) and got.equals(column.combine_chunks())
+            theirs = {b.address for chunk in table.column(name).chunks for b in chunk.buffers() if b is not None}
+            assert not theirs & {b.address for b in got.buffers() if b is not None}
+        assert owned(pa.chunked_array([], pa.int64())).equals(pa.array([], pa.int64()))
+        assert owned(pa.array([1, None])).to_pylist() == [1, None]
+    finally:
+        eng.close()
