@@ -115,6 +115,10 @@ GRAPH_SPILL_TABLE = 256 << 20
 # and the largest of them (the co-author pairs) takes whatever the limit allows (at 1M records, a share
 # of 1 put the build's peak there: 4.05 GB)
 DERIVE_MEMORY_SHARE = 0.5
+# ... and the share it holds while the graph's tables are taken for the extensions: at 1M records DuckDB
+# sat at its whole limit (the graph's tables just built) while the first table was read out beside it,
+# the run's peak (3.2 GB)
+TAKE_MEMORY_SHARE = 0.5
 
 # the rule tables read once the graph's tables exist: the extensions' mention places (recr: rrank; wkey,
 # best, akeys), the report's rules and the authors' name variants; the engine drops the others then
@@ -211,7 +215,8 @@ class _Build:
         self.eng.keep_only(LATER_TABLES | {graph_table(item) for item in (*Label, *RelType)})
         report_ext: dict[str, Any] = {}
         if self.exts:
-            self._take_graph(graph)
+            with self.eng.limited(TAKE_MEMORY_SHARE):
+                self._take_graph(graph)
             self._extensions(results, graph, report_ext)
             self.clock.lap("extensions")
         with self.eng.limited(DERIVE_MEMORY_SHARE):

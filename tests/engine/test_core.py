@@ -501,3 +501,33 @@ def test_columnar_nodes_are_the_tables_rows_one_batch_at_a_time():
     first = table.to_pylist()[0]
     assert next(rows) == first
     assert [first, *rows] == table.to_pylist()
+
+
+def test_the_graph_is_taken_and_derived_at_a_share_of_the_engines_limit(generated, monkeypatch, tmp_path):
+    """While the graph's tables are taken for the extensions and while the derived rules run, DuckDB holds
+    a share of its limit (at 1M records it sat at the whole limit beside the first table taken: the
+    peak), and its own limit again after."""
+    import graphkit.engine.core as core
+
+    seen: dict[str, float] = {}
+
+    def limit(eng) -> float:
+        amount, unit = eng.con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0].split()
+        return float(amount) * {"KiB": 1 << 10, "MiB": 1 << 20, "GiB": 1 << 30}[unit]
+
+    def watch(name, original):
+        def watched(self, *args):
+            seen[name] = limit(self.eng)
+            return original(self, *args)
+        monkeypatch.setattr(core._Build, name, watched)
+
+    watch("_take_graph", core._Build._take_graph)
+    watch("_derive", core._Build._derive)
+    watch("_report", core._Build._report)
+    monkeypatch.setenv("GRAPHKIT_MEMORY_LIMIT", "2GB")
+    m, _ = generated
+    build_columnar([info.path for info in m.files][:1], engine=EngineOptions(scratch_dir=str(tmp_path)))
+    whole = seen["_report"]
+    assert 1.8e9 < whole <= 2e9
+    assert seen["_take_graph"] <= core.TAKE_MEMORY_SHARE * whole + (1 << 20)
+    assert seen["_derive"] <= core.DERIVE_MEMORY_SHARE * whole + (1 << 20)
