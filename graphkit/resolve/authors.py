@@ -864,7 +864,7 @@ class AuthorResolver:
         """Before the passes (mode 'compatible'): each occurrence's institutions become its 'a' features,
         each paper's venue and keywords its 'v' and 'k' features, and the institutions a paper names (any
         author) its 'A' features, as ids (:meth:`_fid`). The 'a' ids are given in institution order, so
-        an occurrence's ids sort as its institutions do (:meth:`_content_key`). Only the 'K' ids of later
+        an occurrence's ids sort as its institutions do (:meth:`_content_keys`). Only the 'K' ids of later
         passes are added after this: the other features' names are dropped."""
         A = self._o_affs
         # the venue is known now (set_venues): part of the paper's fingerprint
@@ -950,7 +950,8 @@ class AuthorResolver:
         says whether evidence was weighed)."""
         self._scored = False
         clusters = self._cluster_block(occs)
-        clusters.sort(key=lambda c: (c.orcid or "", -len(c.occs), min(self._ckey[i] for i in c.occs)))
+        ckey = self._ckey.__getitem__
+        clusters.sort(key=lambda c: (c.orcid or "", -len(c.occs), min(map(ckey, c.occs))))
         self._feats = {}
         self._compat_seen = {}
         self._ckey = {}
@@ -1038,10 +1039,8 @@ class AuthorResolver:
             weights[feature] = 0.0
         self._undo = ({}, [])
         if self._cokey is not None:
-            cofeat = self._cofeat
             # the last pass's authors as co-authors ('K', no other feature's kind): counted on their own
-            counts = Counter(chain.from_iterable({f for j in occs if (f := cofeat[j])}
-                                                 for occs in self._work_occs))
+            counts = _papers_per_feature(self._cofeat, self._work_occs)
             self._weigh(counts)
             added = list(counts)
             del counts
@@ -1052,7 +1051,7 @@ class AuthorResolver:
                 weights[f] = w / ambiguity[f]
             self._undo = (divided, added)
 
-    def _weigh(self, counts: Counter[int]) -> None:
+    def _weigh(self, counts: Mapping[int, int]) -> None:
         """The weight of each feature of ``counts`` (feature -> papers that have it): its kind's weight
         times its idf over the :attr:`_papers`, scaled to [0, 1]."""
         n = self._papers
@@ -1076,47 +1075,69 @@ class AuthorResolver:
         signature in :attr:`_sig_features`), so the (feature, author) pairs are the same, and an int
         hashes faster than a form."""
         assert self._cokey is not None
-        pairs = {(sig, k) for sig, form, k in zip(self._o_sig, self._o_form, self._cokey)
-                 if form is not None and k is not None}
-        features = self._sig_table
-        named: dict[int, tuple[int, ...]] = {}  # signature -> its 'C' and 'c' features
-        kinds = self._kinds
-        for sig in {sig for sig, _ in pairs}:
-            named[sig] = tuple(f for f in features[sig] if kinds[f] in (_KNAME, _KINITIAL))
-        return _carried_by_several((named[sig], key) for sig, key in pairs)
+        import numpy as np
 
-    def _document_frequencies(self) -> tuple[Counter[int], int]:
-        """How many papers have each evidence feature but 'K', and how many papers count (one update of
-        the counter, not one per paper)."""
-        features_of = self._sig_table.__getitem__
-        works = [(sigs, venue, kws) for sigs, venue, kws, _ in self._work_table if sigs]  # no authors: no evidence
+        # (in numpy: the last pass's authors are their 'K' ids, one per key, 0 for none; an occurrence
+        # has a form where its form number is set)
+        sig = np.frombuffer(self._o_sig, dtype=np.int64)
+        kid = np.frombuffer(self._cofeat, dtype=np.int64)
+        has = (np.frombuffer(self._o_nform, dtype=np.int64) >= 0) & (kid != 0)
+        span = int(kid.max(initial=0)) + 1
+        pairs = _distinct(sig[has] * span + kid[has])  # distinct (signature, author)
+        sig, kid = pairs // span, pairs % span
+        # each pair's name features: its signature's row of the signature table, 'C' and 'c' kept
+        feats, of_pair = _gather(self._sig_table, sig)
+        kid = kid[of_pair]
+        kinds = np.frombuffer(self._kinds, dtype=np.uint8)[feats]
+        named = (kinds == _KNAME) | (kinds == _KINITIAL)
+        carried = _distinct(feats[named] * span + kid[named])  # distinct (feature, author)
+        return {f: n for f, n in _counted(carried // span).items() if n > 1}
 
-        def paper(sigs: Sequence[int], venue: int | None, kws: Sequence[int]) -> set[int]:
-            feats: set[int] = set().union(kws, *map(features_of, sigs))
-            if venue:
-                feats.add(venue)
-            return feats
+    def _document_frequencies(self) -> tuple[dict[int, int], int]:
+        """How many papers have each evidence feature but 'K', and how many papers count (papers without
+        authors have no evidence); each occurrence's own institutions count once per occurrence. In
+        numpy: distinct (paper, feature) pairs, not a set per paper."""
+        import numpy as np
 
         # (venues, keywords and institutions are feature ids by now: _as_features)
-        df: Counter[int] = Counter(chain.from_iterable(paper(*w) for w in works))
-        df.update(self._o_aff_ids._values)  # (each occurrence's institutions, once each)
-        df.update(chain.from_iterable(self._work_insts))  # the institutions each paper names
-        return df, len(works)
+        table = self._work_table
+        works = np.flatnonzero(np.diff(np.frombuffer(table._sigs._start, dtype=np.int64)) > 0)
+        sigs, owner = _gather(table._sigs, works)
+        names, of_sig = _gather(self._sig_table, sigs)  # the co-authors' name features
+        kws, of_kws = _gather(table._kws, works)
+        venue = np.frombuffer(table._venue, dtype=np.int64)[works]
+        has = venue != 0
+        feats = np.concatenate([names, kws, venue[has]])
+        papers = np.concatenate([owner[of_sig], of_kws, np.flatnonzero(has)])
+        span = int(feats.max(initial=0)) + 1
+        pairs = _distinct(papers * span + feats)
+        every = np.concatenate([pairs % span, np.frombuffer(self._o_aff_ids._values, dtype=np.int64),
+                                np.frombuffer(self._work_insts._values, dtype=np.int64)])
+        return _counted(every), len(works)
 
     def _features(self, i: int) -> set[int]:
         """Occurrence i's evidence: its institutions, its paper's co-authors (signatures; from the second
         pass also the authors the last pass made of them), venue, keywords and the institutions the
         paper names. A set of feature ids nobody changes once built (:meth:`_as_features`)."""
+        # (the ragged tables' rows are sliced here, not through their __getitem__: a paper of k authors
+        # asks for k - 1 signature rows per occurrence, millions of calls in a large build)
         work = self._o_work[i]
-        feats: set[int] = set(self._o_aff_ids[i])
+        values, start = self._o_aff_ids._values, self._o_aff_ids._start
+        feats: set[int] = set(values[start[i]:start[i + 1]])
         if work >= 0:
-            sigs, venue, kws, _ = self._work_table[work]
+            table = self._work_table
+            values, start = table._sigs._values, table._sigs._start
+            sigs = values[start[work]:start[work + 1]]
             own = self._o_sig[i]
             if own in sigs:  # every co-author but the occurrence itself (one of two equal signatures stays)
                 at = sigs.index(own)
                 sigs = sigs[:at] + sigs[at + 1:]
-            feats.update(kws, self._work_insts[work], *map(self._sig_table.__getitem__, sigs))
-            if venue:
+            values, start = self._sig_table._values, self._sig_table._start
+            feats.update(*[values[start[s]:start[s + 1]] for s in sigs])
+            values, start = table._kws._values, table._kws._start
+            values2, start2 = self._work_insts._values, self._work_insts._start
+            feats.update(values[start[work]:start[work + 1]], values2[start2[work]:start2[work + 1]])
+            if venue := table._venue[work]:
                 feats.add(venue)
             if self._cofeat:  # later passes: co-authors also as the authors the last pass made
                 # (the names stay: a paper known only as context, as Neo4j identity passes stored
@@ -1125,14 +1146,21 @@ class AuthorResolver:
                 feats.update([f for j in self._work_occs[work] if j != i and (f := cofeat[j])])
         return feats
 
-    def _content_key(self, i: int) -> tuple:
-        """An occurrence's content key (name, ORCID, year, then its paper's fingerprint and its own
+    def _content_keys(self, occs: Iterable[int]) -> dict[int, tuple]:
+        """Each occurrence's content key (name, ORCID, year, then its paper's fingerprint and its own
         institutions): the processing order inside a block, so the result does not depend on the order
-        of the input files. Only occurrences that write one name in one year reach the fingerprint."""
-        work, form = self._o_work[i], self._o_form[i]
-        year, fp = (self._work_table.year(work), self._prints[work]) if work >= 0 else (None, 0)
-        return (form.given if form else (), self._o_family[i] or "", self._o_given[i] or "", self._o_orcid[i] or "",
-                year or 0, fp, tuple(self._o_aff_ids[i]))
+        of the input files. Only occurrences that write one name in one year reach the fingerprint.
+        (A block's keys at once: the columns are looked up once, not once per occurrence.)"""
+        works, forms, families, givens = self._o_work, self._o_form, self._o_family, self._o_given
+        orcids, years, prints = self._o_orcid, self._work_table._year, self._prints
+        affs, start = self._o_aff_ids._values, self._o_aff_ids._start
+        out: dict[int, tuple] = {}
+        for i in occs:
+            work, form = works[i], forms[i]
+            year, fp = (years[work], prints[work]) if work >= 0 else (0, 0)
+            out[i] = (form.given if form else (), families[i] or "", givens[i] or "", orcids[i] or "",
+                      0 if year == _NO_YEAR else year, fp, tuple(affs[start[i]:start[i + 1]]))
+        return out
 
     def _score(self, a: frozenset[int] | set[int], b: frozenset[int] | set[int]) -> float:
         """Evidence that two occurrences (or clusters) are one person: the weights of the features they
@@ -1229,14 +1257,18 @@ class AuthorResolver:
                 target = _Cluster(feats=set())  # (an evidence group's features are read right away)
                 comps.append(target)
             self._join(target, i)
-            for f in feats:
+            # the index's keys are those it had when `shared` was taken (merging moves groups, not
+            # features): the shared features gain group t, the others are t's alone
+            for f in shared:
+                ids = index[f]
+                if ids.__class__ is int:
+                    if ids != t:
+                        index[f] = {ids, t}  # type: ignore[arg-type]
+                else:
+                    ids.add(t)  # type: ignore[union-attr]
+            for f in feats - shared if shared else feats:
                 if kinds[f] != _KFIRST:  # (no weight: a candidate it found would score nothing from it)
-                    ids = index.setdefault(f, t)
-                    if ids.__class__ is int:
-                        if ids != t:
-                            index[f] = {ids, t}  # type: ignore[arg-type]
-                    else:
-                        ids.add(t)  # type: ignore[union-attr]
+                    index[f] = t
         return [c for c in comps if c is not None]
 
     def _join(self, cluster: _Cluster, i: int, name: bool = True) -> None:
@@ -1294,7 +1326,7 @@ class AuthorResolver:
         # each occurrence's features when first asked: a block its names decide asks for few or none
         self._feats = _LazyFeatures(self._features)
         self._block_affs, self._block_occs = None, occs
-        self._ckey = {i: self._content_key(i) for i in occs}
+        self._ckey = self._content_keys(occs)
         occs = sorted(occs, key=self._ckey.__getitem__)
         clusters: list[_Cluster] = []
         # a. every ORCID is a cluster
@@ -1369,11 +1401,16 @@ class AuthorResolver:
         # d. initials-only forms, fullest first, occurrence by occurrence
         # 'strong' and 'initials' need the same first letter, so one written-out form of a cluster with
         # another letter rules it out for good (forms are only ever added): a cheap test before _fits
-        letter = {id(c): next((x.given[0][0] for x in c.forms if x.given), "") for c in clusters}
+        # (the clusters a letter leaves, in cluster order, listed once per letter: a large block has
+        # thousands of clusters and hundreds of initials forms)
+        letter = [next((x.given[0][0] for x in c.forms if x.given), "") for c in clusters]
+        of_letter: dict[str, list[_Cluster]] = {"": clusters}
         for f in initials:
             first = f.given[0][0] if f.given else ""
-            fits = [c for c in clusters if c.forms and (not first or letter.get(id(c), "") in ("", first))
-                    and self._fits(f, c, ("strong", "initials"))]
+            lettered = of_letter.get(first)
+            if lettered is None:
+                lettered = of_letter[first] = [c for c, x in zip(clusters, letter) if x == "" or x == first]
+            fits = [c for c in lettered if c.forms and self._fits(f, c, ("strong", "initials"))]
             self._per_occurrence(by_form[f], fits, clusters, "initials fit several authors")
         self._place_leftovers(clusters)
         return clusters
@@ -1420,9 +1457,12 @@ class AuthorResolver:
         person whose institutions it shares or who has none on record; groups whose institutions
         conflict (both known, none shared) stay apart."""
         people: list[tuple[_Cluster, set[int]]] = []
-        kinds = self._kinds
-        for c in sorted(groups, key=lambda c: (-len(c.occs), min(self._ckey[i] for i in c.occs))):
-            ca = {f for f in self._cluster_feats(c) if kinds[f] == _KAFF}
+        ckey = self._ckey.__getitem__
+        # a group's institutions are its occurrences' own ('a' features: _features), read from their rows
+        # instead of picked from all of the group's evidence
+        affs, start = self._o_aff_ids._values, self._o_aff_ids._start
+        for c in sorted(groups, key=lambda c: (-len(c.occs), min(map(ckey, c.occs)))):
+            ca = set().union(*[affs[start[i]:start[i + 1]] for i in c.occs])
             target = next((p for p in people if not ca or not p[1] or ca & p[1]), None)
             if target is None:
                 people.append((c, ca))
@@ -1733,9 +1773,63 @@ class _LazyFeatures(dict):  # type: ignore[type-arg]
         return out
 
 
+def _distinct(values: Any) -> Any:
+    """The distinct values of an int64 numpy array, sorted (sorted in place first). Not ``np.unique``:
+    its sort of a few million ints took 40x a stable sort's on the nearly sorted keys these are."""
+    import numpy as np
+
+    values.sort(kind="stable")
+    if len(values) < 2:
+        return values
+    first = np.empty(len(values), dtype=bool)
+    first[0] = True
+    np.not_equal(values[1:], values[:-1], out=first[1:])
+    return values[first]
+
+
+def _counted(values: Any) -> dict[int, int]:
+    """Value -> how many times it is in ``values`` (an int64 numpy array of ids >= 0)."""
+    import numpy as np
+
+    counts = np.bincount(values)
+    ids = np.flatnonzero(counts)
+    return dict(zip(ids.tolist(), counts[ids].tolist()))
+
+
+def _gather(ragged: _Ragged, rows: Any) -> tuple[Any, Any]:
+    """The values of ``ragged``'s rows ``rows`` (a numpy array of row numbers), one row after the
+    other, and for each value the position in ``rows`` of its row."""
+    import numpy as np
+
+    start = np.frombuffer(ragged._start, dtype=np.int64)
+    lens = start[rows + 1] - start[rows]
+    ends = np.cumsum(lens)
+    at = np.repeat(start[rows] - (ends - lens), lens) + np.arange(int(ends[-1]) if len(ends) else 0)
+    return np.frombuffer(ragged._values, dtype=np.int64)[at], np.repeat(np.arange(len(rows)), lens)
+
+
+def _papers_per_feature(feature_of: array, work_occs: _WorkOccurrences) -> dict[int, int]:
+    """Feature id -> how many papers have it, of one feature id per occurrence (``feature_of``, 0: none),
+    papers by their occurrences (``work_occs``): distinct (paper, feature) pairs counted in numpy, not a
+    set per paper (3.5M occurrences at 1M records)."""
+    import numpy as np
+
+    start = np.frombuffer(work_occs._start, dtype=np.int64)
+    occs = np.frombuffer(work_occs._values, dtype=np.int64)
+    if not len(occs):
+        return {}
+    features = np.frombuffer(feature_of, dtype=np.int64)[occs]
+    papers = np.repeat(np.arange(len(start) - 1, dtype=np.int64), np.diff(start))
+    has = features != 0
+    features, papers = features[has], papers[has]
+    span = int(features.max(initial=0)) + 1
+    pairs = _distinct(papers * span + features)  # (fits: papers x feature ids stays far below 2**63)
+    return _counted(pairs % span)
+
+
 def _paper_print(families: Sequence[str], givens: Sequence[str | None], keywords: tuple[str, ...],
                  year: int | None) -> int:
-    """A paper's fingerprint for the content order (:meth:`AuthorResolver._content_key`): a 64-bit
+    """A paper's fingerprint for the content order (:meth:`AuthorResolver._content_keys`): a 64-bit
     BLAKE2 hash of its author names as written, in byline order, its folded keywords and its year (a
     stable hash, not ``hash()``, which changes from run to run). Only occurrences that tie on name and
     year are ordered by it."""

@@ -537,13 +537,15 @@ def test_evidence_features_are_built_only_when_asked(monkeypatch) -> None:
     assert 0 < len(built) < 0.9 * sum(clustered)
     built.clear()
     clustered.clear()
-    real_key = authors.AuthorResolver._content_key
+    real_keys = authors.AuthorResolver._content_keys
 
-    def every_feature_first(self, i):  # the old way: every occurrence of the block, up front
-        self._feats[i]  # noqa: B018 - the lookup builds them
-        return real_key(self, i)
+    def every_feature_first(self, occs):  # the old way: every occurrence of the block, up front
+        occs = list(occs)
+        for i in occs:
+            self._feats[i]  # noqa: B018 - the lookup builds them
+        return real_keys(self, occs)
 
-    monkeypatch.setattr(authors.AuthorResolver, "_content_key", every_feature_first)
+    monkeypatch.setattr(authors.AuthorResolver, "_content_keys", every_feature_first)
     eager = _resolve_corpus(papers, 1)
     assert len(built) == sum(clustered)
     assert lazy[0] == eager[0] and len(set(eager[0])) > 300
@@ -1107,3 +1109,74 @@ def test_context_papers_added_apart_give_the_same_keys_as_papers_added_whole() -
     assert whole.key_of(ids[-1][0]) == "name:kim|ji-hoon"
     assert [[apart.key_of(occ[w, k]) for k in range(2)] for w in range(len(papers))] == \
         [[whole.key_of(i) for i in got] for got in ids]
+
+
+def _prepared_collision_resolver(n: int = 800) -> AuthorResolver:
+    """A prepared resolver (blocks and evidence as feature ids) of a generated corpus where many names
+    are shared, with affiliations and keywords as evidence."""
+    import sys
+    from pathlib import Path
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+    from bench.generate import collision_corpus
+
+    r = AuthorResolver()
+    for p in collision_corpus(n, seed=5):
+        people = [Person(f, g, affiliations=[a] if a else None) for (_, f, g), a in zip(p.authors, p.affiliations)]
+        r.add_work(people, p.venue, keywords=p.keywords, year=p.year or None)
+    r.prepare()
+    return r
+
+
+def test_document_frequencies_count_each_feature_once_per_paper() -> None:
+    """The papers per evidence feature counted in numpy are the set-per-paper definition: a paper's
+    co-author name features, keywords and venue once each, each occurrence's own institutions once per
+    occurrence, the institutions a paper names once per paper; papers without authors do not count."""
+    from collections import Counter
+
+    r = _prepared_collision_resolver()
+    expected: Counter[int] = Counter()
+    papers = 0
+    for w in range(len(r._work_table)):
+        sigs, venue, kws, _ = r._work_table[w]
+        if not len(sigs):
+            continue
+        papers += 1
+        feats = set(kws).union(*(r._sig_table[s] for s in sigs))
+        if venue:
+            feats.add(venue)
+        expected.update(feats)
+    expected.update(r._o_aff_ids._values)
+    for w in range(len(r._work_table)):
+        expected.update(r._work_insts[w])
+    got, n = r._document_frequencies()
+    assert n == papers > 500
+    assert got == dict(expected) and len(got) > 1000
+    assert all(isinstance(k, int) and isinstance(v, int) for k, v in got.items())
+
+
+def test_papers_per_feature_counts_distinct_papers() -> None:
+    """One feature id per occurrence (0: none), papers by their occurrences: each feature counted once
+    per paper that has it, however many of the paper's occurrences carry it."""
+    from array import array
+
+    from graphkit.resolve.authors import _papers_per_feature, _WorkOccurrences
+
+    # papers: 0 -> occurrences 0, 1, 2; 1 -> 3, 4; 2 -> none; 3 -> 5
+    work_occs = _WorkOccurrences(4, [0, 0, 0, 1, 1, 3])
+    feature_of = array("q", [7, 7, 0, 7, 9, 9])
+    assert _papers_per_feature(feature_of, work_occs) == {7: 2, 9: 2}
+    assert _papers_per_feature(array("q"), _WorkOccurrences(0, [])) == {}
+
+
+def test_gather_and_distinct_on_ragged_rows() -> None:
+    import numpy as np
+
+    from graphkit.resolve.authors import _distinct, _gather, _Ragged
+
+    rows = _Ragged([[1, 2], [], [3], [4, 5, 6]])
+    values, owner = _gather(rows, np.array([3, 1, 0, 3], dtype=np.int64))
+    assert values.tolist() == [4, 5, 6, 1, 2, 4, 5, 6] and owner.tolist() == [0, 0, 0, 2, 2, 3, 3, 3]
+    empty, none = _gather(rows, np.array([], dtype=np.int64))
+    assert empty.tolist() == [] and none.tolist() == []
+    assert _distinct(np.array([5, 1, 5, 3, 1], dtype=np.int64)).tolist() == [1, 3, 5]
+    assert _distinct(np.array([], dtype=np.int64)).tolist() == []
