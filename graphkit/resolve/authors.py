@@ -817,20 +817,39 @@ class AuthorResolver:
         the evidence as feature ids: everything the passes read that the adding did not build."""
         # occurrence ids in arrays, not lists of int objects: reading an array writes nothing to its pages,
         # so a forked block worker shares them instead of copying them (AuthorResolver._clustered_forked)
-        blocks: defaultdict[str, array] = defaultdict(lambda: array("q"))
-        for i, (form, orcid) in enumerate(zip(self._o_form, self._o_orcid)):
-            if form is not None:
-                blocks[form.block].append(i)
-            elif orcid:
-                blocks[f"orcid:{orcid}"].append(i)
+        import numpy as np
+
+        # (in numpy: an occurrence's form is its form number's, -1 for none; each form in use looked up
+        # once; a block's occurrences in occurrence order)
+        nform = np.frombuffer(self._o_nform, dtype=np.int64)
+        has = nform >= 0
+        used = _distinct(nform[has].copy())
+        forms = [self._form_list[n] for n in used.tolist()]
+        names = sorted({f.block for f in forms})
+        number = {b: k for k, b in enumerate(names)}
+        block_of = np.full(len(self._form_list), -1, dtype=np.int64)
+        block_of[used] = np.array([number[f.block] for f in forms], dtype=np.int64)
+        occs = np.flatnonzero(has)
+        bid = block_of[nform[occs]]
+        order = np.argsort(bid, kind="stable")
+        occs, bid = occs[order], bid[order]
+        firsts = np.flatnonzero(np.diff(bid)) + 1
+        blocks: dict[str, array] = {}
+        if len(occs):
+            for part, k in zip(np.split(occs, firsts), bid[np.concatenate(([0], firsts))].tolist()):
+                blocks[names[k]] = array("q", part.astype(np.int64).tobytes())
+        orcids = self._o_orcid
+        for i in np.flatnonzero(~has).tolist():  # no name form: an ORCID alone is a block
+            if orcid := orcids[i]:
+                blocks.setdefault(f"orcid:{orcid}", array("q")).append(i)
         self._work_occs = _WorkOccurrences(len(self._works), self._o_work)
-        pairs = {(f.block, f.given[0]) for f in self._o_form if f is not None and f.full}
+        pairs = {(f.block, f.given[0]) for f in forms if f.full}
         floor = max(COMMON_GIVEN_MIN, COMMON_GIVEN_SHARE * len({b for b, _ in pairs}))
         self._common_given = {g for g, n in Counter(g for _, g in pairs).items() if n >= floor}
         del pairs  # (not kept through the passes)
         self._cokey = None
         self._as_features()
-        return dict(blocks)  # (not a defaultdict: a prepared resolver is pickled)
+        return blocks
 
     def _resolve_compatible(self) -> list[str | None]:
         blocks, self._blocks = self._blocks, {}
@@ -1745,20 +1764,14 @@ class _WorkOccurrences(_Ragged):
     __slots__ = ()
 
     def __init__(self, works: int, work_of: Iterable[int]) -> None:
-        of = array("q", work_of)  # each occurrence's paper (-1: none)
-        start = array("q", bytes(8 * (works + 1)))
-        for w in of:
-            if w >= 0:
-                start[w + 1] += 1
-        for w in range(works):
-            start[w + 1] += start[w]
-        occs = array("q", bytes(8 * start[works]))
-        at = start[:works]  # the next free place of each paper
-        for i, w in enumerate(of):
-            if w >= 0:
-                occs[at[w]] = i
-                at[w] += 1
-        self._values, self._start = occs, start
+        import numpy as np
+
+        of = np.frombuffer(work_of if isinstance(work_of, array) else array("q", work_of), dtype=np.int64)
+        occs = np.flatnonzero(of >= 0)  # each occurrence's paper (-1: none)
+        occs = occs[np.argsort(of[occs], kind="stable")]  # by paper, in occurrence order within one
+        start = np.zeros(works + 1, dtype=np.int64)
+        np.cumsum(np.bincount(of[occs], minlength=works), out=start[1:])
+        self._values, self._start = array("q", occs.astype(np.int64).tobytes()), array("q", start.tobytes())
 
 
 class _LazyFeatures(dict):  # type: ignore[type-arg]
