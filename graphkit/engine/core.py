@@ -44,7 +44,7 @@ from graphkit.extend import Mention, ResolveContext, extensions
 from graphkit.memory import drop_mapped_pages, release_freed, run_forked
 from graphkit.model import Diagnostic
 from graphkit.progress import Progress, null_progress
-from graphkit.resolve.authors import AuthorInfo, AuthorResolver, Decision, decisions_report, kept_apart
+from graphkit.resolve.authors import AuthorInfo, AuthorResolver, Decision, decisions_report, kept_apart_of
 from graphkit.resolve.cites import journal_compatible
 from graphkit.resolve.journals import display_name
 from graphkit.resolve.papers import PaperResolver
@@ -599,7 +599,7 @@ class _Build:
             "authors": {"count": g.count(Label.AUTHOR), "key_mode": self.options.author_key,
                         "with_variants": len(variants), "variants": variants, "names_shared_by_orcids": shared,
                         "possible_same_person": decisions_report(self._decisions),
-                        "kept_apart": kept_apart(g.nodes(Label.AUTHOR)),  # (as the old core; in batches)
+                        "kept_apart": _kept_apart(g),
                         "overridden": self._overridden},
             "journals": {"count": g.count(Label.JOURNAL), "without_issn": no_issn, "invalid_issns": invalid},
             "keywords": {"count": kw["count"], "check_tags": kw["check_tags"]},
@@ -610,6 +610,18 @@ class _Build:
         }
         _add_diagnostics(report, self.paths, self.options.format, result.diagnostics)
         return report
+
+
+def _kept_apart(graph: ColumnarGraph) -> list[dict]:
+    """The report's kept-apart authors (:func:`kept_apart_of`) from five columns of the Author table, a
+    batch at a time (at 1M records, 1.96M authors: a dict per author row cost 4x the work itself)."""
+    table = graph.arrow(Label.AUTHOR).select(["key", "name", "family", "given", "orcid"])
+
+    def authors() -> Iterator[tuple[str, str | None, str | None, str | None, str | None]]:
+        for batch in table.to_batches(max_chunksize=1 << 16):
+            yield from zip(*(batch.column(k).to_pylist() for k in range(5)))
+
+    return kept_apart_of(authors())
 
 
 def run_tasks_from(tasks, results, progress: Progress):

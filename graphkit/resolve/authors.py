@@ -1977,21 +1977,39 @@ def read_author_map(path: str) -> tuple[tuple[str, str], ...]:
 def kept_apart(rows: Iterable[dict]) -> list[dict]:
     """Authors that family name + first initial would have merged, kept apart (their full given
     names conflict, or they have different ORCIDs): one entry per such name key, for the report."""
+    return kept_apart_of((row["key"], row.get("name"), row.get("family"), row.get("given"), row.get("orcid"))
+                         for row in rows)
+
+
+def kept_apart_of(authors: Iterable[tuple[str, str | None, str | None, str | None, str | None]]) -> list[dict]:
+    """:func:`kept_apart` of (key, name, family, given, ORCID) per author (a columnar build reads these
+    five columns, not a dict per author)."""
     # (key, name, ORCID) per author, not the rows: a build's rows come one batch at a time
     groups: dict[str, list[tuple[str, str | None, str | None]]] = defaultdict(list)
-    for row in rows:
-        key = name_key(Person(row.get("family") or "", row.get("given")), "initial")
-        if key:
-            groups[key].append((row["key"], row.get("name"), row.get("orcid")))
+    # name_key(Person(family, given), 'initial') from its two halves, each worked out once per family name
+    # and per given name (authors' names are nearly all distinct pairs: a cache of pairs misses)
+    squashed: dict[str, str] = {}
+    initial: dict[str | None, str] = {}
+    for key, name, family, given, orcid in authors:
+        family = family or ""
+        sq = squashed.get(family)
+        if sq is None:
+            sq = squashed[family] = _name_key(family, None, "initial") or ""
+        if not sq:
+            continue
+        first = initial.get(given)
+        if first is None:
+            first = initial[given] = (_name_key("x", given, "initial") or "").partition("|")[2]
+        groups[sq + first].append((key, name, orcid))
     out = []
-    for key in sorted(groups):
-        members = groups[key]
+    for nkey in sorted(groups):
+        members = groups[nkey]
         if len(members) < 2:
             continue
         orcids = {orcid for _, _, orcid in members if orcid}
         reason = "different ORCIDs" if len(orcids) == len(members) else (
             "different ORCIDs and given names that conflict" if len(orcids) > 1 else "given names conflict")
-        out.append({"name_key": key, "reason": reason,
+        out.append({"name_key": nkey, "reason": reason,
                     "authors": [{"key": k, "name": name} for k, name, _ in sorted(members)]})
     return out
 
