@@ -250,15 +250,20 @@ def split_particles(family: str, given: str | None) -> tuple[str, str | None]:
 
 @lru_cache(maxsize=1 << 15)
 def _form(family: str, given: str | None) -> NameForm:
+    return NameForm(*_form_parts(family, given))
+
+
+def _form_parts(family: str, given: str | None) -> tuple[str, tuple[str, ...], str]:
+    """A :class:`NameForm`'s fields (family, given tokens, block) of a name as written."""
     family, given = split_particles(family, given)
-    return NameForm(squash(family), _given_parts(given) if given else (), block_key(family))
+    return squash(family), _given_parts(given) if given else (), block_key(family)
 
 
 def name_form(person: Person) -> NameForm:
     return _form(person.family or "", person.given or None)
 
 
-@lru_cache(maxsize=1 << 15)
+@lru_cache(maxsize=1 << 17)  # (family names: 60k at 1M generated records)
 def block_key(family: str) -> str:
     """The family name as blocking key: folded and squashed, with German umlaut transliterations
     equated (ü/ue/u → u) and a leading Arabic article written apart dropped ('al-Hassan' → 'hassan')."""
@@ -686,11 +691,12 @@ class AuthorResolver:
             by_given = self._forms[family] = {}
         n = by_given.get(given)
         if n is None:
-            form = _form(family, given)
             # its parts one object per value (a family name is on many forms: at 1M generated records
-            # 1.96M forms had 60k family names, each form its own copy of them before)
+            # 1.96M forms had 60k family names, each form its own copy of them before); the parts, not
+            # _form's cached NameForm: this dict is the cache here (a bounded one misses at that size)
+            fam, giv, block = _form_parts(family, given)
             part = self._parts.setdefault
-            form = NameForm(part(form.family, form.family), part(form.given, form.given), part(form.block, form.block))
+            form = NameForm(part(fam, fam), part(giv, giv), part(block, block))
             by_block = self._sig_ids.get(form.block)
             if by_block is None:
                 by_block = self._sig_ids[form.block] = {}
