@@ -362,12 +362,20 @@ def _name_key(family: str, given: str | None, mode: AuthorKeyMode) -> str | None
     family = squash(family)
     if not family:
         return None
-    parts = given_parts(given)
     if mode == "full":
-        given = "-".join(parts)
-    else:
-        given = parts[0][:1] if parts else ""
-    return f"name:{family}|{given}"
+        return f"name:{family}|{'-'.join(given_parts(given))}"
+    return _initial_key(family, _first_initial(given))
+
+
+def _first_initial(given: str | None) -> str:
+    """The first letter of the folded given names ('' for none): the given half of the 'initial' key."""
+    parts = given_parts(given)
+    return parts[0][:1] if parts else ""
+
+
+def _initial_key(family: str, initial: str) -> str:
+    """The 'initial' name key of a squashed family name and a first initial (:func:`name_key`)."""
+    return f"name:{family}|{initial}"
 
 
 def parse_name(text: str) -> Person | None:
@@ -1107,16 +1115,14 @@ class AuthorResolver:
         sig = np.frombuffer(self._o_sig, dtype=np.int64)
         kid = np.frombuffer(self._cofeat, dtype=np.int64)
         has = (np.frombuffer(self._o_nform, dtype=np.int64) >= 0) & (kid != 0)
-        span = int(kid.max(initial=0)) + 1
-        pairs = _distinct(sig[has] * span + kid[has])  # distinct (signature, author)
-        sig, kid = pairs // span, pairs % span
+        sig, kid = _distinct_pairs(sig[has], kid[has])  # (signature, author)
         # each pair's name features: its signature's row of the signature table, 'C' and 'c' kept
         feats, of_pair = _gather(self._sig_table, sig)
         kid = kid[of_pair]
         kinds = np.frombuffer(self._kinds, dtype=np.uint8)[feats]
         named = (kinds == _KNAME) | (kinds == _KINITIAL)
-        carried = _distinct(feats[named] * span + kid[named])  # distinct (feature, author)
-        return {f: n for f, n in _counted(carried // span).items() if n > 1}
+        carried, _ = _distinct_pairs(feats[named], kid[named])  # (feature, author)
+        return {f: n for f, n in _counted(carried).items() if n > 1}
 
     def _document_frequencies(self) -> tuple[dict[int, int], int]:
         """How many papers have each evidence feature but 'K', and how many papers count (papers without
@@ -1134,9 +1140,8 @@ class AuthorResolver:
         has = venue != 0
         feats = np.concatenate([names, kws, venue[has]])
         papers = np.concatenate([owner[of_sig], of_kws, np.flatnonzero(has)])
-        span = int(feats.max(initial=0)) + 1
-        pairs = _distinct(papers * span + feats)
-        every = np.concatenate([pairs % span, np.frombuffer(self._o_aff_ids._values, dtype=np.int64),
+        every = np.concatenate([_distinct_pairs(papers, feats)[1],
+                                np.frombuffer(self._o_aff_ids._values, dtype=np.int64),
                                 np.frombuffer(self._work_insts._values, dtype=np.int64)])
         return _counted(every), len(works)
 
@@ -1806,6 +1811,14 @@ def _distinct(values: Any) -> Any:
     return values[first]
 
 
+def _distinct_pairs(a: Any, b: Any) -> tuple[Any, Any]:
+    """The distinct (a, b) pairs of two int64 numpy arrays of ids >= 0, as two arrays sorted by a, then b
+    (each pair one int64 key: the ids multiplied stay far below 2**63)."""
+    span = int(b.max(initial=0)) + 1
+    pairs = _distinct(a * span + b)
+    return pairs // span, pairs % span
+
+
 def _counted(values: Any) -> dict[int, int]:
     """Value -> how many times it is in ``values`` (an int64 numpy array of ids >= 0)."""
     import numpy as np
@@ -1841,9 +1854,7 @@ def _papers_per_feature(feature_of: array, work_occs: _WorkOccurrences) -> dict[
     papers = np.repeat(np.arange(len(start) - 1, dtype=np.int64), np.diff(start))
     has = features != 0
     features, papers = features[has], papers[has]
-    span = int(features.max(initial=0)) + 1
-    pairs = _distinct(papers * span + features)  # (fits: papers x feature ids stays far below 2**63)
-    return _counted(pairs % span)
+    return _counted(_distinct_pairs(papers, features)[1])
 
 
 def _paper_print(families: Sequence[str], givens: Sequence[str | None], keywords: tuple[str, ...],
@@ -2000,13 +2011,13 @@ def kept_apart_of(authors: Iterable[tuple[str, str | None, str | None, str | Non
         family = family or ""
         sq = squashed.get(family)
         if sq is None:
-            sq = squashed[family] = _name_key(family, None, "initial") or ""
+            sq = squashed[family] = squash(family)
         if not sq:
             continue
         first = initial.get(given)
         if first is None:
-            first = initial[given] = (_name_key("x", given, "initial") or "").partition("|")[2]
-        groups[sq + first].append((key, name, orcid))
+            first = initial[given] = _first_initial(given)
+        groups[_initial_key(sq, first)].append((key, name, orcid))
     out = []
     for nkey in sorted(groups):
         members = groups[nkey]
