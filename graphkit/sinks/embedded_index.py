@@ -3,22 +3,29 @@
 The same index as :func:`graphkit.search.build_index` (the schema, folded texts, field statistics and
 document frequencies that :func:`graphkit.search.search_index` ranks with), computed from columns
 instead of row dicts: the derived search fields of every paper (:func:`graphkit.search.paper_documents`,
-their one definition, reads a columnar graph's key columns), every text is folded and tokenised once,
-and the rows go to SQLite in one transaction with journal and sync off (the file is written beside its final name and renamed; the
-generation is flushed as a whole when it is published, :mod:`graphkit.store_dir`).
+their one definition, reads a columnar graph's key columns), every text is folded once, and the rows go
+to SQLite in one transaction with journal and sync off (the file is written beside its final name and
+renamed; the generation is flushed as a whole when it is published, :mod:`graphkit.store_dir`).
+
+The field statistics are read from FTS5's own vocabulary (``fts5vocab``) instead of tokenising every
+text a second time in Python: on folded ASCII text FTS5's ``unicode61`` tokens are the runs of letters
+and digits, which are :func:`graphkit.search.tokens`' words unless a joiner (``. ' : , ;``) stands
+right before a letter or digit ("3.5", "u.s.a", "don't"). Rows with such a text, or with any non-ASCII
+text, are few: their FTS5 counts are taken out again (read from a scratch FTS5 table holding only them)
+and their own counts, by :func:`graphkit.search.tokens`, put in.
 """
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from collections import Counter, defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from graphkit.columnar import ColumnarGraph, rows_to_arrow
 from graphkit.graph import Graph
 from graphkit.fold import fold
-from graphkit.memory import start_forked
 from graphkit.schema import Label, RelType
 from graphkit.search import _SCHEMA, KIND_LABELS, PAPER_FIELDS, STOP_WORDS, paper_documents, tokens
 
@@ -34,11 +41,8 @@ def as_columnar(graph: Graph | ColumnarGraph) -> ColumnarGraph:
 
 
 def build_index(graph: ColumnarGraph, path: Path) -> dict[str, int]:
-    """Write a fresh FTS5 index of ``graph`` at ``path`` (replacing any old one); returns row counts.
-    The field statistics are counted by a forked process (:func:`graphkit.memory.start_forked`) while
-    this one writes the FTS5 rows: both are Python work of about the same size."""
+    """Write a fresh FTS5 index of ``graph`` at ``path`` (replacing any old one); returns row counts."""
     docs = paper_documents(graph)
-    counting = start_forked(field_statistics, graph, docs)
     paper_rows = [(key, title or "", *texts) for key, title, texts in _paper_texts(graph, docs)]
     name_rows = [(kind, key, name, folded) for kind, key, name, folded in _name_texts(graph)]
     tmp = path.with_name(path.name + ".tmp")
@@ -55,7 +59,7 @@ def build_index(graph: ColumnarGraph, path: Path) -> dict[str, int]:
         con.executemany(f"INSERT INTO paper_fts(key, display, {columns}) "
                         f"VALUES (?, ?, {', '.join('?' * len(PAPER_FIELDS))})", paper_rows)
         con.executemany("INSERT INTO name_fts(kind, key, display, name) VALUES (?, ?, ?, ?)", name_rows)
-        docs_count, token_count, df = counting.result()
+        docs_count, token_count, df = field_statistics(con, paper_rows, name_rows)
         con.executemany("INSERT INTO field_stats VALUES (?, ?, ?)",
                         [(f, docs_count[f], token_count[f]) for f in docs_count])
         con.executemany("INSERT INTO doc_freq VALUES (?, ?, ?)",
@@ -86,24 +90,47 @@ def _name_texts(graph: ColumnarGraph) -> Iterator[tuple[str, str, str, str]]:
                 yield kind, key, name or "", fold(name or "")
 
 
-def field_statistics(graph: ColumnarGraph, docs: dict[str, dict[str, str]]) -> tuple[
-        Counter[str], Counter[str], dict[str, Counter[str]]]:
+_JOINED = re.compile(r"[.':,;][a-z0-9]")  # a joiner that may join two words (folded ASCII text)
+_COUNTED = re.compile(r"(?<![a-z0-9])(?!(?:%s)(?![a-z0-9]))[a-z0-9]" % "|".join(sorted(STOP_WORDS)))
+_TABLES = (("paper_fts", 2, PAPER_FIELDS), ("name_fts", 3, ("name",)))  # FTS table, first text column, fields
+
+
+def _plain(text: str) -> bool:
+    """Whether FTS5's tokens of this folded text are :func:`~graphkit.search.tokens`' words."""
+    return text.isascii() and _JOINED.search(text) is None
+
+
+def field_statistics(con: sqlite3.Connection, paper_rows: Sequence[Sequence[str]],
+                     name_rows: Sequence[Sequence[str]]) -> tuple[Counter[str], Counter[str], dict[str, Counter[str]]]:
     """Per field: the documents with a counted word, the counted words in all, and each word's document
-    frequency (stop words take a position but are not counted), as search_index ranks with them."""
+    frequency (stop words take a position but are not counted), as search_index ranks with them; from
+    the rows just inserted into the FTS5 tables of ``con`` (see the module docstring)."""
     docs_count: Counter[str] = Counter()
     token_count: Counter[str] = Counter()
     df: dict[str, Counter[str]] = defaultdict(Counter)
-
-    def count(field: str, text: str) -> None:
-        toks = [t for t in tokens(text) if t not in STOP_WORDS]
-        if toks:
-            docs_count[field] += 1
-            token_count[field] += len(toks)
-            df[field].update(set(toks))
-
-    for _, _, texts in _paper_texts(graph, docs):
-        for field, text in zip(PAPER_FIELDS, texts):
-            count(field, text)
-    for _, _, _, folded in _name_texts(graph):
-        count("name", folded)
-    return docs_count, token_count, dict(df)
+    for (table, first, fields), rows in zip(_TABLES, (paper_rows, name_rows)):
+        odd = [row[first:] for row in rows if not all(map(_plain, row[first:]))]
+        for row in rows:
+            for field, text in zip(fields, row[first:]):
+                if text and _COUNTED.search(text) is not None:
+                    docs_count[field] += 1  # corrected below for the odd rows
+        con.execute(f"CREATE VIRTUAL TABLE temp.odd_{table} USING fts5({', '.join(fields)}, tokenize = "
+                    "'unicode61 remove_diacritics 2')")
+        con.executemany(f"INSERT INTO temp.odd_{table} VALUES ({', '.join('?' * len(fields))})", odd)
+        for schema, source, sign in (("main", table, 1), ("temp", f"odd_{table}", -1)):
+            con.execute(f"CREATE VIRTUAL TABLE temp.vocab USING fts5vocab({schema}, {source}, col)")
+            for word, field, docs, count in con.execute("SELECT term, col, doc, cnt FROM temp.vocab"):
+                if word not in STOP_WORDS:
+                    df[field][word] += sign * docs
+                    token_count[field] += sign * count
+            con.execute("DROP TABLE temp.vocab")
+        con.execute(f"DROP TABLE temp.odd_{table}")
+        for texts in odd:
+            for field, text in zip(fields, texts):
+                docs_count[field] -= bool(text and _COUNTED.search(text))
+                toks = [t for t in tokens(text) if t not in STOP_WORDS]
+                if toks:
+                    docs_count[field] += 1
+                    token_count[field] += len(toks)
+                    df[field].update(set(toks))
+    return +docs_count, +token_count, {field: +words for field, words in df.items() if +words}
