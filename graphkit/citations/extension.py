@@ -44,12 +44,28 @@ TITLE_MIN_WORDS = 3  # shorter titles ("Introduction") do not identify a work
 TRIM_EVERY = 2000  # mentions consumed between two returns of freed memory (graphkit.memory)
 
 
-def paper_cite_key(family: str | None, year: Any, volume: Any, page: Any) -> str | None:
-    """The locator key of a paper of the set (the key a DOI-less reference to it gets)."""
-    a, v, p = author_key(family), norm_volume(str(volume) if volume else None), norm_page(str(page) if page else None)
-    if a and year and v and p:
-        return locator_key(a, int(year), v, p)
-    return None
+class PaperCiteKeys:
+    """The locator key of a paper of the set (the key a DOI-less reference to it gets), called for every
+    paper of a set: each family name, volume and page is normalised once (they repeat)."""
+
+    def __init__(self) -> None:
+        self.authors: dict[str, str] = {}
+        self.volumes: dict[Any, str] = {}
+        self.pages: dict[Any, str] = {}
+
+    def __call__(self, family: str | None, year: Any, volume: Any, page: Any) -> str | None:
+        if not (family and year and volume and page):
+            return None  # an empty part: no locator
+        a = self.authors.get(family)
+        if a is None:
+            a = self.authors[family] = author_key(family)
+        v = self.volumes.get(volume)
+        if v is None:
+            v = self.volumes[volume] = norm_volume(str(volume))
+        p = self.pages.get(page)
+        if p is None:
+            p = self.pages[page] = norm_page(str(page))
+        return locator_key(a, int(year), v, p) if a and v and p else None
 
 
 def title_key(title: str | None, year: int | None) -> str | None:
@@ -83,6 +99,7 @@ class _PaperIndex:
                     if key in wanted}
         del wanted
         self.extra: dict[str, dict[str, Any]] = {}
+        cite_key_of = PaperCiteKeys()
         for key, cited_only, doi, pmid, year, volume, first_page, title in columns(
                 graph, Label.PAPER, "key", "cited_only", "doi", "pmid", "year", "volume", "first_page", "title"):
             if cited_only:
@@ -90,7 +107,7 @@ class _PaperIndex:
             family = family_of.get(first[key]) if key in first else None
             jkey = journal_of.get(key)
             names: list[str] = names_of.get(jkey, []) if jkey is not None else []
-            cite_key = paper_cite_key(family, year, volume, first_page)
+            cite_key = cite_key_of(family, year, volume, first_page)
             if match:
                 if doi:
                     self.by_id.setdefault("doi:" + doi, key)

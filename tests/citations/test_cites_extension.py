@@ -110,3 +110,19 @@ def test_wos_cr_fixture_keeps_its_in_set_citations() -> None:
     assert {t for s, t in _cites(g) if g.node(Label.PAPER, t)["cited_only"]} == {"ref:bro|2005|127|77",
                                                                                    "ref:nob|1999|1|1"}
     assert (r.report["cites"]["matched_doi"], r.report["cites"]["matched_key"]) == (1, 2)
+
+
+def test_a_papers_cite_key_is_the_key_a_reference_with_its_fields_gets() -> None:
+    from graphkit.citations.extension import PaperCiteKeys
+    from graphkit.citations.model import CitedRef, locator, locator_key
+
+    keys = PaperCiteKeys()
+    cases = [("Erdős", 1959, "6", "290"), ("Erdős", 1959, "Vol. 6", "290-297"), ("van der Berg", 2001, 12, 436),
+             ("Barabási", 1999, "286(5439)", "pp. 509-12"), ("Erdős", 1959, "6", "290"),  # memo: same again
+             ("Erdős", 1959, "6", None), (None, 1959, "6", "290"), ("Erdős", None, "6", "290"), ("-", 1959, "6", "1")]
+    for family, year, volume, page in cases * 2:
+        ref = CitedRef("raw", family=family, year=year, volume=None if volume is None else str(volume),
+                       page=None if page is None else str(page))
+        loc = locator(ref)
+        assert keys(family, year, volume, page) == (locator_key(*loc) if loc else None), (family, year, volume, page)
+    assert keys("Erdős", 1959, "Vol. 6", "290-297") == "ref:erd|1959|6|290"
