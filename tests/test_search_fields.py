@@ -23,10 +23,12 @@ PAPERS = {
 }
 
 
-def search_graph() -> Graph:
+def search_graph(papers: dict[str, tuple] = PAPERS, abstracts: dict[str, str] | None = None) -> Graph:
+    """``papers``: key -> (title, journal, author names, keywords, MeSH names), with ``abstracts`` by key."""
     g = Graph()
-    for key, (title, journal, authors, keywords, mesh) in PAPERS.items():
-        g.add_node(Label.PAPER, key, title=title, year=2000 + int(key[1]))
+    for key, (title, journal, authors, keywords, mesh) in papers.items():
+        g.add_node(Label.PAPER, key, title=title or None, abstract=(abstracts or {}).get(key),
+                   year=2000 + int(key[1]))
         g.add_node(Label.JOURNAL, "j:" + journal, name=journal)
         g.add_edge(RelType.PUBLISHED_IN, key, "j:" + journal)
         for i, name in enumerate(authors, 1):

@@ -13,37 +13,29 @@ import pytest
 from graphkit.build import BuildOptions
 from graphkit.engine.core import build_columnar
 from graphkit.graph import Graph
-from graphkit.schema import Label, RelType
+from graphkit.schema import Label
 from graphkit.search import PAPER_FIELDS, STOP_WORDS, tokens
 from graphkit.sinks.embedded_index import _name_texts, _paper_texts, as_columnar, build_index
 from graphkit.search import paper_documents
 from conftest import need_corpus
+from test_search_fields import search_graph
 
-# (title, abstract, keywords, author names): each paper holds a case where FTS5's unicode61 words and
-# search.tokens' words differ, or where only stop words or nothing is left
+# (title, journal, author names, keywords, MeSH names) and abstracts: each paper holds a case where
+# FTS5's unicode61 words and search.tokens' words differ, or where only stop words or nothing is left
 PAPERS = {
-    "p1": ("Scaling in random networks", "Networks grow; hubs emerge.", ["networks"], ["Barabási, Albert-László"]),
-    "p2": ("Dose 3.5 mg and 1,000 u.s.a. patients", "Don't stop: a;b 2;3 A:B 1:2 e.g. x.y", ["u.s"],
-           ["O'Neil, Ann"]),
-    "p3": ("The of and", "", [], ["Ørnberg, Jesper"]),  # a title of stop words only: not a counted document
-    "p4": ("Ελληνικά και 日本語 text", "Straße ß œ þ ıı", ["deep learning"], ["Łukasiewicz, Jan"]),
-    "p5": ("", "3.5 appears here too, and 3 5 apart", ["networks", "nav1.5"], ["Smith, John", "Smith, J."]),
-    "p6": ("end. 'quoted' (paren) ..a.. a..b", "snake_case __init__ x_y", [], []),
+    "p1": ("Scaling in random networks", "Science", ["Barabási, Albert-László"], ["networks"], []),
+    "p2": ("Dose 3.5 mg and 1,000 u.s.a. patients", "J. Clin. Oncol.", ["O'Neil, Ann"], ["u.s"], ["Neoplasms"]),
+    "p3": ("The of and", "The Lancet", ["Ørnberg, Jesper"], [], []),  # stop words only: no counted document
+    "p4": ("Ελληνικά και 日本語 text", "Ärztliche Praxis", ["Łukasiewicz, Jan"], ["deep learning"], []),
+    "p5": ("", "Nature", ["Smith, John", "Smith, J."], ["networks", "nav1.5"], []),
+    "p6": ("end. 'quoted' (paren) ..a.. a..b", "Science", [], [], []),
 }
+ABSTRACTS = {"p1": "Networks grow; hubs emerge.", "p2": "Don't stop: a;b 2;3 A:B 1:2 e.g. x.y",
+             "p4": "Straße ß œ þ ıı", "p5": "3.5 appears here too, and 3 5 apart", "p6": "snake_case __init__ x_y"}
 
 
 def _graph() -> Graph:
-    g = Graph()
-    for key, (title, abstract, keywords, authors) in PAPERS.items():
-        g.add_node(Label.PAPER, key, title=title or None, abstract=abstract or None, year=2001)
-        for i, name in enumerate(authors, 1):
-            family, given = name.split(", ")
-            g.add_node(Label.AUTHOR, "a:" + name, name=name, family=family, given=given)
-            g.add_edge(RelType.AUTHORED, "a:" + name, key, position=i)
-        for kw in keywords:
-            g.add_node(Label.KEYWORD, "kw:" + kw, name=kw, check_tag=False)
-            g.add_edge(RelType.HAS_KEYWORD, key, "kw:" + kw)
-    return g
+    return search_graph(PAPERS, ABSTRACTS)
 
 
 def _counted(graph) -> tuple[dict[str, tuple[int, int]], dict[str, dict[str, int]]]:
