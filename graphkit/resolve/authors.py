@@ -442,6 +442,8 @@ class _Cluster:
     # the evidence features of its occurrences; None until something asks (AuthorResolver._cluster_feats):
     # a block its names decide never weighs evidence
     feats: set[int] | None = None
+    # the key of its fullest name form, when a block worker worked it out (AuthorResolver._best_key)
+    best: str | None = None
 
     def absorb(self, other: _Cluster) -> None:
         """Take over another cluster's occurrences, name forms and evidence."""
@@ -565,7 +567,7 @@ class AuthorResolver:
         # clustered by its names alone, and the next pass would give it the same clusters
         self._scored = False
         # such blocks of the last pass: their clusters as (ORCID, occurrences), reused by the next pass
-        self._fixed: dict[str, list[tuple[str | None, list[int]]]] = {}
+        self._fixed: dict[str, list[tuple[str | None, list[int], str | None]]] = {}
         self._prepared = False  # (prepare)
         self._blocks: dict[str, array] = {}  # block key -> its occurrences, from prepare to the passes
 
@@ -960,7 +962,7 @@ class AuthorResolver:
         clustering the block again."""
         names = sorted(blocks)
         todo = [b for b in names if b not in self._fixed]
-        fixed: dict[str, list[tuple[str | None, list[int]]]] = {}
+        fixed: dict[str, list[tuple[str | None, list[int], str | None]]] = {}
         if self.workers > 1 and len(self._o_work) >= PARALLEL_MIN and len(todo) > 1 and CAN_FORK \
                 and _memory_for_forks(self.workers - 1):
             done = self._clustered_forked(blocks, todo)
@@ -969,12 +971,12 @@ class AuthorResolver:
         for block in names:
             kept = self._fixed.get(block)
             if kept is not None:
-                yield [_Cluster(orcid=orcid, occs=occs) for orcid, occs in kept]
+                yield [_Cluster(orcid=orcid, occs=occs, best=best) for orcid, occs, best in kept]
                 continue
             name, clusters, scored = next(done)
             assert name == block
             if keep and not scored:
-                fixed[block] = [(c.orcid, c.occs) for c in clusters]
+                fixed[block] = [(c.orcid, c.occs, c.best) for c in clusters]
             yield clusters
         self._fixed = fixed if keep else {}
 
@@ -1018,7 +1020,7 @@ class AuthorResolver:
         children: list[tuple[Any, Any]] = []  # (process, the end of its pipe)
         before, self._pending = self._pending, []
         _FORKED = (self, blocks)
-        got: dict[str, tuple[list[tuple[str | None, list[int]]], list[tuple[int, list[int], int, str]], bool]] = {}
+        got: dict[str, tuple[list[tuple[str | None, list[int], str | None]], list[tuple[int, list[int], int, str]], bool]] = {}
         try:
             for _ in range(min(self.workers, len(tasks)) - 1):
                 recv, send = ctx.Pipe(duplex=False)
@@ -1047,7 +1049,7 @@ class AuthorResolver:
                 child.join()
         for name in names:
             plain, pending, scored = got.pop(name)
-            clusters = [_Cluster(orcid=orcid, occs=occs) for orcid, occs in plain]
+            clusters = [_Cluster(orcid=orcid, occs=occs, best=best) for orcid, occs, best in plain]
             self._pending += [(i, [clusters[k] for k in fits], clusters[j], why) for i, fits, j, why in pending]
             yield name, clusters, scored
 
@@ -1611,23 +1613,30 @@ class AuthorResolver:
         if cluster.orcid:
             key = f"orcid:{cluster.orcid}"
         else:
-            occs = cluster.occs
-            one = self._o_form[occs[0]] if len(occs) == 1 else None
-            if one is not None:
-                best = one
-            else:
-                counts: Counter[NameForm] = Counter(f for i in occs if (f := self._o_form[i]))
-                # (max calls the key even for one form: most clusters have one)
-                best = next(iter(counts)) if len(counts) == 1 else max(
-                    counts, key=lambda f: (int(f.full), sum(len(t) for t in f.given), len(f.given), counts[f],
-                                           [-ord(c) for c in f.key]))
-            key = best.key
+            base = cluster.best if cluster.best is not None else self._best_key(cluster)
+            key = base
             n = 2
             while key in used:
-                key = f"{best.key}#{n}"
+                key = f"{base}#{n}"
                 n += 1
         used.add(key)
         return key
+
+    def _best_key(self, cluster: _Cluster) -> str:
+        """The key of an ORCID-less cluster's fullest name form (written out first name, most letters,
+        most given names, most often, then the smallest key); the same in every pass, so a block worker
+        works it out beside the clusters (:func:`_cluster_blocks_forked`) and this process only makes
+        the keys unique."""
+        occs = cluster.occs
+        one = self._o_form[occs[0]] if len(occs) == 1 else None
+        if one is not None:
+            return one.key
+        counts: Counter[NameForm] = Counter(f for i in occs if (f := self._o_form[i]))
+        # (max calls the key even for one form: most clusters have one)
+        best = next(iter(counts)) if len(counts) == 1 else max(
+            counts, key=lambda f: (int(f.full), sum(len(t) for t in f.given), len(f.given), counts[f],
+                                   [-ord(c) for c in f.key]))
+        return best.key
 
     def key_of(self, occurrence: int) -> str | None:
         return self._keys[occurrence]
@@ -1665,7 +1674,7 @@ def _memory_for_forks(workers: int) -> bool:
     return True
 
 
-def _claim_blocks(tasks: list[list[str]], claimed) -> dict[str, tuple[list[tuple[str | None, list[int]]],
+def _claim_blocks(tasks: list[list[str]], claimed) -> dict[str, tuple[list[tuple[str | None, list[int], str | None]],
                                                                       list[tuple[int, list[int], int, str]], bool]]:
     """Cluster the tasks this process claims from the shared counter until none is left."""
     out: dict[str, Any] = {}
@@ -1691,10 +1700,11 @@ def _block_worker(tasks: list[list[str]], claimed, send) -> None:
     send.close()
 
 
-def _cluster_blocks_forked(names: list[str]) -> dict[str, tuple[list[tuple[str | None, list[int]]],
+def _cluster_blocks_forked(names: list[str]) -> dict[str, tuple[list[tuple[str | None, list[int], str | None]],
                                                                 list[tuple[int, list[int], int, str]], bool]]:
-    """In a forked process: cluster these blocks; each block's clusters as (ORCID, occurrences), its
-    decisions with the clusters as indices into that list, and whether it weighed evidence."""
+    """In a forked process: cluster these blocks; each block's clusters as (ORCID, occurrences, key of
+    the fullest name form), its decisions with the clusters as indices into that list, and whether it
+    weighed evidence."""
     assert _FORKED is not None
     resolver, blocks = _FORKED
     out = {}
@@ -1704,7 +1714,8 @@ def _cluster_blocks_forked(names: list[str]) -> dict[str, tuple[list[tuple[str |
         index = {id(c): k for k, c in enumerate(clusters)}
         pending = [(i, [index[id(c)] for c in fits], index[id(joined)], why)
                    for i, fits, joined, why in resolver._pending]  # noqa: SLF001
-        out[name] = ([(c.orcid, c.occs) for c in clusters], pending, resolver._scored)  # noqa: SLF001
+        out[name] = ([(c.orcid, c.occs, None if c.orcid else resolver._best_key(c)) for c in clusters],  # noqa: SLF001
+                     pending, resolver._scored)  # noqa: SLF001
     resolver._pending = []  # noqa: SLF001
     return out
 
