@@ -312,11 +312,12 @@ def paper_documents_table(graph: Graph | ColumnarGraph, *, terms: bool = True) -
 # full-text index computes, so the two stores put the same results on top. Statistics (documents per
 # field, total length, document frequency per word) are computed at index time and kept in the database.
 
+FTS_TOKENIZER = "unicode61 remove_diacritics 2"  # both FTS5 tables (and embedded_index's scratch table)
 _SCHEMA = f"""
 CREATE VIRTUAL TABLE paper_fts USING fts5(key UNINDEXED, display UNINDEXED, {", ".join(PAPER_FIELDS)},
-    tokenize = 'unicode61 remove_diacritics 2');
+    tokenize = '{FTS_TOKENIZER}');
 CREATE VIRTUAL TABLE name_fts USING fts5(kind UNINDEXED, key UNINDEXED, display UNINDEXED, name,
-    tokenize = 'unicode61 remove_diacritics 2');
+    tokenize = '{FTS_TOKENIZER}');
 CREATE TABLE field_stats(field TEXT PRIMARY KEY, docs INTEGER, tokens INTEGER);
 CREATE TABLE doc_freq(field TEXT, word TEXT, docs INTEGER, PRIMARY KEY(field, word)) WITHOUT ROWID;
 """

@@ -27,7 +27,7 @@ from graphkit.columnar import ColumnarGraph, rows_to_arrow
 from graphkit.graph import Graph
 from graphkit.fold import fold
 from graphkit.schema import Label, RelType
-from graphkit.search import _SCHEMA, KIND_LABELS, PAPER_FIELDS, STOP_WORDS, paper_documents, tokens
+from graphkit.search import _SCHEMA, FTS_TOKENIZER, KIND_LABELS, PAPER_FIELDS, STOP_WORDS, paper_documents, tokens
 
 PAGE_BYTES = 64000  # FTS5 leaf pages, below SQLite's 65,536-byte pages
 
@@ -109,13 +109,17 @@ def field_statistics(con: sqlite3.Connection, paper_rows: Sequence[Sequence[str]
     token_count: Counter[str] = Counter()
     df: dict[str, Counter[str]] = defaultdict(Counter)
     for (table, first, fields), rows in zip(_TABLES, (paper_rows, name_rows)):
-        odd = [row[first:] for row in rows if not all(map(_plain, row[first:]))]
+        odd: list[Sequence[str]] = []  # (their documents are counted below, by tokens)
         for row in rows:
-            for field, text in zip(fields, row[first:]):
+            texts = row[first:]
+            if not all(map(_plain, texts)):
+                odd.append(texts)
+                continue
+            for field, text in zip(fields, texts):
                 if text and _COUNTED.search(text) is not None:
-                    docs_count[field] += 1  # corrected below for the odd rows
-        con.execute(f"CREATE VIRTUAL TABLE temp.odd_{table} USING fts5({', '.join(fields)}, tokenize = "
-                    "'unicode61 remove_diacritics 2')")
+                    docs_count[field] += 1
+        con.execute(f"CREATE VIRTUAL TABLE temp.odd_{table} USING fts5({', '.join(fields)}, "
+                    f"tokenize = '{FTS_TOKENIZER}')")
         con.executemany(f"INSERT INTO temp.odd_{table} VALUES ({', '.join('?' * len(fields))})", odd)
         for schema, source, sign in (("main", table, 1), ("temp", f"odd_{table}", -1)):
             con.execute(f"CREATE VIRTUAL TABLE temp.vocab USING fts5vocab({schema}, {source}, col)")
@@ -127,7 +131,6 @@ def field_statistics(con: sqlite3.Connection, paper_rows: Sequence[Sequence[str]
         con.execute(f"DROP TABLE temp.odd_{table}")
         for texts in odd:
             for field, text in zip(fields, texts):
-                docs_count[field] -= bool(text and _COUNTED.search(text))
                 toks = [t for t in tokens(text) if t not in STOP_WORDS]
                 if toks:
                     docs_count[field] += 1
