@@ -14,9 +14,8 @@ from graphkit.build import BuildOptions
 from graphkit.engine.core import build_columnar
 from graphkit.graph import Graph
 from graphkit.schema import Label
-from graphkit.search import PAPER_FIELDS, STOP_WORDS, tokens
+from graphkit.search import PAPER_FIELDS, STOP_WORDS, paper_documents, tokens
 from graphkit.sinks.embedded_index import _name_texts, _paper_texts, as_columnar, build_index
-from graphkit.search import paper_documents
 from conftest import need_corpus
 from test_search_fields import search_graph
 
