@@ -748,10 +748,7 @@ def _add_papers(resolver: AuthorResolver, part: pa.Table, firsts: np.ndarray, sh
     at = pa.array(firsts, pa.int64())
     venues = _shared_strings(part.column("jkey").take(at), shared)
     keywords = part.column("kws").take(at).to_pylist()
-    ends = [*firsts[1:].tolist(), part.num_rows]
-    for i, j, venue, kws in zip(firsts.tolist(), ends, venues, keywords):
-        resolver.add_paper([f or "" for f in families[i:j]], givens[i:j], orcids[i:j], [a or None for a in affs[i:j]],
-                           venue, keywords=kws or ())
+    resolver.add_papers([f or "" for f in families], givens, orcids, affs, firsts.tolist(), venues, keywords)
 
 
 def _resolved(resolver: AuthorResolver, n: int) -> tuple[pa.Array, list[Decision], int]:

@@ -655,6 +655,63 @@ class AuthorResolver:
         own: Sequence[tuple[NameForm, int, int] | None] = forms if self.mode == "compatible" else [None] * len(forms)
         return [self._add(f, g, o, a, fs, w) for f, g, o, a, fs in zip(families, givens, orcids, affiliations, own)]
 
+    def add_papers(self, families: Sequence[str], givens: Sequence[str | None], orcids: Sequence[str | None],
+                   affiliations: Sequence[Sequence[str] | None], starts: Sequence[int],
+                   venues: Sequence[str | None], keywords: Sequence[Iterable[str] | None]) -> None:
+        """:meth:`add_paper` for a run of papers given as columns of all their authors: paper k's authors
+        are rows ``starts[k]`` to ``starts[k + 1]`` (the last to the end), its venue ``venues[k]`` and its
+        keywords ``keywords[k]``; family names are strings ('' for none). The same occurrences, name forms,
+        signatures and feature ids in the same order as one :meth:`add_paper` per paper (each kind of
+        state is appended in occurrence or paper order, which is all its ids depend on), with one lookup
+        per author in a loop of its own instead of two method calls, and the occurrence columns extended
+        at once."""
+        if self.mode != "compatible":  # (signatures as context only; a rare mode for a large set)
+            ends = [*starts[1:], len(families)]
+            for i, j, venue, kws in zip(starts, ends, venues, keywords):
+                self.add_paper(families[i:j], givens[i:j], orcids[i:j], affiliations[i:j], venue,
+                               keywords=kws or ())
+            return
+        # the name forms (their numbers), made in occurrence order where new
+        forms_of = self._forms.get
+        form_sig = self._form_sig
+        nforms: list[int] = []
+        keep = nforms.append
+        for f, g in zip(families, givens):
+            by_given = forms_of(f)
+            n = by_given.get(g or None) if by_given is not None else None
+            keep(form_sig(f, g)[2] if n is None else n)
+        sig_of = self._form_sigs
+        sigs = [sig_of[n] for n in nforms]
+        # the papers, in order: their contexts, and each occurrence's paper
+        ends = [*starts[1:], len(families)]
+        add_context = self._add_context
+        works: list[int] = []
+        for i, j, venue, kws in zip(starts, ends, venues, keywords):
+            w = add_context(sigs[i:j], families[i:j], givens[i:j], venue, kws or (), None)
+            works.extend([w] * (j - i))
+        # the occurrences: a form without a family name is no form (its signature stays)
+        form_list = self._form_list
+        forms: list[NameForm | None] = [form_list[n] for n in nforms]
+        for k, form in enumerate(forms):
+            if not form.family:  # type: ignore[union-attr]
+                forms[k], nforms[k] = None, -1
+        clean = [normalise_orcid(o) if o else None for o in orcids]
+        for k, orcid in enumerate(clean):
+            if orcid and (nkey := _name_key(families[k] or "", givens[k], "initial")):  # (for ambiguous_names)
+                self._orcids_of_name[nkey].add(orcid)
+        affs: list[tuple[str, ...]] = [()] * len(families)
+        for k, given_affs in enumerate(affiliations):
+            if given_affs and forms[k] is not None:
+                affs[k] = tuple(sorted({key for a in given_affs if a and (key := institution_key(a))}))
+        self._o_family.extend(families)
+        self._o_given.extend(givens)
+        self._o_orcid.extend(clean)
+        self._o_form.extend(forms)
+        self._o_nform.extend(nforms)
+        self._o_work.extend(works)
+        self._o_sig.extend(sigs)
+        self._o_affs.extend(affs)
+
     def set_venues(self, venues: list[str | None]) -> None:
         """Set the venue of every registered paper, in registration order (a build knows a paper's
         journal key only after the journals are resolved)."""
@@ -706,14 +763,25 @@ class AuthorResolver:
             # _form's cached NameForm: this dict is the cache here (a bounded one misses at that size)
             fam, giv, block = _form_parts(family, given)
             part = self._parts.setdefault
-            form = NameForm(part(fam, fam), part(giv, giv), part(block, block))
-            by_block = self._sig_ids.get(form.block)
+            fam, giv, block = part(fam, fam), part(giv, giv), part(block, block)
+            form = NameForm(fam, giv, block)
+            by_block = self._sig_ids.get(block)
             if by_block is None:
-                by_block = self._sig_ids[form.block] = {}
-            sid = by_block.get(form.given)
+                by_block = self._sig_ids[block] = {}
+            sid = by_block.get(giv)
             if sid is None:
-                sid = by_block[form.given] = len(self._sig_features)
-                ids = tuple(map(self._fid, _sig_feats((form.block, form.given))))
+                sid = by_block[giv] = len(self._sig_features)
+                fids = self._fids
+                got = []  # (:meth:`_fid` of each, inlined: one signature in two is new)
+                for feature in _sig_feats((block, giv)):
+                    by_value = fids.get(feature[0])
+                    if by_value is None:
+                        by_value = fids[feature[0]] = {}
+                    fid = by_value.get(feature[1])
+                    if fid is None:
+                        fid = by_value[feature[1]] = self._new_fid(feature)
+                    got.append(fid)
+                ids = tuple(got)
                 if len(ids) == 3:  # ('c', initial), ('C', names), ('F', initial): the pairs _score checks
                     self._pair[ids[1]] = ids[0]
                     self._pair[ids[0]] = ids[2]

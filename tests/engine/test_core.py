@@ -464,13 +464,14 @@ def test_resolver_input_added_slice_by_slice_gives_the_keys_of_one_slice(monkeyp
     table = table.append_column("kws", pa.array([["kw:graphs"], None, None, ["kw:graphs"], ["kw:cells"], None,
                                                  ["kw:cells", "kw:graphs"], None], pa.list_(pa.string())))
     added = []
-    add_paper = core.AuthorResolver.add_paper
+    add_papers = core.AuthorResolver.add_papers
 
-    def watched(self, families, givens, orcids, affs, venue=None, *, keywords=(), year=None):
-        added.append((list(families), venue, list(keywords)))
-        return add_paper(self, families, givens, orcids, affs, venue, keywords=keywords, year=year)
+    def watched(self, families, givens, orcids, affs, starts, venues, keywords):
+        ends = [*starts[1:], len(families)]
+        added.extend((families[i:j], venue, list(kws or ())) for i, j, venue, kws in zip(starts, ends, venues, keywords))
+        return add_papers(self, families, givens, orcids, affs, starts, venues, keywords)
 
-    monkeypatch.setattr(core.AuthorResolver, "add_paper", watched)
+    monkeypatch.setattr(core.AuthorResolver, "add_papers", watched)
     want = core.resolve_author_keys(table, "compatible", {}, 1)
     want_added, added[:] = list(added), []
     monkeypatch.setattr(core, "RESOLVER_SLICE", rows_at_a_time)

@@ -3,6 +3,9 @@ reconciliation, the explicit 'initial'/'full' modes, display names and overrides
 
 from __future__ import annotations
 
+import itertools
+from array import array
+
 import pytest
 
 from graphkit.build import BuildOptions, build_graph
@@ -1109,6 +1112,64 @@ def test_context_papers_added_apart_give_the_same_keys_as_papers_added_whole() -
     assert whole.key_of(ids[-1][0]) == "name:kim|ji-hoon"
     assert [[apart.key_of(occ[w, k]) for k in range(2)] for w in range(len(papers))] == \
         [[whole.key_of(i) for i in got] for got in ids]
+
+
+def _state(r: AuthorResolver) -> dict:
+    """A resolver's state by value (its ragged tables as lists of rows)."""
+    from graphkit.resolve.authors import _Ragged, _WorkTable
+
+    out = {}
+    for name, value in r.__getstate__().items():
+        if isinstance(value, (_Ragged, _WorkTable)):
+            value = [tuple(row) if not isinstance(row, tuple) else
+                     tuple(tuple(x) if isinstance(x, array) else x for x in row) for row in value]
+        out[name] = value
+    return out
+
+
+@pytest.mark.parametrize("mode", ["compatible", "initial"])
+def test_papers_added_as_columns_are_papers_added_one_by_one(mode) -> None:
+    """``add_papers`` (a run of papers as columns, how a build adds them) leaves the state that
+    ``add_paper`` per paper leaves: the same occurrences, name forms, signatures and feature ids in the
+    same order, before and after ``prepare``, and the same keys and decisions. The corpus has shared
+    names, ORCIDs (one with a bad check digit), affiliations, names without a family name or given
+    names, and papers without venue or keywords."""
+    import sys
+    from pathlib import Path
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+    from bench.generate import collision_corpus
+
+    papers = []
+    for k, p in enumerate(collision_corpus(600, seed=11)):
+        rows = [(f, g, "https://orcid.org/0000-0002-1825-0097" if k % 7 == 0 and i == 0 else
+                 ("0000-0002-1825-0098" if k % 11 == 0 else None), [a, "Dept X, Town"] if a else None)
+                for i, ((_, f, g), a) in enumerate(zip(p.authors, p.affiliations))]
+        if k % 13 == 0:
+            rows.append(("", "Anonymous", None, None))
+        if k % 17 == 0:
+            rows.append(("--", None, None, ["Nowhere University"]))
+        papers.append((rows, p.venue if k % 5 else None, p.keywords if k % 3 else None))
+
+    one = AuthorResolver(mode, variants=False)
+    for rows, venue, kws in papers:
+        one.add_paper([f for f, *_ in rows], [g for _, g, *_ in rows], [o for *_, o, _ in rows],
+                      [a for *_, a in rows], venue, keywords=kws or ())
+    cols = AuthorResolver(mode, variants=False)
+    for run in (papers[:250], papers[250:251], papers[251:]):
+        flat = [row for rows, _, _ in run for row in rows]
+        starts = list(itertools.accumulate([len(rows) for rows, _, _ in run[:-1]], initial=0))
+        cols.add_papers([f for f, *_ in flat], [g for _, g, *_ in flat], [o for *_, o, _ in flat],
+                        [a for *_, a in flat], starts, [v for _, v, _ in run], [k for *_, k in run])
+    assert len(one._o_work) > 2000 and any(one._o_orcid) and any(one._o_affs) == (mode == "compatible")
+    assert _state(cols) == _state(one)
+    one.prepare()
+    cols.prepare()
+    assert _state(cols) == _state(one)
+    one.resolve()
+    cols.resolve()
+    n = len(one._o_work)
+    assert [cols.key_of(i) for i in range(n)] == [one.key_of(i) for i in range(n)]
+    assert cols.decisions == one.decisions
 
 
 def _prepared_collision_resolver(n: int = 800) -> AuthorResolver:
