@@ -137,8 +137,11 @@ def parse_mesh(value: str) -> MeshRef | None:
 
 # Records are separated by blank lines (or lines of blanks only).
 _SEPARATOR = re.compile(r"\n[ \t]*\n(?:[ \t]*\n)*")
-# A tag line; split() gives [text before the first tag, tag, value (+ continuation lines), tag, ...].
-_TAG_SPLIT = re.compile(r"^([A-Z][A-Z0-9]{1,3}) *- ?", re.M).split
+# A tag line, with the line end before it; split() of "\n" + a text less its last line end gives
+# ["\n" + the text before the first tag (less its line end) or "", tag, value (+ continuation lines,
+# less the line end after them), tag, ...]. The pattern starts with a literal, which the regex engine
+# looks for with a fast scan: a "^" under re.M is tried at every character (2.5x slower on MEDLINE text).
+_TAG_SPLIT = re.compile(r"\n([A-Z][A-Z0-9]{1,3}) *- ?").split
 # A block without a blank line that grows past this is cut before its last PMID line (memory bound).
 MAX_CARRY = 4 << 20
 
@@ -211,8 +214,8 @@ class _State:
         text may hold control characters (its records are scrubbed only then, or when it is long)."""
         path = self.path
         scrub = len(text) > MAX_VALUE_CHARS or (dirty and CONTROL.search(text) is not None)
-        parts = _TAG_SPLIT(text)
-        head = parts[0]
+        parts = _TAG_SPLIT("\n" + (text[:-1] if text[-1:] == "\n" else text))  # (a piece ends with a line end)
+        head = parts[0][1:] + "\n" if parts[0] else ""  # (as written: its lines with their ends)
         block = self.open
         self.open = None
         if block is not None and scrub:
@@ -227,8 +230,9 @@ class _State:
         at = line + head.count("\n")
         problems: list[Diagnostic] = []
         for i in range(1, len(parts), 2):
-            tag, raw = parts[i], parts[i + 1]
-            if "\n" in raw[:-1]:
+            tag, raw = parts[i], parts[i + 1]  # (raw: less the line end after it)
+            lines = raw.count("\n")
+            if lines:
                 value = _join("", raw, path, at, problems, block.ordinal if block else self.ordinal + 1)
             else:
                 value = raw.strip()
@@ -246,7 +250,7 @@ class _State:
                 block = _Block(at, self.ordinal, scrub=scrub)
             block.fields.append((tag, value, at))
             block.tags.add(tag)
-            at += raw.count("\n")
+            at += lines + 1
         yield from problems
         if block is not None:
             if closed:
