@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import re
+from functools import lru_cache
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -58,6 +59,7 @@ TYPE_TAG = "PT"
 SOURCE_TAG = "SO"  # PubMed always writes it, near the end: its absence in the last record hints truncation
 # Tags that open a record; the same tag seen twice in one block means a blank line is missing.
 START_TAGS = ("PMID", "OWN")
+_TRACKED_TAGS = frozenset((*START_TAGS, SOURCE_TAG))  # the tags a block's reading asks whether it has
 MAPPED_TAGS = frozenset(
     set(SCALAR_TAGS) | set(TITLE_FALLBACK_TAGS) | set(ABSTRACT_FALLBACK_TAGS) | set(KEYWORD_TAGS)
     | set(DOI_TAGS) | set(ISSN_TAGS)
@@ -124,13 +126,18 @@ def split_person(value: str, *, initials_form: bool = False) -> Person:
 
 def parse_mesh(value: str) -> MeshRef | None:
     """``Liver Neoplasms/*secondary/therapy`` -> heading, major (any star), qualifiers."""
+    fields = _mesh_fields(value)
+    return None if fields is None else MeshRef(fields[0], fields[1], list(fields[2]))
+
+
+@lru_cache(maxsize=1 << 14)  # (an MH line recurs across records; a MeshRef is mutable: made anew each time)
+def _mesh_fields(value: str) -> tuple[str, bool, tuple[str, ...]] | None:
     parts = [p.strip() for p in value.split("/")]
     heading = parts[0].lstrip("*").strip()
     if not heading:
         return None
     major = any(p.startswith("*") for p in parts)
-    qualifiers = [q.lstrip("*").strip() for q in parts[1:] if q.lstrip("*").strip()]
-    return MeshRef(heading=heading, major=major, qualifiers=qualifiers)
+    return heading, major, tuple(q.lstrip("*").strip() for q in parts[1:] if q.lstrip("*").strip())
 
 
 # -- reading ---------------------------------------------------------------------------------------
@@ -153,7 +160,7 @@ class _Block:
     line: int
     ordinal: int
     fields: list[tuple[str, str, int]] = field(default_factory=list)
-    tags: set[str] = field(default_factory=set)
+    tags: set[str] = field(default_factory=set)  # those of _TRACKED_TAGS it has (the others: no set add each)
     scrub: bool = True  # whether its text may hold control characters or an over-long value
 
 
@@ -236,7 +243,8 @@ class _State:
                 value = _join("", raw, path, at, problems, block.ordinal if block else self.ordinal + 1)
             else:
                 value = raw.strip()
-            if block is not None and tag in START_TAGS and tag in block.tags:
+            tracked = tag in _TRACKED_TAGS
+            if tracked and block is not None and tag in block.tags and tag in START_TAGS:
                 problems.append(Diagnostic(
                     Source(path, at, FORMAT), "warning",
                     f"{tag} inside a record: a blank line is missing, starting a new record",
@@ -249,7 +257,8 @@ class _State:
                 self.ordinal += 1
                 block = _Block(at, self.ordinal, scrub=scrub)
             block.fields.append((tag, value, at))
-            block.tags.add(tag)
+            if tracked:
+                block.tags.add(tag)
             at += lines + 1
         yield from problems
         if block is not None:
