@@ -68,11 +68,11 @@ import re
 import unicodedata
 from array import array
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from hashlib import blake2b
-from itertools import chain
+from itertools import accumulate, chain
 from typing import Any, BinaryIO, ClassVar, Literal, TypeVar
 
 from graphkit.ids import orcid as normalise_orcid
@@ -978,7 +978,7 @@ class AuthorResolver:
         inst = {a: fid(("A", a)) for a in aff}  # the same institution named on the paper
         self._work_insts = _Ragged(frozenset(inst[a] for j in occs for a in A[j])
                                    if any(A[j] for j in occs) else () for occs in self._work_occs)
-        self._o_aff_ids = _Ragged([aff[a] for a in affs] for affs in A)
+        self._o_aff_ids = _Ragged(tuple(aff[a] for a in affs) if affs else () for affs in A)
         self._o_affs = []
         # each venue and keyword looked up once, in order of first use
         venues = {v: fid(("v", v)) for v in dict.fromkeys(venue for _, venue, _, _ in self._works) if v}
@@ -1794,12 +1794,12 @@ class _Ragged:
 
     __slots__ = ("_values", "_start")
 
-    def __init__(self, rows: Iterable[Iterable[int]]) -> None:
-        values, start = array("q"), array("q", [0])
-        for row in rows:
-            values.extend(row)
-            start.append(len(values))
-        self._values, self._start = values, start
+    def __init__(self, rows: Iterable[Collection[int]]) -> None:
+        # (loops in C: the rows chained into one array, the starts accumulated from their lengths; rows
+        # given by a generator are listed first, so a caller gives the shared () for an empty row)
+        listed = rows if isinstance(rows, (list, tuple)) else list(rows)
+        self._values = array("q", chain.from_iterable(listed))
+        self._start = array("q", accumulate(map(len, listed), initial=0))
 
     def __len__(self) -> int:
         return len(self._start) - 1
