@@ -976,9 +976,13 @@ class AuthorResolver:
         fid = self._fid
         aff = {a: fid(("a", a)) for a in sorted({a for affs in A for a in affs})}
         inst = {a: fid(("A", a)) for a in aff}  # the same institution named on the paper
-        self._work_insts = _Ragged(frozenset(inst[a] for j in occs for a in A[j])
-                                   if any(A[j] for j in occs) else () for occs in self._work_occs)
-        self._o_aff_ids = _Ragged(tuple(aff[a] for a in affs) if affs else () for affs in A)
+        if aff:
+            self._work_insts = _Ragged(frozenset(inst[a] for j in occs for a in A[j])
+                                       if any(A[j] for j in occs) else () for occs in self._work_occs)
+            self._o_aff_ids = _Ragged(tuple(aff[a] for a in affs) if affs else () for affs in A)
+        else:  # no institution anywhere (no paper's author list is looked through)
+            self._work_insts = _Ragged([()] * len(self._work_occs))
+            self._o_aff_ids = _Ragged([()] * len(A))
         self._o_affs = []
         # each venue and keyword looked up once, in order of first use
         venues = {v: fid(("v", v)) for v in dict.fromkeys(venue for _, venue, _, _ in self._works) if v}
