@@ -456,6 +456,11 @@ class _Cluster:
                 self.feats = None  # (built again from the occurrences when asked)
 
 
+def _institutions(affiliations: Iterable[str]) -> tuple[str, ...]:
+    """The sorted institution keys of an author's affiliations on one paper (an occurrence's evidence)."""
+    return tuple(sorted({k for a in affiliations if a and (k := institution_key(a))}))
+
+
 def institution_key(address: str) -> str | None:
     """The institution part of an address, folded and squashed: the first comma-separated part with an
     institution word ('Dept. of X, Seoul National University, Seoul' -> 'seoulnationaluniversity'),
@@ -617,20 +622,28 @@ class AuthorResolver:
         form, sig, nform = fs if fs is not None else (None, -1, -1)
         if form is not None and not form.family:
             form, nform = None, -1
-        if orcid and (nkey := _name_key(family or "", given, "initial")):  # (for ambiguous_names)
-            self._orcids_of_name[nkey].add(orcid)
-        affs: tuple[str, ...] = ()
-        if form is not None and affiliations:
-            affs = tuple(sorted({k for a in affiliations if a and (k := institution_key(a))}))
-        self._o_family.append(family)
-        self._o_given.append(given)
-        self._o_orcid.append(orcid)
-        self._o_form.append(form)
-        self._o_nform.append(nform)
-        self._o_work.append(work)
-        self._o_sig.append(sig)
-        self._o_affs.append(affs)
+        self._note_orcid(family, given, orcid)
+        affs = _institutions(affiliations) if form is not None and affiliations else ()
+        self._append_occurrences([family], [given], [orcid], [form], [nform], [work], [sig], [affs])
         return len(self._o_work) - 1
+
+    def _note_orcid(self, family: str, given: str | None, orcid: str | None) -> None:
+        """Keep which ORCIDs carry a name (for :meth:`ambiguous_names`)."""
+        if orcid and (nkey := _name_key(family or "", given, "initial")):
+            self._orcids_of_name[nkey].add(orcid)
+
+    def _append_occurrences(self, families: Sequence[str], givens: Sequence[str | None],
+                            orcids: Sequence[str | None], forms: Sequence[NameForm | None], nforms: Sequence[int],
+                            works: Sequence[int], sigs: Sequence[int], affs: Sequence[tuple[str, ...]]) -> None:
+        """Occurrences as their columns (item i of each is one occurrence)."""
+        self._o_family.extend(families)
+        self._o_given.extend(givens)
+        self._o_orcid.extend(orcids)
+        self._o_form.extend(forms)
+        self._o_nform.extend(nforms)
+        self._o_work.extend(works)
+        self._o_sig.extend(sigs)
+        self._o_affs.extend(affs)
 
     def _display(self, i: int) -> str:
         """Occurrence i's 'Family, Given' as written (:attr:`Person.display`; only decisions and overrides ask)."""
@@ -697,20 +710,13 @@ class AuthorResolver:
                 forms[k], nforms[k] = None, -1
         clean = [normalise_orcid(o) if o else None for o in orcids]
         for k, orcid in enumerate(clean):
-            if orcid and (nkey := _name_key(families[k] or "", givens[k], "initial")):  # (for ambiguous_names)
-                self._orcids_of_name[nkey].add(orcid)
+            if orcid:
+                self._note_orcid(families[k], givens[k], orcid)
         affs: list[tuple[str, ...]] = [()] * len(families)
         for k, given_affs in enumerate(affiliations):
             if given_affs and forms[k] is not None:
-                affs[k] = tuple(sorted({key for a in given_affs if a and (key := institution_key(a))}))
-        self._o_family.extend(families)
-        self._o_given.extend(givens)
-        self._o_orcid.extend(clean)
-        self._o_form.extend(forms)
-        self._o_nform.extend(nforms)
-        self._o_work.extend(works)
-        self._o_sig.extend(sigs)
-        self._o_affs.extend(affs)
+                affs[k] = _institutions(given_affs)
+        self._append_occurrences(families, givens, clean, forms, nforms, works, sigs, affs)
 
     def set_venues(self, venues: list[str | None]) -> None:
         """Set the venue of every registered paper, in registration order (a build knows a paper's
