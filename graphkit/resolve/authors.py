@@ -678,8 +678,8 @@ class AuthorResolver:
         state is appended in occurrence or paper order, which is all its ids depend on), with one lookup
         per author in a loop of its own instead of two method calls, and the occurrence columns extended
         at once."""
+        ends = [*starts[1:], len(families)]
         if self.mode != "compatible":  # (signatures as context only; a rare mode for a large set)
-            ends = [*starts[1:], len(families)]
             for i, j, venue, kws in zip(starts, ends, venues, keywords):
                 self.add_paper(families[i:j], givens[i:j], orcids[i:j], affiliations[i:j], venue,
                                keywords=kws or ())
@@ -696,7 +696,6 @@ class AuthorResolver:
         sig_of = self._form_sigs
         sigs = [sig_of[n] for n in nforms]
         # the papers, in order: their contexts, and each occurrence's paper
-        ends = [*starts[1:], len(families)]
         add_context = self._add_context
         works: list[int] = []
         for i, j, venue, kws in zip(starts, ends, venues, keywords):
@@ -777,17 +776,7 @@ class AuthorResolver:
             sid = by_block.get(giv)
             if sid is None:
                 sid = by_block[giv] = len(self._sig_features)
-                fids = self._fids
-                got = []  # (:meth:`_fid` of each, inlined: one signature in two is new)
-                for feature in _sig_feats((block, giv)):
-                    by_value = fids.get(feature[0])
-                    if by_value is None:
-                        by_value = fids[feature[0]] = {}
-                    fid = by_value.get(feature[1])
-                    if fid is None:
-                        fid = by_value[feature[1]] = self._new_fid(feature)
-                    got.append(fid)
-                ids = tuple(got)
+                ids = tuple(map(self._fid, _sig_feats((block, giv))))
                 if len(ids) == 3:  # ('c', initial), ('C', names), ('F', initial): the pairs _score checks
                     self._pair[ids[1]] = ids[0]
                     self._pair[ids[0]] = ids[2]
