@@ -17,8 +17,10 @@ and their own counts, by :func:`graphkit.search.tokens`, put in.
 
 from __future__ import annotations
 
+import logging
 import re
 import sqlite3
+import time
 from collections import Counter, defaultdict
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -29,7 +31,13 @@ from graphkit.fold import fold
 from graphkit.schema import Label, RelType
 from graphkit.search import _SCHEMA, FTS_TOKENIZER, KIND_LABELS, PAPER_FIELDS, STOP_WORDS, paper_documents, tokens
 
+log = logging.getLogger(__name__)
+
 PAGE_BYTES = 64000  # FTS5 leaf pages, below SQLite's 65,536-byte pages
+# FTS5 keeps new rows' terms in memory up to this many bytes before it writes them as a segment (its own
+# default is 1 MB): fewer, larger segments to write and merge. At 100k papers the inserts took 3.5 s
+# instead of 5.8 (8 MB: 3.6 s; 64 MB: 3.4 s), with the same rows in every table but the segments'.
+HASH_BYTES = 16 << 20
 
 
 def as_columnar(graph: Graph | ColumnarGraph) -> ColumnarGraph:
@@ -42,6 +50,7 @@ def as_columnar(graph: Graph | ColumnarGraph) -> ColumnarGraph:
 
 def build_index(graph: ColumnarGraph, path: Path) -> dict[str, int]:
     """Write a fresh FTS5 index of ``graph`` at ``path`` (replacing any old one); returns row counts."""
+    clock = time.perf_counter()
     docs = paper_documents(graph)
     paper_rows = [(key, title or "", *texts) for key, title, texts in _paper_texts(graph, docs)]
     name_rows = [(kind, key, name, folded) for kind, key, name, folded in _name_texts(graph)]
@@ -55,6 +64,7 @@ def build_index(graph: ColumnarGraph, path: Path) -> dict[str, int]:
         con.executescript(_SCHEMA)
         for table in ("paper_fts", "name_fts"):
             con.execute(f"INSERT INTO {table}({table}, rank) VALUES ('pgsz', {PAGE_BYTES})")
+            con.execute(f"INSERT INTO {table}({table}, rank) VALUES ('hashsize', {HASH_BYTES})")
         columns = ", ".join(PAPER_FIELDS)
         con.executemany(f"INSERT INTO paper_fts(key, display, {columns}) "
                         f"VALUES (?, ?, {', '.join('?' * len(PAPER_FIELDS))})", paper_rows)
@@ -68,6 +78,8 @@ def build_index(graph: ColumnarGraph, path: Path) -> dict[str, int]:
     finally:
         con.close()
     tmp.replace(path)
+    log.debug("search index of %d papers and %d names written in %.1f s", len(paper_rows), len(name_rows),
+              time.perf_counter() - clock)
     return {"papers": len(paper_rows), "names": len(name_rows)}
 
 
@@ -95,9 +107,18 @@ _COUNTED = re.compile(r"(?<![a-z0-9])(?!(?:%s)(?![a-z0-9]))[a-z0-9]" % "|".join(
 _TABLES = (("paper_fts", 2, PAPER_FIELDS), ("name_fts", 3, ("name",)))  # FTS table, first text column, fields
 
 
-def _plain(text: str) -> bool:
-    """Whether FTS5's tokens of this folded text are :func:`~graphkit.search.tokens`' words."""
-    return text.isascii() and _JOINED.search(text) is None
+# _JOINED on ASCII bytes in C: joiners become 1, letters and digits 2, every other byte 0, so a joiner
+# before a letter or digit is the substring b"\1\2" (half the time of the regex scan at 100k papers)
+_JOINER_CLASSES = bytes(1 if chr(b) in ".':,;" else 2 if chr(b) in "abcdefghijklmnopqrstuvwxyz0123456789" else 0
+                        for b in range(256))
+
+
+def _plain(texts: Sequence[str]) -> bool:
+    """Whether FTS5's tokens of these folded texts are :func:`~graphkit.search.tokens`' words. They are
+    tested joined by a NUL (neither a joiner nor a letter or digit, so no joiner match spans two texts):
+    one test per row instead of one per text."""
+    joined = "\0".join(texts)
+    return joined.isascii() and b"\1\2" not in joined.encode("ascii").translate(_JOINER_CLASSES)
 
 
 def field_statistics(con: sqlite3.Connection, paper_rows: Sequence[Sequence[str]],
@@ -112,7 +133,7 @@ def field_statistics(con: sqlite3.Connection, paper_rows: Sequence[Sequence[str]
         odd: list[Sequence[str]] = []  # (their documents are counted below, by tokens)
         for row in rows:
             texts = row[first:]
-            if not all(map(_plain, texts)):
+            if not _plain(texts):
                 odd.append(texts)
                 continue
             for field, text in zip(fields, texts):
