@@ -5,6 +5,9 @@ entry with a key that changes whenever its inputs do (data, code, library versio
 never stale, only unused. The cache is a convenience: an entry that cannot be read is computed again,
 one that cannot be written is not kept (logged at debug level), and no run fails because of it.
 Entries are JSON (no code runs when one is read), written to a temporary name and renamed.
+Entries today: the MeSH concept index's folded tables (``mesh-concepts-*``,
+:func:`graphkit.resolve.concepts.mesh_index`) and the rules as DuckDB runs them (``duckdb-sql-*``,
+:func:`graphkit.engine.sql.to_duckdb`). Deleting the folder is always safe.
 """
 
 from __future__ import annotations

@@ -218,6 +218,7 @@ def run_tasks(tasks: list[_Task], mode: str, outdir: str | Sequence[str], worker
 
 
 def _pooled(tasks: list[_Task], mode: str, dirs: list[str], ids: list[int], workers: int) -> Iterator[TaskResult]:
+    _load_before_fork()
     with ProcessPoolExecutor(max_workers=workers) as pool:
         pending: deque[Future] = deque()
         for task, i, outdir in zip(tasks, ids, dirs):
@@ -226,6 +227,18 @@ def _pooled(tasks: list[_Task], mode: str, dirs: list[str], ids: list[int], work
                 yield pending.popleft().result()
         while pending:
             yield pending.popleft().result()
+
+
+def _load_before_fork() -> None:
+    """What every worker would load for itself and this process needs later too, loaded here once
+    before the workers fork (they inherit it): the bundled MeSH table (~0.3 s) and pandas, which pyarrow
+    imports on the first ``pa.array`` of a Python list (~0.3 s)."""
+    import pyarrow as pa
+
+    from graphkit.resolve.mesh import vocabulary
+
+    pa.array([0])
+    vocabulary()
 
 
 def default_workers() -> int:

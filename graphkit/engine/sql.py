@@ -7,6 +7,7 @@ tables each rule step materialises. Results come back as Arrow tables.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 import sys
@@ -19,6 +20,7 @@ from typing import Any, Protocol
 import pyarrow as pa
 
 from graphkit.model import GraphkitError
+from graphkit.user_cache import load_json, save_json
 
 log = logging.getLogger(__name__)
 
@@ -55,12 +57,42 @@ class Engine(Protocol):
     def close(self) -> None: ...
 
 
+# transpiled rules kept in the user's cache (graphkit.user_cache), one entry per sqlglot version: a build
+# transpiles ~85 statements, 0.35-0.6 s of every run (a fifth of `graphkit stats` on a 363-record file)
+TRANSPILED_ENTRY = "duckdb-sql-{version}"
+TRANSPILED_MAX = 2000  # statements kept (the rules are a fixed set; a larger entry starts again)
+
+
 @lru_cache(maxsize=512)
 def to_duckdb(sql: str) -> str:
-    """A rule in Spark SQL, as DuckDB runs it."""
+    """A rule in Spark SQL, as DuckDB runs it (transpiled by sqlglot, or read from the user's cache of
+    what this sqlglot version made of the same text)."""
+    kept = _transpiled()
+    digest = hashlib.sha256(sql.encode("utf-8")).hexdigest()
+    got = kept["sql"].get(digest)
+    if isinstance(got, str):
+        return got
     import sqlglot
 
-    return sqlglot.transpile(sql, read="spark", write="duckdb")[0]
+    got = sqlglot.transpile(sql, read="spark", write="duckdb")[0]
+    if len(kept["sql"]) >= TRANSPILED_MAX:
+        kept["sql"].clear()
+    kept["sql"][digest] = got
+    save_json(kept["entry"], kept["sql"])
+    return got
+
+
+@lru_cache(maxsize=1)
+def _transpiled() -> dict[str, Any]:
+    """This process's copy of the cache entry: its name and ``{sha256 of the Spark SQL: DuckDB SQL}``."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        entry = TRANSPILED_ENTRY.format(version=version("sqlglot"))
+    except PackageNotFoundError:  # pragma: no cover - a declared dependency
+        entry = TRANSPILED_ENTRY.format(version="unknown")
+    loaded = load_json(entry)
+    return {"entry": entry, "sql": loaded if isinstance(loaded, dict) else {}}
 
 
 def _parquet_files(directory: str) -> list[str]:

@@ -163,3 +163,41 @@ def test_owned_copies_a_column_out_of_the_table_duckdb_made(tmp_path) -> None:
         assert owned(pa.array([1, None])).to_pylist() == [1, None]
     finally:
         eng.close()
+
+
+def test_transpiled_rules_are_kept_per_sqlglot_version_and_damage_is_transpiled_again(tmp_path, monkeypatch) -> None:
+    """A rule transpiled once is read from the user's cache by a later process (sqlglot is not asked
+    again); an entry that is not a string is transpiled again; a full entry starts again."""
+    import json
+
+    import sqlglot
+
+    from graphkit.engine import sql
+
+    monkeypatch.setenv("GRAPHKIT_CACHE_DIR", str(tmp_path / "c"))
+    rule = "SELECT collect_list(x) AS xs FROM t"
+
+    def fresh() -> None:  # what a new process sees
+        sql.to_duckdb.cache_clear()
+        sql._transpiled.cache_clear()
+
+    try:
+        fresh()
+        first = sql.to_duckdb(rule)
+        assert first == sqlglot.transpile(rule, read="spark", write="duckdb")[0] and "ARRAY_AGG" in first
+        (entry,) = (tmp_path / "c").glob("duckdb-sql-*.json")
+        assert entry.name == f"duckdb-sql-{sqlglot.__version__}.json"
+        fresh()
+        calls = []
+        real = sqlglot.transpile
+        monkeypatch.setattr(sqlglot, "transpile", lambda *a, **k: calls.append(a) or real(*a, **k))
+        assert sql.to_duckdb(rule) == first and calls == []
+        entry.write_text(json.dumps({k: 1 for k in json.loads(entry.read_text())}))  # damaged values
+        fresh()
+        assert sql.to_duckdb(rule) == first and len(calls) == 1
+        monkeypatch.setattr(sql, "TRANSPILED_MAX", 1)
+        fresh()
+        assert sql.to_duckdb("SELECT 1 AS one") == "SELECT 1 AS one"
+        assert len(json.loads(entry.read_text())) == 1  # full: started again with the new statement
+    finally:
+        fresh()
