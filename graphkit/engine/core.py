@@ -383,9 +383,11 @@ class _Build:
             mentions = MentionRows(pending[i], at, keys_of, info)  # (unpacked as iterated)
             pending[i] = []
             ctx = ResolveContext(graph, self.options)
+            clock = time.perf_counter()
             ext.resolve(ctx, mentions)
             del mentions
             release_freed()
+            log.debug("extension %s: %.1f s", ext.name, time.perf_counter() - clock)
             if errors[i]:
                 ctx.report["extract_errors"] = errors[i]
             if ctx.report:
