@@ -266,6 +266,24 @@ class ColumnarGraph:
         for key, p in props.items():
             self.add_node(label, key, **p)
 
+    def set_node_columns(self, label: Label, values: dict[str, pa.Array]) -> None:
+        """Replace whole property columns of ``label``'s table, each array holding one value per row in
+        the order :meth:`arrow` gives: the table is not thawed into a dict per row."""
+        unknown = values.keys() - (NODE_PROPERTIES[label].keys() - {"key"})
+        if unknown:
+            raise ValueError(f"{label} has no settable properties {sorted(unknown)}")
+        table = self.arrow(label)
+        schema = arrow_schema(label)
+        for name in sorted(values, key=schema.names.index):
+            column = values[name]
+            if len(column) != table.num_rows:
+                raise ValueError(f"{label}.{name}: {len(column)} values for {table.num_rows} rows")
+            i = schema.get_field_index(name)
+            table = table.set_column(i, schema.field(i), column.cast(schema.field(i).type))
+        self._tables[label] = table
+        self._cache.pop(label, None)
+        self._updated.add(label)
+
     def add_edge(self, type: RelType, source: str, target: str, **props: Any) -> dict[str, Any]:
         unknown = props.keys() - EDGE_PROPERTIES[type].keys() if props else None
         if unknown:

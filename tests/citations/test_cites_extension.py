@@ -113,16 +113,60 @@ def test_wos_cr_fixture_keeps_its_in_set_citations() -> None:
 
 
 def test_a_papers_cite_key_is_the_key_a_reference_with_its_fields_gets() -> None:
-    from graphkit.citations.extension import PaperCiteKeys
+    import pyarrow as pa
+
+    from graphkit.citations.extension import paper_cite_keys
     from graphkit.citations.model import CitedRef, locator, locator_key
 
-    keys = PaperCiteKeys()
+    def text(value):
+        return None if value is None else str(value)
+
     cases = [("Erdős", 1959, "6", "290"), ("Erdős", 1959, "Vol. 6", "290-297"), ("van der Berg", 2001, 12, 436),
-             ("Barabási", 1999, "286(5439)", "pp. 509-12"), ("Erdős", 1959, "6", "290"),  # memo: same again
-             ("Erdős", 1959, "6", None), (None, 1959, "6", "290"), ("Erdős", None, "6", "290"), ("-", 1959, "6", "1")]
-    for family, year, volume, page in cases * 2:
-        ref = CitedRef("raw", family=family, year=year, volume=None if volume is None else str(volume),
-                       page=None if page is None else str(page))
-        loc = locator(ref)
-        assert keys(family, year, volume, page) == (locator_key(*loc) if loc else None), (family, year, volume, page)
-    assert keys("Erdős", 1959, "Vol. 6", "290-297") == "ref:erd|1959|6|290"
+             ("Barabási", 1999, "286(5439)", "pp. 509-12"), ("Erdős", 1959, "6", "290"),  # once per value: again
+             ("Erdős", 1959, "6", None), (None, 1959, "6", "290"), ("Erdős", None, "6", "290"), ("-", 1959, "6", "1"),
+             ("Erdős", 0, "6", "290"), ("Erdős", 1959, "", "290"), ("", 1959, "6", "290"), ("Erdős", 1959, "6", "")]
+    got = paper_cite_keys(pa.array([c[0] for c in cases], pa.string()), pa.array([c[1] for c in cases], pa.int64()),
+                          pa.array([text(c[2]) for c in cases], pa.string()),
+                          pa.array([text(c[3]) for c in cases], pa.string())).to_pylist()
+    for (family, year, volume, page), key in zip(cases, got):
+        loc = locator(CitedRef("raw", family=family, year=year, volume=text(volume), page=text(page)))
+        assert key == (locator_key(*loc) if loc else None), (family, year, volume, page)
+    assert got[1] == "ref:erd|1959|6|290" and got[2] == "ref:van|2001|12|436"
+    assert got[9:] == [None] * 4
+
+
+def test_every_paper_gets_its_first_author_source_title_and_cite_key_on_rows_and_columns() -> None:
+    """The properties every paper of the set gets, worked out on whole columns: the family name of the
+    author at position 1, the journal's name else its
+    abbreviation, the cite key; a cited-only work keeps its own; a row graph gets the same."""
+    from graphkit.citations.extension import paper_columns, set_paper_properties
+    from graphkit.columnar import ColumnarGraph, rows_to_arrow
+    from graphkit.graph import Graph
+
+    g = Graph()
+    g.add_node(Label.PAPER, "p1", year=2001, volume="12", first_page="436")
+    g.add_node(Label.PAPER, "p2", year=2002, volume="Vol. 3", first_page="pp. 7-9")
+    g.add_node(Label.PAPER, "p3", year=0, volume="1", first_page="1")  # no year: no cite key
+    g.add_node(Label.PAPER, "p4", year=2004)  # no author, no journal
+    g.add_node(Label.PAPER, "w1", cited_only=True, first_author="Old", source_title="Src", cite_key="ref:old|1|1|1")
+    for key, family in (("a1", "van der Berg"), ("a2", "Smith"), ("a3", "-"), ("a4", "Ng")):
+        g.add_node(Label.AUTHOR, key, family=family)
+    g.add_node(Label.JOURNAL, "j1", name="Journal of Networks", abbreviation="J Netw")
+    g.add_node(Label.JOURNAL, "j2", name="", abbreviation="Abbr Only")
+    g.add_node(Label.JOURNAL, "j3")
+    for author, paper, position in (("a2", "p1", 2), ("a1", "p1", 1), ("a4", "p2", 2), ("a2", "p2", 1),
+                                    ("a3", "p3", 1)):
+        g.add_edge(RelType.AUTHORED, author, paper, position=position)
+    for paper, journal in (("p1", "j1"), ("p2", "j2"), ("p3", "j3")):
+        g.add_edge(RelType.PUBLISHED_IN, paper, journal)
+    expected = {"p1": (False, "van der Berg", "Journal of Networks", "ref:van|2001|12|436"),
+                "p2": (False, "Smith", "Abbr Only", "ref:smi|2002|3|7"),
+                "p3": (False, "-", None, None), "p4": (False, None, None, None),
+                "w1": (True, "Old", "Src", "ref:old|1|1|1")}
+    columnar = ColumnarGraph({**{label: rows_to_arrow(label, g.nodes(label)) for label in Label},
+                              **{rel: rows_to_arrow(rel, g.edges(rel)) for rel in RelType}})
+    for graph in (g, columnar):
+        set_paper_properties(graph, *paper_columns(graph))
+        got = {row["key"]: (row["cited_only"] or False, row["first_author"], row["source_title"], row["cite_key"])
+               for row in graph.nodes(Label.PAPER)}
+        assert got == expected, type(graph).__name__
