@@ -64,7 +64,10 @@ def build_index(graph: ColumnarGraph, path: Path) -> dict[str, int]:
         con.executescript(_SCHEMA)
         for table in ("paper_fts", "name_fts"):
             con.execute(f"INSERT INTO {table}({table}, rank) VALUES ('pgsz', {PAGE_BYTES})")
-            con.execute(f"INSERT INTO {table}({table}, rank) VALUES ('hashsize', {HASH_BYTES})")
+            try:
+                con.execute(f"INSERT INTO {table}({table}, rank) VALUES ('hashsize', {HASH_BYTES})")
+            except sqlite3.OperationalError as exc:  # pragma: no cover - an FTS5 without it keeps its 1 MB
+                log.debug("FTS5 hashsize not set: %s", exc)
         columns = ", ".join(PAPER_FIELDS)
         con.executemany(f"INSERT INTO paper_fts(key, display, {columns}) "
                         f"VALUES (?, ?, {', '.join('?' * len(PAPER_FIELDS))})", paper_rows)

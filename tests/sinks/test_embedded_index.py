@@ -94,3 +94,18 @@ def test_one_text_alone(tmp_path, text):
     g.add_node(Label.PAPER, "p", title=text or None, year=2001)
     build_index(as_columnar(g), tmp_path / "index.sqlite")
     assert _stored(tmp_path / "index.sqlite") == _counted(g)
+
+
+def test_fts5_keeps_large_pages_and_a_large_term_buffer(tmp_path):
+    """The index is written with 64 KB leaves and 16 MB of pending terms per segment (fewer segments to
+    write and merge; both are FTS5 settings kept in the tables' config)."""
+    from graphkit.sinks.embedded_index import HASH_BYTES, PAGE_BYTES
+
+    build_index(as_columnar(_graph()), tmp_path / "index.sqlite")
+    con = sqlite3.connect(tmp_path / "index.sqlite")
+    try:
+        for table in ("paper_fts", "name_fts"):
+            config = dict(con.execute(f"SELECT k, v FROM {table}_config").fetchall())
+            assert config["pgsz"] == PAGE_BYTES and config["hashsize"] == HASH_BYTES == 16 << 20
+    finally:
+        con.close()
