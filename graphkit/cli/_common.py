@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import functools
 import json
 import logging
@@ -84,6 +85,12 @@ def user_errors(func: Callable) -> Callable:
             return func(*args, **kwargs)
         except GraphkitError as exc:
             raise click.ClickException(" ".join(str(exc).split())) from None
+        except OSError as exc:
+            if exc.errno != errno.ENOSPC:
+                raise
+            raise click.ClickException(
+                f"no space left on the disk ({' '.join(str(exc).split())}): free some, or give the scratch "
+                "files a disk with room (--work-dir, GRAPHKIT_WORK_DIR; a few GB per million records)") from None
         except ImportError as exc:
             from graphkit.errors import missing_extra
 

@@ -233,7 +233,7 @@ class DuckDBEngine:
         try:
             yield
         finally:
-            self.con.execute(f"SET memory_limit = '{self._limit}'")
+            self._restore_limit()
 
     @contextmanager
     def limited(self, share: float) -> Iterator[None]:
@@ -251,7 +251,21 @@ class DuckDBEngine:
             yield
         finally:
             self._share = 1.0
+            self._restore_limit()
+
+    def _restore_limit(self) -> None:
+        """The engine's own memory limit again, when a block ends. A block that failed while a result
+        was still open (a stream of batches cut by a full disk) leaves DuckDB refusing new statements:
+        the block's own error is the one to report, so this one is only logged then."""
+        import duckdb
+
+        if sys.exc_info()[1] is None:
             self.con.execute(f"SET memory_limit = '{self._limit}'")
+            return
+        try:
+            self.con.execute(f"SET memory_limit = '{self._limit}'")
+        except duckdb.Error as exc:
+            log.debug("memory limit not restored after a failed step: %s", exc)
 
     def keep_only(self, names: Collection[str]) -> None:
         """Drop every table DuckDB stores but ``names`` (registered Arrow tables and views stay): the

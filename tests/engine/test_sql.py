@@ -201,3 +201,51 @@ def test_transpiled_rules_are_kept_per_sqlglot_version_and_damage_is_transpiled_
         assert len(json.loads(entry.read_text())) == 1  # full: started again with the new statement
     finally:
         fresh()
+
+
+def test_a_step_that_fails_with_a_result_open_reports_its_own_error(tmp_path) -> None:
+    """A block under ``limited`` or ``spilled`` that fails while a result is still open (a stream of
+    batches cut short, as a full disk cuts it) raises its own error, not DuckDB's refusal to restore
+    the memory limit; a block that ends well restores the limit."""
+    import pytest
+
+    from graphkit.engine.sql import DuckDBEngine
+
+    eng = DuckDBEngine(str(tmp_path), memory_limit="1GB")
+    eng.create("t", "SELECT id FROM range(200000) AS r(id)")
+
+    def limit() -> str:
+        return eng.con.sql("SELECT current_setting('memory_limit')").fetchall()[0][0]
+
+    before = limit()
+    for block in (lambda: eng.limited(0.5), eng.spilled):
+        with pytest.raises(OSError, match="No space left"):
+            with block():
+                reader = eng.batches("t")
+                next(iter(reader))  # a result left open
+                raise OSError(28, "No space left on device")
+        for _ in reader:  # (read to its end: the connection takes statements again)
+            pass
+        with block():
+            pass
+        assert limit() == before
+
+
+def test_a_full_disk_is_one_line_naming_the_way_out() -> None:
+    import click
+    import pytest
+
+    from graphkit.cli._common import user_errors
+
+    @user_errors
+    def full() -> None:
+        raise OSError(28, "No space left on device")
+
+    @user_errors
+    def other() -> None:
+        raise OSError(13, "Permission denied")
+
+    with pytest.raises(click.ClickException, match="no space left on the disk .*--work-dir"):
+        full()
+    with pytest.raises(PermissionError):
+        other()
