@@ -472,6 +472,16 @@ def bounded_duckdb() -> Iterator[Any]:
             con.close()
 
 
+def column_table(graph: Any, item: Item, *names: str) -> pa.Table:
+    """``names`` of every node or edge of ``item`` as one Arrow table: a :class:`ColumnarGraph`'s own
+    columns, any other graph's rows converted (the Arrow twin of :func:`columns`, for joins of whole
+    columns)."""
+    if isinstance(graph, ColumnarGraph):
+        return graph.arrow(item).select(list(names))
+    rows = graph.nodes(item) if isinstance(item, Label) else graph.edges(item)
+    return rows_to_arrow(item, rows).select(list(names))
+
+
 def columns(graph: Any, item: Item, *names: str, where: tuple[str, Any] | None = None) -> Iterator[tuple[Any, ...]]:
     """The values of ``names`` for every node or edge of ``item`` (rows with ``where`` = (name, value)
     only): read column by column from a :class:`ColumnarGraph` (no dict per row: at 1M records the

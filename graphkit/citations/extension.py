@@ -29,7 +29,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from graphkit.citations.extract import extract
-from graphkit.columnar import ColumnarGraph, columns, rows_to_arrow
+from graphkit.columnar import ColumnarGraph, column_table, columns
 from graphkit.memory import release_freed
 from graphkit.citations.model import (CitedRef, author_key, locator, locator_key, norm_page, norm_volume, unpack,
                                       work_key)
@@ -70,15 +70,6 @@ def paper_cite_keys(family: pa.Array, year: pa.Array, volume: pa.Array, page: pa
     return pc.binary_join_element_wise(pc.binary_join_element_wise("ref:", a, ""), y, v, p, "|")
 
 
-def _columns_of(graph: Any, item: Label | RelType, names: tuple[str, ...]) -> pa.Table:
-    """``names`` of every node or edge of ``item`` as Arrow: a columnar graph's own columns, a row
-    graph's rows converted."""
-    if isinstance(graph, ColumnarGraph):
-        return graph.arrow(item).select(list(names))
-    rows = graph.nodes(item) if isinstance(item, Label) else graph.edges(item)
-    return rows_to_arrow(item, rows).select(list(names))
-
-
 def _last_per(table: pa.Table, column: str) -> pa.Table:
     """The last row of ``table`` for each value of ``column`` (the one a dict filled row by row keeps)."""
     if table.num_rows == 0:
@@ -104,17 +95,16 @@ def paper_columns(graph: Any) -> tuple[pa.Table, pa.Array]:
     (the family name of the author at position 1), ``source_title`` (its journal's name, else its
     abbreviation) and ``cite_key`` (:func:`paper_cite_keys`). Joins of whole columns: at 1M records
     the same work done per paper in Python took ~9 s."""
-    papers = _columns_of(graph, Label.PAPER, ("key", "cited_only", "doi", "pmid", "year", "volume", "first_page",
-                                              "title"))
+    papers = column_table(graph, Label.PAPER, "key", "cited_only", "doi", "pmid", "year", "volume", "first_page",
+                          "title")
     own = pc.invert(pc.fill_null(papers.column("cited_only"), False).combine_chunks())
-    authored = _columns_of(graph, RelType.AUTHORED, ("source", "target", "position"))
+    authored = column_table(graph, RelType.AUTHORED, "source", "target", "position")
     first = _last_per(authored.filter(pc.fill_null(pc.equal(authored.column("position"), 1), False)), "target")
     first_author = _looked_up(_looked_up(papers.column("key"), first, "target", "source"),
-                              _columns_of(graph, Label.AUTHOR, ("key", "family")), "key", "family")
-    journal = _looked_up(papers.column("key"), _last_per(_columns_of(graph, RelType.PUBLISHED_IN,
-                                                                     ("source", "target")), "source"),
-                         "source", "target")
-    journals = _columns_of(graph, Label.JOURNAL, ("key", "name", "abbreviation"))
+                              column_table(graph, Label.AUTHOR, "key", "family"), "key", "family")
+    published_in = _last_per(column_table(graph, RelType.PUBLISHED_IN, "source", "target"), "source")
+    journal = _looked_up(papers.column("key"), published_in, "source", "target")
+    journals = column_table(graph, Label.JOURNAL, "key", "name", "abbreviation")
     name = _looked_up(journal, journals, "key", "name")
     abbreviation = _looked_up(journal, journals, "key", "abbreviation")
     source_title = pc.if_else(_filled(name), name, pc.if_else(_filled(abbreviation), abbreviation,

@@ -120,12 +120,12 @@ DERIVE_MEMORY_SHARE = 0.5
 # the run's peak (3.2 GB)
 TAKE_MEMORY_SHARE = 0.5
 
-# the rule tables read once the graph's tables exist: the extensions' mention places (recr: rrank; wkey,
-# best, akeys), the report's rules and the authors' name variants; the engine drops the others then
 # Graph tables kept as views over their rule table until the graph is taken: the papers' (every abstract
 # in it) was copied in the engine first, then again into the graph; at 300k records the view saved
-# ~3 s and ~400 MB of the driver's peak
+# ~2 s and ~400 MB of the driver's peak
 GRAPH_VIEWS = frozenset({Label.PAPER})
+# the rule tables read once the graph's tables exist: the extensions' mention places (recr: rrank; wkey,
+# best, akeys), the report's rules and the authors' name variants; the engine drops the others then
 LATER_TABLES = frozenset({"rrank", "wkey", "best", "akeys", "author", "variants", "owners", "journal",
                           "published_in", "jment", "keyword", "mesh"})
 

@@ -259,12 +259,12 @@ class DuckDBEngine:
         the block's own error is the one to report, so this one is only logged then."""
         import duckdb
 
-        if sys.exc_info()[1] is None:
-            self.con.execute(f"SET memory_limit = '{self._limit}'")
-            return
+        failing = sys.exc_info()[1] is not None
         try:
             self.con.execute(f"SET memory_limit = '{self._limit}'")
         except duckdb.Error as exc:
+            if not failing:
+                raise
             log.debug("memory limit not restored after a failed step: %s", exc)
 
     def keep_only(self, names: Collection[str]) -> None:
