@@ -535,6 +535,11 @@ class AuthorResolver:
         # reference counts a read changes, so the worker would copy every page it reads)
         self._work_table = _WorkTable(())
         self._sig_table = _Ragged(())
+        # ... and every paper's co-author name features in one run: row k of _work_table._sigs' values
+        # (a paper's k-th signature) has its _sig_table row at _co_feats._values[_co_feats._start[k]:
+        # _co_feats._start[k + 1]], the rows of one paper one after the other (_features: two slices
+        # per occurrence instead of one per co-author)
+        self._co_feats = _Ragged(())
         # evidence features as ints (_fid): (kind, value) -> id until the passes start (a pass's 'K' ids
         # are new: _new_fid); per id its kind's byte, and for a 'C' the id of the 'c' it starts
         # with, for a 'c' the id of the 'F' of the same value (-1: none; _score's co-author rule). Id 0 is
@@ -834,6 +839,7 @@ class AuthorResolver:
             keys = self._resolve_simple()
         self._sig_features = []
         self._sig_table = _Ragged(())
+        self._co_feats = _Ragged(())
         self._fids, self._kinds, self._pair = {}, bytearray(1), array("q", [-1])
         self._keys = []
         for i in range(len(self._o_work)):
@@ -987,6 +993,7 @@ class AuthorResolver:
         self._works = []
         self._sig_table = _Ragged(self._sig_features)
         self._sig_features = []
+        self._co_feats = _co_features(self._work_table, self._sig_table)
         self._fids = {}
 
     def _one_pass(self, blocks: Mapping[str, Sequence[int]], last: bool) -> list[str | None]:
@@ -1225,14 +1232,15 @@ class AuthorResolver:
         feats: set[int] = set(values[start[i]:start[i + 1]])
         if work >= 0:
             table = self._work_table
-            values, start = table._sigs._values, table._sigs._start
-            sigs = values[start[work]:start[work + 1]]
+            lo, hi = table._sigs._start[work], table._sigs._start[work + 1]
+            sigs = table._sigs._values[lo:hi]
             own = self._o_sig[i]
+            values, start = self._co_feats._values, self._co_feats._start
             if own in sigs:  # every co-author but the occurrence itself (one of two equal signatures stays)
-                at = sigs.index(own)
-                sigs = sigs[:at] + sigs[at + 1:]
-            values, start = self._sig_table._values, self._sig_table._start
-            feats.update(*[values[start[s]:start[s + 1]] for s in sigs])
+                at = lo + sigs.index(own)
+                feats.update(values[start[lo]:start[at]], values[start[at + 1]:start[hi]])
+            else:
+                feats.update(values[start[lo]:start[hi]])
             values, start = table._kws._values, table._kws._start
             values2, start2 = self._work_insts._values, self._work_insts._start
             feats.update(values[start[work]:start[work + 1]], values2[start2[work]:start2[work + 1]])
@@ -1916,6 +1924,21 @@ def _gather(ragged: _Ragged, rows: Any) -> tuple[Any, Any]:
     ends = np.cumsum(lens)
     at = np.repeat(start[rows] - (ends - lens), lens) + np.arange(int(ends[-1]) if len(ends) else 0)
     return np.frombuffer(ragged._values, dtype=np.int64)[at], np.repeat(np.arange(len(rows)), lens)
+
+
+def _co_features(works: _WorkTable, sig_table: _Ragged) -> _Ragged:
+    """Every paper's co-author signatures' features, in one run (AuthorResolver._co_feats): row k is the
+    features of the k-th value of ``works._sigs``. Built in numpy, with no list per row."""
+    import numpy as np
+
+    sigs = np.frombuffer(works._sigs._values, dtype=np.int64)
+    values, of_sig = _gather(sig_table, sigs)
+    out = _Ragged(())
+    out._values = array("q", values.astype(np.int64).tobytes())
+    start = np.zeros(len(sigs) + 1, dtype=np.int64)
+    np.cumsum(np.bincount(of_sig, minlength=len(sigs)), out=start[1:])
+    out._start = array("q", start.tobytes())
+    return out
 
 
 def _papers_per_feature(feature_of: array, work_occs: _WorkOccurrences) -> dict[int, int]:

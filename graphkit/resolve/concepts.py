@@ -56,6 +56,31 @@ def _american(word: str) -> str:
     return get_american_spelling(word) if british_spelling_exists(word) else word
 
 
+@lru_cache(maxsize=1)
+def _lemma_tables() -> tuple[dict[str, dict[str, tuple[str, ...]]], dict[str, dict[str, tuple[str, ...]]]]:
+    """lemminflect's lemma table and its overrides (word -> part of speech -> lemmas), loaded as its own
+    ``getAllLemmas`` loads them."""
+    from lemminflect import Lemmatizer
+
+    lemmatizer = Lemmatizer()
+    return lemmatizer._getLemmaDict(), lemmatizer._getOverridesDict()  # noqa: SLF001
+
+
+def _noun_lemmas(word: str) -> tuple[str, ...] | None:
+    """``lemminflect.getAllLemmas(word, upos="NOUN").get("NOUN")`` for a word in lower case, read from
+    its tables directly: the function deep-copies two dicts and restyles the result per call (~20 µs, a
+    third of the folding of a new keyword; tests/resolve/test_concepts.py compares the two on every
+    noun lemminflect knows)."""
+    if not word.islower() or word.lower() != word:  # (capitals are restyled by lemminflect itself)
+        from lemminflect import getAllLemmas
+
+        return getAllLemmas(word, upos="NOUN").get("NOUN")
+    lemmas, overrides = _lemma_tables()
+    override = overrides.get(word)
+    forms = override["NOUN"] if override is not None and "NOUN" in override else lemmas.get(word, {}).get("NOUN")
+    return None if forms is None else tuple(form.lower() for form in forms)
+
+
 @lru_cache(maxsize=1 << 16)
 def _singular(word: str) -> str:
     """A plural noun's singular: lemminflect's dictionary lemma when it knows the word and gives one;
@@ -63,11 +88,11 @@ def _singular(word: str) -> str:
     regular plural: nanoparticles, cytokines) and the word does not end in -ss, -is or -us (fibrosis,
     stimulus): the rules would cut those wrongly. Words in -ics are left alone (genomics is not the plural
     of genomic; antibiotics stays apart from antibiotic: precision first)."""
-    from lemminflect import getAllLemmas, getAllLemmasOOV
+    from lemminflect import getAllLemmasOOV
 
     if word.endswith("ics"):  # genomics, economics, ethics: a field of study, not the plural of an adjective
         return word
-    known = getAllLemmas(word, upos="NOUN").get("NOUN")
+    known = _noun_lemmas(word)
     if known:
         return known[0] if len(known) == 1 and known[0].islower() else word
     if not word.endswith("s") or word.endswith(("ss", "is", "us")):  # only a regular plural can pass below:

@@ -36,6 +36,21 @@ def test_kept_apart(a: str, b: str) -> None:
     assert concept_text(a) != concept_text(b)
 
 
+def test_noun_lemmas_read_from_the_tables_equal_lemminflects_own_function() -> None:
+    """_noun_lemmas reads lemminflect's tables directly (its getAllLemmas deep-copies them per call): the
+    same answer for every word the tables and the overrides hold, its plural-looking neighbour, and words
+    they lack or write in capitals."""
+    from lemminflect import getAllLemmas
+
+    from graphkit.resolve.concepts import _lemma_tables, _noun_lemmas
+
+    lemmas, overrides = _lemma_tables()
+    words = sorted(set(lemmas) | set(overrides))
+    assert len(words) > 50_000 and overrides
+    for word in [*words, *(w + "s" for w in words[::7]), "Cells", "ÉTUDES", "xqzvs", "straße", "1990s"]:
+        assert _noun_lemmas(word) == getAllLemmas(word, upos="NOUN").get("NOUN"), word
+
+
 @pytest.fixture(scope="module")
 def built():
     return build_from_files([FIX])
