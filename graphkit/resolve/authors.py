@@ -1934,7 +1934,7 @@ def _co_features(works: _WorkTable, sig_table: _Ragged) -> _Ragged:
     sigs = np.frombuffer(works._sigs._values, dtype=np.int64)
     values, of_sig = _gather(sig_table, sigs)
     out = _Ragged(())
-    out._values = array("q", values.astype(np.int64).tobytes())
+    out._values = array("q", values.tobytes())  # (int64 already: _gather)
     start = np.zeros(len(sigs) + 1, dtype=np.int64)
     np.cumsum(np.bincount(of_sig, minlength=len(sigs)), out=start[1:])
     out._start = array("q", start.tobytes())
