@@ -515,12 +515,14 @@ class _Build:
     def _stream_to_disk(self, graph: ColumnarGraph, item: Label | RelType, source: str) -> None:
         """The engine's table or view ``source`` as the graph's table of ``item``, streamed to its file
         (never whole in memory); the engine scans the file as that table from then on."""
-        self._batches_to_disk(graph, item, self.eng.batches(source))
+        self._batches_to_disk(graph, item, self.eng.batches(source), source)
 
-    def _batches_to_disk(self, graph: ColumnarGraph, item: Label | RelType, batches: pa.RecordBatchReader) -> None:
-        """:meth:`_stream_to_disk` of a stream of batches the engine gives."""
+    def _batches_to_disk(self, graph: ColumnarGraph, item: Label | RelType, batches: pa.RecordBatchReader,
+                         source: str | None = None) -> None:
+        """:meth:`_stream_to_disk` of a stream of batches the engine gives (from ``source``, when that is
+        not the item's own table)."""
         graph.set_table_on_disk(item, batches, self.engine_options.scratch())
-        self.eng.adopt(graph_table(item), graph.arrow(item))
+        self.eng.adopt(graph_table(item), graph.arrow(item), source)
         release_freed()
 
     def _spilling(self, graph: ColumnarGraph) -> bool:

@@ -49,7 +49,7 @@ class Engine(Protocol):
     def table(self, name: str) -> pa.Table: ...
     def take(self, name: str) -> pa.Table: ...
     def batches(self, name: str) -> pa.RecordBatchReader: ...
-    def adopt(self, name: str, table: pa.Table) -> None: ...
+    def adopt(self, name: str, table: pa.Table, source: str | None = None) -> None: ...
     def drop(self, name: str) -> None: ...
     def spilled(self) -> AbstractContextManager[None]: ...
     def limited(self, share: float) -> AbstractContextManager[None]: ...
@@ -211,9 +211,10 @@ class DuckDBEngine:
 
         return pa.RecordBatchReader.from_batches(batches.schema, guarded())
 
-    def adopt(self, name: str, table: pa.Table) -> None:
-        """A table given away by :meth:`take`, in a new form with the same rows (memory mapped from a
-        file: ColumnarGraph.spill): later rules scan this one, and the old one is let go."""
+    def adopt(self, name: str, table: pa.Table, source: str | None = None) -> None:  # noqa: ARG002
+        """A table given away by :meth:`take` (or the rows of the table or view ``source``, streamed by
+        :meth:`batches`), in a new form (memory mapped from a file: ColumnarGraph.spill): later rules
+        scan this one as ``name``, and the old one is let go."""
         self.register_arrow(name, table)
 
     @contextmanager
@@ -418,8 +419,13 @@ class SparkEngine:
     def batches(self, name: str) -> pa.RecordBatchReader:
         return self.table(name).to_reader()  # (collected to the driver as Arrow, as take does)
 
-    def adopt(self, name: str, table: pa.Table) -> None:
-        pass  # (the engine's copy is its Parquet files, not the table it gave away)
+    def adopt(self, name: str, table: pa.Table, source: str | None = None) -> None:  # noqa: ARG002 (table)
+        """The engine's copy is its Parquet files, not the table it gave away: ``name`` stays as it is,
+        unless its rows came from another table or view ``source`` (a derived rule's new version of
+        ``name``), whose files ``name`` means from then on. (It had stayed the old version: the next rule
+        reading it undid the derived one, and MeshTerm.papers came out empty at 1M.)"""
+        if source is not None and source != name:
+            self._view(name, self._frames[source])
 
     def spilled(self) -> AbstractContextManager[None]:
         return nullcontext()  # (the tables are Parquet files already; the executors are not forked)

@@ -5,7 +5,7 @@ prints.
 
 Cost is bounded: one local[1] SparkSession for the module (the engine's ``getOrCreate`` reuses it),
 settings for tiny inputs (one shuffle partition, no UI, no adaptive re-planning, no whole-stage code
-generation: compiling code costs more than it saves on a few hundred rows), two Spark builds in all.
+generation: compiling code costs more than it saves on a few hundred rows), three Spark builds in all.
 Under CI=true a missing pyspark or Java fails the module instead of skipping it.
 """
 
@@ -22,6 +22,7 @@ from conftest import CORPUS, ROOT
 from graphkit.cli import main
 from graphkit.engine.compare import graph_differences, report_differences
 from graphkit.engine.core import EngineOptions, build_columnar
+from graphkit.schema import Label
 
 sys.path.insert(0, str(ROOT))
 from bench.generate import generate  # noqa: E402
@@ -67,9 +68,14 @@ def inputs(tmp_path_factory):
     return m, [str(p) for p in real] + [str(info.path) for info in m.files]
 
 
-def test_spark_builds_the_same_graph_and_report(spark, inputs):
+@pytest.fixture(scope="module")
+def default(inputs):
+    """What the default engine builds of the inputs (the graph kept in memory: small)."""
+    return build_columnar(inputs[1])
+
+
+def test_spark_builds_the_same_graph_and_report(spark, inputs, default):
     m, files = inputs
-    default = build_columnar(files)
     got = build_columnar(files, engine=EngineOptions(engine="spark", spark_master=MASTER))
     assert default.graph.counts() == got.graph.counts()
     assert graph_differences(default.graph, got.graph) == []
@@ -78,6 +84,23 @@ def test_spark_builds_the_same_graph_and_report(spark, inputs):
     assert [str(d) for d in default.diagnostics] == [str(d) for d in got.diagnostics]
     assert got.report["duplicates"]["pairs_found"] >= m.duplicate_pairs  # the generated pairs among them
     assert got.graph.counts()["CITES"] > 0
+
+
+def test_spark_graph_that_spills_gives_the_same_graph(spark, inputs, default, monkeypatch, tmp_path):
+    """Every graph table streamed to disk as it is built (as at 1M records): a derived rule's new table
+    (MeshTerm's ``papers``) is the one the later rules read (``papers_below``). On Spark the engine's
+    name had stayed the old table, and the later rule wrote the MeshTerm table back without ``papers``."""
+    import graphkit.engine.core as core
+
+    monkeypatch.setattr(core, "GRAPH_SPILL_MIN", 0)
+    monkeypatch.setattr(core, "GRAPH_SPILL_TOTAL", 0)
+    got = build_columnar(inputs[1], engine=EngineOptions(engine="spark", spark_master=MASTER,
+                                                         scratch_dir=str(tmp_path)))
+    assert got.graph.spilled(Label.MESH) and got.graph.spilled(Label.PAPER)
+    assert graph_differences(default.graph, got.graph) == []
+    assert report_differences(default.report, got.report) == []
+    papers = got.graph.arrow(Label.MESH).column("papers").to_pylist()
+    assert None not in papers and max(papers) > 0
 
 
 def test_stats_json_engine_spark_prints_what_the_default_prints(spark, inputs):
