@@ -21,6 +21,11 @@ The data flow is visible in the package layout::
 
 __version__ = "0.1.0"
 
+from graphkit import compiled as _compiled
+
+_compiled.install()  # compiled copies of the hot modules, when `graphkit compile` made them (else nothing)
+
+
 from graphkit.api import (
     GraphStore,
     KnowledgeGraph,

@@ -30,6 +30,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from graphkit.compiled import CompileError
 from graphkit.model import GraphkitError, UnsupportedFormatError
 from graphkit.queries import QueryError
 from graphkit.search import SearchError
@@ -45,6 +46,7 @@ EXTRAS: dict[str, tuple[str, str]] = {
     "scipy": ("viz", "the HTML map layout (graphkit viz)"),
     "rdflib": ("rdf", "RDF export, validation and SPARQL"),
     "pyshacl": ("rdf", "SHACL validation (graphkit validate)"),
+    "Cython": ("fast", "compiling the hot modules (graphkit compile)"),
 }
 
 
@@ -85,7 +87,7 @@ def needs_extras() -> Iterator[None]:
 
 
 __all__ = [
-    "EXTRAS", "GraphkitError", "MissingExtraError", "Neo4jAuthError", "Neo4jError", "Neo4jFeatureError",
+    "EXTRAS", "CompileError", "GraphkitError", "MissingExtraError", "Neo4jAuthError", "Neo4jError", "Neo4jFeatureError",
     "Neo4jUnavailableError", "QueryError", "ReadError", "ReadOnlyError", "SearchError", "StoreError",
     "StoreLockedError", "UnsupportedFormatError",
     "missing_extra", "needs_extras",

@@ -38,7 +38,7 @@ def main(verbose: int) -> None:
 def _register() -> None:
     import importlib
 
-    for name in ("demo", "parse", "graph", "export", "store", "linked", "viz"):
+    for name in ("demo", "parse", "graph", "export", "store", "linked", "viz", "compile"):
         try:
             module = importlib.import_module(f"graphkit.cli.{name}")
         except ModuleNotFoundError as exc:  # pragma: no cover - only while a command module is being written

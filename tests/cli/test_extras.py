@@ -24,6 +24,7 @@ def _without(monkeypatch, module: str) -> None:
     ("rdflib", "rdf", ["export", RIS, "--to", "rdf", "--out", "{tmp}/g.ttl"]),
     ("pyvis", "viz", ["viz", "coauthors", RIS, "--out", "{tmp}/m.html"]),
     ("neo4j", "neo4j", ["ingest", RIS, "--neo4j", "bolt://127.0.0.1:1"]),
+    ("Cython", "fast", ["compile", "-q"]),
 ])
 def test_missing_extra_is_one_line(monkeypatch, tmp_path, module, extra, args):
     _without(monkeypatch, module)

@@ -1,0 +1,256 @@
+"""Optional compiled copies of graphkit's hottest pure-Python modules (``graphkit compile``).
+
+graphkit is pure Python and stays so: ``pip install graphkit`` needs no compiler. A user who wants the
+10-30% that compiling buys on the steps below runs ``graphkit compile`` once (it needs Cython, ``pip
+install 'graphkit[fast]'``, and a C compiler). Each module in :data:`MODULES` is compiled with Cython *as
+it is* (no type declarations, Python semantics: ``annotation_typing=False``) into the user cache
+(:func:`graphkit.user_cache.cache_dir` ``/compiled/<ABI>/``), under a name that carries a hash of the
+module's source. At import, :class:`CompiledFinder` (installed by ``graphkit/__init__.py`` when that folder
+exists) loads the compiled copy of a listed module **only while its source is the one compiled**: an
+edited ``.py`` (an editable install, an upgrade) is imported as source until it is compiled again, so a
+stale copy can never shadow the code. ``GRAPHKIT_COMPILED=0`` turns the finder off; ``graphkit compile
+--status`` says which modules run compiled, ``--clean`` removes the copies.
+
+Why these modules (docs/scale.md, "Compiled modules"): they are the per-record and per-occurrence Python
+loops that stay after the relational work moved to the engine: the RIS and MEDLINE readers and their
+text helpers, per-record normalisation, the term splitter, and the author resolver's adding and passes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.abc
+import importlib.machinery
+import importlib.util
+import logging
+import os
+import shutil
+import sys
+import sysconfig
+import tempfile
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from types import ModuleType
+
+from graphkit.model import GraphkitError
+
+log = logging.getLogger(__name__)
+
+# the modules compiled (the hot per-record / per-occurrence loops; each compiles as it is)
+MODULES: tuple[str, ...] = (
+    "graphkit.readers._text",
+    "graphkit.readers.ris",
+    "graphkit.readers.medline",
+    "graphkit.engine.normalise",
+    "graphkit.resolve.terms",
+    "graphkit.resolve.authors",
+)
+# Cython's directives: Python semantics everywhere (type hints are not C types), functions that behave as
+# Python functions (introspection, pickling by name, monkeypatching in tests)
+DIRECTIVES = {"language_level": 3, "binding": True, "annotation_typing": False, "embedsignature": False}
+# part of every compiled copy's key: a change of how modules are compiled makes every copy stale
+BUILD = "1"
+ENV_SWITCH = "GRAPHKIT_COMPILED"
+
+
+def folder() -> Path:
+    """Where this interpreter's compiled copies live (one folder per extension ABI)."""
+    from graphkit.user_cache import cache_dir
+
+    abi = (sysconfig.get_config_var("EXT_SUFFIX") or ".so").rsplit(".", 1)[0].strip(".") or "abi"
+    return cache_dir() / "compiled" / abi
+
+
+def _key(source: bytes) -> str:
+    return hashlib.sha256(BUILD.encode() + b"\0" + source).hexdigest()[:20]
+
+
+def copy_name(module: str, source: bytes) -> str:
+    """The file name of the compiled copy of ``module`` built from ``source``."""
+    return f"{module}-{_key(source)}{sysconfig.get_config_var('EXT_SUFFIX') or '.so'}"
+
+
+def _source_path(module: str, path: Sequence[str] | None = None) -> Path | None:
+    """The ``.py`` file the module is imported from (``path``: its package's ``__path__``, as an import
+    gives it; by default this package's folder)."""
+    if path is None:
+        parent = module.rpartition(".")[0]
+        if parent.split(".")[0] != __name__.split(".")[0]:
+            return None
+        path = [str(Path(__file__).parent.joinpath(*parent.split(".")[1:]))]
+    spec = importlib.machinery.PathFinder.find_spec(module, path)
+    if spec is None or not spec.origin or not spec.origin.endswith(".py"):
+        return None
+    return Path(spec.origin)
+
+
+class CompiledFinder(importlib.abc.MetaPathFinder):
+    """Loads the compiled copy of a module in :data:`MODULES` when one was built from the module's
+    source as it is now; otherwise it steps aside and the source is imported as usual."""
+
+    def __init__(self, where: Path, modules: Sequence[str] = MODULES) -> None:
+        self.where = where
+        self.modules = frozenset(modules)
+        self.loaded: dict[str, str] = {}  # module -> the compiled file it was loaded from
+
+    def find_spec(self, fullname: str, path: Sequence[str] | None, target: ModuleType | None = None
+                  ) -> importlib.machinery.ModuleSpec | None:
+        if fullname not in self.modules:
+            return None
+        source = _source_path(fullname, path)
+        if source is None:
+            return None
+        try:
+            copy = self.where / copy_name(fullname, source.read_bytes())
+        except OSError:
+            return None
+        if not copy.is_file():
+            log.debug("%s: no compiled copy of its current source; importing the source", fullname)
+            return None
+        loader = importlib.machinery.ExtensionFileLoader(fullname, str(copy))
+        spec = importlib.util.spec_from_file_location(fullname, copy, loader=loader)
+        if spec is not None:
+            self.loaded[fullname] = str(copy)
+        return spec
+
+
+def install() -> CompiledFinder | None:
+    """Put the finder first on ``sys.meta_path`` when compiled copies exist (and ``GRAPHKIT_COMPILED`` is
+    not ``0``); once per process. Cheap when there are none: one ``isdir``."""
+    if not enabled():
+        return None
+    for finder in sys.meta_path:
+        if isinstance(finder, CompiledFinder):
+            return finder
+    try:
+        where = folder()
+        if not where.is_dir():
+            return None
+    except (OSError, RuntimeError):  # (no home directory)
+        return None
+    finder = CompiledFinder(where)
+    sys.meta_path.insert(0, finder)
+    return finder
+
+
+@dataclass
+class ModuleStatus:
+    module: str
+    compiled: bool  # a copy of the module's current source exists
+    running: bool  # this process runs the compiled copy
+    path: str | None  # the copy's file
+
+
+def status(modules: Sequence[str] = MODULES) -> list[ModuleStatus]:
+    """For each module: whether a compiled copy of its current source exists, and whether this process
+    imported it."""
+    where = folder()
+    out = []
+    for module in modules:
+        source = _source_path(module)
+        copy = where / copy_name(module, source.read_bytes()) if source else None
+        exists = bool(copy and copy.is_file())
+        loaded = sys.modules.get(module)
+        running = exists and getattr(loaded, "__file__", None) == str(copy)
+        out.append(ModuleStatus(module, exists, running, str(copy) if exists else None))
+    return out
+
+
+def enabled() -> bool:
+    """Whether compiled copies are used in this environment (``GRAPHKIT_COMPILED`` is not ``0``)."""
+    return os.environ.get(ENV_SWITCH, "1") != "0"
+
+
+class CompileError(GraphkitError):
+    """A module failed to compile (no C compiler, a compiler error); the message says which and why."""
+
+
+def compile_modules(modules: Sequence[str] = MODULES, *, force: bool = False,
+                    progress: Callable[[str, int, int | None], None] | None = None) -> list[ModuleStatus]:
+    """Compile ``modules`` with Cython into :func:`folder` (those whose current source has a copy are
+    skipped unless ``force``); older copies of the same modules are removed. Raises
+    :class:`~graphkit.errors.MissingExtraError` without Cython and :class:`CompileError` when a module
+    fails to compile (no C compiler, a compiler error)."""
+    from graphkit.errors import needs_extras
+
+    with needs_extras():  # (no Cython: the one line that names graphkit[fast])
+        import Cython.Build  # noqa: F401
+
+    where = folder()
+    where.mkdir(parents=True, exist_ok=True)
+    todo: list[tuple[str, Path, bytes]] = []
+    for module in modules:
+        source = _source_path(module)
+        if source is None:
+            raise CompileError(f"{module}: no Python source to compile")
+        data = source.read_bytes()
+        if force or not (where / copy_name(module, data)).is_file():
+            todo.append((module, source, data))
+    if progress:
+        progress("compile", 0, len(todo))
+    if not todo:
+        return status(modules)
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+
+    with tempfile.TemporaryDirectory(prefix="graphkit-compile-") as tmp:
+        # the modules in parallel, one process each (the resolver alone is ~40 CPU s of C compiling)
+        with ProcessPoolExecutor(max_workers=max(1, min(len(todo), os.cpu_count() or 1))) as pool:
+            jobs = {pool.submit(_compile_one, module, data, Path(tmp, str(i))): (module, data)
+                    for i, (module, _, data) in enumerate(todo)}
+            for job in as_completed(jobs):
+                module, data = jobs[job]
+                built = job.result()  # (a CompileError names its module)
+                target = where / copy_name(module, data)
+                staged = target.with_name(f".{target.name}.tmp")
+                shutil.copyfile(built, staged)
+                os.replace(staged, target)
+                for old in where.glob(f"{module}-*"):
+                    if old != target:
+                        old.unlink(missing_ok=True)
+                log.info("compiled %s -> %s", module, target)
+                if progress:
+                    progress("compile", 1, len(todo))
+    return status(modules)
+
+
+def _compile_one(module: str, data: bytes, tmp: Path) -> Path:
+    """Cythonize and build one module's source ``data`` under ``tmp``; the built file's path."""
+    from Cython.Build import cythonize
+    from setuptools import Distribution, Extension
+
+    # the source is copied under its package path, so Cython names the module as Python does
+    src = Path(tmp, "src")
+    copy = src.joinpath(*module.split(".")).with_suffix(".py")
+    copy.parent.mkdir(parents=True, exist_ok=True)
+    copy.write_bytes(data)
+    for parent in copy.parents:
+        if parent == src:
+            break
+        (parent / "__init__.py").touch()
+    # no debug information (-g0): a third of the build time and most of the file's size
+    ext = Extension(module, [str(copy)], extra_compile_args=["-g0"] if os.name == "posix" else [])
+    try:
+        extensions = cythonize([ext], compiler_directives=DIRECTIVES, quiet=True, build_dir=str(Path(tmp, "c")))
+        dist = Distribution({"ext_modules": extensions, "script_name": "graphkit-compile"})
+        cmd = dist.get_command_obj("build_ext")
+        cmd.build_lib = str(Path(tmp, "out"))  # type: ignore[attr-defined]
+        cmd.build_temp = str(Path(tmp, "tmp"))  # type: ignore[attr-defined]
+        cmd.ensure_finalized()
+        cmd.run()
+        outputs = cmd.get_outputs()
+    except BaseException as exc:  # noqa: BLE001 (Cython's CompileError, setuptools' SystemExit, the compiler's)
+        raise CompileError(f"{module} did not compile: {' '.join(str(exc).split())[:300]}") from None
+    if not outputs or not Path(outputs[0]).is_file():
+        raise CompileError(f"{module}: the C compiler gave no module")
+    return Path(outputs[0])
+
+
+def clean() -> int:
+    """Remove every compiled copy (of every module); returns how many files went."""
+    where = folder()
+    if not where.is_dir():
+        return 0
+    n = sum(1 for p in where.iterdir() if p.is_file())
+    shutil.rmtree(where, ignore_errors=True)
+    return n

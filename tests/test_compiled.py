@@ -1,0 +1,142 @@
+"""graphkit compile: compiled copies of the hot modules are loaded only while the module's source is the
+one compiled, run the readers to the same records as the source, and can be turned off and removed.
+
+Two small modules are compiled for real (the RIS reader and its text helpers, ~30 s on two cores): the
+resolver and the MEDLINE reader compile the same way (``graphkit compile`` builds them all) and are
+measured in docs/scale.md. Under CI=true a missing Cython or C compiler fails instead of skipping.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import sysconfig
+
+import pytest
+from click.testing import CliRunner
+
+from conftest import FIXTURES, CORPUS
+from graphkit import compiled
+from graphkit.cli import main
+
+SMALL = ("graphkit.readers._text", "graphkit.readers.ris")
+SUFFIX = sysconfig.get_config_var("EXT_SUFFIX")
+
+
+def _can_compile() -> str | None:
+    try:
+        import Cython  # noqa: F401
+    except ImportError:
+        return "Cython is not installed (pip install 'graphkit[fast]')"
+    if not (shutil.which(sysconfig.get_config_var("CC").split()[0] if sysconfig.get_config_var("CC") else "cc")):
+        return "no C compiler"
+    return None
+
+
+@pytest.fixture(scope="module")
+def cache(tmp_path_factory):
+    """A user cache with compiled copies of SMALL (built once for the module)."""
+    why = _can_compile()
+    if why:
+        if os.environ.get("CI") == "true":
+            pytest.fail(why)
+        pytest.skip(why)
+    root = tmp_path_factory.mktemp("cache")
+    mp = pytest.MonkeyPatch()
+    mp.setenv("GRAPHKIT_CACHE_DIR", str(root))
+    try:
+        states = compiled.compile_modules(SMALL)
+    finally:
+        mp.undo()
+    assert [s.compiled for s in states] == [True, True]
+    return root
+
+
+def _run(code: str, cache, **env: str) -> str:
+    """``code`` in a fresh interpreter whose user cache is ``cache``; its stdout."""
+    full = {**os.environ, "GRAPHKIT_CACHE_DIR": str(cache), **env}
+    return subprocess.run([sys.executable, "-c", code], env=full, check=True, capture_output=True,
+                          text=True).stdout
+
+
+READ = """
+import json, sys, graphkit.readers.ris as ris
+records = []
+for path in sys.argv[1:]:
+    records += [r.to_dict() if hasattr(r, "to_dict") else repr(r) for r in ris.read_ris(path)]
+print(ris.__file__)
+print(json.dumps(records, sort_keys=True, default=str))
+"""
+
+
+def _ris_files() -> list[str]:
+    files = sorted(str(p) for p in FIXTURES.rglob("*.ris"))
+    if (CORPUS / "ris").is_dir():
+        files += sorted(str(p) for p in (CORPUS / "ris").iterdir() if p.is_file())
+    return files
+
+
+def test_the_compiled_ris_reader_runs_and_reads_what_the_source_reads(cache):
+    files = _ris_files()
+    code = READ.replace("sys.argv[1:]", repr(files))
+    fast = _run(code, cache).split("\n", 1)
+    slow = _run(code, cache, GRAPHKIT_COMPILED="0").split("\n", 1)
+    assert fast[0].endswith(SUFFIX) and str(cache) in fast[0]  # the compiled copy ran
+    assert slow[0].endswith("ris.py")  # GRAPHKIT_COMPILED=0: the source
+    assert len(json.loads(fast[1])) > 50
+    assert fast[1] == slow[1]
+
+
+def test_a_copy_is_loaded_only_for_the_source_it_was_built_from(cache, tmp_path, monkeypatch):
+    """An edited module (an editable install, an upgrade) imports as source, never as a stale copy."""
+    import graphkit.readers
+
+    monkeypatch.setenv("GRAPHKIT_CACHE_DIR", str(cache))
+    finder = compiled.CompiledFinder(compiled.folder(), SMALL)
+    spec = finder.find_spec("graphkit.readers._text", graphkit.readers.__path__)
+    assert spec is not None and spec.origin.endswith(SUFFIX)
+    same, edited = tmp_path / "same", tmp_path / "edited"
+    source = os.path.join(graphkit.readers.__path__[0], "_text.py")
+    for folder in (same, edited):
+        folder.mkdir()
+        shutil.copy(source, folder / "_text.py")
+    with open(edited / "_text.py", "a", encoding="utf-8") as fh:
+        fh.write("\n# an edit\n")
+    assert finder.find_spec("graphkit.readers._text", [str(same)]).origin.endswith(SUFFIX)
+    assert finder.find_spec("graphkit.readers._text", [str(edited)]) is None
+    assert finder.find_spec("graphkit.readers.medline", graphkit.readers.__path__) is None  # not compiled
+    assert finder.find_spec("graphkit.model", None) is None  # not a listed module
+
+
+def test_compile_status_and_clean(cache, tmp_path, monkeypatch):
+    monkeypatch.setenv("GRAPHKIT_CACHE_DIR", str(cache))
+    result = CliRunner().invoke(main, ["compile", "--status"])
+    assert result.exit_code == 0, result.output
+    lines = dict(line.split(None, 1) for line in result.output.splitlines() if line.startswith("graphkit."))
+    assert lines["graphkit.readers.ris"] == "compiled"
+    assert lines["graphkit.resolve.authors"].startswith("source")
+    assert f"2 of {len(compiled.MODULES)} modules compiled" in result.output
+    # a copy of the cache, cleaned: the copies go, the source runs
+    other = tmp_path / "other"
+    shutil.copytree(cache, other)
+    monkeypatch.setenv("GRAPHKIT_CACHE_DIR", str(other))
+    result = CliRunner().invoke(main, ["compile", "--clean"])
+    assert result.exit_code == 0 and "removed 2 compiled modules" in result.output
+    assert not compiled.folder().exists()
+    assert _run("import graphkit.readers.ris as r; print(r.__file__)", other).strip().endswith("ris.py")
+
+
+def test_no_compiled_folder_installs_no_finder(tmp_path):
+    out = _run("import sys, graphkit; from graphkit.compiled import CompiledFinder; "
+               "print(any(isinstance(f, CompiledFinder) for f in sys.meta_path))", tmp_path / "empty")
+    assert out.strip() == "False"
+
+
+def test_a_module_without_source_is_a_compile_error(tmp_path, monkeypatch):
+    pytest.importorskip("Cython")
+    monkeypatch.setenv("GRAPHKIT_CACHE_DIR", str(tmp_path))
+    with pytest.raises(compiled.CompileError, match="graphkit.no_such_module"):
+        compiled.compile_modules(["graphkit.no_such_module"])
