@@ -12,6 +12,9 @@ retried with Windows-1252 on a UnicodeDecodeError. graphkit yields full normalis
 split, DOI cleaned, ISSNs checked ...), rispy yields dicts of raw strings.
 
     python bench/parse.py [--corpus ../shared/corpus] [--repeat 5] [--profile]
+
+The reader runs compiled when ``graphkit compile`` has made copies of it (the last line says which);
+``GRAPHKIT_COMPILED=0 python bench/parse.py`` runs the Python source beside them.
 """
 
 from __future__ import annotations
@@ -132,7 +135,17 @@ def main() -> int:
         print(f"| {name:<8} | {best[name]:>12.3f} | {total:>7} | {total / best[name]:>9,.0f} |")
     speedup = (tot_g / best["graphkit"]) / (tot_r / best["rispy"])
     print(f"\ngraphkit/rispy records/s: {speedup:.2f}x  (wall-clock ratio {best['rispy'] / best['graphkit']:.2f}x)")
+    print(f"graphkit's RIS reader ran {reader_mode()}")
     return 0
+
+
+def reader_mode() -> str:
+    """Whether the RIS reader ran compiled (``graphkit compile``) or as Python source."""
+    import graphkit.readers.ris as ris
+
+    if ris.__file__.endswith(".py"):
+        return "as Python source (`graphkit compile` makes compiled copies; GRAPHKIT_COMPILED=0 turns them off)"
+    return f"compiled ({ris.__file__})"
 
 
 if __name__ == "__main__":
