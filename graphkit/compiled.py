@@ -92,7 +92,6 @@ class CompiledFinder(importlib.abc.MetaPathFinder):
     def __init__(self, where: Path, modules: Sequence[str] = MODULES) -> None:
         self.where = where
         self.modules = frozenset(modules)
-        self.loaded: dict[str, str] = {}  # module -> the compiled file it was loaded from
 
     def find_spec(self, fullname: str, path: Sequence[str] | None, target: ModuleType | None = None
                   ) -> importlib.machinery.ModuleSpec | None:
@@ -109,10 +108,7 @@ class CompiledFinder(importlib.abc.MetaPathFinder):
             log.debug("%s: no compiled copy of its current source; importing the source", fullname)
             return None
         loader = importlib.machinery.ExtensionFileLoader(fullname, str(copy))
-        spec = importlib.util.spec_from_file_location(fullname, copy, loader=loader)
-        if spec is not None:
-            self.loaded[fullname] = str(copy)
-        return spec
+        return importlib.util.spec_from_file_location(fullname, copy, loader=loader)
 
 
 def install() -> CompiledFinder | None:
@@ -202,9 +198,13 @@ def compile_modules(modules: Sequence[str] = MODULES, *, force: bool = False,
                 module, data = jobs[job]
                 built = job.result()  # (a CompileError names its module)
                 target = where / copy_name(module, data)
-                staged = target.with_name(f".{target.name}.tmp")
-                shutil.copyfile(built, staged)
-                os.replace(staged, target)
+                fd, staged = tempfile.mkstemp(prefix=f".{module}-", suffix=".tmp", dir=where)
+                os.close(fd)  # (a name of its own: two compiles at once never write one file)
+                try:
+                    shutil.copyfile(built, staged)
+                    os.replace(staged, target)
+                finally:
+                    Path(staged).unlink(missing_ok=True)
                 for old in where.glob(f"{module}-*"):
                     if old != target:
                         old.unlink(missing_ok=True)
