@@ -107,8 +107,36 @@ class CompiledFinder(importlib.abc.MetaPathFinder):
         if not copy.is_file():
             log.debug("%s: no compiled copy of its current source; importing the source", fullname)
             return None
-        loader = importlib.machinery.ExtensionFileLoader(fullname, str(copy))
+        loader = _CompiledLoader(fullname, str(copy), source)
         return importlib.util.spec_from_file_location(fullname, copy, loader=loader)
+
+
+class _CompiledLoader(importlib.machinery.ExtensionFileLoader):
+    """Loads a compiled copy; one that does not load on this system (built on another one that shares
+    the cache, e.g. a home directory on a cluster's file server) runs the source instead, with a
+    warning, rather than failing the import."""
+
+    def __init__(self, fullname: str, path: str, source: Path) -> None:
+        super().__init__(fullname, path)
+        self.source = source
+        self.fallback: importlib.machinery.SourceFileLoader | None = None
+
+    def create_module(self, spec: importlib.machinery.ModuleSpec) -> ModuleType | None:  # type: ignore[override]
+        try:
+            return super().create_module(spec)
+        except ImportError as exc:
+            log.warning("%s: its compiled copy does not load here (%s); running the source "
+                        "(graphkit compile --force builds it again, GRAPHKIT_COMPILED=0 skips the copies)",
+                        self.name, " ".join(str(exc).split())[:200])
+            self.fallback = importlib.machinery.SourceFileLoader(self.name, str(self.source))
+            spec.origin = str(self.source)  # (the module's __file__)
+            return None  # a plain module, filled by the source in exec_module
+
+    def exec_module(self, module: ModuleType) -> None:
+        if self.fallback is None:
+            super().exec_module(module)
+        else:
+            self.fallback.exec_module(module)
 
 
 def install() -> CompiledFinder | None:

@@ -140,3 +140,28 @@ def test_a_module_without_source_is_a_compile_error(tmp_path, monkeypatch):
     monkeypatch.setenv("GRAPHKIT_CACHE_DIR", str(tmp_path))
     with pytest.raises(compiled.CompileError, match="graphkit.no_such_module"):
         compiled.compile_modules(["graphkit.no_such_module"])
+
+
+def test_a_copy_that_does_not_load_here_runs_the_source_with_a_warning(tmp_path):
+    """A copy built on another system (a cache shared over a file server) or damaged: the import still
+    works, on the source, and says why once. Needs no compiler: the 'copy' is not a shared library."""
+    import graphkit.readers
+
+    env = {**os.environ, "GRAPHKIT_CACHE_DIR": str(tmp_path)}
+    source = os.path.join(graphkit.readers.__path__[0], "_text.py")
+    where = subprocess.run([sys.executable, "-c", "from graphkit import compiled; print(compiled.folder())"],
+                           env=env, check=True, capture_output=True, text=True).stdout.strip()
+    os.makedirs(where)
+    with open(source, "rb") as fh:
+        name = compiled.copy_name("graphkit.readers._text", fh.read())
+    with open(os.path.join(where, name), "wb") as fh:
+        fh.write(b"not a shared library")
+    out = subprocess.run([sys.executable, "-c", "import logging; logging.basicConfig(); "
+                          "import graphkit.readers._text as t; print(t.__file__); "
+                          "import graphkit.readers.ris as r; print(len(list(r.read_ris(%r))))"
+                          % str(FIXTURES / "api" / "networks.ris")],
+                         env=env, check=True, capture_output=True, text=True)
+    lines = out.stdout.split()
+    assert lines[0].endswith("_text.py") and int(lines[1]) > 0
+    assert out.stderr.count("its compiled copy does not load here") == 1, out.stderr
+    assert "Traceback" not in out.stderr
