@@ -85,6 +85,17 @@ def _source_path(module: str, path: Sequence[str] | None = None) -> Path | None:
     return Path(spec.origin)
 
 
+def _current_copy(where: Path, module: str, path: Sequence[str] | None = None
+                  ) -> tuple[Path, bytes, Path] | None:
+    """The module's ``.py`` file, its source as it is now, and where its compiled copy is (or would be);
+    None when the module has no ``.py`` source."""
+    source = _source_path(module, path)
+    if source is None:
+        return None
+    data = source.read_bytes()
+    return source, data, where / copy_name(module, data)
+
+
 class CompiledFinder(importlib.abc.MetaPathFinder):
     """Loads the compiled copy of a module in :data:`MODULES` when one was built from the module's
     source as it is now; otherwise it steps aside and the source is imported as usual."""
@@ -97,13 +108,13 @@ class CompiledFinder(importlib.abc.MetaPathFinder):
                   ) -> importlib.machinery.ModuleSpec | None:
         if fullname not in self.modules:
             return None
-        source = _source_path(fullname, path)
-        if source is None:
-            return None
         try:
-            copy = self.where / copy_name(fullname, source.read_bytes())
+            current = _current_copy(self.where, fullname, path)
         except OSError:
             return None
+        if current is None:
+            return None
+        source, _, copy = current
         if not copy.is_file():
             log.debug("%s: no compiled copy of its current source; importing the source", fullname)
             return None
@@ -172,8 +183,8 @@ def status(modules: Sequence[str] = MODULES) -> list[ModuleStatus]:
     where = folder()
     out = []
     for module in modules:
-        source = _source_path(module)
-        copy = where / copy_name(module, source.read_bytes()) if source else None
+        current = _current_copy(where, module)
+        copy = current[2] if current else None
         exists = bool(copy and copy.is_file())
         loaded = sys.modules.get(module)
         running = exists and getattr(loaded, "__file__", None) == str(copy)
@@ -203,14 +214,13 @@ def compile_modules(modules: Sequence[str] = MODULES, *, force: bool = False,
 
     where = folder()
     where.mkdir(parents=True, exist_ok=True)
-    todo: list[tuple[str, Path, bytes]] = []
+    todo: list[tuple[str, bytes, Path]] = []  # (module, its source, where its copy goes)
     for module in modules:
-        source = _source_path(module)
-        if source is None:
+        current = _current_copy(where, module)
+        if current is None:
             raise CompileError(f"{module}: no Python source to compile")
-        data = source.read_bytes()
-        if force or not (where / copy_name(module, data)).is_file():
-            todo.append((module, source, data))
+        if force or not current[2].is_file():
+            todo.append((module, current[1], current[2]))
     if progress:
         progress("compile", 0, len(todo))
     if not todo:
@@ -220,12 +230,11 @@ def compile_modules(modules: Sequence[str] = MODULES, *, force: bool = False,
     with tempfile.TemporaryDirectory(prefix="graphkit-compile-") as tmp:
         # the modules in parallel, one process each (the resolver alone is ~40 CPU s of C compiling)
         with ProcessPoolExecutor(max_workers=max(1, min(len(todo), os.cpu_count() or 1))) as pool:
-            jobs = {pool.submit(_compile_one, module, data, Path(tmp, str(i))): (module, data)
-                    for i, (module, _, data) in enumerate(todo)}
+            jobs = {pool.submit(_compile_one, module, data, Path(tmp, str(i))): (module, target)
+                    for i, (module, data, target) in enumerate(todo)}
             for job in as_completed(jobs):
-                module, data = jobs[job]
+                module, target = jobs[job]
                 built = job.result()  # (a CompileError names its module)
-                target = where / copy_name(module, data)
                 fd, staged = tempfile.mkstemp(prefix=f".{module}-", suffix=".tmp", dir=where)
                 os.close(fd)  # (a name of its own: two compiles at once never write one file)
                 try:
