@@ -57,7 +57,8 @@ def cache(tmp_path_factory):
 
 def _run(code: str, cache, **env: str) -> str:
     """``code`` in a fresh interpreter whose user cache is ``cache``; its stdout."""
-    full = {**os.environ, "GRAPHKIT_CACHE_DIR": str(cache), **env}
+    # (the switch that turns the copies off is the tests' to set, not the caller's shell's)
+    full = {**{k: v for k, v in os.environ.items() if k != "GRAPHKIT_COMPILED"}, "GRAPHKIT_CACHE_DIR": str(cache), **env}
     return subprocess.run([sys.executable, "-c", code], env=full, check=True, capture_output=True,
                           text=True).stdout
 
@@ -149,7 +150,7 @@ def test_a_copy_that_does_not_load_here_runs_the_source_with_a_warning(tmp_path)
     works, on the source, and says why once. Needs no compiler: the 'copy' is not a shared library."""
     import graphkit.readers
 
-    env = {**os.environ, "GRAPHKIT_CACHE_DIR": str(tmp_path)}
+    env = {**{k: v for k, v in os.environ.items() if k != "GRAPHKIT_COMPILED"}, "GRAPHKIT_CACHE_DIR": str(tmp_path)}
     source = os.path.join(graphkit.readers.__path__[0], "_text.py")
     where = subprocess.run([sys.executable, "-c", "from graphkit import compiled; print(compiled.folder())"],
                            env=env, check=True, capture_output=True, text=True).stdout.strip()

@@ -750,19 +750,25 @@ def _fed_resolver(table: pa.Table, mode: str, author_map: dict[str, str], worker
     firsts = np.flatnonzero(first)
     del wids, first
     n = table.num_rows
+    # every name at once, numbered as adding them would (AuthorResolver.register_names)
+    nforms = resolver.register_names(table.column("family"), table.column("given")) if mode == "compatible" else None
+    drop_mapped_pages()
     p = 0  # the slice's first paper
     while p < len(firsts):
         q = int(np.searchsorted(firsts, firsts[p] + RESOLVER_SLICE, side="left"))
         q = max(q, p + 1)  # (one paper with more authors than a slice is one slice)
         lo, hi = int(firsts[p]), (int(firsts[q]) if q < len(firsts) else n)
-        _add_papers(resolver, table.slice(lo, hi - lo), firsts[p:q] - lo, shared)
+        _add_papers(resolver, table.slice(lo, hi - lo), firsts[p:q] - lo, shared,
+                    None if nforms is None else nforms[lo:hi].tolist())
         drop_mapped_pages()  # (the slice's pages, read once)
         p = q
     return resolver
 
 
-def _add_papers(resolver: AuthorResolver, part: pa.Table, firsts: np.ndarray, shared: dict[str, str]) -> None:
-    """Add the papers of ``part``, whose first rows are at ``firsts``."""
+def _add_papers(resolver: AuthorResolver, part: pa.Table, firsts: np.ndarray, shared: dict[str, str],
+                nforms: list[int] | None = None) -> None:
+    """Add the papers of ``part``, whose first rows are at ``firsts`` (``nforms``: their authors' form
+    numbers, from :meth:`AuthorResolver.register_names`)."""
     families = _shared_strings(part.column("family"), shared)
     givens = _shared_strings(part.column("given"), shared)
     orcids = part.column("orcid").to_pylist()
@@ -770,7 +776,8 @@ def _add_papers(resolver: AuthorResolver, part: pa.Table, firsts: np.ndarray, sh
     at = pa.array(firsts, pa.int64())
     venues = _shared_strings(part.column("jkey").take(at), shared)
     keywords = part.column("kws").take(at).to_pylist()
-    resolver.add_papers([f or "" for f in families], givens, orcids, affs, firsts.tolist(), venues, keywords)
+    resolver.add_papers([f or "" for f in families], givens, orcids, affs, firsts.tolist(), venues, keywords,
+                        nforms)
 
 
 def _resolved(resolver: AuthorResolver, n: int) -> tuple[pa.Array, list[Decision], int]:

@@ -530,6 +530,9 @@ class AuthorResolver:
         # co-author signature -> its id; an id's evidence features (_sig_feats, computed once per signature)
         self._sig_ids: dict[str, dict[tuple[str, ...], int]] = {}  # (block -> given names)
         self._sig_features: list[tuple[int, ...]] = []
+        # every name was registered at once (register_names): the forms, signatures and their features
+        # exist, _sig_table holds the features, and the lookups by spelling stay empty
+        self._registered = False
         # from _as_features on (the passes): the works and the signatures' features as arrays, which a
         # forked block worker reads without writing to their pages (list items are objects whose
         # reference counts a read changes, so the worker would copy every page it reads)
@@ -675,29 +678,33 @@ class AuthorResolver:
 
     def add_papers(self, families: Sequence[str], givens: Sequence[str | None], orcids: Sequence[str | None],
                    affiliations: Sequence[Sequence[str] | None], starts: Sequence[int],
-                   venues: Sequence[str | None], keywords: Sequence[Iterable[str] | None]) -> None:
+                   venues: Sequence[str | None], keywords: Sequence[Iterable[str] | None],
+                   nforms: Sequence[int] | None = None) -> None:
         """:meth:`add_paper` for a run of papers given as columns of all their authors: paper k's authors
         are rows ``starts[k]`` to ``starts[k + 1]`` (the last to the end), its venue ``venues[k]`` and its
         keywords ``keywords[k]``; family names are strings ('' for none). The same occurrences, name forms,
         signatures and feature ids in the same order as one :meth:`add_paper` per paper (each kind of
         state is appended in occurrence or paper order, which is all its ids depend on), with one lookup
         per author in a loop of its own instead of two method calls, and the occurrence columns extended
-        at once."""
+        at once. ``nforms``: the authors' form numbers, when :meth:`register_names` gave them."""
         ends = [*starts[1:], len(families)]
         if self.mode != "compatible":  # (signatures as context only; a rare mode for a large set)
             for i, j, venue, kws in zip(starts, ends, venues, keywords):
                 self.add_paper(families[i:j], givens[i:j], orcids[i:j], affiliations[i:j], venue,
                                keywords=kws or ())
             return
-        # the name forms (their numbers), made in occurrence order where new
-        forms_of = self._forms.get
-        form_sig = self._form_sig
-        nforms: list[int] = []
-        keep = nforms.append
-        for f, g in zip(families, givens):
-            by_given = forms_of(f)
-            n = by_given.get(g or None) if by_given is not None else None
-            keep(form_sig(f, g)[2] if n is None else n)
+        if nforms is None:
+            # the name forms (their numbers), made in occurrence order where new
+            forms_of = self._forms.get
+            form_sig = self._form_sig
+            nforms = []
+            keep = nforms.append
+            for f, g in zip(families, givens):
+                by_given = forms_of(f)
+                n = by_given.get(g or None) if by_given is not None else None
+                keep(form_sig(f, g)[2] if n is None else n)
+        else:
+            nforms = list(nforms)
         sig_of = self._form_sigs
         sigs = [sig_of[n] for n in nforms]
         # the papers, in order: their contexts, and each occurrence's paper
@@ -721,6 +728,134 @@ class AuthorResolver:
             if given_affs and forms[k] is not None:
                 affs[k] = _institutions(given_affs)
         self._append_occurrences(families, givens, clean, forms, nforms, works, sigs, affs)
+
+    def register_names(self, families: Any, givens: Any) -> Any:
+        """Every author name of a whole input at once, before any paper is added (mode 'compatible'):
+        ``families`` and ``givens`` are Arrow string columns, one row per occurrence in the order
+        :meth:`add_papers` will add them (null: none). Makes the name forms, co-author signatures and
+        their feature ids that adding the rows one by one makes, with the same numbers (each is numbered
+        in order of first use), and returns each row's form number (numpy) for ``add_papers(...,
+        nforms=...)``. The work per name is done once per family name and once per given name as
+        written (at 1M generated records 60k and 20k, against 2M forms), and the lookups by spelling
+        (a dict entry per form, signature and feature, ~1.5 GB at 1M) are not built: forms are numbered
+        by their first row in numpy, signatures by their first form, features by their first signature
+        in Arrow."""
+        import numpy as np
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        if self.mode != "compatible" or self._form_list or self._registered:
+            raise RuntimeError("register_names needs a new resolver in mode 'compatible'")
+        self._registered = True
+
+        def encoded(column: Any) -> tuple[list[str], Any]:
+            if isinstance(column, pa.ChunkedArray):
+                column = column.combine_chunks()
+            column = pc.fill_null(column.cast(pa.string()), "")  # (no name and '' are one: `given or None`)
+            enc = column.dictionary_encode()
+            return enc.dictionary.to_pylist(), enc.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+
+        fam_text, fam_of = encoded(families)
+        giv_text, giv_of = encoded(givens)
+        # forms: distinct (family, given) pairs numbered by their first row
+        code = fam_of * (len(giv_text) + 1) + giv_of
+        del fam_of, giv_of
+        distinct, first, inverse = np.unique(code, return_index=True, return_inverse=True)
+        del code
+        order = np.argsort(first, kind="stable")  # distinct pair -> its place in first-use order
+        rank = np.empty(len(order), dtype=np.int64)
+        rank[order] = np.arange(len(order), dtype=np.int64)
+        nforms = rank[inverse]
+        del inverse, rank, first
+        pairs = distinct[order]
+        del distinct, order
+        form_fam = (pairs // (len(giv_text) + 1)).tolist()
+        form_giv = (pairs % (len(giv_text) + 1)).tolist()
+        del pairs
+        # the name's parts (_form_parts): once per family and given name, unless the given names end
+        # in a particle that moves to the family name (split_particles; then once per such form)
+        part = self._parts.setdefault
+        fam_parts = [(part(x, x), part(y, y)) for x, y in ((squash(f), block_key(f)) for f in fam_text)]
+        giv_parts: list[tuple[str, ...] | None] = []
+        for g in giv_text:
+            if g and split_particles("x", g) != ("x", g):
+                giv_parts.append(None)  # (moves a particle)
+            else:
+                t = _given_parts(g) if g else ()
+                giv_parts.append(part(t, t))
+        fams: list[str] = []
+        givs: list[tuple[str, ...]] = []
+        blocks: list[str] = []
+        for fi, gi in zip(form_fam, form_giv):
+            gp = giv_parts[gi]
+            if gp is None:
+                fam, giv, block = _form_parts(fam_text[fi], giv_text[gi])
+                fam, giv, block = part(fam, fam), part(giv, giv), part(block, block)
+            else:
+                fam, block = fam_parts[fi]
+                giv = gp
+            fams.append(fam)
+            givs.append(giv)
+            blocks.append(block)
+        del form_fam, form_giv, fam_parts, giv_parts
+        self._form_list = list(map(NameForm, fams, givs, blocks))
+        del fams
+        # signatures: distinct (block, given names) numbered by their first form
+        block_id: dict[str, int] = {}
+        giv_id: dict[tuple[str, ...], int] = {}
+        bids = np.fromiter((block_id.setdefault(b, len(block_id)) for b in blocks), np.int64, len(blocks))
+        gids = np.fromiter((giv_id.setdefault(g, len(giv_id)) for g in givs), np.int64, len(givs))
+        del blocks, givs
+        sig_code = bids * (len(giv_id) + 1) + gids
+        distinct, first, inverse = np.unique(sig_code, return_index=True, return_inverse=True)
+        order = np.argsort(first, kind="stable")
+        rank = np.empty(len(order), dtype=np.int64)
+        rank[order] = np.arange(len(order), dtype=np.int64)
+        self._form_sigs = array("q", rank[inverse].tobytes())
+        sig_first = first[order]  # each signature's first form
+        del sig_code, distinct, first, inverse, rank, order
+        sig_block, sig_giv = bids[sig_first], gids[sig_first]
+        del bids, gids, sig_first
+        # each signature's features (_sig_feats): 'c' family block + first initial, and for a written-out
+        # first name 'C' block + the full given names and 'F' block + initial; none without a block
+        block_text = list(block_id)
+        givens_of = list(giv_id)
+        initial = [g[0][0] if g else "" for g in givens_of]
+        full = np.array([bool(g) and len(g[0]) > 1 for g in givens_of], dtype=bool)
+        names = ["".join(t for t in g if len(t) > 1) for g in givens_of]
+        b = pa.array(block_text, pa.string()).take(pa.array(sig_block))
+        has = np.array([bool(x) for x in block_text], dtype=bool)[sig_block]
+        is_full = full[sig_giv] & has
+        c_value = pc.binary_join_element_wise(b, pa.array(initial, pa.string()).take(pa.array(sig_giv)), "|")
+        C_value = pc.binary_join_element_wise(b, pa.array(names, pa.string()).take(pa.array(sig_giv)), "|")
+        n = len(sig_block)
+        kinded = pa.concat_arrays([
+            pc.binary_join_element_wise("c", c_value, ""), pc.binary_join_element_wise("C", C_value, ""),
+            pc.binary_join_element_wise("F", c_value, "")])
+        # in signature order, each one's c, C, F (those it has)
+        at = np.arange(3 * n, dtype=np.int64).reshape(3, n).T
+        keep = np.stack([has, is_full, is_full], axis=1)
+        flat = kinded.take(pa.array(at[keep]))
+        count = keep.sum(axis=1)
+        del at, keep, kinded, b, c_value, C_value
+        enc = flat.dictionary_encode()
+        base = len(self._kinds)
+        fids = enc.indices.to_numpy(zero_copy_only=False).astype(np.int64) + base
+        feature_names = enc.dictionary.to_pylist()
+        self._kinds.extend(ord(x[0]) for x in feature_names)
+        pair = np.full(base + len(feature_names), -1, dtype=np.int64)
+        pair[:len(self._pair)] = np.frombuffer(self._pair, dtype=np.int64)
+        starts = np.concatenate(([0], np.cumsum(count)))
+        three = starts[:-1][count == 3]
+        pair[fids[three + 1]] = fids[three]  # C -> its c
+        pair[fids[three]] = fids[three + 2]  # c -> its F
+        self._pair = array("q", pair.tobytes())
+        if self._fnames is not None:
+            self._fnames.extend((x[0], x[1:]) for x in feature_names)
+        self._sig_table = _Ragged(())
+        self._sig_table._values = array("q", fids.tobytes())
+        self._sig_table._start = array("q", starts.astype(np.int64).tobytes())
+        return nforms
 
     def set_venues(self, venues: list[str | None]) -> None:
         """Set the venue of every registered paper, in registration order (a build knows a paper's
@@ -762,6 +897,8 @@ class AuthorResolver:
         tokens (equal signatures share an id; :attr:`_sig_features` holds each one's features). Two
         occurrences share a co-author when these are in one block with compatible given names ('Linkov,
         I.' and 'Linkov, Igor'; not 'Thomas, Samantha' and 'Thomas, Shane')."""
+        if self._registered:
+            raise RuntimeError("names were registered at once (register_names): add papers with their form numbers")
         family, given = family or "", given or None
         by_given = self._forms.get(family)
         if by_given is None:
@@ -991,7 +1128,8 @@ class AuthorResolver:
         self._work_table = _WorkTable((sigs, venues[venue] if venue else None, tuple(map(words.__getitem__, kws)), year)
                                       for sigs, venue, kws, year in self._works)
         self._works = []
-        self._sig_table = _Ragged(self._sig_features)
+        if not self._registered:  # (register_names built the table)
+            self._sig_table = _Ragged(self._sig_features)
         self._sig_features = []
         self._co_feats = _co_features(self._work_table, self._sig_table)
         self._fids = {}

@@ -466,10 +466,11 @@ def test_resolver_input_added_slice_by_slice_gives_the_keys_of_one_slice(monkeyp
     added = []
     add_papers = core.AuthorResolver.add_papers
 
-    def watched(self, families, givens, orcids, affs, starts, venues, keywords):
+    def watched(self, families, givens, orcids, affs, starts, venues, keywords, nforms=None):
         ends = [*starts[1:], len(families)]
         added.extend((families[i:j], venue, list(kws or ())) for i, j, venue, kws in zip(starts, ends, venues, keywords))
-        return add_papers(self, families, givens, orcids, affs, starts, venues, keywords)
+        assert nforms is not None and len(nforms) == len(families)  # (every name registered at once)
+        return add_papers(self, families, givens, orcids, affs, starts, venues, keywords, nforms)
 
     monkeypatch.setattr(core.AuthorResolver, "add_papers", watched)
     want = core.resolve_author_keys(table, "compatible", {}, 1)

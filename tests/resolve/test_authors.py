@@ -1172,6 +1172,97 @@ def test_papers_added_as_columns_are_papers_added_one_by_one(mode) -> None:
     assert cols.decisions == one.decisions
 
 
+def _named_papers() -> list:
+    """Papers as (rows of (family, given, ORCID, affiliations), venue, keywords): shared names, names
+    written several ways ('J' and 'J.', a trailing space), given names ending in particles that move to
+    the family name ('J. van der'), names without a family or given name."""
+    import sys
+    from pathlib import Path
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+    from bench.generate import collision_corpus
+
+    odd = [("Berg", "J. van der"), ("Berg", "Jan van der"), ("van der Berg", "J."), ("Berg ", "J"), ("Berg", "J."),
+           ("", "X."), ("Anonymous", None), ("Anonymous", ""), ("--", "A."), ("Lee", "J.-H. de"), ("Lee", "J-H")]
+    papers = []
+    for k, p in enumerate(collision_corpus(500, seed=3)):
+        rows = [(f, g, "0000-0002-1825-0097" if k % 9 == 0 and i == 0 else None, [a] if a else None)
+                for i, ((_, f, g), a) in enumerate(zip(p.authors, p.affiliations))]
+        if k % 4 == 0:
+            f, g = odd[k // 4 % len(odd)]
+            rows.append((f, g, None, ["Dept Y, Town"] if k % 8 == 0 else None))
+        papers.append((rows, p.venue if k % 5 else None, p.keywords if k % 3 else None))
+    return papers
+
+
+def test_names_registered_at_once_are_names_added_one_by_one(monkeypatch) -> None:
+    """``register_names`` (every name of the input at once, how a build adds them) then ``add_papers``
+    with its form numbers leaves the state ``add_papers`` alone leaves: the same name forms, signatures,
+    feature ids (kinds, names and the co-author name pairs) and occurrences, in the same order, before
+    and after ``prepare`` (but the lookups by spelling, which it does not build), and the same keys and
+    decisions."""
+    import numpy as np
+    import pyarrow as pa
+
+    monkeypatch.setattr(AuthorResolver, "keep_feature_names", True)
+    papers = _named_papers()
+    runs = (papers[:200], papers[200:201], papers[201:])
+
+    def columns(run):
+        flat = [row for rows, _, _ in run for row in rows]
+        starts = list(itertools.accumulate([len(rows) for rows, _, _ in run[:-1]], initial=0))
+        return ([f for f, *_ in flat], [g for _, g, *_ in flat], [o for *_, o, _ in flat], [a for *_, a in flat],
+                starts, [v for _, v, _ in run], [k for *_, k in run])
+
+    plain = AuthorResolver(variants=False)
+    for run in runs:
+        plain.add_papers(*columns(run))
+    named = AuthorResolver(variants=False)
+    every = [row for rows, _, _ in papers for row in rows]
+    nforms = named.register_names(pa.array([f for f, *_ in every], pa.string()),
+                                  pa.array([g for _, g, *_ in every], pa.string()))
+    assert isinstance(nforms, np.ndarray) and len(nforms) == len(every)
+    at = 0
+    for run in runs:
+        cols = columns(run)
+        named.add_papers(*cols, nforms=nforms[at:at + len(cols[0])].tolist())
+        at += len(cols[0])
+    moved = [f for f in plain._form_list if f.family == "vanderberg"]
+    assert moved and len(plain._form_list) > 500 and any(not f.family for f in plain._form_list)
+    built = ("_forms", "_parts", "_sig_ids", "_fids", "_sig_features", "_sig_table", "_registered")
+    before_p, before_n = _state(plain), _state(named)
+    assert {k: v for k, v in before_n.items() if k not in built} == {
+        k: v for k, v in before_p.items() if k not in built}
+    assert before_n["_sig_table"] == [tuple(x) for x in plain._sig_features]
+    with pytest.raises(RuntimeError):
+        named.add_paper(["Berg"], ["J."], [None], [None])
+    plain.prepare()
+    named.prepare()
+    after_p, after_n = _state(plain), _state(named)
+    assert after_n.pop("_registered") and not after_p.pop("_registered")
+    assert after_n == after_p
+    plain.resolve()
+    named.resolve()
+    n = len(plain._o_work)
+    assert [named.key_of(i) for i in range(n)] == [plain.key_of(i) for i in range(n)]
+    assert named.decisions == plain.decisions
+
+
+def test_names_are_registered_only_in_a_new_compatible_resolver() -> None:
+    import pyarrow as pa
+
+    names = pa.array(["Berg"]), pa.array(["J."])
+    with pytest.raises(RuntimeError):
+        AuthorResolver("initial").register_names(*names)
+    used = AuthorResolver()
+    used.add_paper(["Berg"], ["J."], [None], [None])
+    with pytest.raises(RuntimeError):
+        used.register_names(*names)
+    empty = AuthorResolver()
+    assert len(empty.register_names(pa.array([], pa.string()), pa.array([], pa.string()))) == 0
+    empty.prepare()
+    empty.resolve()
+
+
 def _prepared_collision_resolver(n: int = 800) -> AuthorResolver:
     """A prepared resolver (blocks and evidence as feature ids) of a generated corpus where many names
     are shared, with affiliations and keywords as evidence."""
