@@ -16,7 +16,7 @@ import logging
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
 
 from graphkit.ids import doi as normalise_doi
@@ -313,14 +313,18 @@ def finish_block(path: str, fmt: str, line: int, ordinal: int,
 
 
 def _finish(path: str, block: _Block, *, last: bool) -> Iterator[Record | Diagnostic]:
-    def truncated() -> Iterator[Diagnostic]:
-        if last and "PMID" in block.tags and SOURCE_TAG not in block.tags:
-            yield Diagnostic(Source(path, block.fields[-1][2], FORMAT), "warning",
-                             "last record has no SO line: the file looks truncated", record=block.ordinal,
-                             kind="truncated")
+    # (partials of module functions, not a nested function and a lambda: compiled by `graphkit compile`,
+    # a generator's closures and its scope refer to each other, a cycle per record that only the cyclic
+    # collector frees, and a build runs with it paused)
+    yield from finish_block(path, FORMAT, block.line, block.ordinal, partial(_to_record, block),
+                            partial(_truncated, path, block, last), clean=block.scrub)
 
-    yield from finish_block(path, FORMAT, block.line, block.ordinal, lambda src: _to_record(block, src),
-                            truncated, clean=block.scrub)
+
+def _truncated(path: str, block: _Block, last: bool) -> Iterator[Diagnostic]:
+    if last and "PMID" in block.tags and SOURCE_TAG not in block.tags:
+        yield Diagnostic(Source(path, block.fields[-1][2], FORMAT), "warning",
+                         "last record has no SO line: the file looks truncated", record=block.ordinal,
+                         kind="truncated")
 
 
 def _to_record(block: _Block, src: Source) -> tuple[Record, list[tuple[int, str, str]]]:

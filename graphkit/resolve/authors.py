@@ -1179,7 +1179,7 @@ class AuthorResolver:
                 and _memory_for_forks(self.workers - 1):
             done = self._clustered_forked(blocks, todo)
         else:
-            done = ((b, self._block_clusters(blocks[b]), self._scored) for b in todo)
+            done = self._clustered_here(blocks, todo)
         for block in names:
             kept = self._fixed.get(block)
             if kept is not None:
@@ -1191,6 +1191,13 @@ class AuthorResolver:
                 fixed[block] = [(c.orcid, c.occs, c.best) for c in clusters]
             yield clusters
         self._fixed = fixed if keep else {}
+
+    def _clustered_here(self, blocks: Mapping[str, Sequence[int]], names: list[str]
+                        ) -> Iterator[tuple[str, list[_Cluster], bool]]:
+        """The blocks ``names`` clustered in this process, as :meth:`_clustered_forked` gives them."""
+        for name in names:
+            clusters = self._block_clusters(blocks[name])
+            yield name, clusters, self._scored
 
     def _block_clusters(self, occs: Sequence[int]) -> list[_Cluster]:
         """One block's clusters, in content order (the per-block state is dropped after; :attr:`_scored`
