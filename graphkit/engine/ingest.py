@@ -219,7 +219,7 @@ def run_tasks(tasks: list[_Task], mode: str, outdir: str | Sequence[str], worker
 
 def _pooled(tasks: list[_Task], mode: str, dirs: list[str], ids: list[int], workers: int) -> Iterator[TaskResult]:
     _load_before_fork()
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    with ProcessPoolExecutor(max_workers=workers, initializer=exit_with_parent) as pool:
         pending: deque[Future] = deque()
         for task, i, outdir in zip(tasks, ids, dirs):
             pending.append(pool.submit(normalise_task, task, i, mode, outdir))
@@ -227,6 +227,26 @@ def _pooled(tasks: list[_Task], mode: str, dirs: list[str], ids: list[int], work
                 yield pending.popleft().result()
         while pending:
             yield pending.popleft().result()
+
+
+PARENT_POLL_S = 1.0  # how often a read worker looks whether the process that started it is still there
+
+
+def exit_with_parent() -> None:
+    """In a pool worker (its initializer): end the worker when the process that started it is gone. A
+    build killed outright (the OOM killer picks the largest process, often the driver; SIGKILL) stops no
+    pool, and its idle workers would wait for tasks forever, each holding the memory of what it read."""
+    import threading
+    import time
+
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(PARENT_POLL_S)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="graphkit-exit-with-parent", daemon=True).start()
 
 
 def _load_before_fork() -> None:
