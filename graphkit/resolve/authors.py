@@ -769,43 +769,52 @@ class AuthorResolver:
         del inverse, rank, first
         pairs = distinct[order]
         del distinct, order
-        form_fam = (pairs // (len(giv_text) + 1)).tolist()
-        form_giv = (pairs % (len(giv_text) + 1)).tolist()
+        form_fam = pairs // (len(giv_text) + 1)
+        form_giv = pairs % (len(giv_text) + 1)
         del pairs
         # the name's parts (_form_parts): once per family and given name, unless the given names end
-        # in a particle that moves to the family name (split_particles; then once per such form)
+        # in a particle that moves to the family name (split_particles; then once per such form); the
+        # forms' parts and block and given-name numbers gathered from those in numpy
         part = self._parts.setdefault
-        fam_parts = [(part(x, x), part(y, y)) for x, y in ((squash(f), block_key(f)) for f in fam_text)]
-        giv_parts: list[tuple[str, ...] | None] = []
-        for g in giv_text:
+        block_id: dict[str, int] = {}  # (any numbering: the signatures are numbered by their first form)
+        giv_id: dict[tuple[str, ...], int] = {}
+        fam_sq, fam_block, fam_bid = [], [], []
+        for f in fam_text:
+            x, y = squash(f), block_key(f)
+            fam_sq.append(part(x, x))
+            fam_block.append(part(y, y))
+            fam_bid.append(block_id.setdefault(y, len(block_id)))
+        giv_tokens: list[tuple[str, ...]] = []
+        giv_gid: list[int] = []
+        moves = np.zeros(len(giv_text), dtype=bool)
+        for k, g in enumerate(giv_text):
             if g and split_particles("x", g) != ("x", g):
-                giv_parts.append(None)  # (moves a particle)
+                moves[k] = True  # (worked out per form below)
+                t: tuple[str, ...] = ()
             else:
                 t = _given_parts(g) if g else ()
-                giv_parts.append(part(t, t))
-        fams: list[str] = []
-        givs: list[tuple[str, ...]] = []
-        blocks: list[str] = []
-        for fi, gi in zip(form_fam, form_giv):
-            gp = giv_parts[gi]
-            if gp is None:
-                fam, giv, block = _form_parts(fam_text[fi], giv_text[gi])
-                fam, giv, block = part(fam, fam), part(giv, giv), part(block, block)
-            else:
-                fam, block = fam_parts[fi]
-                giv = gp
-            fams.append(fam)
-            givs.append(giv)
-            blocks.append(block)
-        del form_fam, form_giv, fam_parts, giv_parts
+            giv_tokens.append(part(t, t))
+            giv_gid.append(giv_id.setdefault(t, len(giv_id)))
+
+        def gathered(values: list[Any], at: Any) -> list[Any]:
+            column = np.empty(len(values), dtype=object)
+            column[:] = values
+            return column[at].tolist()
+
+        fams = gathered(fam_sq, form_fam)
+        givs = gathered(giv_tokens, form_giv)
+        blocks = gathered(fam_block, form_fam)
+        bids = np.asarray(fam_bid, dtype=np.int64)[form_fam]
+        gids = np.asarray(giv_gid, dtype=np.int64)[form_giv]
+        for n in np.flatnonzero(moves[form_giv]).tolist():
+            fam, giv, block = _form_parts(fam_text[form_fam[n]], giv_text[form_giv[n]])
+            fams[n], givs[n], blocks[n] = part(fam, fam), part(giv, giv), part(block, block)
+            bids[n] = block_id.setdefault(block, len(block_id))
+            gids[n] = giv_id.setdefault(giv, len(giv_id))
+        del form_fam, form_giv, fam_sq, fam_block, fam_bid, giv_tokens, giv_gid, moves
         self._form_list = list(map(NameForm, fams, givs, blocks))
-        del fams
+        del fams, givs, blocks
         # signatures: distinct (block, given names) numbered by their first form
-        block_id: dict[str, int] = {}
-        giv_id: dict[tuple[str, ...], int] = {}
-        bids = np.fromiter((block_id.setdefault(b, len(block_id)) for b in blocks), np.int64, len(blocks))
-        gids = np.fromiter((giv_id.setdefault(g, len(giv_id)) for g in givs), np.int64, len(givs))
-        del blocks, givs
         sig_code = bids * (len(giv_id) + 1) + gids
         distinct, first, inverse = np.unique(sig_code, return_index=True, return_inverse=True)
         order = np.argsort(first, kind="stable")
