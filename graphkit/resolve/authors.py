@@ -760,15 +760,9 @@ class AuthorResolver:
         # forms: distinct (family, given) pairs numbered by their first row
         code = fam_of * (len(giv_text) + 1) + giv_of
         del fam_of, giv_of
-        distinct, first, inverse = np.unique(code, return_index=True, return_inverse=True)
-        del code
-        order = np.argsort(first, kind="stable")  # distinct pair -> its place in first-use order
-        rank = np.empty(len(order), dtype=np.int64)
-        rank[order] = np.arange(len(order), dtype=np.int64)
-        nforms = rank[inverse]
-        del inverse, rank, first
-        pairs = distinct[order]
-        del distinct, order
+        nforms, first = _first_use_numbers(code)
+        pairs = code[first]
+        del code, first
         form_fam = pairs // (len(giv_text) + 1)
         form_giv = pairs % (len(giv_text) + 1)
         del pairs
@@ -815,14 +809,9 @@ class AuthorResolver:
         self._form_list = list(map(NameForm, fams, givs, blocks))
         del fams, givs, blocks
         # signatures: distinct (block, given names) numbered by their first form
-        sig_code = bids * (len(giv_id) + 1) + gids
-        distinct, first, inverse = np.unique(sig_code, return_index=True, return_inverse=True)
-        order = np.argsort(first, kind="stable")
-        rank = np.empty(len(order), dtype=np.int64)
-        rank[order] = np.arange(len(order), dtype=np.int64)
-        self._form_sigs = array("q", rank[inverse].tobytes())
-        sig_first = first[order]  # each signature's first form
-        del sig_code, distinct, first, inverse, rank, order
+        sig_of_form, sig_first = _first_use_numbers(bids * (len(giv_id) + 1) + gids)  # (and each one's first form)
+        self._form_sigs = array("q", sig_of_form.tobytes())
+        del sig_of_form
         sig_block, sig_giv = bids[sig_first], gids[sig_first]
         del bids, gids, sig_first
         # each signature's features (_sig_feats): 'c' family block + first initial, and for a written-out
@@ -2035,6 +2024,18 @@ class _LazyFeatures(dict):  # type: ignore[type-arg]
     def __missing__(self, i: int) -> set[int]:
         out = self[i] = self.build(i)
         return out
+
+
+def _first_use_numbers(codes: Any) -> tuple[Any, Any]:
+    """Number the distinct values of ``codes`` (a numpy int array) in order of first use, as a dict
+    filled item by item would: each item's number, and each number's first item."""
+    import numpy as np
+
+    _, first, inverse = np.unique(codes, return_index=True, return_inverse=True)
+    order = np.argsort(first, kind="stable")  # distinct value -> its place in first-use order
+    rank = np.empty(len(order), dtype=np.int64)
+    rank[order] = np.arange(len(order), dtype=np.int64)
+    return rank[inverse.reshape(-1)], first[order]
 
 
 def _distinct(values: Any) -> Any:

@@ -1353,3 +1353,17 @@ def test_kept_apart_of_keys_names_as_name_key_does() -> None:
     expected = {k: sorted(v) for k, v in groups.items() if len(v) > 1}
     got = {x["name_key"]: [a["key"] for a in x["authors"]] for x in kept_apart_of(authors)}
     assert got == expected and len(got) >= 6
+
+
+def test_first_use_numbers_number_values_as_a_dict_filled_in_order_would() -> None:
+    import numpy as np
+
+    from graphkit.resolve.authors import _first_use_numbers
+
+    codes = np.array([50, 30, 50, 90, 30, 10], dtype=np.int64)
+    numbers, first = _first_use_numbers(codes)
+    seen: dict[int, int] = {}
+    assert numbers.tolist() == [seen.setdefault(c, len(seen)) for c in codes.tolist()] == [0, 1, 0, 2, 1, 3]
+    assert first.tolist() == [0, 1, 3, 5]
+    empty, none = _first_use_numbers(np.array([], dtype=np.int64))
+    assert len(empty) == len(none) == 0
