@@ -814,28 +814,29 @@ class AuthorResolver:
         del sig_of_form
         sig_block, sig_giv = bids[sig_first], gids[sig_first]
         del bids, gids, sig_first
-        # each signature's features (_sig_feats): 'c' family block + first initial, and for a written-out
-        # first name 'C' block + the full given names and 'F' block + initial; none without a block
-        block_text = list(block_id)
-        givens_of = list(giv_id)
-        initial = [g[0][0] if g else "" for g in givens_of]
-        full = np.array([bool(g) and len(g[0]) > 1 for g in givens_of], dtype=bool)
-        names = ["".join(t for t in g if len(t) > 1) for g in givens_of]
-        b = pa.array(block_text, pa.string()).take(pa.array(sig_block))
-        has = np.array([bool(x) for x in block_text], dtype=bool)[sig_block]
-        is_full = full[sig_giv] & has
-        c_value = pc.binary_join_element_wise(b, pa.array(initial, pa.string()).take(pa.array(sig_giv)), "|")
-        C_value = pc.binary_join_element_wise(b, pa.array(names, pa.string()).take(pa.array(sig_giv)), "|")
+        # each signature's features, as _sig_feats makes them (the one definition): a feature is its kind
+        # and its block followed by a text of the given names only, so _sig_feats runs once per given
+        # names (with a stand-in block) and the signatures' features are joined from those in Arrow;
+        # a signature without a block has none
+        rows = [_sig_feats(("b", g)) for g in giv_id]  # (given-name tuples in their numbering's order)
+        assert all(value[:1] == "b" for row in rows for _, value in row)
+        width = max(map(len, rows), default=0)
+        has = np.array([bool(x) for x in block_id], dtype=bool)[sig_block]
+        block = pa.array(list(block_id), pa.string()).take(pa.array(sig_block))
+        at_giv = pa.array(sig_giv)
+        columns, keep = [], []
+        for j in range(width):  # the j-th feature of every signature that has one
+            kind = pa.array([row[j][0] if j < len(row) else "" for row in rows], pa.string()).take(at_giv)
+            rest = pa.array([row[j][1][1:] if j < len(row) else "" for row in rows], pa.string()).take(at_giv)
+            columns.append(pc.binary_join_element_wise(kind, block, rest, ""))
+            keep.append(np.array([j < len(row) for row in rows], dtype=bool)[sig_giv] & has)
         n = len(sig_block)
-        kinded = pa.concat_arrays([
-            pc.binary_join_element_wise("c", c_value, ""), pc.binary_join_element_wise("C", C_value, ""),
-            pc.binary_join_element_wise("F", c_value, "")])
-        # in signature order, each one's c, C, F (those it has)
-        at = np.arange(3 * n, dtype=np.int64).reshape(3, n).T
-        keep = np.stack([has, is_full, is_full], axis=1)
-        flat = kinded.take(pa.array(at[keep]))
-        count = keep.sum(axis=1)
-        del at, keep, kinded, b, c_value, C_value
+        # in signature order, each one's features in _sig_feats's order
+        flat = (pa.concat_arrays(columns) if columns else pa.array([], pa.string())).take(
+            pa.array(np.arange(width * n, dtype=np.int64).reshape(width, n).T[np.stack(keep, axis=1)]
+                     if width else np.zeros(0, dtype=np.int64)))
+        count = np.stack(keep, axis=1).sum(axis=1) if width else np.zeros(n, dtype=np.int64)
+        del rows, columns, keep, block, at_giv
         enc = flat.dictionary_encode()
         base = len(self._kinds)
         fids = enc.indices.to_numpy(zero_copy_only=False).astype(np.int64) + base
