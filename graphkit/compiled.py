@@ -45,6 +45,7 @@ MODULES: tuple[str, ...] = (
     "graphkit.engine.normalise",
     "graphkit.resolve.terms",
     "graphkit.resolve.authors",
+    "graphkit.resolve.papers",
 )
 # Cython's directives: Python semantics everywhere (type hints are not C types), functions that behave as
 # Python functions (introspection, pickling by name, monkeypatching in tests)

@@ -177,6 +177,16 @@ class Forked(Generic[T]):
             raise value
         return value
 
+    def cancel(self) -> None:
+        """Stop the step: its result is not wanted (the work beside it failed). A step in a thread cannot
+        be stopped: it ends on its own, and its result is dropped."""
+        if self._receive is None:
+            return
+        if self._proc.is_alive():
+            self._proc.kill()
+        self._proc.join()
+        self._receive.close()
+
 
 def start_forked(fn: Callable[..., T], *args: Any) -> Forked[T]:
     """Start ``fn(*args)`` in a forked process (as :func:`run_forked` runs it) and return at once: this
@@ -185,7 +195,7 @@ def start_forked(fn: Callable[..., T], *args: Any) -> Forked[T]:
     return Forked(fn, args)
 
 
-def _die_with_parent(parent: int) -> None:
+def die_with_parent(parent: int) -> None:
     """Linux: this child gets SIGKILL when the process that forked it dies (killed, out of memory), so a
     step does not go on writing into a store generation that its parent will never publish."""
     try:
@@ -199,7 +209,7 @@ def _die_with_parent(parent: int) -> None:
 
 def _forked(send: Connection, fn: Callable[..., Any], args: tuple[Any, ...], parent: int = 0) -> None:
     if parent:
-        _die_with_parent(parent)
+        die_with_parent(parent)
     try:
         result: tuple[bool, Any] = (True, fn(*args))
     except BaseException as exc:  # noqa: BLE001 - every error goes back to the parent, which raises it

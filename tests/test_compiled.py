@@ -18,11 +18,11 @@ import sysconfig
 import pytest
 from click.testing import CliRunner
 
-from conftest import FIXTURES, CORPUS
+from conftest import CORPUS, FIXTURES, ROOT
 from graphkit import compiled
 from graphkit.cli import main
 
-SMALL = ("graphkit.readers._text", "graphkit.readers.ris", "graphkit.readers.medline")
+SMALL = ("graphkit.readers._text", "graphkit.readers.ris", "graphkit.readers.medline", "graphkit.resolve.papers")
 SUFFIX = sysconfig.get_config_var("EXT_SUFFIX")
 
 
@@ -90,6 +90,36 @@ def test_the_compiled_ris_reader_runs_and_reads_what_the_source_reads(cache):
     assert fast[0].endswith("[True, False]")  # status: the reader runs compiled, the resolver has no copy
     assert slow[0].split()[0].endswith("ris.py") and slow[0].endswith("[False, False]")  # GRAPHKIT_COMPILED=0
     assert len(json.loads(fast[1])) > 50
+    assert fast[1] == slow[1]
+
+
+MATCH = """
+import json, sys
+import graphkit.resolve.papers as papers
+from graphkit.readers import read_files
+from graphkit.model import Record
+resolver = papers.PaperResolver()
+for item in read_files(sys.argv[1:]):
+    if isinstance(item, Record):
+        resolver.add(item)
+print(papers.__file__, len(resolver.duplicates))
+print(json.dumps([resolver.roots(), [str(d) for d in resolver.duplicates], [w.key for w in resolver.works()]]))
+"""
+
+
+def test_the_compiled_paper_matcher_merges_what_the_source_merges(cache, tmp_path):
+    """Generated records with known duplicates (DOI, PMID, exact and fuzzy titles) and the RIS files:
+    the compiled matcher gives the same works and duplicate pairs as the source."""
+    sys.path.insert(0, str(ROOT))
+    from bench.generate import generate
+
+    m = generate(1500, tmp_path, seed=5, dup_rate=0.2, broken_rate=0.0, shards=1)
+    files = [str(info.path) for info in m.files] + _ris_files()[:20]
+    code = MATCH.replace("sys.argv[1:]", repr(files))
+    fast = _run(code, cache).split("\n", 1)
+    slow = _run(code, cache, GRAPHKIT_COMPILED="0").split("\n", 1)
+    assert fast[0].split()[0].endswith(SUFFIX) and slow[0].split()[0].endswith("papers.py")
+    assert int(fast[0].split()[1]) > 100  # (duplicates found)
     assert fast[1] == slow[1]
 
 

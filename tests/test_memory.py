@@ -106,6 +106,50 @@ def test_start_forked_uses_a_thread_where_fork_is_not_safe(monkeypatch) -> None:
         memory.start_forked(_fails, "in a thread").result()
 
 
+def _sleeps_with_pid(path: str) -> None:
+    with open(path, "w") as fh:
+        fh.write(str(os.getpid()))
+    import time
+
+    time.sleep(60)
+
+
+def _gone(pid: int) -> bool:
+    """The process ended (gone, or a zombie its parent has not reaped)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    with open(f"/proc/{pid}/stat") as stat:
+        return stat.read().split()[2] == "Z"
+
+
+@pytest.mark.skipif(not __import__("graphkit.memory").memory.CAN_FORK, reason="fork is Linux-only here")
+def test_a_cancelled_step_ends_its_process(tmp_path) -> None:
+    """A build whose work beside a step failed stops the step instead of waiting for its result."""
+    import time
+
+    from graphkit.memory import start_forked
+
+    pid_file = tmp_path / "step.pid"
+    step = start_forked(_sleeps_with_pid, str(pid_file))
+    while not pid_file.exists() or not pid_file.read_text():
+        time.sleep(0.02)
+    pid = int(pid_file.read_text())
+    assert not _gone(pid)
+    step.cancel()
+    assert _gone(pid)
+
+
+def test_a_cancelled_step_in_a_thread_is_left_to_end(monkeypatch) -> None:
+    import graphkit.memory as memory
+
+    monkeypatch.setattr(memory, "CAN_FORK", False)
+    step = memory.start_forked(_pid_and_sum, [1])
+    step.cancel()  # (nothing to stop: the thread ends on its own)
+    _STATE["touched"] = False
+
+
 _ORPHAN = """
 import os, signal, sys, time
 from graphkit.memory import start_forked

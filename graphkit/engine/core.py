@@ -22,6 +22,7 @@ import shutil
 import tempfile
 import time
 from collections import deque
+from contextlib import contextmanager
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -41,7 +42,7 @@ from graphkit.engine.ingest import (TaskResult, default_workers, normalise_task,
 from graphkit.engine.normalise import SCHEMAS
 from graphkit.engine.sql import DuckDBEngine, Engine, EngineError, SparkEngine, owned
 from graphkit.extend import Mention, ResolveContext, extensions
-from graphkit.memory import drop_mapped_pages, release_freed, run_forked
+from graphkit.memory import drop_mapped_pages, release_freed, run_forked, start_forked
 from graphkit.model import Diagnostic
 from graphkit.progress import Progress, null_progress
 from graphkit.resolve.authors import AuthorInfo, AuthorResolver, Decision, decisions_report, kept_apart_of
@@ -202,12 +203,15 @@ class _Build:
         at = [name for name, _ in rules.AUTHOR_STEPS].index("akeys")
         self._steps(rules.AUTHOR_STEPS[:at])
         self.clock.lap("papers+journals")
-        self._author_keys()
+        # the term rules read no author key: this process runs them while the resolver's process works
+        # (its adding and its steps between the passes use one core of two)
+        self._steps([(name, sql) for name, sql in rules.TERM_STEPS if name == "has_keyword"])  # (the resolver's input reads it)
+        with self._author_keys():
+            self._steps([(name, sql) for name, sql in rules.TERM_STEPS if name != "has_keyword"])
+            self.clock.lap("terms (beside the author resolver)")
         self.clock.lap("author resolver")
         self._steps(rules.AUTHOR_STEPS[at:])
         self.clock.lap("authors")
-        self._steps(rules.TERM_STEPS)
-        self.clock.lap("terms")
         # CITES (in-set and cited-only works) belong to the cites extension (graphkit.citations), run
         # below like every extension: the core's own table stays empty
         self.eng.create("cites", "SELECT CAST(NULL AS STRING) AS source, CAST(NULL AS STRING) AS target WHERE 1 = 0")
@@ -299,26 +303,28 @@ class _Build:
                                                   "key": pa.array([k for _, k in fixed], pa.string())}))
 
     # -- authors -------------------------------------------------------------------------------
-    def _author_keys(self) -> None:
-        """Table akeys_py (wid, pos, akey): in mode 'compatible', the keys AuthorResolver gives the kept
-        author lists, fed in paper-key order with each paper's journal as evidence (as the old core
-        does); empty in the other modes, whose keys the SQL computes. The resolver runs in a forked
-        process (graphkit.memory.run_forked): its millions of small objects leave with it."""
+    @contextmanager
+    def _author_keys(self) -> Iterator[None]:
+        """Table akeys_py (wid, pos, akey) once the block ends: in mode 'compatible', the keys
+        AuthorResolver gives the kept author lists, fed in paper-key order with each paper's journal as
+        evidence (as the old core does); empty in the other modes, whose keys the SQL computes. The
+        resolver runs in a forked process (graphkit.memory.start_forked): its millions of small objects
+        leave with it, and this process runs the block's rules meanwhile (they must not read the keys)."""
         if not (self.options.author_key == "compatible" or self.options.author_map):
+            yield
             self.eng.register_arrow("akeys_py", pa.table({"wid": pa.array([], pa.int64()),
                                                           "pos": pa.array([], pa.int64()),
                                                           "akey": pa.array([], pa.string())}))
             return
         # columns, not a dict per row: at 1M records these are 3.5M author occurrences; a paper's journal
         # and keywords ride on its first row (evidence, as the old core has them)
-        has_keyword = dict(rules.TERM_STEPS)["has_keyword"]  # the terms step's own rule, run early
         table = self.eng.arrow(
             "SELECT k.key AS pkey, w.wid, w.pos, w.family, w.given, w.orcid, w.aff, "
             "CASE WHEN row_number() OVER (PARTITION BY w.wid ORDER BY w.pos) = 1 THEN j.jkey END AS jkey, "
             "CASE WHEN row_number() OVER (PARTITION BY w.wid ORDER BY w.pos) = 1 THEN h.kws END AS kws "
             "FROM wocc w JOIN wkey k ON k.wid = w.wid LEFT JOIN wjournal j ON j.wid = w.wid "
             "LEFT JOIN (SELECT source, sort_array(collect_list(target)) AS kws "
-            f"FROM ({has_keyword}) hk GROUP BY source) h ON h.source = k.key ORDER BY k.key, w.pos")
+            "FROM has_keyword GROUP BY source) h ON h.source = k.key ORDER BY k.key, w.pos")
         workers = self.engine_options.workers or default_workers()
         # the input goes to the resolver through a file, not this process's memory: the forked resolver
         # maps it and lets it go once its occurrences are added, this process keeps two columns (at 1M
@@ -328,10 +334,21 @@ class _Build:
         with tempfile.TemporaryDirectory(prefix="graphkit-resolver-", dir=self.engine_options.scratch()) as folder:
             write_resolver_input(Path(folder), table)
             del table
-            with self.eng.spilled():  # (DuckDB's tables on disk meanwhile: the forked resolver does not carry them)
-                keys, self._decisions, self._overridden = run_forked(
-                    resolve_author_keys_from, Path(folder), self.options.author_key, dict(self.options.author_map),
-                    workers)
+            # (DuckDB's tables on disk while the process forks: the resolver does not carry its buffers,
+            # and what DuckDB writes next is in pages of this process alone, not copies of shared ones)
+            with self.eng.spilled():
+                resolving = start_forked(resolve_author_keys_from, Path(folder), self.options.author_key,
+                                         dict(self.options.author_map), workers)
+            started = time.perf_counter()
+            try:
+                yield
+            except BaseException:
+                resolving.cancel()  # (the build fails with the block's error, not after the resolver's end)
+                raise
+            waited = time.perf_counter()
+            keys, self._decisions, self._overridden = resolving.result()
+            log.debug("author resolver: %.1f s, %.1f s of it waited for", time.perf_counter() - started,
+                      time.perf_counter() - waited)
         self.eng.register_arrow("akeys_py", pa.table({"wid": wid, "pos": pos, "akey": keys}))
 
     # -- journals ------------------------------------------------------------------------------
@@ -676,9 +693,7 @@ def match_papers(cand: pa.Table) -> tuple[pa.Array, list]:
     resolver = PaperResolver(describe=lambda i: (sources[i].as_py(), titles[i].as_py()))
     names = ("src", "doi_n", "pmid_i", "page_sq", "fam_sq", "title_n", "year", "title")
     for batch in cand.select(list(names)).to_batches(max_chunksize=MATCH_BATCH):
-        for src, doi, pmid, page, fam, title_n, year, title in zip(*(c.to_pylist() for c in batch.columns)):
-            resolver.add_keys(src, doi, str(pmid) if pmid is not None else None, page, fam, title_n or "", year,
-                              title)
+        resolver.add_key_rows(*(c.to_pylist() for c in batch.columns))
     roots = np.asarray(resolver.roots(), dtype=np.int64)
     rids = cand.column("rid").to_numpy()
     return pa.array(rids[roots] if len(roots) else rids[:0], pa.int64()), resolver.duplicates
@@ -782,7 +797,9 @@ def _add_papers(resolver: AuthorResolver, part: pa.Table, firsts: np.ndarray, sh
 
 def _resolved(resolver: AuthorResolver, n: int) -> tuple[pa.Array, list[Decision], int]:
     resolver.resolve()
-    return pa.array(map(resolver.key_of, range(n)), pa.string()), resolver.decisions, resolver.overridden
+    keys = resolver.keys()
+    assert len(keys) == n
+    return pa.array(keys, pa.string()), resolver.decisions, resolver.overridden
 
 
 def _drained(read: deque[pa.RecordBatch], rest: Iterable[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:

@@ -63,6 +63,7 @@ from __future__ import annotations
 import logging
 import math
 import multiprocessing
+import os
 import pickle
 import re
 import unicodedata
@@ -977,25 +978,12 @@ class AuthorResolver:
         self._sig_table = _Ragged(())
         self._co_feats = _Ragged(())
         self._fids, self._kinds, self._pair = {}, bytearray(1), array("q", [-1])
-        self._keys = []
-        for i in range(len(self._o_work)):
-            key = keys[i]
-            override = self._override(i) if self.overrides else None
-            if override is not None:
-                key = override
-                self.overridden += 1
-            if key is not None:
-                key = self._interned.setdefault(key, key)
-            self._keys.append(key)
-            if key is None or not self.variants:
-                continue
-            info = self.authors.get(key)
-            if info is None:
-                orcid = key[6:] if key.startswith("orcid:") else None
-                info = self.authors[key] = AuthorInfo(key, orcid)
-            family = " ".join((self._o_family[i] or "").split())
-            given = " ".join((self._o_given[i] or "").split()) or None
-            info.variants[(family, given)] = info.variants.get((family, given), 0) + 1
+        # (a pass gives the occurrences of one author one key object: with no override and no variants
+        # there is nothing to add; the other modes' keys, made per occurrence, are interned)
+        if self.mode == "compatible" and not self.overrides and not self.variants:
+            self._keys = keys
+        else:
+            self._keys = [self._final_key(i, key) for i, key in enumerate(keys)]
         # keys are known now; the occurrences can go
         self._o_family, self._o_given, self._o_orcid, self._o_form = [], [], [], []
         self._o_nform, self._form_list = array("q"), []
@@ -1003,6 +991,25 @@ class AuthorResolver:
         self._works = []
         self._work_table = _WorkTable(())
         self._prints = array("Q")
+
+    def _final_key(self, i: int, key: str | None) -> str | None:
+        """Occurrence i's key as the map overrides it, interned, counted in its author's variants."""
+        override = self._override(i) if self.overrides else None
+        if override is not None:
+            key = override
+            self.overridden += 1
+        if key is None:
+            return None
+        key = self._interned.setdefault(key, key)
+        if self.variants:
+            info = self.authors.get(key)
+            if info is None:
+                orcid = key[6:] if key.startswith("orcid:") else None
+                info = self.authors[key] = AuthorInfo(key, orcid)
+            family = " ".join((self._o_family[i] or "").split())
+            given = " ".join((self._o_given[i] or "").split()) or None
+            info.variants[(family, given)] = info.variants.get((family, given), 0) + 1
+        return key
 
     def _override(self, i: int) -> str | None:
         value = self.overrides.get(override_key(self._display(i)))
@@ -1242,7 +1249,7 @@ class AuthorResolver:
         try:
             for _ in range(min(self.workers, len(tasks)) - 1):
                 recv, send = ctx.Pipe(duplex=False)
-                child = ctx.Process(target=_block_worker, args=(tasks, claimed, send), daemon=True)
+                child = ctx.Process(target=_block_worker, args=(tasks, claimed, send, os.getpid()), daemon=True)
                 child.start()
                 send.close()
                 children.append((child, recv))
@@ -1860,6 +1867,10 @@ class AuthorResolver:
     def key_of(self, occurrence: int) -> str | None:
         return self._keys[occurrence]
 
+    def keys(self) -> Sequence[str | None]:
+        """Every occurrence's key (:meth:`key_of`), in the order they were added."""
+        return self._keys
+
     def ambiguous_names(self) -> dict[str, list[str]]:
         """Name keys (family + first initial) shared by more than one ORCID (left as separate authors)."""
         return {k: sorted(v) for k, v in self._orcids_of_name.items() if len(v) > 1}
@@ -1906,11 +1917,15 @@ def _claim_blocks(tasks: list[list[str]], claimed) -> dict[str, tuple[list[tuple
         out.update(_cluster_blocks_forked(tasks[i]))
 
 
-def _block_worker(tasks: list[list[str]], claimed, send) -> None:
+def _block_worker(tasks: list[list[str]], claimed, send, parent: int) -> None:
     """A forked child: its share of the tasks, sent back once at the end (("ok", clusters) or
-    ("error", traceback))."""
+    ("error", traceback)). It ends when the process that forked it does (a build that stops the
+    resolver: graphkit.memory.Forked.cancel)."""
     import traceback
 
+    from graphkit.memory import die_with_parent
+
+    die_with_parent(parent)
     try:
         result: tuple[str, object] = ("ok", _claim_blocks(tasks, claimed))
     except BaseException:  # noqa: BLE001 (reported to the parent, which raises it)

@@ -304,6 +304,16 @@ class PaperResolver:
                         entries.append(entry)
         return idx
 
+    def add_key_rows(self, sources: Sequence[str], dois: Sequence[str | None], pmids: Sequence[int | None],
+                     pages: Sequence[str | None], families: Sequence[str | None], titles: Sequence[str | None],
+                     years: Sequence[int | None], raw_titles: Sequence[str | None]) -> None:
+        """:meth:`add_keys` for each row of these columns (the columnar core's candidate rows, a batch at
+        a time; the PubMed ids as numbers)."""
+        add = self.add_keys
+        for source, doi, pmid, page, family, title, year, raw_title in zip(sources, dois, pmids, pages, families,
+                                                                           titles, years, raw_titles):
+            add(source, doi, str(pmid) if pmid is not None else None, page, family, title or "", year, raw_title)
+
     def _title_matches(self, idx: int, title: str, year: int | None, doi: str | None, pmid: str | None,
                        page: str | None, family: str | None, flat: str | None = None, counts: int | None = None
                        ) -> list[tuple[int, str, float]]:

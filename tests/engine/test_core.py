@@ -4,7 +4,9 @@ data with known duplicate pairs (read in parallel byte ranges), and with an exte
 
 from __future__ import annotations
 
+import os
 import sys
+import time
 
 import pytest
 
@@ -533,3 +535,79 @@ def test_the_graph_is_taken_and_derived_at_a_share_of_the_engines_limit(generate
     assert 1.8e9 < whole <= 2e9
     assert seen["_take_graph"] <= core.TAKE_MEMORY_SHARE * whole + (1 << 20)
     assert seen["_derive"] <= core.DERIVE_MEMORY_SHARE * whole + (1 << 20)
+
+
+def _term_steps(steps) -> bool:
+    return any(name == "meshterm" for name, _ in steps)
+
+
+@pytest.mark.skipif(not __import__("graphkit.memory").memory.CAN_FORK, reason="fork is Linux-only here")
+def test_the_term_rules_run_while_the_author_resolver_works(generated, monkeypatch, tmp_path):
+    """The term rules read no author key: the driver runs them while the forked resolver adds and
+    clusters (one of its two cores idle otherwise). The resolver here waits until they ran: a build
+    that ran them after it would fail. The graph is the one the old core builds."""
+    import time
+
+    import graphkit.engine.core as core
+
+    m, _ = generated
+    paths = [info.path for info in m.files]
+    started, terms = tmp_path / "resolver-started", tmp_path / "terms-ran"
+    resolve = core.resolve_author_keys_from
+
+    def waiting_resolver(*args):
+        started.write_text("")
+        for _ in range(600):
+            if terms.exists():
+                return resolve(*args)
+            time.sleep(0.1)
+        raise AssertionError("the term rules did not run while the author resolver worked")
+
+    steps = core._Build._steps
+
+    def watched(self, group):
+        steps(self, group)
+        if _term_steps(group):
+            assert started.exists()  # (after the resolver started)
+            terms.write_text("")
+
+    monkeypatch.setattr(core, "resolve_author_keys_from", waiting_resolver)
+    monkeypatch.setattr(core._Build, "_steps", watched)
+    assert_same(build_from_files(paths), build_columnar(paths))
+    assert terms.exists()
+
+
+def _sleeping_resolver(pid_file, *args):
+    with open(pid_file, "w") as fh:
+        fh.write(str(os.getpid()))
+    time.sleep(60)
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self/stat"), reason="reads Linux's /proc")
+def test_a_failure_beside_the_author_resolver_stops_it(generated, monkeypatch, tmp_path):
+    """A term rule that fails while the resolver works fails the build with its own error at once; the
+    resolver's process is stopped, not waited for."""
+    import graphkit.engine.core as core
+
+    m, _ = generated
+    pid_file = tmp_path / "resolver.pid"
+    steps = core._Build._steps
+
+    def failing(self, group):
+        if _term_steps(group):
+            while not pid_file.exists() or not pid_file.read_text():
+                time.sleep(0.02)
+            raise RuntimeError("a term rule failed")
+        steps(self, group)
+
+    monkeypatch.setattr(core, "resolve_author_keys_from", lambda folder, *args: _sleeping_resolver(pid_file))
+    monkeypatch.setattr(core._Build, "_steps", failing)
+    with pytest.raises(RuntimeError, match="a term rule failed"):
+        build_columnar([info.path for info in m.files][:1])
+    pid = int(pid_file.read_text())
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return
+    with open(f"/proc/{pid}/stat") as stat:
+        assert stat.read().split()[2] == "Z", "the resolver's process was left running"

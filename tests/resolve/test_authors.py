@@ -4,6 +4,7 @@ reconciliation, the explicit 'initial'/'full' modes, display names and overrides
 from __future__ import annotations
 
 import itertools
+import os
 from array import array
 
 import pytest
@@ -605,6 +606,61 @@ def test_a_failing_or_killed_block_worker_is_an_error_in_the_resolver(monkeypatc
     r, _ = _forked_resolver(monkeypatch, lambda: os._exit(9))
     with pytest.raises(RuntimeError, match="without its result \\(exit code 9\\)"):
         r.resolve()
+
+
+_KILLED_RESOLVER = """
+import os, signal, sys, time
+import graphkit.resolve.authors as authors
+from graphkit.model import Person
+
+parent = os.getpid()
+real = authors._cluster_blocks_forked
+
+def cluster(names):
+    if os.getpid() != parent:  # the block worker: says who it is, then works on (as in a long block)
+        with open(sys.argv[1], "w") as fh:
+            fh.write(str(os.getpid()))
+        time.sleep(60)
+    else:
+        while not os.path.exists(sys.argv[1]) or not open(sys.argv[1]).read():
+            time.sleep(0.02)
+        os.kill(parent, signal.SIGKILL)  # the resolver's process dies (cancelled by its build, or killed)
+    return real(names)
+
+authors.PARALLEL_MIN = 0
+authors.CAN_FORK = True
+authors._cluster_blocks_forked = cluster
+authors._memory_for_forks = lambda n: True
+r = authors.AuthorResolver(workers=2)
+for n in range(50):
+    r.add_work([Person(f"Family{n}", "Ann"), Person(f"Family{n}", "A.")])
+r.resolve()
+"""
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self/stat"), reason="reads Linux's /proc")
+def test_a_block_worker_ends_with_the_resolvers_process(tmp_path) -> None:
+    """A build that stops its resolver (graphkit.memory.Forked.cancel: the work beside it failed) or a
+    resolver killed outright leaves no block worker clustering for nobody."""
+    import subprocess
+    import sys
+    import time
+
+    pid_file = tmp_path / "worker.pid"
+    proc = subprocess.run([sys.executable, "-c", _KILLED_RESOLVER, str(pid_file)], timeout=60)
+    assert proc.returncode == -9
+    worker = int(pid_file.read_text())
+    for _ in range(100):
+        try:
+            os.kill(worker, 0)
+        except ProcessLookupError:
+            return
+        with open(f"/proc/{worker}/stat") as stat:
+            if stat.read().split()[2] == "Z":
+                return
+        time.sleep(0.05)
+    os.kill(worker, 9)
+    pytest.fail("the block worker outlived the resolver's process")
 
 
 # -- cluster-level evidence: the second pass ----------------------------------------------------------
