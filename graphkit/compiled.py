@@ -13,7 +13,8 @@ stale copy can never shadow the code. ``GRAPHKIT_COMPILED=0`` turns the finder o
 
 Why these modules (docs/scale.md, "Compiled modules"): they are the per-record and per-occurrence Python
 loops that stay after the relational work moved to the engine: the RIS and MEDLINE readers and their
-text helpers, per-record normalisation, the term splitter, and the author resolver's adding and passes.
+text helpers, per-record normalisation, the term splitter, the paper matcher, and the author resolver's
+adding and passes.
 """
 
 from __future__ import annotations

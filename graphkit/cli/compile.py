@@ -16,7 +16,7 @@ from graphkit.cli._common import progress_bar, user_errors
 @user_errors
 def compile_command(show: bool, clean: bool, force: bool, quiet: bool) -> None:
     """Compile graphkit's hottest Python modules with Cython, for 10-30% less time on the steps they run
-    (reading RIS and MEDLINE, normalising records, splitting terms, resolving authors).
+    (reading RIS and MEDLINE, normalising records, splitting terms, matching papers, resolving authors).
 
     \b
     Optional: graphkit gives the same results without them. Needs Cython and a C compiler:

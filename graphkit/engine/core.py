@@ -318,6 +318,7 @@ class _Build:
             return
         # columns, not a dict per row: at 1M records these are 3.5M author occurrences; a paper's journal
         # and keywords ride on its first row (evidence, as the old core has them)
+        clock = time.perf_counter()
         table = self.eng.arrow(
             "SELECT k.key AS pkey, w.wid, w.pos, w.family, w.given, w.orcid, w.aff, "
             "CASE WHEN row_number() OVER (PARTITION BY w.wid ORDER BY w.pos) = 1 THEN j.jkey END AS jkey, "
@@ -332,14 +333,17 @@ class _Build:
         # (copies: a column of the fetched table would keep all of it, ~450 MB at 1M; engine.sql.owned)
         wid, pos = owned(table.column("wid").cast(pa.int64())), owned(table.column("pos").cast(pa.int64()))
         with tempfile.TemporaryDirectory(prefix="graphkit-resolver-", dir=self.engine_options.scratch()) as folder:
+            log.debug("resolver input fetched: %.1f s", time.perf_counter() - clock)
             write_resolver_input(Path(folder), table)
             del table
+            log.debug("resolver input written: %.1f s", time.perf_counter() - clock)
             # (DuckDB's tables on disk while the process forks: the resolver does not carry its buffers,
             # and what DuckDB writes next is in pages of this process alone, not copies of shared ones)
             with self.eng.spilled():
                 resolving = start_forked(resolve_author_keys_from, Path(folder), self.options.author_key,
                                          dict(self.options.author_map), workers)
             started = time.perf_counter()
+            log.debug("author resolver started: %.1f s", started - clock)
             try:
                 yield
             except BaseException:

@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import logging
 import shlex
+import time
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -214,7 +215,9 @@ def write_neo4j_admin(graph: Graph, out: Path, *, progress: Progress = null_prog
     ensure_directory(out)
     check_targets([out / name for name in planned_files(graph)], force=force)
     delim = _array_delimiter(graph)
+    started = time.perf_counter()
     table = paper_search_table(graph)
+    log.debug("search fields of %d papers: %.1f s", len(table), time.perf_counter() - started)
     # a columnar graph: DuckDB writes, the search fields joined as a table; a row graph: lines in Python
     arrow = _ArrowWriter(graph, table) if hasattr(graph, "arrow") else None
     docs = {} if arrow is not None else documents(table)
@@ -272,6 +275,7 @@ def _write(graph: Any, out: Path, progress: Progress, database: str, force: bool
         head_name, data_name = f"nodes_{label.value}.header.csv", f"nodes_{label.value}.csv"
         write_text(out / head_name, _line(header), force=force)
         progress(f"csv:{label.value}", 0, count)
+        started = time.perf_counter()
         if arrow is not None:
             fields = [("t.key", "str")] + [(f"t.{p}", t) for p, t in props] + [(f"d.{f}", t) for f, t in extra]
             arrow.write(label, out / data_name, fields, delim, force=force,
@@ -280,6 +284,7 @@ def _write(graph: Any, out: Path, progress: Progress, database: str, force: bool
             _write_lines(out / data_name, force, (_node_line(row, props, extra, docs, delim)
                                                   for row in graph.nodes(label)))
         progress(f"csv:{label.value}", count, count)
+        log.debug("%s: %d rows in %.1f s", data_name, count, time.perf_counter() - started)
         args.append(f"--nodes={label.value}={head_name},{data_name}")
         files += [head_name, data_name]
 
@@ -295,12 +300,14 @@ def _write(graph: Any, out: Path, progress: Progress, database: str, force: bool
         head_name, data_name = f"rels_{type.value}.header.csv", f"rels_{type.value}.csv"
         write_text(out / head_name, _line(header), force=force)
         progress(f"csv:{type.value}", 0, count)
+        started = time.perf_counter()
         if arrow is not None:
             fields = [("t.source", "str"), ("t.target", "str")] + [(f"t.{p}", t) for p, t in props]
             arrow.write(type, out / data_name, fields + [(f"'{type.value}'", "const")], delim, force=force)
         else:
             _write_lines(out / data_name, force, (_edge_line(row, props, type, delim) for row in graph.edges(type)))
         progress(f"csv:{type.value}", count, count)
+        log.debug("%s: %d rows in %.1f s", data_name, count, time.perf_counter() - started)
         args.append(f"--relationships={head_name},{data_name}")
         files += [head_name, data_name]
 
