@@ -45,7 +45,7 @@ from graphkit.extend import Mention, ResolveContext, extensions
 from graphkit.memory import drop_mapped_pages, release_freed, run_forked, start_forked
 from graphkit.model import Diagnostic
 from graphkit.progress import Progress, null_progress
-from graphkit.resolve.authors import AuthorInfo, AuthorResolver, Decision, decisions_report, kept_apart_of
+from graphkit.resolve.authors import AuthorInfo, AuthorResolver, Decision, decisions_report, kept_apart_table
 from graphkit.resolve.cites import journal_compatible
 from graphkit.resolve.journals import display_name
 from graphkit.resolve.papers import PaperResolver
@@ -656,15 +656,8 @@ class _Build:
 
 
 def _kept_apart(graph: ColumnarGraph) -> list[dict]:
-    """The report's kept-apart authors (:func:`kept_apart_of`) from five columns of the Author table, a
-    batch at a time (at 1M records, 1.96M authors: a dict per author row cost 4x the work itself)."""
-    table = graph.arrow(Label.AUTHOR).select(["key", "name", "family", "given", "orcid"])
-
-    def authors() -> Iterator[tuple[str, str | None, str | None, str | None, str | None]]:
-        for batch in table.to_batches(max_chunksize=1 << 16):
-            yield from zip(*(batch.column(k).to_pylist() for k in range(5)))
-
-    return kept_apart_of(authors())
+    """The report's kept-apart authors (:func:`kept_apart_table`) from five columns of the Author table."""
+    return kept_apart_table(graph.arrow(Label.AUTHOR).select(["key", "name", "family", "given", "orcid"]))
 
 
 def run_tasks_from(tasks, results, progress: Progress):

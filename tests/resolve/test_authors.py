@@ -1390,25 +1390,39 @@ def test_gather_and_distinct_on_ragged_rows() -> None:
     assert _distinct(np.array([], dtype=np.int64)).tolist() == []
 
 
-def test_kept_apart_of_keys_names_as_name_key_does() -> None:
-    """kept_apart_of works the name key out from the family and the given name apart (each once): the
-    same groups as name_key(Person) per author, on names with particles, initials, accents, no given
-    name and no family name."""
-    from graphkit.resolve.authors import kept_apart_of
+def test_kept_apart_table_keys_names_as_name_key_does() -> None:
+    """kept_apart_table works the name key out from the family and the given name apart (each once) and
+    joins them in Arrow: the same groups as name_key(Person) per author, on names with particles,
+    initials, accents, no given name and no family name; the same from a table in several chunks with a
+    dictionary column, and from rows (kept_apart, the old core's)."""
+    import pyarrow as pa
+
+    from graphkit.resolve.authors import kept_apart, kept_apart_table
 
     names = [("Berg", "J. van der"), ("van der Berg", "Jan"), ("Müller", "H.-J."), ("Mueller", "Hans"),
              ("Muller", None), ("", "Anna"), (None, "Anna"), ("O'Brien", "Pat"), ("OBrien", "P."),
-             ("Kim", "JA"), ("Kim", "Ji-A"), ("Kim", "j. a."), ("al-Hassan", "Omar"), ("Hassan", "O")]
-    authors = [(f"a{i}", f"{f}, {g}", f, g, None if i % 3 else f"0000-000{i % 10}")
-               for i, (f, g) in enumerate(names * 2)]
+             ("Kim", "JA"), ("Kim", "Ji-A"), ("Kim", "j. a."), ("al-Hassan", "Omar"), ("Hassan", "O"),
+             ("Alone", "Una")]
+    authors = [(f"a{i:02d}", f"{f}, {g}", f, g, None if i % 3 else f"0000-000{i % 10}")
+               for i, (f, g) in enumerate(names * 2)][:-1]  # ('Alone, Una' once: no group)
     groups: dict[str, list[str]] = {}
     for key, _, family, given, _ in authors:
         nkey = name_key(Person(family or "", given), "initial")
         if nkey:
             groups.setdefault(nkey, []).append(key)
     expected = {k: sorted(v) for k, v in groups.items() if len(v) > 1}
-    got = {x["name_key"]: [a["key"] for a in x["authors"]] for x in kept_apart_of(authors)}
-    assert got == expected and len(got) >= 6
+    columns = ("key", "name", "family", "given", "orcid")
+    table = pa.table({c: pa.array([a[i] for a in authors], pa.string()) for i, c in enumerate(columns)})
+    got = kept_apart_table(table)
+    assert {x["name_key"]: [a["key"] for a in x["authors"]] for x in got} == expected and len(expected) >= 6
+    assert [x["name_key"] for x in got] == sorted(expected)
+    assert {x["reason"] for x in got} >= {"given names conflict", "different ORCIDs and given names that conflict"}
+    chunked = pa.concat_tables([table.slice(0, 7), table.slice(7)])
+    chunked = chunked.set_column(2, "family", pa.chunked_array([c.dictionary_encode()
+                                                                for c in chunked.column("family").chunks]))
+    assert kept_apart_table(chunked) == got
+    assert kept_apart([dict(zip(columns, a)) for a in authors]) == got
+    assert kept_apart_table(table.slice(0, 0)) == kept_apart([]) == []
 
 
 def test_first_use_numbers_number_values_as_a_dict_filled_in_order_would() -> None:
