@@ -64,6 +64,42 @@ def over_corpus(argnames: str | tuple[str, ...], rows: list) -> pytest.MarkDecor
     return pytest.mark.parametrize(names, params)
 
 
+def process_ended(pid: int, within: float = 5.0) -> bool:
+    """Whether process ``pid`` ends within ``within`` seconds (gone, or a zombie not yet reaped; Linux's
+    /proc): a forked step, block worker or read worker that must not outlive what started it."""
+    import time
+
+    deadline = time.monotonic() + within
+    while True:
+        try:
+            os.kill(pid, 0)
+            with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as stat:
+                if stat.read().rsplit(")", 1)[1].split()[0] == "Z":  # (after the name, which may hold spaces)
+                    return True
+        except (ProcessLookupError, FileNotFoundError):
+            return True
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+
+
+def outlived_killed_parent(script: str, tmp_path: Path) -> bool:
+    """Run ``script`` (``python -c``, with a file path as its argument): it starts a process that writes
+    its pid to that file, then kills itself with SIGKILL, as the OOM killer would. Whether that process
+    is still running 5 seconds later (then it is killed here)."""
+    import subprocess
+    import sys
+
+    pid_file = tmp_path / "child.pid"
+    proc = subprocess.run([sys.executable, "-c", script, str(pid_file)], timeout=60)
+    assert proc.returncode == -9
+    pid = int(pid_file.read_text())
+    if process_ended(pid):
+        return False
+    os.kill(pid, 9)
+    return True
+
+
 def pytest_report_header(config) -> str:
     """The corpus the run reads, in the header: without it 147 fewer tests are collected and some 100 skip."""
     if have_corpus():

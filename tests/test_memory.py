@@ -6,6 +6,7 @@ import os
 
 import pytest
 
+from conftest import outlived_killed_parent, process_ended
 from graphkit.memory import release_freed, run_forked
 
 _STATE = {"touched": False}
@@ -114,16 +115,6 @@ def _sleeps_with_pid(path: str) -> None:
     time.sleep(60)
 
 
-def _gone(pid: int) -> bool:
-    """The process ended (gone, or a zombie its parent has not reaped)."""
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return True
-    with open(f"/proc/{pid}/stat") as stat:
-        return stat.read().split()[2] == "Z"
-
-
 @pytest.mark.skipif(not __import__("graphkit.memory").memory.CAN_FORK, reason="fork is Linux-only here")
 def test_a_cancelled_step_ends_its_process(tmp_path) -> None:
     """A build whose work beside a step failed stops the step instead of waiting for its result."""
@@ -136,9 +127,9 @@ def test_a_cancelled_step_ends_its_process(tmp_path) -> None:
     while not pid_file.exists() or not pid_file.read_text():
         time.sleep(0.02)
     pid = int(pid_file.read_text())
-    assert not _gone(pid)
+    assert not process_ended(pid, within=0)
     step.cancel()
-    assert _gone(pid)
+    assert process_ended(pid, within=0)
 
 
 def test_a_cancelled_step_in_a_thread_is_left_to_end(monkeypatch) -> None:
@@ -169,24 +160,7 @@ os.kill(os.getpid(), signal.SIGKILL)  # the parent dies as a killed ingest does
 @pytest.mark.skipif(not __import__("graphkit.memory").memory.CAN_FORK, reason="fork is Linux-only here")
 def test_a_forked_step_dies_with_its_parent(tmp_path) -> None:
     """A killed ingest leaves no step writing into the generation it never published."""
-    import subprocess
-    import sys
-    import time
-
-    pid_file = tmp_path / "child.pid"
-    proc = subprocess.run([sys.executable, "-c", _ORPHAN, str(pid_file)], timeout=60)
-    assert proc.returncode == -9
-    child = int(pid_file.read_text())
-    for _ in range(100):
-        try:
-            os.kill(child, 0)
-        except ProcessLookupError:
-            return
-        if open(f"/proc/{child}/stat").read().split()[2] == "Z":  # a zombie not yet reaped by init
-            return
-        time.sleep(0.05)
-    os.kill(child, 9)
-    pytest.fail("the forked step outlived its parent")
+    assert not outlived_killed_parent(_ORPHAN, tmp_path), "the forked step outlived its parent"
 
 
 def _rss_file_mb() -> int:

@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from conftest import ROOT, corpus_counts, need_corpus
+from conftest import ROOT, corpus_counts, need_corpus, process_ended
 from graphkit.build import BuildOptions, build_from_files
 from graphkit.engine.compare import graph_differences, report_differences
 from graphkit.engine.core import EngineOptions, build_columnar
@@ -604,10 +604,4 @@ def test_a_failure_beside_the_author_resolver_stops_it(generated, monkeypatch, t
     monkeypatch.setattr(core._Build, "_steps", failing)
     with pytest.raises(RuntimeError, match="a term rule failed"):
         build_columnar([info.path for info in m.files][:1])
-    pid = int(pid_file.read_text())
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return
-    with open(f"/proc/{pid}/stat") as stat:
-        assert stat.read().split()[2] == "Z", "the resolver's process was left running"
+    assert process_ended(int(pid_file.read_text()), within=0), "the resolver's process was left running"

@@ -10,6 +10,7 @@ import time
 
 import pytest
 
+from conftest import process_ended
 from graphkit.engine import ingest
 
 POOL = """
@@ -27,15 +28,6 @@ os.kill(os.getpid(), signal.SIGKILL)  # (as the OOM killer would: no pool shutdo
 """
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    with open(f"/proc/{pid}/stat", encoding="ascii") as fh:  # (a zombie is gone for our purpose)
-        return fh.read().rsplit(")", 1)[1].split()[0] != "Z"
-
-
 def _workers_left(watch: bool, tmp_path) -> list[int]:
     out = tmp_path / f"pids-{watch}"
     with out.open("w") as fh:  # (a file, not a pipe: workers left alive would hold a pipe open)
@@ -45,9 +37,7 @@ def _workers_left(watch: bool, tmp_path) -> list[int]:
     pids = [int(x) for x in out.read_text().split()]
     assert len(pids) == 2
     deadline = time.monotonic() + (10 if watch else 2)
-    while time.monotonic() < deadline and any(map(_alive, pids)):
-        time.sleep(0.1)
-    return [p for p in pids if _alive(p)]
+    return [p for p in pids if not process_ended(p, within=max(0.0, deadline - time.monotonic()))]
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")

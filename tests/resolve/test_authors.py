@@ -642,25 +642,9 @@ r.resolve()
 def test_a_block_worker_ends_with_the_resolvers_process(tmp_path) -> None:
     """A build that stops its resolver (graphkit.memory.Forked.cancel: the work beside it failed) or a
     resolver killed outright leaves no block worker clustering for nobody."""
-    import subprocess
-    import sys
-    import time
+    from conftest import outlived_killed_parent
 
-    pid_file = tmp_path / "worker.pid"
-    proc = subprocess.run([sys.executable, "-c", _KILLED_RESOLVER, str(pid_file)], timeout=60)
-    assert proc.returncode == -9
-    worker = int(pid_file.read_text())
-    for _ in range(100):
-        try:
-            os.kill(worker, 0)
-        except ProcessLookupError:
-            return
-        with open(f"/proc/{worker}/stat") as stat:
-            if stat.read().split()[2] == "Z":
-                return
-        time.sleep(0.05)
-    os.kill(worker, 9)
-    pytest.fail("the block worker outlived the resolver's process")
+    assert not outlived_killed_parent(_KILLED_RESOLVER, tmp_path), "the block worker outlived the resolver"
 
 
 # -- cluster-level evidence: the second pass ----------------------------------------------------------
