@@ -27,6 +27,7 @@ import os
 import signal
 import sys
 import threading
+import time
 import weakref
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -205,6 +206,25 @@ def die_with_parent(parent: int) -> None:
         return
     if os.getppid() != parent:  # the parent died before prctl
         os._exit(1)
+
+
+PARENT_POLL_S = 1.0  # how often a pool worker looks whether the process that started it is still there
+
+
+def exit_with_parent() -> None:
+    """In a pool worker (its initializer): end the worker when the process that started it is gone. A
+    build killed outright (the OOM killer picks the largest process, often the driver; SIGKILL) stops no
+    pool, and its idle workers would wait for tasks forever, each holding the memory of what it read.
+    (Not :func:`die_with_parent`: its signal fires when the *thread* that started the process ends, and
+    a pool may start workers from its own manager thread.)"""
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(PARENT_POLL_S)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="graphkit-exit-with-parent", daemon=True).start()
 
 
 def _forked(send: Connection, fn: Callable[..., Any], args: tuple[Any, ...], parent: int = 0) -> None:

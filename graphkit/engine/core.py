@@ -22,8 +22,8 @@ import shutil
 import tempfile
 import time
 from collections import deque
-from contextlib import contextmanager
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -204,10 +204,12 @@ class _Build:
         self._steps(rules.AUTHOR_STEPS[:at])
         self.clock.lap("papers+journals")
         # the term rules read no author key: this process runs them while the resolver's process works
-        # (its adding and its steps between the passes use one core of two)
-        self._steps([(name, sql) for name, sql in rules.TERM_STEPS if name == "has_keyword"])  # (the resolver's input reads it)
+        # (its adding and its steps between the passes use one core of two); has_keyword first, as the
+        # resolver's input reads it
+        early = [step for step in rules.TERM_STEPS if step[0] == "has_keyword"]
+        self._steps(early)
         with self._author_keys():
-            self._steps([(name, sql) for name, sql in rules.TERM_STEPS if name != "has_keyword"])
+            self._steps([step for step in rules.TERM_STEPS if step not in early])
             self.clock.lap("terms (beside the author resolver)")
         self.clock.lap("author resolver")
         self._steps(rules.AUTHOR_STEPS[at:])

@@ -28,6 +28,7 @@ from typing import Any
 from graphkit.build import no_cyclic_gc
 from graphkit.engine.normalise import SCHEMAS, TableBuffer, normalise_record
 from graphkit.extend import extensions
+from graphkit.memory import exit_with_parent
 from graphkit.model import Diagnostic, Record, Source
 from graphkit.progress import Progress, null_progress
 from graphkit.readers.parallel import CHUNK_BYTES, ENCODING_KIND, _plan, _run, _Task
@@ -227,26 +228,6 @@ def _pooled(tasks: list[_Task], mode: str, dirs: list[str], ids: list[int], work
                 yield pending.popleft().result()
         while pending:
             yield pending.popleft().result()
-
-
-PARENT_POLL_S = 1.0  # how often a read worker looks whether the process that started it is still there
-
-
-def exit_with_parent() -> None:
-    """In a pool worker (its initializer): end the worker when the process that started it is gone. A
-    build killed outright (the OOM killer picks the largest process, often the driver; SIGKILL) stops no
-    pool, and its idle workers would wait for tasks forever, each holding the memory of what it read."""
-    import threading
-    import time
-
-    parent = os.getppid()
-
-    def watch() -> None:
-        while os.getppid() == parent:
-            time.sleep(PARENT_POLL_S)
-        os._exit(1)
-
-    threading.Thread(target=watch, name="graphkit-exit-with-parent", daemon=True).start()
 
 
 def _load_before_fork() -> None:

@@ -12,13 +12,14 @@ import pytest
 
 from conftest import process_ended
 from graphkit.engine import ingest
+from graphkit.memory import exit_with_parent
 
 POOL = """
 import os, signal, time
 from concurrent.futures import ProcessPoolExecutor
-from graphkit.engine import ingest
-ingest.PARENT_POLL_S = 0.1
-pool = ProcessPoolExecutor(max_workers=2, initializer=ingest.exit_with_parent if {watch} else None)
+from graphkit import memory
+memory.PARENT_POLL_S = 0.1
+pool = ProcessPoolExecutor(max_workers=2, initializer=memory.exit_with_parent if {watch} else None)
 pids = set()
 while len(pids) < 2:
     pids.add(pool.submit(os.getpid).result())
@@ -68,4 +69,4 @@ def test_the_read_pool_watches_its_parent(monkeypatch):
 
     monkeypatch.setattr(ingest, "ProcessPoolExecutor", Pool)
     assert list(ingest._pooled([], "compatible", [], [], 2)) == []
-    assert got == {"max_workers": 2, "initializer": ingest.exit_with_parent}
+    assert got == {"max_workers": 2, "initializer": exit_with_parent}
