@@ -178,6 +178,25 @@ def test_pubmed_xml_carries_the_same_records_as_medline(tmp_path) -> None:
     assert not _read(xml_dir / "export-000.xml")[1]
 
 
+def test_gzip_writes_the_same_records_compressed(tmp_path) -> None:
+    """--gzip (the PubMed baseline's .xml.gz): each file is the plain one gzipped, byte for byte, named
+    with .gz added, and graphkit reads the same records from it."""
+    import gzip
+
+    plain, packed = tmp_path / "plain", tmp_path / "packed"
+    generate(200, plain, seed=4, formats=("pubmed-xml",), shards=2)
+    m = generate(200, packed, seed=4, formats=("pubmed-xml",), shards=2, compress=True)
+    assert sorted(p.name for p in packed.glob("export-*")) == ["export-000.xml.gz", "export-001.xml.gz"]
+    assert [f.path for f in m.files] == [str(packed / "export-000.xml.gz"), str(packed / "export-001.xml.gz")]
+    for name in ("export-000.xml", "export-001.xml"):
+        gz = packed / f"{name}.gz"
+        assert gz.read_bytes()[:2] == b"\x1f\x8b"
+        assert gzip.decompress(gz.read_bytes()) == (plain / name).read_bytes()
+        assert [r.to_dict() for r in _read(gz)[0]] != []
+        assert ([{k: v for k, v in r.to_dict().items() if k != "source"} for r in _read(gz)[0]]
+                == [{k: v for k, v in r.to_dict().items() if k != "source"} for r in _read(plain / name)[0]])
+
+
 def test_references_follow_document_type_and_a_cited_work_is_written_alike(tmp_path) -> None:
     import dataclasses
     import statistics
