@@ -31,6 +31,7 @@ from graphkit.extend import extensions
 from graphkit.memory import exit_with_parent
 from graphkit.model import Diagnostic, Record, Source
 from graphkit.progress import Progress, null_progress
+from graphkit.readers import read
 from graphkit.readers.parallel import CHUNK_BYTES, ENCODING_KIND, _plan, _run, _Task
 
 log = logging.getLogger(__name__)
@@ -108,8 +109,14 @@ class _Writers:
 
 
 def normalise_task(task: _Task, tid: int, mode: str, outdir: str) -> TaskResult:
-    """In a worker: read one task, write its table rows as Parquet under ``outdir``."""
+    """In a worker: read one task, write its table rows as Parquet under ``outdir``. A whole file (a
+    file that is not cut into ranges: PubMed XML, gzip, BibTeX, CSV, or any file when one worker reads)
+    is normalised as its records are read, BATCH_RECORDS at a time: its records were all read first, and a
+    PubMed XML file of 500,000 records held ~5 GB in its worker before a row was written."""
     with no_cyclic_gc():  # records and rows are acyclic: reference counting frees them
+        if task.end is None:
+            return normalise_items(read(task.path, task.format), TaskResult(tid, task.path, task.start, 0, 0, []),
+                                   mode, outdir)
         result = _run(replace(task, transform=_keep))
         out = TaskResult(tid, task.path, task.start, 0, result.ordinals, [])
         if result.blocks is not None:
