@@ -109,6 +109,7 @@ class DuckDBEngine:
             import duckdb
         except ImportError as exc:  # a declared dependency; a broken install gets a clear message
             raise EngineError(f"the default engine needs duckdb ({exc}): pip install duckdb") from None
+        self._workdir = workdir
         self.con = duckdb.connect(config={"temp_directory": str(Path(workdir) / "spill"),
                                           "preserve_insertion_order": False})
         # bounded memory: past the limit DuckDB spills to the work directory (the default, 2GB, keeps a
@@ -285,7 +286,7 @@ class DuckDBEngine:
     @contextmanager
     def _errors(self, what: str) -> Iterator[None]:
         """DuckDB's errors as :class:`EngineError` naming the rule (a user sees a message, not a
-        traceback), with the way out when DuckDB ran out of memory."""
+        traceback), with the way out when DuckDB ran out of memory or of disk."""
         import duckdb
 
         try:
@@ -299,6 +300,10 @@ class DuckDBEngine:
             share = f", {self._share:.0%} of it in this step" if self._share != 1 else ""
             hint = (f" (DuckDB's memory limit is {self._limit}{share}: raise it with GRAPHKIT_MEMORY_LIMIT, for "
                     "example GRAPHKIT_MEMORY_LIMIT=4GB)")
+        elif "No space left on device" in message:  # (its spill files: at 10M PubMed XML records, ~60 GB)
+            hint = (f" (the disk of the work directory {self._workdir} is full: give the scratch files a disk "
+                    "with room with --work-dir or GRAPHKIT_WORK_DIR; more than 6 GB per million PubMed XML "
+                    "records with abstracts)")
         return EngineError(f"rule {what.strip()!r} failed in DuckDB: {' '.join(message.split())}{hint}")
 
     def close(self) -> None:

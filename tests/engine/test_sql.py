@@ -142,6 +142,23 @@ def test_out_of_memory_names_the_limit_and_the_variable_that_raises_it(tmp_path)
     eng.close()
 
 
+def test_a_full_disk_names_the_work_directory_and_how_to_move_it(tmp_path) -> None:
+    """DuckDB's spill filling the disk (10M PubMed XML records filled ~60 GB in the 'paper' rule) is
+    reported with the work directory and the option that moves it; other IO errors get no such hint."""
+    from graphkit.engine.sql import DuckDBEngine
+
+    eng = DuckDBEngine(str(tmp_path), memory_limit="1GB")
+    full = ('IO Error: Could not write file "/tmp/x/spill/duckdb_temp_5365_0_storage_DEFAULT-4.tmp": '
+            "No space left on device")
+    message = str(eng._error("paper", full))
+    assert message.startswith("rule 'paper' failed in DuckDB: IO Error: Could not write file")
+    assert f"the disk of the work directory {tmp_path} is full" in message
+    assert "--work-dir or GRAPHKIT_WORK_DIR" in message
+    other = str(eng._error("paper", 'IO Error: Cannot open file "x": Permission denied'))
+    assert "work directory" not in other and "GRAPHKIT_MEMORY_LIMIT" not in other
+    eng.close()
+
+
 def test_owned_copies_a_column_out_of_the_table_duckdb_made(tmp_path) -> None:
     # a column of a fetched table shares its batch's release with the other columns: kept as is, it keeps
     # them all; owned() gives the same values in buffers of its own
