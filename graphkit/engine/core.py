@@ -283,7 +283,10 @@ class _Build:
     def _match_papers(self):
         """Table member (rid, root): every record's work; the duplicate pairs. The matcher runs in a
         forked process (graphkit.memory.run_forked): its indexes leave with it."""
+        clock = time.perf_counter()
         cand = self.eng.arrow(rules.MATCH_CANDIDATES)
+        log.debug("paper matcher: %d candidate records (%.0f MB) fetched in %.1f s", cand.num_rows,
+                  cand.nbytes / 2**20, time.perf_counter() - clock)
         roots, duplicates = run_forked(match_papers, cand)
         # (the rid column copied: kept, it would keep the whole candidate table with it; engine.sql.owned)
         self.eng.register_arrow("member", pa.table({"rid": owned(cand.column("rid").cast(pa.int64())), "root": roots}))
