@@ -55,8 +55,9 @@ def engine_options(func: Callable) -> Callable:
                            help="Where the engine keeps its scratch files (normalised tables, spill "
                                 "files, Spark's steps) in a directory of its own, removed afterwards "
                                 "[default: the system's temp dir]. Give a disk with room (a few GB per "
-                                "million records, more for PubMed XML with abstracts); with --engine spark on a cluster, a path every "
-                                "executor can read and write (a shared mount).")(wrapper)
+                                "million records, more for PubMed XML with abstracts); with --engine "
+                                "spark on a cluster, a path every executor can read and write (a "
+                                "shared mount).")(wrapper)
     wrapper = click.option("--workers", type=click.IntRange(1), default=None, metavar="N",
                            envvar="GRAPHKIT_WORKERS",
                            help="Processes that read and normalise the files and resolve the authors' "
