@@ -36,19 +36,19 @@ from graphkit.build import BuildOptions, BuildResult, no_cyclic_gc
 from graphkit.columnar import ColumnarGraph, arrow_schema, mapped_arrow_file, write_arrow_file
 from graphkit.derive import WorkTable
 from graphkit.derive import entries as derived_entries
-from graphkit.engine import rules
+from graphkit.engine import matching, rules
 from graphkit.engine.ingest import (TaskResult, default_workers, normalise_task, plan_tasks, run_tasks,
                                     serial_order, small_input, unpack_rows)
 from graphkit.engine.normalise import SCHEMAS
 from graphkit.engine.sql import DuckDBEngine, Engine, EngineError, SparkEngine, owned
 from graphkit.extend import Mention, ResolveContext, extensions
-from graphkit.memory import drop_mapped_pages, release_freed, run_forked, start_forked
+from graphkit.memory import Forked, drop_mapped_pages, release_freed, run_forked, start_forked
 from graphkit.model import Diagnostic
 from graphkit.progress import Progress, null_progress
 from graphkit.resolve.authors import AuthorInfo, AuthorResolver, Decision, decisions_report, kept_apart_table
 from graphkit.resolve.cites import journal_compatible
 from graphkit.resolve.journals import display_name
-from graphkit.resolve.papers import PaperResolver
+from graphkit.resolve.papers import Duplicate
 from graphkit.resolve.text import short_hash
 from graphkit.schema import EDGE_PROPERTIES, NODE_PROPERTIES, Label, RelType
 
@@ -280,18 +280,53 @@ class _Build:
                 self.eng.create(name, sql)
 
     # -- papers --------------------------------------------------------------------------------
-    def _match_papers(self):
-        """Table member (rid, root): every record's work; the duplicate pairs. The matcher runs in a
-        forked process (graphkit.memory.run_forked): its indexes leave with it."""
+    def _match_papers(self) -> list[Duplicate]:
+        """Table member (rid, root): every record's work; the duplicate pairs. The candidates are matched
+        part by part (whole components of the records that share keys: graphkit.engine.matching), each
+        part in a forked process (graphkit.memory.start_forked): its indexes leave with it. The next
+        part is fetched while one is matched."""
+        import numpy as np
+
         clock = time.perf_counter()
-        cand = self.eng.arrow(rules.MATCH_CANDIDATES)
-        log.debug("paper matcher: %d candidate records (%.0f MB) fetched in %.1f s", cand.num_rows,
-                  cand.nbytes / 2**20, time.perf_counter() - clock)
-        roots, duplicates = run_forked(match_papers, cand)
-        # (the rid column copied: kept, it would keep the whole candidate table with it; engine.sql.owned)
-        self.eng.register_arrow("member", pa.table({"rid": owned(cand.column("rid").cast(pa.int64())), "root": roots}))
-        self.progress("match papers", cand.num_rows, cand.num_rows)
-        return duplicates
+        self.eng.create("match_keys", rules.MATCH_KEYS)
+        links = self.eng.arrow(rules.MATCH_LINKS)
+        rids = owned(links.column("rid").cast(pa.int64())).to_numpy()
+        groups = [links.column(g).cast(pa.int64()).fill_null(-1).to_numpy() for g in matching.KEY_GROUPS]
+        del links
+        label = matching.components(rids, groups)
+        del groups
+        part = matching.parts(label, matching.MATCH_PART_ROWS)
+        n_parts = int(part.max()) + 1 if len(part) else 0
+        largest = int(np.bincount(label).max()) if len(label) else 0
+        del label
+        self.eng.register_arrow("match_part", pa.table({"rid": pa.array(rids, pa.int64()),
+                                                        "part": pa.array(part, pa.int64())}))
+        self.eng.create("match_parts", rules.MATCH_PARTS)
+        self.eng.drop("match_part")
+        self.eng.drop("match_keys")
+        log.debug("paper matcher: %d candidate records in %d parts (largest component %d) in %.1f s",
+                  len(rids), n_parts, largest, time.perf_counter() - clock)
+        found: list[matching.Matched] = []
+        done = 0
+        running: tuple[Forked[matching.Matched], int] | None = None  # the part being matched, its rows
+        for k in range(n_parts + 1):
+            cand = self.eng.arrow(rules.MATCH_PART.format(part=k)) if k < n_parts else None
+            if running is not None:
+                found.append(running[0].result())
+                done += running[1]
+                self.progress("match papers", done, len(rids))
+                running = None
+            if cand is not None:
+                running = (start_forked(matching.match_papers, cand), cand.num_rows)
+                del cand
+        self.eng.drop("match_parts")
+        roots = pa.concat_arrays([m.roots for m in found]) if found else pa.array([], pa.int64())
+        members = pa.table({"rid": pa.concat_arrays([m.rids for m in found]) if found else pa.array([], pa.int64()),
+                            "root": roots})
+        self.eng.register_arrow("member", members)
+        self.progress("match papers", len(rids), len(rids))
+        log.debug("paper matcher: %.1f s", time.perf_counter() - clock)
+        return matching.in_record_order(found)
 
     def _fix_keys(self) -> None:
         """Works that got the same key: all but the first (in root order) get a suffix from their sources."""
@@ -679,26 +714,6 @@ def run_tasks_from(tasks, results, progress: Progress):
         offset += res.ordinals
         progress("read+normalise", res.records, None)
         yield res
-
-
-MATCH_BATCH = 1 << 16  # candidate rows turned into Python objects at a time by match_papers
-
-
-def match_papers(cand: pa.Table) -> tuple[pa.Array, list]:
-    """The root record id of every candidate row (rid, src, doi_n, pmid_i, page_sq, fam_sq, title_n,
-    year, title) by the paper matcher, and its duplicate pairs."""
-    import numpy as np
-
-    sources, titles = cand.column("src"), cand.column("title")
-    # a record's source id and title as written are read back from the table when a duplicate names it,
-    # not kept for every record; the rows become Python objects a batch at a time
-    resolver = PaperResolver(describe=lambda i: (sources[i].as_py(), titles[i].as_py()))
-    names = ("src", "doi_n", "pmid_i", "page_sq", "fam_sq", "title_n", "year", "title")
-    for batch in cand.select(list(names)).to_batches(max_chunksize=MATCH_BATCH):
-        resolver.add_key_rows(*(c.to_pylist() for c in batch.columns))
-    roots = np.asarray(resolver.roots(), dtype=np.int64)
-    rids = cand.column("rid").to_numpy()
-    return pa.array(rids[roots] if len(roots) else rids[:0], pa.int64()), resolver.duplicates
 
 
 RESOLVER_INPUT = "occurrences.arrow"  # the file of write_resolver_input

@@ -151,6 +151,7 @@ class PaperResolver:
         self.fuzzy_ratio = fuzzy_ratio
         self.records: list[Record] = []
         self.duplicates: list[Duplicate] = []
+        self.duplicate_at = array("q")  # the index of the record each duplicate pair merged
         self._describe = describe
         self._sources: list[str] = []  # (without describe)
         self._raw_titles: list[str | None] = []  # (without describe)
@@ -287,6 +288,7 @@ class PaperResolver:
             seen_roots.add(root)
             kept_source, kept_title = self._description(self._first(root))
             self.duplicates.append(Duplicate(kept_source, source, rule, raw_title or kept_title, score))
+            self.duplicate_at.append(idx)
             self._union(root, idx)
 
         if doi:

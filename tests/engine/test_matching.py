@@ -1,0 +1,87 @@
+"""The paper matcher part by part (graphkit.engine.matching): components of the records that share keys,
+parts of whole components, and the same graph and report as one matcher over every candidate."""
+
+from __future__ import annotations
+
+import logging
+
+import numpy as np
+import pytest
+
+from graphkit.build import build_from_files
+from graphkit.engine import matching
+from graphkit.engine.core import EngineOptions, build_columnar
+from graphkit.resolve.papers import Duplicate
+
+from test_core import assert_same, generated  # noqa: F401 (the generated set with known duplicates)
+
+NO = -1
+
+
+def test_records_linked_through_different_keys_are_one_component():
+    # rows 0-1 share a DOI, 1-2 a title, 4-5 a fuzzy block; row 3 shares only a PMID with row 6, the last
+    rids = np.array([10, 11, 12, 13, 14, 15, 16])
+    doi = np.array([10, 10, NO, NO, NO, NO, NO])
+    pmid = np.array([NO, NO, NO, 13, NO, NO, 13])
+    title = np.array([NO, 11, 11, NO, NO, NO, NO])
+    block = np.array([NO, NO, NO, NO, 14, 14, NO])
+    label = matching.components(rids, [doi, pmid, title, block, np.full(7, NO)])
+    assert label.tolist() == [0, 0, 0, 3, 4, 4, 3]
+
+
+def test_a_chain_longer_than_one_round_is_followed_to_its_end():
+    """Each record shares one key with the next, alternating keys: one component (the labels must travel
+    the whole chain, not one link per key)."""
+    n = 1001
+    i = np.arange(n)
+    rids = i * 2
+    by_a = rids[i // 2 * 2]  # rows (0, 1), (2, 3), ...: the pair's first record
+    by_a[-1] = NO  # (n is odd: the last row has no partner by key a)
+    by_b = np.where(i >= 1, rids[np.maximum(i - 1, 0) // 2 * 2 + 1], NO)  # rows (1, 2), (3, 4), ...
+    label = matching.components(rids, [by_a, by_b])
+    assert label.tolist() == [0] * n
+
+
+def test_a_group_pointing_outside_the_candidates_is_an_error():
+    with pytest.raises(ValueError, match="not among the candidates"):
+        matching.components(np.array([1, 2]), [np.array([1, 3])])
+
+
+@pytest.mark.parametrize(("rows", "expected"), [
+    (1, [0, 0, 0, 1, 2, 2, 1]),  # every component a part of its own, in order of first records
+    (3, [0, 0, 0, 1, 1, 1, 1]),  # the first part is full at 3; the rest fit in the next
+    (4, [0, 0, 0, 0, 1, 1, 0]),  # the part that crosses 4 ends with the component that crosses it
+    (8, [0, 0, 0, 0, 0, 0, 0]),
+])
+def test_parts_hold_whole_components(rows, expected):
+    label = np.array([0, 0, 0, 3, 4, 4, 3])
+    assert matching.parts(label, rows).tolist() == expected
+
+
+def test_a_component_larger_than_a_part_is_kept_whole_and_no_part_is_empty():
+    label = np.array([0, 1, 1, 1, 1, 1, 6])  # components of 1, 5 and 1 rows
+    # the 5 end the first part (it crosses 2 rows); the next part is numbered 1, not 3
+    assert matching.parts(label, 2).tolist() == [0, 0, 0, 0, 0, 0, 1]
+
+
+def test_pairs_of_several_parts_come_in_the_order_one_matcher_finds_them():
+    def dup(name: str) -> Duplicate:
+        return Duplicate("kept", name, "doi", None)
+
+    a = matching.Matched(None, None, [dup("5"), dup("9a"), dup("9b")], [5, 9, 9])  # type: ignore[arg-type]
+    b = matching.Matched(None, None, [dup("7"), dup("12")], [7, 12])  # type: ignore[arg-type]
+    assert [d.merged for d in matching.in_record_order([a, b])] == ["5", "7", "9a", "9b", "12"]
+
+
+def test_matched_part_by_part_gives_the_graph_and_report_of_one_matcher(generated, monkeypatch, caplog):  # noqa: F811
+    """Parts of one component each (MATCH_PART_ROWS 1): the same works, keys and duplicate pairs (in the
+    same order) as the old core, which runs one matcher over every record."""
+    m, _ = generated
+    paths = [info.path for info in m.files]
+    monkeypatch.setattr(matching, "MATCH_PART_ROWS", 1)
+    with caplog.at_level(logging.DEBUG, logger="graphkit.engine.core"):
+        new = build_columnar(paths, engine=EngineOptions(workers=2, chunk_bytes=64 << 10))
+    parts = [r.getMessage() for r in caplog.records if "candidate records in" in r.getMessage()]
+    assert parts and int(parts[0].split(" in ")[1].split()[0]) > 100  # (many parts, not one)
+    assert_same(build_from_files(paths), new)
+    assert new.report["duplicates"]["pairs_found"] == m.duplicate_pairs
