@@ -48,6 +48,7 @@ from graphkit.progress import Progress, null_progress
 from graphkit.resolve.authors import AuthorInfo, AuthorResolver, Decision, decisions_report, kept_apart_table
 from graphkit.resolve.cites import journal_compatible
 from graphkit.resolve.journals import display_name
+from graphkit.resolve import papers
 from graphkit.resolve.papers import Duplicate
 from graphkit.resolve.text import short_hash
 from graphkit.schema import EDGE_PROPERTIES, NODE_PROPERTIES, Label, RelType
@@ -288,13 +289,17 @@ class _Build:
         import numpy as np
 
         clock = time.perf_counter()
-        self.eng.create("match_keys", rules.MATCH_KEYS)
+        self.eng.create("match_keys", rules.match_keys(papers.BLOCK_LIMIT))
         links = self.eng.arrow(rules.MATCH_LINKS)
         rids = owned(links.column("rid").cast(pa.int64())).to_numpy()
         groups = [links.column(g).cast(pa.int64()).fill_null(-1).to_numpy() for g in matching.KEY_GROUPS]
         del links
-        label = matching.components(rids, groups)
-        del groups
+        fetched = time.perf_counter()
+        pairs = matching.fuzzy_pairs(self.eng.stream(rules.MATCH_BLOCKS))
+        log.debug("paper matcher: %d similar titles in the blocks, %.1f s", len(pairs[0]),
+                  time.perf_counter() - fetched)
+        label = matching.components(rids, groups, pairs)
+        del groups, pairs
         part = matching.parts(label, matching.MATCH_PART_ROWS)
         n_parts = int(part.max()) + 1 if len(part) else 0
         largest = int(np.bincount(label).max()) if len(label) else 0

@@ -1,16 +1,22 @@
 """The paper matcher of the columnar core, part by part.
 
 The matcher (:class:`graphkit.resolve.papers.PaperResolver`, the old core's own code) is sequential: a
-record is compared, in record order, with the records before it that share its DOI, PMID, normalised
-title, or a fuzzy block (the year with the title's first or last 12 characters). So a record can only
-ever meet, or be held apart by, records that are linked to it by a chain of shared keys. The candidates
-(the records that share a key with another) therefore fall into **connected components** of the
-"shares a key" graph, and the matcher run on each component alone, in record order, makes exactly the
-decisions it makes on all of them at once: the same roots, the same duplicate pairs, the same first 64
-entries of every block (all of a block's records are in one component).
+record is compared, in record order, with the records before it that share its DOI, its PMID or its
+normalised title, and with the entries (the first ``BLOCK_LIMIT`` records) of its two fuzzy blocks (the
+year with the title's first or last 12 characters). What it decides for a record depends only on the
+records it can join: those of its DOI, PMID and title, and the block entries whose titles are similar
+enough (every test before the union is a pure function of the two titles but the last, which reads the
+entry's work). The candidates therefore fall into **connected components** of these links, and the
+matcher run on each component alone, in record order, makes the decisions it makes on all of them at
+once: the same roots and the same duplicate pairs, provided a part's blocks hold the entries they hold
+in the whole set (``e1``/``e2`` of ``rules.match_keys``; :meth:`PaperResolver.add_keys`).
 
-:func:`components` finds them from one column per key: the smallest record id of the key's group
-(``g1``..``g5`` of ``rules.MATCH_KEYS``), with NumPy (minimum-label propagation with pointer jumping).
+The blocks alone would not do: at 1M generated PubMed XML records the records that share a block form
+one component of 545,648 of the 662,140 candidates (blocks chain through their prefix and suffix). The
+similar pairs (:func:`graphkit.resolve.papers.fuzzy_links`) are found first, block by block, streamed
+from the engine in block order; a block holds at most ``BLOCK_LIMIT`` entries in Python.
+
+:func:`components` finds the components with NumPy (minimum-label propagation with pointer jumping);
 :func:`parts` packs whole components into parts of about ``MATCH_PART_ROWS`` candidates, and the core
 fetches and matches one part at a time in a forked process. Memory is then bounded by the part (and the
 largest component), not by the candidates: at 10M PubMed XML records the matcher held 6.6M candidates at
@@ -20,12 +26,13 @@ once and its process reached 11.9 GB.
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
 import pyarrow as pa
 
-from graphkit.resolve.papers import Duplicate, PaperResolver
+from graphkit.resolve.papers import Duplicate, PaperResolver, fuzzy_links
 
 log = logging.getLogger(__name__)
 
@@ -34,24 +41,26 @@ MATCH_BATCH = 1 << 16  # candidate rows turned into Python objects at a time by 
 # that crosses this).
 # The matcher's process holds ~1.8 KB per candidate (1.77 GB at 1M PubMed XML's 662,140 in one part).
 MATCH_PART_ROWS = 400_000
-KEY_GROUPS = ("g1", "g2", "g3", "g4", "g5")  # rules.MATCH_KEYS: per key, the smallest rid of its group
+KEY_GROUPS = ("g1", "g2", "g3")  # rules.match_keys: per exact key, the smallest rid of its group
 
 
-def components(rids: np.ndarray, groups: list[np.ndarray]) -> np.ndarray:
+def components(rids: np.ndarray, groups: list[np.ndarray], pairs: tuple[np.ndarray, np.ndarray] | None = None
+               ) -> np.ndarray:
     """The component of each candidate, as the position (in ``rids``, sorted ascending) of its component's
     first record. ``groups``: per key, the rid of the smallest record that shares the row's key value
     (-1 where the row has no such key or shares it with no one). Each row is linked to that record (a
-    star per key value: the same components as linking every pair)."""
+    star per key value: the same components as linking every pair). ``pairs``: more links, two columns
+    of rids."""
     n = len(rids)
-    a_parts, b_parts = [], []
-    for g in groups:
-        has = g >= 0
-        a_parts.append(np.flatnonzero(has))
-        b_parts.append(np.searchsorted(rids, g[has]))
-    a = np.concatenate(a_parts) if a_parts else np.zeros(0, np.int64)
-    b = np.concatenate(b_parts) if b_parts else np.zeros(0, np.int64)
-    if len(b) and not np.array_equal(rids[np.minimum(b, n - 1)], np.concatenate([g[g >= 0] for g in groups])):
-        raise ValueError("a group's first record is not among the candidates")
+    ends: list[tuple[np.ndarray, np.ndarray]] = [(rids[g >= 0], g[g >= 0]) for g in groups]
+    if pairs is not None:
+        ends.append((np.asarray(pairs[0], np.int64), np.asarray(pairs[1], np.int64)))
+    one = np.concatenate([e[0] for e in ends]) if ends else np.zeros(0, np.int64)
+    other = np.concatenate([e[1] for e in ends]) if ends else np.zeros(0, np.int64)
+    a, b = np.searchsorted(rids, one), np.searchsorted(rids, other)
+    if len(a) and (not n or not np.array_equal(rids[np.minimum(a, n - 1)], one)
+                   or not np.array_equal(rids[np.minimum(b, n - 1)], other)):
+        raise ValueError("a linked record is not among the candidates")
     label = np.arange(n, dtype=np.int64)
     rounds = 0
     while True:
@@ -104,19 +113,31 @@ class Matched:
 
 def match_papers(cand: pa.Table) -> Matched:
     """The root record id of every candidate row (rid, src, doi_n, pmid_i, page_sq, fam_sq, title_n,
-    year, title; in rid order) by the paper matcher, and its duplicate pairs."""
+    year, title, e1, e2; in rid order: the rows of whole components) by the paper matcher, and its
+    duplicate pairs."""
     sources, titles = cand.column("src"), cand.column("title")
     # a record's source id and title as written are read back from the table when a duplicate names it,
     # not kept for every record; the rows become Python objects a batch at a time
     resolver = PaperResolver(describe=lambda i: (sources[i].as_py(), titles[i].as_py()))
-    names = ("src", "doi_n", "pmid_i", "page_sq", "fam_sq", "title_n", "year", "title")
+    names = ("src", "doi_n", "pmid_i", "page_sq", "fam_sq", "title_n", "year", "title", "e1", "e2")
     for batch in cand.select(list(names)).to_batches(max_chunksize=MATCH_BATCH):
-        resolver.add_key_rows(*(c.to_pylist() for c in batch.columns))
+        columns = [c.to_pylist() for c in batch.columns]
+        resolver.add_key_rows(*columns[:8], entries=(columns[8], columns[9]))
     roots = np.asarray(resolver.roots(), dtype=np.int64)
     rids = cand.column("rid").to_numpy()
     merged = rids[np.asarray(resolver.duplicate_at, dtype=np.int64)] if resolver.duplicates else rids[:0]
     return Matched(pa.array(rids, pa.int64()), pa.array(rids[roots] if len(roots) else rids[:0], pa.int64()), resolver.duplicates,
                    merged.tolist())
+
+
+def fuzzy_pairs(batches: Iterable[pa.RecordBatch]) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`graphkit.resolve.papers.fuzzy_links` of the rows of ``rules.MATCH_BLOCKS`` as they stream."""
+    def rows() -> Iterator[tuple[str, int, str, bool]]:
+        for batch in batches:
+            yield from zip(*(c.to_pylist() for c in batch.columns))
+
+    left, right = fuzzy_links(rows())
+    return np.frombuffer(left, np.int64).copy(), np.frombuffer(right, np.int64).copy()
 
 
 def in_record_order(found: list[Matched]) -> list[Duplicate]:

@@ -15,13 +15,17 @@ graphkit/build.py); the comments here say only how the SQL expresses it.
 from __future__ import annotations
 
 # Records sharing a DOI, PMID, normalised title or fuzzy title block with another record: only these
-# can be merged, so only these are replayed through the sequential matcher. g1..g5: per key, the
-# smallest record id of the records that share the row's value (NULL when no other record does); the
-# driver's components of these links are the parts the matcher runs on (graphkit.engine.matching).
-MATCH_KEYS = """
+# can be merged, so only these are replayed through the sequential matcher. g1..g3: per exact key, the
+# smallest record id of the records that share the row's value (NULL when no other record does); e1, e2:
+# whether the row is one of the first BLOCK_LIMIT records of its prefix / suffix block (the block's
+# entries; graphkit.resolve.papers.BLOCK_LIMIT). The driver links the rows by these and by the fuzzy
+# pairs of the blocks (MATCH_BLOCKS), and the matcher runs on the components, part by part
+# (graphkit.engine.matching).
+_MATCH_KEYS = """
 SELECT rid, src, doi_n, pmid_i, page_sq, fam_sq, title_n, year, title,
   CASE WHEN c1 > 1 THEN g1 END AS g1, CASE WHEN c2 > 1 THEN g2 END AS g2, CASE WHEN c3 > 1 THEN g3 END AS g3,
-  CASE WHEN c4 > 1 THEN g4 END AS g4, CASE WHEN c5 > 1 THEN g5 END AS g5 FROM (
+  CASE WHEN c4 > 1 THEN blk1 END AS blk1, CASE WHEN c5 > 1 THEN blk2 END AS blk2,
+  e1 <= {limit} AS e1, e2 <= {limit} AS e2 FROM (
   SELECT *,
     CASE WHEN doi_n IS NULL THEN 0 ELSE count(*) OVER (PARTITION BY doi_n) END AS c1,
     min(rid) OVER (PARTITION BY doi_n) AS g1,
@@ -30,21 +34,37 @@ SELECT rid, src, doi_n, pmid_i, page_sq, fam_sq, title_n, year, title,
     CASE WHEN title_n IS NULL THEN 0 ELSE count(*) OVER (PARTITION BY title_n) END AS c3,
     min(rid) OVER (PARTITION BY title_n) AS g3,
     CASE WHEN blk1 IS NULL THEN 0 ELSE count(*) OVER (PARTITION BY blk1) END AS c4,
-    min(rid) OVER (PARTITION BY blk1) AS g4,
+    row_number() OVER (PARTITION BY blk1 ORDER BY rid) AS e1,
     CASE WHEN blk2 IS NULL THEN 0 ELSE count(*) OVER (PARTITION BY blk2) END AS c5,
-    min(rid) OVER (PARTITION BY blk2) AS g5
+    row_number() OVER (PARTITION BY blk2 ORDER BY rid) AS e2
   FROM rec) c
 WHERE c1 > 1 OR c2 > 1 OR c3 > 1 OR c4 > 1 OR c5 > 1
 """
-MATCH_LINKS = "SELECT rid, g1, g2, g3, g4, g5 FROM match_keys ORDER BY rid"
+
+
+def match_keys(limit: int) -> str:
+    """MATCH_KEYS with the blocks' entries limited to ``limit`` (graphkit.resolve.papers.BLOCK_LIMIT)."""
+    return _MATCH_KEYS.format(limit=int(limit))
+
+
+MATCH_LINKS = "SELECT rid, g1, g2, g3 FROM match_keys ORDER BY rid"
+# the rows of the blocks that more than one record shares, block by block in record order, for
+# graphkit.resolve.papers.fuzzy_links
+MATCH_BLOCKS = """
+SELECT blk, rid, title_n, e FROM (
+  SELECT blk1 AS blk, rid, title_n, e1 AS e FROM match_keys WHERE blk1 IS NOT NULL
+  UNION ALL
+  SELECT blk2 AS blk, rid, title_n, e2 AS e FROM match_keys WHERE blk2 IS NOT NULL) b
+ORDER BY blk, rid
+"""
 # the candidates in part order (a part's rows in record order): each part is one range of the table
 MATCH_PARTS = """
-SELECT k.rid, k.src, k.doi_n, k.pmid_i, k.page_sq, k.fam_sq, k.title_n, k.year, k.title, p.part
+SELECT k.rid, k.src, k.doi_n, k.pmid_i, k.page_sq, k.fam_sq, k.title_n, k.year, k.title, k.e1, k.e2, p.part
 FROM match_keys k JOIN match_part p ON p.rid = k.rid ORDER BY p.part, k.rid
 """
 MATCH_PART = """
-SELECT rid, src, doi_n, pmid_i, page_sq, fam_sq, title_n, year, title FROM match_parts WHERE part = {part}
-ORDER BY rid
+SELECT rid, src, doi_n, pmid_i, page_sq, fam_sq, title_n, year, title, e1, e2 FROM match_parts
+WHERE part = {part} ORDER BY rid
 """
 
 # Works: every record gets its work id (the root record of its cluster) and its rank inside the work

@@ -13,7 +13,7 @@ import logging
 import re
 from array import array
 from collections import Counter, defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from functools import lru_cache
@@ -253,9 +253,15 @@ class PaperResolver:
                              normalise_title(rec.title), rec.year, rec.title)
 
     def add_keys(self, source: str, doi: str | None, pmid: str | None, page: str | None, family: str | None,
-                 title: str, year: int | None, raw_title: str | None) -> int:
+                 title: str, year: int | None, raw_title: str | None,
+                 entry: tuple[bool, bool] | None = None) -> int:
         """Add one record by its normalised match keys (what :meth:`add` computes from a Record; the
-        columnar core computes them in worker processes and replays only the records that share a key)."""
+        columnar core computes them in worker processes and replays only the records that share a key).
+
+        ``entry``: whether the record is among the first ``BLOCK_LIMIT`` of its prefix block and of its
+        suffix block in the whole set. The columnar core replays a set part by part
+        (graphkit.engine.matching); a part's blocks must then hold the entries they hold in the whole
+        set, not the first ``BLOCK_LIMIT`` of the part."""
         idx = len(self._parent)
         if self._describe is None:
             self._sources.append(source)
@@ -299,22 +305,31 @@ class PaperResolver:
             _push(self._by_title, (title, year), idx)
             _push(self._by_title_only, title, idx)
             if flat is not None:
-                entry = (idx, len(flat), counts)
-                for block in ((year, "<", flat[:BLOCK_CHARS]), (year, ">", flat[-BLOCK_CHARS:])):
+                kept = (idx, len(flat), counts)
+                for side, block in enumerate(((year, "<", flat[:BLOCK_CHARS]), (year, ">", flat[-BLOCK_CHARS:]))):
                     entries = self._blocks[block]
-                    if len(entries) < BLOCK_LIMIT:
-                        entries.append(entry)
+                    if (len(entries) < BLOCK_LIMIT) if entry is None else entry[side]:
+                        entries.append(kept)
         return idx
 
     def add_key_rows(self, sources: Sequence[str], dois: Sequence[str | None], pmids: Sequence[int | None],
                      pages: Sequence[str | None], families: Sequence[str | None], titles: Sequence[str | None],
-                     years: Sequence[int | None], raw_titles: Sequence[str | None]) -> None:
+                     years: Sequence[int | None], raw_titles: Sequence[str | None],
+                     entries: tuple[Sequence[bool | None], Sequence[bool | None]] | None = None) -> None:
         """:meth:`add_keys` for each row of these columns (the columnar core's candidate rows, a batch at
-        a time; the PubMed ids as numbers)."""
+        a time; the PubMed ids as numbers). ``entries``: per row, whether it is among the first
+        ``BLOCK_LIMIT`` records of its prefix block and of its suffix block in the whole set (when these
+        rows are a part of it: see :meth:`add_keys`)."""
         add = self.add_keys
-        for source, doi, pmid, page, family, title, year, raw_title in zip(sources, dois, pmids, pages, families,
-                                                                           titles, years, raw_titles):
-            add(source, doi, str(pmid) if pmid is not None else None, page, family, title or "", year, raw_title)
+        if entries is None:
+            for source, doi, pmid, page, family, title, year, raw_title in zip(
+                    sources, dois, pmids, pages, families, titles, years, raw_titles):
+                add(source, doi, str(pmid) if pmid is not None else None, page, family, title or "", year, raw_title)
+            return
+        for source, doi, pmid, page, family, title, year, raw_title, first, last in zip(
+                sources, dois, pmids, pages, families, titles, years, raw_titles, *entries):
+            add(source, doi, str(pmid) if pmid is not None else None, page, family, title or "", year, raw_title,
+                (bool(first), bool(last)))
 
     def _title_matches(self, idx: int, title: str, year: int | None, doi: str | None, pmid: str | None,
                        page: str | None, family: str | None, flat: str | None = None, counts: int | None = None
@@ -444,6 +459,50 @@ class Work:
 
     def sources(self) -> list[str]:
         return sorted(source_id(r) for r in self.records)
+
+
+def fuzzy_links(rows: Iterable[tuple[str, int, str, bool]], fuzzy_ratio: float = FUZZY_RATIO
+                ) -> tuple[array, array]:
+    """The pairs of records the matcher's fuzzy title rule can join: a record and an entry of one of its
+    blocks before it (``BLOCK_LIMIT`` per block) whose titles reach ``fuzzy_ratio``, by the same tests
+    as :meth:`PaperResolver._title_matches` (the length window, the common characters, then
+    SequenceMatcher with the entry as the first sequence). ``rows``: (block, record id, normalised title,
+    whether the record is one of the block's entries), in block then record order. Returns the two
+    columns of record ids (record, entry); a pair may come twice (both blocks)."""
+    left, right = array("q"), array("q")
+    block: str | None = None
+    entries: list[tuple[int, str, int, int | None]] = []
+    for key, rid, title, entry in rows:
+        if key != block:
+            block, entries = key, []
+        flat = title.replace(" ", "")
+        n = len(flat)
+        counts = _char_counts(flat)
+        if entries:
+            lo, hi = _length_window(n, fuzzy_ratio)
+            sm: SequenceMatcher | None = None
+            chars: Counter[str] | None = None
+            for other, other_flat, m, other_counts in entries:
+                if not lo <= m <= hi:
+                    continue
+                if counts is not None and other_counts is not None:
+                    common = _common(counts, other_counts)
+                else:
+                    if chars is None:
+                        chars = Counter(flat)
+                    common = sum(min(k, chars[c]) for c, k in Counter(other_flat).items() if c in chars)
+                if 2.0 * common / (n + m) < fuzzy_ratio:
+                    continue
+                if sm is None:
+                    sm = SequenceMatcher(None, autojunk=False)
+                    sm.set_seq2(flat)
+                sm.set_seq1(other_flat)
+                if sm.ratio() >= fuzzy_ratio:
+                    left.append(rid)
+                    right.append(other)
+        if entry:
+            entries.append((rid, flat, n, counts))
+    return left, right
 
 
 def _push(index: dict, key: Any, idx: int) -> None:

@@ -11,8 +11,9 @@ import pytest
 from graphkit.build import build_from_files
 from graphkit.engine import matching
 from graphkit.engine.core import EngineOptions, build_columnar
-from graphkit.resolve.papers import Duplicate
+from graphkit.resolve.papers import Duplicate, fuzzy_links
 
+from conftest import FIXTURES
 from test_core import assert_same, generated  # noqa: F401 (the generated set with known duplicates)
 
 NO = -1
@@ -85,3 +86,51 @@ def test_matched_part_by_part_gives_the_graph_and_report_of_one_matcher(generate
     assert parts and int(parts[0].split(" in ")[1].split()[0]) > 100  # (many parts, not one)
     assert_same(build_from_files(paths), new)
     assert new.report["duplicates"]["pairs_found"] == m.duplicate_pairs
+
+
+def test_similar_titles_of_a_block_are_linked_to_its_entries_only():
+    rows = [
+        ("2020<aaaa", 1, "graph based models of citation networks", True),
+        ("2020<aaaa", 2, "an unrelated title about soil microbes", True),
+        ("2020<aaaa", 3, "graph based model of citation networks", False),  # like 1; not an entry
+        ("2020<aaaa", 4, "graph based models of citation network", True),  # like 1 and like 3
+        ("2020<bbbb", 5, "graph based models of citation networks", True),  # another block: not like 1
+    ]
+    left, right = fuzzy_links(rows)
+    # (record, entry): 3 and 4 meet 1; 4 does not meet 3, which is not one of the block's entries
+    assert list(zip(left, right)) == [(3, 1), (4, 1)]
+
+
+def test_titles_that_differ_more_than_the_ratio_are_not_linked():
+    rows = [("b", 1, "a study of graphs", True), ("b", 2, "a study of trees", True)]
+    assert list(zip(*fuzzy_links(rows))) == []
+
+
+def test_the_blocks_entries_are_those_of_the_whole_set_in_every_part(generated, monkeypatch):  # noqa: F811
+    """Blocks of two entries (BLOCK_LIMIT 2, on both cores) and a part per component: a part's records
+    must meet the entries of the whole set's blocks, not the first two of the part, or the works differ."""
+    from graphkit.resolve import papers
+
+    m, _ = generated
+    paths = [info.path for info in m.files]
+    monkeypatch.setattr(papers, "BLOCK_LIMIT", 2)
+    monkeypatch.setattr(matching, "MATCH_PART_ROWS", 1)
+    assert_same(build_from_files(paths), build_columnar(paths))
+
+
+def test_a_part_meets_only_the_entries_its_blocks_have_in_the_whole_set(monkeypatch):
+    """Five 2020 titles share a prefix block whose entries (BLOCK_LIMIT 2) are the first two. The
+    fourth and fifth are alike and have the same first author, but the fifth never meets the fourth,
+    which is not an entry: two works. They are in one component (through the 2019 records with their
+    titles and one DOI), without the entries; replayed alone, that part's block would make the fourth
+    its first entry and merge the two. The last record is like the first, an entry: one work."""
+    from graphkit.resolve import papers
+
+    path = FIXTURES / "resolve" / "block_entries_across_parts.ris"
+    monkeypatch.setattr(papers, "BLOCK_LIMIT", 2)
+    monkeypatch.setattr(matching, "MATCH_PART_ROWS", 1)
+    old, new = build_from_files([path]), build_columnar([path])
+    assert_same(old, new)
+    merged = sorted((d["kept"].split(":")[1], d["merged"].split(":")[1], d["rule"])
+                    for d in new.report["duplicates"]["pairs"])
+    assert merged == [("1", "45", "fuzzy-title"), ("31", "38", "doi")]
