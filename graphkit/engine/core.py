@@ -300,17 +300,21 @@ class _Build:
                   time.perf_counter() - fetched)
         label = matching.components(rids, groups, pairs)
         del groups, pairs
+        # a record alone in its component meets no one: it is a work of its own, as a record that shares
+        # no key (at 1M PubMed XML, 661,428 of the 662,140 candidates)
+        at, label = matching.linked(label)
+        n_linked = len(at)
         part = matching.parts(label, matching.MATCH_PART_ROWS)
         n_parts = int(part.max()) + 1 if len(part) else 0
         largest = int(np.bincount(label).max()) if len(label) else 0
         del label
-        self.eng.register_arrow("match_part", pa.table({"rid": pa.array(rids, pa.int64()),
+        self.eng.register_arrow("match_part", pa.table({"rid": pa.array(rids[at], pa.int64()),
                                                         "part": pa.array(part, pa.int64())}))
         self.eng.create("match_parts", rules.MATCH_PARTS)
         self.eng.drop("match_part")
         self.eng.drop("match_keys")
-        log.debug("paper matcher: %d candidate records in %d parts (largest component %d) in %.1f s",
-                  len(rids), n_parts, largest, time.perf_counter() - clock)
+        log.debug("paper matcher: %d candidate records, %d of them linked to others, in %d parts (largest "
+                  "component %d) in %.1f s", len(rids), n_linked, n_parts, largest, time.perf_counter() - clock)
         found: list[matching.Matched] = []
         done = 0
         running: tuple[Forked[matching.Matched], int] | None = None  # the part being matched, its rows
@@ -319,7 +323,7 @@ class _Build:
             if running is not None:
                 found.append(running[0].result())
                 done += running[1]
-                self.progress("match papers", done, len(rids))
+                self.progress("match papers", done, n_linked)
                 running = None
             if cand is not None:
                 running = (start_forked(matching.match_papers, cand), cand.num_rows)
@@ -329,7 +333,7 @@ class _Build:
         members = pa.table({"rid": pa.concat_arrays([m.rids for m in found]) if found else pa.array([], pa.int64()),
                             "root": roots})
         self.eng.register_arrow("member", members)
-        self.progress("match papers", len(rids), len(rids))
+        self.progress("match papers", n_linked, n_linked)
         log.debug("paper matcher: %.1f s", time.perf_counter() - clock)
         return matching.in_record_order(found)
 

@@ -48,6 +48,12 @@ def test_a_group_pointing_outside_the_candidates_is_an_error():
         matching.components(np.array([1, 2]), [np.array([1, 3])])
 
 
+def test_records_alone_in_their_component_are_left_out_and_the_labels_rebased():
+    at, label = matching.linked(np.array([0, 1, 0, 3, 1, 5]))  # components {0, 2}, {1, 4}, {3}, {5}
+    assert at.tolist() == [0, 1, 2, 4]
+    assert label.tolist() == [0, 1, 0, 1]  # positions among the rows kept
+
+
 @pytest.mark.parametrize(("rows", "expected"), [
     (1, [0, 0, 0, 1, 2, 2, 1]),  # every component a part of its own, in order of first records
     (3, [0, 0, 0, 1, 1, 1, 1]),  # the first part is full at 3; the rest fit in the next
@@ -82,8 +88,8 @@ def test_matched_part_by_part_gives_the_graph_and_report_of_one_matcher(generate
     monkeypatch.setattr(matching, "MATCH_PART_ROWS", 1)
     with caplog.at_level(logging.DEBUG, logger="graphkit.engine.core"):
         new = build_columnar(paths, engine=EngineOptions(workers=2, chunk_bytes=64 << 10))
-    parts = [r.getMessage() for r in caplog.records if "candidate records in" in r.getMessage()]
-    assert parts and int(parts[0].split(" in ")[1].split()[0]) > 100  # (many parts, not one)
+    said = [r.getMessage() for r in caplog.records if "linked to others, in" in r.getMessage()]
+    assert said and int(said[0].split(", in ")[1].split()[0]) > 100  # (many parts, not one)
     assert_same(build_from_files(paths), new)
     assert new.report["duplicates"]["pairs_found"] == m.duplicate_pairs
 
