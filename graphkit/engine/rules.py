@@ -67,6 +67,16 @@ SELECT rid, src, doi_n, pmid_i, page_sq, fam_sq, title_n, year, title, e1, e2 FR
 WHERE part = {part} ORDER BY rid
 """
 
+def _work_key(agg: str, fallback: str) -> str:
+    """The key of a work (PaperResolver.works): its DOI, else its PMID, else its title hash, else the
+    fallback hash of its first record; over a work's records (``agg`` 'min') or of a work of one record
+    (``agg`` '', the record's own columns)."""
+    return (f"CASE WHEN {agg}(doi_n) IS NOT NULL THEN concat('doi:', {agg}(doi_n)) "
+            f"WHEN {agg}(pmid_i) IS NOT NULL THEN concat('pmid:', CAST({agg}(pmid_i) AS STRING)) "
+            f"WHEN {agg}(title_hash) IS NOT NULL THEN concat('title:', {agg}(title_hash)) "
+            f"ELSE concat('title:', {fallback}) END")
+
+
 # Works: every record gets its work id (the root record of its cluster) and its rank inside the work
 # (rank_records: has a DOI, has an abstract, more fields, more authors, then source), and the record
 # whose author list the paper keeps (most authors, then most given-name letters, then rank).
@@ -75,20 +85,17 @@ WORK_STEPS: list[tuple[str, str]] = [
 SELECT r.*, coalesce(m.root, r.rid) AS wid FROM rec r LEFT JOIN member m ON m.rid = r.rid
 """),
     # the two ranks over the columns they need only (recr is recw with them: a view, rules.VIEWS)
+    # (nw: the work's records)
     ("rrank", """
-SELECT rid, rnk, row_number() OVER (PARTITION BY wid ORDER BY n_auth DESC, given_letters DESC, rnk) AS bst FROM (
-  SELECT rid, wid, n_auth, given_letters, row_number() OVER (PARTITION BY wid
-                               ORDER BY r_nodoi, r_noabs, r_filled DESC, n_auth DESC, src) AS rnk
+SELECT rid, rnk, nw, row_number() OVER (PARTITION BY wid ORDER BY n_auth DESC, given_letters DESC, rnk) AS bst
+FROM (
+  SELECT rid, wid, n_auth, given_letters, count(*) OVER (PARTITION BY wid) AS nw,
+    row_number() OVER (PARTITION BY wid ORDER BY r_nodoi, r_noabs, r_filled DESC, n_auth DESC, src) AS rnk
   FROM recw) x
 """),
-    ("recr", "SELECT r.*, x.rnk, x.bst FROM recw r JOIN rrank x ON x.rid = r.rid"),
-    ("wkey0", """
-SELECT wid,
-  CASE WHEN min(doi_n) IS NOT NULL THEN concat('doi:', min(doi_n))
-       WHEN min(pmid_i) IS NOT NULL THEN concat('pmid:', CAST(min(pmid_i) AS STRING))
-       WHEN min(title_hash) IS NOT NULL THEN concat('title:', min(title_hash))
-       ELSE concat('title:', min_by(fallback_hash, rid)) END AS key0,
-  sort_array(collect_list(src)) AS sources
+    ("recr", "SELECT r.*, x.rnk, x.bst, x.nw FROM recw r JOIN rrank x ON x.rid = r.rid"),
+    ("wkey0", f"""
+SELECT wid, {_work_key('min', "min_by(fallback_hash, rid)")} AS key0, sort_array(collect_list(src)) AS sources
 FROM recr GROUP BY wid
 """),
 ]
@@ -110,15 +117,18 @@ PAPER_STEPS: list[tuple[str, str]] = [
 SELECT w.wid, coalesce(f.key, w.key0) AS key, w.sources FROM wkey0 w LEFT JOIN wfix f ON f.wid = w.wid
 """),
     # Work.value: the first non-empty value in rank order
-    # (a work of one record takes its values as they are: only the merged works are aggregated)
-    ("paper", """
-SELECT k.key, r.doi_n AS doi, CAST(r.pmid_i AS STRING) AS pmid, r.title, r.abstract, r.year, r.volume, r.issue,
-  r.first_page, r.last_page, r.article_number, r.type, r.type_raw, k.sources,
+    # (a work of one record takes its values as they are: only the merged works are aggregated; its key
+    # is its own (wkey0's rule on its columns) unless wfix changed it: no join of every record, with its
+    # abstract, to a table of every work, which at 10M PubMed XML records spilled ~60 GB)
+    ("paper", f"""
+SELECT coalesce(f.key, {_work_key('', 'r.fallback_hash')}) AS key, r.doi_n AS doi,
+  CAST(r.pmid_i AS STRING) AS pmid, r.title, r.abstract, r.year, r.volume, r.issue,
+  r.first_page, r.last_page, r.article_number, r.type, r.type_raw, array(r.src) AS sources,
   CASE WHEN r.volume IS NOT NULL THEN r.vol_sq END AS vol_sq,
   CASE WHEN r.first_page IS NOT NULL THEN nullif(coalesce(r.page_sq, ''), '') END AS page_sq,
   CASE WHEN r.n_auth > 0 THEN nullif(coalesce(r.fam_sq, ''), '') END AS cite_fam
-FROM recr r JOIN wkey k ON k.wid = r.wid
-WHERE size(k.sources) = 1
+FROM recr r LEFT JOIN wfix f ON f.wid = r.wid
+WHERE r.nw = 1
 UNION ALL
 SELECT k.key, min(r.doi_n) AS doi, CAST(min(r.pmid_i) AS STRING) AS pmid,
   min_by(r.title, r.rnk) FILTER (WHERE r.title IS NOT NULL) AS title,
@@ -136,7 +146,7 @@ SELECT k.key, min(r.doi_n) AS doi, CAST(min(r.pmid_i) AS STRING) AS pmid,
   nullif(min_by(coalesce(r.page_sq, ''), r.rnk) FILTER (WHERE r.first_page IS NOT NULL), '') AS page_sq,
   nullif(min_by(coalesce(r.fam_sq, ''), r.rnk) FILTER (WHERE r.n_auth > 0), '') AS cite_fam
 FROM recr r JOIN wkey k ON k.wid = r.wid
-WHERE size(k.sources) > 1
+WHERE r.nw > 1 AND size(k.sources) > 1
 GROUP BY r.wid, k.key, k.sources
 """),
 ]
