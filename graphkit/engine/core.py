@@ -295,9 +295,12 @@ class _Build:
         groups = [links.column(g).cast(pa.int64()).fill_null(-1).to_numpy() for g in matching.KEY_GROUPS]
         del links
         fetched = time.perf_counter()
-        pairs = matching.fuzzy_pairs(self.eng.stream(rules.MATCH_BLOCKS))
-        log.debug("paper matcher: %d similar titles in the blocks, %.1f s", len(pairs[0]),
-                  time.perf_counter() - fetched)
+        block_rows = self.eng.arrow(rules.MATCH_BLOCK_ROWS).column("n")[0].as_py() or 0
+        buckets = max(1, -(-block_rows // matching.MATCH_BLOCK_BUCKET_ROWS))
+        pairs = matching.fuzzy_pairs(batch for bucket in range(buckets) for batch in self.eng.arrow(
+            rules.MATCH_BLOCKS.format(buckets=buckets, bucket=bucket)).to_batches())
+        log.debug("paper matcher: %d similar titles in the blocks (%d rows in %d buckets), %.1f s",
+                  len(pairs[0]), block_rows, buckets, time.perf_counter() - fetched)
         label = matching.components(rids, groups, pairs)
         del groups, pairs
         # a record alone in its component meets no one: it is a work of its own, as a record that shares

@@ -14,7 +14,8 @@ in the whole set (``e1``/``e2`` of ``rules.match_keys``; :meth:`PaperResolver.ad
 The blocks alone would not do: at 1M generated PubMed XML records the records that share a block form
 one component of 545,648 of the 662,140 candidates (blocks chain through their prefix and suffix). The
 similar pairs (:func:`graphkit.resolve.papers.fuzzy_links`) are found first, block by block, streamed
-from the engine in block order; a block holds at most ``BLOCK_LIMIT`` entries in Python.
+from the engine in block order, ``MATCH_BLOCK_BUCKET_ROWS`` rows at a time (whole blocks); a block holds
+at most ``BLOCK_LIMIT`` entries in Python.
 
 :func:`components` finds the components with NumPy (minimum-label propagation with pointer jumping). A
 record alone in its component meets no one and is a work of its own (:func:`linked` leaves it out:
@@ -42,6 +43,8 @@ MATCH_BATCH = 1 << 16  # candidate rows turned into Python objects at a time by 
 # that crosses this).
 # The matcher's process holds ~1.8 KB per candidate (1.77 GB at 1M PubMed XML's 662,140 in one part).
 MATCH_PART_ROWS = 400_000
+# block rows (rules.MATCH_BLOCKS) sorted and fetched at a time, whole blocks: ~150 bytes each with the title
+MATCH_BLOCK_BUCKET_ROWS = 1_000_000
 KEY_GROUPS = ("g1", "g2", "g3")  # rules.match_keys: per exact key, the smallest rid of its group
 
 

@@ -24,7 +24,7 @@ from __future__ import annotations
 _MATCH_KEYS = """
 SELECT rid, src, doi_n, pmid_i, page_sq, fam_sq, title_n, year, title,
   CASE WHEN c1 > 1 THEN g1 END AS g1, CASE WHEN c2 > 1 THEN g2 END AS g2, CASE WHEN c3 > 1 THEN g3 END AS g3,
-  CASE WHEN c4 > 1 THEN blk1 END AS blk1, CASE WHEN c5 > 1 THEN blk2 END AS blk2,
+  CASE WHEN c4 > 1 THEN blk1 END AS blk1, CASE WHEN c5 > 1 THEN blk2 END AS blk2, b1, b2,
   e1 <= {limit} AS e1, e2 <= {limit} AS e2 FROM (
   SELECT *,
     CASE WHEN doi_n IS NULL THEN 0 ELSE count(*) OVER (PARTITION BY doi_n) END AS c1,
@@ -34,9 +34,9 @@ SELECT rid, src, doi_n, pmid_i, page_sq, fam_sq, title_n, year, title,
     CASE WHEN title_n IS NULL THEN 0 ELSE count(*) OVER (PARTITION BY title_n) END AS c3,
     min(rid) OVER (PARTITION BY title_n) AS g3,
     CASE WHEN blk1 IS NULL THEN 0 ELSE count(*) OVER (PARTITION BY blk1) END AS c4,
-    row_number() OVER (PARTITION BY blk1 ORDER BY rid) AS e1,
+    row_number() OVER (PARTITION BY blk1 ORDER BY rid) AS e1, min(rid) OVER (PARTITION BY blk1) AS b1,
     CASE WHEN blk2 IS NULL THEN 0 ELSE count(*) OVER (PARTITION BY blk2) END AS c5,
-    row_number() OVER (PARTITION BY blk2 ORDER BY rid) AS e2
+    row_number() OVER (PARTITION BY blk2 ORDER BY rid) AS e2, min(rid) OVER (PARTITION BY blk2) AS b2
   FROM rec) c
 WHERE c1 > 1 OR c2 > 1 OR c3 > 1 OR c4 > 1 OR c5 > 1
 """
@@ -49,12 +49,15 @@ def match_keys(limit: int) -> str:
 
 MATCH_LINKS = "SELECT rid, g1, g2, g3 FROM match_keys ORDER BY rid"
 # the rows of the blocks that more than one record shares, block by block in record order, for
-# graphkit.resolve.papers.fuzzy_links
+# graphkit.resolve.papers.fuzzy_links: in {buckets} queries (bucket {bucket}: the blocks whose first record
+# id is {bucket} modulo {buckets}), each sorted on its own (at 10M PubMed XML records one sort of the
+# 12M block rows with their titles ran out of DuckDB's 2 GB)
+MATCH_BLOCK_ROWS = "SELECT count(blk1) + count(blk2) AS n FROM match_keys"
 MATCH_BLOCKS = """
 SELECT blk, rid, title_n, e FROM (
-  SELECT blk1 AS blk, rid, title_n, e1 AS e FROM match_keys WHERE blk1 IS NOT NULL
+  SELECT blk1 AS blk, rid, title_n, e1 AS e FROM match_keys WHERE blk1 IS NOT NULL AND b1 % {buckets} = {bucket}
   UNION ALL
-  SELECT blk2 AS blk, rid, title_n, e2 AS e FROM match_keys WHERE blk2 IS NOT NULL) b
+  SELECT blk2 AS blk, rid, title_n, e2 AS e FROM match_keys WHERE blk2 IS NOT NULL AND b2 % {buckets} = {bucket}) b
 ORDER BY blk, rid
 """
 # the candidates in part order (a part's rows in record order): each part is one range of the table

@@ -49,7 +49,6 @@ class Engine(Protocol):
     def table(self, name: str) -> pa.Table: ...
     def take(self, name: str) -> pa.Table: ...
     def batches(self, name: str) -> pa.RecordBatchReader: ...
-    def stream(self, sql: str) -> pa.RecordBatchReader: ...
     def adopt(self, name: str, table: pa.Table, source: str | None = None) -> None: ...
     def drop(self, name: str) -> None: ...
     def spilled(self) -> AbstractContextManager[None]: ...
@@ -199,15 +198,8 @@ class DuckDBEngine:
     def batches(self, name: str) -> pa.RecordBatchReader:
         """The table as a stream of Arrow batches, for a caller that writes it to disk as it comes (then
         :meth:`adopt`): no whole copy in memory. Read it to the end before the next query."""
-        return self._stream(f"SELECT * FROM {name}", name)
-
-    def stream(self, sql: str) -> pa.RecordBatchReader:
-        """A query's rows as a stream of Arrow batches, in its order (:meth:`batches` of a query)."""
-        return self._stream(to_duckdb(sql), sql[:60])
-
-    def _stream(self, query: str, name: str) -> pa.RecordBatchReader:
         with self._errors(name):
-            relation = self.con.sql(query)
+            relation = self.con.sql(f"SELECT * FROM {name}")
             reader = getattr(relation, "to_arrow_reader", None) or relation.fetch_arrow_reader  # (DuckDB 2, 1.x)
             batches = reader(BATCH_ROWS)
 
@@ -431,9 +423,6 @@ class SparkEngine:
 
     def batches(self, name: str) -> pa.RecordBatchReader:
         return self.table(name).to_reader()  # (collected to the driver as Arrow, as take does)
-
-    def stream(self, sql: str) -> pa.RecordBatchReader:
-        return self.arrow(sql).to_reader()  # (collected, in the query's order)
 
     def adopt(self, name: str, table: pa.Table, source: str | None = None) -> None:  # noqa: ARG002 (table)
         """The engine's copy is its Parquet files, not the table it gave away: ``name`` stays as it is,

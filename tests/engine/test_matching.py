@@ -86,10 +86,13 @@ def test_matched_part_by_part_gives_the_graph_and_report_of_one_matcher(generate
     m, _ = generated
     paths = [info.path for info in m.files]
     monkeypatch.setattr(matching, "MATCH_PART_ROWS", 1)
+    monkeypatch.setattr(matching, "MATCH_BLOCK_BUCKET_ROWS", 50)
     with caplog.at_level(logging.DEBUG, logger="graphkit.engine.core"):
         new = build_columnar(paths, engine=EngineOptions(workers=2, chunk_bytes=64 << 10))
     said = [r.getMessage() for r in caplog.records if "linked to others, in" in r.getMessage()]
     assert said and int(said[0].split(", in ")[1].split()[0]) > 100  # (many parts, not one)
+    buckets = [r.getMessage() for r in caplog.records if "similar titles in the blocks" in r.getMessage()]
+    assert buckets and int(buckets[0].split(" rows in ")[1].split()[0]) > 10  # (many buckets)
     assert_same(build_from_files(paths), new)
     assert new.report["duplicates"]["pairs_found"] == m.duplicate_pairs
 
@@ -135,6 +138,7 @@ def test_a_part_meets_only_the_entries_its_blocks_have_in_the_whole_set(monkeypa
     path = FIXTURES / "resolve" / "block_entries_across_parts.ris"
     monkeypatch.setattr(papers, "BLOCK_LIMIT", 2)
     monkeypatch.setattr(matching, "MATCH_PART_ROWS", 1)
+    monkeypatch.setattr(matching, "MATCH_BLOCK_BUCKET_ROWS", 3)  # (the blocks fetched in several buckets)
     old, new = build_from_files([path]), build_columnar([path])
     assert_same(old, new)
     merged = sorted((d["kept"].split(":")[1], d["merged"].split(":")[1], d["rule"])
