@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from functools import lru_cache
+from itertools import repeat
 from pathlib import Path
 from typing import Any
 
@@ -321,15 +322,11 @@ class PaperResolver:
         ``BLOCK_LIMIT`` records of its prefix block and of its suffix block in the whole set (when these
         rows are a part of it: see :meth:`add_keys`)."""
         add = self.add_keys
-        if entries is None:
-            for source, doi, pmid, page, family, title, year, raw_title in zip(
-                    sources, dois, pmids, pages, families, titles, years, raw_titles):
-                add(source, doi, str(pmid) if pmid is not None else None, page, family, title or "", year, raw_title)
-            return
-        for source, doi, pmid, page, family, title, year, raw_title, first, last in zip(
-                sources, dois, pmids, pages, families, titles, years, raw_titles, *entries):
+        flags: Iterable[tuple[bool | None, bool | None] | None] = repeat(None) if entries is None else zip(*entries)
+        for source, doi, pmid, page, family, title, year, raw_title, entry in zip(
+                sources, dois, pmids, pages, families, titles, years, raw_titles, flags):
             add(source, doi, str(pmid) if pmid is not None else None, page, family, title or "", year, raw_title,
-                (bool(first), bool(last)))
+                None if entry is None else (bool(entry[0]), bool(entry[1])))
 
     def _title_matches(self, idx: int, title: str, year: int | None, doi: str | None, pmid: str | None,
                        page: str | None, family: str | None, flat: str | None = None, counts: int | None = None
@@ -348,33 +345,15 @@ class PaperResolver:
             return []
         best: tuple[int, float] | None = None
         seen: set[int] = set()
-        sm: SequenceMatcher | None = None
-        n = len(flat)
-        # real_quick_ratio (the lengths alone) as a window of lengths, and quick_ratio (the characters
-        # both titles have) from counts kept with each entry: the same floats as SequenceMatcher's,
-        # without the object, for the many entries of a block that go no further
-        lo, hi = _length_window(n, self.fuzzy_ratio)
-        chars: Counter[str] | None = None
+        test = _FuzzyTitle(flat, counts, self.fuzzy_ratio)
+        lo, hi = test.lo, test.hi
         for block in ((year, "<", flat[:BLOCK_CHARS]), (year, ">", flat[-BLOCK_CHARS:])):
             for other, m, other_counts in [e for e in self._blocks.get(block, ()) if lo <= e[1] <= hi]:
                 if other in seen:
                     continue
                 seen.add(other)
-                other_flat = None  # (the entry keeps its title's length, not a second copy of it)
-                if counts is not None and other_counts is not None:
-                    common = _common(counts, other_counts)
-                else:
-                    if chars is None:
-                        chars = Counter(flat)
-                    other_flat = self._titles[other].replace(" ", "")
-                    common = sum(min(k, chars[c]) for c, k in Counter(other_flat).items() if c in chars)
-                if 2.0 * common / (n + m) < self.fuzzy_ratio:
-                    continue
-                if sm is None:  # one matcher per new title: its character index is built once
-                    sm = SequenceMatcher(None, autojunk=False)
-                    sm.set_seq2(flat)
-                sm.set_seq1(other_flat if other_flat is not None else self._titles[other].replace(" ", ""))
-                ratio = sm.ratio()
+                # (the entry keeps its title's length, not a second copy of its title without spaces)
+                ratio = test.score(self._titles[other], m, other_counts)
                 if ratio >= self.fuzzy_ratio and (best is None or ratio > best[1]):
                     if self._compatible(self._find(other), doi, pmid, page, family, need_confirmation=True):
                         best = (other, ratio)
@@ -461,14 +440,52 @@ class Work:
         return sorted(source_id(r) for r in self.records)
 
 
+class _FuzzyTitle:
+    """The fuzzy title test of one new title (without spaces) against the entries of its blocks, for
+    :meth:`PaperResolver._title_matches` and :func:`fuzzy_links`. real_quick_ratio (the lengths alone)
+    is a window of lengths, and quick_ratio (the characters both titles have) comes from the counts kept
+    with each entry: the same floats as SequenceMatcher's, without the object, for the many entries of a
+    block that go no further. One SequenceMatcher per new title: its character index is built once."""
+
+    __slots__ = ("flat", "n", "counts", "ratio", "lo", "hi", "_chars", "_sm")
+
+    def __init__(self, flat: str, counts: int | None, ratio: float) -> None:
+        self.flat, self.n, self.counts, self.ratio = flat, len(flat), counts, ratio
+        self.lo, self.hi = _length_window(self.n, ratio)
+        self._chars: Counter[str] | None = None
+        self._sm: SequenceMatcher | None = None
+
+    def score(self, other_title: str, m: int, other_counts: int | None) -> float:
+        """SequenceMatcher's ratio of an entry's normalised title (``m`` characters without spaces,
+        ``other_counts`` its :func:`_char_counts`; the entry first) and the new title, or 0.0 when the
+        length window or the common characters already say it cannot reach ``ratio``."""
+        if not self.lo <= m <= self.hi:
+            return 0.0
+        other_flat = None
+        if self.counts is not None and other_counts is not None:
+            common = _common(self.counts, other_counts)
+        else:
+            if self._chars is None:
+                self._chars = Counter(self.flat)
+            chars = self._chars
+            other_flat = other_title.replace(" ", "")
+            common = sum(min(k, chars[c]) for c, k in Counter(other_flat).items() if c in chars)
+        if 2.0 * common / (self.n + m) < self.ratio:
+            return 0.0
+        if self._sm is None:
+            self._sm = SequenceMatcher(None, autojunk=False)
+            self._sm.set_seq2(self.flat)
+        self._sm.set_seq1(other_flat if other_flat is not None else other_title.replace(" ", ""))
+        return self._sm.ratio()
+
+
 def fuzzy_links(rows: Iterable[tuple[str, int, str, bool]], fuzzy_ratio: float = FUZZY_RATIO
                 ) -> tuple[array, array]:
     """The pairs of records the matcher's fuzzy title rule can join: a record and an entry of one of its
-    blocks before it (``BLOCK_LIMIT`` per block) whose titles reach ``fuzzy_ratio``, by the same tests
-    as :meth:`PaperResolver._title_matches` (the length window, the common characters, then
-    SequenceMatcher with the entry as the first sequence). ``rows``: (block, record id, normalised title,
-    whether the record is one of the block's entries), in block then record order. Returns the two
-    columns of record ids (record, entry); a pair may come twice (both blocks)."""
+    blocks before it (``BLOCK_LIMIT`` per block) whose titles reach ``fuzzy_ratio`` by the matcher's own
+    test (:class:`_FuzzyTitle`). ``rows``: (block, record id, normalised title, whether the record is one
+    of the block's entries), in block then record order. Returns the two columns of record ids (record,
+    entry); a pair may come twice (both blocks)."""
     left, right = array("q"), array("q")
     block: str | None = None
     entries: list[tuple[int, str, int, int | None]] = []
@@ -476,32 +493,15 @@ def fuzzy_links(rows: Iterable[tuple[str, int, str, bool]], fuzzy_ratio: float =
         if key != block:
             block, entries = key, []
         flat = title.replace(" ", "")
-        n = len(flat)
         counts = _char_counts(flat)
         if entries:
-            lo, hi = _length_window(n, fuzzy_ratio)
-            sm: SequenceMatcher | None = None
-            chars: Counter[str] | None = None
-            for other, other_flat, m, other_counts in entries:
-                if not lo <= m <= hi:
-                    continue
-                if counts is not None and other_counts is not None:
-                    common = _common(counts, other_counts)
-                else:
-                    if chars is None:
-                        chars = Counter(flat)
-                    common = sum(min(k, chars[c]) for c, k in Counter(other_flat).items() if c in chars)
-                if 2.0 * common / (n + m) < fuzzy_ratio:
-                    continue
-                if sm is None:
-                    sm = SequenceMatcher(None, autojunk=False)
-                    sm.set_seq2(flat)
-                sm.set_seq1(other_flat)
-                if sm.ratio() >= fuzzy_ratio:
+            test = _FuzzyTitle(flat, counts, fuzzy_ratio)
+            for other, other_title, m, other_counts in entries:
+                if test.score(other_title, m, other_counts) >= fuzzy_ratio:
                     left.append(rid)
                     right.append(other)
         if entry:
-            entries.append((rid, flat, n, counts))
+            entries.append((rid, title, len(flat), counts))
     return left, right
 
 
