@@ -26,6 +26,8 @@ log = logging.getLogger(__name__)
 
 
 DUCKDB_MEMORY_LIMIT = "2GB"
+# the engine's database file in the work directory ("" for an in-memory database)
+DUCKDB_DATABASE = os.environ.get("GRAPHKIT_DUCKDB_DATABASE", "engine.duckdb")
 # DuckDB's limit while a step forked from the driver runs (DuckDBEngine.spilled): its tables go to disk
 SPILLED_MEMORY_LIMIT = "64MB"
 # units of the memory limit as DuckDB reports it (current_setting: "1.8 GiB", "953.6 MiB", "512 bytes")
@@ -110,8 +112,14 @@ class DuckDBEngine:
         except ImportError as exc:  # a declared dependency; a broken install gets a clear message
             raise EngineError(f"the default engine needs duckdb ({exc}): pip install duckdb") from None
         self._workdir = workdir
-        self.con = duckdb.connect(config={"temp_directory": str(Path(workdir) / "spill"),
-                                          "preserve_insertion_order": False})
+        # a database file in the work directory, not an in-memory one: DuckDB keeps an in-memory
+        # database's tables uncompressed, and writes them out so to its spill files when memory runs
+        # short (at 10M PubMed XML records ~33 GB of them in the first work rules, which filled the
+        # disk); a file's tables are written compressed as they are made, and a block already in the
+        # file leaves memory without being written again (DUCKDB_DATABASE)
+        database = str(Path(workdir) / DUCKDB_DATABASE) if DUCKDB_DATABASE else ":memory:"
+        self.con = duckdb.connect(database, config={"temp_directory": str(Path(workdir) / "spill"),
+                                                    "preserve_insertion_order": False})
         # bounded memory: past the limit DuckDB spills to the work directory (the default, 2GB, keeps a
         # 1M-record build's engine well inside the 4 GB budget; GRAPHKIT_MEMORY_LIMIT overrides)
         limit = self._limit = memory_limit or os.environ.get("GRAPHKIT_MEMORY_LIMIT") or DUCKDB_MEMORY_LIMIT
@@ -120,9 +128,9 @@ class DuckDBEngine:
         # its background threads it does only now and then: at 1M records 375 MB of it stayed with the
         # driver through the later steps (a derived rule, the sink's COPY) beside what they allocate
         self._set("allocator_background_threads", "true")
-        # (automatic checkpoints stay on: in an in-memory database one compresses every table written
-        # since the last, inside whichever statement crosses 16 MiB; without them a 300k export took
-        # ~1 s less and peaked 117 MB higher, 1M 218 MB higher: docs/scale.md, session 28)
+        # (automatic checkpoints stay on: one writes every table made since the last to the database
+        # file, compressed, inside whichever statement crosses 16 MiB of log; with them off, the
+        # in-memory database of session 28 took ~1 s less at 300k and peaked 117 MB higher, 1M 218 MB)
         if threads:
             self.con.execute(f"SET threads = {int(threads)}")
         self._arrow: dict[str, pa.Table] = {}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 
 def test_a_spark_error_is_one_line_with_its_cause_and_the_remedy_for_the_result_cap() -> None:
     """A Java error from Spark reaches the user as its cause on one line (no Java stack); the driver's
@@ -47,12 +49,16 @@ def test_keep_only_drops_the_other_stored_tables_and_their_memory(tmp_path) -> N
     eng.close()
 
 
-def test_spilled_puts_duckdbs_tables_on_disk_and_restores_its_limit(tmp_path) -> None:
+@pytest.mark.parametrize("database", ["engine.duckdb", ""])
+def test_spilled_puts_duckdbs_tables_on_disk_and_restores_its_limit(tmp_path, monkeypatch, database) -> None:
     """While a forked step runs (the author resolver), DuckDB's tables go to the work directory and
-    its memory comes down; after, the limit is the engine's again and the tables read back whole."""
-    from graphkit.engine.sql import DuckDBEngine
+    its memory comes down; after, the limit is the engine's again and the tables read back whole. In
+    the database file (the default) a table is on disk, compressed, once made: nothing to spill; in
+    an in-memory database it is written to the spill files."""
+    from graphkit.engine import sql
 
-    eng = DuckDBEngine(str(tmp_path), memory_limit="1GB")
+    monkeypatch.setattr(sql, "DUCKDB_DATABASE", database)
+    eng = sql.DuckDBEngine(str(tmp_path), memory_limit="1GB")
 
     def memory() -> tuple[int, int]:
         return eng.con.execute("SELECT sum(memory_usage_bytes), sum(temporary_storage_bytes) "
@@ -61,10 +67,19 @@ def test_spilled_puts_duckdbs_tables_on_disk_and_restores_its_limit(tmp_path) ->
     eng.create("t", "SELECT id, md5(CAST(id AS STRING)) || md5(CAST(id + 1 AS STRING)) AS s "
                     "FROM range(2000000) AS r(id)")
     held, spilled = memory()
-    assert held > 128 << 20 and spilled == 0
+    assert spilled == 0
+    in_file = (tmp_path / "engine.duckdb").stat().st_size if database else 0
+    if database:
+        assert in_file > 32 << 20  # (2M rows of 64 characters: ~136 MB as they are, ~66 MB compressed)
+    else:
+        assert held > 128 << 20 and not (tmp_path / "engine.duckdb").exists()
     with eng.spilled():
         held_inside, spilled_inside = memory()
-        assert held_inside < 64 << 20 < held and spilled_inside > 20 << 20
+        assert held_inside <= 64 << 20
+        if database:
+            assert spilled_inside == 0 and (tmp_path / "engine.duckdb").stat().st_size == in_file
+        else:
+            assert held_inside < held and spilled_inside > 20 << 20
     assert eng.con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0] in ("1GB", "953.6 MiB")
     table = eng.arrow("SELECT count(*) AS n, count(DISTINCT s) AS d FROM t")
     assert table.to_pylist() == [{"n": 2000000, "d": 2000000}]
