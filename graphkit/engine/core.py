@@ -37,6 +37,7 @@ from graphkit.columnar import ColumnarGraph, arrow_schema, mapped_arrow_file, wr
 from graphkit.derive import WorkTable
 from graphkit.derive import entries as derived_entries
 from graphkit.engine import matching, rules
+from graphkit.engine import sql as engine_sql
 from graphkit.engine.ingest import (TaskResult, default_workers, normalise_task, plan_tasks, run_tasks,
                                     serial_order, small_input, unpack_rows)
 from graphkit.engine.normalise import SCHEMAS
@@ -191,6 +192,8 @@ class _Build:
         diagnostics = serial_order(results)
         records = sum(r.records for r in results)
         self.clock.lap("read+normalise")
+        if records >= engine_sql.DISK_DATABASE_RECORDS:  # (the rule tables compressed in a file, not in memory)
+            self.eng.use_disk()
         for name, schema in SCHEMAS.items():
             self.eng.register_parquet(name, f"{self.workdir}/tables/{name}", schema)
         duplicates = self._match_papers()

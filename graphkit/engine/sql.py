@@ -26,8 +26,10 @@ log = logging.getLogger(__name__)
 
 
 DUCKDB_MEMORY_LIMIT = "2GB"
-# the engine's database file in the work directory ("" for an in-memory database)
-DUCKDB_DATABASE = os.environ.get("GRAPHKIT_DUCKDB_DATABASE", "engine.duckdb")
+# the engine's database file in the work directory, for inputs of DISK_DATABASE_RECORDS and more
+# (DuckDBEngine.use_disk; GRAPHKIT_DISK_DATABASE_RECORDS overrides, 0: always)
+DUCKDB_DATABASE = "engine.duckdb"
+DISK_DATABASE_RECORDS = int(os.environ.get("GRAPHKIT_DISK_DATABASE_RECORDS") or 2_000_000)
 # DuckDB's limit while a step forked from the driver runs (DuckDBEngine.spilled): its tables go to disk
 SPILLED_MEMORY_LIMIT = "64MB"
 # units of the memory limit as DuckDB reports it (current_setting: "1.8 GiB", "953.6 MiB", "512 bytes")
@@ -56,6 +58,7 @@ class Engine(Protocol):
     def spilled(self) -> AbstractContextManager[None]: ...
     def limited(self, share: float) -> AbstractContextManager[None]: ...
     def keep_only(self, names: Collection[str]) -> None: ...
+    def use_disk(self) -> None: ...
     def close(self) -> None: ...
 
 
@@ -112,14 +115,9 @@ class DuckDBEngine:
         except ImportError as exc:  # a declared dependency; a broken install gets a clear message
             raise EngineError(f"the default engine needs duckdb ({exc}): pip install duckdb") from None
         self._workdir = workdir
-        # a database file in the work directory, not an in-memory one: DuckDB keeps an in-memory
-        # database's tables uncompressed, and writes them out so to its spill files when memory runs
-        # short (at 10M PubMed XML records ~33 GB of them in the first work rules, which filled the
-        # disk); a file's tables are written compressed as they are made, and a block already in the
-        # file leaves memory without being written again (DUCKDB_DATABASE)
-        database = str(Path(workdir) / DUCKDB_DATABASE) if DUCKDB_DATABASE else ":memory:"
-        self.con = duckdb.connect(database, config={"temp_directory": str(Path(workdir) / "spill"),
-                                                    "preserve_insertion_order": False})
+        self.con = duckdb.connect(config={"temp_directory": str(Path(workdir) / "spill"),
+                                          "preserve_insertion_order": False})
+        self.on_disk = False
         # bounded memory: past the limit DuckDB spills to the work directory (the default, 2GB, keeps a
         # 1M-record build's engine well inside the 4 GB budget; GRAPHKIT_MEMORY_LIMIT overrides)
         limit = self._limit = memory_limit or os.environ.get("GRAPHKIT_MEMORY_LIMIT") or DUCKDB_MEMORY_LIMIT
@@ -128,13 +126,25 @@ class DuckDBEngine:
         # its background threads it does only now and then: at 1M records 375 MB of it stayed with the
         # driver through the later steps (a derived rule, the sink's COPY) beside what they allocate
         self._set("allocator_background_threads", "true")
-        # (automatic checkpoints stay on: one writes every table made since the last to the database
-        # file, compressed, inside whichever statement crosses 16 MiB of log; with them off, the
-        # in-memory database of session 28 took ~1 s less at 300k and peaked 117 MB higher, 1M 218 MB)
+        # (automatic checkpoints stay on: in an in-memory database one compresses every table written
+        # since the last, inside whichever statement crosses 16 MiB; without them a 300k export took
+        # ~1 s less and peaked 117 MB higher, 1M 218 MB higher: docs/scale.md, session 28)
         if threads:
             self.con.execute(f"SET threads = {int(threads)}")
         self._arrow: dict[str, pa.Table] = {}
         self._share = 1.0  # the share of the limit in force (limited)
+
+    def use_disk(self) -> None:
+        """The tables made from now on go to a database file in the work directory (DUCKDB_DATABASE),
+        not to memory. An in-memory database holds its tables uncompressed and, when memory runs short,
+        writes them so to its spill files: at 10M PubMed XML records ~33 GB of them in the first work
+        rules, which filled the disk. A file's tables are written compressed as they are made, and a
+        block already in the file leaves memory without a write. Below DISK_DATABASE_RECORDS memory is
+        faster (100k records into the store: ~12% more wall time with the file, measured)."""
+        path = str(Path(self._workdir) / DUCKDB_DATABASE).replace("'", "''")
+        self._run(f"ATTACH '{path}' AS disk", "attach the database file")
+        self._run("USE disk", "attach the database file")
+        self.on_disk = True
 
     def _set(self, option: str, value: str) -> None:
         """An optional DuckDB setting; a DuckDB without it goes on without."""
@@ -282,7 +292,8 @@ class DuckDBEngine:
         rule tables no later step reads give their memory back (at 1M records the ``paper`` table
         alone, with every abstract, fills most of the memory limit)."""
         stored = [row[0] for row in self.con.execute(
-            "SELECT table_name FROM duckdb_tables() WHERE NOT temporary").fetchall()]
+            "SELECT table_name FROM duckdb_tables() WHERE NOT temporary "
+            "AND database_name = current_database()").fetchall()]
         for name in stored:
             if name not in names and name not in self._arrow:
                 self.con.execute(f"DROP TABLE {name}")
@@ -448,6 +459,9 @@ class SparkEngine:
 
     def keep_only(self, names: Collection[str]) -> None:
         pass  # (the tables are Parquet files in the work directory, not memory)
+
+    def use_disk(self) -> None:
+        pass  # (the same)
 
     def drop(self, name: str) -> None:
         if self._frames.pop(name, None) is not None:

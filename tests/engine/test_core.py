@@ -71,6 +71,24 @@ def test_graph_tables_spilled_to_disk_give_the_same_graph_and_report(generated, 
     assert not any(small.graph.spilled(item) for item in (*Label, *RelType))
 
 
+def test_rule_tables_in_a_database_file_give_the_same_graph_and_report(generated, monkeypatch, tmp_path):
+    """From DISK_DATABASE_RECORDS records on, DuckDB's rule tables go to a database file in the work
+    directory (compressed, no spill of whole tables) instead of memory; the graph and report are the
+    old core's. Below it there is no file."""
+    import graphkit.engine.sql as engine_sql
+
+    m, _ = generated
+    paths = [info.path for info in m.files]
+    monkeypatch.setattr(engine_sql, "DISK_DATABASE_RECORDS", 1)
+    new = build_columnar(paths, engine=EngineOptions(scratch_dir=str(tmp_path / "a"), keep_workdir=True))
+    files = list((tmp_path / "a").rglob(engine_sql.DUCKDB_DATABASE))
+    assert len(files) == 1 and files[0].stat().st_size > 1 << 20
+    assert_same(build_from_files(paths), new)
+    monkeypatch.setattr(engine_sql, "DISK_DATABASE_RECORDS", m.n_records * 2)
+    build_columnar(paths, engine=EngineOptions(scratch_dir=str(tmp_path / "b"), keep_workdir=True))
+    assert list((tmp_path / "b").rglob("tables")) and not list((tmp_path / "b").rglob(engine_sql.DUCKDB_DATABASE))
+
+
 def test_derived_tables_stream_to_disk(generated, monkeypatch, tmp_path):
     """In a graph that spills, the tables the derived data changed (the papers' counts, co-author pairs)
     are streamed from the engine to disk in batches as their rules run: never a table in the engine

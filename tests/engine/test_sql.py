@@ -50,15 +50,16 @@ def test_keep_only_drops_the_other_stored_tables_and_their_memory(tmp_path) -> N
 
 
 @pytest.mark.parametrize("database", ["engine.duckdb", ""])
-def test_spilled_puts_duckdbs_tables_on_disk_and_restores_its_limit(tmp_path, monkeypatch, database) -> None:
+def test_spilled_puts_duckdbs_tables_on_disk_and_restores_its_limit(tmp_path, database) -> None:
     """While a forked step runs (the author resolver), DuckDB's tables go to the work directory and
     its memory comes down; after, the limit is the engine's again and the tables read back whole. In
     the database file (the default) a table is on disk, compressed, once made: nothing to spill; in
     an in-memory database it is written to the spill files."""
     from graphkit.engine import sql
 
-    monkeypatch.setattr(sql, "DUCKDB_DATABASE", database)
     eng = sql.DuckDBEngine(str(tmp_path), memory_limit="1GB")
+    if database:
+        eng.use_disk()
 
     def memory() -> tuple[int, int]:
         return eng.con.execute("SELECT sum(memory_usage_bytes), sum(temporary_storage_bytes) "
