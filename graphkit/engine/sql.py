@@ -117,7 +117,6 @@ class DuckDBEngine:
         self._workdir = workdir
         self.con = duckdb.connect(config={"temp_directory": str(Path(workdir) / "spill"),
                                           "preserve_insertion_order": False})
-        self.on_disk = False
         # bounded memory: past the limit DuckDB spills to the work directory (the default, 2GB, keeps a
         # 1M-record build's engine well inside the 4 GB budget; GRAPHKIT_MEMORY_LIMIT overrides)
         limit = self._limit = memory_limit or os.environ.get("GRAPHKIT_MEMORY_LIMIT") or DUCKDB_MEMORY_LIMIT
@@ -144,7 +143,6 @@ class DuckDBEngine:
         path = str(Path(self._workdir) / DUCKDB_DATABASE).replace("'", "''")
         self._run(f"ATTACH '{path}' AS disk", "attach the database file")
         self._run("USE disk", "attach the database file")
-        self.on_disk = True
 
     def _set(self, option: str, value: str) -> None:
         """An optional DuckDB setting; a DuckDB without it goes on without."""
