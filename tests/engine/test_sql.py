@@ -49,16 +49,17 @@ def test_keep_only_drops_the_other_stored_tables_and_their_memory(tmp_path) -> N
     eng.close()
 
 
-@pytest.mark.parametrize("database", ["engine.duckdb", ""])
-def test_spilled_puts_duckdbs_tables_on_disk_and_restores_its_limit(tmp_path, database) -> None:
+@pytest.mark.parametrize("on_disk", [True, False], ids=["database-file", "in-memory"])
+def test_spilled_puts_duckdbs_tables_on_disk_and_restores_its_limit(tmp_path, on_disk) -> None:
     """While a forked step runs (the author resolver), DuckDB's tables go to the work directory and
     its memory comes down; after, the limit is the engine's again and the tables read back whole. In
-    the database file (the default) a table is on disk, compressed, once made: nothing to spill; in
-    an in-memory database it is written to the spill files."""
+    the database file (use_disk: large inputs) a table is on disk, compressed, once made: nothing to
+    spill; in an in-memory database it is written to the spill files."""
     from graphkit.engine import sql
 
     eng = sql.DuckDBEngine(str(tmp_path), memory_limit="1GB")
-    if database:
+    database = tmp_path / sql.DUCKDB_DATABASE
+    if on_disk:
         eng.use_disk()
 
     def memory() -> tuple[int, int]:
@@ -69,16 +70,16 @@ def test_spilled_puts_duckdbs_tables_on_disk_and_restores_its_limit(tmp_path, da
                     "FROM range(2000000) AS r(id)")
     held, spilled = memory()
     assert spilled == 0
-    in_file = (tmp_path / "engine.duckdb").stat().st_size if database else 0
-    if database:
+    if on_disk:
+        in_file = database.stat().st_size
         assert in_file > 32 << 20  # (2M rows of 64 characters: ~136 MB as they are, ~66 MB compressed)
     else:
-        assert held > 128 << 20 and not (tmp_path / "engine.duckdb").exists()
+        assert held > 128 << 20 and not database.exists()
     with eng.spilled():
         held_inside, spilled_inside = memory()
         assert held_inside <= 64 << 20
-        if database:
-            assert spilled_inside == 0 and (tmp_path / "engine.duckdb").stat().st_size == in_file
+        if on_disk:
+            assert spilled_inside == 0 and database.stat().st_size == in_file
         else:
             assert held_inside < held and spilled_inside > 20 << 20
     assert eng.con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0] in ("1GB", "953.6 MiB")
