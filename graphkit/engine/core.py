@@ -6,13 +6,11 @@ design: per-record Python runs once per record in worker processes (:mod:`graphk
 the relational work runs in an engine (DuckDB in-process by default, Apache Spark with
 ``engine="spark"``) on the SQL of :mod:`graphkit.engine.rules`, and the graph stays Arrow tables.
 
-Two steps are sequential by nature and run in the driver on the few rows that need them:
-
-- the paper matcher (:class:`graphkit.resolve.papers.PaperResolver`, the old core's own code) is
-  replayed in record order on the records that share a DOI, PMID, title or title block with another
-  record; every other record is a paper of its own;
-- the journal check of cited references matched by (author, year, volume, page) runs
-  :func:`graphkit.resolve.cites.journal_compatible` on the candidate pairs.
+One step is sequential by nature and runs in the driver on the few rows that need it: the paper
+matcher (:class:`graphkit.resolve.papers.PaperResolver`, the old core's own code) is replayed in record
+order on the records that share a DOI, PMID, title or title block with another record; every other
+record is a paper of its own. Cited references belong to the citations extension
+(:mod:`graphkit.citations`), which runs after the rules like every extension.
 """
 
 from __future__ import annotations
@@ -47,7 +45,6 @@ from graphkit.memory import Forked, drop_mapped_pages, release_freed, run_forked
 from graphkit.model import Diagnostic
 from graphkit.progress import Progress, null_progress
 from graphkit.resolve.authors import AuthorInfo, AuthorResolver, Decision, decisions_report, kept_apart_table
-from graphkit.resolve.cites import journal_compatible
 from graphkit.resolve.journals import display_name
 from graphkit.resolve import papers
 from graphkit.resolve.papers import Duplicate
@@ -127,10 +124,14 @@ TAKE_MEMORY_SHARE = 0.5
 # in it) was copied in the engine first, then again into the graph; at 300k records the view saved
 # ~2 s and ~400 MB of the driver's peak
 GRAPH_VIEWS = frozenset({Label.PAPER})
-# the rule tables read once the graph's tables exist: the extensions' mention places (recr: rrank; wkey,
+# the rule tables read once the graph's tables exist: the extensions' mention places (rrank, wkey,
 # best, akeys), the report's rules and the authors' name variants; the engine drops the others then
 LATER_TABLES = frozenset({"rrank", "wkey", "best", "akeys", "author", "variants", "owners", "journal",
-                          "published_in", "jment", "keyword", "mesh"})
+                          "published_in", "jment", "keyword"})
+
+# the report's figures of the input tables, taken before they go (_let_input_go): a row per file, and the
+# MeSH headings not in the vocabulary
+INPUT_FIGURES = {"files": rules.FILE_FIGURES, "mesh_unknown": rules.MESH_UNKNOWN}
 
 
 def graph_table(item: Label | RelType) -> str:
@@ -163,6 +164,7 @@ def build_columnar(paths: Sequence[str | Path], options: BuildOptions = BuildOpt
     try:
         build = _Build(eng, [str(p) for p in paths], options, engine_options, workdir, progress)
         build.prepared = prepared
+        build.owns_input = prepared is None and not engine_options.workdir and not engine_options.keep_workdir
         with no_cyclic_gc():  # as the old core: millions of long-lived, acyclic Python rows in the driver
             return build.run()
     finally:
@@ -186,6 +188,8 @@ class _Build:
         self.exts = extensions()
         self.prepared: list[TaskResult] | None = None
         self._works = 0  # the works of the input (the papers but the cited-only ones)
+        self.owns_input = False  # the normalised tables may go once the rules are through
+        self._input_figures: dict[str, pa.Table] = {}
 
     def run(self) -> BuildResult:
         results = self._normalise() if self.prepared is None else self.prepared
@@ -233,6 +237,9 @@ class _Build:
         self.eng.keep_only(LATER_TABLES | {graph_table(item) for item in (*Label, *RelType)}
                            | {GRAPH_SOURCES[item] for item in GRAPH_VIEWS})
         log.debug("graph tables made in the engine: %.1f s", time.perf_counter() - clock)
+        self._input_figures = {name: self.eng.arrow(sql) for name, sql in INPUT_FIGURES.items()}
+        if self.owns_input:
+            self._let_input_go()
         report_ext: dict[str, Any] = {}
         if self.exts:
             clock = time.perf_counter()
@@ -285,6 +292,16 @@ class _Build:
                 self.eng.create(name, sql)
             # (per rule, with -vv: at 10M the phases last minutes, and a full disk names only its rule)
             log.debug("rule %s: %.1f s", name, time.perf_counter() - clock)
+
+    def _let_input_go(self) -> None:
+        """The normalised input tables removed once the rules are through: no later step reads them (the
+        report's figures of them are taken first: INPUT_FIGURES). At 10M PubMed XML records they held
+        17.4 GB of the disk (13.8 GB the records with their abstracts) beside the database file and the
+        graph's files. Only in a work directory this build made: the embedded store's record cache is
+        a given one, and a kept one is kept whole."""
+        for name in (*rules.VIEWS, *SCHEMAS):
+            self.eng.drop(name)
+        shutil.rmtree(Path(self.workdir) / "tables", ignore_errors=True)
 
     # -- papers --------------------------------------------------------------------------------
     def _match_papers(self) -> list[Duplicate]:
@@ -436,25 +453,6 @@ class _Build:
             self.eng.register_arrow("journal", table.set_column(i, table.schema.field(i), pa.array(shown, pa.string())))
 
     # -- cites ---------------------------------------------------------------------------------
-    def _cites(self) -> None:
-        cand = self.eng.arrow(rules.CITE_CANDIDATES).to_pylist()
-        names: dict[str, list[str]] = {}
-        if cand:
-            for row in self.eng.arrow(rules.JOURNAL_NAMES).to_pylist():
-                names.setdefault(row["jkey"], []).append(row["v"])
-        fits: dict[tuple[int, int], list[str]] = {}
-        for row in cand:
-            ref = (row["rid"], row["rpos"])
-            got = fits.setdefault(ref, [])
-            jnames = names.get(row["jkey"], []) if row["jkey"] else []
-            if journal_compatible(row["journal"], jnames):
-                got.append(row["key"])
-        hits = [(rid, rpos, keys[0]) for (rid, rpos), keys in fits.items() if len(keys) == 1]
-        self.eng.register_arrow("cite_loc", pa.table({
-            "rid": pa.array([h[0] for h in hits], pa.int64()), "rpos": pa.array([h[1] for h in hits], pa.int64()),
-            "target": pa.array([h[2] for h in hits], pa.string())}))
-        self.eng.create("cites", rules.CITES)
-
     # -- extensions and derived data -----------------------------------------------------------
     def _extensions(self, results: list[TaskResult], graph: ColumnarGraph, report: dict[str, Any]) -> None:
         """Run every extension's resolve on the row API. Consumes the tasks' ``ext_rows``: each extension's
@@ -517,7 +515,7 @@ class _Build:
         self.eng.register_arrow("ext_rids", pa.table({"rid": pa.array(rids, pa.int64())}))
         del rids
         where = self.eng.arrow(
-            "SELECT e.rid, k.key, r.rnk, b.n_auth AS kept FROM ext_rids e JOIN recr r ON r.rid = e.rid "
+            "SELECT e.rid, k.key, r.rnk, b.n_auth AS kept FROM ext_rids e JOIN rrank r ON r.rid = e.rid "
             "JOIN wkey k ON k.wid = r.wid JOIN best b ON b.wid = r.wid")
         at = dict(zip(where.column("rid").to_pylist(), zip(*(where.column(c).to_pylist() for c in ("key", "rnk", "kept")))))
         del where
@@ -526,7 +524,7 @@ class _Build:
         if by_author:
             self.eng.register_arrow("ext_rids", pa.table({"rid": pa.array(by_author, pa.int64())}))
             table = self.eng.arrow(
-                "SELECT k.key, a.pos, a.akey FROM (SELECT DISTINCT r.wid FROM ext_rids e JOIN recr r "
+                "SELECT k.key, a.pos, a.akey FROM (SELECT DISTINCT r.wid FROM ext_rids e JOIN rrank r "
                 "ON r.rid = e.rid) w JOIN akeys a ON a.wid = w.wid JOIN wkey k ON k.wid = w.wid")
             for key, pos, akey in zip(*(table.column(c).to_pylist() for c in ("key", "pos", "akey"))):
                 keys = keys_of.setdefault(key, [])
@@ -667,7 +665,7 @@ class _Build:
         g = result.graph
         files: dict[str, dict[str, Any]] = {}
         totals = {"doi": 0, "year": 0, "authors": 0, "journal": 0}
-        for row in eng.arrow(rules.FILE_FIGURES).to_pylist():
+        for row in self._input_figures["files"].to_pylist():
             kinds = sorted((row[f"{k}_at"], i, k) for i, k in enumerate(totals) if row[k])
             files[row["file"]] = {"format": row["fmt"], "records": row["records"],
                                   "missing": {k: row[k] for _, _, k in kinds}, "warnings": {}, "errors": {}}
@@ -682,7 +680,7 @@ class _Build:
         no_issn = eng.arrow(rules.JOURNALS_WITHOUT_ISSN).to_pylist()
         invalid = [{"journal": r["jkey"], "value": r["v"]} for r in eng.arrow(rules.INVALID_ISSNS).to_pylist()]
         kw = eng.arrow(rules.KEYWORD_FIGURES).to_pylist()[0]
-        unknown = {r["heading"]: 1 for r in eng.arrow(rules.MESH_UNKNOWN).to_pylist()}
+        unknown = {r["heading"]: 1 for r in self._input_figures["mesh_unknown"].to_pylist()}
         n_works = self._works
         rules_count: dict[str, int] = {}
         for d in result.duplicates:

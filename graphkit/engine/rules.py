@@ -90,7 +90,7 @@ SELECT r.*, coalesce(m.root, r.rid) AS wid FROM rec r LEFT JOIN member m ON m.ri
     # the two ranks over the columns they need only (recr is recw with them: a view, rules.VIEWS)
     # (nw: the work's records)
     ("rrank", """
-SELECT rid, rnk, nw, row_number() OVER (PARTITION BY wid ORDER BY n_auth DESC, given_letters DESC, rnk) AS bst
+SELECT rid, wid, rnk, nw, row_number() OVER (PARTITION BY wid ORDER BY n_auth DESC, given_letters DESC, rnk) AS bst
 FROM (
   SELECT rid, wid, n_auth, given_letters, count(*) OVER (PARTITION BY wid) AS nw,
     row_number() OVER (PARTITION BY wid ORDER BY r_nodoi, r_noabs, r_filled DESC, n_auth DESC, src) AS rnk
@@ -322,42 +322,6 @@ SELECT mkey AS key, first(ui) AS ui, first(name) AS name, first(trees) AS tree_n
 FROM mesh GROUP BY mkey
 """),
 ]
-
-# Cited references: by a DOI of a paper in the set, else by (first author, year, volume, first page);
-# the driver checks the journal of each locator candidate (journal_compatible) and loads cite_loc.
-CITE_STEPS: list[tuple[str, str]] = [
-    ("pdoi", """
-SELECT DISTINCT r.doi_n AS doi, k.key FROM recw r JOIN wkey k ON k.wid = r.wid WHERE r.doi_n IS NOT NULL
-"""),
-    ("wref", """
-SELECT k.key AS source, f.rid, f.rpos, f.doi, f.fam, f.year, f.journal, f.vol_sq, f.page_sq, d.key AS doi_target
-FROM ref f JOIN recw r ON r.rid = f.rid JOIN wkey k ON k.wid = r.wid LEFT JOIN pdoi d ON d.doi = f.doi
-"""),
-    ("ploc", """
-SELECT p.key, p.cite_fam AS fam, p.year, p.vol_sq, p.page_sq, j.target AS jkey
-FROM paper p LEFT JOIN published_in j ON j.source = p.key
-WHERE p.cite_fam IS NOT NULL AND p.year IS NOT NULL AND p.year <> 0 AND p.volume IS NOT NULL
-  AND p.vol_sq <> '' AND p.page_sq IS NOT NULL
-"""),
-]
-CITE_CANDIDATES = """
-SELECT w.rid, w.rpos, w.journal, p.key, p.jkey
-FROM wref w JOIN ploc p ON p.fam = w.fam AND p.year = w.year AND p.vol_sq = w.vol_sq AND p.page_sq = w.page_sq
-WHERE w.doi_target IS NULL
-ORDER BY w.rid, w.rpos, p.key
-"""
-JOURNAL_NAMES = """
-SELECT jkey, v FROM jnames UNION SELECT jkey, v FROM jabbrs
-"""
-CITES = """
-SELECT DISTINCT w.source, coalesce(w.doi_target, c.target) AS target
-FROM wref w LEFT JOIN cite_loc c ON c.rid = w.rid AND c.rpos = w.rpos
-WHERE coalesce(w.doi_target, c.target) IS NOT NULL AND coalesce(w.doi_target, c.target) <> w.source
-"""
-CITE_FIGURES = """
-SELECT count(*) AS refs, count(coalesce(w.doi_target, c.target)) AS resolved
-FROM wref w LEFT JOIN cite_loc c ON c.rid = w.rid AND c.rpos = w.rpos
-"""
 
 # Report figures
 FILE_FIGURES = """

@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import sys
 import time
+from pathlib import Path
 
 import pytest
 
@@ -87,6 +88,32 @@ def test_rule_tables_in_a_database_file_give_the_same_graph_and_report(generated
     monkeypatch.setattr(engine_sql, "DISK_DATABASE_RECORDS", m.n_records * 2)
     build_columnar(paths, engine=EngineOptions(scratch_dir=str(tmp_path / "b"), keep_workdir=True))
     assert list((tmp_path / "b").rglob("tables")) and not list((tmp_path / "b").rglob(engine_sql.DUCKDB_DATABASE))
+
+
+def test_the_input_tables_go_once_the_rules_are_through(generated, monkeypatch, tmp_path):
+    """In a work directory the build made, the normalised input tables (the records with their abstracts)
+    are removed before the graph's tables are taken, and the graph and report are still the old core's
+    (the report's figures of the input were taken first). A work directory given or kept keeps them."""
+    import graphkit.engine.core as core
+
+    m, _ = generated
+    paths = [info.path for info in m.files]
+    seen: list[tuple[bool, list[str]]] = []
+    real_take = core._Build._take_graph
+
+    def take(self, graph):
+        seen.append((self.owns_input, (Path(self.workdir) / "tables" / "rec").exists()))
+        real_take(self, graph)
+
+    monkeypatch.setattr(core._Build, "_take_graph", take)
+    assert_same(build_from_files(paths), build_columnar(paths, engine=EngineOptions(scratch_dir=str(tmp_path / "a"))))
+    assert seen == [(True, False)]
+    seen.clear()
+    build_columnar(paths, engine=EngineOptions(scratch_dir=str(tmp_path / "b"), keep_workdir=True))
+    assert seen == [(False, True)]
+    seen.clear()
+    build_columnar(paths, engine=EngineOptions(workdir=str(tmp_path / "c")))
+    assert seen == [(False, True)]
 
 
 def test_derived_tables_stream_to_disk(generated, monkeypatch, tmp_path):
