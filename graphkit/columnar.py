@@ -89,13 +89,22 @@ def mapped_arrow_file(path: str | os.PathLike[str]) -> pa.Table:
 
 @dataclass(frozen=True, slots=True)
 class _OnDisk:
-    """A frozen table moved to an Arrow file (:meth:`ColumnarGraph.spill`)."""
+    """A frozen table moved to an Arrow file (:meth:`ColumnarGraph.spill`); ``columns``: the files of
+    columns written again since (:meth:`ColumnarGraph.set_columns_on_disk`), by column name."""
 
     path: str
     num_rows: int
+    columns: tuple[tuple[str, str], ...] = ()
 
     def table(self) -> pa.Table:
-        return mapped_arrow_file(self.path)
+        table = mapped_arrow_file(self.path)
+        files: dict[str, pa.Table] = {}
+        for name, path in self.columns:
+            if path not in files:
+                files[path] = mapped_arrow_file(path)
+            at = table.schema.get_field_index(name)
+            table = table.set_column(at, table.schema.field(at), files[path].column(name))
+        return table
 
 
 class ColumnarGraph:
@@ -155,7 +164,25 @@ class ColumnarGraph:
         self._replace(item, self._on_disk(item, directory,
                                           lambda tmp: write_arrow_stream(tmp, batches, arrow_schema(item))))
 
-    def _on_disk(self, item: Item, directory: str | None, write: Callable[[str], int]) -> _OnDisk:
+    def set_columns_on_disk(self, item: Item, batches: pa.RecordBatchReader, directory: str | None = None) -> None:
+        """Some columns of a table on disk replaced by a stream of batches of them, in the table's row
+        order, written to a file of their own: the other columns stay in the table's file. For a derived
+        rule that writes one column of a large table (``Paper.cited_by``: the papers' table written again
+        whole for it was a second copy of every abstract on the disk)."""
+        current = self._tables.get(item)
+        if not isinstance(current, _OnDisk):
+            raise ValueError(f"{item.value}: only a table on disk gets columns on disk")
+        schema = arrow_schema(item)
+        names = list(batches.schema.names)
+        part = pa.schema([schema.field(name) for name in names])
+        written = self._on_disk(item, directory, lambda tmp: write_arrow_stream(tmp, batches, part),
+                                "." + "+".join(names))
+        if written.num_rows != current.num_rows:
+            raise ValueError(f"{item.value}: {written.num_rows} rows of {names} for a table of {current.num_rows}")
+        kept = tuple((name, path) for name, path in current.columns if name not in names)
+        self._replace(item, _OnDisk(current.path, current.num_rows, kept + tuple((n, written.path) for n in names)))
+
+    def _on_disk(self, item: Item, directory: str | None, write: Callable[[str], int], suffix: str = "") -> _OnDisk:
         """The file of a table of this graph, written by ``write`` (which returns the rows) to a temporary
         name and then put in place (a table read from now on maps the new file; an older mapping keeps
         the old one). The scratch directory is made in ``directory`` on the first call and goes with the
@@ -165,7 +192,7 @@ class ColumnarGraph:
                 os.makedirs(directory, exist_ok=True)
             self._spill_dir = tempfile.mkdtemp(prefix="graphkit-graph-", dir=directory)
             weakref.finalize(self, shutil.rmtree, self._spill_dir, True)
-        path = os.path.join(self._spill_dir, f"{'node' if isinstance(item, Label) else 'edge'}-{item.value}.arrow")
+        path = os.path.join(self._spill_dir, f"{'node' if isinstance(item, Label) else 'edge'}-{item.value}{suffix}.arrow")
         rows = write(path + ".tmp")
         os.replace(path + ".tmp", path)
         return _OnDisk(path, rows)

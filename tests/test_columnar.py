@@ -5,7 +5,7 @@ from __future__ import annotations
 import pyarrow as pa
 import pytest
 
-from graphkit.columnar import ColumnarGraph, rows_to_arrow
+from graphkit.columnar import ColumnarGraph, arrow_schema, rows_to_arrow
 from graphkit.schema import Label
 
 ROWS = [{"key": "kw:a", "name": "A"}, {"key": "kw:b", "name": "B"}, {"key": "kw:c", "name": "C"}]
@@ -145,6 +145,30 @@ def test_spilled_table_reads_the_same_mapped_only_while_held(tmp_path) -> None:
     del graph
     gc.collect()
     assert not os.path.exists(files[0])
+
+
+def test_columns_on_disk_replace_those_of_a_spilled_table(tmp_path) -> None:
+    """set_columns_on_disk: a spilled table's columns replaced by a stream of them in its row order,
+    written to a file of their own (the table's file stays as it was); the row count must match, and
+    a table in memory gets none."""
+    import os
+
+    graph = _graph(ROWS)
+    with pytest.raises(ValueError, match="only a table on disk"):
+        graph.set_columns_on_disk(Label.KEYWORD, pa.table({"papers": [1, 2, 3]}).to_reader())
+    assert graph.spill(Label.KEYWORD, directory=str(tmp_path))
+    table_file = next(str(p) for p in tmp_path.rglob("*.arrow"))
+    written = os.stat(table_file).st_mtime_ns
+    graph.set_columns_on_disk(Label.KEYWORD, pa.table({"papers": [4, 5, 6], "name": ["X", "Y", "Z"]}).to_reader(),
+                              str(tmp_path))
+    graph.set_columns_on_disk(Label.KEYWORD, pa.table({"papers": [7, 8, 9]}).to_reader(), str(tmp_path))
+    got = graph.arrow(Label.KEYWORD)
+    assert got.schema == arrow_schema(Label.KEYWORD)
+    assert [(r["key"], r["name"], r["papers"]) for r in got.to_pylist()] == [
+        ("kw:a", "X", 7), ("kw:b", "Y", 8), ("kw:c", "Z", 9)]
+    assert os.stat(table_file).st_mtime_ns == written and len(list(tmp_path.rglob("*.arrow"))) == 3
+    with pytest.raises(ValueError, match="2 rows"):
+        graph.set_columns_on_disk(Label.KEYWORD, pa.table({"papers": [1, 2]}).to_reader(), str(tmp_path))
 
 
 @pytest.mark.parametrize("change", ["update_nodes", "add_node"])

@@ -247,6 +247,7 @@ class _Build:
                 self._take_graph(graph)
             # (the views' rule tables: the graph holds its own copy now)
             self.eng.keep_only(LATER_TABLES | {graph_table(item) for item in (*Label, *RelType)})
+            self.eng.compact()  # (a database file: the blocks of every table dropped so far back to the disk)
             log.debug("graph taken for the extensions: %.1f s", time.perf_counter() - clock)
             self._extensions(results, graph, report_ext)
             self.clock.lap("extensions")
@@ -560,7 +561,12 @@ class _Build:
                         figures = self.eng.arrow(query).to_pylist()[0]
                     elif self._spilling(graph):
                         item = _item(target)
-                        self._derive_to_disk(graph, item, query)
+                        columns = _written_columns(entry.targets, item)
+                        # (DuckDB only: Spark's batches of a sorted view need not come in its order)
+                        if columns and graph.spilled(item) and isinstance(self.eng, DuckDBEngine):
+                            self._derive_columns_to_disk(graph, item, columns, query)
+                        else:
+                            self._derive_to_disk(graph, item, query)
                         stale.discard(item)
                     else:
                         item = _item(target)
@@ -588,6 +594,30 @@ class _Build:
         self._stream_to_disk(graph, item, name + "_sel")
         self.eng.drop(name + "_sel")
         self.eng.drop(name + "_new")
+
+    def _derive_columns_to_disk(self, graph: ColumnarGraph, item: Label, columns: list[str], query: str) -> None:
+        """A derived entry that writes only ``columns`` of a label's table on disk (its declared targets:
+        ``Paper.cited_by``): only those columns are written, in the order of the table's file (by key),
+        and the table is that file with them replaced (ColumnarGraph.set_columns_on_disk). Written whole,
+        the papers' table for ``cited_by`` was a second copy of every abstract on the disk: 226 MB at 100k
+        records, the work directory's peak."""
+        import numpy as np
+
+        name = graph_table(item)
+        keys = graph.arrow(item).column("key")
+        self.eng.register_arrow(name + "_pos", pa.table({"key": keys, "pos": pa.array(np.arange(len(keys)))}))
+        del keys
+        self.eng.view(name + "_new", query)
+        picked = ", ".join(f"n.{c}" for c in columns)
+        self.eng.view(name + "_cols", f"SELECT o.pos, {picked} FROM {name}_pos o LEFT JOIN {name}_new n "
+                                      "ON n.key = o.key ORDER BY o.pos")
+        batches = self.eng.batches(name + "_cols")
+        graph.set_columns_on_disk(item, pa.RecordBatchReader.from_batches(
+            batches.schema.remove(0), _in_order(batches, name)), self.engine_options.scratch())
+        for view in ("_cols", "_new", "_pos"):
+            self.eng.drop(name + view)
+        self.eng.adopt(name, graph.arrow(item))
+        release_freed()
 
     def _stream_to_disk(self, graph: ColumnarGraph, item: Label | RelType, source: str) -> None:
         """The engine's table or view ``source`` as the graph's table of ``item``, streamed to its file
@@ -709,6 +739,28 @@ class _Build:
         }
         _add_diagnostics(report, self.paths, self.options.format, result.diagnostics)
         return report
+
+
+def _in_order(batches: pa.RecordBatchReader, name: str) -> Iterator[pa.RecordBatch]:
+    """The batches without their first column, the row positions, checked to be 0, 1, 2, ...: columns
+    out of their table's order would be wrong silently."""
+    import numpy as np
+
+    at = 0
+    for batch in batches:
+        pos = batch.column(0).to_numpy()
+        if not np.array_equal(pos, np.arange(at, at + len(pos))):
+            raise EngineError(f"{name}: the derived columns came out of the table's row order")
+        at += len(pos)
+        yield batch.drop_columns([batch.schema.names[0]])
+
+
+def _written_columns(targets: Sequence[str], item: Label | RelType) -> list[str]:
+    """The properties of ``item`` a derived entry declares it writes (``Paper.cited_by``: cited_by),
+    when it declares no more of that table; else [] (the whole table)."""
+    if not isinstance(item, Label) or item.value in targets:
+        return []
+    return [t.split(".", 1)[1] for t in targets if t.startswith(item.value + ".")]
 
 
 def _kept_apart(graph: ColumnarGraph) -> list[dict]:

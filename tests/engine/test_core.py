@@ -74,16 +74,17 @@ def test_graph_tables_spilled_to_disk_give_the_same_graph_and_report(generated, 
 
 def test_rule_tables_in_a_database_file_give_the_same_graph_and_report(generated, monkeypatch, tmp_path):
     """From DISK_DATABASE_RECORDS records on, DuckDB's rule tables go to a database file in the work
-    directory (compressed, no spill of whole tables) instead of memory; the graph and report are the
-    old core's. Below it there is no file."""
+    directory (compressed, no spill of whole tables) instead of memory, written again once the graph's
+    tables are out of it; the graph and report are the old core's. Below it there is no file."""
     import graphkit.engine.sql as engine_sql
 
     m, _ = generated
     paths = [info.path for info in m.files]
     monkeypatch.setattr(engine_sql, "DISK_DATABASE_RECORDS", 1)
     new = build_columnar(paths, engine=EngineOptions(scratch_dir=str(tmp_path / "a"), keep_workdir=True))
-    files = list((tmp_path / "a").rglob(engine_sql.DUCKDB_DATABASE))
-    assert len(files) == 1 and files[0].stat().st_size > 1 << 20
+    # (written again after the graph's tables were taken out of it: engine.compact)
+    files = list((tmp_path / "a").rglob("engine*.duckdb"))
+    assert [f.name for f in files] == ["engine-1.duckdb"] and files[0].stat().st_size > 1 << 16
     assert_same(build_from_files(paths), new)
     monkeypatch.setattr(engine_sql, "DISK_DATABASE_RECORDS", m.n_records * 2)
     build_columnar(paths, engine=EngineOptions(scratch_dir=str(tmp_path / "b"), keep_workdir=True))
@@ -120,7 +121,8 @@ def test_derived_tables_stream_to_disk(generated, monkeypatch, tmp_path):
     """In a graph that spills, the tables the derived data changed (the papers' counts, co-author pairs)
     are streamed from the engine to disk in batches as their rules run: never a table in the engine
     (the papers' table was two there at 1M), never fetched whole (they were all fetched first, then
-    spilled: at 1M, 6.2 GB at once). The graph is the old core's, its tables on disk."""
+    spilled: at 1M, 6.2 GB at once); a rule that writes a few columns of a table (Paper.cited_by) writes
+    only those. The graph is the old core's, its tables on disk."""
     import graphkit.engine.core as core
     from graphkit.columnar import ColumnarGraph
     from graphkit.engine.sql import DuckDBEngine
@@ -167,6 +169,10 @@ def test_derived_tables_stream_to_disk(generated, monkeypatch, tmp_path):
     assert not [n for n in created if n.endswith("_new")]  # (the rules ran as views, streamed)
     assert {"Paper", "CO_AUTHOR"} <= set(streamed)
     assert new.graph.spilled(Label.PAPER) and new.graph.spilled(RelType.CO_AUTHOR)
+    # the papers' counts written as columns of their own, beside the table's file (not the table again)
+    on_disk = new.graph._tables  # noqa: SLF001
+    assert [name for name, _ in on_disk[Label.PAPER].columns] == ["cited_by"]
+    assert [name for name, _ in on_disk[Label.MESH].columns] == ["papers", "papers_below"]
     assert_same(build_from_files(paths), new)
 
 

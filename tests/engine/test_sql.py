@@ -49,6 +49,44 @@ def test_keep_only_drops_the_other_stored_tables_and_their_memory(tmp_path) -> N
     eng.close()
 
 
+def test_compact_writes_the_database_file_again_with_what_it_holds(tmp_path) -> None:
+    """compact: a new database file with the tables and views the engine holds now (a registered Arrow
+    table stays registered), the old file gone, the blocks of a dropped table not carried over; later
+    tables go to the new file. Without a database file it does nothing."""
+    import pyarrow as pa
+
+    from graphkit.engine import sql
+
+    eng = sql.DuckDBEngine(str(tmp_path))
+    eng.compact()
+    assert list(tmp_path.glob("*.duckdb")) == []
+    eng.use_disk()
+    eng.create("big", "SELECT id, md5(CAST(id AS STRING)) || md5(CAST(id + 1 AS STRING)) AS s "
+                      "FROM range(1000000) AS r(id)")
+    eng.create("small", "SELECT id FROM range(10) AS r(id)")
+    eng.view("w", "SELECT id FROM small")
+    eng.view("v", "SELECT sum(id) AS total FROM w")
+    eng.view("w", "SELECT id FROM small")  # (made again: after the view that reads it)
+    eng.register_arrow("arrow", pa.table({"id": [1, 2]}))
+    eng.drop("big")
+    before = (tmp_path / sql.DUCKDB_DATABASE).stat().st_size
+    assert before > 16 << 20
+    eng.compact()
+    files = sorted(p.name for p in tmp_path.glob("*.duckdb"))
+    assert files == ["engine-1.duckdb"]
+    assert (tmp_path / files[0]).stat().st_size < before // 8
+    assert eng.arrow("SELECT (SELECT total FROM v) AS a, (SELECT sum(id) FROM arrow) AS b").to_pylist() == \
+        [{"a": 45, "b": 3}]
+    eng.create("later", "SELECT 1 AS one")
+    stored = {tuple(r) for r in eng.con.execute("SELECT database_name, table_name FROM duckdb_tables()").fetchall()}
+    assert stored == {("disk1", "small"), ("disk1", "later")}
+    eng.compact()
+    assert sorted(p.name for p in tmp_path.glob("*.duckdb")) == ["engine-2.duckdb"]
+    assert eng.arrow("SELECT (SELECT total FROM v) AS a, (SELECT one FROM later) AS b").to_pylist() == \
+        [{"a": 45, "b": 1}]
+    eng.close()
+
+
 @pytest.mark.parametrize("on_disk", [True, False], ids=["database-file", "in-memory"])
 def test_spilled_puts_duckdbs_tables_on_disk_and_restores_its_limit(tmp_path, on_disk) -> None:
     """While a forked step runs (the author resolver), DuckDB's tables go to the work directory and
