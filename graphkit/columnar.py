@@ -299,8 +299,20 @@ class ColumnarGraph:
         unknown = values.keys() - (NODE_PROPERTIES[label].keys() - {"key"})
         if unknown:
             raise ValueError(f"{label} has no settable properties {sorted(unknown)}")
-        table = self.arrow(label)
         schema = arrow_schema(label)
+        current = self._tables.get(label)
+        if isinstance(current, _OnDisk) and label not in self._rows and values:
+            # a table on disk stays there, the new columns in a file beside it (set in memory, the
+            # papers' table of a large build had been written whole again later, every abstract)
+            for name, column in values.items():
+                if len(column) != current.num_rows:
+                    raise ValueError(f"{label}.{name}: {len(column)} values for {current.num_rows} rows")
+            names = sorted(values, key=schema.names.index)
+            self.set_columns_on_disk(label, pa.table(
+                {name: values[name].cast(schema.field(name).type) for name in names}).to_reader())
+            self._updated.add(label)
+            return
+        table = self.arrow(label)
         for name in sorted(values, key=schema.names.index):
             column = values[name]
             if len(column) != table.num_rows:

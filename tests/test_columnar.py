@@ -150,7 +150,7 @@ def test_spilled_table_reads_the_same_mapped_only_while_held(tmp_path) -> None:
 def test_columns_on_disk_replace_those_of_a_spilled_table(tmp_path) -> None:
     """set_columns_on_disk: a spilled table's columns replaced by a stream of them in its row order,
     written to a file of their own (the table's file stays as it was); the row count must match, and
-    a table in memory gets none."""
+    a table in memory gets none. set_node_columns on such a table does the same."""
     import os
 
     graph = _graph(ROWS)
@@ -169,6 +169,14 @@ def test_columns_on_disk_replace_those_of_a_spilled_table(tmp_path) -> None:
     assert os.stat(table_file).st_mtime_ns == written and len(list(tmp_path.rglob("*.arrow"))) == 3
     with pytest.raises(ValueError, match="2 rows"):
         graph.set_columns_on_disk(Label.KEYWORD, pa.table({"papers": [1, 2]}).to_reader(), str(tmp_path))
+    # set_node_columns on a table on disk: the same, and the table counts as changed
+    graph.synced()
+    graph.set_node_columns(Label.KEYWORD, {"papers": pa.array([1, 2, 3]), "check_tag": pa.array([True, False, True])})
+    assert graph.spilled(Label.KEYWORD) and graph.changed(Label.KEYWORD)
+    assert [(r["name"], r["papers"], r["check_tag"]) for r in graph.arrow(Label.KEYWORD).to_pylist()] == [
+        ("X", 1, True), ("Y", 2, False), ("Z", 3, True)]
+    with pytest.raises(ValueError, match="2 values for 3 rows"):
+        graph.set_node_columns(Label.KEYWORD, {"papers": pa.array([1, 2])})
 
 
 @pytest.mark.parametrize("change", ["update_nodes", "add_node"])
