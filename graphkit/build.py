@@ -23,6 +23,7 @@ from graphkit.derive import count_term_papers, derive_all  # noqa: F401  (count_
 from graphkit.extend import MentionCollector, extensions
 from graphkit.graph import Graph
 from graphkit.model import Diagnostic, Person, Record
+from graphkit import report as report_rules
 from graphkit.progress import Progress, null_progress
 from graphkit.readers import read_files
 from graphkit.resolve.authors import (AuthorInfo, AuthorKeyMode, AuthorResolver, decisions_report, given_parts,
@@ -356,7 +357,7 @@ def _report(result: BuildResult, files: dict[str, _FileStats], missing: Counter,
                        "pairs": [d.as_dict() for d in result.duplicates]},
         "missing": {name: missing.get(name, 0) for name in ("doi", "year", "authors", "journal")},
         "authors": {"count": len(authors.authors), "key_mode": options.author_key,
-                    "with_variants": len(variants), "variants": variants,
+                    "with_variants": len(variants), "variants": variants[:report_rules.VARIANTS_LISTED],
                     "names_shared_by_orcids": authors.ambiguous_names(),
                     "possible_same_person": decisions_report(authors.decisions),
                     "kept_apart": kept_apart(g.nodes(Label.AUTHOR)), "overridden": authors.overridden},

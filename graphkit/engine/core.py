@@ -30,6 +30,7 @@ import psutil
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from graphkit import report as report_rules
 from graphkit.build import BuildOptions, BuildResult, no_cyclic_gc
 from graphkit.columnar import ColumnarGraph, arrow_schema, mapped_arrow_file, write_arrow_file
 from graphkit.derive import WorkTable
@@ -707,7 +708,7 @@ class _Build:
             for k in totals:
                 totals[k] += row[k]
         variants: list[dict[str, Any]] = []
-        for row in eng.arrow(rules.AUTHOR_VARIANTS).to_pylist():
+        for row in eng.arrow(rules.AUTHOR_VARIANTS.format(limit=int(report_rules.VARIANTS_LISTED))).to_pylist():
             if not variants or variants[-1]["key"] != row["akey"]:
                 variants.append({"key": row["akey"], "name": row["name"], "variants": []})
             variants[-1]["variants"].append({"family": row["family"], "given": row["given"], "count": row["n"]})
@@ -731,7 +732,8 @@ class _Build:
                            "pairs": [d.as_dict() for d in result.duplicates]},
             "missing": totals,
             "authors": {"count": g.count(Label.AUTHOR), "key_mode": self.options.author_key,
-                        "with_variants": len(variants), "variants": variants, "names_shared_by_orcids": shared,
+                        "with_variants": eng.arrow(rules.AUTHORS_WITH_VARIANTS).column("n")[0].as_py(),
+                        "variants": variants, "names_shared_by_orcids": shared,
                         "possible_same_person": decisions_report(self._decisions),
                         "kept_apart": _kept_apart(g),
                         "overridden": self._overridden},

@@ -332,12 +332,17 @@ SELECT file, min_by(fmt, rid) AS fmt, min(rid) AS first_rid, count(*) AS records
   min(CASE WHEN miss_authors THEN rid END) AS authors_at, min(CASE WHEN miss_journal THEN rid END) AS journal_at
 FROM rec GROUP BY file ORDER BY first_rid
 """
-AUTHOR_VARIANTS = """
+# the authors with name variants beyond punctuation and spacing: the first {limit} by key listed
+# (graphkit.report.VARIANTS_LISTED), all of them counted
+_VARIANT_KEYS = """
+SELECT akey FROM variants GROUP BY akey HAVING count(*) > 1 AND count(DISTINCT concat(fam_sq, '|', gsq)) > 1
+"""
+AUTHOR_VARIANTS = f"""
 SELECT v.akey, a.name, v.family, v.given, v.n FROM variants v JOIN author a ON a.key = v.akey
-WHERE v.akey IN (SELECT akey FROM variants GROUP BY akey
-                 HAVING count(*) > 1 AND count(DISTINCT concat(fam_sq, '|', gsq)) > 1)
+JOIN (SELECT akey FROM ({_VARIANT_KEYS}) k ORDER BY akey LIMIT {{limit}}) l ON l.akey = v.akey
 ORDER BY v.akey, v.n DESC, v.family, coalesce(v.given, '')
 """
+AUTHORS_WITH_VARIANTS = f"SELECT count(*) AS n FROM ({_VARIANT_KEYS}) k"
 SHARED_NAMES = """
 SELECT nkey, sort_array(collect_list(orcid)) AS orcids FROM owners GROUP BY nkey HAVING count(*) > 1
 ORDER BY nkey
