@@ -5,8 +5,9 @@ The statements are written in Spark SQL; the local engine (DuckDB) runs them tra
 ``(name, sql)``: the engine materialises ``name`` as a table. Steps read the normalised input tables
 (:mod:`graphkit.engine.normalise`), the tables earlier steps made, and the few tables the driver
 computes between steps (:mod:`graphkit.engine.core`): ``member`` (record -> work root, from replaying
-the paper matcher on the records that share a match key), ``wfix`` (work keys that collided),
-``jlab`` (journal token components) and ``cite_loc`` (references resolved by locator).
+the paper matcher on the records that share a match key), ``wfix`` (work keys that collided) and
+``jlab`` (journal token components). Cited references are the citations extension's
+(:mod:`graphkit.citations`), not a rule here.
 
 What each rule reproduces is documented where the old core defines it (graphkit/resolve/*.py,
 graphkit/build.py); the comments here say only how the SQL expresses it.
