@@ -18,12 +18,12 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
+from graphkit import report as report_rules
 from graphkit.memory import release_freed
 from graphkit.derive import count_term_papers, derive_all  # noqa: F401  (count_term_papers: re-exported)
 from graphkit.extend import MentionCollector, extensions
 from graphkit.graph import Graph
 from graphkit.model import Diagnostic, Person, Record
-from graphkit import report as report_rules
 from graphkit.progress import Progress, null_progress
 from graphkit.readers import read_files
 from graphkit.resolve.authors import (AuthorInfo, AuthorKeyMode, AuthorResolver, decisions_report, given_parts,

@@ -246,9 +246,7 @@ class _Build:
             clock = time.perf_counter()
             with self.eng.limited(TAKE_MEMORY_SHARE):
                 self._take_graph(graph)
-            # (the views' rule tables: the graph holds its own copy now)
-            self.eng.keep_only(LATER_TABLES | {graph_table(item) for item in (*Label, *RelType)})
-            self.eng.compact()  # (a database file: the blocks of every table dropped so far back to the disk)
+            self._keep_later()  # (the views' rule tables: the graph holds its own copy now)
             log.debug("graph taken for the extensions: %.1f s", time.perf_counter() - clock)
             self._extensions(results, graph, report_ext)
             self.clock.lap("extensions")
@@ -454,7 +452,6 @@ class _Build:
             i = table.schema.get_field_index("name")
             self.eng.register_arrow("journal", table.set_column(i, table.schema.field(i), pa.array(shown, pa.string())))
 
-    # -- cites ---------------------------------------------------------------------------------
     # -- extensions and derived data -----------------------------------------------------------
     def _extensions(self, results: list[TaskResult], graph: ColumnarGraph, report: dict[str, Any]) -> None:
         """Run every extension's resolve on the row API. Consumes the tasks' ``ext_rows``: each extension's
@@ -507,8 +504,13 @@ class _Build:
             if item in GRAPH_VIEWS and graph.spilled(item):
                 # its rule table (the papers', every abstract) out of the database file now, before the
                 # other tables come to disk beside it: at 100k records 222 MB of file beside 338 of graph
-                self.eng.keep_only(LATER_TABLES | {graph_table(other) for other in (*Label, *RelType)})
-                self.eng.compact()
+                self._keep_later()
+
+    def _keep_later(self) -> None:
+        """The engine keeps only the tables later steps read (LATER_TABLES, the graph's), and a database
+        file gives the space of the others back to the disk (Engine.compact)."""
+        self.eng.keep_only(LATER_TABLES | {graph_table(item) for item in (*Label, *RelType)})
+        self.eng.compact()
 
     def _mention_places(self, pending: list[list[tuple[int, bytes, bool]]]
                         ) -> tuple[dict[int, tuple[str, int, int]], dict[str, list[str | None]]]:

@@ -144,13 +144,22 @@ class DuckDBEngine:
         block already in the file leaves memory without a write. Below DISK_DATABASE_RECORDS memory is
         faster (100k records into the store: ~12% more wall time with the file, measured)."""
         self._attach(DUCKDB_DATABASE, "disk")
+        self._use(DUCKDB_DATABASE, "disk")
 
-    def _attach(self, file: str, name: str, attached: bool = False) -> None:
-        if not attached:
-            path = str(Path(self._workdir) / file).replace("'", "''")
-            self._run(f"ATTACH '{path}' AS {name}", "attach the database file")
+    def _attach(self, file: str, name: str) -> None:
+        path = str(Path(self._workdir) / file).replace("'", "''")
+        self._run(f"ATTACH '{path}' AS {name}", "attach the database file")
+
+    def _use(self, file: str, name: str) -> None:
+        """Tables made from now on go to the attached database ``name`` (the file ``file``)."""
         self._run(f"USE {name}", "attach the database file")
         self._database = (file, name)
+
+    def _stored_tables(self) -> list[str]:
+        """The tables DuckDB stores in the database in use (not registered Arrow tables or views)."""
+        return [row[0] for row in self.con.execute(
+            "SELECT table_name FROM duckdb_tables() WHERE NOT temporary "
+            "AND database_name = current_database()").fetchall()]
 
     def compact(self) -> None:
         """The database file (:meth:`use_disk`) written again with only what it holds now, the old file
@@ -163,17 +172,13 @@ class DuckDBEngine:
         self._compactions += 1
         stem, dot, suffix = DUCKDB_DATABASE.partition(".")
         file, name = f"{stem}-{self._compactions}{dot}{suffix}", f"disk{self._compactions}"
-        tables = [row[0] for row in self.con.execute(
-            "SELECT table_name FROM duckdb_tables() WHERE NOT temporary AND database_name = current_database()"
-        ).fetchall()]
         views = [row[0] for row in self.con.execute(
             "SELECT sql FROM duckdb_views() WHERE NOT temporary AND NOT internal "
             "AND database_name = current_database()").fetchall()]
-        path = str(Path(self._workdir) / file).replace("'", "''")
-        self._run(f"ATTACH '{path}' AS {name}", "compact the database file")
-        for table in tables:
+        self._attach(file, name)
+        for table in self._stored_tables():
             self._run(f"CREATE TABLE {name}.{table} AS FROM {old}.{table}", f"compact the database file ({table})")
-        self._attach(file, name, attached=True)
+        self._use(file, name)
         self._views_again(views)
         self._run(f"DETACH {old}", "compact the database file")
         for leftover in (old_file, old_file + ".wal"):
@@ -341,10 +346,7 @@ class DuckDBEngine:
         """Drop every table DuckDB stores but ``names`` (registered Arrow tables and views stay): the
         rule tables no later step reads give their memory back (at 1M records the ``paper`` table
         alone, with every abstract, fills most of the memory limit)."""
-        stored = [row[0] for row in self.con.execute(
-            "SELECT table_name FROM duckdb_tables() WHERE NOT temporary "
-            "AND database_name = current_database()").fetchall()]
-        for name in stored:
+        for name in self._stored_tables():
             if name not in names and name not in self._arrow:
                 self.con.execute(f"DROP TABLE {name}")
 
