@@ -40,7 +40,19 @@ class Derived:
     # each (target, sql) or a WorkTable; target is the Label/RelType value whose table the query
     # replaces, or "figures" (one row: report figures). Tables are named "{Paper}", "{AUTHORED}", ...
     # (str.format placeholders of the values), work tables "{name}".
-    sql: Callable[[Any], Sequence[tuple[str, str] | WorkTable]] | None = None
+    sql: Callable[[Any], Sequence[Step]] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Parts:
+    """A step run in parts, one per ``rows`` rows of the table ``sized`` (at least one part). The step's
+    SQL reads ``{part}`` and ``{parts}`` (numbers) and keeps the rows of its part by a hash, for example
+    ``abs(hash(a.source) % {parts}) = {part}`` (the same in Spark SQL and DuckDB). The parts must split
+    the step's groups (hash a grouping key), so that their rows together are the step's result. For a
+    rule whose one query would hold more than the engine's memory share at once: at 10M records the
+    co-author pairs ran DuckDB out of its 921 MB in one query, and fit in parts."""
+    sized: str
+    rows: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,11 +63,24 @@ class WorkTable:
     loop for Spark SQL, which has no recursive query. ``step`` must only ever add rows (so an unchanged
     count is an unchanged table). One query unrolled into its rounds would hold every round's hash
     tables at once (at 1M records the MeSH closure took 1.4 GB that way; materialised round by round,
-    the rule fits in 512 MB)."""
+    the rule fits in 512 MB). With ``parts`` (not with ``step``), ``sql`` is built part by part
+    (:class:`Parts`) and ``{name}`` reads them all."""
     name: str
     sql: str
     step: str | None = None
     rounds: int = 64
+    parts: Parts | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PartedStep:
+    """A ``(target, sql)`` step run in :class:`Parts`: the parts' rows together are the target's table."""
+    target: str
+    sql: str
+    parts: Parts
+
+
+Step = tuple[str, str] | WorkTable | PartedStep
 
 
 def compute_coauthors(graph: Any, options: Any) -> dict[str, Any]:
@@ -114,22 +139,36 @@ _TERM_CYPHER = tuple(
 
 
 
-def _coauthor_sql(options: Any) -> list[tuple[str, str]]:
+# the co-author rule's parts (Parts): AUTHORED rows per part of its input table, and per part of the pairs
+# (a part of the pairs joins its authors' links with every link of their papers, and groups the pairs)
+COAUTHOR_INPUT_ROWS = 8_000_000
+COAUTHOR_PAIR_ROWS = 2_000_000
+
+
+def _coauthor_sql(options: Any) -> list[Step]:
+    """The pairs of authors of each paper within the cap, counted. Two steps, each in parts: each paper's
+    distinct (author, paper) links with its year and number of authors, by paper; then the pairs of the
+    papers within the cap, by their first author. (Distinct pairs counted, not count(DISTINCT ...): DuckDB spills a grouping, not a distinct
+    aggregate's sets; at 2M records the latter ran out of memory at 1 GB. In one query, at 10M records,
+    the rule ran out of DuckDB's 921 MB share after 11.7 GB of spill; so did the links' DISTINCT alone.)"""
     cap = int(getattr(options, "coauthor_cap", 100))
-    # (distinct pairs counted, not count(DISTINCT ...): DuckDB spills a grouping, not a distinct aggregate's
-    # sets; at 2M records the latter ran out of memory at 1 GB)
-    by_paper = ("SELECT target FROM (SELECT DISTINCT source, target FROM {AUTHORED}) d "
-                "GROUP BY target HAVING count(*) %s " + str(cap))
+    # (each paper's authors are its distinct links: an author named twice on a paper is one author)
+    links = "SELECT DISTINCT source, target FROM {AUTHORED} WHERE abs(hash(target) % {parts}) = {part}"
     return [
-        (RelType.CO_AUTHOR.value,
-         "SELECT a.source, b.source AS target, count(*) AS papers, min(p.year) AS first_year, "
-         "max(p.year) AS last_year "
-         "FROM (SELECT DISTINCT source, target FROM {AUTHORED}) a "
-         "JOIN (SELECT DISTINCT source, target FROM {AUTHORED}) b ON b.target = a.target AND a.source < b.source "
-         f"JOIN ({by_paper % '<='}) ok ON ok.target = a.target "
-         "LEFT JOIN {Paper} p ON p.key = a.target "
-         "GROUP BY a.source, b.source"),
-        ("figures", f"SELECT {cap} AS cap, count(*) AS papers_over_cap FROM ({by_paper % '>'}) x"),
+        WorkTable("links",
+                  f"SELECT d.source, d.target, p.year, c.n FROM ({links}) d "
+                  f"JOIN (SELECT target, count(*) AS n FROM ({links}) x GROUP BY target) c ON c.target = d.target "
+                  "LEFT JOIN (SELECT key, year FROM {Paper} WHERE abs(hash(key) % {parts}) = {part}) p "
+                  "ON p.key = d.target",
+                  parts=Parts("{AUTHORED}", COAUTHOR_INPUT_ROWS)),
+        PartedStep(RelType.CO_AUTHOR.value,
+                   "SELECT a.source, b.source AS target, count(*) AS papers, min(a.year) AS first_year, "
+                   "max(a.year) AS last_year FROM {links} a JOIN {links} b ON b.target = a.target "
+                   f"AND a.source < b.source WHERE a.n <= {cap} AND abs(hash(a.source) % {{parts}}) = {{part}} "
+                   "GROUP BY a.source, b.source",
+                   Parts("{AUTHORED}", COAUTHOR_PAIR_ROWS)),
+        ("figures", f"SELECT {cap} AS cap, count(*) AS papers_over_cap FROM "
+                    f"(SELECT DISTINCT target FROM {{links}} WHERE n > {cap}) x"),
     ]
 
 

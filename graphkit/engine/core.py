@@ -33,7 +33,7 @@ import pyarrow.compute as pc
 from graphkit import report as report_rules
 from graphkit.build import BuildOptions, BuildResult, no_cyclic_gc
 from graphkit.columnar import ColumnarGraph, arrow_schema, mapped_arrow_file, write_arrow_file
-from graphkit.derive import WorkTable
+from graphkit.derive import Parts, PartedStep, Step, WorkTable
 from graphkit.derive import entries as derived_entries
 from graphkit.engine import matching, rules
 from graphkit.engine import sql as engine_sql
@@ -564,7 +564,8 @@ class _Build:
                 release_freed()
             else:
                 figures = None
-                for target, query in sql_steps(self.eng, entry.sql(self.options), names):
+                for target, queries in sql_steps(self.eng, entry.sql(self.options), names):
+                    query = " UNION ALL ".join(queries)  # (the parts as one query, where not run one by one)
                     if target == "figures":
                         figures = self.eng.arrow(query).to_pylist()[0]
                     elif self._spilling(graph):
@@ -573,6 +574,8 @@ class _Build:
                         # (DuckDB only: Spark's batches of a sorted view need not come in its order)
                         if columns and graph.spilled(item) and isinstance(self.eng, DuckDBEngine):
                             self._derive_columns_to_disk(graph, item, columns, query)
+                        elif len(queries) > 1 and isinstance(self.eng, DuckDBEngine):
+                            self._derive_parts_to_disk(graph, item, queries)
                         else:
                             self._derive_to_disk(graph, item, query)
                         stale.discard(item)
@@ -602,6 +605,24 @@ class _Build:
         self._stream_to_disk(graph, item, name + "_sel")
         self.eng.drop(name + "_sel")
         self.eng.drop(name + "_new")
+
+    def _derive_parts_to_disk(self, graph: ColumnarGraph, item: Label | RelType, queries: list[str]) -> None:
+        """:meth:`_derive_to_disk` of a step in parts (derive.PartedStep): the parts run one after the
+        other as their rows stream to the one file (in one query, DuckDB would run them side by side)."""
+        name = graph_table(item)
+        for i, query in enumerate(queries):
+            self.eng.view(f"{name}_new{i}", query)
+            self.eng.view(f"{name}_sel{i}", _select_graph(item, f"{name}_new{i}"))
+
+        def parts() -> Iterator[pa.RecordBatch]:
+            for i in range(len(queries)):
+                yield from self.eng.batches(f"{name}_sel{i}")  # (each read to its end before the next)
+
+        schema = self.eng.arrow(f"SELECT * FROM {name}_sel0 LIMIT 0").schema
+        self._batches_to_disk(graph, item, pa.RecordBatchReader.from_batches(schema, parts()))
+        for i in range(len(queries)):
+            self.eng.drop(f"{name}_sel{i}")
+            self.eng.drop(f"{name}_new{i}")
 
     def _derive_columns_to_disk(self, graph: ColumnarGraph, item: Label, columns: list[str], query: str) -> None:
         """A derived entry that writes only ``columns`` of a label's table on disk (its declared targets:
@@ -965,27 +986,51 @@ def _add_diagnostics(report: dict[str, Any], paths: list[str], fmt: str, diagnos
     report["files"] = {str(p): files[str(p)] for p in paths} | files
 
 
-def sql_steps(eng: Engine, steps: Sequence[tuple[str, str] | WorkTable],
-              names: dict[str, str]) -> Iterator[tuple[str, str]]:
-    """A derived rule's SQL steps as ``(target, query)`` in order, the table names filled in; each work
-    table is built when its turn comes (its step looped, :class:`WorkTable`) and all of them are dropped
-    once the caller has run the last query."""
+def sql_steps(eng: Engine, steps: Sequence[Step], names: dict[str, str]) -> Iterator[tuple[str, list[str]]]:
+    """A derived rule's SQL steps as ``(target, queries)`` in order, the table names filled in: one query,
+    or one per part of a :class:`PartedStep` (their rows together are the target's table). Each work
+    table is built when its turn comes (its step looped, or part by part: :class:`WorkTable`) and all of
+    them are dropped once the caller has run the last query."""
     work: dict[str, str] = {}
+    made: list[str] = []
     try:
         for step in steps:
             if isinstance(step, WorkTable):
-                work[step.name] = _work_table(eng, step, {**names, **work})
+                work[step.name] = _work_table(eng, step, {**names, **work}, made)
+            elif isinstance(step, PartedStep):
+                n = _parts(eng, step.parts, {**names, **work})
+                yield step.target, [step.sql.format(**names, **work, part=i, parts=n) for i in range(n)]
             else:
                 target, sql = step
-                yield target, sql.format(**names, **work)
+                yield target, [sql.format(**names, **work)]
     finally:
-        for table in work.values():
+        for table in reversed(made):
             eng.drop(table)
 
 
-def _work_table(eng: Engine, table: WorkTable, names: dict[str, str]) -> str:
-    """Build ``table`` in the engine (its step looped until a round adds no rows); its name there."""
+def _parts(eng: Engine, parts: Parts, names: dict[str, str]) -> int:
+    """How many parts a step runs in (:class:`Parts`)."""
+    rows = eng.arrow(f"SELECT count(*) AS n FROM {parts.sized.format(**names)}").column("n")[0].as_py()
+    return max(1, -(-rows // parts.rows))
+
+
+def _work_table(eng: Engine, table: WorkTable, names: dict[str, str], made: list[str]) -> str:
+    """Build ``table`` in the engine (its step looped until a round adds no rows, or part by part, then
+    read through one view); its name there. Every table it made is added to ``made``."""
     name = f"work_{table.name}"
+    if table.parts is not None:
+        n = _parts(eng, table.parts, names)
+        if n > 1:
+            for i in range(n):
+                made.append(f"{name}_p{i}")
+                eng.create(f"{name}_p{i}", table.sql.format(**names, part=i, parts=n))
+            made.append(name)
+            eng.view(name, " UNION ALL ".join(f"SELECT * FROM {name}_p{i}" for i in range(n)))
+            return name
+        made.append(name)
+        eng.create(name, table.sql.format(**names, part=0, parts=1))
+        return name
+    made.append(name)
     eng.create(name, table.sql.format(**names))
     if table.step is None:
         return name

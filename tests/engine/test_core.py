@@ -72,6 +72,35 @@ def test_graph_tables_spilled_to_disk_give_the_same_graph_and_report(generated, 
     assert not any(small.graph.spilled(item) for item in (*Label, *RelType))
 
 
+@pytest.mark.parametrize("spill", [True, False], ids=["graph on disk", "graph in memory"])
+def test_the_co_author_rule_in_parts_gives_the_same_pairs(generated, monkeypatch, tmp_path, spill):
+    """The co-author rule run in parts (derive.Parts: its input table by paper, its pairs by first
+    author), a few hundred AUTHORED rows per part: the pairs, their years and counts and the papers over
+    the cap are the old core's, streamed part by part to the graph's file or made in the engine."""
+    import graphkit.derive as derive
+    import graphkit.engine.core as core
+
+    m, _ = generated
+    paths = [info.path for info in m.files]
+    monkeypatch.setattr(derive, "COAUTHOR_INPUT_ROWS", 900)
+    monkeypatch.setattr(derive, "COAUTHOR_PAIR_ROWS", 300)
+    counted: list[int] = []
+    parts = core._parts
+    monkeypatch.setattr(core, "_parts", lambda *a: counted.append(parts(*a)) or counted[-1])
+    streamed: list[int] = []
+    in_parts = core._Build._derive_parts_to_disk
+    monkeypatch.setattr(core._Build, "_derive_parts_to_disk",
+                        lambda self, g, item, queries: streamed.append(len(queries)) or in_parts(self, g, item, queries))
+    monkeypatch.setattr(core, "GRAPH_SPILL_TOTAL", 0 if spill else 1 << 40)
+    options = BuildOptions(coauthor_cap=4)
+    new = build_columnar(paths, options, engine=EngineOptions(scratch_dir=str(tmp_path)))
+    old = build_from_files(paths, options)
+    assert len(counted) == 2 and min(counted) > 2
+    assert streamed == ([counted[1]] if spill else [])
+    assert new.report["coauthors"]["papers_over_cap"] > 0
+    assert_same(old, new)
+
+
 def test_rule_tables_in_a_database_file_give_the_same_graph_and_report(generated, monkeypatch, tmp_path):
     """From DISK_DATABASE_RECORDS records on, DuckDB's rule tables go to a database file in the work
     directory (compressed, no spill of whole tables) instead of memory, written again once the graph's
@@ -366,7 +395,7 @@ def test_a_work_table_loops_until_a_round_adds_no_rows(tmp_path, rounds, reached
         created = []
         create = eng.create
         eng.create = lambda name, sql: (created.append(name), create(name, sql))[1]
-        for target, query in sql_steps(eng, steps, {"edges": "edge"}):
+        for target, (query,) in sql_steps(eng, steps, {"edges": "edge"}):
             assert target == "figures"
             assert eng.arrow(query).to_pylist() == [{"top": reached, "reached": reached}]
         assert created.count("work_reach_next") == min(rounds, 5) and created.count("work_hop") == 1
