@@ -88,18 +88,21 @@ def _filled(values: pa.Array) -> pa.Array:
     return pc.fill_null(pc.not_equal(values, ""), False)
 
 
-def paper_columns(graph: Any) -> tuple[pa.Table, pa.Array]:
+def paper_columns(graph: Any, index: bool = True) -> tuple[pa.Table, pa.Array]:
     """The papers of the set as columns, one row per Paper node in table order, and which rows are the
-    set's own papers (not cited-only works): key, doi, pmid, year, title, ``journal`` (the key of the
-    paper's PUBLISHED_IN journal) and the properties every paper of the set gets: ``first_author``
-    (the family name of the author at position 1), ``source_title`` (its journal's name, else its
-    abbreviation) and ``cite_key`` (:func:`paper_cite_keys`). Joins of whole columns: at 1M records
-    the same work done per paper in Python took ~9 s."""
-    papers = column_table(graph, Label.PAPER, "key", "cited_only", "doi", "pmid", "year", "volume", "first_page",
-                          "title")
+    set's own papers (not cited-only works): key, ``journal`` (the key of the paper's PUBLISHED_IN
+    journal), the properties every paper of the set gets: ``first_author`` (the family name of the
+    author at position 1), ``source_title`` (its journal's name, else its abbreviation) and
+    ``cite_key`` (:func:`paper_cite_keys`), and with ``index`` what the index of the set's papers reads
+    (doi, pmid, year, title; only read when there are references to match: at 10M records the titles
+    alone are a gigabyte). Joins of whole columns: at 1M records the same work done per paper in
+    Python took ~9 s."""
+    papers = column_table(graph, Label.PAPER, "key", "cited_only", "year", "volume", "first_page",
+                          *(("doi", "pmid", "title") if index else ()))
     own = pc.invert(pc.fill_null(papers.column("cited_only"), False).combine_chunks())
     authored = column_table(graph, RelType.AUTHORED, "source", "target", "position")
     first = _last_per(authored.filter(pc.fill_null(pc.equal(authored.column("position"), 1), False)), "target")
+    del authored
     first_author = _looked_up(_looked_up(papers.column("key"), first, "target", "source"),
                               column_table(graph, Label.AUTHOR, "key", "family"), "key", "family")
     published_in = _last_per(column_table(graph, RelType.PUBLISHED_IN, "source", "target"), "source")
@@ -111,9 +114,9 @@ def paper_columns(graph: Any) -> tuple[pa.Table, pa.Array]:
                                                               pa.scalar(None, pa.string())))
     cite_key = paper_cite_keys(first_author, papers.column("year"), papers.column("volume"),
                                papers.column("first_page"))
-    table = pa.table({"key": papers.column("key"), "doi": papers.column("doi"), "pmid": papers.column("pmid"),
-                      "year": papers.column("year"), "title": papers.column("title"), "journal": journal,
-                      "first_author": first_author, "source_title": source_title, "cite_key": cite_key})
+    table = pa.table({"key": papers.column("key"), "journal": journal, "first_author": first_author,
+                      "source_title": source_title, "cite_key": cite_key,
+                      **({name: papers.column(name) for name in ("doi", "pmid", "year", "title")} if index else {})})
     return table, own
 
 
@@ -143,10 +146,14 @@ def title_key(title: str | None, year: int | None) -> str | None:
 class _PaperIndex:
     """The papers of the set by DOI, PMID, locator and title key."""
 
-    def __init__(self, papers: pa.Table, own: pa.Array, graph: Any) -> None:
+    def __init__(self, papers: pa.Table | None, own: pa.Array, graph: Any) -> None:
+        """The index of the rows of ``papers`` (:func:`paper_columns` with ``index``) marked ``own``;
+        empty without ``papers``."""
         self.by_id: dict[str, str] = {}
         self.by_locator: dict[str, list[tuple[str, list[str]]]] = defaultdict(list)
         self.by_title: dict[str, list[str]] = defaultdict(list)
+        if papers is None:
+            return
         names_of = {key: [n for n in (name, abbreviation) if n] for key, name, abbreviation in
                     columns(graph, Label.JOURNAL, "key", "name", "abbreviation")}
         mine = papers.filter(own)
@@ -291,11 +298,10 @@ def resolve(ctx: ResolveContext, mentions: Iterable[Mention]) -> None:
     the list once its references are resolved, so the references of a large build are freed as it goes
     (the columnar core's mentions hold nothing: they are unpacked as they are iterated)."""
     graph = ctx.graph
-    papers, own = paper_columns(graph)
+    refs = any(m.row.get("kind") == "refs" for m in mentions)  # a set without cited references: no index
+    papers, own = paper_columns(graph, index=refs)
     set_paper_properties(graph, papers, own)
-    if not any(m.row.get("kind") == "refs" for m in mentions):  # a set without cited references: no index
-        papers, own = papers.slice(0, 0), own.slice(0, 0)
-    index = _PaperIndex(papers, own, graph)
+    index = _PaperIndex(papers if refs else None, own, graph)
     del papers, own
     times: dict[str, dict[str, Any]] = {}
     stats: Counter[str] = Counter()

@@ -38,6 +38,7 @@ from pathlib import Path
 from typing import Any
 
 from graphkit import derive, extend
+from graphkit.columnar import column_table, columns
 from graphkit.resolve.mesh import MeshVocabulary, vocabulary
 from graphkit.schema import Label, RelType
 
@@ -46,6 +47,7 @@ log = logging.getLogger(__name__)
 _STRIP = " \t\r\n.,;:\"'*"  # '*': a MeSH/APA major-topic star is not part of a keyword (issue 19)
 _JOINERS = re.compile(r"(?<=\w)\s*[-\u2010\u2011\u2012\u2013\u2014/]\s*(?=\w)")
 _WORD = re.compile(r"[^\W\d_]+\Z")
+KEYWORD_BATCH = 100_000  # keywords turned into Python values at a time (resolve_concepts)
 MIN_HEAD = 4  # shorter head words are left as they are (gas, bus, ads)
 
 
@@ -228,24 +230,27 @@ def resolve_concepts(ctx: extend.ResolveContext, mentions: Iterable[extend.Menti
     Keyword's name and ``variants``, every surface form seen, are the core's keyword rule, in SQL in the
     columnar core (``graphkit.engine.rules.TERM_STEPS``) and from ``KeywordInfo`` in the old one)."""
     graph = ctx.graph
-    keywords = [(kw["key"], kw["name"]) for kw in graph.nodes(Label.KEYWORD)]  # not every keyword's row
-    if not keywords and not any(True for _ in graph.nodes(Label.MESH)):
+    # the keywords' key and name, a batch of rows at a time: at 10M records a list of every keyword
+    # (and a row per keyword before it) took the build to 5.4 GB
+    keywords = column_table(graph, Label.KEYWORD, "key", "name")
+    if not keywords.num_rows and not column_table(graph, Label.MESH, "key").num_rows:
         return
     index = mesh_index()
     linked = {"heading": 0, "entry_term": 0}
     ambiguous: Counter[str] = Counter()
-    for kw_key, kw_name in keywords:
-        text = kw_key[3:]
-        ui, via, is_ambiguous = index.match(text)
-        if is_ambiguous:
-            ambiguous[kw_name or text] += 1
-            continue
-        if ui is None or via is None:
-            continue
-        graph.add_edge(RelType.MAPS_TO, kw_key, _mesh_node(graph, index, ui), via=via)
-        linked[via] += 1
+    for batch in keywords.to_batches(KEYWORD_BATCH):
+        for kw_key, kw_name in zip(batch.column("key").to_pylist(), batch.column("name").to_pylist()):
+            text = kw_key[3:]
+            ui, via, is_ambiguous = index.match(text)
+            if is_ambiguous:
+                ambiguous[kw_name or text] += 1
+                continue
+            if ui is None or via is None:
+                continue
+            graph.add_edge(RelType.MAPS_TO, kw_key, _mesh_node(graph, index, ui), via=via)
+            linked[via] += 1
     # the hierarchy: walk up from every MeshTerm the set has (mapped ones included)
-    todo = [row["ui"] for row in graph.nodes(Label.MESH) if row.get("ui") in index.vocab.by_ui]
+    todo = [ui for (ui,) in columns(graph, Label.MESH, "ui") if ui in index.vocab.by_ui]
     seen: set[str] = set(todo)
     pairs: set[tuple[str, str]] = set()
     while todo:
@@ -258,7 +263,7 @@ def resolve_concepts(ctx: extend.ResolveContext, mentions: Iterable[extend.Menti
                 seen.add(parent)
                 todo.append(parent)
     ctx.report.update({
-        "keywords": len(keywords),
+        "keywords": keywords.num_rows,
         "keywords_linked": linked["heading"] + linked["entry_term"],
         "linked_by": dict(linked),
         "ambiguous": len(ambiguous),

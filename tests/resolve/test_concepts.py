@@ -217,7 +217,7 @@ def test_papers_below_in_sql_equals_the_row_rule(tmp_path) -> None:
         for item in (Label.MESH, RelType.BROADER, RelType.HAS_MESH):
             eng.register_arrow(graph_table(item), g.arrow(item))
         names = {item.value: graph_table(item) for item in (*Label, *RelType)}
-        for target, query in sql_steps(eng, _papers_below_sql(), names):
+        for target, (query,) in sql_steps(eng, _papers_below_sql(), names):
             assert target == Label.MESH.value
             by_sql = {r["key"]: r["papers_below"] for r in eng.arrow(query).to_pylist()}
         assert not [t for t in eng.con.sql("SHOW TABLES").fetchall() if t[0].startswith("work_")]  # dropped
