@@ -76,7 +76,23 @@ def test_keyword_variants_fold_to_one_node(core, request) -> None:
     assert kws["kw:doxorubicin"]["variants"] == ["Doxorubicin"]  # one form
 
 
-def test_maps_to_heading_entry_term_and_none(built) -> None:
+@pytest.fixture(scope="module")
+def built_in_batches():
+    """The columnar core with the concepts extension reading two keywords at a time (KEYWORD_BATCH)."""
+    import graphkit.resolve.concepts as concepts
+    from graphkit.engine.core import build_columnar
+
+    kept = concepts.KEYWORD_BATCH
+    concepts.KEYWORD_BATCH = 2
+    try:
+        return build_columnar([str(FIX)])
+    finally:
+        concepts.KEYWORD_BATCH = kept
+
+
+@pytest.mark.parametrize("core", ["built", "built_in_batches"])
+def test_maps_to_heading_entry_term_and_none(core, request) -> None:
+    built = request.getfixturevalue(core)
     links = {(e["source"], e["target"]): e["via"] for e in built.graph.edges(RelType.MAPS_TO)}
     assert links == {
         ("kw:doxorubicin", "mesh:D004317"): "heading",      # Doxorubicin
