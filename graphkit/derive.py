@@ -141,8 +141,8 @@ _TERM_CYPHER = tuple(
 
 # the co-author rule's parts (Parts): AUTHORED rows per part of its input table, and per part of the pairs
 # (a part of the pairs joins its authors' links with every link of their papers, and groups the pairs)
-COAUTHOR_INPUT_ROWS = 8_000_000
-COAUTHOR_PAIR_ROWS = 2_000_000
+COAUTHOR_INPUT_ROWS = 4_000_000
+COAUTHOR_PAIR_ROWS = 1_000_000
 
 
 def _coauthor_sql(options: Any) -> list[Step]:
