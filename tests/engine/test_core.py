@@ -95,7 +95,7 @@ def test_the_co_author_rule_in_parts_gives_the_same_pairs(generated, monkeypatch
     options = BuildOptions(coauthor_cap=4)
     new = build_columnar(paths, options, engine=EngineOptions(scratch_dir=str(tmp_path)))
     old = build_from_files(paths, options)
-    assert len(counted) == 2 and min(counted) > 2
+    assert min(counted[:2]) > 2  # (the co-author rule's two steps; papers-below's parts come after)
     assert streamed == ([counted[1]] if spill else [])
     assert new.report["coauthors"]["papers_over_cap"] > 0
     assert_same(old, new)

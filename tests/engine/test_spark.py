@@ -89,9 +89,15 @@ def test_spark_builds_the_same_graph_and_report(spark, inputs, default):
 def test_spark_graph_that_spills_gives_the_same_graph(spark, inputs, default, monkeypatch, tmp_path):
     """Every graph table streamed to disk as it is built (as at 1M records): a derived rule's new table
     (MeshTerm's ``papers``) is the one the later rules read (``papers_below``). On Spark the engine's
-    name had stayed the old table, and the later rule wrote the MeshTerm table back without ``papers``."""
+    name had stayed the old table, and the later rule wrote the MeshTerm table back without ``papers``.
+    The derived rules that run in parts (derive.Parts: co-author, papers-below) run in several here."""
+    import graphkit.derive as derive
     import graphkit.engine.core as core
+    import graphkit.resolve.concepts as concepts
 
+    monkeypatch.setattr(derive, "COAUTHOR_INPUT_ROWS", 200)
+    monkeypatch.setattr(derive, "COAUTHOR_PAIR_ROWS", 100)
+    monkeypatch.setattr(concepts, "PAPERS_BELOW_ROWS", 100)
     monkeypatch.setattr(core, "GRAPH_SPILL_MIN", 0)
     monkeypatch.setattr(core, "GRAPH_SPILL_TOTAL", 0)
     got = build_columnar(inputs[1], engine=EngineOptions(engine="spark", spark_master=MASTER,

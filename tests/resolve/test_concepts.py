@@ -207,10 +207,13 @@ def test_mesh_depth_covers_the_bundled_hierarchy() -> None:
     assert 0 < deepest <= MESH_DEPTH
 
 
-def test_papers_below_in_sql_equals_the_row_rule(tmp_path) -> None:
+@pytest.mark.parametrize("rows", [None, 2], ids=["one part", "in parts"])
+def test_papers_below_in_sql_equals_the_row_rule(tmp_path, monkeypatch, rows) -> None:
     """The SQL the columnar core's engines run gives every MeshTerm the count the row rule gives: a chain
     deeper than the bundled table's, two paths to one ancestor, a paper indexed with a term and its
-    ancestor, a term no paper reaches, a cycle."""
+    ancestor, a term no paper reaches, a cycle; the same with the pairs counted in parts of two HAS_MESH
+    rows (PAPERS_BELOW_ROWS), where a paper's terms share one ancestor across parts of no other paper."""
+    import graphkit.resolve.concepts as concepts
     from graphkit.columnar import ColumnarGraph
     from graphkit.engine.core import graph_table, sql_steps
     from graphkit.engine.sql import DuckDBEngine
@@ -228,7 +231,12 @@ def test_papers_below_in_sql_equals_the_row_rule(tmp_path) -> None:
     for paper, term in [("p1", chain[0]), ("p2", "mesh:A"), ("p2", "mesh:TOP"), ("p3", "mesh:B"), ("p4", "mesh:X"),
                         ("p5", chain[-1])]:
         g.add_edge(RelType.HAS_MESH, paper, term, major=False)
+    if rows:
+        monkeypatch.setattr(concepts, "PAPERS_BELOW_ROWS", rows)
     eng = DuckDBEngine(str(tmp_path))
+    created: list[str] = []
+    create = eng.create
+    eng.create = lambda name, sql: (created.append(name), create(name, sql))[1]
     try:
         for item in (Label.MESH, RelType.BROADER, RelType.HAS_MESH):
             eng.register_arrow(graph_table(item), g.arrow(item))
@@ -237,6 +245,7 @@ def test_papers_below_in_sql_equals_the_row_rule(tmp_path) -> None:
             assert target == Label.MESH.value
             by_sql = {r["key"]: r["papers_below"] for r in eng.arrow(query).to_pylist()}
         assert not [t for t in eng.con.sql("SHOW TABLES").fetchall() if t[0].startswith("work_")]  # dropped
+        assert len([t for t in created if t.startswith("work_below_p")]) == (3 if rows else 0)
     finally:
         eng.close()
     count_papers_below(g)
