@@ -1021,20 +1021,16 @@ def _work_table(eng: Engine, table: WorkTable, names: dict[str, str], made: list
     """Build ``table`` in the engine (its step looped until a round adds no rows, or part by part, then
     read through one view); its name there. Every table it made is added to ``made``."""
     name = f"work_{table.name}"
-    if table.parts is not None:
-        n = _parts(eng, table.parts, names)
-        if n > 1:
-            for i in range(n):
-                made.append(f"{name}_p{i}")
-                eng.create(f"{name}_p{i}", table.sql.format(**names, part=i, parts=n))
-            made.append(name)
-            eng.view(name, " UNION ALL ".join(f"SELECT * FROM {name}_p{i}" for i in range(n)))
-            return name
+    n = _parts(eng, table.parts, names) if table.parts is not None else 1
+    if n > 1:
+        for i in range(n):
+            made.append(f"{name}_p{i}")
+            eng.create(f"{name}_p{i}", table.sql.format(**names, part=i, parts=n))
         made.append(name)
-        eng.create(name, table.sql.format(**names, part=0, parts=1))
+        eng.view(name, " UNION ALL ".join(f"SELECT * FROM {name}_p{i}" for i in range(n)))
         return name
     made.append(name)
-    eng.create(name, table.sql.format(**names))
+    eng.create(name, table.sql.format(**names, part=0, parts=1))  # (a step without parts reads neither)
     if table.step is None:
         return name
     count = "SELECT count(*) AS n FROM {}"
