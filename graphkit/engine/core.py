@@ -558,6 +558,7 @@ class _Build:
         stale = {item for item in (*Label, *RelType) if not graph.has_table(item)}
         out: dict[str, dict[str, Any]] = {}
         for entry in derived_entries():
+            clock = time.perf_counter()
             if entry.sql is None:  # an extension's rule without SQL: the row API on the fetched graph
                 self._fetch(graph, stale)  # what the SQL entries before it wrote, fresh
                 figures = entry.compute(graph, self.options)
@@ -593,6 +594,7 @@ class _Build:
                         stale.add(item)
             if figures:
                 out[entry.name] = figures
+            log.debug("derived %s: %.1f s", entry.name, time.perf_counter() - clock)
         # each table the derived data changed streamed to disk, not all of them fetched first (at 1M the
         # papers' cited_by column and the co-author pairs: 6.2 GB at once)
         self._fetch(graph, stale)
@@ -1025,7 +1027,9 @@ def sql_steps(eng: Engine, steps: Sequence[Step], names: dict[str, str]) -> Iter
 def _parts(eng: Engine, parts: Parts, names: dict[str, str]) -> int:
     """How many parts a step runs in (:class:`Parts`)."""
     rows = eng.arrow(f"SELECT count(*) AS n FROM {parts.sized.format(**names)}").column("n")[0].as_py()
-    return max(1, -(-rows // parts.rows))
+    n = max(1, -(-rows // parts.rows))
+    log.debug("in %d part(s): %s rows of %s, %s per part", n, f"{rows:,}", parts.sized.strip("{}"), f"{parts.rows:,}")
+    return n
 
 
 def _work_table(eng: Engine, table: WorkTable, names: dict[str, str], made: list[str]) -> str:
