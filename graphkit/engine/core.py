@@ -727,8 +727,8 @@ class _Build:
     # -- report --------------------------------------------------------------------------------
     def _authors(self, graph: ColumnarGraph) -> _LazyAuthors:
         """``BuildResult.authors``, from the variants table: in memory, or in a file beside the graph's
-        once the graph spills (at 10M records the table held 3.3 GB of the driver through the sink, for
-        ``graphkit report --review`` only)."""
+        once the graph spills (held in the driver, it stayed there through the sink, for ``graphkit
+        report --review`` only: at 500k records ~100 MB)."""
         self.eng.view("variants_out", "SELECT akey, family, given, n FROM variants")
         if not self._spilling(graph):
             return _LazyAuthors(self.eng.arrow("SELECT * FROM variants_out"))
