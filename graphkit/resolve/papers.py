@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from functools import lru_cache
-from itertools import repeat
+from itertools import islice, repeat
 from pathlib import Path
 from typing import Any
 
@@ -101,6 +101,8 @@ _ALNUM = "abcdefghijklmnopqrstuvwxyz0123456789"
 # characters two titles have in common (SequenceMatcher.quick_ratio's count) are a few int operations
 _GUARD = sum(1 << (16 * i + 15) for i in range(len(_ALNUM)))  # the top bit of every field
 _CODES = [ord(c) for c in _ALNUM]
+_CODE_OF = __import__("numpy").full(256, -1, "int32")  # byte -> its field in the packed counts, -1: none
+_CODE_OF[_CODES] = range(len(_ALNUM))
 
 
 def _char_counts(flat: str) -> int | None:
@@ -114,6 +116,26 @@ def _char_counts(flat: str) -> int | None:
     if int(counts.sum()) != len(flat):
         return None
     return int.from_bytes(counts.astype("<u2").tobytes(), "little")
+
+
+def _char_counts_many(flats: list[str]) -> list[int | None]:
+    """:func:`_char_counts` of each title, counted together (one bincount for them all instead of a
+    NumPy call per title: ~3 s of 1M generated records' 1.05M block rows)."""
+    import numpy as np
+
+    n = len(flats)
+    fits = [f.isascii() and len(f) < 1 << 15 for f in flats]
+    data = np.frombuffer("".join(f for f, ok in zip(flats, fits) if ok).encode("ascii"), np.uint8)
+    row = np.repeat(np.arange(n, dtype=np.int32), [len(f) if ok else 0 for f, ok in zip(flats, fits)])
+    code = _CODE_OF[data]
+    counted = code >= 0
+    other = np.zeros(n, bool)
+    other[row[~counted]] = True  # a character outside _ALNUM: counted on demand
+    width = len(_ALNUM)
+    packed = np.bincount(row[counted] * width + code[counted], minlength=n * width).astype("<u2").tobytes()
+    size = 2 * width
+    return [int.from_bytes(packed[i * size:(i + 1) * size], "little") if ok and not odd else None
+            for i, (ok, odd) in enumerate(zip(fits, other.tolist()))]
 
 
 def _common(a: int, b: int) -> int:
@@ -472,10 +494,14 @@ class _FuzzyTitle:
             common = sum(min(k, chars[c]) for c, k in Counter(other_flat).items() if c in chars)
         if 2.0 * common / (self.n + m) < self.ratio:
             return 0.0
+        if other_flat is None:
+            other_flat = other_title.replace(" ", "")
+        if other_flat == self.flat:  # SequenceMatcher's ratio of equal strings (most pairs that get here)
+            return 1.0
         if self._sm is None:
             self._sm = SequenceMatcher(None, autojunk=False)
             self._sm.set_seq2(self.flat)
-        self._sm.set_seq1(other_flat if other_flat is not None else other_title.replace(" ", ""))
+        self._sm.set_seq1(other_flat)
         return self._sm.ratio()
 
 
@@ -488,21 +514,26 @@ def fuzzy_links(rows: Iterable[tuple[str, int, str, bool]], fuzzy_ratio: float =
     entry); a pair may come twice (both blocks)."""
     left, right = array("q"), array("q")
     block: str | None = None
-    entries: list[tuple[int, str, int, int | None]] = []
-    for key, rid, title, entry in rows:
-        if key != block:
-            block, entries = key, []
-        flat = title.replace(" ", "")
-        counts = _char_counts(flat)
-        if entries:
-            test = _FuzzyTitle(flat, counts, fuzzy_ratio)
-            for other, other_title, m, other_counts in entries:
-                if test.score(other_title, m, other_counts) >= fuzzy_ratio:
-                    left.append(rid)
-                    right.append(other)
-        if entry:
-            entries.append((rid, title, len(flat), counts))
+    entries: list[tuple[int, str, int, int | None]] = []  # (record id, title without spaces, its length, counts)
+    stream = iter(rows)
+    while chunk := list(islice(stream, _LINK_CHUNK)):
+        flats = [row[2].replace(" ", "") for row in chunk]
+        for (key, rid, _, entry), flat, counts in zip(chunk, flats, _char_counts_many(flats)):
+            if key != block:
+                block, entries = key, []
+            if entries:
+                test = _FuzzyTitle(flat, counts, fuzzy_ratio)
+                lo, hi = test.lo, test.hi
+                for other, other_flat, m, other_counts in entries:
+                    if lo <= m <= hi and test.score(other_flat, m, other_counts) >= fuzzy_ratio:
+                        left.append(rid)
+                        right.append(other)
+            if entry:
+                entries.append((rid, flat, len(flat), counts))
     return left, right
+
+
+_LINK_CHUNK = 1 << 16  # rows of fuzzy_links whose characters are counted at once
 
 
 def _push(index: dict, key: Any, idx: int) -> None:

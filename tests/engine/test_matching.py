@@ -110,6 +110,17 @@ def test_similar_titles_of_a_block_are_linked_to_its_entries_only():
     assert list(zip(left, right)) == [(3, 1), (4, 1)]
 
 
+def test_similar_titles_are_linked_across_the_chunks_counted_at_once(monkeypatch):
+    """A block that spans two of fuzzy_links' chunks (whose characters are counted together) links as
+    in one chunk."""
+    import graphkit.resolve.papers as papers
+
+    rows = [("b", i, f"graph based models of citation networks {'x' * (i % 3)}", i % 2 == 0) for i in range(9)]
+    whole = list(zip(*fuzzy_links(rows)))
+    monkeypatch.setattr(papers, "_LINK_CHUNK", 2)
+    assert list(zip(*fuzzy_links(rows))) == whole and len(whole) > 10
+
+
 def test_titles_that_differ_more_than_the_ratio_are_not_linked():
     rows = [("b", 1, "a study of graphs", True), ("b", 2, "a study of trees", True)]
     assert list(zip(*fuzzy_links(rows))) == []

@@ -144,6 +144,32 @@ def test_char_counts_give_quick_ratios_common_characters() -> None:
     assert _char_counts("z" * 300) is not None
 
 
+def test_char_counts_counted_together_equal_one_by_one() -> None:
+    from graphkit.resolve.papers import _ALNUM, _char_counts, _char_counts_many
+
+    rnd = random.Random(11)
+    letters = _ALNUM * 3 + "-.\u00e9\u00df"  # mostly a-z 0-9; some titles hold another character
+    flats = ["".join(rnd.choice(letters) for _ in range(rnd.randint(0, 120))) for _ in range(5000)]
+    flats += ["", "z" * (1 << 15), "z" * ((1 << 15) - 1), "\u4e2d\u6587", "abc"]
+    got = _char_counts_many(flats)
+    assert got == [_char_counts(f) for f in flats]
+    assert sum(g is None for g in got) > 100 and sum(g is not None for g in got) > 1000  # (both kinds)
+
+
+def test_equal_titles_score_one_without_a_sequence_matcher() -> None:
+    from difflib import SequenceMatcher
+
+    from graphkit.resolve.papers import _FuzzyTitle, _char_counts
+
+    flat = "graphbasedmodelsofcitationnetworks"
+    test = _FuzzyTitle(flat, _char_counts(flat), 0.92)
+    assert test.score("graph based models of citation networks", len(flat), _char_counts(flat)) == 1.0
+    assert test._sm is None  # (most pairs in the blocks are titles written the same)
+    other = "graphbasedmodelofcitationnetworks"
+    want = SequenceMatcher(None, other, flat, autojunk=False).ratio()
+    assert test.score(other, len(other), _char_counts(other)) == want and test._sm is not None
+
+
 def test_length_window_is_real_quick_ratio() -> None:
     from graphkit.resolve.papers import _length_window
 
