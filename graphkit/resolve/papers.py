@@ -101,8 +101,7 @@ _ALNUM = "abcdefghijklmnopqrstuvwxyz0123456789"
 # characters two titles have in common (SequenceMatcher.quick_ratio's count) are a few int operations
 _GUARD = sum(1 << (16 * i + 15) for i in range(len(_ALNUM)))  # the top bit of every field
 _CODES = [ord(c) for c in _ALNUM]
-_CODE_OF = __import__("numpy").full(256, -1, "int32")  # byte -> its field in the packed counts, -1: none
-_CODE_OF[_CODES] = range(len(_ALNUM))
+_LINK_CHUNK = 1 << 16  # rows of fuzzy_links whose characters are counted at once (_char_counts_many)
 
 
 def _char_counts(flat: str) -> int | None:
@@ -124,10 +123,12 @@ def _char_counts_many(flats: list[str]) -> list[int | None]:
     import numpy as np
 
     n = len(flats)
+    code_of = np.full(256, -1, np.int32)  # byte -> its field in the packed counts, -1: none
+    code_of[_CODES] = np.arange(len(_ALNUM), dtype=np.int32)
     fits = [f.isascii() and len(f) < 1 << 15 for f in flats]
     data = np.frombuffer("".join(f for f, ok in zip(flats, fits) if ok).encode("ascii"), np.uint8)
     row = np.repeat(np.arange(n, dtype=np.int32), [len(f) if ok else 0 for f, ok in zip(flats, fits)])
-    code = _CODE_OF[data]
+    code = code_of[data]
     counted = code >= 0
     other = np.zeros(n, bool)
     other[row[~counted]] = True  # a character outside _ALNUM: counted on demand
@@ -531,9 +532,6 @@ def fuzzy_links(rows: Iterable[tuple[str, int, str, bool]], fuzzy_ratio: float =
             if entry:
                 entries.append((rid, flat, len(flat), counts))
     return left, right
-
-
-_LINK_CHUNK = 1 << 16  # rows of fuzzy_links whose characters are counted at once
 
 
 def _push(index: dict, key: Any, idx: int) -> None:
