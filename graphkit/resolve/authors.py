@@ -65,7 +65,9 @@ import math
 import multiprocessing
 import os
 import pickle
+import queue
 import re
+import time
 import unicodedata
 from array import array
 from collections import Counter, defaultdict
@@ -169,6 +171,10 @@ COMMON_GIVEN_MIN = 5
 # occurrences before the blocks of a pass are clustered in forked processes (AuthorResolver(workers=...)):
 # below it a fork and the pickled clusters cost more than they save
 PARALLEL_MIN = 200_000
+BLOCK_RESULT_POLL_S = 1.0  # how often a wait for the author-block workers looks whether one ended
+# a pass's blocks in this many tasks per process: the last one to end is the wait at the end of a pass (at
+# 1M, 16 a process were ~2.5 s each)
+BLOCK_TASKS_PER_WORKER = 64
 CROWD_SPLIT = 3  # full names in a family block before the occurrences of one name are split by evidence
 # words that mark the institution part of an address ("Dept. of X, Seoul National University, Seoul")
 INSTITUTION_WORDS = ("univ", "institut", "hospital", "college", "center", "centre", "school", "academy",
@@ -1228,7 +1234,7 @@ class AuthorResolver:
         # tasks: the largest blocks alone, the rest in runs of similar size, largest first (the long
         # blocks start early and the small ones fill the gaps)
         total = sum(len(v) for v in blocks.values())
-        size = max(1, total // (self.workers * 16))
+        size = max(1, total // (self.workers * BLOCK_TASKS_PER_WORKER))
         tasks: list[list[str]] = []
         run: list[str] = []
         n = 0
@@ -1242,36 +1248,38 @@ class AuthorResolver:
             tasks.append(run)
         ctx = multiprocessing.get_context("fork")
         claimed = ctx.Value("q", 0)  # the next task, shared with the children (forked after this)
-        children: list[tuple[Any, Any]] = []  # (process, the end of its pipe)
+        # each child's tasks come back one by one as it finishes them, through a queue whose feeder thread
+        # sends them (the child never waits for this process to read), and this process reads what has
+        # come between its own tasks, not the child's whole share pickled at its end (with 16 tasks a
+        # process, at 1M this process waited 2.5-2.9 s a pass after its share, one core idle; 0.1-1.5 s now)
+        results = ctx.Queue()
+        children: list[Any] = []
         before, self._pending = self._pending, []
         _FORKED = (self, blocks)
         got: dict[str, tuple[list[tuple[str | None, list[int], str | None]], list[tuple[int, list[int], int, str]], bool]] = {}
+        clock = time.perf_counter()
         try:
-            for _ in range(min(self.workers, len(tasks)) - 1):
-                recv, send = ctx.Pipe(duplex=False)
-                child = ctx.Process(target=_block_worker, args=(tasks, claimed, send, os.getpid()), daemon=True)
+            for k in range(min(self.workers, len(tasks)) - 1):
+                child = ctx.Process(target=_block_worker, args=(tasks, claimed, results, k, os.getpid()), daemon=True)
                 child.start()
-                send.close()
-                children.append((child, recv))
-            got.update(_claim_blocks(tasks, claimed))  # this process's share
-            for child, recv in children:
-                try:
-                    status, payload = recv.recv()
-                except EOFError:  # killed (the OOM killer) before it could answer
-                    child.join()
-                    raise RuntimeError(f"an author-block worker ended without its result (exit code "
-                                       f"{child.exitcode})") from None
-                if status != "ok":
-                    raise RuntimeError(f"an author-block worker failed: {payload}")
-                got.update(payload)
+                children.append(child)
+            waiting = set(range(len(children)))  # the children whose last message has not come
+            while (i := _claim(claimed, len(tasks))) is not None:  # this process's share
+                got.update(_cluster_blocks_forked(tasks[i]))
+                _take_results(results, children, waiting, got, wait=False)
+            share = time.perf_counter() - clock
+            _take_results(results, children, waiting, got, wait=True)
+            log.debug("author blocks: %d tasks, this process's share %.1f s, the children's last results %.1f s "
+                      "after it", len(tasks), share, time.perf_counter() - clock - share)
         finally:
             _FORKED = None
             self._pending = before
-            for child, recv in children:
-                recv.close()
+            for child in children:
                 if child.is_alive():
                     child.kill()
                 child.join()
+            results.close()
+            results.cancel_join_thread()
         for name in names:
             plain, pending, scored = got.pop(name)
             clusters = [_Cluster(orcid=orcid, occs=occs, best=best) for orcid, occs, best in plain]
@@ -1904,34 +1912,57 @@ def _memory_for_forks(workers: int) -> bool:
     return True
 
 
-def _claim_blocks(tasks: list[list[str]], claimed) -> dict[str, tuple[list[tuple[str | None, list[int], str | None]],
-                                                                      list[tuple[int, list[int], int, str]], bool]]:
-    """Cluster the tasks this process claims from the shared counter until none is left."""
-    out: dict[str, Any] = {}
-    while True:
-        with claimed.get_lock():
-            i = claimed.value
-            claimed.value = i + 1
-        if i >= len(tasks):
-            return out
-        out.update(_cluster_blocks_forked(tasks[i]))
+def _claim(claimed: Any, n: int) -> int | None:
+    """The next of ``n`` tasks from the shared counter ``claimed``; None when none is left."""
+    with claimed.get_lock():
+        i = claimed.value
+        claimed.value = i + 1
+    return i if i < n else None
 
 
-def _block_worker(tasks: list[list[str]], claimed, send, parent: int) -> None:
-    """A forked child: its share of the tasks, sent back once at the end (("ok", clusters) or
-    ("error", traceback)). It ends when the process that forked it does (a build that stops the
-    resolver: graphkit.memory.Forked.cancel)."""
+def _take_results(results: Any, children: list[Any], waiting: set[int], got: dict[str, Any], wait: bool) -> None:
+    """Move the children's results that have come from ``results`` into ``got``; with ``wait``, until every
+    child in ``waiting`` has sent its last message. A child that failed raises here, and so does one that
+    ended without its last message (killed, the OOM killer)."""
+    ended: list[int] = []  # children still waited for that had ended before the last poll
+    while waiting:
+        try:
+            k, status, payload = results.get(True, BLOCK_RESULT_POLL_S) if wait else results.get_nowait()
+        except queue.Empty:
+            if not wait:
+                return
+            if ended:  # (a child sends all it has before it ends: nothing came after it ended)
+                raise RuntimeError(f"an author-block worker ended without its result (exit code "
+                                   f"{children[ended[0]].exitcode})") from None
+            ended = [k for k in waiting if children[k].exitcode is not None]
+            continue
+        ended = []
+        if status == "ok":
+            got.update(payload)
+        elif status == "done":
+            waiting.discard(k)
+        else:
+            raise RuntimeError(f"an author-block worker failed: {payload}")
+
+
+def _block_worker(tasks: list[list[str]], claimed: Any, results: Any, k: int, parent: int) -> None:
+    """A forked child (number ``k``): the tasks it claims, each one's clusters put on ``results`` as
+    ``(k, "ok", clusters)`` when done, then ``(k, "done", None)`` (or ``(k, "error", traceback)``). It
+    ends when the process that forked it does (a build that stops the resolver:
+    graphkit.memory.Forked.cancel)."""
     import traceback
 
     from graphkit.memory import die_with_parent
 
     die_with_parent(parent)
     try:
-        result: tuple[str, object] = ("ok", _claim_blocks(tasks, claimed))
+        while (i := _claim(claimed, len(tasks))) is not None:
+            results.put((k, "ok", _cluster_blocks_forked(tasks[i])))
+        results.put((k, "done", None))
     except BaseException:  # noqa: BLE001 (reported to the parent, which raises it)
-        result = ("error", traceback.format_exc(limit=8))
-    send.send(result)
-    send.close()
+        results.put((k, "error", traceback.format_exc(limit=8)))
+    results.close()
+    results.join_thread()  # (everything sent before the process ends)
 
 
 def _cluster_blocks_forked(names: list[str]) -> dict[str, tuple[list[tuple[str | None, list[int], str | None]],

@@ -608,6 +608,38 @@ def test_a_failing_or_killed_block_worker_is_an_error_in_the_resolver(monkeypatc
         r.resolve()
 
 
+def test_block_results_are_taken_as_they_come_and_until_every_worker_is_done() -> None:
+    """The resolver's process takes what its block workers have sent between its own tasks (without
+    waiting: the queue may be empty), and at the end waits until each one has sent its last message."""
+    import multiprocessing
+    import time
+
+    from graphkit.resolve.authors import _take_results
+
+    ctx = multiprocessing.get_context("fork")
+    results = ctx.Queue()
+    children = [ctx.Process(target=time.sleep, args=(0,)) for _ in range(2)]
+    got: dict = {}
+    waiting = {0, 1}
+    _take_results(results, children, waiting, got, wait=False)  # nothing sent yet: no wait
+    assert got == {} and waiting == {0, 1}
+    results.put((0, "ok", {"block a": "clusters a"}))
+    results.put((1, "ok", {"block b": "clusters b"}))
+    results.put((0, "done", None))
+    deadline = time.monotonic() + 10
+    while len(got) < 2 and time.monotonic() < deadline:  # (the queue's feeder thread sends them)
+        _take_results(results, children, waiting, got, wait=False)
+    assert got == {"block a": "clusters a", "block b": "clusters b"}
+    results.put((1, "ok", {"block c": "clusters c"}))
+    results.put((1, "done", None))
+    _take_results(results, children, waiting, got, wait=True)
+    assert waiting == set() and set(got) == {"block a", "block b", "block c"}
+    results.put((0, "error", "Traceback ... boom"))
+    with pytest.raises(RuntimeError, match="author-block worker failed: Traceback ... boom"):
+        _take_results(results, children, {0}, got, wait=True)
+    results.close()
+
+
 _KILLED_RESOLVER = """
 import os, signal, sys, time
 import graphkit.resolve.authors as authors
