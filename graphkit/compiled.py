@@ -13,8 +13,9 @@ stale copy can never shadow the code. ``GRAPHKIT_COMPILED=0`` turns the finder o
 
 Why these modules (docs/scale.md, "Compiled modules"): they are the per-record and per-occurrence Python
 loops that stay after the relational work moved to the engine: the RIS and MEDLINE readers and their
-text helpers, per-record normalisation, the term splitter, the paper matcher, and the author resolver's
-adding and passes.
+text helpers, per-record normalisation and the task that runs it, the term splitter, a keyword's concept
+text, the text folding and identifier rules every record goes through, the paper matcher, and the author
+resolver's adding and passes.
 """
 
 from __future__ import annotations
@@ -47,6 +48,10 @@ MODULES: tuple[str, ...] = (
     "graphkit.resolve.terms",
     "graphkit.resolve.authors",
     "graphkit.resolve.papers",
+    "graphkit.resolve.concepts",
+    "graphkit.resolve.text",
+    "graphkit.ids",
+    "graphkit.engine.ingest",
 )
 # Cython's directives: Python semantics everywhere (type hints are not C types), functions that behave as
 # Python functions (introspection, pickling by name, monkeypatching in tests)
