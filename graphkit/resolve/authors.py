@@ -1256,7 +1256,7 @@ class AuthorResolver:
         children: list[Any] = []
         before, self._pending = self._pending, []
         _FORKED = (self, blocks)
-        got: dict[str, tuple[list[tuple[str | None, list[int], str | None]], list[tuple[int, list[int], int, str]], bool]] = {}
+        got: dict[str, Any] = {}  # block -> its clusters (_cluster_blocks_forked)
         clock = time.perf_counter()
         try:
             for k in range(min(self.workers, len(tasks)) - 1):
@@ -1281,8 +1281,10 @@ class AuthorResolver:
             results.close()
             results.cancel_join_thread()
         for name in names:
-            plain, pending, scored = got.pop(name)
-            clusters = [_Cluster(orcid=orcid, occs=occs, best=best) for orcid, occs, best in plain]
+            orcids, bests, occs, starts, pending, scored = got.pop(name)
+            clusters = [_Cluster(orcid=orcid, occs=occs[a:b].tolist(), best=best)
+                        for orcid, best, a, b in zip(orcids, bests, starts, starts[1:])]
+            del occs
             self._pending += [(i, [clusters[k] for k in fits], clusters[j], why) for i, fits, j, why in pending]
             yield name, clusters, scored
 
@@ -1965,11 +1967,14 @@ def _block_worker(tasks: list[list[str]], claimed: Any, results: Any, k: int, pa
     results.join_thread()  # (everything sent before the process ends)
 
 
-def _cluster_blocks_forked(names: list[str]) -> dict[str, tuple[list[tuple[str | None, list[int], str | None]],
+def _cluster_blocks_forked(names: list[str]) -> dict[str, tuple[list[str | None], list[str | None], array, array,
                                                                 list[tuple[int, list[int], int, str]], bool]]:
-    """In a forked process: cluster these blocks; each block's clusters as (ORCID, occurrences, key of
-    the fullest name form), its decisions with the clusters as indices into that list, and whether it
-    weighed evidence."""
+    """In a forked process: cluster these blocks; each block's clusters as columns (ORCIDs, keys of the
+    fullest name form, and the occurrences of every cluster one after the other in one array, with where
+    each cluster starts), its decisions with the clusters as indices into those, and whether it weighed
+    evidence. Arrays, not a list of int objects per cluster: the resolver's process holds every result
+    of a pass until its end, beside the block workers' copied pages (at 1M, results as lists sent task by
+    task raised the build's peak by ~200 MB), and an array pickles as its bytes."""
     assert _FORKED is not None
     resolver, blocks = _FORKED
     out = {}
@@ -1979,8 +1984,10 @@ def _cluster_blocks_forked(names: list[str]) -> dict[str, tuple[list[tuple[str |
         index = {id(c): k for k, c in enumerate(clusters)}
         pending = [(i, [index[id(c)] for c in fits], index[id(joined)], why)
                    for i, fits, joined, why in resolver._pending]  # noqa: SLF001
-        out[name] = ([(c.orcid, c.occs, None if c.orcid else resolver._best_key(c)) for c in clusters],  # noqa: SLF001
-                     pending, resolver._scored)  # noqa: SLF001
+        out[name] = ([c.orcid for c in clusters], [None if c.orcid else resolver._best_key(c) for c in clusters],  # noqa: SLF001
+                     array("q", chain.from_iterable(c.occs for c in clusters)),
+                     array("q", accumulate((len(c.occs) for c in clusters), initial=0)), pending,
+                     resolver._scored)  # noqa: SLF001
     resolver._pending = []  # noqa: SLF001
     return out
 
