@@ -211,7 +211,7 @@ def run_tasks(tasks: list[_Task], mode: str, outdir: str | Sequence[str], worker
     dirs = [outdir] * len(tasks) if isinstance(outdir, str) else list(outdir)
     ids = list(range(len(tasks))) if tids is None else list(tids)
     if (workers <= 1 or len(tasks) <= 1) and not isolate:
-        results = (normalise_task(t, i, mode, d) for t, i, d in zip(tasks, ids, dirs))
+        results = _in_process(tasks, mode, dirs, ids)
     else:
         results = _pooled(tasks, mode, dirs, ids, max(1, min(workers, len(tasks))))
     offset = 0
@@ -224,6 +224,13 @@ def run_tasks(tasks: list[_Task], mode: str, outdir: str | Sequence[str], worker
         offset += res.ordinals
         progress("read+normalise", res.records, None)
         yield res
+
+
+def _in_process(tasks: list[_Task], mode: str, dirs: list[str], ids: list[int]) -> Iterator[TaskResult]:
+    """The tasks read in this process, one after the other (a function, not a generator expression kept in
+    :func:`run_tasks`: compiled, that is a reference cycle per call; tests/test_compiled.py)."""
+    for task, i, outdir in zip(tasks, ids, dirs):
+        yield normalise_task(task, i, mode, outdir)
 
 
 def _pooled(tasks: list[_Task], mode: str, dirs: list[str], ids: list[int], workers: int) -> Iterator[TaskResult]:
