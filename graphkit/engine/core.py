@@ -127,6 +127,9 @@ TAKE_MEMORY_SHARE = 0.5
 # in it) was copied in the engine first, then again into the graph; at 300k records the view saved
 # ~2 s and ~400 MB of the driver's peak
 GRAPH_VIEWS = frozenset({Label.PAPER})
+# the rule tables of the graph that read the author keys (made once the resolver is through): the other
+# graph tables are made, and taken for the extensions, while the resolver works
+KEYED_SOURCES = frozenset({name for name, _ in rules.AUTHOR_STEPS} | {"cites"})
 # the rule tables read once the graph's tables exist: the extensions' mention places (rrank, wkey,
 # best, akeys), the report's rules and the authors' name variants; the engine drops the others then
 LATER_TABLES = frozenset({"rrank", "wkey", "best", "akeys", "author", "variants", "owners", "journal",
@@ -219,23 +222,28 @@ class _Build:
         # resolver's input reads it
         early = [step for step in rules.TERM_STEPS if step[0] == "has_keyword"]
         self._steps(early)
-        with self._author_keys():
+        graph = ColumnarGraph()
+        before_keys = [item for item, source in GRAPH_SOURCES.items() if source not in KEYED_SOURCES]
+        taken: list[Label | RelType] = []
+        with self._author_keys() as beside:
             self._steps([step for step in rules.TERM_STEPS if step not in early])
             self.clock.lap("terms (beside the author resolver)")
+            if beside and self.exts:
+                # the graph tables that read no author key are made and taken while the resolver works (its
+                # adding and its steps between the passes leave a core idle: at 1M records ~40 s of it)
+                self._make_graph_tables(before_keys)
+                with self.eng.limited(TAKE_MEMORY_SHARE):
+                    self._take_graph(graph, before_keys, let_go=False)
+                taken = before_keys
+                self.clock.lap("graph tables (beside the author resolver)")
         self.clock.lap("author resolver")
         self._steps(rules.AUTHOR_STEPS[at:])
         self.clock.lap("authors")
         # CITES (in-set and cited-only works) belong to the cites extension (graphkit.citations), run
         # below like every extension: the core's own table stays empty
         self.eng.create("cites", "SELECT CAST(NULL AS STRING) AS source, CAST(NULL AS STRING) AS target WHERE 1 = 0")
-        graph = ColumnarGraph()
         clock = time.perf_counter()
-        for item, source in GRAPH_SOURCES.items():
-            available = set(self.eng.arrow(f"SELECT * FROM {source} LIMIT 0").schema.names)
-            if item in GRAPH_VIEWS:
-                self.eng.view(graph_table(item), _select_graph(item, source, available))
-            else:
-                self.eng.create(graph_table(item), _select_graph(item, source, available))
+        self._make_graph_tables([item for item in GRAPH_SOURCES if item not in taken])
         self._works = self.eng.arrow("SELECT count(*) AS n FROM paper").column("n")[0].as_py()  # (no cited-only)
         self.eng.keep_only(LATER_TABLES | {graph_table(item) for item in (*Label, *RelType)}
                            | {GRAPH_SOURCES[item] for item in GRAPH_VIEWS})
@@ -247,7 +255,7 @@ class _Build:
         if self.exts:
             clock = time.perf_counter()
             with self.eng.limited(TAKE_MEMORY_SHARE):
-                self._take_graph(graph)
+                self._take_graph(graph, [item for item in GRAPH_SOURCES if item not in taken])
             self._keep_later()  # (the views' rule tables: the graph holds its own copy now)
             log.debug("graph taken for the extensions: %.1f s", time.perf_counter() - clock)
             self._extensions(results, graph, report_ext)
@@ -381,14 +389,15 @@ class _Build:
 
     # -- authors -------------------------------------------------------------------------------
     @contextmanager
-    def _author_keys(self) -> Iterator[None]:
+    def _author_keys(self) -> Iterator[bool]:
         """Table akeys_py (wid, pos, akey) once the block ends: in mode 'compatible', the keys
         AuthorResolver gives the kept author lists, fed in paper-key order with each paper's journal as
         evidence (as the old core does); empty in the other modes, whose keys the SQL computes. The
         resolver runs in a forked process (graphkit.memory.start_forked): its millions of small objects
-        leave with it, and this process runs the block's rules meanwhile (they must not read the keys)."""
+        leave with it, and this process runs the block's rules meanwhile (they must not read the keys). Yields
+        whether a resolver works beside the block."""
         if not (self.options.author_key == "compatible" or self.options.author_map):
-            yield
+            yield False
             self.eng.register_arrow("akeys_py", pa.table({"wid": pa.array([], pa.int64()),
                                                           "pos": pa.array([], pa.int64()),
                                                           "akey": pa.array([], pa.string())}))
@@ -422,7 +431,7 @@ class _Build:
             started = time.perf_counter()
             log.debug("author resolver started: %.1f s", started - clock)
             try:
-                yield
+                yield True
             except BaseException:
                 resolving.cancel()  # (the build fails with the block's error, not after the resolver's end)
                 raise
@@ -499,14 +508,25 @@ class _Build:
         graph.drop_read_caches()  # the extensions' lookups (every author's row, key sets): not needed after
         release_freed()
 
-    def _take_graph(self, graph: ColumnarGraph) -> None:
-        """The graph's tables from the engine, for the extensions' row API: each one taken into memory
-        while the graph is small, and once it is large (:meth:`_spilling`), each later one streamed to
-        disk as it comes. They were all taken first and spilled after: at 1M, 2.5 GB at once."""
-        for item in GRAPH_SOURCES:
+    def _make_graph_tables(self, items: Iterable[Label | RelType]) -> None:
+        """The engine's graph tables of ``items`` from their rule tables (GRAPH_SOURCES)."""
+        for item in items:
+            source = GRAPH_SOURCES[item]
+            available = set(self.eng.arrow(f"SELECT * FROM {source} LIMIT 0").schema.names)
+            if item in GRAPH_VIEWS:
+                self.eng.view(graph_table(item), _select_graph(item, source, available))
+            else:
+                self.eng.create(graph_table(item), _select_graph(item, source, available))
+
+    def _take_graph(self, graph: ColumnarGraph, items: Iterable[Label | RelType], let_go: bool = True) -> None:
+        """The graph's tables of ``items`` from the engine, for the extensions' row API: each one taken
+        into memory while the graph is small, and once it is large (:meth:`_spilling`), each later one
+        streamed to disk as it comes. They were all taken first and spilled after: at 1M, 2.5 GB at once.
+        ``let_go``: the rule tables no later step reads may go (not while author rules are still to run)."""
+        for item in items:
             self._fetch_one(graph, item)
             self._spill(graph)
-            if item in GRAPH_VIEWS and graph.spilled(item):
+            if let_go and item in GRAPH_VIEWS and graph.spilled(item):
                 # its rule table (the papers', every abstract) out of the database file now, before the
                 # other tables come to disk beside it: at 100k records 222 MB of file beside 338 of graph
                 self._keep_later()

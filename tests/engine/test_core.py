@@ -133,28 +133,33 @@ def test_rule_tables_in_a_database_file_give_the_same_graph_and_report(generated
 
 def test_the_input_tables_go_once_the_rules_are_through(generated, monkeypatch, tmp_path):
     """In a work directory the build made, the normalised input tables (the records with their abstracts)
-    are removed before the graph's tables are taken, and the graph and report are still the old core's
-    (the report's figures of the input were taken first). A work directory given or kept keeps them."""
+    are removed before the graph's tables that read the author keys are taken (those that read none are
+    taken while the author resolver works, before the rules are through), and the graph and report are
+    still the old core's (the report's figures of the input were taken first). A work directory given or
+    kept keeps them."""
     import graphkit.engine.core as core
 
     m, _ = generated
     paths = [info.path for info in m.files]
-    seen: list[tuple[bool, list[str]]] = []
+    seen: list[tuple[bool, bool, list[str]]] = []
     real_take = core._Build._take_graph
 
-    def take(self, graph):
-        seen.append((self.owns_input, (Path(self.workdir) / "tables" / "rec").exists()))
-        real_take(self, graph)
+    def take(self, graph, items, let_go=True):
+        seen.append((self.owns_input, (Path(self.workdir) / "tables" / "rec").exists(), sorted(items)))
+        real_take(self, graph, items, let_go)
 
+    before = sorted(item for item, source in core.GRAPH_SOURCES.items() if source not in core.KEYED_SOURCES)
+    after = sorted(set(core.GRAPH_SOURCES) - set(before))
+    assert Label.AUTHOR in after and Label.PAPER in before
     monkeypatch.setattr(core._Build, "_take_graph", take)
     assert_same(build_from_files(paths), build_columnar(paths, engine=EngineOptions(scratch_dir=str(tmp_path / "a"))))
-    assert seen == [(True, False)]
+    assert seen == [(True, True, before), (True, False, after)]
     seen.clear()
     build_columnar(paths, engine=EngineOptions(scratch_dir=str(tmp_path / "b"), keep_workdir=True))
-    assert seen == [(False, True)]
+    assert seen == [(False, True, before), (False, True, after)]
     seen.clear()
-    build_columnar(paths, engine=EngineOptions(workdir=str(tmp_path / "c")))
-    assert seen == [(False, True)]
+    build_columnar(paths, BuildOptions(author_key="initial"), engine=EngineOptions(workdir=str(tmp_path / "c")))
+    assert seen == [(False, True, sorted(core.GRAPH_SOURCES))]  # (no resolver to work beside)
 
 
 @pytest.mark.parametrize("author_key", ["compatible", "initial"])
@@ -632,9 +637,9 @@ def test_the_graph_is_taken_and_derived_at_a_share_of_the_engines_limit(generate
         return float(amount) * {"KiB": 1 << 10, "MiB": 1 << 20, "GiB": 1 << 30}[unit]
 
     def watch(name, original):
-        def watched(self, *args):
-            seen[name] = limit(self.eng)
-            return original(self, *args)
+        def watched(self, *args, **kwargs):
+            seen[name] = max(seen.get(name, 0.0), limit(self.eng))  # (the graph is taken in two parts)
+            return original(self, *args, **kwargs)
         monkeypatch.setattr(core._Build, name, watched)
 
     watch("_take_graph", core._Build._take_graph)
