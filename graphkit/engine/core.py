@@ -225,14 +225,18 @@ class _Build:
         graph = ColumnarGraph()
         before_keys = [item for item, source in GRAPH_SOURCES.items() if source not in KEYED_SOURCES]
         taken: list[Label | RelType] = []
-        with self._author_keys() as beside:
+        with self._author_keys() as beside, self.eng.one_thread() if beside else nullcontext():
+            # (DuckDB on one thread: the resolver's adding, the longer, has the other core)
             self._steps([step for step in rules.TERM_STEPS if step not in early])
             self.clock.lap("terms (beside the author resolver)")
             if beside and self.exts:
                 # the graph tables that read no author key are made and taken while the resolver works (its
                 # adding and its steps between the passes leave a core idle: at 1M records ~40 s of it)
-                self._make_graph_tables(before_keys)
-                with self.eng.limited(TAKE_MEMORY_SHARE):
+                # as views, streamed out with DuckDB at its least: beside the resolver's adding, at 1M
+                # records, tables made at DuckDB's limit and taken at TAKE_MEMORY_SHARE put the build's
+                # peak here (3.4 GB against 3.0-3.3)
+                self._make_graph_tables(before_keys, views=True)
+                with self.eng.spilled():
                     self._take_graph(graph, before_keys, let_go=False)
                 taken = before_keys
                 self.clock.lap("graph tables (beside the author resolver)")
@@ -293,6 +297,32 @@ class _Build:
         # keeps gigabytes of freed memory, and the driver lives on through the whole build
         return list(run_tasks(tasks, mode, outdir, workers, self.progress, isolate=not small))
 
+    def _similar_titles(self, buckets: int) -> tuple[np.ndarray, np.ndarray]:
+        """The pairs of similar titles in the blocks (:func:`graphkit.engine.matching.fuzzy_pairs`), bucket
+        by bucket: every other bucket searched in a forked process while this one searches the next (the
+        pairs' order does not matter: :func:`graphkit.engine.matching.components`)."""
+        import numpy as np
+
+        found: list[tuple[np.ndarray, np.ndarray]] = []
+        running: Forked[tuple[np.ndarray, np.ndarray]] | None = None
+        try:
+            for bucket in range(buckets):
+                table = self.eng.arrow(rules.MATCH_BLOCKS.format(buckets=buckets, bucket=bucket))
+                if running is None and bucket < buckets - 1:
+                    running = start_forked(matching.fuzzy_pairs_of, table)
+                    continue
+                found.append(matching.fuzzy_pairs(table.to_batches()))
+                del table
+                if running is not None:
+                    found.append(running.result())
+                    running = None
+        except BaseException:
+            if running is not None:
+                running.cancel()
+            raise
+        return (np.concatenate([f[0] for f in found]).astype(np.int64, copy=False),
+                np.concatenate([f[1] for f in found]).astype(np.int64, copy=False))
+
     def _steps(self, steps: list[tuple[str, str]]) -> None:
         for name, sql in steps:
             clock = time.perf_counter()
@@ -329,9 +359,8 @@ class _Build:
         del links
         fetched = time.perf_counter()
         block_rows = self.eng.arrow(rules.MATCH_BLOCK_ROWS).column("n")[0].as_py() or 0
-        buckets = max(1, -(-block_rows // matching.MATCH_BLOCK_BUCKET_ROWS))
-        pairs = matching.fuzzy_pairs(batch for bucket in range(buckets) for batch in self.eng.arrow(
-            rules.MATCH_BLOCKS.format(buckets=buckets, bucket=bucket)).to_batches())
+        buckets = matching.block_buckets(block_rows, self.engine_options.workers or default_workers())
+        pairs = self._similar_titles(buckets)
         log.debug("paper matcher: %d similar titles in the blocks (%d rows in %d buckets), %.1f s",
                   len(pairs[0]), block_rows, buckets, time.perf_counter() - fetched)
         label = matching.components(rids, groups, pairs)
@@ -508,12 +537,13 @@ class _Build:
         graph.drop_read_caches()  # the extensions' lookups (every author's row, key sets): not needed after
         release_freed()
 
-    def _make_graph_tables(self, items: Iterable[Label | RelType]) -> None:
-        """The engine's graph tables of ``items`` from their rule tables (GRAPH_SOURCES)."""
+    def _make_graph_tables(self, items: Iterable[Label | RelType], views: bool = False) -> None:
+        """The engine's graph tables of ``items`` from their rule tables (GRAPH_SOURCES); ``views``: each
+        one a view (to be taken at once: :meth:`_take_graph`), not only those of GRAPH_VIEWS."""
         for item in items:
             source = GRAPH_SOURCES[item]
             available = set(self.eng.arrow(f"SELECT * FROM {source} LIMIT 0").schema.names)
-            if item in GRAPH_VIEWS:
+            if views or item in GRAPH_VIEWS:
                 self.eng.view(graph_table(item), _select_graph(item, source, available))
             else:
                 self.eng.create(graph_table(item), _select_graph(item, source, available))

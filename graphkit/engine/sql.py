@@ -57,6 +57,7 @@ class Engine(Protocol):
     def drop(self, name: str) -> None: ...
     def spilled(self) -> AbstractContextManager[None]: ...
     def limited(self, share: float) -> AbstractContextManager[None]: ...
+    def one_thread(self) -> AbstractContextManager[None]: ...
     def keep_only(self, names: Collection[str]) -> None: ...
     def use_disk(self) -> None: ...
     def compact(self) -> None: ...
@@ -311,6 +312,17 @@ class DuckDBEngine:
             self._restore_limit()
 
     @contextmanager
+    def one_thread(self) -> Iterator[None]:
+        """While the block runs, DuckDB works on one thread: for steps that run beside another process's
+        work (the author resolver's adding, on one core) and would otherwise take its core too."""
+        threads = self.con.sql("SELECT current_setting('threads')").fetchall()[0][0]
+        self.con.execute("SET threads = 1")
+        try:
+            yield
+        finally:
+            self.con.execute(f"SET threads = {int(threads)}")
+
+    @contextmanager
     def limited(self, share: float) -> Iterator[None]:
         """While the block runs, DuckDB holds at most ``share`` of its limit: for rules that run while the
         process holds much else (the derived rules beside the fetched graph), and that take whatever
@@ -508,6 +520,9 @@ class SparkEngine:
 
     def limited(self, share: float) -> AbstractContextManager[None]:  # noqa: ARG002
         return nullcontext()  # (Spark's memory is its executors', set when the session starts)
+
+    def one_thread(self) -> AbstractContextManager[None]:
+        return nullcontext()  # (its executors' cores are set when the session starts)
 
     def keep_only(self, names: Collection[str]) -> None:
         pass  # (the tables are Parquet files in the work directory, not memory)

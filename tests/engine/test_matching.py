@@ -83,18 +83,37 @@ def test_pairs_of_several_parts_come_in_the_order_one_matcher_finds_them():
 def test_matched_part_by_part_gives_the_graph_and_report_of_one_matcher(generated, monkeypatch, caplog):  # noqa: F811
     """Parts of one component each (MATCH_PART_ROWS 1): the same works, keys and duplicate pairs (in the
     same order) as the old core, which runs one matcher over every record."""
+    import graphkit.engine.core as core
+
     m, _ = generated
     paths = [info.path for info in m.files]
     monkeypatch.setattr(matching, "MATCH_PART_ROWS", 1)
     monkeypatch.setattr(matching, "MATCH_BLOCK_BUCKET_ROWS", 50)
+    forked: list[str] = []
+    real_start = core.start_forked
+
+    def start(fn, *args):
+        forked.append(fn.__name__)
+        return real_start(fn, *args)
+
+    monkeypatch.setattr(core, "start_forked", start)
     with caplog.at_level(logging.DEBUG, logger="graphkit.engine.core"):
         new = build_columnar(paths, engine=EngineOptions(workers=2, chunk_bytes=64 << 10))
+    assert forked.count("fuzzy_pairs_of") > 5  # (every other bucket searched in a forked process)
     said = [r.getMessage() for r in caplog.records if "linked to others, in" in r.getMessage()]
     assert said and int(said[0].split(", in ")[1].split()[0]) > 100  # (many parts, not one)
     buckets = [r.getMessage() for r in caplog.records if "similar titles in the blocks" in r.getMessage()]
     assert buckets and int(buckets[0].split(" rows in ")[1].split()[0]) > 10  # (many buckets)
     assert_same(build_from_files(paths), new)
     assert new.report["duplicates"]["pairs_found"] == m.duplicate_pairs
+
+
+@pytest.mark.parametrize("rows, workers, expected", [
+    (0, 2, 1), (1000, 2, 1), (matching.MATCH_BLOCK_SPLIT_ROWS, 2, 2), (matching.MATCH_BLOCK_SPLIT_ROWS, 1, 1),
+    (matching.MATCH_BLOCK_BUCKET_ROWS + 1, 2, 2), (2 * matching.MATCH_BLOCK_BUCKET_ROWS + 1, 2, 4),
+    (2 * matching.MATCH_BLOCK_BUCKET_ROWS + 1, 1, 3)])
+def test_the_blocks_come_in_an_even_number_of_buckets_when_a_second_core_searches(rows, workers, expected):
+    assert matching.block_buckets(rows, workers) == expected
 
 
 def test_similar_titles_of_a_block_are_linked_to_its_entries_only():
