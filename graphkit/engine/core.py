@@ -437,10 +437,16 @@ class _Build:
         table = self.eng.arrow(
             "SELECT k.key AS pkey, w.wid, w.pos, w.family, w.given, w.orcid, w.aff, "
             "CASE WHEN row_number() OVER (PARTITION BY w.wid ORDER BY w.pos) = 1 THEN j.jkey END AS jkey, "
-            "CASE WHEN row_number() OVER (PARTITION BY w.wid ORDER BY w.pos) = 1 THEN h.kws END AS kws "
-            "FROM wocc w JOIN wkey k ON k.wid = w.wid LEFT JOIN wjournal j ON j.wid = w.wid "
-            "LEFT JOIN (SELECT source, sort_array(collect_list(target)) AS kws "
-            "FROM has_keyword GROUP BY source) h ON h.source = k.key ORDER BY k.key, w.pos")
+            "row_number() OVER (PARTITION BY w.wid ORDER BY w.pos) = 1 AS first "
+            "FROM wocc w JOIN wkey k ON k.wid = w.wid LEFT JOIN wjournal j ON j.wid = w.wid ORDER BY k.key, w.pos")
+        # the keyword lists put on the first rows here, not carried through the engine's sort (at 1M records
+        # the query took 6.0-7.1 s with them, 4.3-4.8 s with this)
+        kws = self.eng.arrow("SELECT source, sort_array(collect_list(target)) AS kws FROM has_keyword GROUP BY source")
+        pkey = table.column("pkey")
+        at = pc.index_in(pc.if_else(table.column("first"), pkey, pa.scalar(None, pkey.type)),
+                         value_set=kws.column("source").cast(pkey.type))
+        table = table.drop_columns(["first"]).append_column("kws", kws.column("kws").take(at))
+        del kws, at, pkey
         workers = self.engine_options.workers or default_workers()
         # the input goes to the resolver through a file, not this process's memory: the forked resolver
         # maps it and lets it go once its occurrences are added, this process keeps two columns (at 1M
