@@ -231,10 +231,9 @@ class _Build:
             self.clock.lap("terms (beside the author resolver)")
             if beside and self.exts:
                 # the graph tables that read no author key are made and taken while the resolver works (its
-                # adding and its steps between the passes leave a core idle: at 1M records ~40 s of it)
-                # as views, streamed out with DuckDB at its least: beside the resolver's adding, at 1M
-                # records, tables made at DuckDB's limit and taken at TAKE_MEMORY_SHARE put the build's
-                # peak here (3.4 GB against 3.0-3.3)
+                # adding leaves a core idle: at 1M records ~32 s). As views, streamed out with DuckDB at its
+                # least: made at DuckDB's limit and taken at TAKE_MEMORY_SHARE beside the adding, at 1M
+                # records, they put the build's peak here (3.4 GB against 3.0-3.3)
                 self._make_graph_tables(before_keys, views=True)
                 with self.eng.spilled():
                     self._take_graph(graph, before_keys, let_go=False)
@@ -320,8 +319,7 @@ class _Build:
             if running is not None:
                 running.cancel()
             raise
-        return (np.concatenate([f[0] for f in found]).astype(np.int64, copy=False),
-                np.concatenate([f[1] for f in found]).astype(np.int64, copy=False))
+        return np.concatenate([f[0] for f in found]), np.concatenate([f[1] for f in found])
 
     def _steps(self, steps: list[tuple[str, str]]) -> None:
         for name, sql in steps:
