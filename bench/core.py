@@ -11,7 +11,10 @@ known duplicates) is built by
 * ``old``: this checkout's old core (:func:`graphkit.build.build_from_files`, the dict graph the
   differential tests compare with), run through the same CLI with ``graphkit.engine.build_files``
   pointed at it (stats and admin only: the embedded store has its own build);
-* ``default``: this checkout, the columnar core on DuckDB (``--engine default``);
+* ``default``: this checkout, the columnar core on DuckDB (``--engine default``), as Python source
+  (``GRAPHKIT_COMPILED=0``: what ``pip install`` alone gives);
+* ``compiled``: the same with the compiled copies of the hot modules (``graphkit compile``, run first;
+  only with ``--compiled``). ``old`` runs as source too;
 * ``spark``: this checkout, ``--engine spark --spark-master local[*]`` (only for ``--spark-sizes``).
 
 Steps: ``stats`` (``graphkit stats FILES --json``: read + resolve + graph, nothing written),
@@ -76,7 +79,7 @@ OLD_CORE = ("import sys, importlib; e = importlib.import_module('graphkit.engine
 def command(step: str, engine: str, files: list[Path], out: Path) -> list[str]:
     base = [sys.executable, "-c", OLD_CORE] if engine == "old" else [sys.executable, "-m", "graphkit"]
     names = [str(Path(f).resolve()) for f in files]
-    flags = [] if engine in (BASELINE, "old") else ["--engine", engine]
+    flags = [] if engine in (BASELINE, "old") else ["--engine", "default" if engine == "compiled" else engine]
     if step == "stats":
         return base + ["stats", *names, "--json", *flags]
     if step == "ingest":
@@ -92,12 +95,16 @@ def run(args: argparse.Namespace) -> list[Row]:
     old_src = baseline_tree(work)
     rows: list[Row] = []
     spark_sizes = {int(s) for s in args.spark_sizes.split(",") if s}
+    if args.compiled:  # the compiled copies of this checkout's source, in the user cache
+        subprocess.run([sys.executable, "-m", "graphkit", "compile"], check=True, cwd=ROOT,
+                       env=dict(os.environ, PYTHONPATH=str(ROOT)))
     for n in (int(s) for s in args.sizes.split(",")):
         files, note = generated(n, work / f"gen-{n}", args.seed)
         print(f"{n:,} records: {note}", flush=True)
         for step in args.steps.split(","):
             stats_json: dict[str, str] = {}
             engines = [BASELINE] + (["old"] if args.old and step != "ingest" else []) + ["default"]
+            engines += ["compiled"] if args.compiled else []
             engines += ["spark"] if n in spark_sizes else []
             if args.engines:
                 engines = [e for e in engines if e in args.engines.split(",")]
@@ -106,7 +113,8 @@ def run(args: argparse.Namespace) -> list[Row]:
                     continue
                 target = work / f"out-{n}-{step}-{engine}"
                 shutil.rmtree(target, ignore_errors=True)
-                env = dict(os.environ, PYTHONPATH=str(old_src if engine == BASELINE else ROOT))
+                env = dict(os.environ, PYTHONPATH=str(old_src if engine == BASELINE else ROOT),
+                           GRAPHKIT_COMPILED="1" if engine == "compiled" else "0")
                 m: Measurement = measure(command(step, engine, files, target), env=env, cwd=work,
                                          timeout=args.timeout)
                 note = "" if m.ok else f"failed: {' '.join(m.stderr.split())[-300:]}"
@@ -153,7 +161,9 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--spark-sizes", default="", help="sizes that also run --engine spark")
     ap.add_argument("--spark-all-steps", action="store_true", help="spark on every step, not only stats")
     ap.add_argument("--old", action="store_true", help="also this checkout's old core (stats, admin)")
-    ap.add_argument("--engines", default="", help="only these engines (b4e9f4c,old,default,spark)")
+    ap.add_argument("--compiled", action="store_true",
+                    help="also the default engine with the compiled modules (graphkit compile)")
+    ap.add_argument("--engines", default="", help="only these engines (b4e9f4c,old,default,compiled,spark)")
     ap.add_argument("--seed", type=int, default=42)
     ap.add_argument("--timeout", type=float, default=3600)
     ap.add_argument("--out", default=str(ROOT / "bench" / "out" / "core"))
