@@ -434,7 +434,8 @@ class SparkEngine:
                    .config("spark.ui.enabled", "false")
                    .config("spark.ui.showConsoleProgress", "false")
                    .config("spark.sql.session.timeZone", "UTC"))
-        memory = os.environ.get("GRAPHKIT_SPARK_DRIVER_MEMORY")
+        memory = os.environ.get("GRAPHKIT_SPARK_DRIVER_MEMORY") or (local_driver_memory()
+                                                                      if master.startswith("local") else None)
         if memory:
             builder = builder.config("spark.driver.memory", memory)
         # the graph's tables come back to the driver as Arrow by design (the author keys and the
@@ -449,6 +450,8 @@ class SparkEngine:
         self.spark.sparkContext.setLogLevel("ERROR")
         self.workdir = workdir
         self._frames: dict[str, Any] = {}
+        # name -> the folder of Parquet files Spark wrote for it (create): read by the driver directly
+        self._steps: dict[str, str] = {}
         self._serial = 0
 
     def register_parquet(self, name: str, directory: str, schema: pa.Schema) -> None:
@@ -478,16 +481,20 @@ class SparkEngine:
             df.write.parquet(path)
         except Exception as exc:  # noqa: BLE001 (AnalysisException and friends)
             raise EngineError(f"rule {name!r} failed in Spark: {_spark_message(exc)}") from None
-        self._view(name, self.spark.read.schema(df.schema).parquet(path))
+        self._view(name, self.spark.read.schema(df.schema).parquet(path), step=path)
 
     def view(self, name: str, sql: str) -> None:
         """Stored like every other step: a lazy view would bring back the long plans that
         :meth:`create` cuts."""
         self.create(name, sql)
 
-    def _view(self, name: str, df) -> None:
+    def _view(self, name: str, df, step: str | None = None) -> None:
         df.createOrReplaceTempView(name)
         self._frames[name] = df
+        if step is not None and "://" not in step:
+            self._steps[name] = step
+        else:
+            self._steps.pop(name, None)
 
     def arrow(self, sql: str) -> pa.Table:
         try:
@@ -496,7 +503,14 @@ class SparkEngine:
             raise EngineError(f"Spark query failed: {_spark_message(exc)}") from None
 
     def table(self, name: str) -> pa.Table:
+        """A step's rows read by the driver from the Parquet files Spark wrote for it (the same rows as a
+        collect, in file order; a collect of a large table sends every task's result through the JVM's
+        memory, and past its share Spark loses them: ``TaskResultLost`` for the 100k papers' table at
+        the default 1 GB heap). Other tables are collected."""
         try:
+            step = self._steps.get(name)
+            if step is not None:
+                return _read_step(step, self._frames[name].schema)
             return _to_arrow(self._frames[name])
         except Exception as exc:  # noqa: BLE001
             raise EngineError(f"collecting table {name!r} from Spark failed: {_spark_message(exc)}") from None
@@ -513,7 +527,7 @@ class SparkEngine:
         ``name``), whose files ``name`` means from then on. (It had stayed the old version: the next rule
         reading it undid the derived one, and MeshTerm.papers came out empty at 1M.)"""
         if source is not None and source != name:
-            self._view(name, self._frames[source])
+            self._view(name, self._frames[source], self._steps.get(source))
 
     def spilled(self) -> AbstractContextManager[None]:
         return nullcontext()  # (the tables are Parquet files already; the executors are not forked)
@@ -534,6 +548,7 @@ class SparkEngine:
         pass  # (its steps are folders of Parquet files, not one database file)
 
     def drop(self, name: str) -> None:
+        self._steps.pop(name, None)
         if self._frames.pop(name, None) is not None:
             self.spark.catalog.dropTempView(name)
 
@@ -541,6 +556,7 @@ class SparkEngine:
         for name in self._frames:
             self.spark.catalog.dropTempView(name)
         self._frames.clear()
+        self._steps.clear()
 
 
 def _spark_message(exc: BaseException) -> str:
@@ -552,6 +568,30 @@ def _spark_message(exc: BaseException) -> str:
     if "spark.driver.maxResultSize" in line:
         line += " (set GRAPHKIT_SPARK_MAX_RESULT, e.g. 8g, or 0 for no cap)"
     return line[:400]
+
+
+def local_driver_memory() -> str:
+    """Spark's heap in local mode, where the driver is the executor too: a quarter of the machine's
+    memory, from 1 to 8 GB (Spark's own default, 1 GB, lost the tasks' results of a 100k-record build).
+    ``GRAPHKIT_SPARK_DRIVER_MEMORY`` overrides it."""
+    try:
+        total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError, AttributeError):  # (no sysconf: Spark's default)
+        return "1g"
+    return f"{min(8, max(1, total // 4 >> 30))}g"
+
+
+def _read_step(folder: str, spark_schema) -> pa.Table:
+    """The Parquet files Spark wrote in ``folder`` (its ``part-*`` files, in name order), as the schema
+    a collect gives."""
+    import pyarrow.parquet as pq
+    from pyspark.sql.pandas.types import to_arrow_schema
+
+    schema = to_arrow_schema(spark_schema)
+    parts = sorted(p for p in Path(folder).glob("part-*") if p.name.endswith(".parquet"))
+    if not parts:
+        return schema.empty_table()
+    return pa.concat_tables(pq.read_table(p).cast(schema) for p in parts)
 
 
 def _to_arrow(df) -> pa.Table:

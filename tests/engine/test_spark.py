@@ -118,3 +118,39 @@ def test_stats_json_engine_spark_prints_what_the_default_prints(spark, inputs):
     assert default.exit_code == got.exit_code == 0
     assert got.stdout == default.stdout
     assert json.loads(got.stdout)["Paper"] > 0
+
+
+def test_a_step_is_read_from_the_files_spark_wrote_not_collected(spark, tmp_path, monkeypatch):
+    """A rule step's table comes back from its Parquet files (several part files here), typed as a collect
+    types it: collecting the 100k papers' table through the JVM lost its tasks' results at the default
+    heap (TaskResultLost). A query's result is still collected."""
+    import graphkit.engine.sql as sql
+
+    eng = sql.SparkEngine(MASTER, workdir=str(tmp_path))
+    eng.create("t", "SELECT /*+ REPARTITION(3) */ id, CAST(id AS INT) AS small, "
+                    "IF(id % 4 = 0, NULL, concat('p', id)) AS name, "
+                    "IF(id % 5 = 0, NULL, array(concat('k', id), 'x')) AS kws, id / 2 AS half, "
+                    "id % 2 = 0 AS even FROM range(0, 50)")
+    expected = sql._to_arrow(eng._frames["t"]).sort_by("id")
+    assert len(list((tmp_path / "steps").glob("t-*/part-*.parquet"))) > 1
+
+    def no_collect(df):
+        raise AssertionError("collected")
+
+    monkeypatch.setattr(sql, "_to_arrow", no_collect)
+    got = eng.table("t")
+    assert got.schema == expected.schema
+    assert got.sort_by("id").equals(expected)
+    eng.create("u", "SELECT id FROM t WHERE id < 0")  # no rows: the schema, empty
+    assert eng.take("u").num_rows == 0 and eng.take("u").schema.names == ["id"]
+    eng.adopt("t", got, source="u")  # the name now means that step's files
+    assert eng.table("t").num_rows == 0
+    eng.close()
+
+
+@pytest.mark.parametrize(("total_gb", "heap"), [(2, "1g"), (24, "6g"), (64, "8g")])
+def test_local_spark_gets_a_quarter_of_the_memory_from_1_to_8_gb(monkeypatch, total_gb, heap):
+    import graphkit.engine.sql as sql
+
+    monkeypatch.setattr(sql.os, "sysconf", lambda name: 4096 if name == "SC_PAGE_SIZE" else total_gb << 18)
+    assert sql.local_driver_memory() == heap
