@@ -40,7 +40,7 @@ def base_closure() -> set[str]:
             reqs = requires(name) or []
         except PackageNotFoundError:
             continue
-        todo += [_name(r) for r in reqs if "extra ==" not in r.replace('extra=="', 'extra == "')]
+        todo += [_name(r) for r in reqs if not re.search(r"\bextra\s*==", r)]
     return seen
 
 

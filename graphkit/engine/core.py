@@ -310,7 +310,7 @@ class _Build:
                 if running is None and bucket < buckets - 1:
                     running = start_forked(matching.fuzzy_pairs_of, table)
                     continue
-                found.append(matching.fuzzy_pairs(table.to_batches()))
+                found.append(matching.fuzzy_pairs_of(table))
                 del table
                 if running is not None:
                     found.append(running.result())
