@@ -905,6 +905,14 @@ def resolve_author_keys_from(folder: Path, mode: str, author_map: dict[str, str]
     (at 1M, 1.25 GB of 1.9 GB of arenas) go with that process, this one holds the resolver in compact
     arenas that its forked block workers share, and the two are never whole side by side (a result sent
     through a pipe is, and as pickled bytes on both ends besides)."""
+    from graphkit.engine.resolver_shards import resolve_author_keys_sharded, shards_for
+
+    if mode == "compatible":
+        table = mapped_arrow_file(folder / RESOLVER_INPUT)
+        shards = shards_for(table.num_rows)
+        if shards > 1:  # (an input too large for one process: the resolver in shards of its name blocks)
+            return resolve_author_keys_sharded(table, author_map, workers, shards, folder / "shards")
+        del table
     n = run_forked(_prepared_resolver, folder, mode, author_map, workers)
     path = folder / PICKLED_RESOLVER
     with path.open("rb") as f:
@@ -934,15 +942,17 @@ def resolve_author_keys(table: pa.Table, mode: str, author_map: dict[str, str],
     return _resolved(_fed_resolver(table, mode, author_map, workers), table.num_rows)
 
 
-def _fed_resolver(table: pa.Table, mode: str, author_map: dict[str, str], workers: int) -> AuthorResolver:
+def _fed_resolver(table: pa.Table, mode: str, author_map: dict[str, str], workers: int,
+                  resolver: AuthorResolver | None = None) -> AuthorResolver:
     """An AuthorResolver with every row of ``table`` added (see :func:`resolve_author_keys`), not resolved
-    yet. The rows become Python objects a slice of whole papers at a time (at 1M records the whole input
+    yet (or ``resolver``, new, added to). The rows become Python objects a slice of whole papers at a time (at 1M records the whole input
     as lists was ~400 MB beside the resolver at the end of the adding), and a mapped table's pages are let
     go after each slice."""
     import numpy as np
 
     # (row k is occurrence k: the resolver numbers occurrences in the order they are added)
-    resolver = AuthorResolver(mode, author_map, workers=workers, variants=False)  # type: ignore[arg-type]
+    if resolver is None:
+        resolver = AuthorResolver(mode, author_map, workers=workers, variants=False)  # type: ignore[arg-type]
     shared: dict[str, str] = {}  # one string object per name as written and per journal key
     wids = table.column("wid").to_numpy()
     first = np.ones(len(wids), dtype=bool)  # the rows that start a paper

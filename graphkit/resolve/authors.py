@@ -1018,13 +1018,7 @@ class AuthorResolver:
         return key
 
     def _override(self, i: int) -> str | None:
-        value = self.overrides.get(override_key(self._display(i)))
-        if value is None:
-            return None
-        if value == SPLIT:
-            form = _form(self._o_family[i] or "", self._o_given[i] or None)
-            return f"{form.key}#split" if form.family else None
-        return value
+        return override_for(self.overrides, self._o_family[i], self._o_given[i])
 
     def _resolve_simple(self) -> list[str | None]:
         """Modes 'initial' and 'full': ORCID, else the name key; an ORCID-less name joins the one ORCID
@@ -1160,15 +1154,8 @@ class AuthorResolver:
         if not last:
             return keys
         for i, fits, joined, why in self._pending:
-            kind: Literal["ambiguous", "joined-with-evidence", "kept-apart"] = (
-                "joined-with-evidence" if why == "joined-with-evidence" else
-                "kept-apart" if why == "kept-apart" else "ambiguous")
-            reason = ("a shared co-author, affiliation, venue or keywords picked this author"
-                      if kind == "joined-with-evidence" else
-                      "the same name, but no shared co-author or affiliation with the other authors of that name"
-                      if kind == "kept-apart" else f"{why}; no shared co-author, affiliation or venue decides")
-            self.decisions.append(Decision(kind, self._display(i), key_of_cluster[id(joined)],
-                                           sorted(key_of_cluster[id(c)] for c in fits), reason))
+            self.decisions.append(decision(self._display(i), key_of_cluster[id(joined)],
+                                           [key_of_cluster[id(c)] for c in fits], why))
         self._pending = []
         return keys
 
@@ -1310,7 +1297,7 @@ class AuthorResolver:
         self._undo = ({}, [])
         if self._cokey is not None:
             # the last pass's authors as co-authors ('K', no other feature's kind): counted on their own
-            counts = _papers_per_feature(self._cofeat, self._work_occs)
+            counts = self._key_counts()
             self._weigh(counts)
             added = list(counts)
             del counts
@@ -1320,6 +1307,10 @@ class AuthorResolver:
             for f, w in divided.items():
                 weights[f] = w / ambiguity[f]
             self._undo = (divided, added)
+
+    def _key_counts(self) -> dict[int, int]:
+        """How many papers have each 'K' feature (the last pass's authors as co-authors)."""
+        return _papers_per_feature(self._cofeat, self._work_occs)
 
     def _weigh(self, counts: Mapping[int, int]) -> None:
         """The weight of each feature of ``counts`` (feature -> papers that have it): its kind's weight
@@ -2243,6 +2234,31 @@ def _carried_by_several(named: Iterable[tuple[tuple[_F, ...], str]]) -> dict[_F,
         carried.update((f, key) for f in feats)
     people = Counter(f for f, _ in carried)
     return {f: n for f, n in people.items() if n > 1}
+
+
+def decision(display: str, key: str, candidates: Iterable[str], why: str) -> Decision:
+    """The report's decision for an occurrence (written ``display``) that joined the author ``key`` of
+    those it could have joined (``candidates``), for the resolver's reason ``why``."""
+    kind: Literal["ambiguous", "joined-with-evidence", "kept-apart"] = (
+        "joined-with-evidence" if why == "joined-with-evidence" else
+        "kept-apart" if why == "kept-apart" else "ambiguous")
+    reason = ("a shared co-author, affiliation, venue or keywords picked this author"
+              if kind == "joined-with-evidence" else
+              "the same name, but no shared co-author or affiliation with the other authors of that name"
+              if kind == "kept-apart" else f"{why}; no shared co-author, affiliation or venue decides")
+    return Decision(kind, display, key, sorted(candidates), reason)
+
+
+def override_for(overrides: Mapping[str, str], family: str | None, given: str | None) -> str | None:
+    """The key an --author-map (``overrides``: :func:`override_key` -> author key or SPLIT) gives a
+    name as written, or None."""
+    value = overrides.get(override_key(Person(family or "", given).display))
+    if value is None:
+        return None
+    if value == SPLIT:
+        form = _form(family or "", given or None)
+        return f"{form.key}#split" if form.family else None
+    return value
 
 
 def override_key(variant: str) -> str:

@@ -1,0 +1,322 @@
+"""The author resolver (mode 'compatible') run in shards of name blocks, one forked process at a time, so
+that its memory is bounded by a shard's, not the input's (:mod:`graphkit.resolve.author_shards` says what a
+shard holds and what it counts for all).
+
+Steps, each shard's in a process of its own that leaves its state pickled in the work folder:
+
+1. each row's name block and shard; each shard's rows (its papers, whole) written to a file;
+2. each shard adds its rows and counts its owned papers' evidence; the counts are summed by feature name
+   (DuckDB, spilling);
+3. each pass: each shard clusters its blocks; the clusters' keys are made unique over all blocks in block
+   order (as one resolver's ``_cluster_key`` does); before the next pass, the papers of each author and the
+   authors of each co-author name are counted for all.
+
+The result is that of :func:`graphkit.engine.core.resolve_author_keys`: the same keys, decisions and
+overrides (tests/engine/test_resolver_shards.py).
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import os
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from graphkit.columnar import mapped_arrow_file, write_arrow_file
+from graphkit.engine.sql import fetch_arrow
+from graphkit.memory import run_forked
+from graphkit.resolve.author_shards import ShardResolver, row_blocks, shard_of
+from graphkit.resolve.authors import (
+    COMMON_GIVEN_MIN,
+    COMMON_GIVEN_SHARE,
+    PASSES,
+    Decision,
+    _distinct_pairs,
+    decision,
+    override_for,
+    override_key,
+)
+
+log = logging.getLogger(__name__)
+
+# occurrences a shard is made for (its own blocks'; with their papers' co-authors a shard holds a few
+# times as many): the resolver holds ~0.4 KB per occurrence
+SHARD_OCCURRENCES = 1_500_000
+# inputs with more occurrences than this are resolved in shards (below it one process holds them all in
+# less time: a shard adds its papers' co-authors too, ~5x the adding over all shards)
+SHARDED_FROM = 12_000_000
+SHARDS_ENV = "GRAPHKIT_RESOLVER_SHARDS"  # a number of shards (1: one resolver), instead of the rule above
+DUCKDB_MEMORY = "1GB"  # the feature counts' sums (they spill beyond it)
+
+
+def shards_for(occurrences: int) -> int:
+    """How many shards resolve this many occurrences (1: no shards): ``GRAPHKIT_RESOLVER_SHARDS`` when
+    set, else one per SHARD_OCCURRENCES from SHARDED_FROM occurrences on."""
+    if value := os.environ.get(SHARDS_ENV):
+        return max(1, int(value))
+    if occurrences <= SHARDED_FROM:
+        return 1
+    return math.ceil(occurrences / SHARD_OCCURRENCES)
+
+
+def resolve_author_keys_sharded(table: pa.Table, author_map: dict[str, str], workers: int, shards: int,
+                                folder: Path) -> tuple[pa.Array, list[Decision], int]:
+    """:func:`graphkit.engine.core.resolve_author_keys` of ``table`` in mode 'compatible', in ``shards``
+    shards, with its files in ``folder`` (which it empties of them)."""
+    clock = time.perf_counter()
+    folder.mkdir(parents=True, exist_ok=True)
+    n = table.num_rows
+    wids = table.column("wid").to_numpy()
+    first = np.ones(n, dtype=bool)
+    first[1:] = wids[1:] != wids[:-1]
+    paper_of = np.cumsum(first) - 1
+    papers = int(paper_of[-1]) + 1 if n else 0
+    del wids, first
+    blocks = row_blocks(table.column("family"), table.column("given"), table.column("orcid"))
+    enc = blocks.dictionary_encode()
+    shard_of_block = np.array([shard_of(b, shards) for b in enc.dictionary.to_pylist()], dtype=np.int64)
+    at = pc.fill_null(enc.indices, -1).to_numpy(zero_copy_only=False).astype(np.int64)
+    shard_row = np.where(at >= 0, shard_of_block[np.maximum(at, 0)] if len(shard_of_block) else -1, -1)
+    del blocks, enc, at, shard_of_block
+    owner = np.arange(papers, dtype=np.int64) % shards  # each paper counted by one shard
+    sizes = []
+    for s in range(shards):
+        touched = owner == s
+        touched[paper_of[shard_row == s]] = True
+        rows = np.flatnonzero(touched[paper_of])
+        part = table.take(pa.array(rows))
+        part = part.append_column("owned", pa.array(owner[paper_of[rows]] == s))
+        write_arrow_file(folder / f"shard-{s}.arrow", part)
+        np.save(folder / f"rows-{s}.npy", rows)
+        sizes.append(len(rows))
+        del part, rows, touched
+    del shard_row
+    log.info("author resolver in %d shards of %d-%d rows (%d occurrences): %.1f s", shards, min(sizes),
+             max(sizes), n, time.perf_counter() - clock)
+    try:
+        # each shard's adding and its owned papers' counts; the counts summed for all
+        given: Counter[str] = Counter()
+        nblocks = total_papers = 0
+        for s in range(shards):
+            owned_papers, counted, blocks_s = run_forked(_shard_prepare, folder, s, shards, workers)
+            total_papers += owned_papers
+            given.update(counted)
+            nblocks += blocks_s
+        floor = max(COMMON_GIVEN_MIN, COMMON_GIVEN_SHARE * nblocks)
+        common = {g for g, k in given.items() if k >= floor}
+        _sum_counts(folder, "counts-*.parquet", folder / "df.parquet", "sum(n)")
+        log.info("author shards added: %.1f s", time.perf_counter() - clock)
+        key_ids = np.full(n, -1, dtype=np.int64)
+        decisions: list[Decision] = []
+        for npass in range(PASSES):
+            last = npass == PASSES - 1
+            if npass:
+                np.save(folder / "keys.npy", key_ids)
+                np.save(folder / "key-papers.npy", _papers_per_key(paper_of, key_ids))
+                _sum_counts(folder, "ambiguity-*.parquet", folder / "ambiguity.parquet", "sum(n)")
+            for s in range(shards):
+                run_forked(_shard_pass, folder, s, npass, last, common, total_papers)
+            key_ids, strings, decisions = _keys(folder, shards, n, last)
+            log.info("author shards, pass %d: %.1f s", npass + 1, time.perf_counter() - clock)
+        keys = pa.DictionaryArray.from_arrays(pa.array(np.maximum(key_ids, 0), pa.int64(), mask=key_ids < 0),
+                                              pa.array(strings or [""], pa.string())).cast(pa.string())
+        overridden = 0
+        if author_map:
+            keys, overridden = _overridden(table, keys, {override_key(k): v for k, v in author_map.items()})
+        return keys, decisions, overridden
+    finally:
+        for path in folder.iterdir():
+            if path.name.startswith(("shard-", "rows-", "counts-", "ambiguity", "clusters-", "df.", "keys.",
+                                     "key-papers.", "resolver-")):
+                path.unlink()
+
+
+def _shard_prepare(folder: Path, s: int, shards: int, workers: int) -> tuple[int, Counter[str], int]:
+    """In a process of its own: shard ``s`` added and prepared, its owned papers' evidence counted
+    (``counts-S.parquet``), the resolver left pickled; its owned papers with authors, and its blocks'
+    first given names (:meth:`ShardResolver.common_given_parts`)."""
+    from graphkit.engine.core import _fed_resolver
+
+    part = mapped_arrow_file(folder / f"shard-{s}.arrow")
+    resolver = ShardResolver(s, shards, workers=workers)
+    _fed_resolver(part, "compatible", {}, workers, resolver)
+    owned_rows = part.column("owned").to_numpy(zero_copy_only=False)
+    wids = part.column("wid").to_numpy()
+    firsts = np.ones(len(wids), dtype=bool)
+    firsts[1:] = wids[1:] != wids[:-1]
+    owned = owned_rows[firsts].astype(bool)
+    del part, owned_rows, wids, firsts
+    resolver.prepare()
+    names, counts, papers = resolver.owned_counts(owned)
+    pq.write_table(pa.table({"feature": pa.array(names, pa.string()), "n": pa.array(counts, pa.int64())}),
+                   folder / f"counts-{s}.parquet")
+    counted, nblocks = resolver.common_given_parts()
+    with (folder / f"resolver-{s}.pickle").open("wb") as f:
+        resolver.dump(f)
+    return papers, counted, nblocks
+
+
+def _shard_pass(folder: Path, s: int, npass: int, last: bool, common: set[str], papers: int) -> None:
+    """In a process of its own: pass ``npass`` of shard ``s``, its clusters written (``clusters-S``),
+    and unless ``last`` its co-author names' ambiguity (``ambiguity-S.parquet``) and its state pickled."""
+    import pickle
+
+    path = folder / f"resolver-{s}.pickle"
+    with path.open("rb") as f:
+        resolver = ShardResolver.load(f)
+    rows = np.load(folder / f"rows-{s}.npy")
+    key_ids = None
+    if npass == 0:
+        resolver._common_given = common  # noqa: SLF001
+        resolver.global_papers = papers
+        ids, names = resolver.feature_table()
+        resolver.global_df = _looked_up(folder / "df.parquet", ids, names)
+    else:
+        key_ids = np.load(folder / "keys.npy", mmap_mode="r")[rows]
+        resolver.global_keys = np.load(folder / "key-papers.npy", mmap_mode="r")
+        ids, names = resolver.feature_table("Cc")
+        resolver.global_ambiguity = _looked_up(folder / "ambiguity.parquet", ids, names)
+    out = resolver.run_pass(npass, last, key_ids)
+    occs, cluster = out["occs"], out["cluster"]
+    local = np.frombuffer(occs, dtype=np.int64)
+    write_arrow_file(folder / f"clusters-{s}.arrow", pa.table({
+        "block": pa.array(out["block"], pa.string()), "orcid": pa.array(out["orcid"], pa.string()),
+        "base": pa.array(out["base"], pa.string())}))
+    np.save(folder / f"clusters-{s}-rows.npy", rows[local])
+    np.save(folder / f"clusters-{s}-of.npy", np.frombuffer(cluster, dtype=np.int64))
+    if last:
+        with (folder / f"clusters-{s}-decisions.pickle").open("wb") as f:
+            pickle.dump(out["decisions"], f, protocol=pickle.HIGHEST_PROTOCOL)
+        path.unlink()
+        return
+    names, counts = resolver.ambiguity(occs, cluster)
+    pq.write_table(pa.table({"feature": pa.array(names, pa.string()), "n": pa.array(counts, pa.int64())}),
+                   folder / f"ambiguity-{s}.parquet")
+    with path.open("wb") as f:
+        resolver.dump(f)
+
+
+def _connect() -> Any:
+    import duckdb
+
+    con = duckdb.connect()
+    con.execute(f"SET memory_limit = '{DUCKDB_MEMORY}'")
+    con.execute("SET preserve_insertion_order = false")
+    return con
+
+
+def _sum_counts(folder: Path, pattern: str, out: Path, total: str) -> None:
+    """The counts of every shard's files ``pattern`` (feature, n), summed by feature into ``out``."""
+    con = _connect()
+    try:
+        con.execute(f"SET temp_directory = '{folder / 'duckdb.tmp'}'")
+        files = sorted(str(p) for p in folder.glob(pattern))
+        con.execute(f"COPY (SELECT feature, {total}::BIGINT AS n FROM read_parquet({files!r}) GROUP BY feature) "
+                    f"TO '{out}' (FORMAT parquet)")
+    finally:
+        con.close()
+
+
+def _looked_up(counts: Path, ids: list[int], names: list[str]) -> dict[int, int]:
+    """Feature id -> its count in ``counts`` (feature, n), for the features ``names`` (ids ``ids``) found
+    there."""
+    con = _connect()
+    try:
+        mine = pa.table({"fid": pa.array(ids, pa.int64()), "feature": pa.array(names, pa.string())})
+        con.register("mine", mine)
+        got = fetch_arrow(con.sql(f"SELECT m.fid, c.n FROM mine m JOIN read_parquet('{counts}') c USING (feature)"))
+    finally:
+        con.close()
+    return dict(zip(got.column("fid").to_pylist(), got.column("n").to_pylist()))
+
+
+def _papers_per_key(paper_of: Any, key_ids: Any) -> Any:
+    """Key id -> how many papers have that author (distinct (paper, key) pairs)."""
+    has = key_ids >= 0
+    _, keys = _distinct_pairs(paper_of[has].astype(np.int64), key_ids[has])
+    return np.bincount(keys, minlength=int(key_ids.max(initial=-1)) + 1)
+
+
+def _keys(folder: Path, shards: int, n: int, last: bool) -> tuple[Any, list[str], list[Decision]]:
+    """The pass's clusters of every shard keyed as one resolver keys them: blocks in order, a cluster
+    with an ORCID by it, else by its fullest name form's key, ``#2``, ``#3`` ... after the first cluster
+    of that key. Each row's key id (-1: none), the keys, and in the last pass the decisions."""
+    import pickle
+
+    parts = []
+    for s in range(shards):
+        t = mapped_arrow_file(folder / f"clusters-{s}.arrow")
+        parts.append(pa.table({"block": t.column("block"), "orcid": t.column("orcid"), "base": t.column("base"),
+                               "shard": pa.array(np.full(t.num_rows, s, dtype=np.int64)),
+                               "seq": pa.array(np.arange(t.num_rows, dtype=np.int64))}))
+    clusters = pa.concat_tables(parts).combine_chunks()
+    del parts
+    order = pc.sort_indices(clusters, sort_keys=[("block", "ascending"), ("shard", "ascending"),
+                                                  ("seq", "ascending")])
+    clusters = clusters.take(order)
+    base = clusters.column("base").combine_chunks()
+    enc = base.dictionary_encode()
+    code = pc.fill_null(enc.indices, -1).to_numpy(zero_copy_only=False).astype(np.int64)
+    # each cluster's place among those of its base, in block order
+    nth = np.zeros(len(code), dtype=np.int64)
+    named = np.flatnonzero(code >= 0)
+    if len(named):
+        by = named[np.argsort(code[named], kind="stable")]
+        c = code[by]
+        starts = np.flatnonzero(np.concatenate(([True], c[1:] != c[:-1])))
+        group_start = np.repeat(starts, np.diff(np.concatenate((starts, [len(by)]))))
+        nth[by] = np.arange(len(by)) - group_start
+    keys = pc.if_else(pc.is_valid(clusters.column("orcid")),
+                      pc.binary_join_element_wise("orcid:", clusters.column("orcid"), ""), base).to_pylist()
+    for k in np.flatnonzero(nth > 0).tolist():
+        keys[k] = f"{keys[k]}#{nth[k] + 1}"
+    assert all("#" not in b for b in enc.dictionary.to_pylist()), "a name form's key holds '#'"
+    key_enc = pa.array(keys, pa.string()).dictionary_encode()
+    strings = key_enc.dictionary.to_pylist()
+    key_of_sorted = key_enc.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+    # back to (shard, seq): each shard's clusters' key ids
+    shard_col = clusters.column("shard").to_numpy()
+    seq_col = clusters.column("seq").to_numpy()
+    key_ids = np.full(n, -1, dtype=np.int64)
+    decisions: list[Decision] = []
+    pending: list[tuple[str, int, Decision]] = []
+    for s in range(shards):
+        mine = np.flatnonzero(shard_col == s)
+        of_seq = np.empty(len(mine), dtype=np.int64)
+        of_seq[seq_col[mine]] = key_of_sorted[mine]
+        rows = np.load(folder / f"clusters-{s}-rows.npy")
+        of = np.load(folder / f"clusters-{s}-of.npy")
+        key_ids[rows] = of_seq[of]
+        if last:
+            with (folder / f"clusters-{s}-decisions.pickle").open("rb") as f:
+                for k, (block, display, joined, fits, why) in enumerate(pickle.load(f)):
+                    pending.append((block, k, decision(display, strings[of_seq[joined]],
+                                                       [strings[of_seq[j]] for j in fits], why)))
+        for suffix in ("-rows.npy", "-of.npy", "-decisions.pickle", ".arrow"):
+            (folder / f"clusters-{s}{suffix}").unlink(missing_ok=True)
+    pending.sort(key=lambda x: (x[0].encode("utf-8", "surrogatepass"), x[1]))
+    decisions = [d for _, _, d in pending]
+    return key_ids, strings, decisions
+
+
+def _overridden(table: pa.Table, keys: pa.Array, overrides: dict[str, str]) -> tuple[pa.Array, int]:
+    """The keys with the author map applied to every row whose name as written it names (looked up once
+    per name), and how many rows it set."""
+    def encoded(column: Any) -> tuple[list[str | None], Any]:
+        enc = column.combine_chunks().cast(pa.string()).dictionary_encode(null_encoding="encode")
+        return enc.dictionary.to_pylist(), enc.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+
+    fams, fam_of = encoded(table.column("family"))
+    givs, giv_of = encoded(table.column("given"))
+    distinct, at = np.unique(fam_of * len(givs) + giv_of, return_inverse=True)
+    values = [override_for(overrides, fams[c // len(givs)] or "", givs[c % len(givs)]) for c in distinct.tolist()]
+    over = pa.array(values, pa.string()).take(pa.array(at.reshape(-1)))
+    return pc.coalesce(over, keys), int(pc.sum(pc.is_valid(over)).as_py() or 0)

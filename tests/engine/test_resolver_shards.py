@@ -1,0 +1,165 @@
+"""The author resolver in shards of name blocks (graphkit.engine.resolver_shards): the keys, decisions and
+overrides of one resolver, on generated data with known duplicates, on the whole corpus, with an author
+map, and through a build."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import pyarrow as pa
+import pytest
+
+from conftest import ROOT, corpus_counts, need_corpus
+
+sys.path.insert(0, str(ROOT))
+from bench.generate import generate  # noqa: E402
+from graphkit.build import BuildOptions  # noqa: E402
+from graphkit.engine import core  # noqa: E402
+from graphkit.engine import resolver_shards as shards_mod  # noqa: E402
+from graphkit.engine.resolver_shards import resolve_author_keys_sharded, shards_for  # noqa: E402
+from graphkit.resolve.author_shards import row_blocks, shard_of  # noqa: E402
+from graphkit.resolve.authors import AuthorResolver  # noqa: E402
+
+
+def resolver_input(paths, monkeypatch) -> pa.Table:
+    """The table a build hands its author resolver (core.write_resolver_input), for these files."""
+    got = []
+    write = core.write_resolver_input
+
+    def kept(folder, table):
+        got.append(table)
+        write(folder, table)
+
+    with monkeypatch.context() as m:
+        m.setattr(core, "write_resolver_input", kept)
+        m.delenv(shards_mod.SHARDS_ENV, raising=False)
+        core.build_columnar(paths, BuildOptions())
+    assert len(got) == 1
+    return got[0]
+
+
+@pytest.fixture(scope="module")
+def generated_input(tmp_path_factory):
+    out = tmp_path_factory.mktemp("generated")
+    generate(4000, out, seed=11, dup_rate=0.15)
+    with pytest.MonkeyPatch.context() as m:
+        return resolver_input([p for p in sorted(out.iterdir()) if p.suffix in (".ris", ".nbib")], m)
+
+
+def assert_one_resolver(table: pa.Table, shards: int, folder: Path, author_map=None) -> None:
+    author_map = author_map or {}
+    want_keys, want_decisions, want_overridden = core.resolve_author_keys(table, "compatible", author_map, 1)
+    keys, decisions, overridden = resolve_author_keys_sharded(table, author_map, 1, shards, folder)
+    assert keys.to_pylist() == want_keys.to_pylist()
+    assert decisions == want_decisions
+    assert overridden == want_overridden
+    assert not [p for p in folder.iterdir() if p.name != "duckdb.tmp"]  # (its files are gone)
+
+
+@pytest.mark.parametrize("shards", [1, 2, 5])
+def test_shards_give_the_keys_and_decisions_of_one_resolver(generated_input, shards, tmp_path):
+    """4,000 generated records (15% duplicates; ~13k author occurrences): every occurrence's key and every
+    decision the same, in the same order, in 1, 2 and 5 shards."""
+    table = generated_input
+    assert table.num_rows > 10_000
+    want_keys, want_decisions, _ = core.resolve_author_keys(table, "compatible", {}, 1)
+    assert want_decisions  # (the test has decisions to compare)
+    assert len(set(want_keys.to_pylist())) < table.num_rows  # (and authors of several occurrences)
+    assert_one_resolver(table, shards, tmp_path / "shards")
+
+
+@pytest.mark.corpus
+def test_shards_give_the_keys_of_one_resolver_on_the_whole_corpus(monkeypatch, tmp_path):
+    corpus = need_corpus()
+    table = resolver_input([corpus / f for f, _, _ in corpus_counts()], monkeypatch)
+    assert_one_resolver(table, 4, tmp_path / "shards")
+
+
+def test_shards_apply_the_author_map_as_one_resolver(generated_input, tmp_path):
+    """An --author-map (a variant set to a key, a variant kept apart with 'split'): the same keys and
+    the same count of overridden occurrences."""
+    families = generated_input.column("family").to_pylist()
+    givens = generated_input.column("given").to_pylist()
+    named = [(f, g) for f, g in zip(families, givens) if f and g]
+    (f1, g1), (f2, g2) = named[0], named[len(named) // 2]
+    author_map = {f"{f1}, {g1}": "me:someone", f"{f2}, {g2}": "split"}
+    assert_one_resolver(generated_input, 3, tmp_path / "shards", author_map)
+
+
+def _table(rows):
+    names = ("pkey", "wid", "pos", "family", "given", "orcid", "aff")
+    table = pa.table({name: pa.array([r[i] for r in rows], pa.int64() if name in ("wid", "pos") else pa.string())
+                      for i, name in enumerate(names)})
+    table = table.append_column("jkey", pa.array([None] * len(rows), pa.string()))
+    return table.append_column("kws", pa.array([None] * len(rows), pa.list_(pa.string())))
+
+
+def test_row_blocks_are_the_resolvers_blocks():
+    """Each row's block as the resolver makes it: particles moved from the given names to the family
+    name ('Berg, J. van der'), German umlauts equated, no family name and an ORCID an 'orcid:' block,
+    no family name and no ORCID none."""
+    rows = [("p1", 1, 1, "Berg", "J. van der", None, None),
+            ("p1", 1, 2, "Müller", "A.", None, None),
+            ("p2", 2, 1, "Mueller", "Anna", None, None),
+            ("p2", 2, 2, "", "X.", "https://orcid.org/0000-0002-1825-0097", None),
+            ("p3", 3, 1, None, None, None, None),
+            ("p3", 3, 2, "--", "Y.", None, None)]
+    table = _table(rows)
+    blocks = row_blocks(table.column("family"), table.column("given"), table.column("orcid")).to_pylist()
+    assert blocks == ["vanderberg", "muller", "muller", "orcid:0000-0002-1825-0097", None, None]
+    resolver = AuthorResolver("compatible", workers=1, variants=False)
+    core._fed_resolver(table, "compatible", {}, 1, resolver)  # noqa: SLF001
+    resolver.prepare()
+    got = {i: b for b, occs in resolver._blocks.items() for i in occs}  # noqa: SLF001
+    assert [got.get(i) for i in range(len(rows))] == blocks
+
+
+def test_tiny_inputs_in_more_shards_than_blocks(tmp_path):
+    """Shards with no blocks of their own, and a row without a name: the keys of one resolver."""
+    rows = [("p1", 1, 1, "Kim", "Jin-Soo", None, "Seoul National University"),
+            ("p1", 1, 2, "Lee", "A.", "0000-0002-1825-0097", None),
+            ("p2", 2, 1, "Kim", "J.", None, "Seoul National University"),
+            ("p2", 2, 2, None, None, None, None),
+            ("p3", 3, 1, "Kim", "Jin-Soo", None, "Busan University, Busan")]
+    assert_one_resolver(_table(rows), 7, tmp_path / "shards")
+
+
+def test_shards_for_counts_occurrences_and_the_environment_overrides(monkeypatch):
+    monkeypatch.delenv(shards_mod.SHARDS_ENV, raising=False)
+    assert shards_for(1_000) == 1
+    assert shards_for(shards_mod.SHARDED_FROM) == 1
+    big = shards_mod.SHARDED_FROM + 1
+    assert shards_for(big) == -(-big // shards_mod.SHARD_OCCURRENCES) > 1
+    monkeypatch.setenv(shards_mod.SHARDS_ENV, "3")
+    assert shards_for(1_000) == 3
+    assert shard_of("kim", 3) == shard_of("kim", 3) in range(3)
+
+
+def test_a_build_in_shards_prints_the_stats_of_one(tmp_path, monkeypatch):
+    """``graphkit stats --json`` of a build whose resolver runs in shards (GRAPHKIT_RESOLVER_SHARDS) is
+    that of one resolver."""
+    from click.testing import CliRunner
+
+    from graphkit.cli import main as cli
+
+    out = tmp_path / "gen"
+    generate(1500, out, seed=5, dup_rate=0.15)
+    files = [str(p) for p in sorted(out.iterdir()) if p.suffix in (".ris", ".nbib")]
+    monkeypatch.delenv(shards_mod.SHARDS_ENV, raising=False)
+    want = CliRunner().invoke(cli, ["stats", *files, "--json"])
+    assert want.exit_code == 0, want.output
+    sharded = shards_mod.resolve_author_keys_sharded
+    called = tmp_path / "called"
+
+    def watched(*args):  # (in the resolver's forked process: it leaves a file)
+        called.write_text(str(args[3]))
+        return sharded(*args)
+
+    monkeypatch.setattr(shards_mod, "resolve_author_keys_sharded", watched)
+    monkeypatch.setenv(shards_mod.SHARDS_ENV, "3")
+    got = CliRunner().invoke(cli, ["stats", *files, "--json"])
+    assert got.exit_code == 0, got.output
+    assert called.read_text() == "3"
+    assert json.loads(got.output) == json.loads(want.output)
