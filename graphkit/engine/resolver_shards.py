@@ -32,7 +32,7 @@ import pyarrow.parquet as pq
 
 from graphkit.columnar import mapped_arrow_file, write_arrow_file
 from graphkit.engine.sql import fetch_arrow
-from graphkit.memory import run_forked
+from graphkit.memory import start_forked
 from graphkit.resolve.author_shards import ShardResolver, row_blocks, shard_of
 from graphkit.resolve.authors import (
     COMMON_GIVEN_MIN,
@@ -47,30 +47,68 @@ from graphkit.resolve.authors import (
 
 log = logging.getLogger(__name__)
 
-# occurrences a shard is made for (its own blocks'; with their papers' co-authors a shard holds a few
-# times as many): the resolver holds ~0.4 KB per occurrence
-SHARD_OCCURRENCES = 1_500_000
 # inputs with more occurrences than this are resolved in shards (below it one process holds them all in
-# less time: a shard adds its papers' co-authors too, ~5x the adding over all shards)
+# less time: a shard adds its papers' co-authors too, ~6x the adding over all shards at 1M generated records)
 SHARDED_FROM = 12_000_000
+# rows a shard holds at most (its blocks' occurrences and their papers' co-authors): the resolver holds
+# ~0.4 KB per row, and ``workers`` shards run at once
+SHARD_ROWS = 2_000_000
 SHARDS_ENV = "GRAPHKIT_RESOLVER_SHARDS"  # a number of shards (1: one resolver), instead of the rule above
 DUCKDB_MEMORY = "1GB"  # the feature counts' sums (they spill beyond it)
 
 
 def shards_for(occurrences: int) -> int:
-    """How many shards resolve this many occurrences (1: no shards): ``GRAPHKIT_RESOLVER_SHARDS`` when
-    set, else one per SHARD_OCCURRENCES from SHARDED_FROM occurrences on."""
+    """Whether to resolve this many occurrences in shards: ``GRAPHKIT_RESOLVER_SHARDS`` when set (1: no
+    shards), else 1 up to SHARDED_FROM occurrences and 0 (as many as SHARD_ROWS needs:
+    :func:`shard_count`) from there on."""
     if value := os.environ.get(SHARDS_ENV):
         return max(1, int(value))
-    if occurrences <= SHARDED_FROM:
-        return 1
-    return math.ceil(occurrences / SHARD_OCCURRENCES)
+    return 1 if occurrences <= SHARDED_FROM else 0
+
+
+def _shard_rows(paper_of: Any, shard_row: Any, owner: Any, s: int) -> Any:
+    """The rows of shard ``s``: every row of each paper one of its blocks' occurrences is on, or that it
+    owns."""
+    touched = owner == s
+    touched[paper_of[shard_row == s]] = True
+    return np.flatnonzero(touched[paper_of])
+
+
+def shard_count(paper_of: Any, block_of: Any, blocks: list[str], papers: int, most: int = SHARD_ROWS) -> int:
+    """The fewest shards (doubling from 2, at most 1024) whose largest holds at most ``most`` rows (the
+    largest of the first 8: hashed blocks make shards of nearly one size)."""
+    shards = 2
+    while shards < 1024:
+        shard_row = _shard_of_rows(block_of, blocks, shards)
+        owner = np.arange(papers, dtype=np.int64) % shards
+        if max(len(_shard_rows(paper_of, shard_row, owner, s)) for s in range(min(shards, 8))) <= most:
+            return shards
+        shards *= 2
+    return shards
+
+
+def _shard_of_rows(block_of: Any, blocks: list[str], shards: int) -> Any:
+    """Each row's shard (its block's; -1: no block)."""
+    if not blocks:
+        return np.full(len(block_of), -1, dtype=np.int64)
+    of_block = np.array([shard_of(b, shards) for b in blocks], dtype=np.int64)
+    return np.where(block_of >= 0, of_block[np.maximum(block_of, 0)], -1)
+
+
+def _all_forked(fn: Any, args: list[tuple[Any, ...]], at_once: int) -> list[Any]:
+    """``fn(*a)`` for each of ``args``, each in a forked process, ``at_once`` at a time; their results."""
+    out: list[Any] = []
+    for k in range(0, len(args), at_once):
+        running = [start_forked(fn, *a) for a in args[k:k + at_once]]
+        out += [r.result() for r in running]
+    return out
 
 
 def resolve_author_keys_sharded(table: pa.Table, author_map: dict[str, str], workers: int, shards: int,
                                 folder: Path) -> tuple[pa.Array, list[Decision], int]:
     """:func:`graphkit.engine.core.resolve_author_keys` of ``table`` in mode 'compatible', in ``shards``
-    shards, with its files in ``folder`` (which it empties of them)."""
+    shards (0: as many as :func:`shard_count` says), with its files in ``folder`` (which it empties of
+    them). ``workers`` shards run at once."""
     clock = time.perf_counter()
     folder.mkdir(parents=True, exist_ok=True)
     n = table.num_rows
@@ -82,31 +120,34 @@ def resolve_author_keys_sharded(table: pa.Table, author_map: dict[str, str], wor
     del wids, first
     blocks = row_blocks(table.column("family"), table.column("given"), table.column("orcid"))
     enc = blocks.dictionary_encode()
-    shard_of_block = np.array([shard_of(b, shards) for b in enc.dictionary.to_pylist()], dtype=np.int64)
-    at = pc.fill_null(enc.indices, -1).to_numpy(zero_copy_only=False).astype(np.int64)
-    shard_row = np.where(at >= 0, shard_of_block[np.maximum(at, 0)] if len(shard_of_block) else -1, -1)
-    del blocks, enc, at, shard_of_block
+    names = enc.dictionary.to_pylist()
+    block_of = pc.fill_null(enc.indices, -1).to_numpy(zero_copy_only=False).astype(np.int64)
+    del blocks, enc
+    if not shards:
+        shards = shard_count(paper_of, block_of, names, papers)
+    shard_row = _shard_of_rows(block_of, names, shards)
+    del block_of, names
     owner = np.arange(papers, dtype=np.int64) % shards  # each paper counted by one shard
     sizes = []
     for s in range(shards):
-        touched = owner == s
-        touched[paper_of[shard_row == s]] = True
-        rows = np.flatnonzero(touched[paper_of])
+        rows = _shard_rows(paper_of, shard_row, owner, s)
         part = table.take(pa.array(rows))
         part = part.append_column("owned", pa.array(owner[paper_of[rows]] == s))
         write_arrow_file(folder / f"shard-{s}.arrow", part)
         np.save(folder / f"rows-{s}.npy", rows)
         sizes.append(len(rows))
-        del part, rows, touched
+        del part, rows
     del shard_row
-    log.info("author resolver in %d shards of %d-%d rows (%d occurrences): %.1f s", shards, min(sizes),
-             max(sizes), n, time.perf_counter() - clock)
+    # shards at once: one per worker, each clustering its blocks alone
+    at_once, workers = max(1, min(workers, shards)), (1 if workers > 1 and shards > 1 else workers)
+    log.info("author resolver in %d shards of %d-%d rows (%d occurrences, %d rows in all), %d at once: %.1f s",
+             shards, min(sizes), max(sizes), n, sum(sizes), at_once, time.perf_counter() - clock)
     try:
         # each shard's adding and its owned papers' counts; the counts summed for all
         given: Counter[str] = Counter()
         nblocks = total_papers = 0
-        for s in range(shards):
-            owned_papers, counted, blocks_s = run_forked(_shard_prepare, folder, s, shards, workers)
+        for owned_papers, counted, blocks_s in _all_forked(
+                _shard_prepare, [(folder, s, shards, workers) for s in range(shards)], at_once):
             total_papers += owned_papers
             given.update(counted)
             nblocks += blocks_s
@@ -122,8 +163,7 @@ def resolve_author_keys_sharded(table: pa.Table, author_map: dict[str, str], wor
                 np.save(folder / "keys.npy", key_ids)
                 np.save(folder / "key-papers.npy", _papers_per_key(paper_of, key_ids))
                 _sum_counts(folder, "ambiguity-*.parquet", folder / "ambiguity.parquet", "sum(n)")
-            for s in range(shards):
-                run_forked(_shard_pass, folder, s, npass, last, common, total_papers)
+            _all_forked(_shard_pass, [(folder, s, npass, last, common, total_papers) for s in range(shards)], at_once)
             key_ids, strings, decisions = _keys(folder, shards, n, last)
             log.info("author shards, pass %d: %.1f s", npass + 1, time.perf_counter() - clock)
         keys = pa.DictionaryArray.from_arrays(pa.array(np.maximum(key_ids, 0), pa.int64(), mask=key_ids < 0),
@@ -172,6 +212,7 @@ def _shard_pass(folder: Path, s: int, npass: int, last: bool, common: set[str], 
     path = folder / f"resolver-{s}.pickle"
     with path.open("rb") as f:
         resolver = ShardResolver.load(f)
+    assert isinstance(resolver, ShardResolver)
     rows = np.load(folder / f"rows-{s}.npy")
     key_ids = None
     if npass == 0:

@@ -214,7 +214,9 @@ class ShardResolver(AuthorResolver):
         self._prepare_weights()
         self._cokey = None
         names = sorted(self._blocks)
-        blocks, orcids, bases = [], [], []
+        blocks: list[str] = []
+        orcids: list[str | None] = []
+        bases: list[str | None] = []
         occs, of = array("q"), array("q")
         decisions: list[tuple[str, str, int, list[int], str]] = []
         seen = 0

@@ -130,11 +130,38 @@ def test_shards_for_counts_occurrences_and_the_environment_overrides(monkeypatch
     monkeypatch.delenv(shards_mod.SHARDS_ENV, raising=False)
     assert shards_for(1_000) == 1
     assert shards_for(shards_mod.SHARDED_FROM) == 1
-    big = shards_mod.SHARDED_FROM + 1
-    assert shards_for(big) == -(-big // shards_mod.SHARD_OCCURRENCES) > 1
+    assert shards_for(shards_mod.SHARDED_FROM + 1) == 0  # (as many as shard_count says)
     monkeypatch.setenv(shards_mod.SHARDS_ENV, "3")
     assert shards_for(1_000) == 3
     assert shard_of("kim", 3) == shard_of("kim", 3) in range(3)
+
+
+def test_shard_count_bounds_the_largest_shard(generated_input, tmp_path, monkeypatch):
+    """Shards enough that none holds more than SHARD_ROWS rows (its blocks' occurrences and their papers'
+    co-authors), and with that count (0) the keys of one resolver, two shards at a time."""
+    import numpy as np
+    import pyarrow.compute as pc
+
+    table = generated_input
+    wids = table.column("wid").to_numpy()
+    paper_of = np.cumsum(np.concatenate(([True], wids[1:] != wids[:-1]))) - 1
+    enc = row_blocks(table.column("family"), table.column("given"), table.column("orcid")).dictionary_encode()
+    block_of = pc.fill_null(enc.indices, -1).to_numpy(zero_copy_only=False).astype(np.int64)
+    names = enc.dictionary.to_pylist()
+    most = table.num_rows // 3
+    shards = shards_mod.shard_count(paper_of, block_of, names, int(paper_of[-1]) + 1, most)
+    assert shards > 2
+
+    def largest(k):
+        shard_row = shards_mod._shard_of_rows(block_of, names, k)  # noqa: SLF001
+        owner = np.arange(int(paper_of[-1]) + 1) % k
+        return max(len(shards_mod._shard_rows(paper_of, shard_row, owner, s)) for s in range(k))  # noqa: SLF001
+
+    assert largest(shards) <= most < largest(shards // 2)
+    monkeypatch.setattr(shards_mod, "SHARD_ROWS", most)
+    want = core.resolve_author_keys(table, "compatible", {}, 1)
+    keys, decisions, _ = resolve_author_keys_sharded(table, {}, 2, 0, tmp_path / "shards")
+    assert keys.to_pylist() == want[0].to_pylist() and decisions == want[1]
 
 
 def test_a_build_in_shards_prints_the_stats_of_one(tmp_path, monkeypatch):
