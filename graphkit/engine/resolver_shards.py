@@ -32,7 +32,7 @@ import pyarrow.parquet as pq
 
 from graphkit.columnar import mapped_arrow_file, write_arrow_file
 from graphkit.engine.sql import fetch_arrow
-from graphkit.memory import start_forked
+from graphkit.memory import drop_mapped_pages, start_forked
 from graphkit.resolve.author_shards import ShardResolver, row_blocks, shard_of
 from graphkit.resolve.authors import (
     COMMON_GIVEN_MIN,
@@ -100,7 +100,12 @@ def _all_forked(fn: Any, args: list[tuple[Any, ...]], at_once: int) -> list[Any]
     out: list[Any] = []
     for k in range(0, len(args), at_once):
         running = [start_forked(fn, *a) for a in args[k:k + at_once]]
-        out += [r.result() for r in running]
+        try:
+            out += [r.result() for r in running]
+        except BaseException:
+            for r in running:  # (the others stop with the first error)
+                r.cancel()
+            raise
     return out
 
 
@@ -138,6 +143,7 @@ def resolve_author_keys_sharded(table: pa.Table, author_map: dict[str, str], wor
         sizes.append(len(rows))
         del part, rows
     del shard_row
+    drop_mapped_pages()  # (the input's pages, read: the shards hold their own copies)
     # shards at once: one per worker, each clustering its blocks alone
     at_once, workers = max(1, min(workers, shards)), (1 if workers > 1 and shards > 1 else workers)
     log.info("author resolver in %d shards of %d-%d rows (%d occurrences, %d rows in all), %d at once: %.1f s",
@@ -213,19 +219,26 @@ def _shard_pass(folder: Path, s: int, npass: int, last: bool, common: set[str], 
     with path.open("rb") as f:
         resolver = ShardResolver.load(f)
     assert isinstance(resolver, ShardResolver)
+    log.debug("shard %d, pass %d: loaded, RSS %d MB", s, npass + 1, _rss_mb())
     rows = np.load(folder / f"rows-{s}.npy")
     key_ids = None
     if npass == 0:
         resolver._common_given = common  # noqa: SLF001
         resolver.global_papers = papers
         ids, names = resolver.feature_table()
-        resolver.global_df = _looked_up(folder / "df.parquet", ids, names)
+        counts = np.zeros(len(names) and int(ids[-1]) + 1, dtype=np.int64)
+        for fid, n in _looked_up(folder / "df.parquet", ids, names).items():
+            counts[fid] = n
+        resolver.global_df = counts
+        del ids, names
     else:
         key_ids = np.load(folder / "keys.npy", mmap_mode="r")[rows]
         resolver.global_keys = np.load(folder / "key-papers.npy", mmap_mode="r")
         ids, names = resolver.feature_table("Cc")
         resolver.global_ambiguity = _looked_up(folder / "ambiguity.parquet", ids, names)
+    log.debug("shard %d, pass %d: loaded and counted, RSS %d MB", s, npass + 1, _rss_mb())
     out = resolver.run_pass(npass, last, key_ids)
+    log.debug("shard %d, pass %d: clustered, RSS %d MB", s, npass + 1, _rss_mb())
     occs, cluster = out["occs"], out["cluster"]
     local = np.frombuffer(occs, dtype=np.int64)
     write_arrow_file(folder / f"clusters-{s}.arrow", pa.table({
@@ -243,6 +256,12 @@ def _shard_pass(folder: Path, s: int, npass: int, last: bool, common: set[str], 
                    folder / f"ambiguity-{s}.parquet")
     with path.open("wb") as f:
         resolver.dump(f)
+
+
+def _rss_mb() -> int:
+    import psutil
+
+    return psutil.Process().memory_info().rss >> 20
 
 
 def _connect() -> Any:
@@ -266,7 +285,7 @@ def _sum_counts(folder: Path, pattern: str, out: Path, total: str) -> None:
         con.close()
 
 
-def _looked_up(counts: Path, ids: list[int], names: list[str]) -> dict[int, int]:
+def _looked_up(counts: Path, ids: Any, names: list[str]) -> dict[int, int]:
     """Feature id -> its count in ``counts`` (feature, n), for the features ``names`` (ids ``ids``) found
     there."""
     con = _connect()

@@ -116,23 +116,30 @@ class ShardResolver(AuthorResolver):
     def __init__(self, shard: int, shards: int, *, workers: int = 1) -> None:
         super().__init__("compatible", None, workers=workers, variants=False)
         self.shard, self.shards = shard, shards
-        self.global_df: dict[int, int] = {}  # feature id -> papers over all shards (not 'K')
+        self.global_df: Any = None  # feature id -> papers over all shards (not 'K'; numpy)
         self.global_papers = 0  # papers with authors, over all shards
         self.global_keys: Any = None  # the last pass's author (key id) -> its papers, over all shards
         self.global_ambiguity: dict[int, int] = {}  # co-author name feature id -> authors carrying it (> 1)
         self._kid_of_fid: dict[int, int] = {}  # this pass's 'K' feature id -> the author's key id
 
     def prepare(self) -> None:
-        """The whole resolver's preparing, then only this shard's blocks kept for the passes."""
+        """The whole resolver's preparing, then only this shard's blocks kept for the passes, and the
+        features' names as one Arrow column (a tuple of strings per feature would be ~150 bytes each; the
+        passes' 'K' features get no name)."""
+        import pyarrow as pa
+
         super().prepare()
         self._blocks = {b: occs for b, occs in self._blocks.items() if shard_of(b, self.shards) == self.shard}
+        assert self._fnames is not None
+        self._names = pa.array([kind + value for kind, value in self._fnames], pa.string())
+        self._fnames = None
 
     # -- what this shard counts for all ---------------------------------------------------------------
-    def feature_name(self, f: int) -> str:
-        """A feature id's value as the shards exchange it: its kind's letter, then its value."""
-        assert self._fnames is not None
-        kind, value = self._fnames[f]
-        return kind + value
+    def feature_names(self, ids: Any) -> list[str]:
+        """Feature ids' values as the shards exchange them: the kind's letter, then the value."""
+        import pyarrow as pa
+
+        return self._names.take(pa.array(ids, pa.int64())).to_pylist()  # type: ignore[no-any-return]
 
     def owned_counts(self, owned_works: Any) -> tuple[list[str], Any, int]:
         """The evidence counts of :meth:`_document_frequencies` over the papers this shard owns
@@ -158,7 +165,7 @@ class ShardResolver(AuthorResolver):
         every = np.concatenate([_distinct_pairs(papers, feats)[1], affs, insts])
         counts = np.bincount(every) if len(every) else np.zeros(0, dtype=np.int64)
         ids = np.flatnonzero(counts)
-        return [self.feature_name(f) for f in ids.tolist()], counts[ids], len(works)
+        return self.feature_names(ids), counts[ids], len(works)
 
     def common_given_parts(self) -> tuple[Counter[str], int]:
         """The (block, first given name) pairs of this shard's blocks' full name forms, as the count of
@@ -172,20 +179,24 @@ class ShardResolver(AuthorResolver):
                     pairs.add((f.block, f.given[0]))
         return Counter(g for _, g in pairs), len({b for b, _ in pairs})
 
-    def feature_table(self, kinds: str | None = None) -> tuple[list[int], list[str]]:
-        """Every feature id but 'K' (or those of ``kinds``) and its name."""
-        assert self._fnames is not None
-        ids, names = [], []
-        for f, (kind, value) in enumerate(self._fnames):
-            if f and kind != "K" and (kinds is None or kind in kinds):
-                ids.append(f)
-                names.append(kind + value)
-        return ids, names
+    def feature_table(self, kinds: str | None = None) -> tuple[Any, list[str]]:
+        """Every named feature id (all but 'K'), or those of ``kinds``, and its name."""
+        import numpy as np
+
+        n = len(self._names)
+        kind = np.frombuffer(self._kinds, dtype=np.uint8)[:n]
+        keep = kind != ord("K")
+        if kinds is not None:
+            keep &= np.isin(kind, np.frombuffer(kinds.encode(), dtype=np.uint8))
+        keep[0] = False
+        ids = np.flatnonzero(keep)
+        return ids, self.feature_names(ids)
 
     # -- the counts of all, where the whole resolver counts its own -------------------------------------
     def _document_frequencies(self) -> tuple[dict[int, int], int]:
         df, _ = super()._document_frequencies()  # (which features the papers here have)
-        return {f: self.global_df[f] for f in df}, self.global_papers
+        counts = self.global_df
+        return {f: int(counts[f]) for f in df}, self.global_papers
 
     def _key_counts(self) -> dict[int, int]:
         counts = super()._key_counts()
@@ -255,4 +266,4 @@ class ShardResolver(AuthorResolver):
         named = (kinds == _KNAME) | (kinds == _KINITIAL)
         carried, _ = _distinct_pairs(feats[named], author[named])
         several = {f: n for f, n in _counted(carried).items() if n > 1}
-        return [self.feature_name(f) for f in several], np.array(list(several.values()), dtype=np.int64)
+        return self.feature_names(list(several)), np.array(list(several.values()), dtype=np.int64)
