@@ -62,7 +62,9 @@ def shards_for(occurrences: int) -> int:
     shards), else 1 up to SHARDED_FROM occurrences and 0 (as many as SHARD_ROWS needs:
     :func:`shard_count`) from there on."""
     if value := os.environ.get(SHARDS_ENV):
-        return max(1, int(value))
+        if value.strip().isdigit():
+            return max(1, int(value))
+        log.warning("%s=%r is not a number of shards: ignored", SHARDS_ENV, value)
     return 1 if occurrences <= SHARDED_FROM else 0
 
 
@@ -336,9 +338,11 @@ def _keys(folder: Path, shards: int, n: int, last: bool) -> tuple[Any, list[str]
         nth[by] = np.arange(len(by)) - group_start
     keys = pc.if_else(pc.is_valid(clusters.column("orcid")),
                       pc.binary_join_element_wise("orcid:", clusters.column("orcid"), ""), base).to_pylist()
+    # (the resolver's loop tries base, base#2, base#3 ... against every key used so far; a name form's key
+    # holds no '#' (squashed family, given names split at non-word characters), so the n-th cluster of a
+    # base in block order gets base#n)
     for k in np.flatnonzero(nth > 0).tolist():
         keys[k] = f"{keys[k]}#{nth[k] + 1}"
-    assert all("#" not in b for b in enc.dictionary.to_pylist()), "a name form's key holds '#'"
     key_enc = pa.array(keys, pa.string()).dictionary_encode()
     strings = key_enc.dictionary.to_pylist()
     key_of_sorted = key_enc.indices.to_numpy(zero_copy_only=False).astype(np.int64)
