@@ -190,3 +190,15 @@ def test_a_build_in_shards_prints_the_stats_of_one(tmp_path, monkeypatch):
     assert got.exit_code == 0, got.output
     assert called.read_text() == "3"
     assert json.loads(got.output) == json.loads(want.output)
+
+
+def _fails_on_one(k: int) -> int:
+    if k == 1:
+        raise ValueError("shard 1 failed")
+    return k * 10
+
+
+def test_shards_run_at_once_give_their_results_in_order_and_a_failure_stops_the_step():
+    assert shards_mod._all_forked(_fails_on_one, [(0,), (2,), (3,)], 2) == [0, 20, 30]  # noqa: SLF001
+    with pytest.raises(ValueError, match="shard 1 failed"):
+        shards_mod._all_forked(_fails_on_one, [(0,), (1,), (2,)], 2)  # noqa: SLF001
