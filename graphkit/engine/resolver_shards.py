@@ -32,7 +32,7 @@ import pyarrow.parquet as pq
 
 from graphkit.columnar import mapped_arrow_file, write_arrow_file
 from graphkit.engine.sql import fetch_arrow
-from graphkit.memory import drop_mapped_pages, start_forked
+from graphkit.memory import drop_mapped_pages, release_freed, start_forked
 from graphkit.resolve.author_shards import ShardResolver, row_blocks, shard_of
 from graphkit.resolve.authors import (
     COMMON_GIVEN_MIN,
@@ -50,9 +50,10 @@ log = logging.getLogger(__name__)
 # inputs with more occurrences than this are resolved in shards (below it one process holds them all in
 # less time: a shard adds its papers' co-authors too, ~6x the adding over all shards at 1M generated records)
 SHARDED_FROM = 12_000_000
-# rows a shard holds at most (its blocks' occurrences and their papers' co-authors): the resolver holds
-# ~0.4 KB per row, and ``workers`` shards run at once
-SHARD_ROWS = 2_000_000
+# rows a shard holds at most (its blocks' occurrences and their papers' co-authors): a shard's process
+# held ~0.95 KB per row (1.17 GB at 1.25M rows, 1M generated records in 16 shards), and ``workers`` shards
+# run at once
+SHARD_ROWS = 1_000_000
 SHARDS_ENV = "GRAPHKIT_RESOLVER_SHARDS"  # a number of shards (1: one resolver), instead of the rule above
 DUCKDB_MEMORY = "1GB"  # the feature counts' sums (they spill beyond it)
 
@@ -146,6 +147,7 @@ def resolve_author_keys_sharded(table: pa.Table, author_map: dict[str, str], wor
         del part, rows
     del shard_row
     drop_mapped_pages()  # (the input's pages, read: the shards hold their own copies)
+    _let_go()
     # shards at once: one per worker, each clustering its blocks alone
     at_once, workers = max(1, min(workers, shards)), (1 if workers > 1 and shards > 1 else workers)
     log.info("author resolver in %d shards of %d-%d rows (%d occurrences, %d rows in all), %d at once: %.1f s",
@@ -173,6 +175,7 @@ def resolve_author_keys_sharded(table: pa.Table, author_map: dict[str, str], wor
                 _sum_counts(folder, "ambiguity-*.parquet", folder / "ambiguity.parquet", "sum(n)")
             _all_forked(_shard_pass, [(folder, s, npass, last, common, total_papers) for s in range(shards)], at_once)
             key_ids, strings, decisions = _keys(folder, shards, n, last)
+            _let_go()
             log.info("author shards, pass %d: %.1f s", npass + 1, time.perf_counter() - clock)
         keys = pa.DictionaryArray.from_arrays(pa.array(np.maximum(key_ids, 0), pa.int64(), mask=key_ids < 0),
                                               pa.array(strings or [""], pa.string())).cast(pa.string())
@@ -258,6 +261,13 @@ def _shard_pass(folder: Path, s: int, npass: int, last: bool, common: set[str], 
                    folder / f"ambiguity-{s}.parquet")
     with path.open("wb") as f:
         resolver.dump(f)
+
+
+def _let_go() -> None:
+    """Give back what Arrow's pool and the C heap hold freed (the shards fork from this process: what it
+    holds, each one maps)."""
+    pa.default_memory_pool().release_unused()
+    release_freed()
 
 
 def _rss_mb() -> int:
