@@ -174,9 +174,12 @@ def resolve_author_keys_sharded(table: pa.Table, author_map: dict[str, str], wor
                 np.save(folder / "key-papers.npy", _papers_per_key(paper_of, key_ids))
                 _sum_counts(folder, "ambiguity-*.parquet", folder / "ambiguity.parquet", "sum(n)")
             _all_forked(_shard_pass, [(folder, s, npass, last, common, total_papers) for s in range(shards)], at_once)
+            log.debug("author shards, pass %d clustered: the steps' process RSS %d MB", npass + 1, _rss_mb())
             key_ids, strings, decisions = _keys(folder, shards, n, last)
+            log.debug("author shards, pass %d keyed: the steps' process RSS %d MB", npass + 1, _rss_mb())
             _let_go()
-            log.info("author shards, pass %d: %.1f s", npass + 1, time.perf_counter() - clock)
+            log.info("author shards, pass %d: %.1f s, the steps' process RSS %d MB", npass + 1,
+                     time.perf_counter() - clock, _rss_mb())
         keys = pa.DictionaryArray.from_arrays(pa.array(np.maximum(key_ids, 0), pa.int64(), mask=key_ids < 0),
                                               pa.array(strings or [""], pa.string())).cast(pa.string())
         overridden = 0
