@@ -459,7 +459,7 @@ class _Build:
             # (DuckDB's tables on disk while the process forks: the resolver does not carry its buffers,
             # and what DuckDB writes next is in pages of this process alone, not copies of shared ones)
             with self.eng.spilled():
-                resolving = start_forked(resolve_author_keys_from, Path(folder), self.options.author_key,
+                resolving = start_forked(resolve_author_keys_to_file, Path(folder), self.options.author_key,
                                          dict(self.options.author_map), workers)
             started = time.perf_counter()
             log.debug("author resolver started: %.1f s", started - clock)
@@ -469,7 +469,8 @@ class _Build:
                 resolving.cancel()  # (the build fails with the block's error, not after the resolver's end)
                 raise
             waited = time.perf_counter()
-            keys, self._decisions, self._overridden = resolving.result()
+            self._decisions, self._overridden = resolving.result()
+            keys = mapped_arrow_file(Path(folder) / AUTHOR_KEYS).column("akey")  # (pages of a file, not a copy)
             log.debug("author resolver: %.1f s, %.1f s of it waited for", time.perf_counter() - started,
                       time.perf_counter() - waited)
         self.eng.register_arrow("akeys_py", pa.table({"wid": wid, "pos": pos, "akey": keys}))
@@ -886,6 +887,7 @@ def run_tasks_from(tasks, results, progress: Progress):
 
 RESOLVER_INPUT = "occurrences.arrow"  # the file of write_resolver_input
 RESOLVER_SLICE = 1 << 16  # occurrences turned into Python objects at a time while they are added
+AUTHOR_KEYS = "akeys.arrow"  # the keys of resolve_author_keys_to_file
 PICKLED_RESOLVER = "resolver.pickle"  # the prepared resolver, as the adding process leaves it (AuthorResolver.dump)
 
 
@@ -919,6 +921,16 @@ def resolve_author_keys_from(folder: Path, mode: str, author_map: dict[str, str]
         resolver = AuthorResolver.load(f)
     path.unlink()
     return _resolved(resolver, n)
+
+
+def resolve_author_keys_to_file(folder: Path, mode: str, author_map: dict[str, str],
+                                workers: int) -> tuple[list[Decision], int]:
+    """:func:`resolve_author_keys_from`, its keys written to AUTHOR_KEYS in ``folder`` (column ``akey``)
+    for the caller to map, not sent back pickled (at 10M records ~0.8 GB, held twice in the receiving
+    process while it is unpickled); the decisions and the number of rows the author map set."""
+    keys, decisions, overridden = resolve_author_keys_from(folder, mode, author_map, workers)
+    write_arrow_file(folder / AUTHOR_KEYS, pa.table({"akey": keys}))
+    return decisions, overridden
 
 
 def _prepared_resolver(folder: Path, mode: str, author_map: dict[str, str], workers: int) -> int:

@@ -77,13 +77,25 @@ def _shard_rows(paper_of: Any, shard_row: Any, owner: Any, s: int) -> Any:
     return np.flatnonzero(touched[paper_of])
 
 
+def _owners(paper_of: Any, shard_row: Any, papers: int, shards: int) -> Any:
+    """Each paper's owner, the one shard that counts it: the shard of its first author with a name block
+    (which holds the paper anyway), else (no author has one) the paper's number modulo ``shards``."""
+    owner = np.arange(papers, dtype=np.int64) % shards
+    blocked = np.flatnonzero(shard_row >= 0)
+    if len(blocked):
+        of = paper_of[blocked]
+        first = np.concatenate(([True], of[1:] != of[:-1]))  # (rows in paper order)
+        owner[of[first]] = shard_row[blocked[first]]
+    return owner
+
+
 def shard_count(paper_of: Any, block_of: Any, blocks: list[str], papers: int, most: int = SHARD_ROWS) -> int:
     """The fewest shards (doubling from 2, at most 1024) whose largest holds at most ``most`` rows (the
     largest of the first 8: hashed blocks make shards of nearly one size)."""
     shards = 2
     while shards < 1024:
         shard_row = _shard_of_rows(block_of, blocks, shards)
-        owner = np.arange(papers, dtype=np.int64) % shards
+        owner = _owners(paper_of, shard_row, papers, shards)
         if max(len(_shard_rows(paper_of, shard_row, owner, s)) for s in range(min(shards, 8))) <= most:
             return shards
         shards *= 2
@@ -135,7 +147,7 @@ def resolve_author_keys_sharded(table: pa.Table, author_map: dict[str, str], wor
         shards = shard_count(paper_of, block_of, names, papers)
     shard_row = _shard_of_rows(block_of, names, shards)
     del block_of, names
-    owner = np.arange(papers, dtype=np.int64) % shards  # each paper counted by one shard
+    owner = _owners(paper_of, shard_row, papers, shards)  # each paper counted by one shard
     sizes = []
     for s in range(shards):
         rows = _shard_rows(paper_of, shard_row, owner, s)
@@ -181,7 +193,8 @@ def resolve_author_keys_sharded(table: pa.Table, author_map: dict[str, str], wor
             log.info("author shards, pass %d: %.1f s, the steps' process RSS %d MB", npass + 1,
                      time.perf_counter() - clock, _rss_mb())
         keys = pa.DictionaryArray.from_arrays(pa.array(np.maximum(key_ids, 0), pa.int64(), mask=key_ids < 0),
-                                              pa.array(strings or [""], pa.string())).cast(pa.string())
+                                              strings if len(strings) else pa.array([""], pa.string())
+                                              ).cast(pa.string())
         overridden = 0
         if author_map:
             keys, overridden = _overridden(table, keys, {override_key(k): v for k, v in author_map.items()})
@@ -189,7 +202,7 @@ def resolve_author_keys_sharded(table: pa.Table, author_map: dict[str, str], wor
     finally:
         for path in folder.iterdir():
             if path.name.startswith(("shard-", "rows-", "counts-", "ambiguity", "clusters-", "df.", "keys.",
-                                     "key-papers.", "resolver-")):
+                                     "key-papers.", "resolver-", "keyed")):
                 path.unlink()
 
 
@@ -249,9 +262,11 @@ def _shard_pass(folder: Path, s: int, npass: int, last: bool, common: set[str], 
     log.debug("shard %d, pass %d: clustered, RSS %d MB", s, npass + 1, _rss_mb())
     occs, cluster = out["occs"], out["cluster"]
     local = np.frombuffer(occs, dtype=np.int64)
-    write_arrow_file(folder / f"clusters-{s}.arrow", pa.table({
+    nclusters = len(out["block"])
+    pq.write_table(pa.table({
         "block": pa.array(out["block"], pa.string()), "orcid": pa.array(out["orcid"], pa.string()),
-        "base": pa.array(out["base"], pa.string())}))
+        "base": pa.array(out["base"], pa.string()), "shard": pa.array(np.full(nclusters, s, dtype=np.int32)),
+        "seq": pa.array(np.arange(nclusters, dtype=np.int64))}), folder / f"clusters-{s}.parquet")
     np.save(folder / f"clusters-{s}-rows.npy", rows[local])
     np.save(folder / f"clusters-{s}-of.npy", np.frombuffer(cluster, dtype=np.int64))
     if last:
@@ -320,67 +335,74 @@ def _papers_per_key(paper_of: Any, key_ids: Any) -> Any:
     return np.bincount(keys, minlength=int(key_ids.max(initial=-1)) + 1)
 
 
-def _keys(folder: Path, shards: int, n: int, last: bool) -> tuple[Any, list[str], list[Decision]]:
+def _keys(folder: Path, shards: int, n: int, last: bool) -> tuple[Any, pa.Array, list[Decision]]:
     """The pass's clusters of every shard keyed as one resolver keys them: blocks in order, a cluster
     with an ORCID by it, else by its fullest name form's key, ``#2``, ``#3`` ... after the first cluster
-    of that key. Each row's key id (-1: none), the keys, and in the last pass the decisions."""
+    of that key. Each row's key id (-1: none), the keys (in the last pass; else empty) and in the last
+    pass the decisions. The clusters are keyed in DuckDB (sorted and numbered there, spilling): this
+    process holds a key id per row and per cluster, not the clusters (at 1M records, 1.3 GB as Python
+    strings)."""
     import pickle
 
-    parts = []
-    for s in range(shards):
-        t = mapped_arrow_file(folder / f"clusters-{s}.arrow")
-        parts.append(pa.table({"block": t.column("block"), "orcid": t.column("orcid"), "base": t.column("base"),
-                               "shard": pa.array(np.full(t.num_rows, s, dtype=np.int64)),
-                               "seq": pa.array(np.arange(t.num_rows, dtype=np.int64))}))
-    clusters = pa.concat_tables(parts).combine_chunks()
-    del parts
-    order = pc.sort_indices(clusters, sort_keys=[("block", "ascending"), ("shard", "ascending"),
-                                                  ("seq", "ascending")])
-    clusters = clusters.take(order)
-    base = clusters.column("base").combine_chunks()
-    enc = base.dictionary_encode()
-    code = pc.fill_null(enc.indices, -1).to_numpy(zero_copy_only=False).astype(np.int64)
-    # each cluster's place among those of its base, in block order
-    nth = np.zeros(len(code), dtype=np.int64)
-    named = np.flatnonzero(code >= 0)
-    if len(named):
-        by = named[np.argsort(code[named], kind="stable")]
-        c = code[by]
-        starts = np.flatnonzero(np.concatenate(([True], c[1:] != c[:-1])))
-        group_start = np.repeat(starts, np.diff(np.concatenate((starts, [len(by)]))))
-        nth[by] = np.arange(len(by)) - group_start
-    keys = pc.if_else(pc.is_valid(clusters.column("orcid")),
-                      pc.binary_join_element_wise("orcid:", clusters.column("orcid"), ""), base).to_pylist()
-    # (the resolver's loop tries base, base#2, base#3 ... against every key used so far; a name form's key
-    # holds no '#' (squashed family, given names split at non-word characters), so the n-th cluster of a
-    # base in block order gets base#n)
-    for k in np.flatnonzero(nth > 0).tolist():
-        keys[k] = f"{keys[k]}#{nth[k] + 1}"
-    key_enc = pa.array(keys, pa.string()).dictionary_encode()
-    strings = key_enc.dictionary.to_pylist()
-    key_of_sorted = key_enc.indices.to_numpy(zero_copy_only=False).astype(np.int64)
-    # back to (shard, seq): each shard's clusters' key ids
-    shard_col = clusters.column("shard").to_numpy()
-    seq_col = clusters.column("seq").to_numpy()
+    files = [folder / f"clusters-{s}.parquet" for s in range(shards)]
+    sizes = [pq.ParquetFile(f).metadata.num_rows for f in files]
+    keyed, named = folder / "keyed.parquet", folder / "keyed-names.parquet"
+    con = _connect()
+    try:
+        con.execute(f"SET temp_directory = '{folder / 'duckdb.tmp'}'")
+        # (the resolver's loop tries base, base#2, base#3 ... against every key used so far; a name form's
+        # key holds no '#' (squashed family, given names split at non-word characters), so the n-th
+        # cluster of a base in block order gets base#n; strings compare by their bytes, as Python's
+        # sorted() orders the blocks)
+        con.execute(f"""COPY (
+            WITH numbered AS (
+                SELECT shard, seq, orcid, base,
+                       row_number() OVER (PARTITION BY base ORDER BY block, shard, seq) AS nth
+                FROM read_parquet({[str(f) for f in files]!r})),
+            keyed AS (
+                SELECT shard, seq, CASE WHEN orcid IS NOT NULL THEN 'orcid:' || orcid
+                                        WHEN nth > 1 THEN base || '#' || nth::VARCHAR
+                                        ELSE base END AS key
+                FROM numbered)
+            SELECT shard, seq, key,
+                   (CASE WHEN key IS NULL THEN 0 ELSE dense_rank() OVER (ORDER BY key NULLS LAST) END) - 1
+                       AS kid
+            FROM keyed ORDER BY shard, seq) TO '{keyed}' (FORMAT parquet)""")
+        if last:
+            con.execute(f"COPY (SELECT kid, any_value(key) AS key FROM read_parquet('{keyed}') WHERE kid >= 0 "
+                        f"GROUP BY kid ORDER BY kid) TO '{named}' (FORMAT parquet)")
+    finally:
+        con.close()
+    kid_of = pq.read_table(keyed, columns=["kid"]).column("kid").to_numpy().astype(np.int64)
+    keyed.unlink()
+    strings = pa.array([], pa.string())
+    if last:
+        strings = pq.read_table(named).column("key").combine_chunks()
+        named.unlink()
     key_ids = np.full(n, -1, dtype=np.int64)
-    decisions: list[Decision] = []
-    pending: list[tuple[str, int, Decision]] = []
-    for s in range(shards):
-        mine = np.flatnonzero(shard_col == s)
-        of_seq = np.empty(len(mine), dtype=np.int64)
-        of_seq[seq_col[mine]] = key_of_sorted[mine]
+    pending: list[tuple[str, int, str, int, list[int], str]] = []
+    start = 0
+    for s, size in enumerate(sizes):
+        of_seq = kid_of[start:start + size]
+        start += size
         rows = np.load(folder / f"clusters-{s}-rows.npy")
         of = np.load(folder / f"clusters-{s}-of.npy")
         key_ids[rows] = of_seq[of]
+        del rows, of
         if last:
             with (folder / f"clusters-{s}-decisions.pickle").open("rb") as f:
                 for k, (block, display, joined, fits, why) in enumerate(pickle.load(f)):
-                    pending.append((block, k, decision(display, strings[of_seq[joined]],
-                                                       [strings[of_seq[j]] for j in fits], why)))
-        for suffix in ("-rows.npy", "-of.npy", "-decisions.pickle", ".arrow"):
+                    pending.append((block, k, display, int(of_seq[joined]), [int(of_seq[j]) for j in fits], why))
+        for suffix in ("-rows.npy", "-of.npy", "-decisions.pickle", ".parquet"):
             (folder / f"clusters-{s}{suffix}").unlink(missing_ok=True)
-    pending.sort(key=lambda x: (x[0].encode("utf-8", "surrogatepass"), x[1]))
-    decisions = [d for _, _, d in pending]
+    del kid_of
+    decisions: list[Decision] = []
+    if pending:
+        pending.sort(key=lambda x: (x[0].encode("utf-8", "surrogatepass"), x[1]))
+        used = sorted({k for p in pending for k in (p[3], *p[4])})
+        text = dict(zip(used, strings.take(pa.array(used, pa.int64())).to_pylist()))
+        decisions = [decision(display, text[joined], [text[j] for j in fits], why)
+                     for _, _, display, joined, fits, why in pending]
     return key_ids, strings, decisions
 
 
