@@ -48,10 +48,10 @@ def generated_input(tmp_path_factory):
         return resolver_input([p for p in sorted(out.iterdir()) if p.suffix in (".ris", ".nbib")], m)
 
 
-def assert_one_resolver(table: pa.Table, shards: int, folder: Path, author_map=None) -> None:
+def assert_one_resolver(table: pa.Table, shards: int, folder: Path, author_map=None, workers: int = 1) -> None:
     author_map = author_map or {}
     want_keys, want_decisions, want_overridden = core.resolve_author_keys(table, "compatible", author_map, 1)
-    keys, decisions, overridden = resolve_author_keys_sharded(table, author_map, 1, shards, folder)
+    keys, decisions, overridden = resolve_author_keys_sharded(table, author_map, workers, shards, folder)
     assert keys.to_pylist() == want_keys.to_pylist()
     assert decisions == want_decisions
     assert overridden == want_overridden
@@ -154,7 +154,7 @@ def test_shard_count_bounds_the_largest_shard(generated_input, tmp_path, monkeyp
 
     def largest(k):
         shard_row = shards_mod._shard_of_rows(block_of, names, k)  # noqa: SLF001
-        owner = np.arange(int(paper_of[-1]) + 1) % k
+        owner = shards_mod._owners(paper_of, shard_row, int(paper_of[-1]) + 1, k)  # noqa: SLF001
         return max(len(shards_mod._shard_rows(paper_of, shard_row, owner, s)) for s in range(k))  # noqa: SLF001
 
     assert largest(shards) <= most < largest(shards // 2)
@@ -202,3 +202,28 @@ def test_shards_run_at_once_give_their_results_in_order_and_a_failure_stops_the_
     assert shards_mod._all_forked(_fails_on_one, [(0,), (2,), (3,)], 2) == [0, 20, 30]  # noqa: SLF001
     with pytest.raises(ValueError, match="shard 1 failed"):
         shards_mod._all_forked(_fails_on_one, [(0,), (1,), (2,)], 2)  # noqa: SLF001
+
+
+def test_shards_taken_a_slice_of_the_input_at_a_time(generated_input, tmp_path, monkeypatch):
+    """Each shard's rows taken from slices of the input (TAKE_SLICE rows, here not a multiple of a
+    paper's), the next shards' files written while two run: the keys and decisions of one resolver."""
+    monkeypatch.setattr(shards_mod, "TAKE_SLICE", 997)
+    assert_one_resolver(generated_input, 5, tmp_path / "shards", workers=2)
+
+
+def test_the_next_shards_input_is_made_while_these_run():
+    made: list[list[int]] = []
+    got = shards_mod._all_forked(_fails_on_one, [(0,), (2,), (3,), (4,), (5,)], 2,  # noqa: SLF001
+                                 lambda batch: made.append(list(batch)))
+    assert got == [0, 20, 30, 40, 50]
+    assert made == [[0, 1], [2, 3], [4]]
+
+
+def test_a_paper_is_owned_by_the_shard_of_its_first_author_with_a_block():
+    """Papers 0-2: the first author's shard; paper 1's first author has no block (-1), so its second
+    author's; paper 3 has no author with a block: its number modulo the shards."""
+    import numpy as np
+
+    paper_of = np.array([0, 0, 1, 1, 1, 2, 3, 3])
+    shard_row = np.array([2, 0, -1, 1, 2, 0, -1, -1])
+    assert shards_mod._owners(paper_of, shard_row, 4, 3).tolist() == [2, 1, 0, 0]  # noqa: SLF001
