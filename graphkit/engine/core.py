@@ -912,9 +912,10 @@ def resolve_author_keys_from(folder: Path, mode: str, author_map: dict[str, str]
     if mode == "compatible":
         table = mapped_arrow_file(folder / RESOLVER_INPUT)
         shards = shards_for(table.num_rows)
-        if shards != 1:  # (an input too large for one process: the resolver in shards of its name blocks)
-            return resolve_author_keys_sharded(table, author_map, workers, shards, folder / "shards")
         del table
+        if shards != 1:  # (an input too large for one process: the resolver in shards of its name blocks)
+            return resolve_author_keys_sharded(folder / RESOLVER_INPUT, author_map, workers, shards,
+                                               folder / "shards")
     n = run_forked(_prepared_resolver, folder, mode, author_map, workers)
     path = folder / PICKLED_RESOLVER
     with path.open("rb") as f:

@@ -227,3 +227,19 @@ def test_a_paper_is_owned_by_the_shard_of_its_first_author_with_a_block():
     paper_of = np.array([0, 0, 1, 1, 1, 2, 3, 3])
     shard_row = np.array([2, 0, -1, 1, 2, 0, -1, -1])
     assert shards_mod._owners(paper_of, shard_row, 4, 3).tolist() == [2, 1, 0, 0]  # noqa: SLF001
+
+
+@pytest.mark.parametrize("with_map", [False, True])
+def test_an_input_file_is_mapped_and_gone_once_added(generated_input, tmp_path, with_map):
+    """Given the input as a file (as a build gives it), the keys of one resolver; the file is removed
+    once every shard has added its rows, unless the author map needs it at the end."""
+    from graphkit.columnar import write_arrow_file
+
+    path = tmp_path / "occurrences.arrow"
+    write_arrow_file(path, generated_input)
+    family, given = generated_input.column("family")[0].as_py(), generated_input.column("given")[0].as_py()
+    author_map = {f"{family}, {given}": "me:someone"} if with_map else {}
+    want = core.resolve_author_keys(generated_input, "compatible", author_map, 1)
+    keys, decisions, overridden = resolve_author_keys_sharded(path, author_map, 2, 3, tmp_path / "shards")
+    assert keys.to_pylist() == want[0].to_pylist() and decisions == want[1] and overridden == want[2]
+    assert path.exists() == with_map
