@@ -266,7 +266,7 @@ def _shard_prepare(folder: Path, s: int, shards: int, workers: int) -> tuple[int
     del part, owned_rows, wids, firsts
     resolver.prepare()
     names, counts, papers = resolver.owned_counts(owned)
-    pq.write_table(pa.table({"feature": pa.array(names, pa.string()), "n": pa.array(counts, pa.int64())}),
+    pq.write_table(pa.table({"feature": names.cast(pa.string()), "n": pa.array(counts, pa.int64())}),
                    folder / f"counts-{s}.parquet")
     counted, nblocks = resolver.common_given_parts()
     _save_state(folder / f"resolver-{s}.pickle", resolver)
@@ -290,15 +290,16 @@ def _shard_pass(folder: Path, s: int, npass: int, last: bool, common: set[str], 
         resolver.global_papers = papers
         ids, names = resolver.feature_table()
         counts = np.zeros(len(names) and int(ids[-1]) + 1, dtype=np.int64)
-        for fid, n in _looked_up(folder / "df.parquet", ids, names).items():
-            counts[fid] = n
+        fids, ns = _looked_up(folder / "df.parquet", ids, names)
+        counts[fids] = ns
         resolver.global_df = counts
         del ids, names
     else:
         key_ids = np.load(folder / "keys.npy", mmap_mode="r")[rows]
         resolver.global_keys = np.load(folder / "key-papers.npy", mmap_mode="r")
         ids, names = resolver.feature_table("Cc")
-        resolver.global_ambiguity = _looked_up(folder / "ambiguity.parquet", ids, names)
+        fids, ns = _looked_up(folder / "ambiguity.parquet", ids, names)
+        resolver.global_ambiguity = dict(zip(fids.tolist(), ns.tolist()))
     log.debug("shard %d, pass %d: loaded and counted, RSS %d MB", s, npass + 1, _rss_mb())
     out = resolver.run_pass(npass, last, key_ids)
     log.debug("shard %d, pass %d: clustered, RSS %d MB", s, npass + 1, _rss_mb())
@@ -317,7 +318,7 @@ def _shard_pass(folder: Path, s: int, npass: int, last: bool, common: set[str], 
         path.unlink()
         return
     names, counts = resolver.ambiguity(occs, cluster)
-    pq.write_table(pa.table({"feature": pa.array(names, pa.string()), "n": pa.array(counts, pa.int64())}),
+    pq.write_table(pa.table({"feature": names.cast(pa.string()), "n": pa.array(counts, pa.int64())}),
                    folder / f"ambiguity-{s}.parquet")
     _save_state(path, resolver)
 
@@ -363,17 +364,18 @@ def _sum_counts(folder: Path, pattern: str, out: Path, total: str) -> None:
         con.close()
 
 
-def _looked_up(counts: Path, ids: Any, names: list[str]) -> dict[int, int]:
-    """Feature id -> its count in ``counts`` (feature, n), for the features ``names`` (ids ``ids``) found
-    there."""
+def _looked_up(counts: Path, ids: Any, names: Any) -> tuple[Any, Any]:
+    """The features ``names`` (an Arrow string array; ids ``ids``) found in ``counts`` (feature, n): their
+    ids and counts (numpy)."""
     con = _connect()
     try:
-        mine = pa.table({"fid": pa.array(ids, pa.int64()), "feature": pa.array(names, pa.string())})
+        mine = pa.table({"fid": pa.array(ids, pa.int64()), "feature": names})
         con.register("mine", mine)
         got = fetch_arrow(con.sql(f"SELECT m.fid, c.n FROM mine m JOIN read_parquet('{counts}') c USING (feature)"))
     finally:
         con.close()
-    return dict(zip(got.column("fid").to_pylist(), got.column("n").to_pylist()))
+    return (got.column("fid").to_numpy().astype(np.int64, copy=False),
+            got.column("n").to_numpy().astype(np.int64, copy=False))
 
 
 def _papers_per_key(paper_of: Any, key_ids: Any) -> Any:

@@ -135,13 +135,14 @@ class ShardResolver(AuthorResolver):
         self._fnames = None
 
     # -- what this shard counts for all ---------------------------------------------------------------
-    def feature_names(self, ids: Any) -> list[str]:
-        """Feature ids' values as the shards exchange them: the kind's letter, then the value."""
+    def feature_names(self, ids: Any) -> Any:
+        """Feature ids' values as the shards exchange them: the kind's letter, then the value (an Arrow
+        string array: at 1M records a shard has ~1.7M features, ~1 s as Python strings)."""
         import pyarrow as pa
 
-        return self._names.take(pa.array(ids, pa.int64())).to_pylist()  # type: ignore[no-any-return]
+        return self._names.take(pa.array(ids, pa.int64()))
 
-    def owned_counts(self, owned_works: Any) -> tuple[list[str], Any, int]:
+    def owned_counts(self, owned_works: Any) -> tuple[Any, Any, int]:
         """The evidence counts of :meth:`_document_frequencies` over the papers this shard owns
         (``owned_works``: a bool per paper): feature names, their counts, and the owned papers that have
         authors. An occurrence's own institutions count once per occurrence, for the occurrences of owned
@@ -179,7 +180,7 @@ class ShardResolver(AuthorResolver):
                     pairs.add((f.block, f.given[0]))
         return Counter(g for _, g in pairs), len({b for b, _ in pairs})
 
-    def feature_table(self, kinds: str | None = None) -> tuple[Any, list[str]]:
+    def feature_table(self, kinds: str | None = None) -> tuple[Any, Any]:
         """Every named feature id (all but 'K'), or those of ``kinds``, and its name."""
         import numpy as np
 
@@ -248,7 +249,7 @@ class ShardResolver(AuthorResolver):
         return {"block": blocks, "orcid": orcids, "base": bases, "occs": occs, "cluster": of,
                 "decisions": decisions}
 
-    def ambiguity(self, occs: Any, cluster: Any) -> tuple[list[str], Any]:
+    def ambiguity(self, occs: Any, cluster: Any) -> tuple[Any, Any]:
         """:meth:`_name_ambiguity` of this shard's blocks after a pass (``occs`` and their ``cluster``,
         as :meth:`run_pass` gave them): the co-author name features ('C', 'c') of its blocks that two or
         more of the pass's authors carry, by name, and how many. (A name feature is its block's: no
