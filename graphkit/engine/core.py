@@ -967,11 +967,7 @@ def _fed_resolver(table: pa.Table, mode: str, author_map: dict[str, str], worker
     if resolver is None:
         resolver = AuthorResolver(mode, author_map, workers=workers, variants=False)  # type: ignore[arg-type]
     shared: dict[str, str] = {}  # one string object per name as written and per journal key
-    wids = table.column("wid").to_numpy()
-    first = np.ones(len(wids), dtype=bool)  # the rows that start a paper
-    first[1:] = wids[1:] != wids[:-1]
-    firsts = np.flatnonzero(first)
-    del wids, first
+    firsts = np.flatnonzero(paper_starts(table))
     n = table.num_rows
     # every name at once, numbered as adding them would (AuthorResolver.register_names)
     nforms = resolver.register_names(table.column("family"), table.column("given")) if mode == "compatible" else None
@@ -986,6 +982,16 @@ def _fed_resolver(table: pa.Table, mode: str, author_map: dict[str, str], worker
         drop_mapped_pages()  # (the slice's pages, read once)
         p = q
     return resolver
+
+
+def paper_starts(table: pa.Table) -> np.ndarray:
+    """Whether each row of a resolver input (one paper's authors together, column ``wid``) starts a paper."""
+    import numpy as np
+
+    wids = table.column("wid").to_numpy()
+    first = np.ones(len(wids), dtype=bool)
+    first[1:] = wids[1:] != wids[:-1]
+    return first
 
 
 def _add_papers(resolver: AuthorResolver, part: pa.Table, firsts: np.ndarray, shared: dict[str, str],

@@ -163,6 +163,8 @@ def resolve_author_keys_sharded(table: pa.Table | Path, author_map: dict[str, st
     them). ``workers`` shards run at once. ``table`` may be the path of an Arrow file
     (:func:`~graphkit.columnar.write_arrow_file`): it is mapped, and without an author map removed once
     every shard has added its rows (at 10M records ~4 GB of disk through the passes)."""
+    from graphkit.engine.core import paper_starts
+
     clock = time.perf_counter()
     folder.mkdir(parents=True, exist_ok=True)
     source = table if isinstance(table, Path) else None
@@ -170,12 +172,8 @@ def resolve_author_keys_sharded(table: pa.Table | Path, author_map: dict[str, st
         table = mapped_arrow_file(source)
     assert isinstance(table, pa.Table)
     n = table.num_rows
-    wids = table.column("wid").to_numpy()
-    first = np.ones(n, dtype=bool)
-    first[1:] = wids[1:] != wids[:-1]
-    paper_of = np.cumsum(first) - 1
+    paper_of = np.cumsum(paper_starts(table)) - 1
     papers = int(paper_of[-1]) + 1 if n else 0
-    del wids, first
     blocks = row_blocks(table.column("family"), table.column("given"), table.column("orcid"))
     enc = blocks.dictionary_encode()
     names = enc.dictionary.to_pylist()
@@ -251,23 +249,18 @@ def _shard_prepare(folder: Path, s: int, shards: int, workers: int) -> tuple[int
     """In a process of its own: shard ``s`` added and prepared, its owned papers' evidence counted
     (``counts-S.parquet``), the resolver left pickled; its owned papers with authors, and its blocks'
     first given names (:meth:`ShardResolver.common_given_parts`)."""
-    from graphkit.engine.core import _fed_resolver
+    from graphkit.engine.core import _fed_resolver, paper_starts
 
     path = folder / f"shard-{s}.arrow"
     part = mapped_arrow_file(path)
     path.unlink()  # (mapped: its pages stay until the table goes)
     resolver = ShardResolver(s, shards, workers=workers)
     _fed_resolver(part, "compatible", {}, workers, resolver)
-    owned_rows = part.column("owned").to_numpy(zero_copy_only=False)
-    wids = part.column("wid").to_numpy()
-    firsts = np.ones(len(wids), dtype=bool)
-    firsts[1:] = wids[1:] != wids[:-1]
-    owned = owned_rows[firsts].astype(bool)
-    del part, owned_rows, wids, firsts
+    owned = part.column("owned").to_numpy(zero_copy_only=False)[paper_starts(part)].astype(bool)
+    del part
     resolver.prepare()
     names, counts, papers = resolver.owned_counts(owned)
-    pq.write_table(pa.table({"feature": names.cast(pa.string()), "n": pa.array(counts, pa.int64())}),
-                   folder / f"counts-{s}.parquet")
+    _write_counts(folder / f"counts-{s}.parquet", names, counts)
     counted, nblocks = resolver.common_given_parts()
     _save_state(folder / f"resolver-{s}.pickle", resolver)
     return papers, counted, nblocks
@@ -318,8 +311,7 @@ def _shard_pass(folder: Path, s: int, npass: int, last: bool, common: set[str], 
         path.unlink()
         return
     names, counts = resolver.ambiguity(occs, cluster)
-    pq.write_table(pa.table({"feature": names.cast(pa.string()), "n": pa.array(counts, pa.int64())}),
-                   folder / f"ambiguity-{s}.parquet")
+    _write_counts(folder / f"ambiguity-{s}.parquet", names, counts)
     _save_state(path, resolver)
 
 
@@ -343,20 +335,28 @@ def _rss_mb() -> int:
     return psutil.Process().memory_info().rss >> 20
 
 
-def _connect() -> Any:
+def _connect(folder: Path | None = None) -> Any:
+    """A DuckDB connection at DUCKDB_MEMORY, spilling to ``folder``/duckdb.tmp where given."""
     import duckdb
 
     con = duckdb.connect()
     con.execute(f"SET memory_limit = '{DUCKDB_MEMORY}'")
     con.execute("SET preserve_insertion_order = false")
+    if folder is not None:
+        con.execute(f"SET temp_directory = '{folder / 'duckdb.tmp'}'")
     return con
+
+
+def _write_counts(path: Path, names: Any, counts: Any) -> None:
+    """Counts by feature name (an Arrow string array, and its counts) as the Parquet file (feature, n)
+    that :func:`_sum_counts` and :func:`_looked_up` read."""
+    pq.write_table(pa.table({"feature": names.cast(pa.string()), "n": pa.array(counts, pa.int64())}), path)
 
 
 def _sum_counts(folder: Path, pattern: str, out: Path, total: str) -> None:
     """The counts of every shard's files ``pattern`` (feature, n), summed by feature into ``out``."""
-    con = _connect()
+    con = _connect(folder)
     try:
-        con.execute(f"SET temp_directory = '{folder / 'duckdb.tmp'}'")
         files = sorted(str(p) for p in folder.glob(pattern))
         con.execute(f"COPY (SELECT feature, {total}::BIGINT AS n FROM read_parquet({files!r}) GROUP BY feature) "
                     f"TO '{out}' (FORMAT parquet)")
@@ -397,9 +397,8 @@ def _keys(folder: Path, shards: int, n: int, last: bool) -> tuple[Any, pa.Array,
     files = [folder / f"clusters-{s}.parquet" for s in range(shards)]
     sizes = [pq.ParquetFile(f).metadata.num_rows for f in files]
     keyed, named = folder / "keyed.parquet", folder / "keyed-names.parquet"
-    con = _connect()
+    con = _connect(folder)
     try:
-        con.execute(f"SET temp_directory = '{folder / 'duckdb.tmp'}'")
         # (the resolver's loop tries base, base#2, base#3 ... against every key used so far; a name form's
         # key holds no '#' (squashed family, given names split at non-word characters), so the n-th
         # cluster of a base in block order gets base#n; strings compare by their bytes, as Python's
