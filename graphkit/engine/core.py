@@ -430,31 +430,30 @@ class _Build:
                                                           "akey": pa.array([], pa.string())}))
             return
         # columns, not a dict per row: at 1M records these are 3.5M author occurrences; a paper's journal
-        # and keywords ride on its first row (evidence, as the old core has them)
+        # and keywords ride on its first row (evidence, as the old core has them). The rows stream from the
+        # engine to the resolver's input file, a batch at a time: fetched whole they were 4.6 GB at 10M
+        # records, held by this process beside the block's rules.
         clock = time.perf_counter()
-        table = self.eng.arrow(
-            "SELECT k.key AS pkey, w.wid, w.pos, w.family, w.given, w.orcid, w.aff, "
-            "CASE WHEN row_number() OVER (PARTITION BY w.wid ORDER BY w.pos) = 1 THEN j.jkey END AS jkey, "
-            "row_number() OVER (PARTITION BY w.wid ORDER BY w.pos) = 1 AS first "
-            "FROM wocc w JOIN wkey k ON k.wid = w.wid LEFT JOIN wjournal j ON j.wid = w.wid ORDER BY k.key, w.pos")
-        # the keyword lists put on the first rows here, not carried through the engine's sort (at 1M records
-        # the query took 6.0-7.1 s with them, 4.3-4.8 s with this)
-        kws = self.eng.arrow("SELECT source, sort_array(collect_list(target)) AS kws FROM has_keyword GROUP BY source")
-        pkey = table.column("pkey")
-        at = pc.index_in(pc.if_else(table.column("first"), pkey, pa.scalar(None, pkey.type)),
-                         value_set=kws.column("source").cast(pkey.type))
-        table = table.drop_columns(["first"]).append_column("kws", kws.column("kws").take(at))
-        del kws, at, pkey
         workers = self.engine_options.workers or default_workers()
         # the input goes to the resolver through a file, not this process's memory: the forked resolver
-        # maps it and lets it go once its occurrences are added, this process keeps two columns (at 1M
-        # the input is ~540 MB, which would otherwise stay beside the resolver through its passes)
-        # (copies: a column of the fetched table would keep all of it, ~450 MB at 1M; engine.sql.owned)
-        wid, pos = owned(table.column("wid").cast(pa.int64())), owned(table.column("pos").cast(pa.int64()))
+        # maps it and lets it go once its occurrences are added; this process maps the rows' (wid, pos)
+        # from a file of their own when the keys come back
         with tempfile.TemporaryDirectory(prefix="graphkit-resolver-", dir=self.engine_options.scratch()) as folder:
-            log.debug("resolver input fetched: %.1f s", time.perf_counter() - clock)
-            write_resolver_input(Path(folder), table)
-            del table
+            # the keyword lists are joined to the first rows as the two go by in paper-key order, not
+            # carried through the engine's sort (at 1M records the query took 6.0-7.1 s with them, 4.3-4.8 s
+            # without); the lists first, to a file of their own (one query streams at a time)
+            kws = Path(folder) / "keywords.arrow"
+            write_arrow_stream(kws, self.eng.query_batches(
+                "SELECT source, sort_array(collect_list(target)) AS kws FROM has_keyword GROUP BY source "
+                "ORDER BY source"))
+            write_resolver_input_stream(Path(folder), self.eng.query_batches(
+                "SELECT k.key AS pkey, w.wid, w.pos, w.family, w.given, w.orcid, w.aff, "
+                "CASE WHEN row_number() OVER (PARTITION BY w.wid ORDER BY w.pos) = 1 THEN j.jkey END AS jkey, "
+                "row_number() OVER (PARTITION BY w.wid ORDER BY w.pos) = 1 AS first FROM wocc w "
+                "JOIN wkey k ON k.wid = w.wid LEFT JOIN wjournal j ON j.wid = w.wid ORDER BY k.key, w.pos"),
+                mapped_arrow_file(kws))
+            kws.unlink()
+            drop_mapped_pages()
             log.debug("resolver input written: %.1f s", time.perf_counter() - clock)
             # (DuckDB's tables on disk while the process forks: the resolver does not carry its buffers,
             # and what DuckDB writes next is in pages of this process alone, not copies of shared ones)
@@ -471,9 +470,11 @@ class _Build:
             waited = time.perf_counter()
             self._decisions, self._overridden = resolving.result()
             keys = mapped_arrow_file(Path(folder) / AUTHOR_KEYS).column("akey")  # (pages of a file, not a copy)
+            rows = mapped_arrow_file(Path(folder) / RESOLVER_ROWS)
             log.debug("author resolver: %.1f s, %.1f s of it waited for", time.perf_counter() - started,
                       time.perf_counter() - waited)
-        self.eng.register_arrow("akeys_py", pa.table({"wid": wid, "pos": pos, "akey": keys}))
+        self.eng.register_arrow("akeys_py", pa.table({"wid": rows.column("wid"), "pos": rows.column("pos"),
+                                                      "akey": keys}))
 
     # -- journals ------------------------------------------------------------------------------
     def _journals(self) -> None:
@@ -888,6 +889,7 @@ def run_tasks_from(tasks, results, progress: Progress):
 RESOLVER_INPUT = "occurrences.arrow"  # the file of write_resolver_input
 RESOLVER_SLICE = 1 << 16  # occurrences turned into Python objects at a time while they are added
 AUTHOR_KEYS = "akeys.arrow"  # the keys of resolve_author_keys_to_file
+RESOLVER_ROWS = "places.arrow"  # the (wid, pos) of write_resolver_input_stream's rows
 PICKLED_RESOLVER = "resolver.pickle"  # the prepared resolver, as the adding process leaves it (AuthorResolver.dump)
 
 
@@ -896,6 +898,59 @@ def write_resolver_input(folder: Path, table: pa.Table) -> None:
     :func:`resolve_author_keys_from` to map."""
     folder.mkdir(parents=True, exist_ok=True)
     write_arrow_file(folder / RESOLVER_INPUT, table)
+
+
+def write_resolver_input_stream(folder: Path, rows: pa.RecordBatchReader, keywords: pa.Table) -> int:
+    """:func:`write_resolver_input` of a stream of rows in paper-key order (pkey, wid, pos, family, given,
+    orcid, aff, jkey, first: ``first`` marks each paper's first row), each first row given its paper's
+    keyword list from ``keywords`` (source, kws; in source order), one batch in memory at a time. The
+    rows' (wid, pos) go to RESOLVER_ROWS beside it, for the caller to map when the keys come back. The
+    rows written; an EngineError if they come out of paper-key order."""
+    folder.mkdir(parents=True, exist_ok=True)
+    kws_type = keywords.schema.field("kws").type
+    schema = pa.schema([f for f in rows.schema if f.name != "first"] + [pa.field("kws", kws_type)])
+    where = pa.schema([pa.field("wid", pa.int64()), pa.field("pos", pa.int64())])
+    joined = _keywords_joined(rows, keywords)
+    n = 0
+    with pa.OSFile(str(folder / RESOLVER_INPUT), "wb") as sink, pa.ipc.new_file(sink, schema) as writer, \
+            pa.OSFile(str(folder / RESOLVER_ROWS), "wb") as sink2, pa.ipc.new_file(sink2, where) as places:
+        for batch in joined:
+            writer.write_batch(batch)
+            places.write_batch(pa.record_batch([batch.column("wid").cast(pa.int64()),
+                                                batch.column("pos").cast(pa.int64())], schema=where))
+            n += batch.num_rows
+    return n
+
+
+def _keywords_joined(rows: Iterable[pa.RecordBatch], keywords: pa.Table) -> Iterator[pa.RecordBatch]:
+    """The batches of :func:`write_resolver_input_stream` with column ``first`` replaced by ``kws``: a merge
+    of the two sorted inputs, ``keywords`` walked one window at a time."""
+    sources, lists = keywords.column("source"), keywords.column("kws")
+    at, last = 0, None  # (the keyword rows before ``at`` are behind every row to come)
+    for batch in rows:
+        if not batch.num_rows:
+            continue
+        pkey = batch.column("pkey")
+        if (last is not None and pkey[0].as_py() < last) or (
+                batch.num_rows > 1 and pc.any(pc.less(pkey.slice(1), pkey.slice(0, batch.num_rows - 1))).as_py()):
+            raise EngineError("the author resolver's input came out of paper-key order")
+        last = pkey[-1].as_py()
+        end = at  # (the keyword rows up to the batch's last paper key)
+        step = max(batch.num_rows, 1024)
+        while end < len(sources) and sources[min(end + step, len(sources)) - 1].as_py() <= last:
+            end = min(end + step, len(sources))
+        if end < len(sources):  # (the rest inside the last window, found by a compare)
+            window = sources.slice(end, step)
+            end += pc.sum(pc.less_equal(window, pa.scalar(last, window.type))).as_py() or 0
+        window_sources, window_lists = sources.slice(at, end - at), lists.slice(at, end - at)
+        first = pc.if_else(batch.column("first"), pkey, pa.scalar(None, pkey.type))
+        found = pc.index_in(first, value_set=window_sources.cast(pkey.type))
+        kws = window_lists.take(found)
+        at = end
+        names = [n for n in batch.schema.names if n != "first"]
+        yield pa.record_batch([batch.column(n) for n in names] + [pa.concat_arrays(kws.chunks) if
+                                                                  isinstance(kws, pa.ChunkedArray) else kws],
+                              names=names + ["kws"])
 
 
 def resolve_author_keys_from(folder: Path, mode: str, author_map: dict[str, str],

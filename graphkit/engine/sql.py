@@ -53,6 +53,7 @@ class Engine(Protocol):
     def table(self, name: str) -> pa.Table: ...
     def take(self, name: str) -> pa.Table: ...
     def batches(self, name: str) -> pa.RecordBatchReader: ...
+    def query_batches(self, sql: str) -> pa.RecordBatchReader: ...
     def adopt(self, name: str, table: pa.Table, source: str | None = None) -> None: ...
     def drop(self, name: str) -> None: ...
     def spilled(self) -> AbstractContextManager[None]: ...
@@ -272,17 +273,26 @@ class DuckDBEngine:
     def batches(self, name: str) -> pa.RecordBatchReader:
         """The table as a stream of Arrow batches, for a caller that writes it to disk as it comes (then
         :meth:`adopt`): no whole copy in memory. Read it to the end before the next query."""
-        with self._errors(name):
-            relation = self.con.sql(f"SELECT * FROM {name}")
+        return self._stream(f"SELECT * FROM {name}", name)
+
+    def query_batches(self, sql: str) -> pa.RecordBatchReader:
+        """The rows of a query as a stream of Arrow batches (in the query's order when it has an ORDER
+        BY: the tables' own order is not kept, preserve_insertion_order being off). Read it to the end
+        before the next query."""
+        return self._stream(to_duckdb(sql), sql[:60])
+
+    def _stream(self, sql: str, what: str) -> pa.RecordBatchReader:
+        with self._errors(what):
+            relation = self.con.sql(sql)
             reader = getattr(relation, "to_arrow_reader", None) or relation.fetch_arrow_reader  # (DuckDB 2, 1.x)
             batches = reader(BATCH_ROWS)
 
         def guarded() -> Iterator[pa.RecordBatch]:  # the rule runs on as the batches are read
-            with self._errors(name):
+            with self._errors(what):
                 try:
                     yield from batches
                 except OSError as exc:  # (an error in the rule while batches stream: pyarrow's OSError)
-                    raise self._error(name, str(exc)) from None
+                    raise self._error(what, str(exc)) from None
 
         return pa.RecordBatchReader.from_batches(batches.schema, guarded())
 
@@ -520,6 +530,9 @@ class SparkEngine:
 
     def batches(self, name: str) -> pa.RecordBatchReader:
         return self.table(name).to_reader()  # (collected to the driver as Arrow, as take does)
+
+    def query_batches(self, sql: str) -> pa.RecordBatchReader:
+        return self.arrow(sql).to_reader()  # (collected to the driver, in the query's order)
 
     def adopt(self, name: str, table: pa.Table, source: str | None = None) -> None:  # noqa: ARG002 (table)
         """The engine's copy is its Parquet files, not the table it gave away: ``name`` stays as it is,

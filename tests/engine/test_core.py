@@ -722,3 +722,56 @@ def test_a_failure_beside_the_author_resolver_stops_it(generated, monkeypatch, t
     with pytest.raises(RuntimeError, match="a term rule failed"):
         build_columnar([info.path for info in m.files][:1])
     assert process_ended(int(pid_file.read_text()), within=0), "the resolver's process was left running"
+
+
+def test_resolver_input_streamed_gets_each_first_row_its_keywords(tmp_path):
+    """write_resolver_input_stream: the rows in paper-key order, in batches that split a paper, each
+    paper's first row given its keyword list (keyword rows of papers without authors passed by), the
+    (wid, pos) file beside it; rows out of paper-key order are an EngineError, not wrong evidence."""
+    import pyarrow as pa
+
+    from graphkit.engine.core import RESOLVER_INPUT, RESOLVER_ROWS, write_resolver_input_stream
+    from graphkit.engine.sql import EngineError
+
+    rows = [("a", 1, 1, True), ("a", 1, 2, False), ("b", 2, 1, True), ("b", 2, 2, False), ("b", 2, 3, False),
+            ("d", 4, 1, True), ("f", 6, 1, True), ("f", 6, 2, False)]
+    table = pa.table({"pkey": [r[0] for r in rows], "wid": [r[1] for r in rows],
+                      "pos": pa.array([r[2] for r in rows], pa.int32()), "family": ["X"] * len(rows),
+                      "first": [r[3] for r in rows]})
+    keywords = pa.table({"source": ["a", "c", "d", "e", "f", "g"],
+                         "kws": [["k1"], ["k9"], ["k2", "k3"], ["k8"], ["k4"], ["k7"]]})
+    reader = pa.RecordBatchReader.from_batches(table.schema, iter([table.slice(0, 3).to_batches()[0],
+                                                                   table.slice(3, 1).to_batches()[0],
+                                                                   table.slice(4, 4).to_batches()[0]]))
+    assert write_resolver_input_stream(tmp_path, reader, keywords) == len(rows)
+    got = pa.ipc.open_file(str(tmp_path / RESOLVER_INPUT)).read_all()
+    assert got.schema.names == ["pkey", "wid", "pos", "family", "kws"]
+    assert got.column("kws").to_pylist() == [["k1"], None, None, None, None, ["k2", "k3"], ["k4"], None]
+    places = pa.ipc.open_file(str(tmp_path / RESOLVER_ROWS)).read_all()
+    assert places.column("wid").to_pylist() == [r[1] for r in rows]
+    assert places.column("pos").to_pylist() == [r[2] for r in rows]
+    assert places.schema.field("pos").type == pa.int64()
+
+    backwards = pa.RecordBatchReader.from_batches(table.schema, iter([table.slice(2, 6).to_batches()[0],
+                                                                      table.slice(0, 2).to_batches()[0]]))
+    with pytest.raises(EngineError, match="paper-key order"):
+        write_resolver_input_stream(tmp_path / "again", backwards, keywords)
+
+
+def test_resolver_input_streamed_walks_long_keyword_tables(tmp_path):
+    """The keyword table walked in windows (a batch's worth, at least 1024 rows) over thousands of papers
+    without authors between those with: each first row still finds its own list."""
+    import pyarrow as pa
+
+    from graphkit.engine.core import RESOLVER_INPUT, write_resolver_input_stream
+
+    sources = [f"p{i:05d}" for i in range(5000)]
+    keywords = pa.table({"source": sources, "kws": [[f"kw{i}"] for i in range(5000)]})
+    papers = ["p00007", "p01500", "p01501", "p03999", "p04999", "p05000"]
+    table = pa.table({"pkey": papers, "wid": list(range(6)), "pos": [1] * 6, "first": [True] * 6})
+    reader = pa.RecordBatchReader.from_batches(table.schema, iter([table.slice(0, 1).to_batches()[0],
+                                                                   table.slice(1, 3).to_batches()[0],
+                                                                   table.slice(4, 2).to_batches()[0]]))
+    write_resolver_input_stream(tmp_path, reader, keywords)
+    got = pa.ipc.open_file(str(tmp_path / RESOLVER_INPUT)).read_all()
+    assert got.column("kws").to_pylist() == [["kw7"], ["kw1500"], ["kw1501"], ["kw3999"], ["kw4999"], None]

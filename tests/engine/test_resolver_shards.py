@@ -24,16 +24,17 @@ from graphkit.resolve.authors import AuthorResolver  # noqa: E402
 
 
 def resolver_input(paths, monkeypatch) -> pa.Table:
-    """The table a build hands its author resolver (core.write_resolver_input), for these files."""
+    """The table a build hands its author resolver (core.write_resolver_input_stream), for these files."""
     got = []
-    write = core.write_resolver_input
+    write = core.write_resolver_input_stream
 
-    def kept(folder, table):
-        got.append(table)
-        write(folder, table)
+    def kept(folder, rows, keywords):
+        n = write(folder, rows, keywords)
+        got.append(pa.ipc.open_file(str(folder / core.RESOLVER_INPUT)).read_all())  # (read, not mapped)
+        return n
 
     with monkeypatch.context() as m:
-        m.setattr(core, "write_resolver_input", kept)
+        m.setattr(core, "write_resolver_input_stream", kept)
         m.delenv(shards_mod.SHARDS_ENV, raising=False)
         core.build_columnar(paths, BuildOptions())
     assert len(got) == 1
