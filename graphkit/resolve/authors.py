@@ -813,7 +813,7 @@ class AuthorResolver:
             bids[n] = block_id.setdefault(block, len(block_id))
             gids[n] = giv_id.setdefault(giv, len(giv_id))
         del form_fam, form_giv, fam_sq, fam_block, fam_bid, giv_tokens, giv_gid, moves
-        self._form_list = list(map(NameForm, fams, givs, blocks))
+        self._form_list = self._made_forms(fams, givs, blocks)
         del fams, givs, blocks
         # signatures: distinct (block, given names) numbered by their first form
         sig_of_form, sig_first = _first_use_numbers(bids * (len(giv_id) + 1) + gids)  # (and each one's first form)
@@ -862,6 +862,10 @@ class AuthorResolver:
         self._sig_table._values = array("q", fids.tobytes())
         self._sig_table._start = array("q", starts.astype(np.int64).tobytes())
         return nforms
+
+    def _made_forms(self, families: list[str], givens: list[tuple[str, ...]], blocks: list[str]) -> list[NameForm]:
+        """The registered forms' objects from their parts (:meth:`register_names`)."""
+        return list(map(NameForm, families, givens, blocks))
 
     def set_venues(self, venues: list[str | None]) -> None:
         """Set the venue of every registered paper, in registration order (a build knows a paper's
