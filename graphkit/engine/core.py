@@ -19,6 +19,7 @@ import logging
 import os
 import shutil
 import tempfile
+import threading
 import time
 import weakref
 from collections import deque
@@ -462,13 +463,14 @@ class _Build:
                                          dict(self.options.author_map), workers)
             started = time.perf_counter()
             log.debug("author resolver started: %.1f s", started - clock)
-            try:
-                yield True
-            except BaseException:
-                resolving.cancel()  # (the build fails with the block's error, not after the resolver's end)
-                raise
-            waited = time.perf_counter()
-            self._decisions, self._overridden = resolving.result()
+            with _progress_of(Path(folder), self.progress):
+                try:
+                    yield True
+                except BaseException:
+                    resolving.cancel()  # (the build fails with the block's error, not after the resolver's end)
+                    raise
+                waited = time.perf_counter()
+                self._decisions, self._overridden = resolving.result()
             keys = mapped_arrow_file(Path(folder) / AUTHOR_KEYS).column("akey")  # (pages of a file, not a copy)
             rows = mapped_arrow_file(Path(folder) / RESOLVER_ROWS)
             log.debug("author resolver: %.1f s, %.1f s of it waited for", time.perf_counter() - started,
@@ -843,6 +845,35 @@ class _Build:
         return report
 
 
+@contextmanager
+def _progress_of(folder: Path, progress: Progress, every: float = 0.5) -> Iterator[None]:
+    """While the block runs, the resolver's progress file in ``folder`` read every ``every`` seconds by a
+    thread of its own and reported as phase RESOLVER_PHASE (the resolver is another process, and this one
+    runs the build's rules meanwhile); read a last time at the end."""
+    stop = threading.Event()
+    seen = -1  # (none reported yet: the first report, even of 0, shows the phase and its total)
+
+    def report() -> None:
+        nonlocal seen
+        got = read_progress(folder)
+        if got is not None and got[0] > seen:
+            progress(RESOLVER_PHASE, got[0] - max(seen, 0), got[1])
+            seen = got[0]
+
+    def loop() -> None:
+        while not stop.wait(every):
+            report()
+
+    thread = threading.Thread(target=loop, name="graphkit-resolver-progress", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()
+    report()
+
+
 def _in_order(batches: pa.RecordBatchReader, name: str) -> Iterator[pa.RecordBatch]:
     """The batches without their first column, the row positions, checked to be 0, 1, 2, ...: columns
     out of their table's order would be wrong silently."""
@@ -890,6 +921,8 @@ RESOLVER_INPUT = "occurrences.arrow"  # the file of write_resolver_input
 RESOLVER_SLICE = 1 << 16  # occurrences turned into Python objects at a time while they are added
 AUTHOR_KEYS = "akeys.arrow"  # the keys of resolve_author_keys_to_file
 RESOLVER_ROWS = "places.arrow"  # the (wid, pos) of write_resolver_input_stream's rows
+PROGRESS_FILE = "progress"  # the resolver's progress (write_progress)
+RESOLVER_PHASE = "resolve authors"  # the progress phase of the author resolver
 PICKLED_RESOLVER = "resolver.pickle"  # the prepared resolver, as the adding process leaves it (AuthorResolver.dump)
 
 
@@ -970,13 +1003,34 @@ def resolve_author_keys_from(folder: Path, mode: str, author_map: dict[str, str]
         del table
         if shards != 1:  # (an input too large for one process: the resolver in shards of its name blocks)
             return resolve_author_keys_sharded(folder / RESOLVER_INPUT, author_map, workers, shards,
-                                               folder / "shards")
+                                               folder / "shards", lambda done, total: write_progress(folder, done, total))
+    write_progress(folder, 0, 2)  # (one resolver: its adding, then its passes)
     n = run_forked(_prepared_resolver, folder, mode, author_map, workers)
+    write_progress(folder, 1, 2)
     path = folder / PICKLED_RESOLVER
     with path.open("rb") as f:
         resolver = AuthorResolver.load(f)
     path.unlink()
-    return _resolved(resolver, n)
+    resolved = _resolved(resolver, n)
+    write_progress(folder, 2, 2)
+    return resolved
+
+
+def write_progress(folder: Path, done: int, total: int) -> None:
+    """The resolver's progress in ``folder`` (PROGRESS_FILE: "done total"), replaced at once, for the
+    build's process to read (:func:`read_progress`) while it works beside the resolver's."""
+    tmp = folder / (PROGRESS_FILE + ".tmp")
+    tmp.write_text(f"{done} {total}\n")
+    os.replace(tmp, folder / PROGRESS_FILE)
+
+
+def read_progress(folder: Path) -> tuple[int, int] | None:
+    """What :func:`write_progress` last wrote in ``folder``, or None."""
+    try:
+        done, total = (folder / PROGRESS_FILE).read_text().split()
+        return int(done), int(total)
+    except (OSError, ValueError):
+        return None
 
 
 def resolve_author_keys_to_file(folder: Path, mode: str, author_map: dict[str, str],

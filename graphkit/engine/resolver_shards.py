@@ -136,10 +136,11 @@ def _write_shard(folder: Path, table: pa.Table, paper_of: Any, shard_row: Any, o
 
 
 def _all_forked(fn: Any, args: list[tuple[Any, ...]], at_once: int,
-                ahead: Callable[[range], None] | None = None) -> list[Any]:
+                ahead: Callable[[range], None] | None = None,
+                finished: Callable[[int], None] | None = None) -> list[Any]:
     """``fn(*a)`` for each of ``args``, each in a forked process, ``at_once`` at a time; their results.
     ``ahead``: called with the indexes of the first ``at_once`` before they start, and of the next ones
-    while these run (to make their input)."""
+    while these run (to make their input). ``finished``: called with how many ended, as they do."""
     out: list[Any] = []
     if ahead is not None:
         ahead(range(0, min(at_once, len(args))))
@@ -148,7 +149,10 @@ def _all_forked(fn: Any, args: list[tuple[Any, ...]], at_once: int,
         try:
             if ahead is not None and k + at_once < len(args):
                 ahead(range(k + at_once, min(k + 2 * at_once, len(args))))
-            out += [r.result() for r in running]
+            for r in running:
+                out.append(r.result())
+                if finished is not None:
+                    finished(1)
         except BaseException:
             for r in running:  # (the others stop with the first error)
                 r.cancel()
@@ -157,7 +161,8 @@ def _all_forked(fn: Any, args: list[tuple[Any, ...]], at_once: int,
 
 
 def resolve_author_keys_sharded(table: pa.Table | Path, author_map: dict[str, str], workers: int, shards: int,
-                                folder: Path) -> tuple[pa.Array, list[Decision], int]:
+                                folder: Path, progress: Callable[[int, int], None] | None = None
+                                ) -> tuple[pa.Array, list[Decision], int]:
     """:func:`graphkit.engine.core.resolve_author_keys` of ``table`` in mode 'compatible', in ``shards``
     shards (0: as many as :func:`shard_count` says), with its files in ``folder`` (which it empties of
     them). ``workers`` shards run at once. ``table`` may be the path of an Arrow file
@@ -202,8 +207,18 @@ def resolve_author_keys_sharded(table: pa.Table | Path, author_map: dict[str, st
 
         log.info("author resolver in %d shards (%d occurrences), %d at once: %.1f s", shards, n, at_once,
                  time.perf_counter() - clock)
+        # progress: a unit per shard and step (its adding, each pass)
+        total, done = shards * (1 + PASSES), 0
+
+        def finished(k: int) -> None:
+            nonlocal done
+            done += k
+            if progress is not None:
+                progress(done, total)
+
+        finished(0)
         for owned_papers, counted, blocks_s in _all_forked(
-                _shard_prepare, [(folder, s, shards, workers) for s in range(shards)], at_once, write):
+                _shard_prepare, [(folder, s, shards, workers) for s in range(shards)], at_once, write, finished):
             total_papers += owned_papers
             given.update(counted)
             nblocks += blocks_s
@@ -224,7 +239,8 @@ def resolve_author_keys_sharded(table: pa.Table | Path, author_map: dict[str, st
                 np.save(folder / "keys.npy", key_ids)
                 np.save(folder / "key-papers.npy", _papers_per_key(paper_of, key_ids))
                 _sum_counts(folder, "ambiguity-*.parquet", folder / "ambiguity.parquet", "sum(n)")
-            _all_forked(_shard_pass, [(folder, s, npass, last, common, total_papers) for s in range(shards)], at_once)
+            _all_forked(_shard_pass, [(folder, s, npass, last, common, total_papers) for s in range(shards)], at_once,
+                        finished=finished)
             log.debug("author shards, pass %d clustered: the steps' process RSS %d MB", npass + 1, _rss_mb())
             key_ids, strings, decisions = _keys(folder, shards, n, last)
             log.debug("author shards, pass %d keyed: the steps' process RSS %d MB", npass + 1, _rss_mb())

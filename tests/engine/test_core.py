@@ -555,7 +555,9 @@ def test_resolver_input_through_files_gives_the_same_keys_and_is_let_go(tmp_path
     assert keys.to_pylist()[1] == "orcid:0000-0002-1825-0097"
     assert (decisions, overridden) == (want_decisions, want_overridden)
     assert mapped_while_resolving == [False]
-    assert sorted(p.name for p in folder.iterdir()) == ["occurrences.arrow"]  # (the pickled resolver, loaded, is gone)
+    # (the pickled resolver, loaded, is gone; the progress file says both steps are done)
+    assert sorted(p.name for p in folder.iterdir()) == ["occurrences.arrow", "progress"]
+    assert (folder / "progress").read_text() == "2 2\n"
 
 
 @pytest.mark.parametrize("rows_at_a_time", [1, 2, 3, 1000])
@@ -775,3 +777,22 @@ def test_resolver_input_streamed_walks_long_keyword_tables(tmp_path):
     write_resolver_input_stream(tmp_path, reader, keywords)
     got = pa.ipc.open_file(str(tmp_path / RESOLVER_INPUT)).read_all()
     assert got.column("kws").to_pylist() == [["kw7"], ["kw1500"], ["kw1501"], ["kw3999"], ["kw4999"], None]
+
+
+def test_resolver_progress_is_read_by_a_thread_and_reported_once_per_step(tmp_path):
+    """_progress_of: the resolver's progress file (another process's) reported as phase 'resolve
+    authors': its total first, then what was done since, and a last read when the block ends."""
+    import time
+
+    from graphkit.engine.core import RESOLVER_PHASE, _progress_of, write_progress
+
+    calls = []
+    with _progress_of(tmp_path, lambda *a: calls.append(a), every=0.01):
+        time.sleep(0.05)  # (no file yet: nothing reported)
+        assert calls == []
+        write_progress(tmp_path, 0, 6)
+        time.sleep(0.1)
+        write_progress(tmp_path, 4, 6)
+        time.sleep(0.1)
+        write_progress(tmp_path, 6, 6)
+    assert calls == [(RESOLVER_PHASE, 0, 6), (RESOLVER_PHASE, 4, 6), (RESOLVER_PHASE, 2, 6)]

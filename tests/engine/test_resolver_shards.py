@@ -244,3 +244,19 @@ def test_an_input_file_is_mapped_and_gone_once_added(generated_input, tmp_path, 
     keys, decisions, overridden = resolve_author_keys_sharded(path, author_map, 2, 3, tmp_path / "shards")
     assert keys.to_pylist() == want[0].to_pylist() and decisions == want[1] and overridden == want[2]
     assert path.exists() == with_map
+
+
+def test_a_build_reports_the_resolver_shards_progress(tmp_path, monkeypatch):
+    """A build with its resolver in shards reports phase 'resolve authors' up to a unit per shard and step
+    (its adding, each pass), through the progress callback the CLI draws as a bar."""
+    from graphkit.resolve.authors import PASSES
+
+    generate(300, tmp_path, seed=5, dup_rate=0.1)
+    paths = [p for p in sorted(tmp_path.iterdir()) if p.suffix in (".ris", ".nbib")]
+    calls = []
+    monkeypatch.setenv(shards_mod.SHARDS_ENV, "3")
+    core.build_columnar(paths, BuildOptions(), progress=lambda *a: calls.append(a))
+    mine = [c for c in calls if c[0] == core.RESOLVER_PHASE]
+    assert mine  # (the first read may come after some shards: a small build is quick)
+    assert sum(c[1] for c in mine) == 3 * (1 + PASSES)
+    assert all(c[2] == 3 * (1 + PASSES) for c in mine)
