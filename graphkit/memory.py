@@ -30,7 +30,7 @@ import threading
 import time
 import weakref
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from multiprocessing.connection import Connection
 from typing import Any, Generic, TypeVar
 
@@ -78,23 +78,29 @@ def map_file(path: str | os.PathLike[str]) -> mmap.mmap:
 
 
 @contextmanager
-def dropping_mapped_pages(every: float = 0.1) -> Iterator[None]:
-    """:func:`drop_mapped_pages` every ``every`` seconds while the block runs (a thread of its own): for
-    one long statement that scans mapped tables (a COPY), whose pages would otherwise stay until it ends."""
+def repeated(action: Callable[[], None], every: float, name: str) -> Iterator[None]:
+    """``action()`` every ``every`` seconds while the block runs, in a thread of its own named ``name``,
+    and once more after it."""
     stop = threading.Event()
 
     def loop() -> None:
         while not stop.wait(every):
-            drop_mapped_pages()
+            action()
 
-    thread = threading.Thread(target=loop, name="graphkit-drop-pages", daemon=True)
+    thread = threading.Thread(target=loop, name=name, daemon=True)
     thread.start()
     try:
         yield
     finally:
         stop.set()
         thread.join()
-        drop_mapped_pages()
+        action()
+
+
+def dropping_mapped_pages(every: float = 0.1) -> AbstractContextManager[None]:
+    """:func:`drop_mapped_pages` every ``every`` seconds while the block runs (a thread of its own): for
+    one long statement that scans mapped tables (a COPY), whose pages would otherwise stay until it ends."""
+    return repeated(drop_mapped_pages, every, "graphkit-drop-pages")
 
 
 def drop_mapped_pages() -> None:

@@ -19,7 +19,6 @@ import logging
 import os
 import shutil
 import tempfile
-import threading
 import time
 import weakref
 from collections import deque
@@ -45,7 +44,8 @@ from graphkit.engine.ingest import (TaskResult, default_workers, normalise_task,
 from graphkit.engine.normalise import SCHEMAS
 from graphkit.engine.sql import DuckDBEngine, Engine, EngineError, SparkEngine, owned
 from graphkit.extend import Mention, ResolveContext, extensions
-from graphkit.memory import Forked, drop_mapped_pages, dropping_mapped_pages, release_freed, run_forked, start_forked
+from graphkit.memory import (Forked, drop_mapped_pages, dropping_mapped_pages, release_freed, repeated, run_forked,
+                             start_forked)
 from graphkit.model import Diagnostic
 from graphkit.progress import Progress, null_progress
 from graphkit.resolve.authors import AuthorInfo, AuthorResolver, Decision, decisions_report, kept_apart_table
@@ -850,7 +850,6 @@ def _progress_of(folder: Path, progress: Progress, every: float = 0.5) -> Iterat
     """While the block runs, the resolver's progress file in ``folder`` read every ``every`` seconds by a
     thread of its own and reported as phase RESOLVER_PHASE (the resolver is another process, and this one
     runs the build's rules meanwhile); read a last time at the end."""
-    stop = threading.Event()
     seen = -1  # (none reported yet: the first report, even of 0, shows the phase and its total)
 
     def report() -> None:
@@ -860,18 +859,8 @@ def _progress_of(folder: Path, progress: Progress, every: float = 0.5) -> Iterat
             progress(RESOLVER_PHASE, got[0] - max(seen, 0), got[1])
             seen = got[0]
 
-    def loop() -> None:
-        while not stop.wait(every):
-            report()
-
-    thread = threading.Thread(target=loop, name="graphkit-resolver-progress", daemon=True)
-    thread.start()
-    try:
+    with repeated(report, every, "graphkit-resolver-progress"):
         yield
-    finally:
-        stop.set()
-        thread.join()
-    report()
 
 
 def _in_order(batches: pa.RecordBatchReader, name: str) -> Iterator[pa.RecordBatch]:
