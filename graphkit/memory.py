@@ -29,7 +29,7 @@ import sys
 import threading
 import time
 import weakref
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from multiprocessing.connection import Connection
 from typing import Any, Generic, TypeVar
@@ -184,6 +184,13 @@ class Forked(Generic[T]):
             raise value
         return value
 
+    def ready(self, timeout: float | None = None) -> bool:
+        """Whether the step has ended (its result is there to take), waiting at most ``timeout`` seconds."""
+        if self._receive is None:
+            self._proc.join(timeout)
+            return not self._proc.is_alive()
+        return bool(self._receive.poll(timeout))
+
     def cancel(self) -> None:
         """Stop the step: its result is not wanted (the work beside it failed). A step in a thread cannot
         be stopped: it ends on its own, and its result is dropped."""
@@ -193,6 +200,20 @@ class Forked(Generic[T]):
             self._proc.kill()
         self._proc.join()
         self._receive.close()
+
+
+def first_ended(steps: Sequence[Forked[Any]]) -> int:
+    """Wait until one of ``steps`` has ended; its index."""
+    from multiprocessing.connection import wait
+
+    while True:
+        pipes = {id(f._receive): k for k, f in enumerate(steps) if f._receive is not None}
+        if len(pipes) == len(steps):  # (processes: wait on their pipes at once)
+            ended = wait([f._receive for f in steps])  # type: ignore[misc]
+            return pipes[id(ended[0])]
+        for k, f in enumerate(steps):
+            if f.ready(0.05):
+                return k
 
 
 def start_forked(fn: Callable[..., T], *args: Any) -> Forked[T]:

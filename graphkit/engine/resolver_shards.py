@@ -33,7 +33,7 @@ import pyarrow.parquet as pq
 
 from graphkit.columnar import mapped_arrow_file, write_arrow_file
 from graphkit.engine.sql import fetch_arrow
-from graphkit.memory import drop_mapped_pages, release_freed, start_forked
+from graphkit.memory import Forked, drop_mapped_pages, first_ended, release_freed, start_forked
 from graphkit.resolve.author_shards import ShardResolver, row_blocks, shard_of
 from graphkit.resolve.authors import (
     COMMON_GIVEN_MIN,
@@ -138,25 +138,35 @@ def _write_shard(folder: Path, table: pa.Table, paper_of: Any, shard_row: Any, o
 def _all_forked(fn: Any, args: list[tuple[Any, ...]], at_once: int,
                 ahead: Callable[[range], None] | None = None,
                 finished: Callable[[int], None] | None = None) -> list[Any]:
-    """``fn(*a)`` for each of ``args``, each in a forked process, ``at_once`` at a time; their results.
-    ``ahead``: called with the indexes of the first ``at_once`` before they start, and of the next ones
-    while these run (to make their input). ``finished``: called with how many ended, as they do."""
-    out: list[Any] = []
-    if ahead is not None:
-        ahead(range(0, min(at_once, len(args))))
-    for k in range(0, len(args), at_once):
-        running = [start_forked(fn, *a) for a in args[k:k + at_once]]
-        try:
-            if ahead is not None and k + at_once < len(args):
-                ahead(range(k + at_once, min(k + 2 * at_once, len(args))))
-            for r in running:
-                out.append(r.result())
-                if finished is not None:
-                    finished(1)
-        except BaseException:
-            for r in running:  # (the others stop with the first error)
-                r.cancel()
-            raise
+    """``fn(*a)`` for each of ``args``, each in a forked process, ``at_once`` at a time, the next one
+    started as soon as one ends (not each group waiting for its slowest); their results, in the order of
+    ``args``. ``ahead``: called with the indexes of the first ``at_once`` before they start, then, each time
+    some start, with as many indexes after those made (to make their input while these run). ``finished``: called with
+    how many ended, as they do."""
+    out: list[Any] = [None] * len(args)
+    made = min(at_once, len(args))  # (the inputs made so far: those of args[:made])
+    if ahead is not None and made:
+        ahead(range(0, made))
+    running: dict[int, Forked[Any]] = {}
+    following = 0
+    try:
+        while following < len(args) or running:
+            started = 0
+            while following < len(args) and len(running) < at_once:
+                running[following] = start_forked(fn, *args[following])
+                following, started = following + 1, started + 1
+            if ahead is not None and started and made < len(args):  # (after the starts: no core waits)
+                ahead(range(made, min(made + started, len(args))))
+                made = min(made + started, len(args))
+            keys = list(running)
+            k = keys[first_ended([running[j] for j in keys])]
+            out[k] = running.pop(k).result()
+            if finished is not None:
+                finished(1)
+    except BaseException:
+        for r in running.values():  # (the others stop with the first error)
+            r.cancel()
+        raise
     return out
 
 

@@ -260,3 +260,30 @@ def test_a_build_reports_the_resolver_shards_progress(tmp_path, monkeypatch):
     assert mine  # (the first read may come after some shards: a small build is quick)
     assert sum(c[1] for c in mine) == 3 * (1 + PASSES)
     assert all(c[2] == 3 * (1 + PASSES) for c in mine)
+
+
+def _meets(k: int, folder: str) -> bool:
+    """Step 0 waits (10 s at most) for the file step 2 writes: it sees it only if step 2 can start while
+    step 0 still runs."""
+    import time
+    from pathlib import Path
+
+    sign = Path(folder) / "step-2-ran"
+    if k == 2:
+        sign.write_text("")
+    if k != 0:
+        return True
+    end = time.monotonic() + 10
+    while not sign.exists() and time.monotonic() < end:
+        time.sleep(0.01)
+    return sign.exists()
+
+
+def test_the_next_shard_starts_when_one_ends_not_when_its_group_does(tmp_path):
+    """Two at once: when step 1 ends, step 2 starts beside step 0, which is still running (in groups of
+    two, step 2 would wait for step 0); the results come in the order of the arguments."""
+    ended: list[int] = []
+    got = shards_mod._all_forked(_meets, [(k, str(tmp_path)) for k in range(4)], 2,  # noqa: SLF001
+                                 finished=ended.append)
+    assert got == [True, True, True, True]
+    assert ended == [1, 1, 1, 1]
