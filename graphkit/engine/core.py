@@ -25,6 +25,7 @@ from collections import deque
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -970,9 +971,7 @@ def _keywords_joined(rows: Iterable[pa.RecordBatch], keywords: pa.Table) -> Iter
         kws = window_lists.take(found)
         at = end
         names = [n for n in batch.schema.names if n != "first"]
-        yield pa.record_batch([batch.column(n) for n in names] + [pa.concat_arrays(kws.chunks) if
-                                                                  isinstance(kws, pa.ChunkedArray) else kws],
-                              names=names + ["kws"])
+        yield pa.record_batch([batch.column(n) for n in names] + [kws.combine_chunks()], names=names + ["kws"])
 
 
 def resolve_author_keys_from(folder: Path, mode: str, author_map: dict[str, str],
@@ -992,7 +991,7 @@ def resolve_author_keys_from(folder: Path, mode: str, author_map: dict[str, str]
         del table
         if shards != 1:  # (an input too large for one process: the resolver in shards of its name blocks)
             return resolve_author_keys_sharded(folder / RESOLVER_INPUT, author_map, workers, shards,
-                                               folder / "shards", lambda done, total: write_progress(folder, done, total))
+                                               folder / "shards", partial(write_progress, folder))
     write_progress(folder, 0, 2)  # (one resolver: its adding, then its passes)
     n = run_forked(_prepared_resolver, folder, mode, author_map, workers)
     write_progress(folder, 1, 2)

@@ -140,9 +140,9 @@ def _all_forked(fn: Any, args: list[tuple[Any, ...]], at_once: int,
                 finished: Callable[[int], None] | None = None) -> list[Any]:
     """``fn(*a)`` for each of ``args``, each in a forked process, ``at_once`` at a time, the next one
     started as soon as one ends (not each group waiting for its slowest); their results, in the order of
-    ``args``. ``ahead``: called with the indexes of the first ``at_once`` before they start, then, each time
-    some start, with as many indexes after those made (to make their input while these run). ``finished``: called with
-    how many ended, as they do."""
+    ``args``. ``ahead``: called with the indexes of the first ``at_once`` before they start, then, each
+    time some start, with as many indexes after those made (to make their input while these run).
+    ``finished``: called with how many ended, as they do."""
     out: list[Any] = [None] * len(args)
     made = min(at_once, len(args))  # (the inputs made so far: those of args[:made])
     if ahead is not None and made:
