@@ -142,6 +142,20 @@ LATER_TABLES = frozenset({"rrank", "wkey", "best", "akeys", "author", "variants"
 INPUT_FIGURES = {"files": rules.FILE_FIGURES, "mesh_unknown": rules.MESH_UNKNOWN}
 
 
+# the work directory's peak over the read's tables (their size on disk), the room a build asks for once its
+# input is read: at 10M PubMed XML records (tables 17.4 GB) the default author mode's build peaked at ~61 GB
+# (the rule tables' database file, the resolver's input and its shards' state beside the tables), the
+# `initial` mode's at 54-57 GB (docs/scale.md)
+ROOM_OVER_TABLES = 3.5
+
+
+def room_needed(workdir: str | Path) -> tuple[int, int]:
+    """The bytes a build in ``workdir`` is likely to need there (ROOM_OVER_TABLES times its read's tables,
+    ``tables/``) and the bytes free on that disk."""
+    tables = sum(p.stat().st_size for p in (Path(workdir) / "tables").rglob("*") if p.is_file())
+    return int(tables * ROOM_OVER_TABLES), shutil.disk_usage(workdir).free
+
+
 def graph_table(item: Label | RelType) -> str:
     """The engine's name for a graph table (engines fold identifier case, so it must not clash with
     the rule tables)."""
@@ -204,6 +218,8 @@ class _Build:
         diagnostics = serial_order(results)
         records = sum(r.records for r in results)
         self.clock.lap("read+normalise")
+        if self.eng.name != "spark":  # (Spark's tables may be on another file system)
+            self._check_room()
         if records >= engine_sql.DISK_DATABASE_RECORDS:  # (the rule tables compressed in a file, not in memory)
             self.eng.use_disk()
         for name, schema in SCHEMAS.items():
@@ -276,6 +292,18 @@ class _Build:
         log.info("columnar core (%s): %d records -> %d papers (wall s: %s)", self.eng.name, records,
                  graph.count(Label.PAPER), self.clock)
         return result
+
+    def _check_room(self) -> None:
+        """A warning, once the input is read, when the work directory's disk looks too small for the build:
+        at 10M records a full disk would stop it after hours of work."""
+        try:
+            needed, free = room_needed(self.workdir)
+        except OSError:
+            return
+        if needed > free:
+            log.warning("the work directory %s has %.1f GB free; a build of this input may need ~%.1f GB there "
+                        "(%.1f times its normalised tables): give it a larger disk with --work-dir DIR or "
+                        "GRAPHKIT_WORK_DIR", self.workdir, free / 2**30, needed / 2**30, ROOM_OVER_TABLES)
 
     # -- reading -------------------------------------------------------------------------------
     def _normalise(self) -> list[TaskResult]:

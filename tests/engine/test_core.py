@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, corpus_counts, need_corpus, process_ended
+from conftest import FIXTURES, ROOT, corpus_counts, need_corpus, process_ended
 from graphkit.build import BuildOptions, build_from_files
 from graphkit.engine.compare import graph_differences, report_differences
 from graphkit.engine.core import EngineOptions, build_columnar
@@ -129,6 +129,47 @@ def test_rule_tables_in_a_database_file_give_the_same_graph_and_report(generated
     monkeypatch.setattr(engine_sql, "DISK_DATABASE_RECORDS", m.n_records * 2)
     build_columnar(paths, engine=EngineOptions(scratch_dir=str(tmp_path / "b"), keep_workdir=True))
     assert list((tmp_path / "b").rglob("tables")) and not list((tmp_path / "b").rglob(engine_sql.DUCKDB_DATABASE))
+
+
+@pytest.mark.parametrize("free_gb", [0.0, 1000.0])
+def test_a_disk_too_small_for_the_build_is_warned_once_the_input_is_read(free_gb, tmp_path, monkeypatch, caplog):
+    """Once the input is read, the work directory's free disk is compared with ROOM_OVER_TABLES times the
+    read's tables (a 10M build ran for hours before a full disk stopped it): a warning that names the
+    directory and both sizes when the disk looks too small, none when it does not."""
+    import logging
+    import shutil
+
+    from graphkit.engine import core
+
+    real = shutil.disk_usage
+    asked: list[Path] = []
+
+    def usage(path):
+        asked.append(Path(path))
+        return real(path)._replace(free=int(free_gb * 2**30))
+
+    monkeypatch.setattr(shutil, "disk_usage", usage)
+    paths = sorted((FIXTURES / "ris").glob("*.ris"))[:3]
+    with caplog.at_level(logging.WARNING, logger="graphkit.engine.core"):
+        build_columnar(paths, engine=EngineOptions(scratch_dir=str(tmp_path)))
+    warned = [r.getMessage() for r in caplog.records if "GB free" in r.getMessage()]
+    assert asked and asked[0].parent == tmp_path  # (the build's work directory, under --work-dir)
+    if free_gb < 1:
+        assert len(warned) == 1 and str(asked[0]) in warned[0] and "--work-dir" in warned[0]
+    else:
+        assert warned == []
+
+
+def test_room_needed_is_a_multiple_of_the_read_tables(tmp_path):
+    from graphkit.engine.core import ROOM_OVER_TABLES, room_needed
+
+    (tmp_path / "tables" / "rec").mkdir(parents=True)
+    (tmp_path / "tables" / "rec" / "part-000000.parquet").write_bytes(b"x" * 1000)
+    (tmp_path / "tables" / "occ").mkdir()
+    (tmp_path / "tables" / "occ" / "part-000000.parquet").write_bytes(b"x" * 24)
+    (tmp_path / "engine.duckdb").write_bytes(b"x" * 5000)  # (not the read's)
+    needed, free = room_needed(tmp_path)
+    assert needed == int(1024 * ROOM_OVER_TABLES) and free > 0
 
 
 def test_the_input_tables_go_once_the_rules_are_through(generated, monkeypatch, tmp_path):
